@@ -1,0 +1,42 @@
+"""Clients for the store and the broker, created on demand (after gunicorn forks)."""
+
+from __future__ import annotations
+
+from kafka import KafkaConsumer, KafkaProducer
+from pymongo import MongoClient
+
+from kernel.settings import Settings
+
+
+def mongo_client(settings: Settings) -> MongoClient:
+    return MongoClient(settings.mongodb_uri, serverSelectionTimeoutMS=10_000, tz_aware=True)
+
+
+def kafka_producer(settings: Settings) -> KafkaProducer:
+    # One request in flight keeps a stream's order even when a send is retried.
+    return KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
+        client_id=f"{settings.service}-producer",
+        acks="all",
+        retries=5,
+        max_in_flight_requests_per_connection=1,
+        linger_ms=2,
+        request_timeout_ms=10_000,
+        max_block_ms=10_000,
+    )
+
+
+def kafka_consumer(settings: Settings, group: str, topics: list[str]) -> KafkaConsumer:
+    consumer = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
+        group_id=group,
+        client_id=f"{group}-consumer",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        max_poll_records=200,
+        fetch_max_wait_ms=100,
+        session_timeout_ms=10_000,
+        heartbeat_interval_ms=3_000,
+    )
+    consumer.subscribe(topics)
+    return consumer

@@ -1,0 +1,49 @@
+"""Event contracts: the JSON Schemas in `contracts/` checked at run time by consumers
+(and by tests on both sides)."""
+
+from __future__ import annotations
+
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from kernel.envelope import Envelope
+from kernel.settings import REPO_ROOT
+
+CONTRACTS_DIR = Path(os.environ.get("CONTRACTS_DIR", str(REPO_ROOT / "contracts")))
+
+
+class ContractViolation(ValueError):
+    """An event that does not match its published schema."""
+
+
+def schema_path(event_type: str, schema_version: int) -> Path:
+    return CONTRACTS_DIR / "events" / event_type / f"v{schema_version}.schema.json"
+
+
+@lru_cache(maxsize=128)
+def _validator(event_type: str, schema_version: int) -> Draft202012Validator | None:
+    path = schema_path(event_type, schema_version)
+    if not path.exists():
+        return None
+    return Draft202012Validator(json.loads(path.read_text()), format_checker=Draft202012Validator.FORMAT_CHECKER)
+
+
+def validate(envelope: Envelope) -> None:
+    validator = _validator(envelope.type, envelope.schema_version)
+    if validator is None:
+        raise ContractViolation(f"no contract for {envelope.type} v{envelope.schema_version}")
+    errors = sorted(validator.iter_errors(envelope.to_dict()), key=lambda e: list(e.absolute_path))
+    if errors:
+        first = errors[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(envelope)"
+        raise ContractViolation(f"{envelope.type} v{envelope.schema_version}: {where}: {first.message}")
+
+
+def golden_example(event_type: str, schema_version: int = 1) -> dict[str, Any]:
+    path = CONTRACTS_DIR / "examples" / f"{event_type}.v{schema_version}.json"
+    return json.loads(path.read_text())

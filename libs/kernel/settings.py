@@ -1,0 +1,49 @@
+"""Configuration from the environment. Pointing the services at real clusters is only
+a matter of these variables; nothing in the code names a local server."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    service: str
+    mongodb_uri: str
+    database: str
+    kafka_bootstrap_servers: str
+    topic_prefix: str
+    smtp_host: str
+    smtp_port: int
+    mail_from: str
+    case_types_file: Path
+    intake_public_url: str
+    max_request_bytes: int
+
+    @classmethod
+    def from_env(cls, service: str) -> Settings:
+        return cls(
+            service=service,
+            mongodb_uri=_env("MONGODB_URI", "mongodb://127.0.0.1:27117/?replicaSet=secantus"),
+            database=_env("MONGODB_DATABASE_PREFIX", "") + service,
+            kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"),
+            topic_prefix=_env("KAFKA_TOPIC_PREFIX", ""),
+            smtp_host=_env("SMTP_HOST", "127.0.0.1"),
+            smtp_port=int(_env("SMTP_PORT", "8025")),
+            mail_from=_env("MAIL_FROM", "no-reply@kommun.example"),
+            case_types_file=Path(_env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
+            intake_public_url=_env("INTAKE_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),
+            max_request_bytes=int(_env("MAX_REQUEST_BYTES", str(64 * 1024))),
+        )
+
+    def topic(self, name: str) -> str:
+        return self.topic_prefix + name
