@@ -38,7 +38,7 @@ class Settings:
             kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"),
             topic_prefix=_env("KAFKA_TOPIC_PREFIX", ""),
             smtp_host=_env("SMTP_HOST", "127.0.0.1"),
-            smtp_port=int(_env("SMTP_PORT", "8025")),
+            smtp_port=int(_env("SMTP_PORT", "2525")),
             mail_from=_env("MAIL_FROM", "no-reply@kommun.example"),
             case_types_file=Path(_env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
             intake_public_url=_env("INTAKE_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),

@@ -1,0 +1,148 @@
+"""The embedded Kafka-protocol broker (noida-db), MongoDB-protocol store (SecantusDB)
+and SMTP sink (aiosmtpd), each a separate process bound to 127.0.0.1.
+See ../shared/design/INFRA.md for why these and their limits."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devstack.ports import free_port, wait_until_closed, wait_until_open
+
+BIN = Path(sys.executable).parent
+
+
+def noida_binary() -> Path:
+    # The `noida-db` entry point starts this binary as a child and does not pass
+    # SIGTERM on, so we run the binary itself and stop it directly.
+    import noida_db
+
+    return Path(noida_db.__file__).parent / "noida-db"
+
+
+@dataclass
+class Process:
+    name: str
+    argv: list[str]
+    port: int
+    log_path: Path
+    popen: subprocess.Popen | None = None
+
+    def start(self, env: dict[str, str] | None = None, timeout_s: float = 30.0) -> None:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        self.popen = subprocess.Popen(
+            self.argv, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True
+        )
+        log.close()
+        try:
+            wait_until_open(self.port, timeout_s, self.name)
+        except TimeoutError:
+            self.stop()
+            tail = self.log_path.read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"{self.name} did not start:\n{tail}") from None
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        if self.popen is None or self.popen.poll() is not None:
+            return
+        self.popen.send_signal(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.popen.kill()
+            self.popen.wait(5)
+        wait_until_closed(self.port, 5)
+
+    def kill(self) -> None:
+        if self.popen is not None and self.popen.poll() is None:
+            self.popen.kill()
+            self.popen.wait(5)
+
+
+@dataclass
+class Infra:
+    """Whichever of the three servers the environment does not already provide."""
+
+    data_dir: Path
+    mongo_port: int = field(default_factory=free_port)
+    kafka_port: int = field(default_factory=free_port)
+    smtp_port: int = field(default_factory=free_port)
+    mail_http_port: int = field(default_factory=free_port)
+    processes: dict[str, Process] = field(default_factory=dict)
+    external: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir)
+        logs = self.data_dir / "logs"
+        self.processes = {
+            "mongo": Process(
+                "mongo",
+                [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(self.mongo_port),
+                 "--storage-path", str(self.data_dir / "mongo"), "--log-level", "WARNING"],
+                self.mongo_port,
+                logs / "mongo.log",
+            ),
+            "kafka": Process(
+                "kafka",
+                [str(noida_binary()), "start", "--data-dir", str(self.data_dir / "kafka"), "--host",
+                 "127.0.0.1", "--only", "kafka", "--kafka-port", str(self.kafka_port)],
+                self.kafka_port,
+                logs / "kafka.log",
+            ),
+            "smtp": Process(
+                "smtp",
+                [sys.executable, "-m", "devstack.mailsink", "--smtp-port", str(self.smtp_port),
+                 "--http-port", str(self.mail_http_port), "--maildir", str(self.data_dir / "mail")],
+                self.smtp_port,
+                logs / "smtp.log",
+            ),
+        }
+        if os.environ.get("MONGODB_URI"):
+            self.external["mongo"] = os.environ["MONGODB_URI"]
+        if os.environ.get("KAFKA_BOOTSTRAP_SERVERS"):
+            self.external["kafka"] = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
+        if os.environ.get("SMTP_HOST"):
+            self.external["smtp"] = os.environ["SMTP_HOST"]
+
+    @property
+    def mongodb_uri(self) -> str:
+        return self.external.get("mongo") or f"mongodb://127.0.0.1:{self.mongo_port}/?replicaSet=secantus"
+
+    @property
+    def kafka_bootstrap(self) -> str:
+        return self.external.get("kafka") or f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def mail_url(self) -> str | None:
+        return None if "smtp" in self.external else f"http://127.0.0.1:{self.mail_http_port}"
+
+    def env(self) -> dict[str, str]:
+        """What the services need to reach these servers."""
+        env = {"MONGODB_URI": self.mongodb_uri, "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap}
+        if "smtp" in self.external:
+            env["SMTP_HOST"] = self.external["smtp"]
+            env["SMTP_PORT"] = os.environ.get("SMTP_PORT", "25")
+        else:
+            env["SMTP_HOST"] = "127.0.0.1"
+            env["SMTP_PORT"] = str(self.smtp_port)
+        return env
+
+    def start(self) -> Infra:
+        for name, process in self.processes.items():
+            if name not in self.external:
+                process.start()
+        return self
+
+    def stop(self) -> None:
+        for process in reversed(self.processes.values()):
+            process.stop()
+
+    def __enter__(self) -> Infra:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,79 @@
+"""Process entrypoints shared by every service: the outbox relay and the consumer."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Mapping
+
+from pymongo.database import Database
+
+from kernel import telemetry
+from kernel.connections import kafka_consumer, kafka_producer, mongo_client
+from kernel.consumer import ConsumerLoop, Handler, MessageProcessor, MongoInbox, run_until_signalled
+from kernel.eventstore import MongoEventStore
+from kernel.publishers import KafkaPublisher
+from kernel.relay import MongoCheckpoints, OutboxRelay, route_by_stream_category
+from kernel.settings import Settings
+
+
+def configure_logging(service: str) -> None:
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO"),
+        format=f"%(asctime)s {service} %(process)d %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("kafka").setLevel(logging.WARNING)
+
+
+def run_relay(settings: Settings, routes: Mapping[str, str]) -> None:
+    configure_logging(f"{settings.service}-relay")
+    telemetry.setup(f"{settings.service}-relay")
+    db = mongo_client(settings)[settings.database]
+    store = MongoEventStore(db)
+    store.ensure_schema()
+    publisher = KafkaPublisher(kafka_producer(settings))
+    relay = OutboxRelay(
+        name=f"{settings.service}-relay",
+        store=store,
+        publisher=publisher,
+        checkpoints=MongoCheckpoints(db),
+        topic_for=route_by_stream_category({k: settings.topic(v) for k, v in routes.items()}),
+    )
+    try:
+        run_until_signalled(relay.run_forever)
+    finally:
+        publisher.close()
+
+
+def run_consumer(
+    settings: Settings,
+    topics: list[str],
+    build_handlers: Callable[[Database], Mapping[str, Handler]],
+    after_batch: Callable[[Database], Callable[[], None]] | None = None,
+) -> None:
+    configure_logging(f"{settings.service}-consumer")
+    telemetry.setup(f"{settings.service}-consumer")
+    db = mongo_client(settings)[settings.database]
+    group = settings.topic_prefix + settings.service
+    processor = MessageProcessor(MongoInbox(db, group), build_handlers(db))
+    dead_letters = KafkaPublisher(kafka_producer(settings))
+    loop = ConsumerLoop(
+        name=group,
+        consumer=kafka_consumer(settings, group, [settings.topic(t) for t in topics]),
+        processor=processor,
+        dead_letters=dead_letters,
+        after_batch=after_batch(db) if after_batch else None,
+    )
+    try:
+        run_until_signalled(loop.run)
+    finally:
+        dead_letters.close()
+
+
+def background(work: Callable[[threading.Event], None]) -> tuple[threading.Thread, threading.Event]:
+    """Run a loop on a thread (tests, benchmarks); set the event to stop it."""
+    stop = threading.Event()
+    thread = threading.Thread(target=work, args=(stop,), daemon=True)
+    thread.start()
+    return thread, stop

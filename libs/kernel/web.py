@@ -1,0 +1,71 @@
+"""What every service's Flask app shares: limits, JSON errors, health endpoints."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from kernel.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def base_app(name: str, settings: Settings) -> Flask:
+    app = Flask(name)
+    app.config.update(
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MAX_FORM_MEMORY_SIZE=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api",
+        OPENAPI_JSON_PATH="openapi.json",
+    )
+
+    @app.after_request
+    def security_headers(response):  # type: ignore[no-untyped-def]
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        if not wants_json():
+            return exc
+        return jsonify(code=exc.code, status=exc.name, message=exc.description), exc.code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        body = {"code": 500, "status": "Internal Server Error", "message": "An unexpected error occurred."}
+        return jsonify(body), 500
+
+    return app
+
+
+def add_health(app: Flask, checks: dict[str, Callable[[], object]]) -> None:
+    """/healthz: the process answers. /readyz: its store (and other dependencies) answer."""
+
+    @app.get("/healthz")
+    def healthz():  # type: ignore[no-untyped-def]
+        return jsonify(status="ok")
+
+    @app.get("/readyz")
+    def readyz():  # type: ignore[no-untyped-def]
+        results = {}
+        for name, check in checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as exc:
+                results[name] = f"failing: {exc.__class__.__name__}"
+        ready = all(v == "ok" for v in results.values())
+        return jsonify(status="ready" if ready else "not ready", checks=results), 200 if ready else 503

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs everything the project needs into .local/ (idempotent, quick when nothing changed):
+# a Python 3.11 virtualenv with the project, its dependencies and the embedded servers.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.local/venv"
+PYTHON_BIN="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+
+if [ ! -x "$VENV/bin/python" ]; then
+  echo "bootstrap: creating $VENV with $PYTHON_BIN"
+  "$PYTHON_BIN" -m venv "$VENV"
+fi
+
+stamp="$VENV/.installed-$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)"
+if [ ! -f "$stamp" ]; then
+  echo "bootstrap: installing Python packages (a minute or two on a fresh machine)"
+  "$VENV/bin/python" -m pip install --quiet --upgrade pip 2>&1 | grep -v 'is ignored' || true
+  "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]" > "$ROOT/.local/pip.log" 2>&1 || { tail -20 "$ROOT/.local/pip.log" >&2; exit 1; }
+  "$VENV/bin/python" -c "import kafka, pymongo, flask_smorest, secantus, noida_db, aiosmtpd, honcho" \
+    || { echo "bootstrap: the install failed" >&2; exit 1; }
+  rm -f "$VENV"/.installed-*
+  touch "$stamp"
+fi
+
+# The source roots on sys.path, so new modules need no reinstall.
+site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+printf '%s\n' "$ROOT/libs" "$ROOT/services/intake" "$ROOT/services/business_desk" "$ROOT/services/notify" \
+  > "$site/municipal-sources.pth"

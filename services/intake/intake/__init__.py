@@ -1,0 +1,55 @@
+"""intake: business owners submit permit applications and business inquiries."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+from flask_smorest import Api
+
+from kernel import telemetry
+from kernel.settings import Settings
+from kernel.web import add_health, base_app, wants_json
+
+
+def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
+    from intake.api import blp
+    from intake.bootstrap import bootstrap
+    from intake.i18n import LANGUAGES, request_language, t
+    from intake.web import pages
+
+    settings = settings or Settings.from_env("intake")
+    telemetry.setup("intake")
+    app = base_app(__name__, settings)
+    app.config.update(API_TITLE="Intake: business inquiries", OPENAPI_SWAGGER_UI_PATH="/docs",
+                      OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    app.extensions["intake.deps"] = deps or bootstrap(settings)
+    api = Api(app)
+    api.register_blueprint(blp)
+    app.register_blueprint(pages)
+    add_health(app, {"mongodb": app.extensions["intake.deps"].ping})
+    telemetry.instrument_flask(app)
+
+    def error_language() -> str:
+        body = request.get_json(silent=True) if request.is_json else None
+        chosen = body.get("language") if isinstance(body, dict) else None
+        return chosen if chosen in LANGUAGES else request_language(default="en")
+
+    @app.errorhandler(422)
+    def unprocessable(exc):  # type: ignore[no-untyped-def]
+        lang = error_language()
+        messages = getattr(exc, "data", {}).get("messages", {})
+        translated = {
+            location: {field: [t(m, lang) for m in msgs] for field, msgs in fields.items()}
+            for location, fields in messages.items()
+        }
+        body = {"code": 422, "status": "Unprocessable Entity", "message": t("validation.message", lang),
+                "errors": translated}
+        return jsonify(body), 422
+
+    @app.errorhandler(413)
+    def too_large(exc):  # type: ignore[no-untyped-def]
+        lang = request_language(default="en")
+        if wants_json():
+            return jsonify(code=413, status="Payload Too Large", message=t("body.too_large", lang)), 413
+        return t("body.too_large", lang), 413
+
+    return app

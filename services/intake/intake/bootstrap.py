@@ -1,0 +1,41 @@
+"""Wires the store, read model, catalogue and clock into the handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from intake.readmodel import TrackingReadModel
+from kernel import casetypes
+from kernel.casetypes import Catalogue
+from kernel.connections import mongo_client
+from kernel.envelope import utc_now
+from kernel.eventstore import EventStore, MongoEventStore
+from kernel.settings import Settings
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    store: EventStore
+    catalogue: Catalogue
+    tracking: TrackingReadModel | None = None
+    clock: Callable[[], datetime] = utc_now
+    ping: Callable[[], object] = lambda: None
+
+
+def bootstrap(settings: Settings) -> Deps:
+    client = mongo_client(settings)
+    db = client[settings.database]
+    tracking = TrackingReadModel(db)
+    store = MongoEventStore(db, hooks=[tracking.apply])
+    store.ensure_schema()
+    tracking.ensure_schema()
+    return Deps(
+        settings=settings,
+        store=store,
+        catalogue=casetypes.load(settings.case_types_file),
+        tracking=tracking,
+        ping=lambda: client.admin.command("ping"),
+    )

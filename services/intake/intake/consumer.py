@@ -1,0 +1,29 @@
+"""Entrypoint: keep the applicant's tracking view up to date from business_desk's case events."""
+
+from pymongo.database import Database
+
+from intake.readmodel import TrackingReadModel
+from kernel.runners import run_consumer
+from kernel.settings import Settings
+
+TOPICS = ["business_desk.case.v1"]
+CASE_EVENTS = (
+    "business_desk.case_opened",
+    "business_desk.case_claimed",
+    "business_desk.completion_requested",
+    "business_desk.applicant_replied",
+    "business_desk.case_decided",
+)
+
+
+def handlers(db: Database) -> dict:
+    tracking = TrackingReadModel(db)
+    return {event_type: lambda event, session: tracking.apply([event], session) for event_type in CASE_EVENTS}
+
+
+def main() -> None:
+    run_consumer(Settings.from_env("intake"), TOPICS, handlers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""Swedish and English texts for applicants: page labels, validation errors and the
+plain-words status of a case."""
+
+from __future__ import annotations
+
+from flask import request
+
+LANGUAGES = ("sv", "en")
+
+TEXTS: dict[str, dict[str, str]] = {
+    "sv": {
+        "title": "Fråga eller ansökan till kommunen",
+        "intro": "Skicka in din ansökan eller fråga. Du får direkt ett kvitto med datum då du senast får besked.",
+        "organisation_number": "Organisationsnummer (eller CVR-nummer)",
+        "company": "Företagets namn",
+        "contact_name": "Kontaktperson",
+        "email": "E-post",
+        "phone": "Telefon",
+        "case_type": "Ärendetyp",
+        "description": "Beskriv ditt ärende",
+        "language": "Språk för svar",
+        "submit": "Skicka in",
+        "errors_heading": "Något behöver rättas innan vi kan ta emot ärendet:",
+        "receipt_title": "Tack, vi har tagit emot ditt ärende",
+        "reference": "Ärendenummer",
+        "promised": "Du får besked senast",
+        "tracking": "Följ ditt ärende här (spara länken, den är personlig)",
+        "track_title": "Ditt ärende",
+        "status": "Status",
+        "history": "Händelser",
+        "decision": "Beslut",
+        "waiting_for": "Vi väntar på att du kompletterar",
+        "reply_by": "Svara senast",
+        "not_found": "Vi hittar inget ärende för den här länken.",
+        "received_on": "Inkom",
+        "target": "Handläggningstid",
+        # validation
+        "Missing data for required field.": "Fältet måste fyllas i.",
+        "Not a valid email address.": "Ange en giltig e-postadress.",
+        "Unknown field.": "Okänt fält.",
+        "Not a valid string.": "Ange text.",
+        "Field may not be null.": "Fältet får inte vara tomt.",
+        "Invalid input type.": "Ogiltig typ av indata.",
+        "org.checksum": "Organisationsnumret är inte giltigt (kontrollsiffran stämmer inte).",
+        "org.length": "Ange ett svenskt organisationsnummer (10 siffror) eller ett danskt CVR-nummer (8 siffror).",
+        "case_type.unknown": "Välj en av kommunens ärendetyper.",
+        "language.unknown": "Välj svenska (sv) eller engelska (en).",
+        "text.length": "Texten är för lång eller för kort.",
+        "phone.invalid": "Ange ett telefonnummer med siffror (t.ex. 08-123 456 78).",
+        "body.too_large": "Ärendet är för stort att ta emot.",
+        "validation.message": "Uppgifterna kunde inte tas emot.",
+    },
+    "en": {
+        "title": "Inquiry or application to the municipality",
+        "intro": "Submit your application or question. You get a receipt at once with the date you will have an answer.",
+        "organisation_number": "Organisation number (or Danish CVR)",
+        "company": "Company name",
+        "contact_name": "Contact person",
+        "email": "Email",
+        "phone": "Phone",
+        "case_type": "Case type",
+        "description": "Describe your case",
+        "language": "Language for answers",
+        "submit": "Submit",
+        "errors_heading": "Please correct the following before we can accept your case:",
+        "receipt_title": "Thank you, we have received your case",
+        "reference": "Case reference",
+        "promised": "You will have an answer by",
+        "tracking": "Follow your case here (keep the link, it is personal)",
+        "track_title": "Your case",
+        "status": "Status",
+        "history": "History",
+        "decision": "Decision",
+        "waiting_for": "We are waiting for you to complete",
+        "reply_by": "Reply by",
+        "not_found": "We cannot find a case for this link.",
+        "received_on": "Received",
+        "target": "Processing time",
+        "org.checksum": "The organisation number is not valid (its check digit is wrong).",
+        "org.length": "Enter a Swedish organisation number (10 digits) or a Danish CVR number (8 digits).",
+        "case_type.unknown": "Choose one of the municipality's case types.",
+        "language.unknown": "Choose Swedish (sv) or English (en).",
+        "text.length": "The text is too long or too short.",
+        "phone.invalid": "Enter a phone number in digits (e.g. +46 8 123 456 78).",
+        "body.too_large": "The request is too large to accept.",
+        "validation.message": "The request could not be accepted.",
+    },
+}
+
+
+def t(key: str, lang: str) -> str:
+    return TEXTS.get(lang, TEXTS["en"]).get(key) or TEXTS["en"].get(key) or key
+
+
+def request_language(default: str = "sv") -> str:
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(LANGUAGES) or default

@@ -1,0 +1,37 @@
+"""The tracking read model in MongoDB, kept by the event store's append hook (own
+events, same transaction) and by the consumer (case events from business_desk)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+
+from intake.domain import hash_token
+from intake.tracking import evolve
+from kernel.envelope import Envelope
+
+
+class TrackingReadModel:
+    def __init__(self, db: Database) -> None:
+        self._collection = db["tracking"]
+
+    def ensure_schema(self) -> None:
+        self._collection.create_index("tracking_hash", unique=True)
+        self._collection.create_index("reference", unique=True)
+
+    def apply(self, events: Sequence[Envelope], session: ClientSession | None) -> None:
+        for event in events:
+            key = event.data.get("inquiry_id") or event.data.get("case_id")
+            current = self._collection.find_one({"_id": key}, session=session)
+            updated = evolve(current, event)
+            if updated is not None:
+                self._collection.replace_one({"_id": updated["_id"]}, updated, upsert=True, session=session)
+
+    def by_token(self, token: str) -> dict[str, Any] | None:
+        return self._collection.find_one({"tracking_hash": hash_token(token)})
+
+    def by_id(self, inquiry_id: str) -> dict[str, Any] | None:
+        return self._collection.find_one({"_id": inquiry_id})

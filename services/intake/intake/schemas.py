@@ -1,0 +1,109 @@
+"""Marshmallow schemas of the inquiry API; the OpenAPI document is generated from them.
+Validation messages are keys or marshmallow's own English texts, translated on output."""
+
+from __future__ import annotations
+
+import re
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+
+from intake.organisation import parse_organisation_number
+from kernel.settings import Settings
+from kernel import casetypes
+
+PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
+
+
+def case_type_ids() -> list[str]:
+    return casetypes.load(Settings.from_env("intake").case_types_file).ids()
+
+
+class InquirySchema(Schema):
+    organisation_number = fields.String(
+        required=True, metadata={"description": "Swedish organisationsnummer or Danish CVR", "example": "556036-0793"}
+    )
+    company = fields.String(required=True, validate=validate.Length(1, 200, error="text.length"))
+    contact_name = fields.String(required=True, validate=validate.Length(1, 200, error="text.length"))
+    email = fields.Email(required=True, validate=validate.Length(max=254, error="text.length"))
+    phone = fields.String(required=True)
+    case_type = fields.String(required=True, metadata={"description": "id from GET /api/v1/case-types"})
+    description = fields.String(required=True, validate=validate.Length(1, 5000, error="text.length"))
+    language = fields.String(load_default="sv", metadata={"enum": ["sv", "en"]})
+
+    @validates("organisation_number")
+    def _organisation_number(self, value: str, **_: object) -> None:
+        try:
+            parse_organisation_number(value)
+        except ValueError as exc:
+            raise ValidationError(f"org.{exc}") from None
+
+    @validates("phone")
+    def _phone(self, value: str, **_: object) -> None:
+        if not PHONE.match(value.strip()):
+            raise ValidationError("phone.invalid")
+
+    @validates("case_type")
+    def _case_type(self, value: str, **_: object) -> None:
+        if value not in case_type_ids():
+            raise ValidationError("case_type.unknown")
+
+    @validates("language")
+    def _language(self, value: str, **_: object) -> None:
+        if value not in ("sv", "en"):
+            raise ValidationError("language.unknown")
+
+    @post_load
+    def _normalise(self, data: dict, **_: object) -> dict:
+        country, number = parse_organisation_number(data["organisation_number"])
+        data["organisation_country"] = country
+        data["organisation_number"] = number
+        for key in ("company", "contact_name", "phone", "description"):
+            data[key] = data[key].strip()
+        return data
+
+
+class ReceiptSchema(Schema):
+    inquiry_id = fields.String()
+    reference = fields.String()
+    case_type = fields.String()
+    received_on = fields.String(metadata={"format": "date"})
+    promised_answer_by = fields.String(metadata={"format": "date"})
+    tracking_url = fields.String()
+    status = fields.String()
+
+
+class HistoryEntrySchema(Schema):
+    at = fields.String()
+    status = fields.String()
+    text = fields.String()
+
+
+class TrackingSchema(Schema):
+    reference = fields.String()
+    company = fields.String()
+    case_type = fields.String()
+    case_type_label = fields.String()
+    received_on = fields.String()
+    promised_answer_by = fields.String()
+    status = fields.String()
+    status_text = fields.String()
+    waiting_for = fields.String(allow_none=True)
+    reply_by = fields.String(allow_none=True)
+    decision = fields.Dict(allow_none=True)
+    history = fields.List(fields.Nested(HistoryEntrySchema))
+
+
+class CaseTypeSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+    description = fields.String()
+    target = fields.String()
+    kind = fields.String()
+    promised_answer_by_if_submitted_today = fields.Date()
+
+
+class ErrorSchema(Schema):
+    code = fields.Integer()
+    status = fields.String()
+    message = fields.String()
+    errors = fields.Dict()

@@ -1,0 +1,135 @@
+"""What the applicant sees of their case: status and history in plain words, derived
+from the inquiry's own event and the case events business_desk publishes. Pure logic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from intake.domain import INQUIRY_SUBMITTED, hash_token
+from kernel.envelope import Envelope
+
+STATUS_TEXT = {
+    "submitted": {
+        "sv": "Mottaget. Ärendet registreras hos handläggarna.",
+        "en": "Received. Your case is being registered with the case handlers.",
+    },
+    "registered": {
+        "sv": "Registrerat. Ärendet väntar på att en handläggare tar det.",
+        "en": "Registered. Your case is waiting for a case handler.",
+    },
+    "in_progress": {
+        "sv": "En handläggare arbetar med ditt ärende.",
+        "en": "A case handler is working on your case.",
+    },
+    "waiting_for_applicant": {
+        "sv": "Vi behöver fler uppgifter från dig innan vi kan gå vidare.",
+        "en": "We need more information from you before we can continue.",
+    },
+    "decided": {"sv": "Beslut är fattat.", "en": "A decision has been made."},
+}
+
+OUTCOME_TEXT = {
+    "granted": {"sv": "Beviljat", "en": "Granted"},
+    "granted_with_conditions": {"sv": "Beviljat med villkor", "en": "Granted with conditions"},
+    "refused": {"sv": "Avslag", "en": "Refused"},
+    "answered": {"sv": "Besvarat", "en": "Answered"},
+}
+
+
+def _entry(at: str, status: str, sv: str, en: str) -> dict[str, Any]:
+    return {"at": at, "status": status, "text": {"sv": sv, "en": en}}
+
+
+def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None:
+    """The tracking document after one more event (None: the event changes nothing)."""
+    data, at = event.data, event.occurred_at
+    if event.type == INQUIRY_SUBMITTED:
+        return {
+            "_id": data["inquiry_id"],
+            "reference": data["reference"],
+            "tracking_hash": hash_token(data["tracking_token"]),
+            "company": data["company"],
+            "organisation_number": data["organisation_number"],
+            "case_type": data["case_type"],
+            "language": data["language"],
+            "received_on": data["received_on"],
+            "promised_answer_by": data["promised_answer_by"],
+            "status": "submitted",
+            "waiting_for": None,
+            "reply_by": None,
+            "decision": None,
+            "history": [_entry(at, "submitted", "Ärendet togs emot.", "The case was received.")],
+            "applied": [event.event_id],
+        }
+    if doc is None or event.event_id in doc.get("applied", []):
+        return None
+    doc = {**doc, "history": list(doc["history"]), "applied": [*doc.get("applied", []), event.event_id]}
+    kind = event.type.removeprefix("business_desk.")
+    if kind == "case_opened":
+        doc["status"] = "registered"
+        doc["history"].append(_entry(at, "registered", "Ärendet registrerades.", "The case was registered."))
+    elif kind == "case_claimed":
+        doc["status"] = "in_progress"
+        doc["history"].append(
+            _entry(at, "in_progress", "En handläggare tog ärendet.", "A case handler took the case.")
+        )
+    elif kind == "completion_requested":
+        doc.update(status="waiting_for_applicant", waiting_for=data["message"], reply_by=data["reply_by"])
+        doc["history"].append(
+            _entry(
+                at,
+                "waiting_for_applicant",
+                f"Vi bad om komplettering senast {data['reply_by']}.",
+                f"We asked you for more information by {data['reply_by']}.",
+            )
+        )
+    elif kind == "applicant_replied":
+        moved = data["due_date"] != doc["promised_answer_by"]
+        doc.update(status="in_progress", waiting_for=None, reply_by=None, promised_answer_by=data["due_date"])
+        sv, en = "Vi tog emot din komplettering.", "We received your additional information."
+        if moved:
+            sv += f" Nytt datum för besked: {data['due_date']}."
+            en += f" New date for an answer: {data['due_date']}."
+        doc["history"].append(_entry(at, "in_progress", sv, en))
+    elif kind == "case_decided":
+        doc.update(
+            status="decided",
+            waiting_for=None,
+            reply_by=None,
+            decision={
+                "outcome": data["outcome"],
+                "answer": data["answer"],
+                "legal_reference": data["legal_reference"],
+                "decided_on": data["decided_on"],
+            },
+        )
+        outcome = OUTCOME_TEXT[data["outcome"]]
+        doc["history"].append(
+            _entry(at, "decided", f"Beslut: {outcome['sv']}.", f"Decision: {outcome['en']}.")
+        )
+    else:
+        return None
+    return doc
+
+
+def public_view(doc: dict[str, Any], lang: str, case_type_label: str) -> dict[str, Any]:
+    """The tracking document as the applicant reads it (no internal fields)."""
+    decision = doc.get("decision")
+    if decision:
+        decision = {**decision, "outcome_text": OUTCOME_TEXT[decision["outcome"]][lang]}
+    return {
+        "reference": doc["reference"],
+        "company": doc["company"],
+        "case_type": doc["case_type"],
+        "case_type_label": case_type_label,
+        "received_on": doc["received_on"],
+        "promised_answer_by": doc["promised_answer_by"],
+        "status": doc["status"],
+        "status_text": STATUS_TEXT[doc["status"]][lang],
+        "waiting_for": doc.get("waiting_for"),
+        "reply_by": doc.get("reply_by"),
+        "decision": decision,
+        "history": [
+            {"at": entry["at"], "status": entry["status"], "text": entry["text"][lang]} for entry in doc["history"]
+        ],
+    }

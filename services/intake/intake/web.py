@@ -1,0 +1,75 @@
+"""The applicant's pages: the inquiry form, the receipt and the tracking page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+from marshmallow import ValidationError
+
+from intake import handlers
+from intake.bootstrap import Deps
+from intake.domain import SubmitInquiry
+from intake.i18n import LANGUAGES, request_language, t
+from intake.schemas import InquirySchema
+from intake.tracking import public_view
+
+pages = Blueprint("pages", __name__)
+
+FORM_FIELDS = ("organisation_number", "company", "contact_name", "email", "phone", "case_type", "description")
+
+
+def deps() -> Deps:
+    return current_app.extensions["intake.deps"]
+
+
+def _render_form(lang: str, values: dict, errors: dict, status: int = 200):  # type: ignore[no-untyped-def]
+    catalogue = deps().catalogue
+    today = deps().clock().date()
+    case_types = [
+        {
+            "id": ct.id,
+            "label": ct.label(lang),
+            "target": ct.target.describe(lang),
+            "promised": catalogue.calendar.due_date(today, ct.target).isoformat(),
+        }
+        for ct in catalogue.case_types.values()
+    ]
+    return (
+        render_template(
+            "form.html", lang=lang, t=lambda k: t(k, lang), values=values, errors=errors,
+            case_types=case_types, fields=FORM_FIELDS, languages=LANGUAGES,
+        ),
+        status,
+    )
+
+
+@pages.get("/")
+def form():  # type: ignore[no-untyped-def]
+    lang = request_language()
+    return _render_form(lang, {"language": lang}, {})
+
+
+@pages.post("/")
+def submit():  # type: ignore[no-untyped-def]
+    values = {key: request.form.get(key, "") for key in (*FORM_FIELDS, "language")}
+    lang = values["language"] if values["language"] in LANGUAGES else request_language()
+    try:
+        data = InquirySchema().load(values)
+    except ValidationError as exc:
+        errors = {field: [t(m, lang) for m in messages] for field, messages in exc.normalized_messages().items()}
+        return _render_form(lang, values, errors, 422)
+    submitted = handlers.submit(SubmitInquiry(**data), deps())
+    receipt = handlers.receipt(submitted, deps())
+    label = deps().catalogue.get(receipt["case_type"]).label(lang)
+    return render_template("receipt.html", lang=lang, t=lambda k: t(k, lang), receipt=receipt, case_type_label=label), 201
+
+
+@pages.get("/track/<token>")
+def track(token: str):  # type: ignore[no-untyped-def]
+    d = deps()
+    doc = d.tracking.by_token(token) if d.tracking else None
+    if doc is None:
+        lang = request_language()
+        abort(404, description=t("not_found", lang))
+    lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else doc["language"]
+    view = public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang))
+    return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view)
