@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
 
 from kernel.envelope import Envelope
 from kernel.settings import REPO_ROOT
@@ -25,12 +26,20 @@ def schema_path(event_type: str, schema_version: int) -> Path:
     return CONTRACTS_DIR / "events" / event_type / f"v{schema_version}.schema.json"
 
 
+@lru_cache(maxsize=1)
+def _registry() -> Registry:
+    envelope = Resource.from_contents(json.loads((CONTRACTS_DIR / "envelope.schema.json").read_text()))
+    return Registry().with_resource(envelope.id(), envelope)
+
+
 @lru_cache(maxsize=128)
 def _validator(event_type: str, schema_version: int) -> Draft202012Validator | None:
     path = schema_path(event_type, schema_version)
     if not path.exists():
         return None
-    return Draft202012Validator(json.loads(path.read_text()), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return Draft202012Validator(
+        json.loads(path.read_text()), registry=_registry(), format_checker=Draft202012Validator.FORMAT_CHECKER
+    )
 
 
 def validate(envelope: Envelope) -> None:

@@ -1,0 +1,28 @@
+"""business_desk: case handlers' queues, case handling and processing-time clocks."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from kernel import telemetry
+from kernel.settings import Settings
+from kernel.web import add_health, base_app
+
+
+def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
+    from business_desk.api import blp
+    from business_desk.bootstrap import bootstrap
+    from business_desk.web import pages
+
+    settings = settings or Settings.from_env("business_desk")
+    telemetry.setup("business_desk")
+    app = base_app(__name__, settings)
+    app.config.update(API_TITLE="Business desk: case handling")
+    app.extensions["business_desk.deps"] = deps or bootstrap(settings)
+    api = Api(app)
+    api.register_blueprint(blp)
+    app.register_blueprint(pages)
+    add_health(app, {"mongodb": app.extensions["business_desk.deps"].ping})
+    telemetry.instrument_flask(app)
+    return app

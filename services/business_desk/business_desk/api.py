@@ -1,0 +1,118 @@
+"""The case handlers' JSON API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from business_desk import handlers
+from business_desk.bootstrap import Deps
+from business_desk.domain import IllegalTransition
+from business_desk.readmodel import OPEN_STATUSES
+from business_desk.schemas import (
+    CaseSchema,
+    CaseSummarySchema,
+    CompletionRequestSchema,
+    DecisionSchema,
+    HandlerSchema,
+    QueueQuerySchema,
+    ReplySchema,
+)
+
+blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
+
+STATUS_FILTERS = {"open": OPEN_STATUSES, "decided": ("decided",), "all": (*OPEN_STATUSES, "decided")}
+
+
+def deps() -> Deps:
+    return current_app.extensions["business_desk.deps"]
+
+
+def _case_or_404(case_id: str) -> dict:
+    doc = deps().cases.get(case_id)
+    if doc is None:
+        abort(404, description=f"No case {case_id}.")
+    return doc
+
+
+def run_command(case_id: str, command: Callable[[], object]) -> dict:
+    _case_or_404(case_id)
+    try:
+        command()
+    except IllegalTransition as exc:
+        abort(409, description=str(exc))
+    return _case_or_404(case_id)
+
+
+@blp.route("/queues/<string:case_type>")
+class Queue(MethodView):
+    @blp.arguments(QueueQuerySchema, location="query")
+    @blp.response(200, CaseSummarySchema(many=True))
+    def get(self, query: dict, case_type: str) -> list:
+        """The cases of one case type, due soonest first."""
+        if case_type not in deps().catalogue.case_types:
+            abort(404, description=f"No case type {case_type}.")
+        return deps().cases.queue(case_type, STATUS_FILTERS[query["status"]])
+
+
+@blp.route("/cases/<string:case_id>")
+class CaseResource(MethodView):
+    @blp.response(200, CaseSchema)
+    def get(self, case_id: str) -> dict:
+        """One case with its history."""
+        return _case_or_404(case_id)
+
+
+@blp.route("/cases/by-reference/<string:reference>")
+class CaseByReference(MethodView):
+    @blp.response(200, CaseSchema)
+    def get(self, reference: str) -> dict:
+        """One case, found by the reference the applicant has."""
+        doc = deps().cases.by_reference(reference)
+        if doc is None:
+            abort(404, description=f"No case {reference}.")
+        return doc
+
+
+@blp.route("/cases/<string:case_id>/claim", methods=["POST"])
+@blp.arguments(HandlerSchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Not allowed in the case's current state")
+def claim(body: dict, case_id: str) -> dict:
+    """Take the case (or take it over)."""
+    return run_command(case_id, lambda: handlers.claim(deps(), case_id, body["handler"]))
+
+
+@blp.route("/cases/<string:case_id>/completion-request", methods=["POST"])
+@blp.arguments(CompletionRequestSchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Not allowed in the case's current state")
+def completion_request(body: dict, case_id: str) -> dict:
+    """Ask the applicant to complete the case; the clock pauses."""
+    return run_command(
+        case_id,
+        lambda: handlers.request_completion(deps(), case_id, body["handler"], body["message"], body["reply_by"]),
+    )
+
+
+@blp.route("/cases/<string:case_id>/applicant-reply", methods=["POST"])
+@blp.arguments(ReplySchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Not allowed in the case's current state")
+def applicant_reply(body: dict, case_id: str) -> dict:
+    """Register the applicant's completion; the clock resumes."""
+    return run_command(case_id, lambda: handlers.register_reply(deps(), case_id, body["reply"]))
+
+
+@blp.route("/cases/<string:case_id>/decision", methods=["POST"])
+@blp.arguments(DecisionSchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Not allowed in the case's current state")
+def decision(body: dict, case_id: str) -> dict:
+    """Decide the case with a written answer to the applicant."""
+    return run_command(
+        case_id, lambda: handlers.decide(deps(), case_id, body["handler"], body["outcome"], body["answer"])
+    )

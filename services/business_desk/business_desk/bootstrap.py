@@ -1,0 +1,44 @@
+"""Wires the store, read model, catalogue and clock into the handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from business_desk.readmodel import CaseReadModel
+from pymongo.database import Database
+
+from kernel import casetypes
+from kernel.casetypes import Catalogue
+from kernel.connections import mongo_client
+from kernel.envelope import utc_now
+from kernel.eventstore import EventStore, MongoEventStore
+from kernel.settings import Settings
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    store: EventStore
+    catalogue: Catalogue
+    cases: CaseReadModel | None = None
+    clock: Callable[[], datetime] = utc_now
+    ping: Callable[[], object] = lambda: None
+
+
+def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
+    if db is None:
+        db = mongo_client(settings)[settings.database]
+    client = db.client
+    cases = CaseReadModel(db)
+    store = MongoEventStore(db, hooks=[cases.apply])
+    store.ensure_schema()
+    cases.ensure_schema()
+    return Deps(
+        settings=settings,
+        store=store,
+        catalogue=casetypes.load(settings.case_types_file),
+        cases=cases,
+        ping=lambda: client.admin.command("ping"),
+    )

@@ -1,0 +1,23 @@
+"""Entrypoint: open a case for every submitted inquiry."""
+
+from pymongo.database import Database
+
+from business_desk import handlers
+from business_desk.bootstrap import bootstrap
+from kernel.runners import run_consumer
+from kernel.settings import Settings
+
+TOPICS = ["intake.inquiry.v1"]
+
+
+def build_handlers(db: Database) -> dict:
+    deps = bootstrap(Settings.from_env("business_desk"), db)
+    return {"intake.inquiry_submitted": handlers.open_case_from_inquiry(deps)}
+
+
+def main() -> None:
+    run_consumer(Settings.from_env("business_desk"), TOPICS, build_handlers)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Use cases of business_desk: one function per command or consumed event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from pymongo.client_session import ClientSession
+
+from business_desk import domain
+from business_desk.bootstrap import Deps
+from business_desk.domain import Case
+from kernel import telemetry
+from kernel.envelope import Envelope, Metadata, NewEvent
+from kernel.eventstore import execute
+
+
+def open_case_from_inquiry(deps: Deps) -> Callable[[Envelope, ClientSession | None], None]:
+    def handle(event: Envelope, session: ClientSession | None) -> None:
+        execute(
+            deps.store,
+            domain.stream_id_for(event.data["inquiry_id"]),
+            lambda history: domain.open_case(event.data, deps.catalogue, history),
+            Metadata.caused_by(event),
+            session=session,
+        )
+
+    return handle
+
+
+def _on_case(deps: Deps, case_id: str, decide: Callable[[Case, date], list[NewEvent]]) -> list[Envelope]:
+    today = deps.clock().date()
+    return execute(
+        deps.store,
+        domain.stream_id_for(case_id),
+        lambda history: decide(Case.from_history(history), today),
+        Metadata.new(telemetry.current_traceparent()),
+    )
+
+
+def claim(deps: Deps, case_id: str, handler: str) -> list[Envelope]:
+    return _on_case(deps, case_id, lambda case, today: domain.claim(case, handler))
+
+
+def request_completion(
+    deps: Deps, case_id: str, handler: str, message: str, reply_by: date | None = None
+) -> list[Envelope]:
+    return _on_case(
+        deps, case_id,
+        lambda case, today: domain.request_completion(case, handler, message, today, deps.catalogue, reply_by),
+    )
+
+
+def register_reply(deps: Deps, case_id: str, reply: str) -> list[Envelope]:
+    return _on_case(deps, case_id, lambda case, today: domain.register_reply(case, reply, today, deps.catalogue))
+
+
+def decide(deps: Deps, case_id: str, handler: str, outcome: str, answer: str) -> list[Envelope]:
+    return _on_case(
+        deps, case_id, lambda case, today: domain.decide(case, handler, outcome, answer, today, deps.catalogue)
+    )

@@ -1,0 +1,63 @@
+"""Marshmallow schemas of the case-handling API."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from business_desk.domain import OUTCOMES
+
+
+class HandlerSchema(Schema):
+    handler = fields.String(required=True, validate=validate.Length(1, 100))
+
+
+class CompletionRequestSchema(HandlerSchema):
+    message = fields.String(required=True, validate=validate.Length(1, 5000),
+                            metadata={"description": "What the applicant must complete"})
+    reply_by = fields.Date(load_default=None, metadata={"description": "Defaults to 15 working days from today"})
+
+
+class ReplySchema(Schema):
+    reply = fields.String(required=True, validate=validate.Length(1, 5000),
+                          metadata={"description": "What the applicant sent, in short"})
+
+
+class DecisionSchema(HandlerSchema):
+    outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
+    answer = fields.String(required=True, validate=validate.Length(1, 20000),
+                           metadata={"description": "The written answer to the applicant"})
+
+
+class QueueQuerySchema(Schema):
+    status = fields.String(load_default="open", validate=validate.OneOf(["open", "decided", "all"]))
+
+
+class CaseSummarySchema(Schema):
+    id = fields.String(attribute="_id")
+    reference = fields.String()
+    case_type = fields.String()
+    team = fields.String()
+    company = fields.String()
+    organisation_number = fields.String()
+    status = fields.String()
+    handler = fields.String(allow_none=True)
+    received_on = fields.String()
+    due_date = fields.String()
+    reply_by = fields.String(allow_none=True)
+    opened_at = fields.String()
+
+
+class HistoryEntrySchema(Schema):
+    at = fields.String()
+    type = fields.String()
+    text = fields.String()
+
+
+class CaseSchema(CaseSummarySchema):
+    description = fields.String()
+    contact = fields.Dict()
+    language = fields.String()
+    waiting_for = fields.String(allow_none=True)
+    decision = fields.Dict(allow_none=True)
+    version = fields.Integer()
+    history = fields.List(fields.Nested(HistoryEntrySchema))

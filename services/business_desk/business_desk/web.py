@@ -1,0 +1,86 @@
+"""The case handler's pages: queues sorted by deadline and the case page with its actions."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from business_desk import handlers
+from business_desk.bootstrap import Deps
+from business_desk.domain import OUTCOMES, IllegalTransition
+from business_desk.views import STATUS_LABELS
+
+pages = Blueprint("pages", __name__)
+
+
+def deps() -> Deps:
+    return current_app.extensions["business_desk.deps"]
+
+
+@pages.get("/")
+def index():  # type: ignore[no-untyped-def]
+    d = deps()
+    counts = d.cases.counts()
+    queues = [
+        {"id": ct.id, "label": ct.label("en"), "target": ct.target.describe("en"), "open": counts.get(ct.id, 0)}
+        for ct in d.catalogue.case_types.values()
+    ]
+    return render_template("index.html", queues=queues)
+
+
+@pages.get("/queues/<case_type>")
+def queue(case_type: str):  # type: ignore[no-untyped-def]
+    d = deps()
+    if case_type not in d.catalogue.case_types:
+        abort(404)
+    today = d.clock().date().isoformat()
+    return render_template(
+        "queue.html", case_type=d.catalogue.get(case_type), cases=d.cases.queue(case_type), labels=STATUS_LABELS,
+        today=today,
+    )
+
+
+def _render_case(case_id: str, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    d = deps()
+    case = d.cases.get(case_id)
+    if case is None:
+        abort(404)
+    return (
+        render_template(
+            "case.html", case=case, case_type=d.catalogue.get(case["case_type"]), labels=STATUS_LABELS,
+            outcomes=OUTCOMES, error=error, handler=request.values.get("handler", case.get("handler") or ""),
+        ),
+        status,
+    )
+
+
+@pages.get("/cases/<case_id>")
+def case_page(case_id: str):  # type: ignore[no-untyped-def]
+    return _render_case(case_id)
+
+
+@pages.post("/cases/<case_id>/<action>")
+def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
+    d, form = deps(), request.form
+    handler = form.get("handler", "").strip()
+    commands = {
+        "claim": lambda: handlers.claim(d, case_id, handler),
+        "completion-request": lambda: handlers.request_completion(
+            d, case_id, handler, form.get("message", ""),
+            date.fromisoformat(form["reply_by"]) if form.get("reply_by") else None,
+        ),
+        "applicant-reply": lambda: handlers.register_reply(d, case_id, form.get("reply", "")),
+        "decision": lambda: handlers.decide(d, case_id, handler, form.get("outcome", ""), form.get("answer", "")),
+    }
+    if action not in commands:
+        abort(404)
+    if action != "applicant-reply" and not handler:
+        return _render_case(case_id, "Enter your name as handler.", 422)
+    if deps().cases.get(case_id) is None:
+        abort(404)
+    try:
+        commands[action]()
+    except (IllegalTransition, ValueError) as exc:
+        return _render_case(case_id, str(exc), 409)
+    return redirect(url_for("pages.case_page", case_id=case_id, handler=handler), code=303)

@@ -1,0 +1,50 @@
+"""notify: emails to applicants (and later handlers, citizens and providers)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask.views import MethodView
+from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields
+
+from kernel import telemetry
+from kernel.connections import mongo_client
+from kernel.settings import Settings
+from kernel.web import add_health, base_app
+from notify.outbox import MailOutbox
+
+blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Delivery log of notifications")
+
+
+class NotificationSchema(Schema):
+    id = fields.String(attribute="_id")
+    to = fields.String()
+    subject = fields.String()
+    reference = fields.String()
+    event_type = fields.String()
+    status = fields.String()
+    attempts = fields.Integer()
+    queued_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+
+
+@blp.route("/notifications")
+class Notifications(MethodView):
+    @blp.response(200, NotificationSchema(many=True))
+    def get(self) -> list:
+        """The latest notifications and their delivery status (filter with ?reference=)."""
+        return current_app.extensions["notify.outbox"].recent(request.args.get("reference"))
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    settings = settings or Settings.from_env("notify")
+    telemetry.setup("notify")
+    app = base_app(__name__, settings)
+    app.config.update(API_TITLE="Notify: notifications")
+    client = mongo_client(settings)
+    app.extensions["notify.outbox"] = MailOutbox(client[settings.database])
+    api = Api(app)
+    api.register_blueprint(blp)
+    add_health(app, {"mongodb": lambda: client.admin.command("ping")})
+    telemetry.instrument_flask(app)
+    return app

@@ -1,0 +1,28 @@
+"""Entrypoint: turn events into emails and send them."""
+
+from collections.abc import Callable
+
+from pymongo.database import Database
+
+from kernel.runners import run_consumer
+from kernel.settings import Settings
+from notify.handlers import build_handlers
+from notify.outbox import MailOutbox, SmtpSender, dispatch
+
+TOPICS = ["intake.inquiry.v1", "business_desk.case.v1"]
+
+
+def main() -> None:
+    settings = Settings.from_env("notify")
+
+    def sender(db: Database) -> Callable[[], None]:
+        outbox = MailOutbox(db)
+        outbox.ensure_schema()
+        smtp = SmtpSender(settings)
+        return lambda: dispatch(outbox, smtp, settings.mail_from) and None
+
+    run_consumer(settings, TOPICS, lambda db: build_handlers(db, settings.intake_public_url), after_batch=sender)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""notify's handlers: who gets which email for which event."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+
+from kernel.envelope import Envelope
+from notify.messages import EMAILS, email_for
+from notify.outbox import MailOutbox
+
+Handler = Callable[[Envelope, ClientSession | None], None]
+
+
+class Recipients:
+    """Applicants' contact details, learnt from the events that carry them."""
+
+    def __init__(self, db: Database) -> None:
+        self._collection = db["recipients"]
+
+    def remember(self, case_id: str, fields: dict[str, Any], session: ClientSession | None) -> None:
+        self._collection.update_one({"_id": case_id}, {"$set": fields}, upsert=True, session=session)
+
+    def get(self, case_id: str, session: ClientSession | None) -> dict[str, Any] | None:
+        return self._collection.find_one({"_id": case_id}, session=session)
+
+
+def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
+    recipients = Recipients(db)
+    outbox = MailOutbox(db)
+
+    def contact_fields(data: dict[str, Any]) -> dict[str, Any]:
+        return {"email": data["contact"]["email"], "name": data["contact"]["name"], "language": data["language"],
+                "reference": data["reference"]}
+
+    def queue_email(event: Envelope, session: ClientSession | None) -> None:
+        case_id = event.data.get("case_id") or event.data["inquiry_id"]
+        recipient = recipients.get(case_id, session)
+        if recipient is None:
+            raise LookupError(f"no contact details yet for case {case_id}")
+        token = recipient.get("tracking_token")
+        tracking_url = f"{intake_public_url}/track/{token}" if token else None
+        outbox.queue(f"{event.event_id}:{EMAILS[event.type]}", email_for(event, recipient, tracking_url),
+                     event.data["reference"], event.type, session)
+
+    def inquiry_submitted(event: Envelope, session: ClientSession | None) -> None:
+        fields = {**contact_fields(event.data), "tracking_token": event.data["tracking_token"]}
+        recipients.remember(event.data["inquiry_id"], fields, session)
+        queue_email(event, session)
+
+    def case_opened(event: Envelope, session: ClientSession | None) -> None:
+        recipients.remember(event.data["case_id"], contact_fields(event.data), session)
+
+    return {
+        "intake.inquiry_submitted": inquiry_submitted,
+        "business_desk.case_opened": case_opened,
+        "business_desk.completion_requested": queue_email,
+        "business_desk.case_decided": queue_email,
+    }

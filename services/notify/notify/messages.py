@@ -1,0 +1,53 @@
+"""Which event becomes which email, rendered from template files per language. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from kernel.envelope import Envelope
+
+TEMPLATES = Path(__file__).parent / "templates" / "email"
+_env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
+                   keep_trailing_newline=True)
+
+# event type -> template name
+EMAILS = {
+    "intake.inquiry_submitted": "receipt",
+    "business_desk.completion_requested": "completion_request",
+    "business_desk.case_decided": "decision",
+}
+
+OUTCOMES = {
+    "granted": {"sv": "Beviljat", "en": "Granted"},
+    "granted_with_conditions": {"sv": "Beviljat med villkor", "en": "Granted with conditions"},
+    "refused": {"sv": "Avslag", "en": "Refused"},
+    "answered": {"sv": "Besvarat", "en": "Answered"},
+}
+
+
+@dataclass(frozen=True)
+class Email:
+    to: str
+    subject: str
+    body: str
+
+
+def render(template: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
+    """Returns (subject, body): the template's first line is `Subject: ...`."""
+    language = language if language in ("sv", "en") else "sv"
+    text = _env.get_template(f"{template}.{language}.txt").render(**context, outcomes=OUTCOMES, lang=language)
+    first, _, body = text.partition("\n")
+    return first.removeprefix("Subject:").strip(), body.lstrip("\n")
+
+
+def email_for(event: Envelope, recipient: dict[str, Any], tracking_url: str | None) -> Email:
+    template = EMAILS[event.type]
+    subject, body = render(
+        template, recipient["language"],
+        {"data": event.data, "recipient": recipient, "tracking_url": tracking_url},
+    )
+    return Email(to=recipient["email"], subject=subject, body=body)

@@ -1,0 +1,106 @@
+"""Emails to send, recorded in the consumer's transaction (one per event and template,
+so a redelivered event queues nothing new), then sent over SMTP with retries."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+
+from kernel.settings import Settings
+from notify.messages import Email
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 8
+
+
+class MailOutbox:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._mails = db["outgoing_mail"]
+        self._clock = clock
+
+    def ensure_schema(self) -> None:
+        self._mails.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
+        self._mails.create_index("reference")
+
+    def queue(self, key: str, email: Email, reference: str, event_type: str, session: ClientSession | None) -> None:
+        now = self._clock()
+        self._mails.update_one(
+            {"_id": key},
+            {"$setOnInsert": {"to": email.to, "subject": email.subject, "body": email.body, "reference": reference,
+                              "event_type": event_type, "status": "queued", "attempts": 0, "queued_at": now,
+                              "next_attempt_at": now}},
+            upsert=True,
+            session=session,
+        )
+
+    def due(self) -> dict[str, Any] | None:
+        """Lease the next email due; a lease that expires (a crash mid-send) makes it due again."""
+        now = self._clock()
+        return self._mails.find_one_and_update(
+            {"status": {"$in": ["queued", "sending"]}, "next_attempt_at": {"$lte": now}},
+            {"$set": {"status": "sending", "next_attempt_at": now + timedelta(seconds=60)}, "$inc": {"attempts": 1}},
+            sort=[("next_attempt_at", ASCENDING)],
+            return_document=ReturnDocument.AFTER,
+        )
+
+    def mark_sent(self, key: str) -> None:
+        self._mails.update_one({"_id": key}, {"$set": {"status": "sent", "sent_at": self._clock()}})
+
+    def mark_failed(self, mail: dict[str, Any], error: str) -> None:
+        give_up = mail["attempts"] >= MAX_ATTEMPTS
+        delay = timedelta(seconds=min(2 ** mail["attempts"], 300))
+        self._mails.update_one(
+            {"_id": mail["_id"]},
+            {"$set": {"status": "failed" if give_up else "queued", "last_error": error,
+                      "next_attempt_at": self._clock() + delay}},
+        )
+
+    def recent(self, reference: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        query = {"reference": reference} if reference else {}
+        return list(self._mails.find(query, {"body": 0}).sort("queued_at", -1).limit(limit))
+
+
+def to_message(mail: dict[str, Any], sender: str) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail["to"]
+    message["Subject"] = mail["subject"]
+    # A stable Message-ID lets receiving systems drop a copy sent twice after a crash.
+    message["Message-ID"] = f"<{mail['_id']}@notify.kommun.example>"
+    message.set_content(mail["body"])
+    return message
+
+
+class SmtpSender:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    def send(self, message: EmailMessage) -> None:
+        with smtplib.SMTP(self._settings.smtp_host, self._settings.smtp_port, timeout=10) as smtp:
+            smtp.send_message(message)
+
+
+def dispatch(outbox: MailOutbox, sender: SmtpSender, mail_from: str, limit: int = 100) -> int:
+    """Send what is due. Returns how many were sent."""
+    sent = 0
+    for _ in range(limit):
+        mail = outbox.due()
+        if mail is None:
+            break
+        try:
+            sender.send(to_message(mail, mail_from))
+        except (OSError, smtplib.SMTPException) as exc:
+            log.warning("mail %s not sent (attempt %d): %r", mail["_id"], mail["attempts"], exc)
+            outbox.mark_failed(mail, repr(exc))
+            break  # the server is likely down: try again on the next round
+        outbox.mark_sent(mail["_id"])
+        sent += 1
+    return sent
