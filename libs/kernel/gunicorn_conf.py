@@ -12,3 +12,5 @@ timeout = 30
 graceful_timeout = 10
 accesslog = os.environ.get("ACCESS_LOG") or None
 preload_app = False
+# Several services run side by side on one machine: no shared control socket.
+control_socket_disable = True

@@ -24,6 +24,8 @@ def configure_logging(service: str) -> None:
         format=f"%(asctime)s {service} %(process)d %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("kafka").setLevel(logging.WARNING)
+    # kafka-python warns about slow selector tasks on a busy 2-core machine: not actionable
+    logging.getLogger("kafka.net").setLevel(logging.ERROR)
 
 
 def run_relay(settings: Settings, routes: Mapping[str, str]) -> None:

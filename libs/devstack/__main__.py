@@ -1,0 +1,70 @@
+"""The run command: `python -m devstack run` starts the whole system, seeds demo data,
+prints the URLs and stops everything on Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from pymongo import MongoClient
+
+from devstack.infra import Infra
+from devstack.seed import seed
+from devstack.stack import Stack
+from kernel.settings import REPO_ROOT
+
+DEFAULT_PORTS = {"intake": 8001, "business_desk": 8002, "notify": 8003}
+
+
+def run(data_dir: Path, reseed: bool) -> int:
+    infra = Infra(data_dir, mongo_port=27117, kafka_port=19092, smtp_port=2525, mail_http_port=8025)
+    stack = Stack(data_dir, infra=infra, ports=dict(DEFAULT_PORTS))
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    print("Starting broker, store, SMTP sink and services ...", flush=True)
+    try:
+        stack.start(output=sys.stdout.buffer)
+        with MongoClient(infra.mongodb_uri) as client:
+            fresh = client["intake"]["events"].estimated_document_count() == 0
+        if fresh or reseed:
+            receipts = seed(stack.url("intake"), stack.url("business_desk"))
+            print(f"Seeded {len(receipts)} demo inquiries; one tracking link: {receipts[0]['tracking_url']}")
+        print(
+            "\nThe system is running:\n"
+            f"  Business owners' form      {stack.url('intake')}/\n"
+            f"  Intake API (OpenAPI)       {stack.url('intake')}/api/openapi.json\n"
+            f"  Case handlers' queues      {stack.url('business_desk')}/\n"
+            f"  Business desk API          {stack.url('business_desk')}/api/openapi.json\n"
+            f"  Notification log           {stack.url('notify')}/api/v1/notifications\n"
+            + (f"  Mail sink (sent emails)    {infra.mail_url}/\n" if infra.mail_url else "")
+            + f"  MongoDB                    {infra.mongodb_uri}\n"
+            f"  Kafka                      {infra.kafka_bootstrap}\n"
+            f"  Data and logs              {data_dir}\n"
+            "Press Ctrl-C to stop.",
+            flush=True,
+        )
+        while not stop.is_set() and stack.honcho is not None and stack.honcho.poll() is None:
+            stop.wait(0.5)
+    finally:
+        print("\nStopping ...", flush=True)
+        stack.stop()
+        print("Stopped.", flush=True)
+    return 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="devstack")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="start the whole system")
+    run_parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".local" / "run")
+    run_parser.add_argument("--reseed", action="store_true", help="seed demo data even if some exists")
+    args = parser.parse_args()
+    sys.exit(run(args.data_dir, args.reseed))
+
+
+if __name__ == "__main__":
+    main()
