@@ -72,6 +72,7 @@ class Infra:
     kafka_port: int = field(default_factory=free_port)
     smtp_port: int = field(default_factory=free_port)
     mail_http_port: int = field(default_factory=free_port)
+    mongo_in_memory: bool = False
     processes: dict[str, Process] = field(default_factory=dict)
     external: dict[str, str] = field(default_factory=dict)
 
@@ -82,7 +83,7 @@ class Infra:
             "mongo": Process(
                 "mongo",
                 [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(self.mongo_port),
-                 "--storage-path", str(self.data_dir / "mongo"), "--log-level", "WARNING"],
+                 "--storage-path", ":memory:" if self.mongo_in_memory else str(self.data_dir / "mongo"), "--log-level", "WARNING"],
                 self.mongo_port,
                 logs / "mongo.log",
             ),

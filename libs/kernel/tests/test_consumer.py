@@ -1,0 +1,69 @@
+import json
+
+from kernel.consumer import InMemoryInbox, MessageProcessor, MessageRejected, dead_letter_value
+from kernel.contracts import golden_example
+
+
+def processor(handlers, check_contract=True):
+    return MessageProcessor(InMemoryInbox(), handlers, check_contract=check_contract)
+
+
+def golden_bytes(event_type: str) -> bytes:
+    return json.dumps(golden_example(event_type)).encode()
+
+
+def test_a_message_delivered_twice_has_one_effect():
+    effects = []
+    p = processor({"intake.inquiry_submitted": lambda e, s: effects.append(e.event_id)})
+    raw = golden_bytes("intake.inquiry_submitted")
+    assert p.process(raw) is None
+    assert p.process(raw) is None
+    assert len(effects) == 1
+
+
+def test_messages_that_cannot_be_read_are_dead_lettered_with_the_reason():
+    p = processor({"intake.inquiry_submitted": lambda e, s: None})
+    assert "invalid envelope: not JSON" in p.process(b"{oops")
+    assert "missing envelope fields" in p.process(b'{"type": "intake.inquiry_submitted"}')
+
+
+def test_events_breaking_their_contract_are_dead_lettered():
+    raw = golden_example("intake.inquiry_submitted")
+    raw["data"]["contact"]["email"] = 42
+    reason = processor({"intake.inquiry_submitted": lambda e, s: None}).process(json.dumps(raw).encode())
+    assert reason.startswith("contract violation") and "contact/email" in reason
+
+
+def test_a_handler_can_reject_a_poison_message():
+    def reject(event, session):
+        raise MessageRejected("unknown case type")
+
+    reason = processor({"intake.inquiry_submitted": reject}).process(golden_bytes("intake.inquiry_submitted"))
+    assert reason == "rejected: unknown case type"
+
+
+def test_a_failed_handler_leaves_the_message_unprocessed_for_a_retry():
+    calls = []
+
+    def flaky(event, session):
+        calls.append(1)
+        if len(calls) == 1:
+            raise TimeoutError("store busy")
+
+    p = processor({"intake.inquiry_submitted": flaky})
+    raw = golden_bytes("intake.inquiry_submitted")
+    try:
+        p.process(raw)
+    except TimeoutError:
+        pass
+    assert p.process(raw) is None
+    assert len(calls) == 2
+
+
+def test_events_nobody_here_handles_are_skipped():
+    assert processor({}).process(golden_bytes("business_desk.case_claimed")) is None
+
+
+def test_dead_letter_records_the_reason_and_the_original():
+    record = json.loads(dead_letter_value(b"{oops", "invalid envelope", "intake", "t.v1", 0, 7))
+    assert record["reason"] == "invalid envelope" and record["original"] == "{oops" and record["offset"] == 7
