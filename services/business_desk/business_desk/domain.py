@@ -108,7 +108,8 @@ def _require(case: Case, allowed: tuple[str, ...], action: str) -> None:
     if not case.exists:
         raise LookupError("no such case")
     if case.status not in allowed:
-        raise IllegalTransition(f"cannot {action} a case that is {case.status.replace('_', ' ')}")
+        hint = "; claim it first" if case.status == "open" and "in_progress" in allowed else ""
+        raise IllegalTransition(f"cannot {action} a case that is {case.status.replace('_', ' ')}{hint}")
 
 
 def claim(case: Case, handler: str) -> list[NewEvent]:

@@ -1,0 +1,134 @@
+"""The Case aggregate's rules and clock, on a fixed date and the Swedish calendar."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from business_desk import domain, handlers
+from business_desk.bootstrap import Deps
+from business_desk.domain import Case, IllegalTransition
+from kernel import casetypes
+from kernel.contracts import golden_example
+from kernel.envelope import Envelope, Metadata
+from kernel.eventstore import InMemoryEventStore
+from kernel.settings import Settings
+
+CATALOGUE = casetypes.load(Settings.from_env("business_desk").case_types_file)
+
+
+def inquiry(case_type: str, received_on: str = "2026-11-02") -> Envelope:
+    raw = golden_example("intake.inquiry_submitted")
+    raw["data"].update(case_type=case_type, received_on=received_on)
+    return Envelope.from_dict(raw)
+
+
+class Desk:
+    """The handlers over an in-memory store, with a clock the test moves."""
+
+    def __init__(self, case_type: str, received_on: str = "2026-11-02") -> None:
+        self.today = date.fromisoformat(received_on)
+        self.store = InMemoryEventStore()
+        self.deps = Deps(
+            settings=Settings.from_env("business_desk"), store=self.store, catalogue=CATALOGUE,
+            clock=lambda: datetime(self.today.year, self.today.month, self.today.day, 10, tzinfo=UTC),
+        )
+        event = inquiry(case_type, received_on)
+        handlers.open_case_from_inquiry(self.deps)(event, None)
+        self.case_id = event.data["inquiry_id"]
+
+    def on(self, day: str) -> Desk:
+        self.today = date.fromisoformat(day)
+        return self
+
+    @property
+    def case(self) -> Case:
+        return Case.from_history(self.store.load(domain.stream_id_for(self.case_id)))
+
+
+def test_an_inquiry_opens_one_case_even_when_delivered_twice():
+    desk = Desk("alcohol_serving_licence")
+    handlers.open_case_from_inquiry(desk.deps)(inquiry("alcohol_serving_licence"), None)
+    assert desk.case.history == [domain.CASE_OPENED]
+    assert desk.case.due_date == date(2026, 12, 28)  # 8 weeks from 2 Nov lands on 28 Dec (working day)
+
+
+def test_the_full_path_claim_request_reply_decide():
+    desk = Desk("alcohol_serving_licence")
+    handlers.claim(desk.deps, desk.case_id, "erik")
+    handlers.request_completion(desk.on("2026-11-09").deps, desk.case_id, "erik", "Send the floor plan.")
+    assert desk.case.status == "waiting_for_applicant"
+    handlers.register_reply(desk.on("2026-11-23").deps, desk.case_id, "Floor plan attached.")
+    case = desk.case
+    assert case.status == "in_progress"
+    assert case.paused_days == 14
+    assert case.due_date == date(2027, 1, 11)  # 8 weeks + 14 paused days from 2 Nov
+    [decided] = handlers.decide(desk.on("2027-01-08").deps, desk.case_id, "erik", "granted", "Licence granted.")
+    assert decided.data["within_target"] is True
+    assert decided.data["gross_days"] == 67
+    assert decided.data["legal_reference"].startswith("Alkohollagen")
+    assert desk.case.status == "decided"
+
+
+def test_building_permit_clock_starts_again_when_the_application_is_complete():
+    desk = Desk("building_permit")
+    handlers.claim(desk.deps, desk.case_id, "sara")
+    handlers.request_completion(desk.on("2026-11-04").deps, desk.case_id, "sara", "Site plan missing.")
+    [replied] = handlers.register_reply(desk.on("2026-11-30").deps, desk.case_id, "Site plan attached.")
+    assert replied.data["clock_started_on"] == "2026-11-30"
+    assert replied.data["due_date"] == "2027-02-08"  # 10 weeks from the complete application
+
+
+def test_working_day_clock_pauses_in_working_days():
+    desk = Desk("general_business_advice", received_on="2026-11-26")  # Thursday, due Monday 30 Nov
+    assert desk.case.due_date == date(2026, 11, 30)
+    handlers.claim(desk.deps, desk.case_id, "ali")
+    handlers.request_completion(desk.on("2026-11-27").deps, desk.case_id, "ali", "Which address?")
+    handlers.register_reply(desk.on("2026-12-01").deps, desk.case_id, "Storgatan 1")
+    assert desk.case.paused_days == 2  # Mon 30 Nov and Tue 1 Dec
+    assert desk.case.due_date == date(2026, 12, 2)
+
+
+def test_a_late_decision_is_recorded_as_outside_the_target():
+    desk = Desk("general_business_advice", received_on="2026-11-26")
+    handlers.claim(desk.deps, desk.case_id, "ali")
+    [decided] = handlers.decide(desk.on("2026-12-03").deps, desk.case_id, "ali", "answered", "Yes.")
+    assert decided.data["within_target"] is False
+
+
+@pytest.mark.parametrize(
+    ("steps", "command", "message"),
+    [
+        ([], lambda d, c: handlers.decide(d, c, "erik", "granted", "ok"), "claim it first"),
+        ([], lambda d, c: handlers.register_reply(d, c, "x"), "cannot register a reply for a case that is open"),
+        (["claim"], lambda d, c: handlers.decide(d, c, "someone else", "granted", "ok"), "handled by erik"),
+        (["claim"], lambda d, c: handlers.decide(d, c, "erik", "maybe", "ok"), "outcome must be one of"),
+        (["claim"], lambda d, c: handlers.decide(d, c, "erik", "granted", "  "), "needs a written answer"),
+        (["claim", "request"], lambda d, c: handlers.decide(d, c, "erik", "granted", "ok"),
+         "cannot decide a case that is waiting for applicant"),
+        (["claim", "decide"], lambda d, c: handlers.claim(d, c, "erik2"), "cannot claim a case that is decided"),
+    ],
+)
+def test_illegal_transitions_are_rejected_with_a_clear_message(steps, command, message):
+    desk = Desk("outdoor_seating")
+    actions = {
+        "claim": lambda: handlers.claim(desk.deps, desk.case_id, "erik"),
+        "request": lambda: handlers.request_completion(desk.deps, desk.case_id, "erik", "More, please."),
+        "decide": lambda: handlers.decide(desk.deps, desk.case_id, "erik", "granted", "Granted."),
+    }
+    for step in steps:
+        actions[step]()
+    before = len(desk.case.history)
+    with pytest.raises(IllegalTransition, match=message):
+        command(desk.deps, desk.case_id)
+    assert len(desk.case.history) == before  # nothing stored
+
+
+def test_claiming_a_claimed_case_reassigns_it_and_claiming_again_changes_nothing():
+    desk = Desk("outdoor_seating")
+    handlers.claim(desk.deps, desk.case_id, "erik")
+    assert handlers.claim(desk.deps, desk.case_id, "erik") == []
+    [moved] = handlers.claim(desk.deps, desk.case_id, "sara")
+    assert moved.data["previous_handler"] == "erik"
+    assert desk.case.handler == "sara"

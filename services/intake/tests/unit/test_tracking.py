@@ -1,0 +1,55 @@
+from kernel.contracts import golden_example
+from kernel.envelope import Envelope
+
+from intake.domain import hash_token
+from intake.tracking import evolve, public_view
+
+
+def golden(event_type: str) -> Envelope:
+    return Envelope.from_dict(golden_example(event_type))
+
+
+def history_of(*types: str) -> dict:
+    doc = None
+    for t in types:
+        doc = evolve(doc, golden(t)) or doc
+    return doc
+
+
+def test_the_tracking_view_follows_the_case_in_plain_words():
+    doc = history_of(
+        "intake.inquiry_submitted",
+        "business_desk.case_opened",
+        "business_desk.case_claimed",
+        "business_desk.completion_requested",
+    )
+    assert doc["status"] == "waiting_for_applicant"
+    view = public_view(doc, "sv", "Bygglov")
+    assert view["status_text"] == "Vi behöver fler uppgifter från dig innan vi kan gå vidare."
+    assert view["waiting_for"] == "Skicka en situationsplan och fasadritningar."
+    assert [h["status"] for h in view["history"]] == ["submitted", "registered", "in_progress", "waiting_for_applicant"]
+
+    doc = evolve(evolve(doc, golden("business_desk.applicant_replied")), golden("business_desk.case_decided"))
+    view = public_view(doc, "en", "Building permit")
+    assert view["status"] == "decided"
+    assert view["decision"]["outcome_text"] == "Granted with conditions"
+    assert view["promised_answer_by"] == golden("business_desk.applicant_replied").data["due_date"]
+    assert "New date for an answer" in view["history"][-2]["text"]
+
+
+def test_only_the_tokens_hash_is_kept_and_internal_fields_are_not_shown():
+    doc = history_of("intake.inquiry_submitted")
+    token = golden("intake.inquiry_submitted").data["tracking_token"]
+    assert doc["tracking_hash"] == hash_token(token)
+    assert token not in str(doc)
+    view = public_view(doc, "sv", "Bygglov")
+    assert "tracking_hash" not in view and "applied" not in view
+
+
+def test_a_redelivered_case_event_is_applied_once():
+    doc = history_of("intake.inquiry_submitted", "business_desk.case_opened")
+    assert evolve(doc, golden("business_desk.case_opened")) is None
+
+
+def test_case_events_before_the_inquiry_is_known_change_nothing():
+    assert evolve(None, golden("business_desk.case_claimed")) is None
