@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, current_app
+from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
 from business_desk import handlers
 from business_desk.bootstrap import Deps
@@ -34,7 +34,7 @@ def deps() -> Deps:
 def _case_or_404(case_id: str) -> dict:
     doc = deps().cases.get(case_id)
     if doc is None:
-        abort(404, description=f"No case {case_id}.")
+        abort(404, message=f"No case {case_id}.")
     return doc
 
 
@@ -43,7 +43,7 @@ def run_command(case_id: str, command: Callable[[], object]) -> dict:
     try:
         command()
     except IllegalTransition as exc:
-        abort(409, description=str(exc))
+        abort(409, message=str(exc))
     return _case_or_404(case_id)
 
 
@@ -54,7 +54,7 @@ class Queue(MethodView):
     def get(self, query: dict, case_type: str) -> list:
         """The cases of one case type, due soonest first."""
         if case_type not in deps().catalogue.case_types:
-            abort(404, description=f"No case type {case_type}.")
+            abort(404, message=f"No case type {case_type}.")
         return deps().cases.queue(case_type, STATUS_FILTERS[query["status"]])
 
 
@@ -73,7 +73,7 @@ class CaseByReference(MethodView):
         """One case, found by the reference the applicant has."""
         doc = deps().cases.by_reference(reference)
         if doc is None:
-            abort(404, description=f"No case {reference}.")
+            abort(404, message=f"No case {reference}.")
         return doc
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app
+from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint, abort
 
 from intake import handlers
 from intake.bootstrap import Deps
@@ -39,7 +39,7 @@ class Tracking(MethodView):
         d = deps()
         doc = d.tracking.by_token(token) if d.tracking else None
         if doc is None:
-            abort(404, description="No case for this tracking link.")
+            abort(404, message="No case for this tracking link.")
         lang = request_language(default=doc["language"])
         return public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang))
 

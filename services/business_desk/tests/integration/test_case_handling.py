@@ -1,0 +1,112 @@
+"""business_desk's consumer handler, API and pages on the real MongoDB-protocol store."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from business_desk import create_app
+from business_desk.consumer import build_handlers
+from kernel.connections import mongo_client
+from kernel.consumer import MessageProcessor, MongoInbox
+from kernel.contracts import golden_example
+
+pytestmark = pytest.mark.integration
+
+
+def inquiry(n: int, case_type: str, received_on: str) -> bytes:
+    raw = golden_example("intake.inquiry_submitted")
+    raw["event_id"] = f"00000000-0000-4000-8000-{n:012d}"
+    raw["data"].update(inquiry_id=f"10000000-0000-4000-8000-{n:012d}", reference=f"BUS-2026-T{n:05d}",
+                       case_type=case_type, received_on=received_on)
+    return json.dumps(raw).encode()
+
+
+@pytest.fixture
+def desk(settings_for):
+    settings = settings_for("business_desk")
+    db = mongo_client(settings)[settings.database]
+    app = create_app(settings)
+    processor = MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db))
+    return app, processor, db
+
+
+def test_an_inquiry_delivered_twice_opens_one_case(desk):
+    app, processor, db = desk
+    message = inquiry(1, "outdoor_seating", "2026-11-20")
+    assert processor.process(message) is None
+    assert processor.process(message) is None
+    assert db["cases"].count_documents({}) == 1
+    assert db["events"].count_documents({"type": "business_desk.case_opened"}) == 1
+
+
+def test_the_queue_is_sorted_by_deadline_and_filters_by_status(desk):
+    app, processor, _ = desk
+    processor.process(inquiry(1, "outdoor_seating", "2026-11-20"))
+    processor.process(inquiry(2, "outdoor_seating", "2026-11-02"))
+    processor.process(inquiry(3, "building_permit", "2026-11-01"))
+    client = app.test_client()
+    queue = client.get("/api/v1/queues/outdoor_seating").get_json()
+    assert [c["reference"] for c in queue] == ["BUS-2026-T00002", "BUS-2026-T00001"]
+    assert queue[0]["due_date"] < queue[1]["due_date"]
+    assert client.get("/api/v1/queues/outdoor_seating?status=decided").get_json() == []
+    assert client.get("/api/v1/queues/outdoor_seating?status=bogus").status_code == 422
+    assert client.get("/api/v1/queues/no_such_type").status_code == 404
+    page = client.get("/queues/outdoor_seating").get_data(as_text=True)
+    assert page.index("BUS-2026-T00002") < page.index("BUS-2026-T00001")
+
+
+def test_a_handler_works_a_case_to_a_decision_through_the_api(desk):
+    app, processor, db = desk
+    processor.process(inquiry(7, "alcohol_serving_licence", "2026-11-20"))
+    client = app.test_client()
+    case_id = client.get("/api/v1/cases/by-reference/BUS-2026-T00007").get_json()["id"]
+    url = f"/api/v1/cases/{case_id}"
+    assert client.post(f"{url}/decision", json={"handler": "erik", "outcome": "granted", "answer": "Ja"}).status_code == 409
+    assert client.post(f"{url}/claim", json={"handler": "erik"}).get_json()["status"] == "in_progress"
+    waiting = client.post(f"{url}/completion-request", json={"handler": "erik", "message": "Ritning saknas"})
+    assert waiting.get_json()["status"] == "waiting_for_applicant"
+    assert waiting.get_json()["reply_by"]
+    resumed = client.post(f"{url}/applicant-reply", json={"reply": "Ritning bifogad"}).get_json()
+    assert resumed["status"] == "in_progress"
+    decided = client.post(f"{url}/decision", json={"handler": "erik", "outcome": "granted", "answer": "Tillstånd beviljas."})
+    body = decided.get_json()
+    assert body["status"] == "decided" and body["decision"]["answer"] == "Tillstånd beviljas."
+    assert [h["type"] for h in body["history"]] == [
+        "case_opened", "case_claimed", "completion_requested", "applicant_replied", "case_decided"
+    ]
+    again = client.post(f"{url}/decision", json={"handler": "erik", "outcome": "refused", "answer": "Nej"})
+    assert again.status_code == 409 and "decided" in again.get_json()["message"]
+    assert client.post(f"{url}/claim", json={}).status_code == 422
+    assert client.get("/api/v1/cases/unknown").status_code == 404
+    assert db["events"].count_documents({"stream_id": f"case-{case_id}"}) == 5
+
+
+def test_the_case_page_drives_the_same_steps(desk):
+    app, processor, _ = desk
+    processor.process(inquiry(9, "general_business_advice", "2026-11-23"))
+    client = app.test_client()
+    case_id = client.get("/api/v1/cases/by-reference/BUS-2026-T00009").get_json()["id"]
+    assert "Claim" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert client.post(f"/cases/{case_id}/claim", data={"handler": "ali"}).status_code == 303
+    page = client.get(f"/cases/{case_id}?handler=ali").get_data(as_text=True)
+    assert "In progress" in page and "Request completion" in page
+    refused = client.post(f"/cases/{case_id}/decision", data={"handler": "bo", "outcome": "answered", "answer": "x"})
+    assert refused.status_code == 409 and "handled by ali" in refused.get_data(as_text=True)
+    done = client.post(f"/cases/{case_id}/decision", data={"handler": "ali", "outcome": "answered", "answer": "Svar."})
+    assert done.status_code == 303
+    assert "Decided" in client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "1" not in client.get("/").get_data(as_text=True).split("General business advice")[1][:60]
+
+
+def test_the_queue_rebuilds_from_the_events(desk):
+    from business_desk.readmodel import CaseReadModel
+    from kernel.eventstore import MongoEventStore
+
+    app, processor, db = desk
+    for n in range(3):
+        processor.process(inquiry(20 + n, "outdoor_seating", "2026-11-20"))
+    before = sorted(db["cases"].find(), key=lambda d: d["_id"])
+    assert CaseReadModel(db).rebuild(MongoEventStore(db).read_all()) == 3
+    assert sorted(db["cases"].find(), key=lambda d: d["_id"]) == before

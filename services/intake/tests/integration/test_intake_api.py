@@ -1,0 +1,110 @@
+"""intake's API and pages on the real MongoDB-protocol store."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake import create_app
+from kernel.connections import mongo_client
+
+pytestmark = pytest.mark.integration
+
+INQUIRY = {
+    "organisation_number": "556036-0793",
+    "company": "Kafé Solsidan AB",
+    "contact_name": "Anna Berg",
+    "email": "anna@example.se",
+    "phone": "08-123 456 78",
+    "case_type": "outdoor_seating",
+    "description": "Uteservering med 12 platser.",
+    "language": "sv",
+}
+
+
+@pytest.fixture
+def app(settings_for):
+    settings = settings_for("intake")
+    application = create_app(settings)
+    application.db = mongo_client(settings)[settings.database]
+    return application
+
+
+def stored_events(app) -> int:
+    return app.db["events"].count_documents({})
+
+
+def test_a_valid_inquiry_is_stored_and_gets_a_receipt_and_a_working_tracking_link(app):
+    client = app.test_client()
+    response = client.post("/api/v1/inquiries", json=INQUIRY)
+    assert response.status_code == 201
+    receipt = response.get_json()
+    assert receipt["reference"].startswith("BUS-") and receipt["status"] == "submitted"
+    assert receipt["promised_answer_by"] > receipt["received_on"]
+    [event] = app.db["events"].find()
+    assert event["type"] == "intake.inquiry_submitted" and event["position"] == 1
+    token = receipt["tracking_url"].rsplit("/", 1)[1]
+    tracked = client.get(f"/api/v1/inquiries/track/{token}").get_json()
+    assert tracked["reference"] == receipt["reference"] and tracked["status"] == "submitted"
+    page = client.get(f"/track/{token}")
+    assert page.status_code == 200 and receipt["reference"] in page.get_data(as_text=True)
+
+
+def test_invalid_input_is_refused_field_by_field_in_the_requested_language_and_nothing_is_stored(app):
+    client = app.test_client()
+    bad = {**INQUIRY, "organisation_number": "556036-0794", "email": "not-an-email", "language": "en"}
+    response = client.post("/api/v1/inquiries", json=bad)
+    assert response.status_code == 422
+    errors = response.get_json()["errors"]["json"]
+    assert errors["organisation_number"] == ["The organisation number is not valid (its check digit is wrong)."]
+    assert errors["email"] == ["Not a valid email address."]
+    swedish = client.post("/api/v1/inquiries", json={**bad, "language": "sv"}).get_json()
+    assert swedish["errors"]["json"]["email"] == ["Ange en giltig e-postadress."]
+    assert client.post("/api/v1/inquiries", data="{broken", content_type="application/json").status_code in (400, 422)
+    assert stored_events(app) == 0
+
+
+def test_an_oversized_body_gets_413_and_nothing_is_stored(app):
+    response = app.test_client().post("/api/v1/inquiries", json={**INQUIRY, "description": "x" * 100_000})
+    assert response.status_code == 413
+    assert "too large" in response.get_json()["message"]
+    assert stored_events(app) == 0
+
+
+def test_the_web_form_shows_errors_next_to_the_fields_and_accepts_a_correct_submission(app):
+    client = app.test_client()
+    form = client.get("/?lang=en")
+    assert form.status_code == 200 and "Building permit" in form.get_data(as_text=True)
+    rejected = client.post("/", data={**INQUIRY, "phone": "call me", "language": "en"})
+    assert rejected.status_code == 422
+    assert "Enter a phone number in digits" in rejected.get_data(as_text=True)
+    assert stored_events(app) == 0
+    accepted = client.post("/", data=INQUIRY)
+    page = accepted.get_data(as_text=True)
+    assert accepted.status_code == 201 and "Tack, vi har tagit emot ditt ärende" in page and "/track/" in page
+    assert stored_events(app) == 1
+
+
+def test_script_in_free_text_is_shown_as_text(app):
+    client = app.test_client()
+    receipt = client.post("/api/v1/inquiries", json={**INQUIRY, "company": "<script>alert(1)</script>"}).get_json()
+    page = client.get(f"/track/{receipt['tracking_url'].rsplit('/', 1)[1]}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
+
+
+def test_unknown_tracking_tokens_get_404(app):
+    client = app.test_client()
+    assert client.get("/api/v1/inquiries/track/nope").status_code == 404
+    assert client.get("/track/nope").status_code == 404
+
+
+def test_the_openapi_document_is_generated_from_the_schemas(app):
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    inquiry = spec["components"]["schemas"]["Inquiry"]
+    assert set(inquiry["required"]) >= {"organisation_number", "email", "case_type"}
+    assert "/api/v1/inquiries" in spec["paths"] and "/api/v1/case-types" in spec["paths"]
+
+
+def test_health_and_readiness(app):
+    client = app.test_client()
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").get_json() == {"status": "ready", "checks": {"mongodb": "ok"}}

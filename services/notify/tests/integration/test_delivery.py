@@ -1,0 +1,87 @@
+"""notify's handlers, mail outbox and SMTP delivery on the real store and SMTP sink."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+import requests
+
+from kernel.connections import mongo_client
+from kernel.consumer import MessageProcessor, MongoInbox
+from kernel.contracts import golden_example
+from notify import create_app
+from notify.handlers import build_handlers
+from notify.outbox import MailOutbox, SmtpSender, dispatch
+
+pytestmark = pytest.mark.integration
+
+
+def mails_to(infra, address: str) -> list[dict]:
+    messages = requests.get(f"{infra.mail_url}/api/messages", timeout=5).json()
+    return [m for m in messages if m["to"] == address]
+
+
+def event(event_type: str, email: str, case_id: str) -> bytes:
+    raw = golden_example(event_type)
+    raw["event_id"] = str(uuid.uuid4())
+    key = "inquiry_id" if event_type == "intake.inquiry_submitted" else "case_id"
+    raw["data"][key] = case_id
+    if "contact" in raw["data"]:
+        raw["data"]["contact"]["email"] = email
+    return json.dumps(raw).encode()
+
+
+@pytest.fixture
+def notify(settings_for):
+    settings = settings_for("notify")
+    db = mongo_client(settings)[settings.database]
+    processor = MessageProcessor(MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"))
+    outbox = MailOutbox(db)
+    outbox.ensure_schema()
+    return settings, processor, outbox
+
+
+def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notify, unique):
+    settings, processor, outbox = notify
+    address, case_id = f"applicant-{unique}@example.se", str(uuid.uuid4())
+    submitted = event("intake.inquiry_submitted", address, case_id)
+    for raw in (submitted, submitted, event("business_desk.case_opened", address, case_id),
+                event("business_desk.completion_requested", address, case_id),
+                event("business_desk.case_decided", address, case_id)):
+        assert processor.process(raw) is None
+    assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 3
+    assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 0
+    received = mails_to(infra, address)
+    assert [m["subject"].split(":")[0] for m in received] == [
+        "Kvitto", "Vi behöver fler uppgifter i ärende BUS-2026-7KQ29X", "Beslut i ärende BUS-2026-7KQ29X"
+    ]
+    token = golden_example("intake.inquiry_submitted")["data"]["tracking_token"]
+    assert f"http://intake.test/track/{token}" in received[0]["body"]
+    log = create_app(settings).test_client().get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json()
+    assert {entry["status"] for entry in log} == {"sent"} and len(log) == 3
+
+
+def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_returns(infra, notify, unique):
+    settings, processor, outbox = notify
+    address, case_id = f"patient-{unique}@example.se", str(uuid.uuid4())
+    processor.process(event("intake.inquiry_submitted", address, case_id))
+
+    class DownSender(SmtpSender):
+        def send(self, message):
+            raise ConnectionRefusedError("smtp down")
+
+    assert dispatch(outbox, DownSender(settings), settings.mail_from) == 0
+    [queued] = outbox.recent()
+    assert queued["status"] == "queued" and queued["attempts"] == 1
+    outbox._mails.update_one({"_id": queued["_id"]}, {"$set": {"next_attempt_at": queued["queued_at"]}})
+    assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 1
+    assert len(mails_to(infra, address)) == 1
+
+
+def test_a_case_event_for_an_unknown_applicant_is_retried_not_mailed(notify):
+    _, processor, outbox = notify
+    with pytest.raises(LookupError):
+        processor.process(event("business_desk.case_decided", "x@example.se", str(uuid.uuid4())))
+    assert outbox.recent() == []
