@@ -8,14 +8,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 import yaml
-from jsonschema import Draft202012Validator
-
 from business_desk import handlers as desk_handlers
 from business_desk.bootstrap import Deps
 from business_desk.consumer import build_handlers  # noqa: F401 - the real consumer's wiring must import
 from intake.consumer import CASE_EVENTS
 from intake.domain import SubmitInquiry, submit_inquiry
 from intake.tracking import evolve
+from jsonschema import Draft202012Validator
 from kernel import casetypes, contracts
 from kernel.contracts import CONTRACTS_DIR, golden_example
 from kernel.envelope import Envelope, Metadata
@@ -52,14 +51,28 @@ def test_producers_events_match_the_contracts():
     now = datetime(2026, 11, 24, 9, tzinfo=UTC)
     store = InMemoryEventStore(clock=lambda: now)
     submitted = submit_inquiry(
-        SubmitInquiry("556036-0793", "SE", "Acme AB", "Anna", "anna@example.se", "08-123 45", "building_permit",
-                      "Garage", "en"),
-        CATALOGUE, now,
+        SubmitInquiry(
+            "556036-0793",
+            "SE",
+            "Acme AB",
+            "Anna",
+            "anna@example.se",
+            "08-123 45",
+            "building_permit",
+            "Garage",
+            "en",
+        ),
+        CATALOGUE,
+        now,
     )
     [inquiry] = store.append(submitted.stream_id, 0, submitted.events, Metadata.new())
     today = {"value": date(2026, 11, 24)}
-    deps = Deps(settings=Settings.from_env("business_desk"), store=store, catalogue=CATALOGUE,
-                clock=lambda: datetime.combine(today["value"], datetime.min.time(), UTC))
+    deps = Deps(
+        settings=Settings.from_env("business_desk"),
+        store=store,
+        catalogue=CATALOGUE,
+        clock=lambda: datetime.combine(today["value"], datetime.min.time(), UTC),
+    )
     desk_handlers.open_case_from_inquiry(deps)(inquiry, None)
     case_id = submitted.inquiry_id
     desk_handlers.claim(deps, case_id, "erik")
@@ -87,6 +100,9 @@ def test_consumers_accept_the_golden_examples():
         assert doc is not None, event_type
     # notify writes an email for every event it emails about
     for event_type in EMAILS:
-        email = email_for(Envelope.from_dict(golden_example(event_type)),
-                          {"email": "a@example.se", "name": "A", "language": "sv"}, None)
+        email = email_for(
+            Envelope.from_dict(golden_example(event_type)),
+            {"email": "a@example.se", "name": "A", "language": "sv"},
+            None,
+        )
         assert email.subject

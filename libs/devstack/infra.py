@@ -32,7 +32,13 @@ class Process:
     log_path: Path
     popen: subprocess.Popen | None = None
 
+    @property
+    def running(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
     def start(self, env: dict[str, str] | None = None, timeout_s: float = 30.0) -> None:
+        if self.running:
+            return
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
         self.popen = subprocess.Popen(
@@ -82,22 +88,50 @@ class Infra:
         self.processes = {
             "mongo": Process(
                 "mongo",
-                [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(self.mongo_port),
-                 "--storage-path", ":memory:" if self.mongo_in_memory else str(self.data_dir / "mongo"), "--log-level", "WARNING"],
+                [
+                    str(BIN / "secantusd-py"),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.mongo_port),
+                    "--storage-path",
+                    ":memory:" if self.mongo_in_memory else str(self.data_dir / "mongo"),
+                    "--log-level",
+                    "WARNING",
+                ],
                 self.mongo_port,
                 logs / "mongo.log",
             ),
             "kafka": Process(
                 "kafka",
-                [str(noida_binary()), "start", "--data-dir", str(self.data_dir / "kafka"), "--host",
-                 "127.0.0.1", "--only", "kafka", "--kafka-port", str(self.kafka_port)],
+                [
+                    str(noida_binary()),
+                    "start",
+                    "--data-dir",
+                    str(self.data_dir / "kafka"),
+                    "--host",
+                    "127.0.0.1",
+                    "--only",
+                    "kafka",
+                    "--kafka-port",
+                    str(self.kafka_port),
+                ],
                 self.kafka_port,
                 logs / "kafka.log",
             ),
             "smtp": Process(
                 "smtp",
-                [sys.executable, "-m", "devstack.mailsink", "--smtp-port", str(self.smtp_port),
-                 "--http-port", str(self.mail_http_port), "--maildir", str(self.data_dir / "mail")],
+                [
+                    sys.executable,
+                    "-m",
+                    "devstack.mailsink",
+                    "--smtp-port",
+                    str(self.smtp_port),
+                    "--http-port",
+                    str(self.mail_http_port),
+                    "--maildir",
+                    str(self.data_dir / "mail"),
+                ],
                 self.smtp_port,
                 logs / "smtp.log",
             ),

@@ -22,7 +22,7 @@ class MaildirHandler:
     def __init__(self, maildir: Path) -> None:
         self.box = mailbox.Maildir(maildir, create=True)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.box.add(envelope.original_content)
         return "250 Message accepted for delivery"
 
@@ -30,7 +30,7 @@ class MaildirHandler:
 def read_messages(maildir: Path) -> list[dict[str, Any]]:
     box = mailbox.Maildir(maildir, create=True)
     messages = []
-    for key in box.keys():
+    for key in box.iterkeys():
         with box.get_file(key) as fh:
             parsed = email.message_from_binary_file(fh, policy=email.policy.default)
         body = parsed.get_body(preferencelist=("plain", "html"))
@@ -50,7 +50,7 @@ def read_messages(maildir: Path) -> list[dict[str, Any]]:
 
 def http_handler(maildir: Path) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+        def do_GET(self) -> None:
             messages = read_messages(maildir)
             if self.path.startswith("/api/messages"):
                 self._send(json.dumps(messages, ensure_ascii=False).encode(), "application/json")

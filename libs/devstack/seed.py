@@ -7,21 +7,56 @@ import time
 import requests
 
 INQUIRIES = [
-    {"organisation_number": "556036-0793", "company": "Kafé Solsidan AB", "contact_name": "Anna Berg",
-     "email": "anna.berg@example.se", "phone": "08-123 456 78", "case_type": "outdoor_seating",
-     "description": "Vi vill ha uteservering med 12 platser på torget från 1 maj.", "language": "sv"},
-    {"organisation_number": "556703-7485", "company": "Byggmästarna i Nacka AB", "contact_name": "Erik Lund",
-     "email": "erik.lund@example.se", "phone": "070-123 45 67", "case_type": "building_permit",
-     "description": "Tillbyggnad av lagerlokal, 240 kvm, fastigheten Sicklaön 1:2.", "language": "sv"},
-    {"organisation_number": "13585628", "company": "Nordic Food ApS", "contact_name": "Mette Hansen",
-     "email": "mette@example.dk", "phone": "+45 33 12 34 56", "case_type": "food_business_registration",
-     "description": "Registration of a new food truck selling smørrebrød.", "language": "en"},
-    {"organisation_number": "556036-0793", "company": "Kafé Solsidan AB", "contact_name": "Anna Berg",
-     "email": "anna.berg@example.se", "phone": "08-123 456 78", "case_type": "alcohol_serving_licence",
-     "description": "Ansökan om stadigvarande serveringstillstånd för allmänheten.", "language": "sv"},
-    {"organisation_number": "556703-7485", "company": "Byggmästarna i Nacka AB", "contact_name": "Erik Lund",
-     "email": "erik.lund@example.se", "phone": "070-123 45 67", "case_type": "general_business_advice",
-     "description": "Vilka regler gäller för att sätta upp en skylt på fasaden?", "language": "sv"},
+    {
+        "organisation_number": "556036-0793",
+        "company": "Kafé Solsidan AB",
+        "contact_name": "Anna Berg",
+        "email": "anna.berg@example.se",
+        "phone": "08-123 456 78",
+        "case_type": "outdoor_seating",
+        "description": "Vi vill ha uteservering med 12 platser på torget från 1 maj.",
+        "language": "sv",
+    },
+    {
+        "organisation_number": "556703-7485",
+        "company": "Byggmästarna i Nacka AB",
+        "contact_name": "Erik Lund",
+        "email": "erik.lund@example.se",
+        "phone": "070-123 45 67",
+        "case_type": "building_permit",
+        "description": "Tillbyggnad av lagerlokal, 240 kvm, fastigheten Sicklaön 1:2.",
+        "language": "sv",
+    },
+    {
+        "organisation_number": "13585628",
+        "company": "Nordic Food ApS",
+        "contact_name": "Mette Hansen",
+        "email": "mette@example.dk",
+        "phone": "+45 33 12 34 56",
+        "case_type": "food_business_registration",
+        "description": "Registration of a new food truck selling smørrebrød.",
+        "language": "en",
+    },
+    {
+        "organisation_number": "556036-0793",
+        "company": "Kafé Solsidan AB",
+        "contact_name": "Anna Berg",
+        "email": "anna.berg@example.se",
+        "phone": "08-123 456 78",
+        "case_type": "alcohol_serving_licence",
+        "description": "Ansökan om stadigvarande serveringstillstånd för allmänheten.",
+        "language": "sv",
+    },
+    {
+        "organisation_number": "556703-7485",
+        "company": "Byggmästarna i Nacka AB",
+        "contact_name": "Erik Lund",
+        "email": "erik.lund@example.se",
+        "phone": "070-123 45 67",
+        "case_type": "general_business_advice",
+        "description": "Vilka regler gäller för att sätta upp en skylt på fasaden?",
+        "language": "sv",
+    },
 ]
 
 
@@ -45,17 +80,25 @@ def seed(intake_url: str, desk_url: str) -> list[dict]:
     building = wait_for_case(desk_url, receipts[1]["reference"])
     advice = wait_for_case(desk_url, receipts[4]["reference"])
     handler = {"handler": "Sara Handläggare"}
-    requests.post(f"{desk_url}/api/v1/cases/{building['id']}/claim", json=handler, timeout=10).raise_for_status()
+    requests.post(
+        f"{desk_url}/api/v1/cases/{building['id']}/claim", json=handler, timeout=10
+    ).raise_for_status()
     requests.post(
         f"{desk_url}/api/v1/cases/{building['id']}/completion-request",
-        json={**handler, "message": "Skicka en situationsplan och fasadritningar i skala 1:100."}, timeout=10,
+        json={**handler, "message": "Skicka en situationsplan och fasadritningar i skala 1:100."},
+        timeout=10,
     ).raise_for_status()
-    requests.post(f"{desk_url}/api/v1/cases/{advice['id']}/claim", json=handler, timeout=10).raise_for_status()
+    requests.post(
+        f"{desk_url}/api/v1/cases/{advice['id']}/claim", json=handler, timeout=10
+    ).raise_for_status()
     requests.post(
         f"{desk_url}/api/v1/cases/{advice['id']}/decision",
-        json={**handler, "outcome": "answered",
-              "answer": "En skylt på fasaden kräver bygglov i detaljplanelagt område. Skicka in en ansökan om "
-                        "bygglov för skylt med ritning och foto på fasaden."},
+        json={
+            **handler,
+            "outcome": "answered",
+            "answer": "En skylt på fasaden kräver bygglov i detaljplanelagt område. Skicka in en ansökan om "
+            "bygglov för skylt med ritning och foto på fasaden.",
+        },
         timeout=10,
     ).raise_for_status()
     return receipts

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import IO
 
 import requests
+from kernel.settings import REPO_ROOT
 
 from devstack.infra import BIN, Infra
 from devstack.ports import free_port
-from kernel.settings import REPO_ROOT
 
 SERVICES = ("intake", "business_desk", "notify")
 
@@ -28,6 +28,7 @@ class Stack:
     infra: Infra | None = None
     ports: dict[str, int] = field(default_factory=lambda: {s: free_port() for s in SERVICES})
     extra_env: dict[str, str] = field(default_factory=dict)
+    owns_infra: bool = True  # False: the servers are shared (tests) and outlive this stack
     honcho: subprocess.Popen | None = None
 
     def __post_init__(self) -> None:
@@ -56,8 +57,19 @@ class Stack:
             log_path.parent.mkdir(parents=True, exist_ok=True)
             output = log_path.open("ab")
         self.honcho = subprocess.Popen(
-            [str(BIN / "honcho"), "--no-colour", "-f", str(REPO_ROOT / "Procfile"), "-d", str(REPO_ROOT), "start"],
-            env=self.env(), stdout=output, stderr=subprocess.STDOUT, start_new_session=output is not sys.stdout,
+            [
+                str(BIN / "honcho"),
+                "--no-colour",
+                "-f",
+                str(REPO_ROOT / "Procfile"),
+                "-d",
+                str(REPO_ROOT),
+                "start",
+            ],
+            env=self.env(),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=output is not sys.stdout,
         )
         try:
             self.wait_ready(timeout_s)
@@ -93,7 +105,7 @@ class Stack:
 
     def stop(self) -> None:
         self.stop_services()
-        if self.infra is not None:
+        if self.infra is not None and self.owns_infra:
             self.infra.stop()
 
     def __enter__(self) -> Stack:

@@ -58,7 +58,9 @@ class WorkingCalendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end`."""
-        return sum(1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=n)))
+        return sum(
+            1 for n in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=n))
+        )
 
     def due_date(self, start: date, target: Target, paused_days: int = 0) -> date:
         """The deadline for a clock started on `start`, moved on by the days it was paused

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from kafka import KafkaConsumer
+from kafka.errors import KafkaError
 from opentelemetry.trace import SpanKind
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
@@ -93,7 +94,10 @@ class MessageProcessor:
             if self._check_contract:
                 contracts.validate(envelope)
             with telemetry.continued(
-                envelope.traceparent, f"consume {envelope.type}", SpanKind.CONSUMER, event_id=envelope.event_id
+                envelope.traceparent,
+                f"consume {envelope.type}",
+                SpanKind.CONSUMER,
+                event_id=envelope.event_id,
             ):
                 self._inbox.process_once(envelope.event_id, lambda session: handler(envelope, session))
         except contracts.ContractViolation as exc:
@@ -103,7 +107,9 @@ class MessageProcessor:
         return None
 
 
-def dead_letter_value(raw: bytes, reason: str, consumer: str, topic: str, partition: int, offset: int) -> bytes:
+def dead_letter_value(
+    raw: bytes, reason: str, consumer: str, topic: str, partition: int, offset: int
+) -> bytes:
     record: dict[str, Any] = {
         "reason": reason,
         "consumer": consumer,
@@ -136,7 +142,12 @@ class ConsumerLoop:
     def run(self, stop: threading.Event) -> None:
         try:
             while not stop.is_set():
-                batches = self._consumer.poll(timeout_ms=500)
+                try:
+                    batches = self._consumer.poll(timeout_ms=500)
+                except KafkaError as exc:
+                    log.warning("%s: poll failed (%r); retrying", self.name, exc)
+                    stop.wait(1.0)
+                    continue
                 for records in batches.values():
                     for record in records:
                         self._handle(record, stop)
@@ -145,11 +156,19 @@ class ConsumerLoop:
                     if stop.is_set():
                         break
                 if batches and not stop.is_set():
-                    self._consumer.commit()
+                    self._commit()
                 if self._after_batch:
                     self._after_batch()
         finally:
             self._consumer.close(autocommit=False)  # leave the group cleanly
+
+    def _commit(self) -> None:
+        try:
+            self._consumer.commit()
+        except KafkaError as exc:
+            # The group moved on (a rebalance or a broker restart). The batch comes
+            # again and is skipped as already processed: nothing is lost or doubled.
+            log.warning("%s: offset commit failed (%r); the batch will be redelivered", self.name, exc)
 
     def _handle(self, record: Any, stop: threading.Event) -> None:
         attempt = 0
@@ -173,8 +192,17 @@ class ConsumerLoop:
             return
 
     def _dead_letter(self, record: Any, reason: str) -> None:
-        log.error("%s: dead-lettering %s[%s]@%s: %s", self.name, record.topic, record.partition, record.offset, reason)
-        value = dead_letter_value(record.value, reason, self.name, record.topic, record.partition, record.offset)
+        log.error(
+            "%s: dead-lettering %s[%s]@%s: %s",
+            self.name,
+            record.topic,
+            record.partition,
+            record.offset,
+            reason,
+        )
+        value = dead_letter_value(
+            record.value, reason, self.name, record.topic, record.partition, record.offset
+        )
         key = record.key.decode() if record.key else ""
         self._dead_letters.publish(f"{record.topic}.dlq", key, value)
         self._dead_letters.flush()

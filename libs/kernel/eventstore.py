@@ -139,9 +139,7 @@ class MongoEventStore:
                 session=s,
             )
             first = counter["position"] - len(sealed) + 1
-            docs = [
-                {"_id": e.event_id, "position": first + i, **e.to_dict()} for i, e in enumerate(sealed)
-            ]
+            docs = [{"_id": e.event_id, "position": first + i, **e.to_dict()} for i, e in enumerate(sealed)]
             try:
                 self._events.insert_many(docs, session=s)
             except (DuplicateKeyError, BulkWriteError) as exc:

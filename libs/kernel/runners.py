@@ -23,9 +23,9 @@ def configure_logging(service: str) -> None:
         level=os.environ.get("LOG_LEVEL", "INFO"),
         format=f"%(asctime)s {service} %(process)d %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("kafka").setLevel(logging.WARNING)
-    # kafka-python warns about slow selector tasks on a busy 2-core machine: not actionable
-    logging.getLogger("kafka.net").setLevel(logging.ERROR)
+    # kafka-python logs every lost connection several times over (and warns about slow
+    # selector tasks on a busy machine); the relay and consumer loops log what matters.
+    logging.getLogger("kafka").setLevel(os.environ.get("KAFKA_LOG_LEVEL", "CRITICAL"))
 
 
 def run_relay(settings: Settings, routes: Mapping[str, str]) -> None:

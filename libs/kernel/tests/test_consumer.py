@@ -1,3 +1,4 @@
+import contextlib
 import json
 
 from kernel.consumer import InMemoryInbox, MessageProcessor, MessageRejected, dead_letter_value
@@ -52,10 +53,8 @@ def test_a_failed_handler_leaves_the_message_unprocessed_for_a_retry():
 
     p = processor({"intake.inquiry_submitted": flaky})
     raw = golden_bytes("intake.inquiry_submitted")
-    try:
+    with contextlib.suppress(TimeoutError):
         p.process(raw)
-    except TimeoutError:
-        pass
     assert p.process(raw) is None
     assert len(calls) == 2
 

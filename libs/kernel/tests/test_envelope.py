@@ -2,12 +2,13 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-
 from kernel.envelope import Envelope, InvalidEnvelope, Metadata, NewEvent, seal
 
 
 def test_sealed_events_carry_versions_and_metadata_and_round_trip_as_json():
-    meta = Metadata(correlation_id="c-1", causation_id="e-0", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01")
+    meta = Metadata(
+        correlation_id="c-1", causation_id="e-0", traceparent="00-" + "a" * 32 + "-" + "b" * 16 + "-01"
+    )
     now = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
     first, second = seal("case-1", 3, [NewEvent("x.one", {"a": 1}), NewEvent("x.two", {"b": "å"})], meta, now)
     assert (first.version, second.version) == (3, 4)

@@ -6,7 +6,6 @@ import threading
 import uuid
 
 import pytest
-
 from kernel.envelope import Envelope, Metadata, NewEvent
 from kernel.eventstore import ConcurrencyError, InMemoryEventStore, MongoEventStore, Upcasters, execute
 
@@ -96,7 +95,13 @@ class EventStoreContract:
         def writer(n: int) -> None:
             try:
                 for _ in range(5):
-                    execute(store, "hot-1", lambda h: [NewEvent("t.w", {"writer": n})], Metadata.new(), attempts=50)
+                    execute(
+                        store,
+                        "hot-1",
+                        lambda h: [NewEvent("t.w", {"writer": n})],
+                        Metadata.new(),
+                        attempts=50,
+                    )
             except Exception as exc:  # pragma: no cover - reported below
                 errors.append(exc)
 

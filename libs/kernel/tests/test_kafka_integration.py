@@ -6,7 +6,6 @@ import json
 import time
 
 import pytest
-
 from kernel.connections import kafka_consumer, kafka_producer, mongo_client
 from kernel.consumer import ConsumerLoop, MessageProcessor, MongoInbox
 from kernel.contracts import golden_example
@@ -51,8 +50,14 @@ def test_relay_publishes_every_event_once_in_order_and_resumes_after_restart(set
         store.append(f"stream-{n % 3}", n // 3, [NewEvent("test.happened", {"n": n})], Metadata.new())
 
     def relay() -> OutboxRelay:
-        return OutboxRelay("relay", store, KafkaPublisher(kafka_producer(settings)), MongoCheckpoints(db),
-                           route_by_stream_category({"stream": topic}), batch_size=10)
+        return OutboxRelay(
+            "relay",
+            store,
+            KafkaPublisher(kafka_producer(settings)),
+            MongoCheckpoints(db),
+            route_by_stream_category({"stream": topic}),
+            batch_size=10,
+        )
 
     assert relay().run_once() == 10  # then the relay "crashes"
     restarted = relay()

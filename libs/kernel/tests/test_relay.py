@@ -1,5 +1,4 @@
 import pytest
-
 from kernel.envelope import Envelope, Metadata, NewEvent
 from kernel.eventstore import InMemoryEventStore
 from kernel.publishers import InMemoryPublisher
@@ -22,7 +21,9 @@ class FlakyPublisher(InMemoryPublisher):
 
 def fill(store: InMemoryEventStore) -> None:
     store.append("inquiry-1", 0, [NewEvent("intake.a", {})], Metadata.new())
-    store.append("case-1", 0, [NewEvent("business_desk.b", {}), NewEvent("business_desk.c", {})], Metadata.new())
+    store.append(
+        "case-1", 0, [NewEvent("business_desk.b", {}), NewEvent("business_desk.c", {})], Metadata.new()
+    )
     store.append("inquiry-1", 1, [NewEvent("intake.d", {})], Metadata.new())
 
 
@@ -38,7 +39,10 @@ def test_publishes_in_store_order_keyed_by_stream_to_the_owners_topic():
         ("intake.inquiry.v1", "inquiry-1"),
     ]
     assert [Envelope.from_json(v).type for _, _, v in publisher.messages] == [
-        "intake.a", "business_desk.b", "business_desk.c", "intake.d"
+        "intake.a",
+        "business_desk.b",
+        "business_desk.c",
+        "intake.d",
     ]
     assert relay.run_once() == 0
 

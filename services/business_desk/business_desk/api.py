@@ -94,7 +94,9 @@ def completion_request(body: dict, case_id: str) -> dict:
     """Ask the applicant to complete the case; the clock pauses."""
     return run_command(
         case_id,
-        lambda: handlers.request_completion(deps(), case_id, body["handler"], body["message"], body["reply_by"]),
+        lambda: handlers.request_completion(
+            deps(), case_id, body["handler"], body["message"], body["reply_by"]
+        ),
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from kernel.casetypes import Catalogue, CaseType
+from kernel.casetypes import CaseType, Catalogue
 from kernel.envelope import Envelope, NewEvent
 
 CASE_OPENED = "business_desk.case_opened"
@@ -56,7 +56,11 @@ class Case:
         data = event.data
         self.history.append(event.type)
         if event.type == CASE_OPENED:
-            self.case_id, self.reference, self.case_type = data["case_id"], data["reference"], data["case_type"]
+            self.case_id, self.reference, self.case_type = (
+                data["case_id"],
+                data["reference"],
+                data["case_type"],
+            )
             self.received_on = self.clock_started_on = date.fromisoformat(data["received_on"])
             self.due_date = date.fromisoformat(data["due_date"])
             self.status = "open"
@@ -116,8 +120,17 @@ def claim(case: Case, handler: str) -> list[NewEvent]:
     _require(case, ("open", "in_progress", "waiting_for_applicant"), "claim")
     if case.handler == handler:
         return []
-    return [NewEvent(CASE_CLAIMED, {"case_id": case.case_id, "reference": case.reference, "handler": handler,
-                                    "previous_handler": case.handler})]
+    return [
+        NewEvent(
+            CASE_CLAIMED,
+            {
+                "case_id": case.case_id,
+                "reference": case.reference,
+                "handler": handler,
+                "previous_handler": case.handler,
+            },
+        )
+    ]
 
 
 def request_completion(
@@ -133,8 +146,14 @@ def request_completion(
     return [
         NewEvent(
             COMPLETION_REQUESTED,
-            {"case_id": case.case_id, "reference": case.reference, "handler": handler, "message": message.strip(),
-             "reply_by": reply_by.isoformat(), "paused_on": today.isoformat()},
+            {
+                "case_id": case.case_id,
+                "reference": case.reference,
+                "handler": handler,
+                "message": message.strip(),
+                "reply_by": reply_by.isoformat(),
+                "paused_on": today.isoformat(),
+            },
         )
     ]
 
@@ -155,14 +174,22 @@ def register_reply(case: Case, reply: str, today: date, catalogue: Catalogue) ->
     return [
         NewEvent(
             APPLICANT_REPLIED,
-            {"case_id": case.case_id, "reference": case.reference, "reply": reply.strip(),
-             "resumed_on": today.isoformat(), "clock_started_on": clock_started_on.isoformat(),
-             "paused_days": paused_days, "due_date": due.isoformat()},
+            {
+                "case_id": case.case_id,
+                "reference": case.reference,
+                "reply": reply.strip(),
+                "resumed_on": today.isoformat(),
+                "clock_started_on": clock_started_on.isoformat(),
+                "paused_days": paused_days,
+                "due_date": due.isoformat(),
+            },
         )
     ]
 
 
-def decide(case: Case, handler: str, outcome: str, answer: str, today: date, catalogue: Catalogue) -> list[NewEvent]:
+def decide(
+    case: Case, handler: str, outcome: str, answer: str, today: date, catalogue: Catalogue
+) -> list[NewEvent]:
     _require(case, ("in_progress",), "decide")
     _require_handler(case, handler)
     if outcome not in OUTCOMES:
@@ -173,10 +200,18 @@ def decide(case: Case, handler: str, outcome: str, answer: str, today: date, cat
     return [
         NewEvent(
             CASE_DECIDED,
-            {"case_id": case.case_id, "reference": case.reference, "handler": handler, "outcome": outcome,
-             "answer": answer.strip(), "legal_reference": catalogue.get(case.case_type).legal_reference,
-             "decided_on": today.isoformat(), "due_date": case.due_date.isoformat(),
-             "within_target": today <= case.due_date, "gross_days": (today - case.received_on).days},
+            {
+                "case_id": case.case_id,
+                "reference": case.reference,
+                "handler": handler,
+                "outcome": outcome,
+                "answer": answer.strip(),
+                "legal_reference": catalogue.get(case.case_type).legal_reference,
+                "decided_on": today.isoformat(),
+                "due_date": case.due_date.isoformat(),
+                "within_target": today <= case.due_date,
+                "gross_days": (today - case.received_on).days,
+            },
         )
     ]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from kernel import telemetry
+from kernel.envelope import Envelope, Metadata, NewEvent
+from kernel.eventstore import execute
 from pymongo.client_session import ClientSession
 
 from business_desk import domain
 from business_desk.bootstrap import Deps
 from business_desk.domain import Case
-from kernel import telemetry
-from kernel.envelope import Envelope, Metadata, NewEvent
-from kernel.eventstore import execute
 
 
 def open_case_from_inquiry(deps: Deps) -> Callable[[Envelope, ClientSession | None], None]:
@@ -46,16 +46,23 @@ def request_completion(
     deps: Deps, case_id: str, handler: str, message: str, reply_by: date | None = None
 ) -> list[Envelope]:
     return _on_case(
-        deps, case_id,
-        lambda case, today: domain.request_completion(case, handler, message, today, deps.catalogue, reply_by),
+        deps,
+        case_id,
+        lambda case, today: domain.request_completion(
+            case, handler, message, today, deps.catalogue, reply_by
+        ),
     )
 
 
 def register_reply(deps: Deps, case_id: str, reply: str) -> list[Envelope]:
-    return _on_case(deps, case_id, lambda case, today: domain.register_reply(case, reply, today, deps.catalogue))
+    return _on_case(
+        deps, case_id, lambda case, today: domain.register_reply(case, reply, today, deps.catalogue)
+    )
 
 
 def decide(deps: Deps, case_id: str, handler: str, outcome: str, answer: str) -> list[Envelope]:
     return _on_case(
-        deps, case_id, lambda case, today: domain.decide(case, handler, outcome, answer, today, deps.catalogue)
+        deps,
+        case_id,
+        lambda case, today: domain.decide(case, handler, outcome, answer, today, deps.catalogue),
     )

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from kernel.envelope import Envelope
 from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from business_desk.views import evolve
-from kernel.envelope import Envelope
 
 OPEN_STATUSES = ("open", "in_progress", "waiting_for_applicant")
 
@@ -47,7 +47,10 @@ class CaseReadModel:
         return list(cursor)
 
     def counts(self) -> dict[str, int]:
-        pipeline = [{"$match": {"status": {"$in": list(OPEN_STATUSES)}}}, {"$group": {"_id": "$case_type", "n": {"$sum": 1}}}]
+        pipeline = [
+            {"$match": {"status": {"$in": list(OPEN_STATUSES)}}},
+            {"$group": {"_id": "$case_type", "n": {"$sum": 1}}},
+        ]
         return {row["_id"]: row["n"] for row in self._cases.aggregate(pipeline)}
 
     def get(self, case_id: str) -> dict[str, Any] | None:

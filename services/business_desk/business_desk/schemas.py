@@ -12,20 +12,31 @@ class HandlerSchema(Schema):
 
 
 class CompletionRequestSchema(HandlerSchema):
-    message = fields.String(required=True, validate=validate.Length(1, 5000),
-                            metadata={"description": "What the applicant must complete"})
-    reply_by = fields.Date(load_default=None, metadata={"description": "Defaults to 15 working days from today"})
+    message = fields.String(
+        required=True,
+        validate=validate.Length(1, 5000),
+        metadata={"description": "What the applicant must complete"},
+    )
+    reply_by = fields.Date(
+        load_default=None, metadata={"description": "Defaults to 15 working days from today"}
+    )
 
 
 class ReplySchema(Schema):
-    reply = fields.String(required=True, validate=validate.Length(1, 5000),
-                          metadata={"description": "What the applicant sent, in short"})
+    reply = fields.String(
+        required=True,
+        validate=validate.Length(1, 5000),
+        metadata={"description": "What the applicant sent, in short"},
+    )
 
 
 class DecisionSchema(HandlerSchema):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
-    answer = fields.String(required=True, validate=validate.Length(1, 20000),
-                           metadata={"description": "The written answer to the applicant"})
+    answer = fields.String(
+        required=True,
+        validate=validate.Length(1, 20000),
+        metadata={"description": "The written answer to the applicant"},
+    )
 
 
 class QueueQuerySchema(Schema):

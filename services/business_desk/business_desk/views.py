@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from business_desk import domain
 from kernel.envelope import Envelope
+
+from business_desk import domain
 
 STATUS_LABELS = {
     "open": "Open, not claimed",
@@ -66,6 +67,8 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
     elif event.type == domain.CASE_DECIDED:
         doc.update(
             status="decided",
-            decision={k: d[k] for k in ("outcome", "answer", "legal_reference", "decided_on", "within_target")},
+            decision={
+                k: d[k] for k in ("outcome", "answer", "legal_reference", "decided_on", "within_target")
+            },
         )
     return doc

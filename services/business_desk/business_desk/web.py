@@ -23,7 +23,12 @@ def index():  # type: ignore[no-untyped-def]
     d = deps()
     counts = d.cases.counts()
     queues = [
-        {"id": ct.id, "label": ct.label("en"), "target": ct.target.describe("en"), "open": counts.get(ct.id, 0)}
+        {
+            "id": ct.id,
+            "label": ct.label("en"),
+            "target": ct.target.describe("en"),
+            "open": counts.get(ct.id, 0),
+        }
         for ct in d.catalogue.case_types.values()
     ]
     return render_template("index.html", queues=queues)
@@ -36,7 +41,10 @@ def queue(case_type: str):  # type: ignore[no-untyped-def]
         abort(404)
     today = d.clock().date().isoformat()
     return render_template(
-        "queue.html", case_type=d.catalogue.get(case_type), cases=d.cases.queue(case_type), labels=STATUS_LABELS,
+        "queue.html",
+        case_type=d.catalogue.get(case_type),
+        cases=d.cases.queue(case_type),
+        labels=STATUS_LABELS,
         today=today,
     )
 
@@ -48,8 +56,13 @@ def _render_case(case_id: str, error: str | None = None, status: int = 200):  # 
         abort(404)
     return (
         render_template(
-            "case.html", case=case, case_type=d.catalogue.get(case["case_type"]), labels=STATUS_LABELS,
-            outcomes=OUTCOMES, error=error, handler=request.values.get("handler", case.get("handler") or ""),
+            "case.html",
+            case=case,
+            case_type=d.catalogue.get(case["case_type"]),
+            labels=STATUS_LABELS,
+            outcomes=OUTCOMES,
+            error=error,
+            handler=request.values.get("handler", case.get("handler") or ""),
         ),
         status,
     )
@@ -67,11 +80,16 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     commands = {
         "claim": lambda: handlers.claim(d, case_id, handler),
         "completion-request": lambda: handlers.request_completion(
-            d, case_id, handler, form.get("message", ""),
+            d,
+            case_id,
+            handler,
+            form.get("message", ""),
             date.fromisoformat(form["reply_by"]) if form.get("reply_by") else None,
         ),
         "applicant-reply": lambda: handlers.register_reply(d, case_id, form.get("reply", "")),
-        "decision": lambda: handlers.decide(d, case_id, handler, form.get("outcome", ""), form.get("answer", "")),
+        "decision": lambda: handlers.decide(
+            d, case_id, handler, form.get("outcome", ""), form.get("answer", "")
+        ),
     }
     if action not in commands:
         abort(404)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Flask, jsonify, request
 from flask_smorest import Api
-
 from kernel import telemetry
 from kernel.settings import Settings
 from kernel.web import add_health, base_app, wants_json
@@ -19,8 +18,11 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     settings = settings or Settings.from_env("intake")
     telemetry.setup("intake")
     app = base_app(__name__, settings)
-    app.config.update(API_TITLE="Intake: business inquiries", OPENAPI_SWAGGER_UI_PATH="/docs",
-                      OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/")
+    app.config.update(
+        API_TITLE="Intake: business inquiries",
+        OPENAPI_SWAGGER_UI_PATH="/docs",
+        OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    )
     app.extensions["intake.deps"] = deps or bootstrap(settings)
     api = Api(app)
     api.register_blueprint(blp)
@@ -41,8 +43,12 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
             location: {field: [t(m, lang) for m in msgs] for field, msgs in fields.items()}
             for location, fields in messages.items()
         }
-        body = {"code": 422, "status": "Unprocessable Entity", "message": t("validation.message", lang),
-                "errors": translated}
+        body = {
+            "code": 422,
+            "status": "Unprocessable Entity",
+            "message": t("validation.message", lang),
+            "errors": translated,
+        }
         return jsonify(body), 422
 
     @app.errorhandler(413)

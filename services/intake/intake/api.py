@@ -13,7 +13,9 @@ from intake.i18n import request_language
 from intake.schemas import CaseTypeSchema, InquirySchema, ReceiptSchema, TrackingSchema
 from intake.tracking import public_view
 
-blp = Blueprint("inquiries", __name__, url_prefix="/api/v1", description="Business inquiries and permit applications")
+blp = Blueprint(
+    "inquiries", __name__, url_prefix="/api/v1", description="Business inquiries and permit applications"
+)
 
 
 def deps() -> Deps:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
+from kernel import casetypes
+from kernel.settings import Settings
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from intake.organisation import parse_organisation_number
-from kernel.settings import Settings
-from kernel import casetypes
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
 
@@ -20,7 +20,8 @@ def case_type_ids() -> list[str]:
 
 class InquirySchema(Schema):
     organisation_number = fields.String(
-        required=True, metadata={"description": "Swedish organisationsnummer or Danish CVR", "example": "556036-0793"}
+        required=True,
+        metadata={"description": "Swedish organisationsnummer or Danish CVR", "example": "556036-0793"},
     )
     company = fields.String(required=True, validate=validate.Length(1, 200, error="text.length"))
     contact_name = fields.String(required=True, validate=validate.Length(1, 200, error="text.length"))

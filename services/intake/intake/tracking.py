@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from intake.domain import INQUIRY_SUBMITTED, hash_token
 from kernel.envelope import Envelope
+
+from intake.domain import INQUIRY_SUBMITTED, hash_token
 
 STATUS_TEXT = {
     "submitted": {
@@ -130,6 +131,7 @@ def public_view(doc: dict[str, Any], lang: str, case_type_label: str) -> dict[st
         "reply_by": doc.get("reply_by"),
         "decision": decision,
         "history": [
-            {"at": entry["at"], "status": entry["status"], "text": entry["text"][lang]} for entry in doc["history"]
+            {"at": entry["at"], "status": entry["status"], "text": entry["text"][lang]}
+            for entry in doc["history"]
         ],
     }

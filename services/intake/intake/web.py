@@ -35,8 +35,14 @@ def _render_form(lang: str, values: dict, errors: dict, status: int = 200):  # t
     ]
     return (
         render_template(
-            "form.html", lang=lang, t=lambda k: t(k, lang), values=values, errors=errors,
-            case_types=case_types, fields=FORM_FIELDS, languages=LANGUAGES,
+            "form.html",
+            lang=lang,
+            t=lambda k: t(k, lang),
+            values=values,
+            errors=errors,
+            case_types=case_types,
+            fields=FORM_FIELDS,
+            languages=LANGUAGES,
         ),
         status,
     )
@@ -55,12 +61,16 @@ def submit():  # type: ignore[no-untyped-def]
     try:
         data = InquirySchema().load(values)
     except ValidationError as exc:
-        errors = {field: [t(m, lang) for m in messages] for field, messages in exc.normalized_messages().items()}
+        errors = {
+            field: [t(m, lang) for m in messages] for field, messages in exc.normalized_messages().items()
+        }
         return _render_form(lang, values, errors, 422)
     submitted = handlers.submit(SubmitInquiry(**data), deps())
     receipt = handlers.receipt(submitted, deps())
     label = deps().catalogue.get(receipt["case_type"]).label(lang)
-    return render_template("receipt.html", lang=lang, t=lambda k: t(k, lang), receipt=receipt, case_type_label=label), 201
+    return render_template(
+        "receipt.html", lang=lang, t=lambda k: t(k, lang), receipt=receipt, case_type_label=label
+    ), 201
 
 
 @pages.get("/track/<token>")

@@ -2,10 +2,10 @@
 
 from collections.abc import Callable
 
-from pymongo.database import Database
-
 from kernel.runners import run_consumer
 from kernel.settings import Settings
+from pymongo.database import Database
+
 from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
 
@@ -21,7 +21,9 @@ def main() -> None:
         smtp = SmtpSender(settings)
         return lambda: dispatch(outbox, smtp, settings.mail_from) and None
 
-    run_consumer(settings, TOPICS, lambda db: build_handlers(db, settings.intake_public_url), after_batch=sender)
+    run_consumer(
+        settings, TOPICS, lambda db: build_handlers(db, settings.intake_public_url), after_batch=sender
+    )
 
 
 if __name__ == "__main__":

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from kernel.envelope import Envelope
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from kernel.envelope import Envelope
 from notify.messages import EMAILS, email_for
 from notify.outbox import MailOutbox
 
@@ -33,8 +33,12 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
     outbox = MailOutbox(db)
 
     def contact_fields(data: dict[str, Any]) -> dict[str, Any]:
-        return {"email": data["contact"]["email"], "name": data["contact"]["name"], "language": data["language"],
-                "reference": data["reference"]}
+        return {
+            "email": data["contact"]["email"],
+            "name": data["contact"]["name"],
+            "language": data["language"],
+            "reference": data["reference"],
+        }
 
     def queue_email(event: Envelope, session: ClientSession | None) -> None:
         case_id = event.data.get("case_id") or event.data["inquiry_id"]
@@ -43,8 +47,13 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
             raise LookupError(f"no contact details yet for case {case_id}")
         token = recipient.get("tracking_token")
         tracking_url = f"{intake_public_url}/track/{token}" if token else None
-        outbox.queue(f"{event.event_id}:{EMAILS[event.type]}", email_for(event, recipient, tracking_url),
-                     event.data["reference"], event.type, session)
+        outbox.queue(
+            f"{event.event_id}:{EMAILS[event.type]}",
+            email_for(event, recipient, tracking_url),
+            event.data["reference"],
+            event.type,
+            session,
+        )
 
     def inquiry_submitted(event: Envelope, session: ClientSession | None) -> None:
         fields = {**contact_fields(event.data), "tracking_token": event.data["tracking_token"]}

@@ -7,12 +7,15 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-
 from kernel.envelope import Envelope
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
-_env = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
-                   keep_trailing_newline=True)
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    undefined=StrictUndefined,
+    autoescape=False,
+    keep_trailing_newline=True,
+)
 
 # event type -> template name
 EMAILS = {
@@ -47,7 +50,8 @@ def render(template: str, language: str, context: dict[str, Any]) -> tuple[str, 
 def email_for(event: Envelope, recipient: dict[str, Any], tracking_url: str | None) -> Email:
     template = EMAILS[event.type]
     subject, body = render(
-        template, recipient["language"],
+        template,
+        recipient["language"],
         {"data": event.data, "recipient": recipient, "tracking_url": tracking_url},
     )
     return Email(to=recipient["email"], subject=subject, body=body)

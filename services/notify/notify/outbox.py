@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
+from kernel.settings import Settings
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from kernel.settings import Settings
 from notify.messages import Email
 
 log = logging.getLogger(__name__)
@@ -30,13 +30,25 @@ class MailOutbox:
         self._mails.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
         self._mails.create_index("reference")
 
-    def queue(self, key: str, email: Email, reference: str, event_type: str, session: ClientSession | None) -> None:
+    def queue(
+        self, key: str, email: Email, reference: str, event_type: str, session: ClientSession | None
+    ) -> None:
         now = self._clock()
         self._mails.update_one(
             {"_id": key},
-            {"$setOnInsert": {"to": email.to, "subject": email.subject, "body": email.body, "reference": reference,
-                              "event_type": event_type, "status": "queued", "attempts": 0, "queued_at": now,
-                              "next_attempt_at": now}},
+            {
+                "$setOnInsert": {
+                    "to": email.to,
+                    "subject": email.subject,
+                    "body": email.body,
+                    "reference": reference,
+                    "event_type": event_type,
+                    "status": "queued",
+                    "attempts": 0,
+                    "queued_at": now,
+                    "next_attempt_at": now,
+                }
+            },
             upsert=True,
             session=session,
         )
@@ -46,7 +58,10 @@ class MailOutbox:
         now = self._clock()
         return self._mails.find_one_and_update(
             {"status": {"$in": ["queued", "sending"]}, "next_attempt_at": {"$lte": now}},
-            {"$set": {"status": "sending", "next_attempt_at": now + timedelta(seconds=60)}, "$inc": {"attempts": 1}},
+            {
+                "$set": {"status": "sending", "next_attempt_at": now + timedelta(seconds=60)},
+                "$inc": {"attempts": 1},
+            },
             sort=[("next_attempt_at", ASCENDING)],
             return_document=ReturnDocument.AFTER,
         )
@@ -59,8 +74,13 @@ class MailOutbox:
         delay = timedelta(seconds=min(2 ** mail["attempts"], 300))
         self._mails.update_one(
             {"_id": mail["_id"]},
-            {"$set": {"status": "failed" if give_up else "queued", "last_error": error,
-                      "next_attempt_at": self._clock() + delay}},
+            {
+                "$set": {
+                    "status": "failed" if give_up else "queued",
+                    "last_error": error,
+                    "next_attempt_at": self._clock() + delay,
+                }
+            },
         )
 
     def recent(self, reference: str | None = None, limit: int = 100) -> list[dict[str, Any]]:

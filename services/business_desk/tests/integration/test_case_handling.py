@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from business_desk import create_app
 from business_desk.consumer import build_handlers
 from kernel.connections import mongo_client
@@ -18,8 +17,12 @@ pytestmark = pytest.mark.integration
 def inquiry(n: int, case_type: str, received_on: str) -> bytes:
     raw = golden_example("intake.inquiry_submitted")
     raw["event_id"] = f"00000000-0000-4000-8000-{n:012d}"
-    raw["data"].update(inquiry_id=f"10000000-0000-4000-8000-{n:012d}", reference=f"BUS-2026-T{n:05d}",
-                       case_type=case_type, received_on=received_on)
+    raw["data"].update(
+        inquiry_id=f"10000000-0000-4000-8000-{n:012d}",
+        reference=f"BUS-2026-T{n:05d}",
+        case_type=case_type,
+        received_on=received_on,
+    )
     return json.dumps(raw).encode()
 
 
@@ -33,7 +36,7 @@ def desk(settings_for):
 
 
 def test_an_inquiry_delivered_twice_opens_one_case(desk):
-    app, processor, db = desk
+    _app, processor, db = desk
     message = inquiry(1, "outdoor_seating", "2026-11-20")
     assert processor.process(message) is None
     assert processor.process(message) is None
@@ -63,18 +66,29 @@ def test_a_handler_works_a_case_to_a_decision_through_the_api(desk):
     client = app.test_client()
     case_id = client.get("/api/v1/cases/by-reference/BUS-2026-T00007").get_json()["id"]
     url = f"/api/v1/cases/{case_id}"
-    assert client.post(f"{url}/decision", json={"handler": "erik", "outcome": "granted", "answer": "Ja"}).status_code == 409
+    assert (
+        client.post(
+            f"{url}/decision", json={"handler": "erik", "outcome": "granted", "answer": "Ja"}
+        ).status_code
+        == 409
+    )
     assert client.post(f"{url}/claim", json={"handler": "erik"}).get_json()["status"] == "in_progress"
     waiting = client.post(f"{url}/completion-request", json={"handler": "erik", "message": "Ritning saknas"})
     assert waiting.get_json()["status"] == "waiting_for_applicant"
     assert waiting.get_json()["reply_by"]
     resumed = client.post(f"{url}/applicant-reply", json={"reply": "Ritning bifogad"}).get_json()
     assert resumed["status"] == "in_progress"
-    decided = client.post(f"{url}/decision", json={"handler": "erik", "outcome": "granted", "answer": "Tillstånd beviljas."})
+    decided = client.post(
+        f"{url}/decision", json={"handler": "erik", "outcome": "granted", "answer": "Tillstånd beviljas."}
+    )
     body = decided.get_json()
     assert body["status"] == "decided" and body["decision"]["answer"] == "Tillstånd beviljas."
     assert [h["type"] for h in body["history"]] == [
-        "case_opened", "case_claimed", "completion_requested", "applicant_replied", "case_decided"
+        "case_opened",
+        "case_claimed",
+        "completion_requested",
+        "applicant_replied",
+        "case_decided",
     ]
     again = client.post(f"{url}/decision", json={"handler": "erik", "outcome": "refused", "answer": "Nej"})
     assert again.status_code == 409 and "decided" in again.get_json()["message"]
@@ -92,9 +106,13 @@ def test_the_case_page_drives_the_same_steps(desk):
     assert client.post(f"/cases/{case_id}/claim", data={"handler": "ali"}).status_code == 303
     page = client.get(f"/cases/{case_id}?handler=ali").get_data(as_text=True)
     assert "In progress" in page and "Request completion" in page
-    refused = client.post(f"/cases/{case_id}/decision", data={"handler": "bo", "outcome": "answered", "answer": "x"})
+    refused = client.post(
+        f"/cases/{case_id}/decision", data={"handler": "bo", "outcome": "answered", "answer": "x"}
+    )
     assert refused.status_code == 409 and "handled by ali" in refused.get_data(as_text=True)
-    done = client.post(f"/cases/{case_id}/decision", data={"handler": "ali", "outcome": "answered", "answer": "Svar."})
+    done = client.post(
+        f"/cases/{case_id}/decision", data={"handler": "ali", "outcome": "answered", "answer": "Svar."}
+    )
     assert done.status_code == 303
     assert "Decided" in client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "1" not in client.get("/").get_data(as_text=True).split("General business advice")[1][:60]
@@ -104,7 +122,7 @@ def test_the_queue_rebuilds_from_the_events(desk):
     from business_desk.readmodel import CaseReadModel
     from kernel.eventstore import MongoEventStore
 
-    app, processor, db = desk
+    _app, processor, db = desk
     for n in range(3):
         processor.process(inquiry(20 + n, "outdoor_seating", "2026-11-20"))
     before = sorted(db["cases"].find(), key=lambda d: d["_id"])

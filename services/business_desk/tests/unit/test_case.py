@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-
 from business_desk import domain, handlers
 from business_desk.bootstrap import Deps
 from business_desk.domain import Case, IllegalTransition
 from kernel import casetypes
 from kernel.contracts import golden_example
-from kernel.envelope import Envelope, Metadata
+from kernel.envelope import Envelope
 from kernel.eventstore import InMemoryEventStore
 from kernel.settings import Settings
 
@@ -31,7 +30,9 @@ class Desk:
         self.today = date.fromisoformat(received_on)
         self.store = InMemoryEventStore()
         self.deps = Deps(
-            settings=Settings.from_env("business_desk"), store=self.store, catalogue=CATALOGUE,
+            settings=Settings.from_env("business_desk"),
+            store=self.store,
+            catalogue=CATALOGUE,
             clock=lambda: datetime(self.today.year, self.today.month, self.today.day, 10, tzinfo=UTC),
         )
         event = inquiry(case_type, received_on)
@@ -64,7 +65,9 @@ def test_the_full_path_claim_request_reply_decide():
     assert case.status == "in_progress"
     assert case.paused_days == 14
     assert case.due_date == date(2027, 1, 11)  # 8 weeks + 14 paused days from 2 Nov
-    [decided] = handlers.decide(desk.on("2027-01-08").deps, desk.case_id, "erik", "granted", "Licence granted.")
+    [decided] = handlers.decide(
+        desk.on("2027-01-08").deps, desk.case_id, "erik", "granted", "Licence granted."
+    )
     assert decided.data["within_target"] is True
     assert decided.data["gross_days"] == 67
     assert decided.data["legal_reference"].startswith("Alkohollagen")
@@ -101,13 +104,24 @@ def test_a_late_decision_is_recorded_as_outside_the_target():
     ("steps", "command", "message"),
     [
         ([], lambda d, c: handlers.decide(d, c, "erik", "granted", "ok"), "claim it first"),
-        ([], lambda d, c: handlers.register_reply(d, c, "x"), "cannot register a reply for a case that is open"),
+        (
+            [],
+            lambda d, c: handlers.register_reply(d, c, "x"),
+            "cannot register a reply for a case that is open",
+        ),
         (["claim"], lambda d, c: handlers.decide(d, c, "someone else", "granted", "ok"), "handled by erik"),
         (["claim"], lambda d, c: handlers.decide(d, c, "erik", "maybe", "ok"), "outcome must be one of"),
         (["claim"], lambda d, c: handlers.decide(d, c, "erik", "granted", "  "), "needs a written answer"),
-        (["claim", "request"], lambda d, c: handlers.decide(d, c, "erik", "granted", "ok"),
-         "cannot decide a case that is waiting for applicant"),
-        (["claim", "decide"], lambda d, c: handlers.claim(d, c, "erik2"), "cannot claim a case that is decided"),
+        (
+            ["claim", "request"],
+            lambda d, c: handlers.decide(d, c, "erik", "granted", "ok"),
+            "cannot decide a case that is waiting for applicant",
+        ),
+        (
+            ["claim", "decide"],
+            lambda d, c: handlers.claim(d, c, "erik2"),
+            "cannot claim a case that is decided",
+        ),
     ],
 )
 def test_illegal_transitions_are_rejected_with_a_clear_message(steps, command, message):

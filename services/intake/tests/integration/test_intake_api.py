@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from intake import create_app
 from kernel.connections import mongo_client
 
@@ -55,11 +54,16 @@ def test_invalid_input_is_refused_field_by_field_in_the_requested_language_and_n
     response = client.post("/api/v1/inquiries", json=bad)
     assert response.status_code == 422
     errors = response.get_json()["errors"]["json"]
-    assert errors["organisation_number"] == ["The organisation number is not valid (its check digit is wrong)."]
+    assert errors["organisation_number"] == [
+        "The organisation number is not valid (its check digit is wrong)."
+    ]
     assert errors["email"] == ["Not a valid email address."]
     swedish = client.post("/api/v1/inquiries", json={**bad, "language": "sv"}).get_json()
     assert swedish["errors"]["json"]["email"] == ["Ange en giltig e-postadress."]
-    assert client.post("/api/v1/inquiries", data="{broken", content_type="application/json").status_code in (400, 422)
+    assert client.post("/api/v1/inquiries", data="{broken", content_type="application/json").status_code in (
+        400,
+        422,
+    )
     assert stored_events(app) == 0
 
 
@@ -86,7 +90,9 @@ def test_the_web_form_shows_errors_next_to_the_fields_and_accepts_a_correct_subm
 
 def test_script_in_free_text_is_shown_as_text(app):
     client = app.test_client()
-    receipt = client.post("/api/v1/inquiries", json={**INQUIRY, "company": "<script>alert(1)</script>"}).get_json()
+    receipt = client.post(
+        "/api/v1/inquiries", json={**INQUIRY, "company": "<script>alert(1)</script>"}
+    ).get_json()
     page = client.get(f"/track/{receipt['tracking_url'].rsplit('/', 1)[1]}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;" in page
 

@@ -1,13 +1,12 @@
 from datetime import UTC, datetime
 
 import pytest
-from marshmallow import ValidationError
-
 from intake.domain import INQUIRY_SUBMITTED, SubmitInquiry, hash_token, submit_inquiry
 from intake.organisation import parse_organisation_number
 from intake.schemas import InquirySchema
 from kernel import casetypes
 from kernel.settings import Settings
+from marshmallow import ValidationError
 
 CATALOGUE = casetypes.load(Settings.from_env("intake").case_types_file)
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday
@@ -31,13 +30,19 @@ def command(**changes) -> SubmitInquiry:
 
 @pytest.mark.parametrize(
     ("raw", "country", "formatted"),
-    [("5560360793", "SE", "556036-0793"), ("556036-0793", "SE", "556036-0793"), ("13585628", "DK", "13585628")],
+    [
+        ("5560360793", "SE", "556036-0793"),
+        ("556036-0793", "SE", "556036-0793"),
+        ("13585628", "DK", "13585628"),
+    ],
 )
 def test_swedish_and_danish_organisation_numbers_are_recognised(raw, country, formatted):
     assert parse_organisation_number(raw) == (country, formatted)
 
 
-@pytest.mark.parametrize(("raw", "reason"), [("556036-0794", "checksum"), ("12345", "length"), ("13585627", "checksum")])
+@pytest.mark.parametrize(
+    ("raw", "reason"), [("556036-0794", "checksum"), ("12345", "length"), ("13585627", "checksum")]
+)
 def test_invalid_organisation_numbers_say_why(raw, reason):
     with pytest.raises(ValueError, match=reason):
         parse_organisation_number(raw)
@@ -71,8 +76,17 @@ def test_the_schema_normalises_what_it_accepts():
 
 def test_the_schema_names_every_bad_field():
     with pytest.raises(ValidationError) as caught:
-        InquirySchema().load({**VALID, "email": "nope", "case_type": "moon_landing", "phone": "call me",
-                              "organisation_number": "1", "language": "fi", "extra": "x"})
+        InquirySchema().load(
+            {
+                **VALID,
+                "email": "nope",
+                "case_type": "moon_landing",
+                "phone": "call me",
+                "organisation_number": "1",
+                "language": "fi",
+                "extra": "x",
+            }
+        )
     errors = caught.value.normalized_messages()
     assert errors == {
         "email": ["Not a valid email address."],
@@ -85,5 +99,11 @@ def test_the_schema_names_every_bad_field():
     with pytest.raises(ValidationError) as missing:
         InquirySchema().load({})
     assert set(missing.value.normalized_messages()) == {
-        "organisation_number", "company", "contact_name", "email", "phone", "case_type", "description"
+        "organisation_number",
+        "company",
+        "contact_name",
+        "email",
+        "phone",
+        "case_type",
+        "description",
     }

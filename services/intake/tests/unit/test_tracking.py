@@ -1,8 +1,7 @@
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
-
 from intake.domain import hash_token
 from intake.tracking import evolve, public_view
+from kernel.contracts import golden_example
+from kernel.envelope import Envelope
 
 
 def golden(event_type: str) -> Envelope:
@@ -27,7 +26,12 @@ def test_the_tracking_view_follows_the_case_in_plain_words():
     view = public_view(doc, "sv", "Bygglov")
     assert view["status_text"] == "Vi behöver fler uppgifter från dig innan vi kan gå vidare."
     assert view["waiting_for"] == "Skicka en situationsplan och fasadritningar."
-    assert [h["status"] for h in view["history"]] == ["submitted", "registered", "in_progress", "waiting_for_applicant"]
+    assert [h["status"] for h in view["history"]] == [
+        "submitted",
+        "registered",
+        "in_progress",
+        "waiting_for_applicant",
+    ]
 
     doc = evolve(evolve(doc, golden("business_desk.applicant_replied")), golden("business_desk.case_decided"))
     view = public_view(doc, "en", "Building permit")

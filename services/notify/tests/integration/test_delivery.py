@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 import requests
-
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.contracts import golden_example
@@ -47,15 +46,21 @@ def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notif
     settings, processor, outbox = notify
     address, case_id = f"applicant-{unique}@example.se", str(uuid.uuid4())
     submitted = event("intake.inquiry_submitted", address, case_id)
-    for raw in (submitted, submitted, event("business_desk.case_opened", address, case_id),
-                event("business_desk.completion_requested", address, case_id),
-                event("business_desk.case_decided", address, case_id)):
+    for raw in (
+        submitted,
+        submitted,
+        event("business_desk.case_opened", address, case_id),
+        event("business_desk.completion_requested", address, case_id),
+        event("business_desk.case_decided", address, case_id),
+    ):
         assert processor.process(raw) is None
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 3
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 0
     received = mails_to(infra, address)
     assert [m["subject"].split(":")[0] for m in received] == [
-        "Kvitto", "Vi behöver fler uppgifter i ärende BUS-2026-7KQ29X", "Beslut i ärende BUS-2026-7KQ29X"
+        "Kvitto",
+        "Vi behöver fler uppgifter i ärende BUS-2026-7KQ29X",
+        "Beslut i ärende BUS-2026-7KQ29X",
     ]
     token = golden_example("intake.inquiry_submitted")["data"]["tracking_token"]
     assert f"http://intake.test/track/{token}" in received[0]["body"]

@@ -1,7 +1,6 @@
 """Every email template renders with its golden event, in every language."""
 
 import pytest
-
 from kernel.contracts import golden_example
 from kernel.envelope import Envelope
 from notify.messages import EMAILS, email_for, render
@@ -25,13 +24,22 @@ def test_the_receipt_promises_a_date_and_the_decision_says_how_to_appeal():
     assert "Du får besked senast: 2027-02-02" in receipt.body
     assert "Följ ditt ärende" not in receipt.body  # no link to show
     decision = email_for(
-        Envelope.from_dict(golden_example("business_desk.case_decided")), {**RECIPIENT, "language": "en"}, None
+        Envelope.from_dict(golden_example("business_desk.case_decided")),
+        {**RECIPIENT, "language": "en"},
+        None,
     )
     assert decision.subject.endswith("Granted with conditions")
     assert "Plan- och bygglagen" in decision.body and "appeal" in decision.body
 
 
 def test_an_unknown_language_falls_back_to_swedish():
-    subject, _ = render("receipt", "fi", {"data": golden_example("intake.inquiry_submitted")["data"],
-                                          "recipient": RECIPIENT, "tracking_url": None})
+    subject, _ = render(
+        "receipt",
+        "fi",
+        {
+            "data": golden_example("intake.inquiry_submitted")["data"],
+            "recipient": RECIPIENT,
+            "tracking_url": None,
+        },
+    )
     assert subject.startswith("Kvitto")

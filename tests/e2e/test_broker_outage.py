@@ -1,0 +1,47 @@
+"""MongoDB is the system of record: an inquiry submitted while the broker is down is
+accepted, and its case appears once the broker is back."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import requests
+from devstack.infra import Infra
+from devstack.stack import Stack
+
+from tests.e2e.conftest import case_by_reference, mails_to, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def test_submission_succeeds_while_the_broker_is_down_and_the_case_appears_when_it_returns(tmp_path):
+    infra = Infra(tmp_path / "infra", mongo_in_memory=True)
+    with Stack(tmp_path / "stack", infra=infra) as stack:
+        kafka = infra.processes["kafka"]
+        kafka.stop()
+        address = f"outage-{uuid.uuid4().hex[:8]}@example.se"
+        response = requests.post(
+            f"{stack.url('intake')}/api/v1/inquiries",
+            json={
+                "organisation_number": "13585628",
+                "company": "Nordic Food ApS",
+                "contact_name": "Mette Hansen",
+                "email": address,
+                "phone": "+45 33 12 34 56",
+                "case_type": "food_business_registration",
+                "description": "Food truck.",
+                "language": "en",
+            },
+            timeout=10,
+        )
+        assert response.status_code == 201
+        reference = response.json()["reference"]
+        time.sleep(2)
+        assert case_by_reference(stack, reference) is None  # nothing can travel yet
+
+        kafka.start()
+        case = wait_for(lambda: case_by_reference(stack, reference), 90, "case after the broker returned")
+        assert case["status"] == "open"
+        wait_for(lambda: mails_to(infra.mail_url, address), 60, "receipt after the broker returned")
