@@ -8,13 +8,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 import yaml
+from jsonschema import Draft202012Validator
+
 from business_desk import handlers as desk_handlers
 from business_desk.bootstrap import Deps
 from business_desk.consumer import build_handlers  # noqa: F401 - the real consumer's wiring must import
 from intake.consumer import CASE_EVENTS
 from intake.domain import SubmitInquiry, submit_inquiry
 from intake.tracking import evolve
-from jsonschema import Draft202012Validator
 from kernel import casetypes, contracts
 from kernel.contracts import CONTRACTS_DIR, golden_example
 from kernel.envelope import Envelope, Metadata

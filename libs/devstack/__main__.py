@@ -9,12 +9,12 @@ import sys
 import threading
 from pathlib import Path
 
-from kernel.settings import REPO_ROOT
 from pymongo import MongoClient
 
 from devstack.infra import Infra
 from devstack.seed import seed
 from devstack.stack import Stack
+from kernel.settings import REPO_ROOT
 
 DEFAULT_PORTS = {"intake": 8001, "business_desk": 8002, "notify": 8003}
 

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import IO
 
 import requests
-from kernel.settings import REPO_ROOT
 
 from devstack.infra import BIN, Infra
 from devstack.ports import free_port
+from kernel.settings import REPO_ROOT
 
 SERVICES = ("intake", "business_desk", "notify")
 

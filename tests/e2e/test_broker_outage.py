@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 import requests
+
 from devstack.infra import Infra
 from devstack.stack import Stack
-
 from tests.e2e.conftest import case_by_reference, mails_to, wait_for
 
 pytestmark = pytest.mark.e2e

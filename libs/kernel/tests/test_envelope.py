@@ -2,6 +2,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+
 from kernel.envelope import Envelope, InvalidEnvelope, Metadata, NewEvent, seal
 
 

@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+
 from kernel.connections import kafka_consumer, kafka_producer, mongo_client
 from kernel.consumer import ConsumerLoop, MessageProcessor, MongoInbox
 from kernel.contracts import golden_example

@@ -1,4 +1,5 @@
 import pytest
+
 from kernel.envelope import Envelope, Metadata, NewEvent
 from kernel.eventstore import InMemoryEventStore
 from kernel.publishers import InMemoryPublisher

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_smorest import Api
+
 from kernel import telemetry
 from kernel.settings import Settings
 from kernel.web import add_health, base_app

@@ -6,15 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from pymongo.database import Database
+
+from business_desk.readmodel import CaseReadModel
 from kernel import casetypes
 from kernel.casetypes import Catalogue
 from kernel.connections import mongo_client
 from kernel.envelope import utc_now
 from kernel.eventstore import EventStore, MongoEventStore
 from kernel.settings import Settings
-from pymongo.database import Database
-
-from business_desk.readmodel import CaseReadModel
 
 
 @dataclass

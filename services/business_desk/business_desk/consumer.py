@@ -1,11 +1,11 @@
 """Entrypoint: open a case for every submitted inquiry."""
 
-from kernel.runners import run_consumer
-from kernel.settings import Settings
 from pymongo.database import Database
 
 from business_desk import handlers
 from business_desk.bootstrap import bootstrap
+from kernel.runners import run_consumer
+from kernel.settings import Settings
 
 TOPICS = ["intake.inquiry.v1"]
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from kernel import telemetry
-from kernel.envelope import Envelope, Metadata, NewEvent
-from kernel.eventstore import execute
 from pymongo.client_session import ClientSession
 
 from business_desk import domain
 from business_desk.bootstrap import Deps
 from business_desk.domain import Case
+from kernel import telemetry
+from kernel.envelope import Envelope, Metadata, NewEvent
+from kernel.eventstore import execute
 
 
 def open_case_from_inquiry(deps: Deps) -> Callable[[Envelope, ClientSession | None], None]:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from kernel.envelope import Envelope
 from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from business_desk.views import evolve
+from kernel.envelope import Envelope
 
 OPEN_STATUSES = ("open", "in_progress", "waiting_for_applicant")
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel.envelope import Envelope
-
 from business_desk import domain
+from kernel.envelope import Envelope
 
 STATUS_LABELS = {
     "open": "Open, not claimed",

@@ -6,14 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from intake.readmodel import TrackingReadModel
 from kernel import casetypes
 from kernel.casetypes import Catalogue
 from kernel.connections import mongo_client
 from kernel.envelope import utc_now
 from kernel.eventstore import EventStore, MongoEventStore
 from kernel.settings import Settings
-
-from intake.readmodel import TrackingReadModel
 
 
 @dataclass

@@ -1,10 +1,10 @@
 """Entrypoint: keep the applicant's tracking view up to date from business_desk's case events."""
 
-from kernel.runners import run_consumer
-from kernel.settings import Settings
 from pymongo.database import Database
 
 from intake.readmodel import TrackingReadModel
+from kernel.runners import run_consumer
+from kernel.settings import Settings
 
 TOPICS = ["business_desk.case.v1"]
 CASE_EVENTS = (

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel import telemetry
-from kernel.envelope import Envelope, Metadata
 from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
 from intake.bootstrap import Deps
 from intake.domain import SubmitInquiry, Submitted, submit_inquiry
+from kernel import telemetry
+from kernel.envelope import Envelope, Metadata
 
 
 def submit(command: SubmitInquiry, deps: Deps) -> Submitted:

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from kernel.envelope import Envelope
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from intake.domain import hash_token
 from intake.tracking import evolve
+from kernel.envelope import Envelope
 
 
 class TrackingReadModel:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from kernel import casetypes
-from kernel.settings import Settings
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from intake.organisation import parse_organisation_number
+from kernel import casetypes
+from kernel.settings import Settings
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel.envelope import Envelope
-
 from intake.domain import INQUIRY_SUBMITTED, hash_token
+from kernel.envelope import Envelope
 
 STATUS_TEXT = {
     "submitted": {

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Flask, current_app, request
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
+from marshmallow import Schema, fields
+
 from kernel import telemetry
 from kernel.connections import mongo_client
 from kernel.settings import Settings
 from kernel.web import add_health, base_app
-from marshmallow import Schema, fields
-
 from notify.outbox import MailOutbox
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Delivery log of notifications")

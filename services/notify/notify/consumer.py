@@ -2,10 +2,10 @@
 
 from collections.abc import Callable
 
-from kernel.runners import run_consumer
-from kernel.settings import Settings
 from pymongo.database import Database
 
+from kernel.runners import run_consumer
+from kernel.settings import Settings
 from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
 

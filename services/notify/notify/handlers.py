@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kernel.envelope import Envelope
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
+from kernel.envelope import Envelope
 from notify.messages import EMAILS, email_for
 from notify.outbox import MailOutbox
 

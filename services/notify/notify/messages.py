@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
 from kernel.envelope import Envelope
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"

@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from kernel.settings import Settings
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
+from kernel.settings import Settings
 from notify.messages import Email
 
 log = logging.getLogger(__name__)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+
 from business_desk import create_app
 from business_desk.consumer import build_handlers
 from kernel.connections import mongo_client

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+
 from business_desk import domain, handlers
 from business_desk.bootstrap import Deps
 from business_desk.domain import Case, IllegalTransition

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from intake import create_app
 from kernel.connections import mongo_client
 

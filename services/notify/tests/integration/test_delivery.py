@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 import requests
+
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.contracts import golden_example

@@ -1,6 +1,7 @@
 """Every email template renders with its golden event, in every language."""
 
 import pytest
+
 from kernel.contracts import golden_example
 from kernel.envelope import Envelope
 from notify.messages import EMAILS, email_for, render
