@@ -131,8 +131,12 @@ class ConsumerLoop:
         dead_letters: Publisher,
         after_batch: Callable[[], None] | None = None,
         max_attempts: int = 5,
+        idle_min_s: float = 0.005,
+        idle_max_s: float = 0.05,
     ) -> None:
         self.name = name
+        self.idle_min_s = idle_min_s
+        self.idle_max_s = idle_max_s
         self._consumer = consumer
         self._processor = processor
         self._dead_letters = dead_letters
@@ -140,14 +144,29 @@ class ConsumerLoop:
         self._max_attempts = max_attempts
 
     def run(self, stop: threading.Event) -> None:
+        # poll() with a timeout busy-loops on a broker that answers empty fetches at
+        # once instead of waiting fetch_max_wait_ms (the embedded one does: a core per
+        # idle consumer). So once in the group, poll without blocking and pause here,
+        # growing the pause while idle; the latency this adds is at most idle_max_s.
+        # Joining the group only progresses inside a blocking poll.
+        pause = self.idle_min_s
+        last_after = last_blocking = 0.0
         try:
             while not stop.is_set():
+                blocking = self._needs_group_work() or time.monotonic() - last_blocking > 5.0
+                if blocking:
+                    last_blocking = time.monotonic()
                 try:
-                    batches = self._consumer.poll(timeout_ms=500)
+                    batches = self._consumer.poll(timeout_ms=200 if blocking else 0)
                 except KafkaError as exc:
                     log.warning("%s: poll failed (%r); retrying", self.name, exc)
                     stop.wait(1.0)
                     continue
+                if batches:
+                    pause = self.idle_min_s
+                else:
+                    stop.wait(pause)
+                    pause = min(pause * 2, self.idle_max_s)
                 for records in batches.values():
                     for record in records:
                         self._handle(record, stop)
@@ -157,10 +176,20 @@ class ConsumerLoop:
                         break
                 if batches and not stop.is_set():
                     self._commit()
-                if self._after_batch:
+                if self._after_batch and (batches or time.monotonic() - last_after >= self.idle_max_s * 10):
                     self._after_batch()
+                    last_after = time.monotonic()
         finally:
             self._consumer.close(autocommit=False)  # leave the group cleanly
+
+    def _needs_group_work(self) -> bool:
+        if not self._consumer.assignment():
+            return True
+        coordinator = getattr(self._consumer, "_coordinator", None)  # kafka-python internals
+        try:
+            return bool(coordinator and (coordinator.coordinator_unknown() or coordinator.need_rejoin()))
+        except AttributeError:
+            return True
 
     def _commit(self) -> None:
         try:

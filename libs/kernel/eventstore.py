@@ -1,15 +1,22 @@
 """Event stores: one in memory for unit tests, one on MongoDB for everything else.
 
 Both keep a version per stream (optimistic concurrency) and a global position that
-gives the outbox relay a total order. On MongoDB the position comes from a counter
-document updated in the same transaction as the insert: a concurrent append
-touching the counter gets a write conflict and retries, so positions become
-visible in order and the relay never skips one.
+gives the outbox relay a total order.
+
+On MongoDB, positions are drawn from a counter document with an atomic `$inc`
+outside the append's transaction (inside it, every concurrent append would conflict
+on the counter and writers would queue behind each other). So positions can commit
+out of order and an aborted append leaves a hole. The relay reads only the settled
+prefix: a hole that lasts longer than `gap_timeout_s` is closed with a tombstone
+under the unique position index, so a late commit of that position fails and is
+retried with a fresh one. No event is ever skipped.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
@@ -17,9 +24,11 @@ from typing import Any, Protocol
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from kernel.envelope import Envelope, Metadata, NewEvent, seal, utc_now
+
+log = logging.getLogger(__name__)
 
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 # Called with the events just appended, inside the append's transaction.
@@ -59,6 +68,11 @@ class EventStore(Protocol):
 
     def read_after(self, position: int, limit: int = 500) -> list[tuple[int, Envelope]]: ...
 
+    def read_settled_after(self, position: int, limit: int = 500) -> tuple[list[tuple[int, Envelope]], int]:
+        """Events after `position` with no unsettled hole before them, and the position
+        everything up to which is settled (the relay's next checkpoint)."""
+        ...
+
     def read_all(self, batch_size: int = 1000) -> Any: ...
 
 
@@ -97,6 +111,10 @@ class InMemoryEventStore:
             for index, e in enumerate(self._log[position : position + limit], start=position)
         ]
 
+    def read_settled_after(self, position, limit=500):
+        batch = self.read_after(position, limit)
+        return batch, batch[-1][0] if batch else position
+
     def read_all(self, batch_size=1000):
         for _, envelope in self.read_after(0, len(self._log)):
             yield envelope
@@ -109,8 +127,11 @@ class MongoEventStore:
         upcasters: Upcasters | None = None,
         hooks: Sequence[AppendHook] = (),
         clock: Callable[[], datetime] = utc_now,
+        gap_timeout_s: float = 5.0,
     ) -> None:
         self._db = db
+        self._gap_timeout_s = gap_timeout_s
+        self._gaps_seen: dict[int, float] = {}
         self._events = db["events"]
         self._counters = db["counters"]
         self._upcasters = upcasters or Upcasters()
@@ -125,21 +146,21 @@ class MongoEventStore:
     def append(self, stream_id, expected_version, events, meta, session=None):
         events = list(events)
         sealed = seal(stream_id, expected_version + 1, events, meta, self._clock())
+        reserved: list[int] = []
+        used: list[int] = []
 
         def write(s: ClientSession) -> None:
+            used.clear()
             if expected_version > 0 and not self._events.find_one(
                 {"stream_id": stream_id, "version": expected_version}, {"_id": 1}, session=s
             ):
                 raise ConcurrencyError(f"{stream_id} has no version {expected_version}")
-            counter = self._counters.find_one_and_update(
-                {"_id": "events"},
-                {"$inc": {"position": len(sealed)}},
-                upsert=True,
-                return_document=ReturnDocument.AFTER,
-                session=s,
-            )
-            first = counter["position"] - len(sealed) + 1
-            docs = [{"_id": e.event_id, "position": first + i, **e.to_dict()} for i, e in enumerate(sealed)]
+            positions = self._reserve(len(sealed))
+            reserved.extend(positions)
+            docs = [
+                {"_id": e.event_id, "position": p, **e.to_dict()}
+                for p, e in zip(positions, sealed, strict=True)
+            ]
             try:
                 self._events.insert_many(docs, session=s)
             except (DuplicateKeyError, BulkWriteError) as exc:
@@ -148,13 +169,49 @@ class MongoEventStore:
                 raise ConcurrencyError(f"{stream_id} already has version {expected_version + 1}") from exc
             for hook in self._hooks:
                 hook(sealed, s)
+            used.extend(positions)
 
         if session is not None:
+            # The caller's transaction decides; a hole it leaves is closed by the relay.
             write(session)
-        else:
+            return sealed
+        try:
             with self._db.client.start_session() as own:
                 own.with_transaction(write)
+        except BaseException:
+            used.clear()
+            raise
+        finally:
+            # Positions of attempts that did not commit: close them now rather than
+            # let the relay wait for them.
+            self._close(sorted(set(reserved) - set(used)))
         return sealed
+
+    def _reserve(self, count: int) -> list[int]:
+        counter = self._counters.find_one_and_update(
+            {"_id": "events"},
+            {"$inc": {"position": count}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        last = int(counter["position"])
+        return list(range(last - count + 1, last + 1))
+
+    def _close(self, positions: Sequence[int]) -> bool:
+        """Put a tombstone on each position. False if one is still being written."""
+        for position in positions:
+            gap_id = f"{GAP_PREFIX}{position}"
+            try:
+                self._events.insert_one(
+                    {"_id": gap_id, "position": position, "stream_id": gap_id, "version": 1, "gap": True}
+                )
+            except DuplicateKeyError:
+                pass  # the append committed after all
+            except OperationFailure as exc:
+                if exc.code == 112:  # WriteConflict: its transaction is still open
+                    return False
+                raise
+        return True
 
     def load(self, stream_id, session=None):
         cursor = self._events.find({"stream_id": stream_id}, session=session).sort("version", ASCENDING)
@@ -162,7 +219,35 @@ class MongoEventStore:
 
     def read_after(self, position, limit=500):
         cursor = self._events.find({"position": {"$gt": position}}).sort("position", ASCENDING).limit(limit)
-        return [(doc["position"], self._decode(doc)) for doc in cursor]
+        return [(doc["position"], self._decode(doc)) for doc in cursor if not doc.get("gap")]
+
+    def read_settled_after(self, position, limit=500):
+        cursor = self._events.find({"position": {"$gt": position}}).sort("position", ASCENDING).limit(limit)
+        settled = position
+        batch: list[tuple[int, Envelope]] = []
+        for doc in cursor:
+            if doc["position"] != settled + 1:
+                self._handle_hole(range(settled + 1, doc["position"]))
+                break
+            settled = doc["position"]
+            if not doc.get("gap"):
+                batch.append((settled, self._decode(doc)))
+        for seen in [p for p in self._gaps_seen if p <= settled]:
+            del self._gaps_seen[seen]
+        return batch, settled
+
+    def _handle_hole(self, positions: range) -> None:
+        """A hole is an append still in flight, or one that died. Wait for a while, then close it."""
+        now = time.monotonic()
+        first_seen = min(self._gaps_seen.setdefault(p, now) for p in positions)
+        if now - first_seen >= self._gap_timeout_s:
+            log.warning(
+                "positions %d-%d unfilled for %.1fs: closing them",
+                positions[0],
+                positions[-1],
+                now - first_seen,
+            )
+            self._close(positions)
 
     def read_all(self, batch_size=1000):
         position = 0
@@ -172,6 +257,9 @@ class MongoEventStore:
 
     def _decode(self, doc: dict[str, Any]) -> Envelope:
         return self._upcasters.upcast(Envelope.from_dict(doc))
+
+
+GAP_PREFIX = "$gap-"
 
 
 def _is_duplicate_key(exc: Exception) -> bool:

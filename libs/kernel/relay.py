@@ -88,10 +88,10 @@ class OutboxRelay:
         self._batch_size = batch_size
 
     def run_once(self) -> int:
-        """Publish the next batch of events. Returns how many were published."""
+        """Publish the next settled batch of events. Returns how far the position moved."""
         position = self._checkpoints.load(self.name)
-        batch = self._store.read_after(position, self._batch_size)
-        if not batch:
+        batch, settled = self._store.read_settled_after(position, self._batch_size)
+        if settled == position:
             return 0
         for _, envelope in batch:
             with telemetry.continued(
@@ -99,10 +99,10 @@ class OutboxRelay:
             ):
                 self._publisher.publish(self._topic_for(envelope), envelope.stream_id, envelope.to_json())
         self._publisher.flush()
-        self._checkpoints.save(self.name, batch[-1][0])
-        return len(batch)
+        self._checkpoints.save(self.name, settled)
+        return settled - position
 
-    def run_forever(self, stop: threading.Event, idle_max_s: float = 0.25) -> None:
+    def run_forever(self, stop: threading.Event, idle_max_s: float = 0.1) -> None:
         """Poll with a growing pause when idle, so an idle relay costs the store little."""
         pause = 0.01
         while not stop.is_set():

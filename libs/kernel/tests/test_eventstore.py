@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import pytest
+from pymongo.errors import DuplicateKeyError, OperationFailure
+
 from kernel.envelope import Envelope, Metadata, NewEvent
 from kernel.eventstore import ConcurrencyError, InMemoryEventStore, MongoEventStore, Upcasters, execute
 
@@ -117,6 +120,20 @@ class EventStoreContract:
         assert positions == sorted(positions) and len(positions) == 20
 
 
+    def test_settled_reads_cover_every_event_once_in_order(self):
+        store = self.make_store()
+        for n in range(7):
+            store.append(f"s-{n % 3}", n // 3, events(f"t.{n}"), Metadata.new())
+        seen, position = [], 0
+        while True:
+            batch, settled = store.read_settled_after(position, limit=3)
+            if settled == position:
+                break
+            seen.extend(e.type for _, e in batch)
+            position = settled
+        assert seen == [f"t.{n}" for n in range(7)]
+
+
 class TestInMemoryEventStore(EventStoreContract):
     def make_store(self, upcasters=None, hooks=()):
         return InMemoryEventStore(upcasters=upcasters, hooks=hooks)
@@ -142,3 +159,54 @@ class TestMongoEventStore(EventStoreContract):
             store.append("a-1", 0, events("t.1"), Metadata.new())
         assert store.load("a-1") == []
         assert store.read_after(0) == []
+        # the position the failed append drew is closed at once, not left as a hole
+        store2 = self.make_store()
+        store2.append("a-2", 0, events("t.2"), Metadata.new())
+        batch, settled = store2.read_settled_after(0)
+        assert [e.type for _, e in batch] == ["t.2"] and settled == 2
+
+    def test_a_hole_holds_the_relay_back_until_it_times_out_then_is_closed(self):
+        store = MongoEventStore(self.db, gap_timeout_s=0.3)
+        store.ensure_schema()
+        store.append("a-1", 0, events("t.1"), Metadata.new())
+        store._reserve(1)  # an append that drew position 2 and died before committing
+        store.append("a-2", 0, events("t.3"), Metadata.new())
+        batch, settled = store.read_settled_after(0)
+        assert [e.type for _, e in batch] == ["t.1"] and settled == 1
+        batch, settled = store.read_settled_after(settled)
+        assert batch == [] and settled == 1
+        time.sleep(0.35)
+        store.read_settled_after(1)  # closes the hole
+        batch, settled = store.read_settled_after(1)
+        assert [e.type for _, e in batch] == ["t.3"] and settled == 3
+        assert [e.type for e in store.read_all()] == ["t.1", "t.3"]
+
+    def test_an_append_still_open_when_its_hole_is_closed_is_not_lost(self):
+        store = MongoEventStore(self.db, gap_timeout_s=0.0)
+        store.ensure_schema()
+        session = self.db.client.start_session()
+        session.start_transaction()
+        store.append("slow-1", 0, events("t.slow"), Metadata.new(), session=session)
+        store.append("fast-1", 0, events("t.fast"), Metadata.new())
+        # The relay sees the hole and tries to close it while the transaction is open:
+        # the store makes it wait for the transaction (or reports a write conflict).
+        relay_read = threading.Thread(target=store.read_settled_after, args=(0,))
+        relay_read.start()
+        time.sleep(0.3)
+        try:
+            session.commit_transaction()
+            committed = True
+        except (OperationFailure, DuplicateKeyError):
+            committed = False
+        finally:
+            session.end_session()
+        relay_read.join(timeout=30)
+        assert not relay_read.is_alive()
+        if not committed:  # the writer retries, as the consumer loop and execute() do
+            store.append("slow-1", 0, events("t.slow"), Metadata.new())
+        seen, position = [], 0
+        for _ in range(5):
+            batch, position = store.read_settled_after(position)
+            seen.extend(e.type for _, e in batch)
+        assert sorted(seen) == ["t.fast", "t.slow"]
+        assert [e.type for e in store.load("slow-1")] == ["t.slow"]
