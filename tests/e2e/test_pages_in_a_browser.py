@@ -1,0 +1,119 @@
+"""The pages people use, in headless Chromium against the running services: the
+business owner's form, receipt and tracking page, and the handler's queue and case page."""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+
+import pytest
+
+from tests.e2e.browser import browser, page  # noqa: F401 - pytest fixtures
+
+pytestmark = pytest.mark.e2e
+
+
+def reload_until(page, selector: str, pattern: str, timeout_s: float = 15.0) -> str:  # noqa: F811
+    """Events travel between services through Kafka: reload until the page has caught up."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        locator = page.locator(selector)
+        text = locator.inner_text() if locator.count() else ""
+        if re.search(pattern, text):
+            return text
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{selector} never matched {pattern!r}; last: {text!r}")
+        time.sleep(0.2)
+        page.reload()
+
+
+def fill_inquiry(page, email: str, organisation_number: str) -> None:  # noqa: F811
+    page.fill("#organisation_number", organisation_number)
+    page.fill("#company", "Krogen vid Kajen AB")
+    page.fill("#contact_name", "Lina Berg")
+    page.fill("#email", email)
+    page.fill("#phone", "070-765 43 21")
+    page.select_option("#case_type", "alcohol_serving_licence")
+    page.fill("#description", "Vi vill servera vin och öl i vår nya restaurang.")
+
+
+def test_the_form_explains_mistakes_and_the_receipt_and_tracking_page_follow(stack, page):  # noqa: F811
+    intake = stack.url("intake")
+    page.goto(f"{intake}/?lang=en")
+    assert page.locator("h1").inner_text() == "Inquiry or application to the municipality"
+    page.click("a[lang=sv]")
+    assert page.locator("h1").inner_text() == "Fråga eller ansökan till kommunen"
+
+    fill_inquiry(page, f"lina-{uuid.uuid4().hex[:8]}@example.se", "556703-7480")
+    page.fill("#email", "not an email")
+    page.click("button[type=submit]")
+    alert = page.locator("[role=alert]")
+    assert "Något behöver rättas" in alert.inner_text()
+    assert page.locator("#organisation_number").get_attribute("aria-invalid") == "true"
+    assert page.locator("#email").get_attribute("aria-invalid") == "true"
+    assert "kontrollsiffra" in page.locator("#organisation_number-error").inner_text()
+    # What was typed is kept, so only the mistakes need fixing.
+    assert page.locator("#company").input_value() == "Krogen vid Kajen AB"
+
+    page.fill("#organisation_number", "556703-7485")
+    page.fill("#email", f"lina-{uuid.uuid4().hex[:8]}@example.se")
+    page.click("button[type=submit]")
+    assert page.locator("h1").inner_text() == "Tack, vi har tagit emot ditt ärende"
+    reference = page.locator("#reference").inner_text()
+    assert re.fullmatch(r"BUS-\d{4}-[A-Z0-9]{6}", reference), reference
+    promised = page.locator("#promised").inner_text()
+    assert re.search(r"\d{4}-\d{2}-\d{2}", promised), promised
+
+    page.click("#tracking-link")
+    assert reference in page.locator("h1").inner_text()
+    assert page.locator("#promised").inner_text() == promised
+    assert page.locator("#status").inner_text()
+    assert page.locator("ol.history li").count() >= 1
+
+
+def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stack, page, browser):  # noqa: F811
+    intake, desk = stack.url("intake"), stack.url("business_desk")
+    page.goto(f"{intake}/")
+    fill_inquiry(page, f"lina-{uuid.uuid4().hex[:8]}@example.se", "556703-7485")
+    page.click("button[type=submit]")
+    reference = page.locator("#reference").inner_text()
+    tracking_url = page.locator("#tracking-link").get_attribute("href")
+
+    handler_tab = browser.new_context(locale="en-GB").new_page()
+    handler_tab.set_default_timeout(10_000)
+    handler_tab.goto(f"{desk}/")
+    handler_tab.click("a[href='/queues/alcohol_serving_licence']")
+    reload_until(handler_tab, "#queue", re.escape(reference))
+    # The queue is sorted by due date, soonest first.
+    dues = handler_tab.locator("#queue tbody tr td:first-child").all_inner_texts()
+    assert dues == sorted(dues)
+    handler_tab.click(f"text={reference}")
+    assert handler_tab.locator("#status").inner_text() == "Open, not claimed"
+
+    handler_tab.fill("#claim-handler", "Sara Handläggare")
+    handler_tab.click("button:has-text('Claim')")
+    assert handler_tab.locator("#status").inner_text() == "In progress"
+
+    handler_tab.fill("#message", "Skicka en planritning över serveringsytan.")
+    handler_tab.click("button:has-text('Request completion')")
+    assert handler_tab.locator("#status").inner_text() == "Waiting for the applicant"
+
+    page.goto(tracking_url)
+    reload_until(page, "#waiting-for", "planritning")
+
+    handler_tab.fill("#reply", "Planritningen skickad per post.")
+    handler_tab.click("button:has-text('Register reply')")
+    assert handler_tab.locator("#status").inner_text() == "In progress"
+
+    handler_tab.select_option("#outcome", "granted")
+    handler_tab.fill("#answer", "Ni får tillstånd att servera alkohol till klockan 01.00.")
+    handler_tab.click("button:has-text('Decide')")
+    assert handler_tab.locator("#status").inner_text() == "Decided"
+    assert "klockan 01.00" in handler_tab.locator("#decision").inner_text()
+
+    reload_until(page, "#decision", "klockan 01.00")
+    assert page.locator("#waiting-for").count() == 0
+    history = page.locator("ol.history li").all_inner_texts()
+    assert len(history) >= 4, history
+    handler_tab.context.close()
