@@ -52,28 +52,30 @@ def raw_insert_rate(mongodb_uri: str, count: int) -> float:
 
 
 class QueueWatcher:
-    """Notes when each reference first shows up in business_desk's queue read model."""
+    """Notes when each reference first shows up in business_desk's queue read model.
+    It follows a change stream, so watching costs the store no polling."""
 
     def __init__(self, mongodb_uri: str, database: str) -> None:
         self._client = MongoClient(mongodb_uri)
         self._cases = self._client[database]["cases"]
         self.seen: dict[str, float] = {}
         self._stop = threading.Event()
+        self._ready = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 
     def start(self) -> QueueWatcher:
         self._thread.start()
+        self._ready.wait(10)
         return self
 
     def _watch(self) -> None:
-        last_id = None
-        while not self._stop.is_set():
-            query = {"opened_at": {"$gte": last_id}} if last_id else {}
-            now = time.perf_counter()
-            for doc in self._cases.find(query, {"reference": 1, "opened_at": 1}):
-                self.seen.setdefault(doc["reference"], now)
-                last_id = max(last_id or doc["opened_at"], doc["opened_at"])
-            self._stop.wait(0.02)
+        inserts = [{"$match": {"operationType": "insert"}}]
+        with self._cases.watch(inserts, max_await_time_ms=100) as stream:
+            self._ready.set()
+            while not self._stop.is_set():
+                change = stream.try_next()
+                if change is not None:
+                    self.seen.setdefault(change["fullDocument"]["reference"], time.perf_counter())
 
     def wait_for(self, references: list[str], timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s

@@ -9,7 +9,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -33,9 +33,20 @@ class MessageRejected(Exception):
     """The handler found the message impossible to process (a poison message)."""
 
 
+class MessageUnfit(Exception):
+    """The message is not a valid envelope, or breaks its event's contract."""
+
+
+Effect = Callable[[ClientSession | None], None]
+
+
 class Inbox(Protocol):
-    def process_once(self, event_id: str, effect: Callable[[ClientSession | None], None]) -> bool:
+    def process_once(self, event_id: str, effect: Effect) -> bool:
         """Run the effect unless this event was processed before. Returns whether it ran."""
+
+    def process_all(self, items: Sequence[tuple[str, Effect]]) -> int:
+        """Run each effect whose event was not processed before, as one unit: all of
+        them and their processed records commit, or none does. Returns how many ran."""
 
 
 class MongoInbox:
@@ -60,6 +71,25 @@ class MongoInbox:
         except DuplicateKeyError:
             return False  # processed concurrently by another member of the group
 
+    def process_all(self, items):
+        def transaction(session: ClientSession) -> int:
+            keys = [f"{self._consumer}:{event_id}" for event_id, _ in items]
+            seen = self._processed.find({"_id": {"$in": keys}}, {"_id": 1}, session=session)
+            done = {d["_id"] for d in seen}
+            records = []
+            for key, (_, effect) in zip(keys, items, strict=True):
+                if key in done:
+                    continue
+                done.add(key)
+                effect(session)
+                records.append({"_id": key, "at": datetime.now(UTC)})
+            if records:
+                self._processed.insert_many(records, session=session)
+            return len(records)
+
+        with self._db.client.start_session() as session:
+            return session.with_transaction(transaction)
+
 
 class InMemoryInbox:
     def __init__(self) -> None:
@@ -71,6 +101,9 @@ class InMemoryInbox:
         effect(None)
         self.processed.add(event_id)
         return True
+
+    def process_all(self, items):
+        return sum(self.process_once(event_id, effect) for event_id, effect in items)
 
 
 class MessageProcessor:
@@ -84,27 +117,53 @@ class MessageProcessor:
     def process(self, raw: bytes) -> str | None:
         """Returns None when done (or skipped), or the reason to dead-letter the message."""
         try:
+            effect = self._prepare(raw)
+            if effect is not None:
+                self._inbox.process_once(*effect)
+        except MessageUnfit as exc:
+            return str(exc)
+        except MessageRejected as exc:
+            return f"rejected: {exc}"
+        return None
+
+    def process_all(self, raws: Sequence[bytes]) -> bool:
+        """Process several messages in one transaction. False, with nothing changed, if
+        any of them fails: the caller then processes them one by one, so a bad message
+        is dead-lettered alone."""
+        try:
+            effects = [e for raw in raws if (e := self._prepare(raw)) is not None]
+            if effects:
+                self._inbox.process_all(effects)
+        except Exception as exc:
+            log.info("batch of %d not processed together (%r): one by one", len(raws), exc)
+            return False
+        return True
+
+    def _prepare(self, raw: bytes) -> tuple[str, Effect] | None:
+        """The event id and the effect of a message, or None if it is of no interest."""
+        try:
             envelope = Envelope.from_json(raw)
         except InvalidEnvelope as exc:
-            return f"invalid envelope: {exc}"
+            raise MessageUnfit(f"invalid envelope: {exc}") from exc
         handler = self._handlers.get(envelope.type)
         if handler is None:
             return None  # an event this consumer has no interest in
-        try:
-            if self._check_contract:
+        if self._check_contract:
+            try:
                 contracts.validate(envelope)
+            except contracts.ContractViolation as exc:
+                raise MessageUnfit(f"contract violation: {exc}") from exc
+
+        def effect(session: ClientSession | None) -> None:
             with telemetry.continued(
                 envelope.traceparent,
                 f"consume {envelope.type}",
                 SpanKind.CONSUMER,
                 event_id=envelope.event_id,
             ):
-                self._inbox.process_once(envelope.event_id, lambda session: handler(envelope, session))
-        except contracts.ContractViolation as exc:
-            return f"contract violation: {exc}"
-        except MessageRejected as exc:
-            return f"rejected: {exc}"
-        return None
+                handler(envelope, session)
+
+        return envelope.event_id, effect
 
 
 def dead_letter_value(
@@ -133,8 +192,10 @@ class ConsumerLoop:
         max_attempts: int = 5,
         idle_min_s: float = 0.005,
         idle_max_s: float = 0.05,
+        chunk_size: int = 50,
     ) -> None:
         self.name = name
+        self.chunk_size = chunk_size
         self.idle_min_s = idle_min_s
         self.idle_max_s = idle_max_s
         self._consumer = consumer
@@ -168,10 +229,7 @@ class ConsumerLoop:
                     stop.wait(pause)
                     pause = min(pause * 2, self.idle_max_s)
                 for records in batches.values():
-                    for record in records:
-                        self._handle(record, stop)
-                        if stop.is_set():
-                            break
+                    self._handle_all(records, stop)
                     if stop.is_set():
                         break
                 if batches and not stop.is_set():
@@ -198,6 +256,17 @@ class ConsumerLoop:
             # The group moved on (a rebalance or a broker restart). The batch comes
             # again and is skipped as already processed: nothing is lost or doubled.
             log.warning("%s: offset commit failed (%r); the batch will be redelivered", self.name, exc)
+
+    def _handle_all(self, records: list[Any], stop: threading.Event) -> None:
+        """One transaction per chunk of a partition's records; one by one if that fails."""
+        for start in range(0, len(records), self.chunk_size):
+            chunk = records[start : start + self.chunk_size]
+            if len(chunk) > 1 and self._processor.process_all([r.value for r in chunk]):
+                continue
+            for record in chunk:
+                self._handle(record, stop)
+                if stop.is_set():
+                    return
 
     def _handle(self, record: Any, stop: threading.Event) -> None:
         attempt = 0

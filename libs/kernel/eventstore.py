@@ -127,7 +127,7 @@ class MongoEventStore:
         upcasters: Upcasters | None = None,
         hooks: Sequence[AppendHook] = (),
         clock: Callable[[], datetime] = utc_now,
-        gap_timeout_s: float = 5.0,
+        gap_timeout_s: float = 2.0,
     ) -> None:
         self._db = db
         self._gap_timeout_s = gap_timeout_s

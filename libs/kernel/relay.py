@@ -86,10 +86,13 @@ class OutboxRelay:
         self._checkpoints = checkpoints
         self._topic_for = topic_for
         self._batch_size = batch_size
+        self._position: int | None = None  # one relay per store: its checkpoint is read once
 
     def run_once(self) -> int:
         """Publish the next settled batch of events. Returns how far the position moved."""
-        position = self._checkpoints.load(self.name)
+        if self._position is None:
+            self._position = self._checkpoints.load(self.name)
+        position = self._position
         batch, settled = self._store.read_settled_after(position, self._batch_size)
         if settled == position:
             return 0
@@ -100,6 +103,7 @@ class OutboxRelay:
                 self._publisher.publish(self._topic_for(envelope), envelope.stream_id, envelope.to_json())
         self._publisher.flush()
         self._checkpoints.save(self.name, settled)
+        self._position = settled
         return settled - position
 
     def run_forever(self, stop: threading.Event, idle_max_s: float = 0.1) -> None:

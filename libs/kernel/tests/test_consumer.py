@@ -1,5 +1,6 @@
 import contextlib
 import json
+import uuid
 
 from kernel.consumer import InMemoryInbox, MessageProcessor, MessageRejected, dead_letter_value
 from kernel.contracts import golden_example
@@ -66,3 +67,30 @@ def test_events_nobody_here_handles_are_skipped():
 def test_dead_letter_records_the_reason_and_the_original():
     record = json.loads(dead_letter_value(b"{oops", "invalid envelope", "intake", "t.v1", 0, 7))
     assert record["reason"] == "invalid envelope" and record["original"] == "{oops" and record["offset"] == 7
+
+
+def envelope_bytes(name: str) -> bytes:
+    raw = golden_example("intake.inquiry_submitted")
+    raw["event_id"] = event_id(name)
+    return json.dumps(raw).encode()
+
+
+def event_id(name: str) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def test_a_batch_applies_each_message_once_even_when_it_comes_twice():
+    effects = []
+    p = processor({"intake.inquiry_submitted": lambda e, s: effects.append(e.event_id)})
+    first, second = envelope_bytes("e-1"), envelope_bytes("e-2")
+    assert p.process_all([first, second, first]) is True
+    assert p.process_all([second]) is True
+    assert effects == [event_id("e-1"), event_id("e-2")]
+
+
+def test_a_batch_with_a_bad_message_is_refused_so_it_can_go_one_by_one():
+    effects = []
+    p = processor({"intake.inquiry_submitted": lambda e, s: effects.append(e.event_id)})
+    assert p.process_all([envelope_bytes("e-1"), b"{oops"]) is False
+    assert [p.process(raw) for raw in (envelope_bytes("e-1"), b"{oops")][1].startswith("invalid envelope")
+    assert effects == [event_id("e-1")]

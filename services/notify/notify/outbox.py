@@ -46,6 +46,8 @@ class MailOutbox:
                     "status": "queued",
                     "attempts": 0,
                     "queued_at": now,
+                    # BSON dates keep milliseconds: this keeps mails queued together in order
+                    "queued_us": int(now.timestamp() * 1_000_000),
                     "next_attempt_at": now,
                 }
             },
@@ -62,7 +64,7 @@ class MailOutbox:
                 "$set": {"status": "sending", "next_attempt_at": now + timedelta(seconds=60)},
                 "$inc": {"attempts": 1},
             },
-            sort=[("next_attempt_at", ASCENDING)],
+            sort=[("next_attempt_at", ASCENDING), ("queued_us", ASCENDING)],
             return_document=ReturnDocument.AFTER,
         )
 
