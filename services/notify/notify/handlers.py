@@ -45,6 +45,9 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
         recipient = recipients.get(case_id, session)
         if recipient is None:
             raise LookupError(f"no contact details yet for case {case_id}")
+        queue_email_to(recipient, event, session)
+
+    def queue_email_to(recipient: dict[str, Any], event: Envelope, session: ClientSession | None) -> None:
         token = recipient.get("tracking_token")
         tracking_url = f"{intake_public_url}/track/{token}" if token else None
         outbox.queue(
@@ -58,7 +61,7 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
     def inquiry_submitted(event: Envelope, session: ClientSession | None) -> None:
         fields = {**contact_fields(event.data), "tracking_token": event.data["tracking_token"]}
         recipients.remember(event.data["inquiry_id"], fields, session)
-        queue_email(event, session)
+        queue_email_to(fields, event, session)
 
     def case_opened(event: Envelope, session: ClientSession | None) -> None:
         recipients.remember(event.data["case_id"], contact_fields(event.data), session)
