@@ -11,6 +11,7 @@ import json
 import mailbox
 import signal
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,9 @@ class MaildirHandler:
         self.box = mailbox.Maildir(maildir, create=True)
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.box.add(envelope.original_content)
+        # Maildir keys do not sort by arrival: record the arrival time in the message.
+        received = f"X-Sink-Received-Ns: {time.time_ns()}\r\n".encode()
+        self.box.add(received + envelope.original_content)
         return "250 Message accepted for delivery"
 
 
@@ -43,9 +46,10 @@ def read_messages(maildir: Path) -> list[dict[str, Any]]:
                 "date": str(parsed["Date"]),
                 "message_id": str(parsed["Message-ID"]),
                 "body": body.get_content() if body else "",
+                "received_ns": int(parsed["X-Sink-Received-Ns"] or 0),
             }
         )
-    return sorted(messages, key=lambda m: m["id"])
+    return sorted(messages, key=lambda m: (m["received_ns"], m["id"]))
 
 
 def http_handler(maildir: Path) -> type[BaseHTTPRequestHandler]:
