@@ -26,3 +26,17 @@ fi
 site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
 printf '%s\n' "$ROOT/libs" "$ROOT/services/intake" "$ROOT/services/business_desk" "$ROOT/services/notify" \
   > "$site/municipal-sources.pth"
+
+# The development OpenID provider (npm's oidc-provider) for the run command and the tests.
+OIDC_DIR="$ROOT/.local/dev-oidc"
+oidc_stamp="$OIDC_DIR/.installed-$(cat "$ROOT/deploy/dev-oidc/package-lock.json" "$ROOT/deploy/dev-oidc/server.mjs" | sha256sum | cut -c1-16)"
+if [ ! -f "$oidc_stamp" ]; then
+  command -v npm >/dev/null || { echo "bootstrap: Node.js and npm are needed for the dev OpenID provider" >&2; exit 1; }
+  echo "bootstrap: installing the development OpenID provider (oidc-provider from npm)"
+  mkdir -p "$OIDC_DIR"
+  cp "$ROOT/deploy/dev-oidc/package.json" "$ROOT/deploy/dev-oidc/package-lock.json" "$ROOT/deploy/dev-oidc/server.mjs" "$OIDC_DIR/"
+  (cd "$OIDC_DIR" && npm ci --no-audit --no-fund --loglevel=error >"$ROOT/.local/npm.log" 2>&1) \
+    || { tail -20 "$ROOT/.local/npm.log" >&2; exit 1; }
+  rm -f "$OIDC_DIR"/.installed-*
+  touch "$oidc_stamp"
+fi

@@ -12,6 +12,7 @@ from pathlib import Path
 from pymongo import MongoClient
 
 from devstack.infra import Infra
+from devstack.oidc import DEMO_USERS
 from devstack.seed import seed
 from devstack.stack import Stack
 from kernel.settings import REPO_ROOT
@@ -20,12 +21,14 @@ DEFAULT_PORTS = {"intake": 8001, "business_desk": 8002, "notify": 8003}
 
 
 def run(data_dir: Path, reseed: bool) -> int:
-    infra = Infra(data_dir, mongo_port=27117, kafka_port=19092, smtp_port=2525, mail_http_port=8025)
+    infra = Infra(
+        data_dir, mongo_port=27117, kafka_port=19092, smtp_port=2525, mail_http_port=8025, oidc_port=9400
+    )
     stack = Stack(data_dir, infra=infra, ports=dict(DEFAULT_PORTS))
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    print("Starting broker, store, SMTP sink and services ...", flush=True)
+    print("Starting broker, store, SMTP sink, OpenID provider and services ...", flush=True)
     try:
         stack.start(output=sys.stdout.buffer)
         with MongoClient(infra.mongodb_uri) as client:
@@ -41,7 +44,9 @@ def run(data_dir: Path, reseed: bool) -> int:
             f"  Business desk API          {stack.url('business_desk')}/api/openapi.json\n"
             f"  Notification log           {stack.url('notify')}/api/v1/notifications\n"
             + (f"  Mail sink (sent emails)    {infra.mail_url}/\n" if infra.mail_url else "")
-            + f"  MongoDB                    {infra.mongodb_uri}\n"
+            + f"  OpenID provider            {infra.oidc_issuer}  (demo users: {', '.join(DEMO_USERS)};"
+            " any password)\n"
+            f"  MongoDB                    {infra.mongodb_uri}\n"
             f"  Kafka                      {infra.kafka_bootstrap}\n"
             f"  Data and logs              {data_dir}\n"
             "Press Ctrl-C to stop.",

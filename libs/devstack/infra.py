@@ -5,6 +5,7 @@ See ../shared/design/INFRA.md for why these and their limits."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -12,8 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.ports import free_port, wait_until_closed, wait_until_open
+from kernel.settings import REPO_ROOT
 
 BIN = Path(sys.executable).parent
+OIDC_SERVER = REPO_ROOT / ".local" / "dev-oidc" / "server.mjs"  # installed by scripts/bootstrap.sh
 
 
 def noida_binary() -> Path:
@@ -71,13 +74,16 @@ class Process:
 
 @dataclass
 class Infra:
-    """Whichever of the three servers the environment does not already provide."""
+    """Whichever of the servers (store, broker, SMTP sink, OpenID provider) the
+    environment does not already provide."""
 
     data_dir: Path
     mongo_port: int = field(default_factory=free_port)
     kafka_port: int = field(default_factory=free_port)
     smtp_port: int = field(default_factory=free_port)
     mail_http_port: int = field(default_factory=free_port)
+    oidc_port: int = field(default_factory=free_port)
+    service_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     mongo_in_memory: bool = False
     processes: dict[str, Process] = field(default_factory=dict)
     external: dict[str, str] = field(default_factory=dict)
@@ -135,6 +141,12 @@ class Infra:
                 self.smtp_port,
                 logs / "smtp.log",
             ),
+            "oidc": Process(
+                "oidc",
+                ["node", str(OIDC_SERVER)],
+                self.oidc_port,
+                logs / "oidc.log",
+            ),
         }
         if os.environ.get("MONGODB_URI"):
             self.external["mongo"] = os.environ["MONGODB_URI"]
@@ -142,6 +154,9 @@ class Infra:
             self.external["kafka"] = os.environ["KAFKA_BOOTSTRAP_SERVERS"]
         if os.environ.get("SMTP_HOST"):
             self.external["smtp"] = os.environ["SMTP_HOST"]
+        if os.environ.get("OIDC_ISSUER"):
+            self.external["oidc"] = os.environ["OIDC_ISSUER"]
+            self.service_client_secret = os.environ.get("SERVICE_CLIENT_SECRET", "")
 
     @property
     def mongodb_uri(self) -> str:
@@ -152,12 +167,21 @@ class Infra:
         return self.external.get("kafka") or f"127.0.0.1:{self.kafka_port}"
 
     @property
+    def oidc_issuer(self) -> str:
+        return self.external.get("oidc") or f"http://127.0.0.1:{self.oidc_port}"
+
+    @property
     def mail_url(self) -> str | None:
         return None if "smtp" in self.external else f"http://127.0.0.1:{self.mail_http_port}"
 
     def env(self) -> dict[str, str]:
         """What the services need to reach these servers."""
-        env = {"MONGODB_URI": self.mongodb_uri, "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap}
+        env = {
+            "MONGODB_URI": self.mongodb_uri,
+            "KAFKA_BOOTSTRAP_SERVERS": self.kafka_bootstrap,
+            "OIDC_ISSUER": self.oidc_issuer,
+            "SERVICE_CLIENT_SECRET": self.service_client_secret,
+        }
         if "smtp" in self.external:
             env["SMTP_HOST"] = self.external["smtp"]
             env["SMTP_PORT"] = os.environ.get("SMTP_PORT", "25")
@@ -166,10 +190,19 @@ class Infra:
             env["SMTP_PORT"] = str(self.smtp_port)
         return env
 
+    def _process_env(self, name: str) -> dict[str, str] | None:
+        if name != "oidc":
+            return None
+        return {
+            **os.environ,
+            "PORT": str(self.oidc_port),
+            "SERVICE_CLIENT_SECRET": self.service_client_secret,
+        }
+
     def start(self) -> Infra:
         for name, process in self.processes.items():
             if name not in self.external:
-                process.start()
+                process.start(self._process_env(name))
         return self
 
     def stop(self) -> None:

@@ -1,0 +1,98 @@
+"""Signing in at the development OpenID provider the way a browser does (authorization
+code flow with PKCE through its login and consent pages), and service tokens with the
+client credentials grant. For tests, the seed data and the benchmarks."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import secrets
+from urllib.parse import parse_qs, urlencode, urljoin, urlparse
+
+import requests
+
+WEB_CLIENT_ID = "municipal-web"
+API_AUDIENCE = "urn:municipal:api"
+# One demo user per role (see deploy/dev-oidc/server.mjs).
+DEMO_USERS = {
+    "applicant": "anna.applicant",
+    "case_handler": "sara.handler",
+    "case_handler_other_team": "hugo.handler",
+    "team_lead": "tina.lead",
+    "manager": "maria.manager",
+    "provider": "pelle.provider",
+    "administrator": "ada.admin",
+}
+
+
+def _form_action(html: str) -> str:
+    match = re.search(r'<form[^>]*action="([^"]+)"', html)
+    if match is None:
+        raise RuntimeError("the OpenID provider did not show a form")
+    return match.group(1)
+
+
+def pkce_pair() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    return verifier, challenge
+
+
+def login(issuer: str, username: str, redirect_uri: str = "http://127.0.0.1:1/auth/callback") -> dict:
+    """The token response for `username` (access_token, id_token, ...)."""
+    verifier, challenge = pkce_pair()
+    browser = requests.Session()
+    query = {
+        "client_id": WEB_CLIENT_ID,
+        "response_type": "code",
+        "scope": "openid profile email roles",
+        "redirect_uri": redirect_uri,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        "state": secrets.token_urlsafe(8),
+        "nonce": secrets.token_urlsafe(8),
+        "resource": API_AUDIENCE,
+    }
+    response = browser.get(f"{issuer}/auth?{urlencode(query)}", allow_redirects=False, timeout=10)
+    for _ in range(10):
+        location = response.headers.get("location")
+        if location and location.startswith(redirect_uri):
+            code = parse_qs(urlparse(location).query)["code"][0]
+            break
+        if location:
+            response = browser.get(urljoin(issuer, location), allow_redirects=False, timeout=10)
+            continue
+        html = response.text
+        fields = (
+            {"prompt": "login", "login": username, "password": "demo"}
+            if 'value="login"' in html
+            else {"prompt": "consent"}
+        )
+        response = browser.post(_form_action(html), data=fields, allow_redirects=False, timeout=10)
+    else:
+        raise RuntimeError(f"could not sign in as {username}")
+    token = requests.post(
+        f"{issuer}/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": redirect_uri,
+            "client_id": WEB_CLIENT_ID,
+            "code_verifier": verifier,
+        },
+        timeout=10,
+    )
+    token.raise_for_status()
+    return token.json()
+
+
+def service_token(issuer: str, service: str, secret: str) -> str:
+    response = requests.post(
+        f"{issuer}/token",
+        data={"grant_type": "client_credentials", "scope": "api", "resource": API_AUDIENCE},
+        auth=(f"service-{service}", secret),
+        timeout=10,
+    )
+    response.raise_for_status()
+    return str(response.json()["access_token"])
