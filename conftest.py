@@ -46,3 +46,43 @@ def mongo(infra) -> Iterator:
     client = MongoClient(infra.mongodb_uri, tz_aware=True)
     yield client
     client.close()
+
+
+class Tokens:
+    """Access tokens of the demo users, signed in through the real OpenID provider
+    (once per user per test session)."""
+
+    def __init__(self, issuer: str, service_secret: str) -> None:
+        self._issuer = issuer
+        self._service_secret = service_secret
+        self._cache: dict[str, str] = {}
+
+    def __getitem__(self, role: str) -> str:
+        from devstack.oidc import DEMO_USERS, login, service_token
+
+        if role not in self._cache:
+            if role.startswith("service:"):
+                self._cache[role] = service_token(self._issuer, role.split(":", 1)[1], self._service_secret)
+            else:
+                self._cache[role] = login(self._issuer, DEMO_USERS[role])["access_token"]
+        return self._cache[role]
+
+    def header(self, role: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self[role]}"}
+
+
+@pytest.fixture(scope="session")
+def tokens(infra) -> Tokens:
+    return Tokens(infra.oidc_issuer, infra.service_client_secret)
+
+
+@pytest.fixture
+def signed_in(tokens: Tokens) -> Callable:
+    """A Flask test client whose requests carry the access token of a demo user."""
+
+    def client_for(app, role: str):  # type: ignore[no-untyped-def]
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens[role]}"
+        return client
+
+    return client_for

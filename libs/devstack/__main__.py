@@ -34,7 +34,7 @@ def run(data_dir: Path, reseed: bool) -> int:
         with MongoClient(infra.mongodb_uri) as client:
             fresh = client["intake"]["events"].estimated_document_count() == 0
         if fresh or reseed:
-            receipts = seed(stack.url("intake"), stack.url("business_desk"))
+            receipts = seed(stack.url("intake"), stack.url("business_desk"), infra.oidc_issuer)
             print(f"Seeded {len(receipts)} demo inquiries; one tracking link: {receipts[0]['tracking_url']}")
         print(
             "\nThe system is running:\n"

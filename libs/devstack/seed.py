@@ -6,6 +6,8 @@ import time
 
 import requests
 
+from devstack.oidc import login
+
 INQUIRIES = [
     {
         "organisation_number": "556036-0793",
@@ -60,38 +62,41 @@ INQUIRIES = [
 ]
 
 
-def wait_for_case(desk_url: str, reference: str, timeout_s: float = 30.0) -> dict:
+def wait_for_case(desk: requests.Session, desk_url: str, reference: str, timeout_s: float = 30.0) -> dict:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        response = requests.get(f"{desk_url}/api/v1/cases/by-reference/{reference}", timeout=5)
+        response = desk.get(f"{desk_url}/api/v1/cases/by-reference/{reference}", timeout=5)
         if response.status_code == 200:
             return response.json()
         time.sleep(0.1)
     raise TimeoutError(f"case {reference} did not reach business_desk")
 
 
-def seed(intake_url: str, desk_url: str) -> list[dict]:
+def seed(intake_url: str, desk_url: str, oidc_issuer: str) -> list[dict]:
+    """Demo inquiries; a handler (signed in at the OpenID provider) moves two along."""
+    desk = requests.Session()
+    desk.headers["Authorization"] = f"Bearer {login(oidc_issuer, 'hugo.handler')['access_token']}"
     receipts = []
     for inquiry in INQUIRIES:
         response = requests.post(f"{intake_url}/api/v1/inquiries", json=inquiry, timeout=10)
         response.raise_for_status()
         receipts.append(response.json())
     # Move two cases along, as a handler would.
-    building = wait_for_case(desk_url, receipts[1]["reference"])
-    advice = wait_for_case(desk_url, receipts[4]["reference"])
-    handler = {"handler": "Sara Handläggare"}
-    requests.post(
+    building = wait_for_case(desk, desk_url, receipts[1]["reference"])
+    advice = wait_for_case(desk, desk_url, receipts[4]["reference"])
+    handler = {"handler": "Hugo Handläggare"}
+    desk.post(
         f"{desk_url}/api/v1/cases/{building['id']}/claim", json=handler, timeout=10
     ).raise_for_status()
-    requests.post(
+    desk.post(
         f"{desk_url}/api/v1/cases/{building['id']}/completion-request",
         json={**handler, "message": "Skicka en situationsplan och fasadritningar i skala 1:100."},
         timeout=10,
     ).raise_for_status()
-    requests.post(
+    desk.post(
         f"{desk_url}/api/v1/cases/{advice['id']}/claim", json=handler, timeout=10
     ).raise_for_status()
-    requests.post(
+    desk.post(
         f"{desk_url}/api/v1/cases/{advice['id']}/decision",
         json={
             **handler,

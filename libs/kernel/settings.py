@@ -28,6 +28,9 @@ class Settings:
     case_types_file: Path
     intake_public_url: str
     max_request_bytes: int
+    oidc_issuer: str
+    oidc_audience: str
+    oidc_role_claim: str
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -43,6 +46,9 @@ class Settings:
             case_types_file=Path(_env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
             intake_public_url=_env("INTAKE_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),
             max_request_bytes=int(_env("MAX_REQUEST_BYTES", str(64 * 1024))),
+            oidc_issuer=_env("OIDC_ISSUER", "http://127.0.0.1:9400").rstrip("/"),
+            oidc_audience=_env("OIDC_API_AUDIENCE", "urn:municipal:api"),
+            oidc_role_claim=_env("OIDC_ROLE_CLAIM", "roles"),
         )
 
     def topic(self, name: str) -> str:

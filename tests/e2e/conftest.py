@@ -30,8 +30,10 @@ def mails_to(mail_url: str, address: str) -> list[dict]:
     return [m for m in requests.get(f"{mail_url}/api/messages", timeout=5).json() if m["to"] == address]
 
 
-def case_by_reference(stack: Stack, reference: str) -> dict | None:
-    response = requests.get(f"{stack.url('business_desk')}/api/v1/cases/by-reference/{reference}", timeout=5)
+def case_by_reference(stack: Stack, reference: str, auth: dict[str, str]) -> dict | None:
+    response = requests.get(
+        f"{stack.url('business_desk')}/api/v1/cases/by-reference/{reference}", headers=auth, timeout=5
+    )
     return response.json() if response.status_code == 200 else None
 
 

@@ -10,6 +10,7 @@ import pytest
 import requests
 
 from devstack.infra import Infra
+from devstack.oidc import DEMO_USERS, login
 from devstack.stack import Stack
 from tests.e2e.conftest import case_by_reference, mails_to, wait_for
 
@@ -19,6 +20,8 @@ pytestmark = pytest.mark.e2e
 def test_submission_succeeds_while_the_broker_is_down_and_the_case_appears_when_it_returns(tmp_path):
     infra = Infra(tmp_path / "infra", mongo_in_memory=True)
     with Stack(tmp_path / "stack", infra=infra) as stack:
+        token = login(infra.oidc_issuer, DEMO_USERS["case_handler"])["access_token"]
+        auth = {"Authorization": f"Bearer {token}"}
         kafka = infra.processes["kafka"]
         kafka.stop()
         address = f"outage-{uuid.uuid4().hex[:8]}@example.se"
@@ -39,9 +42,11 @@ def test_submission_succeeds_while_the_broker_is_down_and_the_case_appears_when_
         assert response.status_code == 201
         reference = response.json()["reference"]
         time.sleep(2)
-        assert case_by_reference(stack, reference) is None  # nothing can travel yet
+        assert case_by_reference(stack, reference, auth) is None  # nothing can travel yet
 
         kafka.start()
-        case = wait_for(lambda: case_by_reference(stack, reference), 90, "case after the broker returned")
+        case = wait_for(
+            lambda: case_by_reference(stack, reference, auth), 90, "case after the broker returned"
+        )
         assert case["status"] == "open"
         wait_for(lambda: mails_to(infra.mail_url, address), 60, "receipt after the broker returned")

@@ -30,7 +30,10 @@ def inquiry(email: str, **changes) -> dict:
     }
 
 
-def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at_every_step(stack, infra):
+def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at_every_step(
+    stack, infra, tokens
+):
+    auth = tokens.header("case_handler")
     address = f"owner-{uuid.uuid4().hex[:8]}@example.se"
     intake, desk = stack.url("intake"), stack.url("business_desk")
 
@@ -41,8 +44,8 @@ def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at
     tracking_url = re.search(r'id="tracking-link" href="([^"]+)"', receipt_page.text).group(1)
 
     # The case reaches the handlers' queue and the receipt reaches the applicant.
-    case = wait_for(lambda: case_by_reference(stack, reference), 10, "case in the queue")
-    queue = requests.get(f"{desk}/api/v1/queues/alcohol_serving_licence", timeout=5).json()
+    case = wait_for(lambda: case_by_reference(stack, reference, auth), 10, "case in the queue")
+    queue = requests.get(f"{desk}/api/v1/queues/alcohol_serving_licence", headers=auth, timeout=5).json()
     assert reference in [c["reference"] for c in queue]
     [receipt] = wait_for(lambda: mails_to(infra.mail_url, address), 10, "receipt email")
     assert reference in receipt["subject"] and tracking_url in receipt["body"]
@@ -50,9 +53,12 @@ def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at
     # The handler claims the case and asks for more information.
     handler = {"handler": "Sara Handläggare"}
     url = f"{desk}/api/v1/cases/{case['id']}"
-    assert requests.post(f"{url}/claim", json=handler, timeout=10).status_code == 200
+    assert requests.post(f"{url}/claim", json=handler, headers=auth, timeout=10).status_code == 200
     asked = requests.post(
-        f"{url}/completion-request", json={**handler, "message": "Skicka planritningen."}, timeout=10
+        f"{url}/completion-request",
+        json={**handler, "message": "Skicka planritningen."},
+        headers=auth,
+        timeout=10,
     )
     assert asked.json()["status"] == "waiting_for_applicant"
     wait_for(lambda: len(mails_to(infra.mail_url, address)) == 2, 10, "completion request email")
@@ -67,12 +73,15 @@ def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at
 
     # The applicant's reply is registered; the handler decides.
     assert (
-        requests.post(f"{url}/applicant-reply", json={"reply": "Ritning bifogad."}, timeout=10).status_code
+        requests.post(
+            f"{url}/applicant-reply", json={"reply": "Ritning bifogad."}, headers=auth, timeout=10
+        ).status_code
         == 200
     )
     decided = requests.post(
         f"{url}/decision",
         json={**handler, "outcome": "granted", "answer": "Serveringstillstånd beviljas."},
+        headers=auth,
         timeout=10,
     )
     assert decided.json()["status"] == "decided"
@@ -105,12 +114,13 @@ def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at
     ]
 
 
-def test_an_inquiry_delivered_twice_makes_one_case_and_one_email(stack, infra):
+def test_an_inquiry_delivered_twice_makes_one_case_and_one_email(stack, infra, tokens):
+    auth = tokens.header("case_handler")
     address = f"twice-{uuid.uuid4().hex[:8]}@example.se"
     receipt = requests.post(
         f"{stack.url('intake')}/api/v1/inquiries", json=inquiry(address), timeout=10
     ).json()
-    wait_for(lambda: case_by_reference(stack, receipt["reference"]), 10, "case")
+    wait_for(lambda: case_by_reference(stack, receipt["reference"], auth), 10, "case")
     wait_for(lambda: mails_to(infra.mail_url, address), 10, "receipt")
 
     # Deliver the very same message again, as a relay restarted mid-batch would.
@@ -130,11 +140,11 @@ def test_an_inquiry_delivered_twice_makes_one_case_and_one_email(stack, infra):
     # Then something after it, so we know the duplicate has been consumed.
     marker = f"marker-{uuid.uuid4().hex[:8]}@example.se"
     later = requests.post(f"{stack.url('intake')}/api/v1/inquiries", json=inquiry(marker), timeout=10).json()
-    wait_for(lambda: case_by_reference(stack, later["reference"]), 10, "later case")
+    wait_for(lambda: case_by_reference(stack, later["reference"], auth), 10, "later case")
     wait_for(lambda: mails_to(infra.mail_url, marker), 10, "later receipt")
 
     queue = requests.get(
-        f"{stack.url('business_desk')}/api/v1/queues/alcohol_serving_licence", timeout=5
+        f"{stack.url('business_desk')}/api/v1/queues/alcohol_serving_licence", headers=auth, timeout=5
     ).json()
     assert [c["reference"] for c in queue].count(receipt["reference"]) == 1
     assert len(mails_to(infra.mail_url, address)) == 1

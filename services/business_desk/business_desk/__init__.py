@@ -6,6 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from kernel import telemetry
+from kernel.auth import init_auth
 from kernel.settings import Settings
 from kernel.web import add_health, base_app
 
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     app = base_app(__name__, settings)
     app.config.update(API_TITLE="Business desk: case handling")
     app.extensions["business_desk.deps"] = deps or bootstrap(settings)
+    init_auth(app, settings)
     api = Api(app)
     api.register_blueprint(blp)
     app.register_blueprint(pages)

@@ -21,6 +21,7 @@ from business_desk.schemas import (
     QueueQuerySchema,
     ReplySchema,
 )
+from kernel.auth import check, require
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
 
@@ -38,8 +39,15 @@ def _case_or_404(case_id: str) -> dict:
     return doc
 
 
+def _readable_case(doc: dict | None, missing: str) -> dict:
+    if doc is None:
+        abort(404, message=missing)
+    check("case.read", doc["case_type"])
+    return doc
+
+
 def run_command(case_id: str, command: Callable[[], object]) -> dict:
-    _case_or_404(case_id)
+    check("case.work", _case_or_404(case_id)["case_type"])
     try:
         command()
     except IllegalTransition as exc:
@@ -49,35 +57,37 @@ def run_command(case_id: str, command: Callable[[], object]) -> dict:
 
 @blp.route("/queues/<string:case_type>")
 class Queue(MethodView):
+    @require("queue.read")
     @blp.arguments(QueueQuerySchema, location="query")
     @blp.response(200, CaseSummarySchema(many=True))
     def get(self, query: dict, case_type: str) -> list:
         """The cases of one case type, due soonest first."""
         if case_type not in deps().catalogue.case_types:
             abort(404, message=f"No case type {case_type}.")
+        check("queue.read", case_type)
         return deps().cases.queue(case_type, STATUS_FILTERS[query["status"]])
 
 
 @blp.route("/cases/<string:case_id>")
 class CaseResource(MethodView):
+    @require("case.read")
     @blp.response(200, CaseSchema)
     def get(self, case_id: str) -> dict:
         """One case with its history."""
-        return _case_or_404(case_id)
+        return _readable_case(deps().cases.get(case_id), f"No case {case_id}.")
 
 
 @blp.route("/cases/by-reference/<string:reference>")
 class CaseByReference(MethodView):
+    @require("case.read")
     @blp.response(200, CaseSchema)
     def get(self, reference: str) -> dict:
         """One case, found by the reference the applicant has."""
-        doc = deps().cases.by_reference(reference)
-        if doc is None:
-            abort(404, message=f"No case {reference}.")
-        return doc
+        return _readable_case(deps().cases.by_reference(reference), f"No case {reference}.")
 
 
 @blp.route("/cases/<string:case_id>/claim", methods=["POST"])
+@require("case.work")
 @blp.arguments(HandlerSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
@@ -87,6 +97,7 @@ def claim(body: dict, case_id: str) -> dict:
 
 
 @blp.route("/cases/<string:case_id>/completion-request", methods=["POST"])
+@require("case.work")
 @blp.arguments(CompletionRequestSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
@@ -101,6 +112,7 @@ def completion_request(body: dict, case_id: str) -> dict:
 
 
 @blp.route("/cases/<string:case_id>/applicant-reply", methods=["POST"])
+@require("case.work")
 @blp.arguments(ReplySchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
@@ -110,6 +122,7 @@ def applicant_reply(body: dict, case_id: str) -> dict:
 
 
 @blp.route("/cases/<string:case_id>/decision", methods=["POST"])
+@require("case.work")
 @blp.arguments(DecisionSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")

@@ -45,12 +45,12 @@ def test_an_inquiry_delivered_twice_opens_one_case(desk):
     assert db["events"].count_documents({"type": "business_desk.case_opened"}) == 1
 
 
-def test_the_queue_is_sorted_by_deadline_and_filters_by_status(desk):
+def test_the_queue_is_sorted_by_deadline_and_filters_by_status(desk, signed_in):
     app, processor, _ = desk
     processor.process(inquiry(1, "outdoor_seating", "2026-11-20"))
     processor.process(inquiry(2, "outdoor_seating", "2026-11-02"))
     processor.process(inquiry(3, "building_permit", "2026-11-01"))
-    client = app.test_client()
+    client = signed_in(app, "case_handler")
     queue = client.get("/api/v1/queues/outdoor_seating").get_json()
     assert [c["reference"] for c in queue] == ["BUS-2026-T00002", "BUS-2026-T00001"]
     assert queue[0]["due_date"] < queue[1]["due_date"]
@@ -61,10 +61,10 @@ def test_the_queue_is_sorted_by_deadline_and_filters_by_status(desk):
     assert page.index("BUS-2026-T00002") < page.index("BUS-2026-T00001")
 
 
-def test_a_handler_works_a_case_to_a_decision_through_the_api(desk):
+def test_a_handler_works_a_case_to_a_decision_through_the_api(desk, signed_in):
     app, processor, db = desk
     processor.process(inquiry(7, "alcohol_serving_licence", "2026-11-20"))
-    client = app.test_client()
+    client = signed_in(app, "case_handler")
     case_id = client.get("/api/v1/cases/by-reference/BUS-2026-T00007").get_json()["id"]
     url = f"/api/v1/cases/{case_id}"
     assert (
@@ -98,10 +98,10 @@ def test_a_handler_works_a_case_to_a_decision_through_the_api(desk):
     assert db["events"].count_documents({"stream_id": f"case-{case_id}"}) == 5
 
 
-def test_the_case_page_drives_the_same_steps(desk):
+def test_the_case_page_drives_the_same_steps(desk, signed_in):
     app, processor, _ = desk
     processor.process(inquiry(9, "general_business_advice", "2026-11-23"))
-    client = app.test_client()
+    client = signed_in(app, "case_handler_other_team")
     case_id = client.get("/api/v1/cases/by-reference/BUS-2026-T00009").get_json()["id"]
     assert "Claim" in client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert client.post(f"/cases/{case_id}/claim", data={"handler": "ali"}).status_code == 303
@@ -129,3 +129,30 @@ def test_the_queue_rebuilds_from_the_events(desk):
     before = sorted(db["cases"].find(), key=lambda d: d["_id"])
     assert CaseReadModel(db).rebuild(MongoEventStore(db).read_all()) == 3
     assert sorted(db["cases"].find(), key=lambda d: d["_id"]) == before
+
+
+def test_only_the_team_may_read_and_work_its_cases(desk, signed_in, tokens):
+    app, processor, _ = desk
+    processor.process(inquiry(30, "building_permit", "2026-11-20"))
+    hugo = signed_in(app, "case_handler_other_team")
+    case_id = hugo.get("/api/v1/cases/by-reference/BUS-2026-T00030").get_json()["id"]
+    sara, manager = signed_in(app, "case_handler"), signed_in(app, "manager")
+
+    assert sara.get(f"/api/v1/cases/{case_id}").status_code == 403  # another team's case type
+    assert sara.get("/api/v1/queues/building_permit").status_code == 403
+    assert sara.post(f"/api/v1/cases/{case_id}/claim", json={"handler": "sara"}).status_code == 403
+    assert manager.get(f"/api/v1/cases/{case_id}").status_code == 200  # managers read every case
+    assert manager.post(f"/api/v1/cases/{case_id}/claim", json={"handler": "maria"}).status_code == 403
+    for role in ("applicant", "provider"):
+        assert signed_in(app, role).get(f"/api/v1/cases/{case_id}").status_code == 403
+
+    anonymous = app.test_client()
+    refused = anonymous.get(f"/api/v1/cases/{case_id}")
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Bearer")
+    forged = tokens["case_handler_other_team"][:-4] + "AAAA"
+    assert anonymous.get(
+        f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {forged}"}
+    ).status_code == 401
+    assert anonymous.get(
+        f"/api/v1/cases/{case_id}", headers={"Authorization": "Basic dXNlcjpwYXNz"}
+    ).status_code == 401

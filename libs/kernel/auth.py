@@ -1,0 +1,219 @@
+"""Who is calling and what they may do.
+
+Callers present an OAuth access token (a JWT from the OpenID provider: staff and
+applicants through the authorization code flow, services through client credentials).
+The token is checked against the issuer's published keys, its issuer, audience and
+expiry; its role claim (OIDC_ROLE_CLAIM) and `case_types` claim make the Principal.
+What each role may do is data: config/permissions.yaml."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+import yaml
+from flask import Flask, current_app, g, request
+from flask_smorest import abort
+from joserfc import jwt
+from joserfc.errors import JoseError
+from joserfc.jwk import KeySet
+
+from kernel.settings import REPO_ROOT, Settings
+
+PERMISSIONS_FILE = REPO_ROOT / "config" / "permissions.yaml"
+SCOPES = ("own", "team", "all")  # narrowest first
+ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
+
+
+class InvalidToken(Exception):
+    """The token is malformed, forged, expired, or meant for someone else."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str | None
+    roles: frozenset[str]
+    name: str = ""
+    case_types: frozenset[str] = field(default_factory=frozenset)
+    service: str | None = None
+
+    @property
+    def anonymous(self) -> bool:
+        return self.subject is None
+
+
+ANONYMOUS = Principal(subject=None, roles=frozenset({"anonymous"}))
+
+
+class PermissionMatrix:
+    def __init__(self, permissions: dict[str, dict[str, str]], roles: Iterable[str]) -> None:
+        self.roles = tuple(roles)
+        self.permissions = permissions
+        for permission, grants in permissions.items():
+            for role, scope in grants.items():
+                if role not in self.roles or scope not in SCOPES:
+                    raise ValueError(f"{permission}: unknown role {role!r} or scope {scope!r}")
+
+    @classmethod
+    def load(cls, path: Path = PERMISSIONS_FILE) -> PermissionMatrix:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        return cls(data["permissions"], data["roles"])
+
+    def scope(self, principal: Principal, permission: str) -> str | None:
+        """The widest scope any of the principal's roles has, or None."""
+        grants = self.permissions[permission]
+        held = [grants[r] for r in principal.roles if r in grants]
+        return max(held, key=SCOPES.index) if held else None
+
+    def allows(self, principal: Principal, permission: str, case_type: str | None = None) -> bool:
+        """Whether the principal may use the permission; with a case type, on that case type.
+        `own` scopes are settled by the caller (for example by the tracking link)."""
+        scope = self.scope(principal, permission)
+        if scope is None:
+            return False
+        if scope == "team" and case_type is not None:
+            return case_type in principal.case_types
+        return True
+
+
+class TokenVerifier:
+    """Checks access tokens against the issuer's JSON Web Key Set (fetched once, and
+    again when a token names a key it does not know: the issuer rotated its keys)."""
+
+    def __init__(
+        self,
+        issuer: str,
+        audience: str,
+        role_claim: str = "roles",
+        fetch: Callable[[str], dict[str, Any]] | None = None,
+        min_refetch_s: float = 30.0,
+    ) -> None:
+        self.issuer = issuer
+        self.audience = audience
+        self.role_claim = role_claim
+        self._fetch = fetch or _fetch_json
+        self._keys: KeySet | None = None
+        self._fetched_at = 0.0
+        self._min_refetch_s = min_refetch_s
+        self._lock = threading.Lock()
+
+    def _key_set(self, refresh: bool = False) -> KeySet:
+        with self._lock:
+            stale = refresh and time.monotonic() - self._fetched_at > self._min_refetch_s
+            if self._keys is None or stale:
+                discovery = self._fetch(f"{self.issuer}/.well-known/openid-configuration")
+                self._keys = KeySet.import_key_set(self._fetch(discovery["jwks_uri"]))
+                self._fetched_at = time.monotonic()
+            return self._keys
+
+    def verify(self, token: str) -> Principal:
+        try:
+            try:
+                decoded = jwt.decode(token, self._key_set(), algorithms=ALGORITHMS)
+            except ValueError:  # a key id we do not know yet
+                decoded = jwt.decode(token, self._key_set(refresh=True), algorithms=ALGORITHMS)
+            jwt.JWTClaimsRegistry(
+                iss={"essential": True, "value": self.issuer},
+                aud={"essential": True, "value": self.audience},
+                exp={"essential": True},
+                sub={"essential": True},
+            ).validate(decoded.claims)
+        except (JoseError, ValueError, KeyError) as exc:
+            raise InvalidToken(str(exc) or type(exc).__name__) from exc
+        claims = decoded.claims
+        roles = claims.get(self.role_claim) or []
+        if isinstance(roles, str):
+            roles = roles.split()
+        return Principal(
+            subject=str(claims["sub"]),
+            roles=frozenset(str(r) for r in roles),
+            name=str(claims.get("name") or claims.get("service") or claims["sub"]),
+            case_types=frozenset(claims.get("case_types") or []),
+            service=claims.get("service"),
+        )
+
+
+def _fetch_json(url: str) -> dict[str, Any]:
+    response = requests.get(url, timeout=5)
+    response.raise_for_status()
+    return dict(response.json())
+
+
+# Flask glue ---------------------------------------------------------------------------
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def init_auth(
+    app: Flask,
+    settings: Settings,
+    verifier: TokenVerifier | None = None,
+    matrix: PermissionMatrix | None = None,
+) -> None:
+    app.extensions["kernel.auth"] = (
+        verifier or TokenVerifier(settings.oidc_issuer, settings.oidc_audience, settings.oidc_role_claim),
+        matrix or PermissionMatrix.load(),
+    )
+
+
+def _unauthorized(reason: str) -> None:
+    abort(
+        401,
+        message=f"Sign in first: {reason}",
+        headers={
+            "WWW-Authenticate": f'Bearer realm="municipal", error="invalid_token", '
+            f'error_description="{reason}"'
+        },
+    )
+
+
+def current_principal() -> Principal:
+    """The caller of this request; a bad token is refused with 401 (never treated as anonymous)."""
+    if "principal" in g:
+        return g.principal  # type: ignore[no-any-return]
+    verifier, _ = current_app.extensions["kernel.auth"]
+    header = request.headers.get("Authorization", "")
+    if not header:
+        principal = ANONYMOUS
+    else:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            _unauthorized("expected a Bearer token")
+        try:
+            principal = verifier.verify(token.strip())
+        except InvalidToken as exc:
+            _unauthorized(f"the token is not valid ({exc})")
+    g.principal = principal
+    return principal
+
+
+def check(permission: str, case_type: str | None = None) -> Principal:
+    """Refuse the request (401 without a token, 403 with one) unless the caller may."""
+    principal = current_principal()
+    _, matrix = current_app.extensions["kernel.auth"]
+    if not matrix.allows(principal, permission, case_type):
+        if principal.anonymous:
+            _unauthorized("this needs a signed-in user")
+        abort(403, message=f"Your role may not do this ({permission}).")
+    return principal
+
+
+def require(permission: str) -> Callable[[F], F]:
+    """A view decorator: check the permission before the view runs."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check(permission)
+            return view(*args, **kwargs)
+
+        wrapper.required_permission = permission  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
