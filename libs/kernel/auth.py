@@ -21,7 +21,7 @@ import yaml
 from flask import Flask, current_app, g, request
 from flask_smorest import abort
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from kernel.settings import REPO_ROOT, Settings
@@ -116,7 +116,7 @@ class TokenVerifier:
         try:
             try:
                 decoded = jwt.decode(token, self._key_set(), algorithms=ALGORITHMS)
-            except ValueError:  # a key id we do not know yet
+            except (InvalidKeyIdError, ValueError):  # a key id we do not know yet
                 decoded = jwt.decode(token, self._key_set(refresh=True), algorithms=ALGORITHMS)
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": self.issuer},

@@ -6,6 +6,7 @@ from flask import Flask, jsonify, request
 from flask_smorest import Api
 
 from kernel import telemetry
+from kernel.auth import init_auth
 from kernel.settings import Settings
 from kernel.web import add_health, base_app, wants_json
 
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     )
     app.extensions["intake.deps"] = deps or bootstrap(settings)
+    init_auth(app, settings)
     api = Api(app)
     api.register_blueprint(blp)
     app.register_blueprint(pages)

@@ -12,6 +12,7 @@ from intake.domain import SubmitInquiry
 from intake.i18n import request_language
 from intake.schemas import CaseTypeSchema, InquirySchema, ReceiptSchema, TrackingSchema
 from intake.tracking import public_view
+from kernel.auth import require
 
 blp = Blueprint(
     "inquiries", __name__, url_prefix="/api/v1", description="Business inquiries and permit applications"
@@ -24,6 +25,7 @@ def deps() -> Deps:
 
 @blp.route("/inquiries")
 class Inquiries(MethodView):
+    @require("inquiry.submit")
     @blp.arguments(InquirySchema)
     @blp.response(201, ReceiptSchema)
     @blp.alt_response(413, description="The request body is too large")
@@ -35,6 +37,7 @@ class Inquiries(MethodView):
 
 @blp.route("/inquiries/track/<string:token>")
 class Tracking(MethodView):
+    @require("inquiry.track")
     @blp.response(200, TrackingSchema)
     def get(self, token: str) -> dict:
         """Status and history of a case, by the private token of its tracking link."""
@@ -48,6 +51,7 @@ class Tracking(MethodView):
 
 @blp.route("/case-types")
 class CaseTypes(MethodView):
+    @require("case_types.read")
     @blp.response(200, CaseTypeSchema(many=True))
     def get(self) -> list[dict]:
         """The case types that can be submitted, with their promised answer times."""

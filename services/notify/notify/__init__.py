@@ -8,6 +8,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 
 from kernel import telemetry
+from kernel.auth import init_auth, require
 from kernel.connections import mongo_client
 from kernel.settings import Settings
 from kernel.web import add_health, base_app
@@ -30,6 +31,7 @@ class NotificationSchema(Schema):
 
 @blp.route("/notifications")
 class Notifications(MethodView):
+    @require("notifications.read")
     @blp.response(200, NotificationSchema(many=True))
     def get(self) -> list:
         """The latest notifications and their delivery status (filter with ?reference=)."""
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.config.update(API_TITLE="Notify: notifications")
     client = mongo_client(settings)
     app.extensions["notify.outbox"] = MailOutbox(client[settings.database])
+    init_auth(app, settings)
     api = Api(app)
     api.register_blueprint(blp)
     add_health(app, {"mongodb": lambda: client.admin.command("ping")})

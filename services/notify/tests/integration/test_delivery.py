@@ -43,7 +43,7 @@ def notify(settings_for):
     return settings, processor, outbox
 
 
-def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notify, unique):
+def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notify, unique, signed_in):
     settings, processor, outbox = notify
     address, case_id = f"applicant-{unique}@example.se", str(uuid.uuid4())
     submitted = event("intake.inquiry_submitted", address, case_id)
@@ -65,7 +65,8 @@ def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notif
     ]
     token = golden_example("intake.inquiry_submitted")["data"]["tracking_token"]
     assert f"http://intake.test/track/{token}" in received[0]["body"]
-    log = create_app(settings).test_client().get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json()
+    app = create_app(settings)
+    log = signed_in(app, "team_lead").get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json()
     assert {entry["status"] for entry in log} == {"sent"} and len(log) == 3
 
 
@@ -91,3 +92,12 @@ def test_a_case_event_for_an_unknown_applicant_is_retried_not_mailed(notify):
     with pytest.raises(LookupError):
         processor.process(event("business_desk.case_decided", "x@example.se", str(uuid.uuid4())))
     assert outbox.recent() == []
+
+
+def test_the_notification_log_is_for_staff_only(notify, signed_in):
+    settings, _, _ = notify
+    app = create_app(settings)
+    assert app.test_client().get("/api/v1/notifications").status_code == 401
+    assert signed_in(app, "case_handler").get("/api/v1/notifications").status_code == 403
+    assert signed_in(app, "applicant").get("/api/v1/notifications").status_code == 403
+    assert signed_in(app, "service:business_desk").get("/api/v1/notifications").status_code == 200
