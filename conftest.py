@@ -3,6 +3,7 @@ session, stopped at its end) and per-test isolation by database and topic prefix
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -28,7 +29,13 @@ def unique() -> str:
 @pytest.fixture
 def isolated_env(infra, unique: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     """Environment for one test: its own databases and topics on the shared servers."""
-    env = {**infra.env(), "MONGODB_DATABASE_PREFIX": f"t{unique}_", "KAFKA_TOPIC_PREFIX": f"t{unique}."}
+    env = {
+        **infra.env(),
+        "MONGODB_DATABASE_PREFIX": f"t{unique}_",
+        "KAFKA_TOPIC_PREFIX": f"t{unique}.",
+        "SECRET_KEY": f"test-secret-{unique}",
+        "COOKIE_SECURE": "0",
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     return env
@@ -83,6 +90,36 @@ def signed_in(tokens: Tokens) -> Callable:
     def client_for(app, role: str):  # type: ignore[no-untyped-def]
         client = app.test_client()
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens[role]}"
+        return client
+
+    return client_for
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "the page has no CSRF token"
+    return match.group(1)
+
+
+@pytest.fixture
+def page_client() -> Callable:
+    """A Flask test client signed in to the pages as a demo user, through the app's own
+    /auth/login and the real OpenID provider's login page."""
+    from urllib.parse import urlparse
+
+    from devstack.oidc import DEMO_USERS, sign_in_at
+
+    def client_for(app, role: str):  # type: ignore[no-untyped-def]
+        client = app.test_client()
+        started = client.get("/auth/login?next=/")
+        assert started.status_code == 302, started.get_data(as_text=True)
+        back = sign_in_at(started.headers["Location"], DEMO_USERS[role], "http://localhost/auth/callback")
+        parsed = urlparse(back)
+        done = client.get(f"{parsed.path}?{parsed.query}")
+        assert done.status_code == 302, done.get_data(as_text=True)
         return client
 
     return client_for

@@ -43,7 +43,7 @@ const provider = new Provider(issuer, {
       token_endpoint_auth_method: 'none',
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-      redirect_uris: ['http://127.0.0.1/auth/callback'],
+      redirect_uris: ['http://127.0.0.1/auth/callback', 'http://localhost/auth/callback'],
       post_logout_redirect_uris: ['http://127.0.0.1/'],
     },
     ...SERVICES.map((service) => ({

@@ -33,6 +33,29 @@ def _form_action(html: str) -> str:
     return match.group(1)
 
 
+def sign_in_at(authorize_url: str, username: str, redirect_uri: str) -> str:
+    """Walk the provider's login and consent pages from an authorization request, as
+    `username`; returns the redirect back to the client (with the code)."""
+    browser = requests.Session()
+    response = browser.get(authorize_url, allow_redirects=False, timeout=10)
+    issuer = f"{urlparse(authorize_url).scheme}://{urlparse(authorize_url).netloc}"
+    for _ in range(10):
+        location = response.headers.get("location")
+        if location and location.startswith(redirect_uri):
+            return location
+        if location:
+            response = browser.get(urljoin(issuer, location), allow_redirects=False, timeout=10)
+            continue
+        html = response.text
+        fields = (
+            {"prompt": "login", "login": username, "password": "demo"}
+            if 'value="login"' in html
+            else {"prompt": "consent"}
+        )
+        response = browser.post(_form_action(html), data=fields, allow_redirects=False, timeout=10)
+    raise RuntimeError(f"could not sign in as {username}")
+
+
 def pkce_pair() -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
@@ -42,7 +65,6 @@ def pkce_pair() -> tuple[str, str]:
 def login(issuer: str, username: str, redirect_uri: str = "http://127.0.0.1:1/auth/callback") -> dict:
     """The token response for `username` (access_token, id_token, ...)."""
     verifier, challenge = pkce_pair()
-    browser = requests.Session()
     query = {
         "client_id": WEB_CLIENT_ID,
         "response_type": "code",
@@ -54,24 +76,8 @@ def login(issuer: str, username: str, redirect_uri: str = "http://127.0.0.1:1/au
         "nonce": secrets.token_urlsafe(8),
         "resource": API_AUDIENCE,
     }
-    response = browser.get(f"{issuer}/auth?{urlencode(query)}", allow_redirects=False, timeout=10)
-    for _ in range(10):
-        location = response.headers.get("location")
-        if location and location.startswith(redirect_uri):
-            code = parse_qs(urlparse(location).query)["code"][0]
-            break
-        if location:
-            response = browser.get(urljoin(issuer, location), allow_redirects=False, timeout=10)
-            continue
-        html = response.text
-        fields = (
-            {"prompt": "login", "login": username, "password": "demo"}
-            if 'value="login"' in html
-            else {"prompt": "consent"}
-        )
-        response = browser.post(_form_action(html), data=fields, allow_redirects=False, timeout=10)
-    else:
-        raise RuntimeError(f"could not sign in as {username}")
+    location = sign_in_at(f"{issuer}/auth?{urlencode(query)}", username, redirect_uri)
+    code = parse_qs(urlparse(location).query)["code"][0]
     token = requests.post(
         f"{issuer}/token",
         data={

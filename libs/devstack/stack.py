@@ -5,6 +5,7 @@ and the benchmark start it."""
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -30,6 +31,7 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     owns_infra: bool = True  # False: the servers are shared (tests) and outlive this stack
     honcho: subprocess.Popen | None = None
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
 
     def __post_init__(self) -> None:
         self.data_dir = Path(self.data_dir)
@@ -45,6 +47,8 @@ class Stack:
         env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
         env["PYTHONUNBUFFERED"] = "1"
         env.setdefault("INTAKE_PUBLIC_URL", self.url("intake"))
+        env.setdefault("SECRET_KEY", self.secret_key)
+        env.setdefault("COOKIE_SECURE", "0")  # plain http on the loopback interface
         for service, port in self.ports.items():
             env[f"{service.upper()}_PORT"] = str(port)
         return env

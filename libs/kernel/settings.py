@@ -3,7 +3,9 @@ a matter of these variables; nothing in the code names a local server."""
 
 from __future__ import annotations
 
+import logging
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,9 @@ class Settings:
     oidc_issuer: str
     oidc_audience: str
     oidc_role_claim: str
+    oidc_client_id: str
+    secret_key: str
+    cookie_secure: bool
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -49,7 +54,23 @@ class Settings:
             oidc_issuer=_env("OIDC_ISSUER", "http://127.0.0.1:9400").rstrip("/"),
             oidc_audience=_env("OIDC_API_AUDIENCE", "urn:municipal:api"),
             oidc_role_claim=_env("OIDC_ROLE_CLAIM", "roles"),
+            oidc_client_id=_env("OIDC_CLIENT_ID", "municipal-web"),
+            secret_key=_secret("SECRET_KEY"),
+            cookie_secure=_env("COOKIE_SECURE", "1").lower() not in ("0", "false", "no"),
         )
 
     def topic(self, name: str) -> str:
         return self.topic_prefix + name
+
+
+def _secret(name: str) -> str:
+    """A secret from the environment, or from the file `<NAME>_FILE` names (Kubernetes
+    mounts). Without either, a random one: fine for one process, not for several."""
+    value = os.environ.get(name)
+    path = os.environ.get(f"{name}_FILE")
+    if not value and path:
+        value = Path(path).read_text(encoding="utf-8").strip()
+    if not value:
+        logging.getLogger(__name__).warning("%s not set: using a random one for this process", name)
+        value = secrets.token_urlsafe(32)
+    return value

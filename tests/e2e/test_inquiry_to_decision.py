@@ -11,6 +11,7 @@ import requests
 from kafka import KafkaProducer
 from pymongo import MongoClient
 
+from conftest import csrf_token
 from tests.e2e.conftest import case_by_reference, first_match, mails_to, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -38,7 +39,9 @@ def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at
     intake, desk = stack.url("intake"), stack.url("business_desk")
 
     # The business owner fills in the web form and gets a receipt page.
-    receipt_page = requests.post(f"{intake}/", data=inquiry(address), timeout=10)
+    browser = requests.Session()
+    token = csrf_token(browser.get(f"{intake}/", timeout=10).text)
+    receipt_page = browser.post(f"{intake}/", data={**inquiry(address), "csrf_token": token}, timeout=10)
     assert receipt_page.status_code == 201
     reference = re.search(r'id="reference">([^<]+)<', receipt_page.text).group(1)
     tracking_url = re.search(r'id="tracking-link" href="([^"]+)"', receipt_page.text).group(1)

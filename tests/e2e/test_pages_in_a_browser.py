@@ -83,6 +83,12 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
     handler_tab = browser.new_context(locale="en-GB").new_page()
     handler_tab.set_default_timeout(10_000)
     handler_tab.goto(f"{desk}/")
+    # Not signed in: the desk sends the handler to the OpenID provider's login page.
+    handler_tab.fill("input[name=login]", "sara.handler")
+    handler_tab.fill("input[name=password]", "demo")
+    handler_tab.click("button[type=submit]")
+    handler_tab.click("button[type=submit]")  # consent: the provider asks once per session
+    assert handler_tab.locator("#signed-in-as").inner_text() == "Sara Handläggare"
     handler_tab.click("a[href='/queues/alcohol_serving_licence']")
     reload_until(handler_tab, "#queue", re.escape(reference))
     # The queue is sorted by due date, soonest first.
@@ -91,7 +97,6 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
     handler_tab.click(f"text={reference}")
     assert handler_tab.locator("#status").inner_text() == "Open, not claimed"
 
-    handler_tab.fill("#claim-handler", "Sara Handläggare")
     handler_tab.click("button:has-text('Claim')")
     assert handler_tab.locator("#status").inner_text() == "In progress"
 
@@ -116,4 +121,10 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
     assert page.locator("#waiting-for").count() == 0
     history = page.locator("ol.history li").all_inner_texts()
     assert len(history) >= 4, history
+    assert "Sara Handläggare" in handler_tab.locator("ol").last.inner_text()  # who decided, from the sign-in
+
+    handler_tab.click("text=Sign out")
+    handler_tab.click("button[value=yes]")  # the provider asks whether to end its session too
+    handler_tab.goto(f"{desk}/")
+    assert handler_tab.locator("input[name=login]").count() == 1  # signed out: back to the login page
     handler_tab.context.close()

@@ -8,6 +8,7 @@ from flask_smorest import Api
 from kernel import telemetry
 from kernel.auth import init_auth
 from kernel.settings import Settings
+from kernel.signin import init_signin
 from kernel.web import add_health, base_app
 
 
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     api = Api(app)
     api.register_blueprint(blp)
     app.register_blueprint(pages)
+    init_signin(app, settings)
     add_health(app, {"mongodb": app.extensions["business_desk.deps"].ping})
     telemetry.instrument_flask(app)
     return app

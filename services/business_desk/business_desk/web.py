@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 
 from business_desk import handlers
 from business_desk.bootstrap import Deps
 from business_desk.domain import OUTCOMES, IllegalTransition
 from business_desk.views import STATUS_LABELS
+from kernel.signin import page_check, signed_in
 
 pages = Blueprint("pages", __name__)
 
@@ -19,8 +20,10 @@ def deps() -> Deps:
 
 
 @pages.get("/")
+@signed_in("queue.read")
 def index():  # type: ignore[no-untyped-def]
     d = deps()
+    _, matrix = current_app.extensions["kernel.auth"]
     counts = d.cases.counts()
     queues = [
         {
@@ -30,6 +33,7 @@ def index():  # type: ignore[no-untyped-def]
             "open": counts.get(ct.id, 0),
         }
         for ct in d.catalogue.case_types.values()
+        if matrix.allows(g.principal, "queue.read", ct.id)
     ]
     return render_template("index.html", queues=queues)
 
@@ -39,6 +43,7 @@ def queue(case_type: str):  # type: ignore[no-untyped-def]
     d = deps()
     if case_type not in d.catalogue.case_types:
         abort(404)
+    page_check("queue.read", case_type)
     today = d.clock().date().isoformat()
     return render_template(
         "queue.html",
@@ -54,6 +59,7 @@ def _render_case(case_id: str, error: str | None = None, status: int = 200):  # 
     case = d.cases.get(case_id)
     if case is None:
         abort(404)
+    page_check("case.read", case["case_type"])
     return (
         render_template(
             "case.html",
@@ -62,7 +68,7 @@ def _render_case(case_id: str, error: str | None = None, status: int = 200):  # 
             labels=STATUS_LABELS,
             outcomes=OUTCOMES,
             error=error,
-            handler=request.values.get("handler", case.get("handler") or ""),
+            user=g.principal,
         ),
         status,
     )
@@ -76,7 +82,10 @@ def case_page(case_id: str):  # type: ignore[no-untyped-def]
 @pages.post("/cases/<case_id>/<action>")
 def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     d, form = deps(), request.form
-    handler = form.get("handler", "").strip()
+    case = d.cases.get(case_id)
+    if case is None:
+        abort(404)
+    handler = page_check("case.work", case["case_type"]).name
     commands = {
         "claim": lambda: handlers.claim(d, case_id, handler),
         "completion-request": lambda: handlers.request_completion(
@@ -93,12 +102,8 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     }
     if action not in commands:
         abort(404)
-    if action != "applicant-reply" and not handler:
-        return _render_case(case_id, "Enter your name as handler.", 422)
-    if deps().cases.get(case_id) is None:
-        abort(404)
     try:
         commands[action]()
     except (IllegalTransition, ValueError) as exc:
         return _render_case(case_id, str(exc), 409)
-    return redirect(url_for("pages.case_page", case_id=case_id, handler=handler), code=303)
+    return redirect(url_for("pages.case_page", case_id=case_id), code=303)

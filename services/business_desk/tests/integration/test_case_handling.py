@@ -8,6 +8,7 @@ import pytest
 
 from business_desk import create_app
 from business_desk.consumer import build_handlers
+from conftest import csrf_token
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.contracts import golden_example
@@ -45,7 +46,7 @@ def test_an_inquiry_delivered_twice_opens_one_case(desk):
     assert db["events"].count_documents({"type": "business_desk.case_opened"}) == 1
 
 
-def test_the_queue_is_sorted_by_deadline_and_filters_by_status(desk, signed_in):
+def test_the_queue_is_sorted_by_deadline_and_filters_by_status(desk, signed_in, page_client):
     app, processor, _ = desk
     processor.process(inquiry(1, "outdoor_seating", "2026-11-20"))
     processor.process(inquiry(2, "outdoor_seating", "2026-11-02"))
@@ -57,7 +58,7 @@ def test_the_queue_is_sorted_by_deadline_and_filters_by_status(desk, signed_in):
     assert client.get("/api/v1/queues/outdoor_seating?status=decided").get_json() == []
     assert client.get("/api/v1/queues/outdoor_seating?status=bogus").status_code == 422
     assert client.get("/api/v1/queues/no_such_type").status_code == 404
-    page = client.get("/queues/outdoor_seating").get_data(as_text=True)
+    page = page_client(app, "case_handler").get("/queues/outdoor_seating").get_data(as_text=True)
     assert page.index("BUS-2026-T00002") < page.index("BUS-2026-T00001")
 
 
@@ -98,25 +99,34 @@ def test_a_handler_works_a_case_to_a_decision_through_the_api(desk, signed_in):
     assert db["events"].count_documents({"stream_id": f"case-{case_id}"}) == 5
 
 
-def test_the_case_page_drives_the_same_steps(desk, signed_in):
+def test_the_case_page_drives_the_same_steps(desk, signed_in, page_client):
     app, processor, _ = desk
     processor.process(inquiry(9, "general_business_advice", "2026-11-23"))
-    client = signed_in(app, "case_handler_other_team")
-    case_id = client.get("/api/v1/cases/by-reference/BUS-2026-T00009").get_json()["id"]
-    assert "Claim" in client.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert client.post(f"/cases/{case_id}/claim", data={"handler": "ali"}).status_code == 303
-    page = client.get(f"/cases/{case_id}?handler=ali").get_data(as_text=True)
+    case_id = signed_in(app, "case_handler_other_team").get(
+        "/api/v1/cases/by-reference/BUS-2026-T00009"
+    ).get_json()["id"]
+    assert app.test_client().get(f"/cases/{case_id}").status_code == 302  # sign in first
+    hugo = page_client(app, "case_handler_other_team")
+    page = hugo.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Claim" in page and "Hugo Handläggare" in page
+    token = csrf_token(page)
+    assert hugo.post(f"/cases/{case_id}/claim", data={}).status_code == 400  # no CSRF token
+    assert hugo.post(f"/cases/{case_id}/claim", data={"csrf_token": token}).status_code == 303
+    page = hugo.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "In progress" in page and "Request completion" in page
-    refused = client.post(
-        f"/cases/{case_id}/decision", data={"handler": "bo", "outcome": "answered", "answer": "x"}
-    )
-    assert refused.status_code == 409 and "handled by ali" in refused.get_data(as_text=True)
-    done = client.post(
-        f"/cases/{case_id}/decision", data={"handler": "ali", "outcome": "answered", "answer": "Svar."}
+
+    sara = page_client(app, "case_handler")
+    assert sara.get(f"/cases/{case_id}").status_code == 403  # not her team's case type
+    lead_of_other_team = page_client(app, "team_lead")
+    assert lead_of_other_team.get(f"/cases/{case_id}").status_code == 403
+
+    done = hugo.post(
+        f"/cases/{case_id}/decision", data={"csrf_token": token, "outcome": "answered", "answer": "Svar."}
     )
     assert done.status_code == 303
-    assert "Decided" in client.get(f"/cases/{case_id}").get_data(as_text=True)
-    assert "1" not in client.get("/").get_data(as_text=True).split("General business advice")[1][:60]
+    assert "Decided" in hugo.get(f"/cases/{case_id}").get_data(as_text=True)
+    index = hugo.get("/").get_data(as_text=True)
+    assert "General business advice" in index and "Outdoor seating" not in index  # only the team's queues
 
 
 def test_the_queue_rebuilds_from_the_events(desk):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import csrf_token
 from intake import create_app
 from kernel.connections import mongo_client
 
@@ -79,11 +80,13 @@ def test_the_web_form_shows_errors_next_to_the_fields_and_accepts_a_correct_subm
     client = app.test_client()
     form = client.get("/?lang=en")
     assert form.status_code == 200 and "Building permit" in form.get_data(as_text=True)
-    rejected = client.post("/", data={**INQUIRY, "phone": "call me", "language": "en"})
+    token = csrf_token(form.get_data(as_text=True))
+    assert client.post("/", data=INQUIRY).status_code == 400  # a form post without its CSRF token
+    rejected = client.post("/", data={**INQUIRY, "phone": "call me", "language": "en", "csrf_token": token})
     assert rejected.status_code == 422
     assert "Enter a phone number in digits" in rejected.get_data(as_text=True)
     assert stored_events(app) == 0
-    accepted = client.post("/", data=INQUIRY)
+    accepted = client.post("/", data={**INQUIRY, "csrf_token": token})
     page = accepted.get_data(as_text=True)
     assert accepted.status_code == 201 and "Tack, vi har tagit emot ditt ärende" in page and "/track/" in page
     assert stored_events(app) == 1
