@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
 
 from flask import current_app
 from flask.views import MethodView
@@ -25,6 +27,7 @@ from kernel.auth import check, require
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
 
+F = TypeVar("F", bound=Callable[..., Any])
 STATUS_FILTERS = {"open": OPEN_STATUSES, "decided": ("decided",), "all": (*OPEN_STATUSES, "decided")}
 
 
@@ -46,8 +49,24 @@ def _readable_case(doc: dict | None, missing: str) -> dict:
     return doc
 
 
+def on_case(permission: str) -> Callable[[F], F]:
+    """Check the caller's role, then their reach over this case's type, before the body
+    is even read."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check(permission)
+            check(permission, _case_or_404(kwargs["case_id"])["case_type"])
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
 def run_command(case_id: str, command: Callable[[], object]) -> dict:
-    check("case.work", _case_or_404(case_id)["case_type"])
+    _case_or_404(case_id)
     try:
         command()
     except IllegalTransition as exc:
@@ -87,7 +106,7 @@ class CaseByReference(MethodView):
 
 
 @blp.route("/cases/<string:case_id>/claim", methods=["POST"])
-@require("case.work")
+@on_case("case.work")
 @blp.arguments(HandlerSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
@@ -97,7 +116,7 @@ def claim(body: dict, case_id: str) -> dict:
 
 
 @blp.route("/cases/<string:case_id>/completion-request", methods=["POST"])
-@require("case.work")
+@on_case("case.work")
 @blp.arguments(CompletionRequestSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
@@ -112,7 +131,7 @@ def completion_request(body: dict, case_id: str) -> dict:
 
 
 @blp.route("/cases/<string:case_id>/applicant-reply", methods=["POST"])
-@require("case.work")
+@on_case("case.work")
 @blp.arguments(ReplySchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
@@ -122,7 +141,7 @@ def applicant_reply(body: dict, case_id: str) -> dict:
 
 
 @blp.route("/cases/<string:case_id>/decision", methods=["POST"])
-@require("case.work")
+@on_case("case.work")
 @blp.arguments(DecisionSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")

@@ -1,0 +1,109 @@
+"""The whole permission matrix, walked: every API endpoint of every service × every
+role, signed in through the real OpenID provider, allowed or refused as written here.
+A new endpoint fails this test until its row is added."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from kernel.connections import mongo_client
+from kernel.consumer import MessageProcessor, MongoInbox
+from kernel.contracts import golden_example
+
+pytestmark = pytest.mark.integration
+
+ROLES = (
+    "anonymous",
+    "applicant",
+    "case_handler",  # sara: her team has alcohol serving licences
+    "case_handler_other_team",  # hugo: building permits and others
+    "team_lead",  # tina: sara's team
+    "manager",
+    "provider",
+    "administrator",
+    "service:notify",
+)
+EVERYONE = set(ROLES)
+SARAS_TEAM = {"case_handler", "team_lead"}
+
+# (service, method, path) -> the roles allowed; every other role gets 401 or 403.
+EXPECTED = {
+    ("intake", "POST", "/api/v1/inquiries"): {"anonymous", "applicant"},
+    ("intake", "GET", "/api/v1/inquiries/track/{token}"): {"anonymous", "applicant"},
+    ("intake", "GET", "/api/v1/case-types"): EVERYONE,
+    ("business_desk", "GET", "/api/v1/queues/{case_type}"): SARAS_TEAM | {"manager"},
+    ("business_desk", "GET", "/api/v1/cases/{case_id}"): SARAS_TEAM | {"manager", "service:notify"},
+    ("business_desk", "GET", "/api/v1/cases/by-reference/{reference}"): SARAS_TEAM
+    | {"manager", "service:notify"},
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/claim"): SARAS_TEAM,
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/completion-request"): SARAS_TEAM,
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/applicant-reply"): SARAS_TEAM,
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/decision"): SARAS_TEAM,
+    ("notify", "GET", "/api/v1/notifications"): {"team_lead", "manager", "administrator", "service:notify"},
+}
+
+
+def api_endpoints(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    found = set()
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/api/v1/"):
+            continue
+        path = rule.rule
+        for argument in rule.arguments:
+            path = path.replace(f"<string:{argument}>", f"{{{argument}}}").replace(
+                f"<{argument}>", f"{{{argument}}}"
+            )
+        found |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    return found
+
+
+@pytest.fixture
+def apps(settings_for):
+    from business_desk import create_app as desk_app
+    from business_desk.consumer import build_handlers
+    from intake import create_app as intake_app
+    from notify import create_app as notify_app
+
+    desk_settings = settings_for("business_desk")
+    desk_db = mongo_client(desk_settings)[desk_settings.database]
+    raw = golden_example("intake.inquiry_submitted")
+    raw["data"].update(case_type="alcohol_serving_licence", reference="BUS-2026-MATRIX")
+    MessageProcessor(MongoInbox(desk_db, "business_desk"), build_handlers(desk_db)).process(
+        json.dumps(raw).encode()
+    )
+    case_id = desk_db["cases"].find_one({"reference": "BUS-2026-MATRIX"})["_id"]
+    values = {
+        "token": "not-a-real-tracking-token",
+        "case_type": "alcohol_serving_licence",
+        "case_id": case_id,
+        "reference": "BUS-2026-MATRIX",
+    }
+    return {
+        "intake": intake_app(settings_for("intake")),
+        "business_desk": desk_app(desk_settings),
+        "notify": notify_app(settings_for("notify")),
+    }, values
+
+
+def test_every_endpoint_for_every_role(apps, tokens):
+    services, values = apps
+    listed = {(s, m, p) for s, m, p in EXPECTED}
+    served = {(name, m, p) for name, app in services.items() for m, p in api_endpoints(app)}
+    assert served == listed, f"without a row: {served - listed}; rows without one: {listed - served}"
+
+    wrong = []
+    for (service, method, path), allowed in EXPECTED.items():
+        client = services[service].test_client()
+        url = path.format(**values)
+        for role in ROLES:
+            headers = {} if role == "anonymous" else tokens.header(role)
+            # An empty body: allowed callers get as far as validation (422), never a change.
+            response = client.open(url, method=method, headers=headers, json={} if method == "POST" else None)
+            refused = response.status_code in (401, 403)
+            if refused == (role in allowed) or response.status_code >= 500:
+                wrong.append(f"{role:24} {method} {service}{url}: {response.status_code}")
+            if role == "anonymous" and refused:
+                assert response.status_code == 401 and "Bearer" in response.headers["WWW-Authenticate"]
+    assert not wrong, "\n".join(wrong)
