@@ -35,6 +35,9 @@ def isolated_env(infra, unique: str, monkeypatch: pytest.MonkeyPatch) -> dict[st
         "KAFKA_TOPIC_PREFIX": f"t{unique}.",
         "SECRET_KEY": f"test-secret-{unique}",
         "COOKIE_SECURE": "0",
+        # Tests submit many inquiries from one address; the limits have their own test.
+        "RATE_LIMIT_SUBMIT": "10000/minute",
+        "RATE_LIMIT_TRACKING": "10000/minute",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

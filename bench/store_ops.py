@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
-from e2e_inquiries import INQUIRY
+from e2e_inquiries import INQUIRY, UNLIMITED
 from pymongo import MongoClient
 
 from devstack.stack import Stack
@@ -56,7 +56,8 @@ def main() -> None:
         counts_dir = Path(tmp) / "counts"
         counts_dir.mkdir()
         stack = Stack(
-            Path(tmp), extra_env={"PYTHONPATH": str(HERE / "opcount"), "OPCOUNT_DIR": str(counts_dir)}
+            Path(tmp),
+            extra_env={**UNLIMITED, "PYTHONPATH": str(HERE / "opcount"), "OPCOUNT_DIR": str(counts_dir)},
         ).start()
         try:
             env = stack.env()

@@ -36,6 +36,8 @@ class Settings:
     oidc_client_id: str
     secret_key: str
     cookie_secure: bool
+    rate_limits: dict[str, str]
+    proxy_hops: int
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -57,6 +59,11 @@ class Settings:
             oidc_client_id=_env("OIDC_CLIENT_ID", "municipal-web"),
             secret_key=_secret("SECRET_KEY"),
             cookie_secure=_env("COOKIE_SECURE", "1").lower() not in ("0", "false", "no"),
+            rate_limits={
+                "submit": _env("RATE_LIMIT_SUBMIT", "20/minute;200/hour"),
+                "tracking": _env("RATE_LIMIT_TRACKING", "60/minute"),
+            },
+            proxy_hops=int(_env("PROXY_HOPS", "0")),
         )
 
     def topic(self, name: str) -> str:

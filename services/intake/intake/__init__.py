@@ -7,6 +7,7 @@ from flask_smorest import Api
 
 from kernel import telemetry
 from kernel.auth import init_auth
+from kernel.ratelimit import init_rate_limits
 from kernel.settings import Settings
 from kernel.signin import init_signin
 from kernel.web import add_health, base_app, wants_json
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     api = Api(app)
     api.register_blueprint(blp)
     app.register_blueprint(pages)
+    init_rate_limits(app, settings)  # first: a flood is turned away before any other work
     init_signin(app, settings)
     add_health(app, {"mongodb": app.extensions["intake.deps"].ping})
     telemetry.instrument_flask(app)

@@ -13,6 +13,7 @@ from intake.i18n import request_language
 from intake.schemas import CaseTypeSchema, InquirySchema, ReceiptSchema, TrackingSchema
 from intake.tracking import public_view
 from kernel.auth import require
+from kernel.ratelimit import limited
 
 blp = Blueprint(
     "inquiries", __name__, url_prefix="/api/v1", description="Business inquiries and permit applications"
@@ -25,6 +26,7 @@ def deps() -> Deps:
 
 @blp.route("/inquiries")
 class Inquiries(MethodView):
+    @limited("submit")
     @require("inquiry.submit")
     @blp.arguments(InquirySchema)
     @blp.response(201, ReceiptSchema)
@@ -37,6 +39,7 @@ class Inquiries(MethodView):
 
 @blp.route("/inquiries/track/<string:token>")
 class Tracking(MethodView):
+    @limited("tracking")
     @require("inquiry.track")
     @blp.response(200, TrackingSchema)
     def get(self, token: str) -> dict:

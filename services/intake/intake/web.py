@@ -11,6 +11,7 @@ from intake.domain import SubmitInquiry
 from intake.i18n import LANGUAGES, request_language, t
 from intake.schemas import InquirySchema
 from intake.tracking import public_view
+from kernel.ratelimit import limited
 
 pages = Blueprint("pages", __name__)
 
@@ -55,6 +56,7 @@ def form():  # type: ignore[no-untyped-def]
 
 
 @pages.post("/")
+@limited("submit")
 def submit():  # type: ignore[no-untyped-def]
     values = {key: request.form.get(key, "") for key in (*FORM_FIELDS, "language")}
     lang = values["language"] if values["language"] in LANGUAGES else request_language()
@@ -74,6 +76,7 @@ def submit():  # type: ignore[no-untyped-def]
 
 
 @pages.get("/track/<token>")
+@limited("tracking")
 def track(token: str):  # type: ignore[no-untyped-def]
     d = deps()
     doc = d.tracking.by_token(token) if d.tracking else None

@@ -118,3 +118,22 @@ def test_health_and_readiness(app):
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
     assert client.get("/readyz").get_json() == {"status": "ready", "checks": {"mongodb": "ok"}}
+
+
+def test_public_endpoints_are_rate_limited_per_address(settings_for, monkeypatch):
+    monkeypatch.setenv("RATE_LIMIT_SUBMIT", "2/minute")
+    monkeypatch.setenv("RATE_LIMIT_TRACKING", "3/minute")
+    client = create_app(settings_for("intake")).test_client()
+    statuses = [client.post("/api/v1/inquiries", json=INQUIRY).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]
+    refused = client.post("/api/v1/inquiries", json=INQUIRY)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.is_json  # the API answers in JSON, also when it refuses
+    # The form shares the API's allowance: one address cannot get around it.
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    assert client.post("/", data={**INQUIRY, "csrf_token": token}).status_code == 429
+    tracking = [client.get("/api/v1/inquiries/track/nope").status_code for _ in range(4)]
+    assert tracking == [404, 404, 404, 429]
+    # Another address has its own allowance.
+    other = client.post("/api/v1/inquiries", json=INQUIRY, environ_base={"REMOTE_ADDR": "10.0.0.9"})
+    assert other.status_code == 201
