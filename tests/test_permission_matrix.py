@@ -41,6 +41,7 @@ EXPECTED = {
     ("business_desk", "POST", "/api/v1/cases/{case_id}/completion-request"): SARAS_TEAM,
     ("business_desk", "POST", "/api/v1/cases/{case_id}/applicant-reply"): SARAS_TEAM,
     ("business_desk", "POST", "/api/v1/cases/{case_id}/decision"): SARAS_TEAM,
+    ("business_desk", "GET", "/api/v1/cases/{case_id}/audit"): {"manager", "administrator"},
     ("notify", "GET", "/api/v1/notifications"): {"team_lead", "manager", "administrator", "service:notify"},
 }
 

@@ -15,6 +15,7 @@ from business_desk.bootstrap import Deps
 from business_desk.domain import IllegalTransition
 from business_desk.readmodel import OPEN_STATUSES
 from business_desk.schemas import (
+    AuditEntrySchema,
     CaseSchema,
     CaseSummarySchema,
     CompletionRequestSchema,
@@ -23,7 +24,7 @@ from business_desk.schemas import (
     QueueQuerySchema,
     ReplySchema,
 )
-from kernel.auth import check, require
+from kernel.auth import Principal, check, require
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
 
@@ -45,8 +46,14 @@ def _case_or_404(case_id: str) -> dict:
 def _readable_case(doc: dict | None, missing: str) -> dict:
     if doc is None:
         abort(404, message=missing)
-    check("case.read", doc["case_type"])
+    principal = check("case.read", doc["case_type"])
+    audit("read", doc["_id"], principal)
     return doc
+
+
+def audit(action: str, case_id: str, principal: Principal) -> None:
+    if deps().audit is not None:
+        deps().audit.record(principal, action, "case", case_id)
 
 
 def on_case(permission: str) -> Callable[[F], F]:
@@ -57,7 +64,8 @@ def on_case(permission: str) -> Callable[[F], F]:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             check(permission)
-            check(permission, _case_or_404(kwargs["case_id"])["case_type"])
+            principal = check(permission, _case_or_404(kwargs["case_id"])["case_type"])
+            audit(view.__name__, kwargs["case_id"], principal)
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
@@ -150,3 +158,13 @@ def decision(body: dict, case_id: str) -> dict:
     return run_command(
         case_id, lambda: handlers.decide(deps(), case_id, body["handler"], body["outcome"], body["answer"])
     )
+
+
+@blp.route("/cases/<string:case_id>/audit")
+class CaseAudit(MethodView):
+    @require("audit.read")
+    @blp.response(200, AuditEntrySchema(many=True))
+    def get(self, case_id: str) -> list:
+        """Who read or worked this case, and when (newest first)."""
+        _case_or_404(case_id)
+        return deps().audit.for_record(case_id) if deps().audit else []

@@ -10,6 +10,7 @@ from pymongo.database import Database
 
 from business_desk.readmodel import CaseReadModel
 from kernel import casetypes
+from kernel.audit import AuditLog
 from kernel.casetypes import Catalogue
 from kernel.connections import mongo_client
 from kernel.envelope import utc_now
@@ -23,6 +24,7 @@ class Deps:
     store: EventStore
     catalogue: Catalogue
     cases: CaseReadModel | None = None
+    audit: AuditLog | None = None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 
@@ -35,10 +37,13 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
     store = MongoEventStore(db, hooks=[cases.apply])
     store.ensure_schema()
     cases.ensure_schema()
+    audit = AuditLog(db)
+    audit.ensure_schema()
     return Deps(
         settings=settings,
         store=store,
         catalogue=casetypes.load(settings.case_types_file),
         cases=cases,
+        audit=audit,
         ping=lambda: client.admin.command("ping"),
     )

@@ -72,3 +72,15 @@ class CaseSchema(CaseSummarySchema):
     decision = fields.Dict(allow_none=True)
     version = fields.Integer()
     history = fields.List(fields.Nested(HistoryEntrySchema))
+
+
+class AuditEntrySchema(Schema):
+    at = fields.DateTime()
+    action = fields.String()
+    record_type = fields.String()
+    record_id = fields.String()
+    subject = fields.String(allow_none=True)
+    name = fields.String()
+    roles = fields.List(fields.String())
+    address = fields.String(allow_none=True)
+    via = fields.String(allow_none=True)

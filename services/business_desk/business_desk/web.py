@@ -59,7 +59,9 @@ def _render_case(case_id: str, error: str | None = None, status: int = 200):  # 
     case = d.cases.get(case_id)
     if case is None:
         abort(404)
-    page_check("case.read", case["case_type"])
+    principal = page_check("case.read", case["case_type"])
+    if d.audit is not None:
+        d.audit.record(principal, "read", "case", case_id)
     return (
         render_template(
             "case.html",

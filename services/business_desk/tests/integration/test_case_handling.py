@@ -166,3 +166,22 @@ def test_only_the_team_may_read_and_work_its_cases(desk, signed_in, tokens):
     assert anonymous.get(
         f"/api/v1/cases/{case_id}", headers={"Authorization": "Basic dXNlcjpwYXNz"}
     ).status_code == 401
+
+
+def test_reads_and_steps_are_in_the_case_audit_trail(desk, signed_in, page_client):
+    app, processor, _ = desk
+    processor.process(inquiry(40, "outdoor_seating", "2026-11-20"))
+    sara = signed_in(app, "case_handler")
+    case_id = sara.get("/api/v1/cases/by-reference/BUS-2026-T00040").get_json()["id"]
+    sara.post(f"/api/v1/cases/{case_id}/claim", json={"handler": "Sara"})
+    page_client(app, "team_lead").get(f"/cases/{case_id}")
+    assert sara.get(f"/api/v1/cases/{case_id}/audit").status_code == 403  # for managers and admins
+
+    trail = signed_in(app, "manager").get(f"/api/v1/cases/{case_id}/audit").get_json()
+    seen = [(e["action"], e["subject"], e["via"].split()[0]) for e in reversed(trail)]
+    assert seen == [
+        ("read", "sara.handler", "GET"),
+        ("claim", "sara.handler", "POST"),
+        ("read", "tina.lead", "GET"),
+    ]
+    assert all(e["at"] and e["address"] for e in trail)

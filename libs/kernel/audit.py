@@ -1,0 +1,43 @@
+"""Who read or changed which record, when: reads of case files are recorded, not only
+writes (the events already say who changed what)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import has_request_context, request
+from pymongo import DESCENDING
+from pymongo.database import Database
+
+from kernel.auth import Principal
+
+
+class AuditLog:
+    def __init__(self, db: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._entries = db["audit_log"]
+        self._clock = clock
+
+    def ensure_schema(self) -> None:
+        self._entries.create_index([("record_id", 1), ("at", DESCENDING)])
+
+    def record(self, principal: Principal, action: str, record_type: str, record_id: str) -> None:
+        in_request = has_request_context()
+        self._entries.insert_one(
+            {
+                "at": self._clock(),
+                "action": action,
+                "record_type": record_type,
+                "record_id": record_id,
+                "subject": principal.subject,
+                "name": principal.name,
+                "roles": sorted(principal.roles),
+                "address": request.remote_addr if in_request else None,
+                "via": f"{request.method} {request.path}" if in_request else None,
+            }
+        )
+
+    def for_record(self, record_id: str, limit: int = 500) -> list[dict[str, Any]]:
+        entries = self._entries.find({"record_id": record_id}, {"_id": 0})
+        return list(entries.sort("at", DESCENDING).limit(limit))
