@@ -1,6 +1,11 @@
-"""Rate limits on public endpoints (Flask-Limiter), counted in the service's MongoDB so
-every worker and replica shares them. Over the limit: 429 with Retry-After.
-Behind a proxy, PROXY_HOPS says how many X-Forwarded-For hops to trust."""
+"""Rate limits on public endpoints (Flask-Limiter). Over the limit: 429 with Retry-After.
+Behind a proxy, PROXY_HOPS says how many X-Forwarded-For hops to trust.
+
+Counts are kept per process by default (RATELIMIT_STORAGE_URI=memory://), so N
+workers allow up to N times a limit; point RATELIMIT_STORAGE_URI at a shared store
+(for example redis://) to count across workers and replicas. Not MongoDB: the
+`limits` MongoDB storage opens a client in its finaliser, which hangs interpreter
+exit (seen with limits 5.8)."""
 
 from __future__ import annotations
 
@@ -18,8 +23,7 @@ limiter = Limiter(key_func=get_remote_address, headers_enabled=True, strategy="m
 
 def init_rate_limits(app: Flask, settings: Settings) -> None:
     app.config.update(
-        RATELIMIT_STORAGE_URI=settings.mongodb_uri,
-        RATELIMIT_STORAGE_OPTIONS={"database_name": f"{settings.database}_ratelimits"},
+        RATELIMIT_STORAGE_URI=settings.rate_limit_storage_uri,
         RATELIMIT_HEADERS_ENABLED=True,
         RATE_LIMITS=settings.rate_limits,
     )

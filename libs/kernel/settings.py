@@ -38,6 +38,7 @@ class Settings:
     cookie_secure: bool
     rate_limits: dict[str, str]
     proxy_hops: int
+    rate_limit_storage_uri: str
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -64,6 +65,7 @@ class Settings:
                 "tracking": _env("RATE_LIMIT_TRACKING", "60/minute"),
             },
             proxy_hops=int(_env("PROXY_HOPS", "0")),
+            rate_limit_storage_uri=_env("RATELIMIT_STORAGE_URI", "memory://"),
         )
 
     def topic(self, name: str) -> str:
