@@ -75,6 +75,12 @@ def base_app(name: str, settings: Settings) -> Flask:
             return exc
         return jsonify(code=exc.code, status=exc.name, message=exc.description), exc.code
 
+    @app.errorhandler(RecursionError)
+    def too_deep(exc: RecursionError):  # type: ignore[no-untyped-def]
+        # json.loads gives up on a body nested thousands deep with RecursionError
+        body = {"code": 400, "status": "Bad Request", "message": "The request body is nested too deeply."}
+        return jsonify(body), 400
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
         log.exception("unhandled error on %s %s", request.method, request.path)
