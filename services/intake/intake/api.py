@@ -9,9 +9,9 @@ from flask_smorest import Blueprint, abort
 from intake import handlers
 from intake.bootstrap import Deps
 from intake.domain import SubmitInquiry
-from intake.i18n import request_language
+from intake.i18n import request_language, t
 from intake.schemas import CaseTypeSchema, InquirySchema, ReceiptSchema, TrackingSchema
-from intake.tracking import public_view
+from intake.tracking import link_expired, public_view
 from kernel.auth import require
 from kernel.ratelimit import limited
 
@@ -49,6 +49,8 @@ class Tracking(MethodView):
         if doc is None:
             abort(404, message="No case for this tracking link.")
         lang = request_language(default=doc["language"])
+        if link_expired(doc, d.clock().date(), d.link_days_after_decision):
+            abort(410, message=t("link_expired", lang))
         return public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang))
 
 

@@ -32,6 +32,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "waiting_for": "Vi väntar på att du kompletterar",
         "reply_by": "Svara senast",
         "not_found": "Vi hittar inget ärende för den här länken.",
+        "link_expired": "Länken har slutat gälla eftersom ärendet avgjordes för länge sedan. Kontakta kommunen om du behöver beslutet igen.",
         "received_on": "Inkom",
         "target": "Handläggningstid",
         # validation
@@ -74,6 +75,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "waiting_for": "We are waiting for you to complete",
         "reply_by": "Reply by",
         "not_found": "We cannot find a case for this link.",
+        "link_expired": "This link has expired because the case was decided long ago. Contact the municipality if you need the decision again.",
         "received_on": "Received",
         "target": "Processing time",
         "org.checksum": "The organisation number is not valid (its check digit is wrong).",

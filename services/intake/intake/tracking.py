@@ -3,6 +3,7 @@ from the inquiry's own event and the case events business_desk publishes. Pure l
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
 from intake.domain import INQUIRY_SUBMITTED, hash_token
@@ -134,3 +135,11 @@ def public_view(doc: dict[str, Any], lang: str, case_type_label: str) -> dict[st
             for entry in doc["history"]
         ],
     }
+
+
+def link_expired(doc: dict[str, Any], today: date, days_after_decision: int) -> bool:
+    """A tracking link works until `days_after_decision` days after the decision."""
+    decision = doc.get("decision")
+    if not decision:
+        return False
+    return date.fromisoformat(decision["decided_on"]) + timedelta(days=days_after_decision) < today

@@ -10,7 +10,7 @@ from intake.bootstrap import Deps
 from intake.domain import SubmitInquiry
 from intake.i18n import LANGUAGES, request_language, t
 from intake.schemas import InquirySchema
-from intake.tracking import public_view
+from intake.tracking import link_expired, public_view
 from kernel.ratelimit import limited
 
 pages = Blueprint("pages", __name__)
@@ -84,5 +84,7 @@ def track(token: str):  # type: ignore[no-untyped-def]
         lang = request_language()
         abort(404, description=t("not_found", lang))
     lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else doc["language"]
+    if link_expired(doc, d.clock().date(), d.link_days_after_decision):
+        abort(410, description=t("link_expired", lang))
     view = public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang))
     return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view)
