@@ -108,3 +108,20 @@ def test_every_endpoint_for_every_role(apps, tokens):
             if role == "anonymous" and refused:
                 assert response.status_code == 401 and "Bearer" in response.headers["WWW-Authenticate"]
     assert not wrong, "\n".join(wrong)
+
+
+def test_the_openapi_documents_say_which_calls_need_a_token(apps):
+    services, _ = apps
+    for name, app in services.items():
+        spec = app.test_client().get("/api/openapi.json").get_json()
+        assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer", name
+        for path, operations in spec["paths"].items():
+            for method, operation in operations.items():
+                if method == "parameters":  # path parameters shared by the operations
+                    continue
+                allowed = EXPECTED[(name, method.upper(), path)]
+                needs_token = "anonymous" not in allowed
+                assert operation["security"] == (
+                    [{"bearerAuth": []}] if needs_token else [{}, {"bearerAuth": []}]
+                ), (name, method, path)
+                assert operation["x-permission"]

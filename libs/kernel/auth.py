@@ -214,6 +214,26 @@ def require(permission: str) -> Callable[[F], F]:
             return view(*args, **kwargs)
 
         wrapper.required_permission = permission  # type: ignore[attr-defined]
+        document_permission(wrapper, permission)
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+SECURITY_SCHEME = "bearerAuth"
+
+
+def document_permission(view: Callable[..., Any], permission: str) -> None:
+    """State in the OpenAPI document that the operation takes a Bearer token (optional
+    where anonymous callers may use it)."""
+    open_to_anonymous = "anonymous" in PermissionMatrix.load().permissions[permission]
+    security = [{}, {SECURITY_SCHEME: []}] if open_to_anonymous else [{SECURITY_SCHEME: []}]
+    apidoc = view.__dict__.setdefault("_apidoc", {})
+    apidoc.setdefault("manual_doc", {}).update({"security": security, "x-permission": permission})
+
+
+def add_security_scheme(api: Any) -> None:
+    """Declare the Bearer scheme in a flask-smorest Api's OpenAPI document."""
+    api.spec.components.security_scheme(
+        SECURITY_SCHEME, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+    )

@@ -6,7 +6,7 @@ from flask import Flask
 from flask_smorest import Api
 
 from kernel import telemetry
-from kernel.auth import init_auth
+from kernel.auth import add_security_scheme, init_auth
 from kernel.settings import Settings
 from kernel.signin import init_signin
 from kernel.web import add_health, base_app
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     app.extensions["business_desk.deps"] = deps or bootstrap(settings)
     init_auth(app, settings)
     api = Api(app)
+    add_security_scheme(api)
     api.register_blueprint(blp)
     app.register_blueprint(pages)
     init_signin(app, settings)

@@ -24,7 +24,7 @@ from business_desk.schemas import (
     QueueQuerySchema,
     ReplySchema,
 )
-from kernel.auth import Principal, check, require
+from kernel.auth import Principal, check, document_permission, require
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
 
@@ -68,6 +68,7 @@ def on_case(permission: str) -> Callable[[F], F]:
             audit(view.__name__, kwargs["case_id"], principal)
             return view(*args, **kwargs)
 
+        document_permission(wrapper, permission)
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -6,7 +6,7 @@ from flask import Flask, jsonify, request
 from flask_smorest import Api
 
 from kernel import telemetry
-from kernel.auth import init_auth
+from kernel.auth import add_security_scheme, init_auth
 from kernel.ratelimit import init_rate_limits
 from kernel.settings import Settings
 from kernel.signin import init_signin
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     app.extensions["intake.deps"] = deps or bootstrap(settings)
     init_auth(app, settings)
     api = Api(app)
+    add_security_scheme(api)
     api.register_blueprint(blp)
     app.register_blueprint(pages)
     init_rate_limits(app, settings)  # first: a flood is turned away before any other work

@@ -8,7 +8,7 @@ from flask_smorest import Api, Blueprint
 from marshmallow import Schema, fields
 
 from kernel import telemetry
-from kernel.auth import init_auth, require
+from kernel.auth import add_security_scheme, init_auth, require
 from kernel.connections import mongo_client
 from kernel.settings import Settings
 from kernel.web import add_health, base_app
@@ -47,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.extensions["notify.outbox"] = MailOutbox(client[settings.database])
     init_auth(app, settings)
     api = Api(app)
+    add_security_scheme(api)
     api.register_blueprint(blp)
     add_health(app, {"mongodb": lambda: client.admin.command("ping")})
     telemetry.instrument_flask(app)
