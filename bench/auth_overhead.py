@@ -40,7 +40,7 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="auth-bench-") as tmp,
         Infra(Path(tmp), mongo_in_memory=True) as infra,
     ):
-        os.environ.update({**infra.env(), "SECRET_KEY": "bench", "RATE_LIMIT_TRACKING": "1000000/minute"})
+        os.environ.update({**infra.env(), "SECRET_KEY": "bench"})
         from intake import create_app
 
         client = create_app().test_client()

@@ -6,7 +6,7 @@ import time
 
 import requests
 
-from devstack.oidc import login
+from devstack.oidc import DEMO_USERS, login
 
 INQUIRIES = [
     {
@@ -75,7 +75,8 @@ def wait_for_case(desk: requests.Session, desk_url: str, reference: str, timeout
 def seed(intake_url: str, desk_url: str, oidc_issuer: str) -> list[dict]:
     """Demo inquiries; a handler (signed in at the OpenID provider) moves two along."""
     desk = requests.Session()
-    desk.headers["Authorization"] = f"Bearer {login(oidc_issuer, 'hugo.handler')['access_token']}"
+    token = login(oidc_issuer, DEMO_USERS["case_handler_other_team"])["access_token"]  # Hugo's team
+    desk.headers["Authorization"] = f"Bearer {token}"
     receipts = []
     for inquiry in INQUIRIES:
         response = requests.post(f"{intake_url}/api/v1/inquiries", json=inquiry, timeout=10)

@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -80,6 +80,12 @@ class PermissionMatrix:
         if scope == "team" and case_type is not None:
             return case_type in principal.case_types
         return True
+
+
+@cache
+def default_matrix() -> PermissionMatrix:
+    """config/permissions.yaml, read once per process."""
+    return PermissionMatrix.load()
 
 
 class TokenVerifier:
@@ -158,7 +164,7 @@ def init_auth(
 ) -> None:
     app.extensions["kernel.auth"] = (
         verifier or TokenVerifier(settings.oidc_issuer, settings.oidc_audience, settings.oidc_role_claim),
-        matrix or PermissionMatrix.load(),
+        matrix or default_matrix(),
     )
 
 
@@ -204,20 +210,28 @@ def check(permission: str, case_type: str | None = None) -> Principal:
     return principal
 
 
-def require(permission: str) -> Callable[[F], F]:
-    """A view decorator: check the permission before the view runs."""
+def guarded(
+    before: Callable[[Callable[..., Any], dict[str, Any]], object], permission: str, api: bool = True
+) -> Callable[[F], F]:
+    """A view decorator running `before(view, view_kwargs)` first; it refuses by aborting.
+    For API operations the permission also goes into the OpenAPI document."""
 
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            check(permission)
+            before(view, kwargs)
             return view(*args, **kwargs)
 
-        wrapper.required_permission = permission  # type: ignore[attr-defined]
-        document_permission(wrapper, permission)
+        if api:
+            document_permission(wrapper, permission)
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def require(permission: str) -> Callable[[F], F]:
+    """A view decorator: check the permission before the view runs."""
+    return guarded(lambda _view, _kwargs: check(permission), permission)
 
 
 SECURITY_SCHEME = "bearerAuth"
@@ -226,7 +240,7 @@ SECURITY_SCHEME = "bearerAuth"
 def document_permission(view: Callable[..., Any], permission: str) -> None:
     """State in the OpenAPI document that the operation takes a Bearer token (optional
     where anonymous callers may use it)."""
-    open_to_anonymous = "anonymous" in PermissionMatrix.load().permissions[permission]
+    open_to_anonymous = "anonymous" in default_matrix().permissions[permission]
     security = [{}, {SECURITY_SCHEME: []}] if open_to_anonymous else [{SECURITY_SCHEME: []}]
     apidoc = view.__dict__.setdefault("_apidoc", {})
     apidoc.setdefault("manual_doc", {}).update({"security": security, "x-permission": permission})

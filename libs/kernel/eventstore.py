@@ -197,8 +197,9 @@ class MongoEventStore:
         last = int(counter["position"])
         return list(range(last - count + 1, last + 1))
 
-    def _close(self, positions: Sequence[int]) -> bool:
-        """Put a tombstone on each position. False if one is still being written."""
+    def _close(self, positions: Sequence[int]) -> None:
+        """Put a tombstone on each position; stop at one still being written (the relay
+        tries again later)."""
         for position in positions:
             gap_id = f"{GAP_PREFIX}{position}"
             try:
@@ -209,9 +210,8 @@ class MongoEventStore:
                 pass  # the append committed after all
             except OperationFailure as exc:
                 if exc.code == 112:  # WriteConflict: its transaction is still open
-                    return False
+                    return
                 raise
-        return True
 
     def load(self, stream_id, session=None):
         cursor = self._events.find({"stream_id": stream_id}, session=session).sort("version", ASCENDING)

@@ -29,6 +29,7 @@ class Settings:
     mail_from: str
     case_types_file: Path
     intake_public_url: str
+    tracking_link_days: int  # a tracking link stops working this long after the decision
     max_request_bytes: int
     oidc_issuer: str
     oidc_audience: str
@@ -53,6 +54,7 @@ class Settings:
             mail_from=_env("MAIL_FROM", "no-reply@kommun.example"),
             case_types_file=Path(_env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
             intake_public_url=_env("INTAKE_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),
+            tracking_link_days=int(_env("TRACKING_LINK_DAYS", "90")),
             max_request_bytes=int(_env("MAX_REQUEST_BYTES", str(64 * 1024))),
             oidc_issuer=_env("OIDC_ISSUER", "http://127.0.0.1:9400").rstrip("/"),
             oidc_audience=_env("OIDC_API_AUDIENCE", "urn:municipal:api"),

@@ -10,7 +10,6 @@ import logging
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -18,7 +17,7 @@ from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
 
-from kernel.auth import ANONYMOUS, InvalidToken, Principal, check
+from kernel.auth import ANONYMOUS, Principal, check, guarded
 from kernel.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,16 +73,8 @@ def page_check(permission: str, case_type: str | None = None) -> Principal:
 
 
 def signed_in(permission: str) -> Callable[[F], F]:
-    def decorate(view: F) -> F:
-        @wraps(view)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            page_check(permission)
-            return view(*args, **kwargs)
-
-        wrapper.required_permission = permission  # type: ignore[attr-defined]
-        return wrapper  # type: ignore[return-value]
-
-    return decorate
+    """A page decorator: sign in first, then check the permission."""
+    return guarded(lambda _view, _kwargs: page_check(permission), permission, api=False)
 
 
 def _safe_next(target: str | None) -> str:
@@ -114,7 +105,7 @@ def callback():  # type: ignore[no-untyped-def]
     try:
         token = oauth.municipal.authorize_access_token()
         principal = verifier.verify(token["access_token"])
-    except (InvalidToken, Exception) as exc:  # a replayed, forged or expired response
+    except Exception as exc:  # a replayed, forged or expired response, or a bad token
         log.warning("sign-in failed: %r", exc)
         abort(401, description="Sign-in failed. Please try again.")
     target = session.pop("next", "/")

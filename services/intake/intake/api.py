@@ -49,7 +49,7 @@ class Tracking(MethodView):
         if doc is None:
             abort(404, message="No case for this tracking link.")
         lang = request_language(default=doc["language"])
-        if link_expired(doc, d.clock().date(), d.link_days_after_decision):
+        if link_expired(doc, d.clock().date(), d.settings.tracking_link_days):
             abort(410, message=t("link_expired", lang))
         return public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang))
 

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from intake.readmodel import TrackingReadModel
@@ -24,10 +23,6 @@ class Deps:
     tracking: TrackingReadModel | None = None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
-    # A tracking link stops working this many days after the decision (TRACKING_LINK_DAYS).
-    link_days_after_decision: int = field(
-        default_factory=lambda: int(os.environ.get("TRACKING_LINK_DAYS", "90"))
-    )
 
 
 def bootstrap(settings: Settings) -> Deps:

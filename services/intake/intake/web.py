@@ -84,7 +84,7 @@ def track(token: str):  # type: ignore[no-untyped-def]
         lang = request_language()
         abort(404, description=t("not_found", lang))
     lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else doc["language"]
-    if link_expired(doc, d.clock().date(), d.link_days_after_decision):
+    if link_expired(doc, d.clock().date(), d.settings.tracking_link_days):
         abort(410, description=t("link_expired", lang))
     view = public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang))
     return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view)
