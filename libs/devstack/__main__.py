@@ -36,16 +36,17 @@ def run(data_dir: Path, reseed: bool) -> int:
         if fresh or reseed:
             receipts = seed(stack.url("intake"), stack.url("business_desk"), infra.oidc_issuer)
             print(f"Seeded {len(receipts)} demo inquiries; one tracking link: {receipts[0]['tracking_url']}")
+        demo_users = ", ".join(f"{user} ({role})" for role, user in DEMO_USERS.items())
         print(
             "\nThe system is running:\n"
             f"  Business owners' form      {stack.url('intake')}/\n"
             f"  Intake API (OpenAPI)       {stack.url('intake')}/api/openapi.json\n"
             f"  Case handlers' queues      {stack.url('business_desk')}/\n"
             f"  Business desk API          {stack.url('business_desk')}/api/openapi.json\n"
-            f"  Notification log           {stack.url('notify')}/api/v1/notifications\n"
+            f"  Notification log (token)   {stack.url('notify')}/api/v1/notifications\n"
             + (f"  Mail sink (sent emails)    {infra.mail_url}/\n" if infra.mail_url else "")
-            + f"  OpenID provider            {infra.oidc_issuer}  (demo users: {', '.join(DEMO_USERS)};"
-            " any password)\n"
+            + f"  OpenID provider            {infra.oidc_issuer}\n"
+            f"    sign in as (any password): {demo_users}\n"
             f"  MongoDB                    {infra.mongodb_uri}\n"
             f"  Kafka                      {infra.kafka_bootstrap}\n"
             f"  Data and logs              {data_dir}\n"
