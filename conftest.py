@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from kernel.personal import new_master_key
 from kernel.settings import Settings
 
 
@@ -34,6 +35,7 @@ def isolated_env(infra, unique: str, monkeypatch: pytest.MonkeyPatch) -> dict[st
         "MONGODB_DATABASE_PREFIX": f"t{unique}_",
         "KAFKA_TOPIC_PREFIX": f"t{unique}.",
         "SECRET_KEY": f"test-secret-{unique}",
+        "DATA_MASTER_KEY": new_master_key(),
         "COOKIE_SECURE": "0",
         # Tests submit many inquiries from one address; the limits have their own test.
         "RATE_LIMIT_SUBMIT": "10000/minute",
@@ -56,6 +58,29 @@ def mongo(infra) -> Iterator:
     client = MongoClient(infra.mongodb_uri, tz_aware=True)
     yield client
     client.close()
+
+
+@pytest.fixture
+def personal(isolated_env: dict[str, str]) -> Iterator:
+    """The real personal-data codec on this test's key vault."""
+    from kernel.connections import mongo_client, personal_data
+
+    settings = Settings.from_env("tests")
+    client = mongo_client(settings)
+    yield personal_data(settings, client)
+    client.close()
+
+
+@pytest.fixture
+def wire(personal) -> Callable[[dict], bytes]:
+    """A golden example (personal data opened) as it travels: sealed, as JSON bytes."""
+
+    from kernel.envelope import Envelope
+
+    def to_wire(raw: dict) -> bytes:
+        return personal.seal_event(Envelope.from_dict(raw)).to_json()
+
+    return to_wire
 
 
 class Tokens:

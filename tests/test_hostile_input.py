@@ -72,7 +72,7 @@ def test_oversized_form_posts_get_413(intake):
 
 
 def test_script_in_free_text_is_text_on_the_receipt_tracking_and_handler_pages(
-    intake, settings_for, page_client
+    intake, settings_for, page_client, personal, wire
 ):
     receipt = intake.post("/api/v1/inquiries", json=INQUIRY)
     assert receipt.status_code == 201
@@ -86,10 +86,11 @@ def test_script_in_free_text_is_text_on_the_receipt_tracking_and_handler_pages(
     desk_settings = settings_for("business_desk")
     db = mongo_client(desk_settings)[desk_settings.database]
     raw = golden_example("intake.inquiry_submitted")
-    raw["data"].update(
-        case_type="outdoor_seating", company=INQUIRY["company"], description=INQUIRY["description"]
+    raw["data"]["case_type"] = "outdoor_seating"
+    raw["data"]["personal"].update(company=INQUIRY["company"], description=INQUIRY["description"])
+    MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal).process(
+        wire(raw)
     )
-    MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db)).process(json.dumps(raw).encode())
     case_id = db["cases"].find_one({})["_id"]
     app = create_app(desk_settings)
     handler = page_client(app, "case_handler")

@@ -4,8 +4,6 @@ A new endpoint fails this test until its row is added."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from kernel.connections import mongo_client
@@ -61,7 +59,7 @@ def api_endpoints(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def apps(settings_for):
+def apps(settings_for, personal, wire):
     from business_desk import create_app as desk_app
     from business_desk.consumer import build_handlers
     from intake import create_app as intake_app
@@ -71,9 +69,9 @@ def apps(settings_for):
     desk_db = mongo_client(desk_settings)[desk_settings.database]
     raw = golden_example("intake.inquiry_submitted")
     raw["data"].update(case_type="alcohol_serving_licence", reference="BUS-2026-MATRIX")
-    MessageProcessor(MongoInbox(desk_db, "business_desk"), build_handlers(desk_db)).process(
-        json.dumps(raw).encode()
-    )
+    MessageProcessor(
+        MongoInbox(desk_db, "business_desk"), build_handlers(desk_db), personal=personal
+    ).process(wire(raw))
     case_id = desk_db["cases"].find_one({"reference": "BUS-2026-MATRIX"})["_id"]
     values = {
         "token": "not-a-real-tracking-token",

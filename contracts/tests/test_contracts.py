@@ -20,12 +20,14 @@ from kernel import casetypes, contracts
 from kernel.contracts import CONTRACTS_DIR, golden_example
 from kernel.envelope import Envelope, Metadata
 from kernel.eventstore import InMemoryEventStore
+from kernel.personal import InMemoryKeyVault, PersonalData
 from kernel.settings import Settings
 from notify.messages import EMAILS, email_for
 
 SCHEMAS = sorted(CONTRACTS_DIR.glob("events/*/v*.schema.json"))
-EVENT_TYPES = sorted(path.parent.name for path in SCHEMAS)
+EVENT_TYPES = sorted({path.parent.name for path in SCHEMAS})
 CATALOGUE = casetypes.load(Settings.from_env("contracts").case_types_file)
+PERSONAL = PersonalData(InMemoryKeyVault())
 
 
 @pytest.mark.parametrize("path", SCHEMAS, ids=lambda p: p.parent.name)
@@ -35,7 +37,11 @@ def test_every_schema_is_a_valid_json_schema(path):
 
 @pytest.mark.parametrize("event_type", EVENT_TYPES)
 def test_every_golden_example_matches_its_schema(event_type):
-    contracts.validate(Envelope.from_dict(golden_example(event_type)))
+    """On the wire (personal data sealed) and opened (against `$defs/personal`)."""
+    sealed = Envelope.from_dict(golden_example(event_type, personal=PERSONAL))
+    contracts.validate(sealed)
+    assert "Anna" not in sealed.to_json().decode()
+    contracts.validate_personal(PERSONAL.open_event(sealed))
 
 
 def test_the_asyncapi_document_names_every_schema_and_example():
@@ -44,7 +50,9 @@ def test_the_asyncapi_document_names_every_schema_and_example():
     names = {m["name"] for m in document["components"]["messages"].values()}
     assert set(EVENT_TYPES) <= names
     for event_type in EVENT_TYPES:
-        assert f"events/{event_type}/v1.schema.json" in text and f"examples/{event_type}.v1.json" in text
+        version = contracts.current_version(event_type)
+        assert f"events/{event_type}/v{version}.schema.json" in text
+        assert f"examples/{event_type}.v{version}.json" in text
 
 
 def test_producers_events_match_the_contracts():
@@ -81,10 +89,16 @@ def test_producers_events_match_the_contracts():
     today["value"] = date(2026, 12, 1)
     desk_handlers.register_reply(deps, case_id, "Plans attached.")
     desk_handlers.decide(deps, case_id, "erik", "refused", "The plan does not allow a garage here.")
+    deps.personal = PERSONAL
+    today["value"] = date(2029, 12, 1)
+    on_the_wire = [PERSONAL.seal_event(envelope) for _, envelope in store.read_after(0, 100)]
+    desk_handlers.erase_personal_data(deps, case_id, "retention")
     produced = [envelope for _, envelope in store.read_after(0, 100)]
     assert {e.type for e in produced} == set(EVENT_TYPES)
     for envelope in produced:
-        contracts.validate(Envelope.from_json(envelope.to_json()))  # as it travels over Kafka
+        contracts.validate_personal(envelope)
+    for envelope in [*on_the_wire, produced[-1]]:
+        contracts.validate(Envelope.from_json(envelope.to_json()))
 
 
 def test_consumers_accept_the_golden_examples():

@@ -18,6 +18,7 @@ import requests
 
 from devstack.infra import BIN, Infra
 from devstack.ports import free_port
+from kernel.personal import new_master_key
 from kernel.settings import REPO_ROOT
 
 SERVICES = ("intake", "business_desk", "notify")
@@ -49,9 +50,21 @@ class Stack:
         env.setdefault("INTAKE_PUBLIC_URL", self.url("intake"))
         env.setdefault("SECRET_KEY", self.secret_key)
         env.setdefault("COOKIE_SECURE", "0")  # plain http on the loopback interface
+        if not env.get("DATA_MASTER_KEY") and not env.get("DATA_MASTER_KEY_FILE"):
+            env["DATA_MASTER_KEY_FILE"] = str(self.master_key_file())
         for service, port in self.ports.items():
             env[f"{service.upper()}_PORT"] = str(port)
         return env
+
+    def master_key_file(self) -> Path:
+        """The key that wraps personal data keys: kept with the data it protects, so a
+        restarted stack still reads its own cases."""
+        path = self.data_dir / "secrets" / "data-master-key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            path.touch(mode=0o600)
+            path.write_text(new_master_key() + "\n", encoding="utf-8")
+        return path
 
     def start(self, output: IO[bytes] | None = None, timeout_s: float = 60.0) -> Stack:
         assert self.infra is not None

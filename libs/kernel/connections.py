@@ -5,6 +5,7 @@ from __future__ import annotations
 from kafka import KafkaConsumer, KafkaProducer
 from pymongo import MongoClient
 
+from kernel.personal import KeyVault, PersonalData, master_key_from_env
 from kernel.settings import Settings
 
 
@@ -40,3 +41,9 @@ def kafka_consumer(settings: Settings, group: str, topics: list[str]) -> KafkaCo
     )
     consumer.subscribe(topics)
     return consumer
+
+
+def personal_data(settings: Settings, client: MongoClient) -> PersonalData:
+    """Sealing and opening of personal data, on the key vault all services share."""
+    vault = KeyVault(client[settings.keyvault_database]["subject_keys"], master_key_from_env())
+    return PersonalData(vault)

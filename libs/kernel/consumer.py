@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from cryptography.exceptions import InvalidTag
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 from opentelemetry.trace import SpanKind
@@ -22,6 +23,7 @@ from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
 from kernel import contracts, telemetry
 from kernel.envelope import Envelope, InvalidEnvelope
+from kernel.personal import PersonalData, UnknownSubject
 from kernel.relay import Publisher
 
 log = logging.getLogger(__name__)
@@ -109,10 +111,17 @@ class InMemoryInbox:
 class MessageProcessor:
     """Turns one raw message into an effect, a skip, or a dead letter. No Kafka here."""
 
-    def __init__(self, inbox: Inbox, handlers: Mapping[str, Handler], check_contract: bool = True) -> None:
+    def __init__(
+        self,
+        inbox: Inbox,
+        handlers: Mapping[str, Handler],
+        check_contract: bool = True,
+        personal: PersonalData | None = None,
+    ) -> None:
         self._inbox = inbox
         self._handlers = handlers
         self._check_contract = check_contract
+        self._personal = personal
 
     def process(self, raw: bytes) -> str | None:
         """Returns None when done (or skipped), or the reason to dead-letter the message."""
@@ -153,6 +162,11 @@ class MessageProcessor:
                 contracts.validate(envelope)
             except contracts.ContractViolation as exc:
                 raise MessageUnfit(f"contract violation: {exc}") from exc
+        if self._personal is not None:
+            try:
+                envelope = self._personal.open_event(envelope)
+            except (UnknownSubject, InvalidTag, ValueError) as exc:
+                raise MessageUnfit(f"personal data cannot be opened: {exc!r}") from exc
 
         def effect(session: ClientSession | None) -> None:
             with telemetry.continued(

@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from kernel.envelope import Envelope
+from kernel.personal import PersonalData
 from kernel.settings import REPO_ROOT
 
 CONTRACTS_DIR = Path(os.environ.get("CONTRACTS_DIR", str(REPO_ROOT / "contracts")))
@@ -53,6 +54,37 @@ def validate(envelope: Envelope) -> None:
         raise ContractViolation(f"{envelope.type} v{envelope.schema_version}: {where}: {first.message}")
 
 
-def golden_example(event_type: str, schema_version: int = 1) -> dict[str, Any]:
-    path = CONTRACTS_DIR / "examples" / f"{event_type}.v{schema_version}.json"
-    return json.loads(path.read_text())
+def current_version(event_type: str) -> int:
+    paths = (CONTRACTS_DIR / "events" / event_type).glob("v*.schema.json")
+    versions = [int(p.name[1:].split(".")[0]) for p in paths]
+    if not versions:
+        raise ContractViolation(f"no contract for {event_type}")
+    return max(versions)
+
+
+def validate_personal(envelope: Envelope) -> None:
+    """The opened `personal` field of an event against its schema's `$defs/personal`."""
+    schema = json.loads(schema_path(envelope.type, envelope.schema_version).read_text())
+    personal_schema = schema.get("$defs", {}).get("personal")
+    personal = envelope.data.get("personal")
+    if personal_schema is None or personal is None:
+        return
+    validator = Draft202012Validator(personal_schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+    errors = list(validator.iter_errors(personal))
+    if errors:
+        where = "/".join(str(p) for p in errors[0].absolute_path) or "(personal)"
+        raise ContractViolation(
+            f"{envelope.type} v{envelope.schema_version}: personal/{where}: {errors[0].message}"
+        )
+
+
+def golden_example(
+    event_type: str, schema_version: int | None = None, personal: PersonalData | None = None
+) -> dict[str, Any]:
+    """An event as documented. Examples show `personal` opened; with a codec, it comes
+    back sealed, as it travels."""
+    version = schema_version or current_version(event_type)
+    example = json.loads((CONTRACTS_DIR / "examples" / f"{event_type}.v{version}.json").read_text())
+    if personal is not None:
+        example = personal.seal_event(Envelope.from_dict(example)).to_dict()
+    return example

@@ -27,6 +27,7 @@ from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from kernel.envelope import Envelope, Metadata, NewEvent, seal, utc_now
+from kernel.personal import PersonalData
 
 log = logging.getLogger(__name__)
 
@@ -128,8 +129,10 @@ class MongoEventStore:
         hooks: Sequence[AppendHook] = (),
         clock: Callable[[], datetime] = utc_now,
         gap_timeout_s: float = 2.0,
+        personal: PersonalData | None = None,
     ) -> None:
         self._db = db
+        self._personal = personal
         self._gap_timeout_s = gap_timeout_s
         self._gaps_seen: dict[int, float] = {}
         self._events = db["events"]
@@ -146,6 +149,8 @@ class MongoEventStore:
     def append(self, stream_id, expected_version, events, meta, session=None):
         events = list(events)
         sealed = seal(stream_id, expected_version + 1, events, meta, self._clock())
+        # Stored sealed; the hooks and the caller get the events as written.
+        stored = [self._personal.seal_event(e) for e in sealed] if self._personal else sealed
         reserved: list[int] = []
         used: list[int] = []
 
@@ -155,11 +160,11 @@ class MongoEventStore:
                 {"stream_id": stream_id, "version": expected_version}, {"_id": 1}, session=s
             ):
                 raise ConcurrencyError(f"{stream_id} has no version {expected_version}")
-            positions = self._reserve(len(sealed))
+            positions = self._reserve(len(stored))
             reserved.extend(positions)
             docs = [
                 {"_id": e.event_id, "position": p, **e.to_dict()}
-                for p, e in zip(positions, sealed, strict=True)
+                for p, e in zip(positions, stored, strict=True)
             ]
             try:
                 self._events.insert_many(docs, session=s)
@@ -215,9 +220,10 @@ class MongoEventStore:
 
     def load(self, stream_id, session=None):
         cursor = self._events.find({"stream_id": stream_id}, session=session).sort("version", ASCENDING)
-        return [self._decode(doc) for doc in cursor]
+        return [self._open(self._decode(doc)) for doc in cursor]
 
     def read_after(self, position, limit=500):
+        """Events as stored (personal data sealed): what the relay publishes."""
         cursor = self._events.find({"position": {"$gt": position}}).sort("position", ASCENDING).limit(limit)
         return [(doc["position"], self._decode(doc)) for doc in cursor if not doc.get("gap")]
 
@@ -253,10 +259,13 @@ class MongoEventStore:
         position = 0
         while batch := self.read_after(position, batch_size):
             for position, envelope in batch:  # noqa: B007 - position carries over to the next batch
-                yield envelope
+                yield self._open(envelope)
 
     def _decode(self, doc: dict[str, Any]) -> Envelope:
         return self._upcasters.upcast(Envelope.from_dict(doc))
+
+    def _open(self, envelope: Envelope) -> Envelope:
+        return self._personal.open_event(envelope) if self._personal else envelope
 
 
 GAP_PREFIX = "$gap-"

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from pymongo.database import Database
 
 from kernel import telemetry
-from kernel.connections import kafka_consumer, kafka_producer, mongo_client
+from kernel.connections import kafka_consumer, kafka_producer, mongo_client, personal_data
 from kernel.consumer import ConsumerLoop, Handler, MessageProcessor, MongoInbox, run_until_signalled
 from kernel.eventstore import MongoEventStore
 from kernel.publishers import KafkaPublisher
@@ -58,7 +58,9 @@ def run_consumer(
     telemetry.setup(f"{settings.service}-consumer")
     db = mongo_client(settings)[settings.database]
     group = settings.topic_prefix + settings.service
-    processor = MessageProcessor(MongoInbox(db, group), build_handlers(db))
+    processor = MessageProcessor(
+        MongoInbox(db, group), build_handlers(db), personal=personal_data(settings, db.client)
+    )
     dead_letters = KafkaPublisher(kafka_producer(settings))
     loop = ConsumerLoop(
         name=group,

@@ -22,6 +22,7 @@ class Settings:
     service: str
     mongodb_uri: str
     database: str
+    keyvault_database: str  # the data keys of personal data, shared by the services
     kafka_bootstrap_servers: str
     topic_prefix: str
     smtp_host: str
@@ -30,6 +31,7 @@ class Settings:
     case_types_file: Path
     intake_public_url: str
     tracking_link_days: int  # a tracking link stops working this long after the decision
+    retention_days: int  # personal data in a decided case is erased this long after the decision
     max_request_bytes: int
     oidc_issuer: str
     oidc_audience: str
@@ -47,6 +49,7 @@ class Settings:
             service=service,
             mongodb_uri=_env("MONGODB_URI", "mongodb://127.0.0.1:27117/?replicaSet=secantus"),
             database=_env("MONGODB_DATABASE_PREFIX", "") + service,
+            keyvault_database=_env("MONGODB_DATABASE_PREFIX", "") + _env("KEYVAULT_DATABASE", "keyvault"),
             kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"),
             topic_prefix=_env("KAFKA_TOPIC_PREFIX", ""),
             smtp_host=_env("SMTP_HOST", "127.0.0.1"),
@@ -55,6 +58,7 @@ class Settings:
             case_types_file=Path(_env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
             intake_public_url=_env("INTAKE_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),
             tracking_link_days=int(_env("TRACKING_LINK_DAYS", "90")),
+            retention_days=int(_env("RETENTION_DAYS", "730")),
             max_request_bytes=int(_env("MAX_REQUEST_BYTES", str(64 * 1024))),
             oidc_issuer=_env("OIDC_ISSUER", "http://127.0.0.1:9400").rstrip("/"),
             oidc_audience=_env("OIDC_API_AUDIENCE", "urn:municipal:api"),

@@ -4,14 +4,17 @@ import uuid
 
 from kernel.consumer import InMemoryInbox, MessageProcessor, MessageRejected, dead_letter_value
 from kernel.contracts import golden_example
+from kernel.personal import InMemoryKeyVault, PersonalData
+
+PERSONAL = PersonalData(InMemoryKeyVault())
 
 
 def processor(handlers, check_contract=True):
-    return MessageProcessor(InMemoryInbox(), handlers, check_contract=check_contract)
+    return MessageProcessor(InMemoryInbox(), handlers, check_contract=check_contract, personal=PERSONAL)
 
 
 def golden_bytes(event_type: str) -> bytes:
-    return json.dumps(golden_example(event_type)).encode()
+    return json.dumps(golden_example(event_type, personal=PERSONAL)).encode()
 
 
 def test_a_message_delivered_twice_has_one_effect():
@@ -30,10 +33,31 @@ def test_messages_that_cannot_be_read_are_dead_lettered_with_the_reason():
 
 
 def test_events_breaking_their_contract_are_dead_lettered():
-    raw = golden_example("intake.inquiry_submitted")
-    raw["data"]["contact"]["email"] = 42
+    raw = golden_example("intake.inquiry_submitted", personal=PERSONAL)
+    raw["data"]["received_on"] = 42
     reason = processor({"intake.inquiry_submitted": lambda e, s: None}).process(json.dumps(raw).encode())
-    assert reason.startswith("contract violation") and "contact/email" in reason
+    assert reason.startswith("contract violation") and "received_on" in reason
+
+
+def test_handlers_get_personal_data_opened_and_none_once_the_subject_is_erased():
+    seen = []
+    p = processor({"intake.inquiry_submitted": lambda e, s: seen.append(e.data["personal"])})
+    raw = golden_example("intake.inquiry_submitted", personal=PERSONAL)
+    assert raw["data"]["personal"].startswith("v1.") and "Anna" not in json.dumps(raw)
+    p.process(json.dumps(raw).encode())
+    PERSONAL.vault.erase(raw["data"]["subject_id"], "test")
+    raw["event_id"] = str(uuid.uuid4())
+    p.process(json.dumps(raw).encode())
+    assert seen[0]["contact"]["name"] == "Anna Berg" and seen[1] is None
+    PERSONAL.vault.keys.pop(raw["data"]["subject_id"])
+
+
+def test_a_tampered_sealed_field_is_dead_lettered():
+    raw = golden_example("intake.inquiry_submitted", personal=PERSONAL)
+    sealed = raw["data"]["personal"]
+    raw["data"]["personal"] = sealed[:-4] + ("AAAA" if not sealed.endswith("AAAA") else "BBBB")
+    reason = processor({"intake.inquiry_submitted": lambda e, s: None}).process(json.dumps(raw).encode())
+    assert reason.startswith("personal data cannot be opened")
 
 
 def test_a_handler_can_reject_a_poison_message():
@@ -70,7 +94,7 @@ def test_dead_letter_records_the_reason_and_the_original():
 
 
 def envelope_bytes(name: str) -> bytes:
-    raw = golden_example("intake.inquiry_submitted")
+    raw = golden_example("intake.inquiry_submitted", personal=PERSONAL)
     raw["event_id"] = event_id(name)
     return json.dumps(raw).encode()
 

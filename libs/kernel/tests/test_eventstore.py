@@ -119,7 +119,6 @@ class EventStoreContract:
         positions = [p for p, _ in store.read_after(0, 100)]
         assert positions == sorted(positions) and len(positions) == 20
 
-
     def test_settled_reads_cover_every_event_once_in_order(self):
         store = self.make_store()
         for n in range(7):

@@ -72,7 +72,7 @@ def test_relay_publishes_every_event_once_in_order_and_resumes_after_restart(set
         assert per_stream == sorted(per_stream)  # each stream stays in order
 
 
-def test_consumer_applies_a_redelivered_message_once_and_dead_letters_poison(settings_for):
+def test_consumer_applies_a_redelivered_message_once_and_dead_letters_poison(settings_for, wire):
     settings = settings_for("kernel_test")
     db = mongo_client(settings)[settings.database]
     topic = settings.topic("intake.inquiry.v1")
@@ -82,7 +82,7 @@ def test_consumer_applies_a_redelivered_message_once_and_dead_letters_poison(set
         effects.insert_one({"event_id": event.event_id}, session=session)
 
     producer = kafka_producer(settings)
-    good = json.dumps(golden_example("intake.inquiry_submitted")).encode()
+    good = wire(golden_example("intake.inquiry_submitted"))
     for value in (good, good, b"{not json"):
         producer.send(topic, key=b"inquiry-x", value=value)
     producer.flush()

@@ -12,9 +12,10 @@ from business_desk.readmodel import CaseReadModel
 from kernel import casetypes
 from kernel.audit import AuditLog
 from kernel.casetypes import Catalogue
-from kernel.connections import mongo_client
+from kernel.connections import mongo_client, personal_data
 from kernel.envelope import utc_now
 from kernel.eventstore import EventStore, MongoEventStore
+from kernel.personal import PersonalData
 from kernel.settings import Settings
 
 
@@ -25,6 +26,7 @@ class Deps:
     catalogue: Catalogue
     cases: CaseReadModel | None = None
     audit: AuditLog | None = None
+    personal: PersonalData | None = None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 
@@ -34,7 +36,8 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
         db = mongo_client(settings)[settings.database]
     client = db.client
     cases = CaseReadModel(db)
-    store = MongoEventStore(db, hooks=[cases.apply])
+    personal = personal_data(settings, client)
+    store = MongoEventStore(db, hooks=[cases.apply], personal=personal)
     store.ensure_schema()
     cases.ensure_schema()
     audit = AuditLog(db)
@@ -45,5 +48,6 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
         catalogue=casetypes.load(settings.case_types_file),
         cases=cases,
         audit=audit,
+        personal=personal,
         ping=lambda: client.admin.command("ping"),
     )

@@ -4,7 +4,7 @@ Pure logic: decisions take the history and return new events, or raise IllegalTr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from kernel.casetypes import CaseType, Catalogue
 from kernel.envelope import Envelope, NewEvent
@@ -14,6 +14,7 @@ CASE_CLAIMED = "business_desk.case_claimed"
 COMPLETION_REQUESTED = "business_desk.completion_requested"
 APPLICANT_REPLIED = "business_desk.applicant_replied"
 CASE_DECIDED = "business_desk.case_decided"
+PERSONAL_DATA_ERASED = "business_desk.personal_data_erased"
 
 OUTCOMES = ("granted", "granted_with_conditions", "refused", "answered")
 DEFAULT_REPLY_DAYS = 15  # working days, about the customary three weeks
@@ -34,7 +35,10 @@ class Case:
     case_type: str = ""
     status: str = "new"  # new -> open -> in_progress <-> waiting_for_applicant -> decided
     handler: str | None = None
+    subject_id: str = ""
     received_on: date | None = None
+    decided_on: date | None = None
+    personal_erased: bool = False
     clock_started_on: date | None = None
     paused_on: date | None = None
     paused_days: int = 0
@@ -61,6 +65,8 @@ class Case:
                 data["reference"],
                 data["case_type"],
             )
+            self.subject_id = data["subject_id"]
+            self.personal_erased = data["personal"] is None
             self.received_on = self.clock_started_on = date.fromisoformat(data["received_on"])
             self.due_date = date.fromisoformat(data["due_date"])
             self.status = "open"
@@ -79,6 +85,9 @@ class Case:
             self.due_date = date.fromisoformat(data["due_date"])
         elif event.type == CASE_DECIDED:
             self.status = "decided"
+            self.decided_on = date.fromisoformat(data["decided_on"])
+        elif event.type == PERSONAL_DATA_ERASED:
+            self.personal_erased = True
 
 
 def open_case(inquiry: dict, catalogue: Catalogue, history: list[Envelope]) -> list[NewEvent]:
@@ -87,6 +96,7 @@ def open_case(inquiry: dict, catalogue: Catalogue, history: list[Envelope]) -> l
         return []
     case_type = catalogue.get(inquiry["case_type"])
     received_on = date.fromisoformat(inquiry["received_on"])
+    personal = inquiry["personal"]
     return [
         NewEvent(
             CASE_OPENED,
@@ -96,14 +106,16 @@ def open_case(inquiry: dict, catalogue: Catalogue, history: list[Envelope]) -> l
                 "reference": inquiry["reference"],
                 "case_type": case_type.id,
                 "team": case_type.team,
-                "company": inquiry["company"],
-                "organisation_number": inquiry["organisation_number"],
-                "contact": inquiry["contact"],
                 "language": inquiry["language"],
-                "description": inquiry["description"],
                 "received_on": received_on.isoformat(),
                 "due_date": catalogue.calendar.due_date(received_on, case_type.target).isoformat(),
+                "subject_id": inquiry["subject_id"],
+                # the inquiry's personal data, less its tracking link (None: already erased)
+                "personal": None
+                if personal is None
+                else {k: personal[k] for k in ("organisation_number", "company", "contact", "description")},
             },
+            schema_version=2,
         )
     ]
 
@@ -150,10 +162,12 @@ def request_completion(
                 "case_id": case.case_id,
                 "reference": case.reference,
                 "handler": handler,
-                "message": message.strip(),
                 "reply_by": reply_by.isoformat(),
                 "paused_on": today.isoformat(),
+                "subject_id": case.subject_id,
+                "personal": {"message": message.strip()},
             },
+            schema_version=2,
         )
     ]
 
@@ -177,12 +191,14 @@ def register_reply(case: Case, reply: str, today: date, catalogue: Catalogue) ->
             {
                 "case_id": case.case_id,
                 "reference": case.reference,
-                "reply": reply.strip(),
                 "resumed_on": today.isoformat(),
                 "clock_started_on": clock_started_on.isoformat(),
                 "paused_days": paused_days,
                 "due_date": due.isoformat(),
+                "subject_id": case.subject_id,
+                "personal": {"reply": reply.strip()},
             },
+            schema_version=2,
         )
     ]
 
@@ -205,12 +221,49 @@ def decide(
                 "reference": case.reference,
                 "handler": handler,
                 "outcome": outcome,
-                "answer": answer.strip(),
                 "legal_reference": catalogue.get(case.case_type).legal_reference,
                 "decided_on": today.isoformat(),
                 "due_date": case.due_date.isoformat(),
                 "within_target": today <= case.due_date,
                 "gross_days": (today - case.received_on).days,
+                "subject_id": case.subject_id,
+                "personal": {"answer": answer.strip()},
+            },
+            schema_version=2,
+        )
+    ]
+
+
+def erasure_due(case: Case, today: date, retention_days: int) -> bool:
+    """Personal data in a decided case is kept `retention_days` after the decision."""
+    return (
+        case.status == "decided"
+        and not case.personal_erased
+        and case.decided_on is not None
+        and case.decided_on + timedelta(days=retention_days) <= today
+    )
+
+
+def erase_personal_data(case: Case, today: date, reason: str) -> list[NewEvent]:
+    """Record that the case's personal data was erased (its subject's key destroyed).
+    Only a decided case: an open one still needs its applicant."""
+    if not case.exists:
+        raise LookupError("no such case")
+    if case.personal_erased:
+        return []
+    if case.status != "decided":
+        raise IllegalTransition("personal data can only be erased once the case is decided")
+    if not reason.strip():
+        raise IllegalTransition("say why the personal data is erased")
+    return [
+        NewEvent(
+            PERSONAL_DATA_ERASED,
+            {
+                "case_id": case.case_id,
+                "reference": case.reference,
+                "subject_id": case.subject_id,
+                "erased_on": today.isoformat(),
+                "reason": reason.strip(),
             },
         )
     ]

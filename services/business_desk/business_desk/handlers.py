@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 
 from pymongo.client_session import ClientSession
 
@@ -66,3 +66,31 @@ def decide(deps: Deps, case_id: str, handler: str, outcome: str, answer: str) ->
         case_id,
         lambda case, today: domain.decide(case, handler, outcome, answer, today, deps.catalogue),
     )
+
+
+def erase_personal_data(deps: Deps, case_id: str, reason: str) -> list[Envelope]:
+    """Destroy the case's data subject key, then record it: every event of the case, in
+    every store and topic, can no longer be opened. Retried safely: erasing is idempotent."""
+
+    def decide(case: Case, today: date) -> list[NewEvent]:
+        events = domain.erase_personal_data(case, today, reason)
+        if events:
+            assert deps.personal is not None, "erasing needs the key vault"
+            deps.personal.vault.erase(case.subject_id, reason)
+        return events
+
+    return _on_case(deps, case_id, decide)
+
+
+def erase_expired(deps: Deps) -> list[str]:
+    """Erase the personal data of every case decided more than the retention period ago.
+    Returns the references erased."""
+    assert deps.cases is not None
+    today = deps.clock().date()
+    erased = []
+    for doc in deps.cases.erasure_candidates(today - timedelta(days=deps.settings.retention_days)):
+        case = Case.from_history(deps.store.load(domain.stream_id_for(doc["_id"])))
+        if domain.erasure_due(case, today, deps.settings.retention_days):
+            erase_personal_data(deps, case.case_id, "retention")
+            erased.append(case.reference)
+    return erased

@@ -4,6 +4,7 @@ and rebuildable from the events."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from pymongo import ASCENDING
@@ -52,6 +53,19 @@ class CaseReadModel:
             {"$group": {"_id": "$case_type", "n": {"$sum": 1}}},
         ]
         return {row["_id"]: row["n"] for row in self._cases.aggregate(pipeline)}
+
+    def erasure_candidates(self, decided_on_or_before: date) -> list[dict[str, Any]]:
+        """Decided cases still holding personal data, decided on or before the date."""
+        return list(
+            self._cases.find(
+                {
+                    "status": "decided",
+                    "personal_erased_on": None,
+                    "decision.decided_on": {"$lte": decided_on_or_before.isoformat()},
+                },
+                {"_id": 1},
+            )
+        )
 
     def get(self, case_id: str) -> dict[str, Any] | None:
         return self._cases.find_one({"_id": case_id})

@@ -48,8 +48,8 @@ class CaseSummarySchema(Schema):
     reference = fields.String()
     case_type = fields.String()
     team = fields.String()
-    company = fields.String()
-    organisation_number = fields.String()
+    company = fields.String(allow_none=True, metadata={"description": "null once personal data is erased"})
+    organisation_number = fields.String(allow_none=True)
     status = fields.String()
     handler = fields.String(allow_none=True)
     received_on = fields.String()
@@ -62,11 +62,15 @@ class HistoryEntrySchema(Schema):
     at = fields.String()
     type = fields.String()
     text = fields.String()
+    detail = fields.String(allow_none=True, metadata={"description": "Free text; null once erased"})
 
 
 class CaseSchema(CaseSummarySchema):
-    description = fields.String()
-    contact = fields.Dict()
+    description = fields.String(allow_none=True)
+    contact = fields.Dict(allow_none=True)
+    personal_erased_on = fields.String(
+        allow_none=True, metadata={"description": "When the case's personal data was erased"}
+    )
     language = fields.String()
     waiting_for = fields.String(allow_none=True)
     decision = fields.Dict(allow_none=True)

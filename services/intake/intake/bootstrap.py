@@ -9,7 +9,7 @@ from datetime import datetime
 from intake.readmodel import TrackingReadModel
 from kernel import casetypes
 from kernel.casetypes import Catalogue
-from kernel.connections import mongo_client
+from kernel.connections import mongo_client, personal_data
 from kernel.envelope import utc_now
 from kernel.eventstore import EventStore, MongoEventStore
 from kernel.settings import Settings
@@ -29,7 +29,7 @@ def bootstrap(settings: Settings) -> Deps:
     client = mongo_client(settings)
     db = client[settings.database]
     tracking = TrackingReadModel(db)
-    store = MongoEventStore(db, hooks=[tracking.apply])
+    store = MongoEventStore(db, hooks=[tracking.apply], personal=personal_data(settings, client))
     store.ensure_schema()
     tracking.ensure_schema()
     return Deps(

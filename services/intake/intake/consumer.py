@@ -13,6 +13,7 @@ CASE_EVENTS = (
     "business_desk.completion_requested",
     "business_desk.applicant_replied",
     "business_desk.case_decided",
+    "business_desk.personal_data_erased",
 )
 
 

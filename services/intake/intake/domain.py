@@ -65,6 +65,7 @@ def submit_inquiry(
     received_on = now.date()
     promised = catalogue.calendar.due_date(received_on, case_type.target)
     inquiry_id = str(uuid.uuid4())
+    subject_id = str(uuid.uuid4())  # the contact person: their data is sealed with its own key
     reference = reference or new_reference(now)
     tracking_token = tracking_token or new_tracking_token()
     event = NewEvent(
@@ -72,16 +73,20 @@ def submit_inquiry(
         {
             "inquiry_id": inquiry_id,
             "reference": reference,
-            "organisation_number": command.organisation_number,
             "organisation_country": command.organisation_country,
-            "company": command.company,
-            "contact": {"name": command.contact_name, "email": command.email, "phone": command.phone},
             "case_type": case_type.id,
-            "description": command.description,
             "language": command.language,
             "received_on": received_on.isoformat(),
             "promised_answer_by": promised.isoformat(),
-            "tracking_token": tracking_token,
+            "subject_id": subject_id,
+            "personal": {
+                "organisation_number": command.organisation_number,
+                "company": command.company,
+                "contact": {"name": command.contact_name, "email": command.email, "phone": command.phone},
+                "description": command.description,
+                "tracking_token": tracking_token,
+            },
         },
+        schema_version=2,
     )
     return Submitted(inquiry_id, stream_id_for(inquiry_id), reference, tracking_token, [event])

@@ -41,16 +41,27 @@ def _entry(at: str, status: str, sv: str, en: str) -> dict[str, Any]:
     return {"at": at, "status": status, "text": {"sv": sv, "en": en}}
 
 
+def no_link(inquiry_id: str, why: str) -> str:
+    """A tracking_hash no token hashes to (hashes are hex): the case has no working link."""
+    return f"{why}:{inquiry_id}"
+
+
 def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None:
-    """The tracking document after one more event (None: the event changes nothing)."""
+    """The tracking document after one more event (None: the event changes nothing).
+    Personal fields are None once the data subject's key was erased."""
     data, at = event.data, event.occurred_at
+    personal = data.get("personal") or {}
     if event.type == INQUIRY_SUBMITTED:
+        token = personal.get("tracking_token")
         return {
             "_id": data["inquiry_id"],
             "reference": data["reference"],
-            "tracking_hash": hash_token(data["tracking_token"]),
-            "company": data["company"],
-            "organisation_number": data["organisation_number"],
+            "subject_id": data["subject_id"],
+            "tracking_hash": hash_token(token) if token else no_link(data["inquiry_id"], "erased"),
+            "revoked_hashes": [],
+            "company": personal.get("company"),
+            "organisation_number": personal.get("organisation_number"),
+            "personal_erased_on": None if personal else at[:10],
             "case_type": data["case_type"],
             "language": data["language"],
             "received_on": data["received_on"],
@@ -75,7 +86,9 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
             _entry(at, "in_progress", "En handläggare tog ärendet.", "A case handler took the case.")
         )
     elif kind == "completion_requested":
-        doc.update(status="waiting_for_applicant", waiting_for=data["message"], reply_by=data["reply_by"])
+        doc.update(
+            status="waiting_for_applicant", waiting_for=personal.get("message"), reply_by=data["reply_by"]
+        )
         doc["history"].append(
             _entry(
                 at,
@@ -99,7 +112,7 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
             reply_by=None,
             decision={
                 "outcome": data["outcome"],
-                "answer": data["answer"],
+                "answer": personal.get("answer"),
                 "legal_reference": data["legal_reference"],
                 "decided_on": data["decided_on"],
             },
@@ -108,6 +121,17 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
         doc["history"].append(
             _entry(at, "decided", f"Beslut: {outcome['sv']}.", f"Decision: {outcome['en']}.")
         )
+    elif kind == "personal_data_erased":
+        doc.update(
+            company=None,
+            organisation_number=None,
+            waiting_for=None,
+            personal_erased_on=data["erased_on"],
+            tracking_hash=no_link(doc["_id"], "erased"),
+            revoked_hashes=[],
+        )
+        if doc.get("decision"):
+            doc["decision"] = {**doc["decision"], "answer": None}
     else:
         return None
     return doc
@@ -121,6 +145,7 @@ def public_view(doc: dict[str, Any], lang: str, case_type_label: str) -> dict[st
     return {
         "reference": doc["reference"],
         "company": doc["company"],
+        "personal_erased_on": doc.get("personal_erased_on"),
         "case_type": doc["case_type"],
         "case_type_label": case_type_label,
         "received_on": doc["received_on"],

@@ -27,20 +27,26 @@ class Recipients:
     def get(self, case_id: str, session: ClientSession | None) -> dict[str, Any] | None:
         return self._collection.find_one({"_id": case_id}, session=session)
 
+    def forget(self, case_id: str, session: ClientSession | None) -> None:
+        self._collection.delete_one({"_id": case_id}, session=session)
+
 
 def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
     recipients = Recipients(db)
     outbox = MailOutbox(db)
 
     def contact_fields(data: dict[str, Any]) -> dict[str, Any]:
+        contact = data["personal"]["contact"]
         return {
-            "email": data["contact"]["email"],
-            "name": data["contact"]["name"],
+            "email": contact["email"],
+            "name": contact["name"],
             "language": data["language"],
             "reference": data["reference"],
         }
 
     def queue_email(event: Envelope, session: ClientSession | None) -> None:
+        if event.data.get("personal", {}) is None:
+            return  # the applicant's data was erased since: there is nobody to write to
         case_id = event.data.get("case_id") or event.data["inquiry_id"]
         recipient = recipients.get(case_id, session)
         if recipient is None:
@@ -59,16 +65,24 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
         )
 
     def inquiry_submitted(event: Envelope, session: ClientSession | None) -> None:
-        fields = {**contact_fields(event.data), "tracking_token": event.data["tracking_token"]}
+        if event.data["personal"] is None:
+            return
+        fields = {**contact_fields(event.data), "tracking_token": event.data["personal"]["tracking_token"]}
         recipients.remember(event.data["inquiry_id"], fields, session)
         queue_email_to(fields, event, session)
 
     def case_opened(event: Envelope, session: ClientSession | None) -> None:
-        recipients.remember(event.data["case_id"], contact_fields(event.data), session)
+        if event.data["personal"] is not None:
+            recipients.remember(event.data["case_id"], contact_fields(event.data), session)
+
+    def personal_data_erased(event: Envelope, session: ClientSession | None) -> None:
+        recipients.forget(event.data["case_id"], session)
+        outbox.erase_personal_data(event.data["reference"], session)
 
     return {
         "intake.inquiry_submitted": inquiry_submitted,
         "business_desk.case_opened": case_opened,
         "business_desk.completion_requested": queue_email,
         "business_desk.case_decided": queue_email,
+        "business_desk.personal_data_erased": personal_data_erased,
     }

@@ -85,6 +85,14 @@ class MailOutbox:
             },
         )
 
+    def erase_personal_data(self, reference: str, session: ClientSession | None) -> None:
+        """Keep the delivery record (when, which event, whether sent), not the letter."""
+        self._mails.update_many(
+            {"reference": reference},
+            {"$set": {"to": None, "subject": None, "body": None, "personal_erased": True}},
+            session=session,
+        )
+
     def recent(self, reference: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         query = {"reference": reference} if reference else {}
         return list(self._mails.find(query, {"body": 0}).sort("queued_at", -1).limit(limit))

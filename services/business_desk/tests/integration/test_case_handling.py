@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from business_desk import create_app
@@ -16,7 +14,7 @@ from kernel.contracts import golden_example
 pytestmark = pytest.mark.integration
 
 
-def inquiry(n: int, case_type: str, received_on: str) -> bytes:
+def inquiry(n: int, case_type: str, received_on: str) -> dict:
     raw = golden_example("intake.inquiry_submitted")
     raw["event_id"] = f"00000000-0000-4000-8000-{n:012d}"
     raw["data"].update(
@@ -25,16 +23,26 @@ def inquiry(n: int, case_type: str, received_on: str) -> bytes:
         case_type=case_type,
         received_on=received_on,
     )
-    return json.dumps(raw).encode()
+    return raw
 
 
 @pytest.fixture
-def desk(settings_for):
+def desk(settings_for, personal, wire):
     settings = settings_for("business_desk")
     db = mongo_client(settings)[settings.database]
     app = create_app(settings)
-    processor = MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db))
-    return app, processor, db
+    processor = MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal)
+    return app, Delivery(processor, wire), db
+
+
+class Delivery:
+    """Delivers an event as the consumer receives it from Kafka: sealed, as bytes."""
+
+    def __init__(self, processor: MessageProcessor, wire) -> None:
+        self._processor, self._wire = processor, wire
+
+    def process(self, raw: dict) -> str | None:
+        return self._processor.process(self._wire(raw))
 
 
 def test_an_inquiry_delivered_twice_opens_one_case(desk):
@@ -102,9 +110,11 @@ def test_a_handler_works_a_case_to_a_decision_through_the_api(desk, signed_in):
 def test_the_case_page_drives_the_same_steps(desk, signed_in, page_client):
     app, processor, _ = desk
     processor.process(inquiry(9, "general_business_advice", "2026-11-23"))
-    case_id = signed_in(app, "case_handler_other_team").get(
-        "/api/v1/cases/by-reference/BUS-2026-T00009"
-    ).get_json()["id"]
+    case_id = (
+        signed_in(app, "case_handler_other_team")
+        .get("/api/v1/cases/by-reference/BUS-2026-T00009")
+        .get_json()["id"]
+    )
     assert app.test_client().get(f"/cases/{case_id}").status_code == 302  # sign in first
     hugo = page_client(app, "case_handler_other_team")
     page = hugo.get(f"/cases/{case_id}").get_data(as_text=True)
@@ -129,7 +139,7 @@ def test_the_case_page_drives_the_same_steps(desk, signed_in, page_client):
     assert "General business advice" in index and "Outdoor seating" not in index  # only the team's queues
 
 
-def test_the_queue_rebuilds_from_the_events(desk):
+def test_the_queue_rebuilds_from_the_events(desk, personal):
     from business_desk.readmodel import CaseReadModel
     from kernel.eventstore import MongoEventStore
 
@@ -137,7 +147,7 @@ def test_the_queue_rebuilds_from_the_events(desk):
     for n in range(3):
         processor.process(inquiry(20 + n, "outdoor_seating", "2026-11-20"))
     before = sorted(db["cases"].find(), key=lambda d: d["_id"])
-    assert CaseReadModel(db).rebuild(MongoEventStore(db).read_all()) == 3
+    assert CaseReadModel(db).rebuild(MongoEventStore(db, personal=personal).read_all()) == 3
     assert sorted(db["cases"].find(), key=lambda d: d["_id"]) == before
 
 
@@ -160,12 +170,14 @@ def test_only_the_team_may_read_and_work_its_cases(desk, signed_in, tokens):
     refused = anonymous.get(f"/api/v1/cases/{case_id}")
     assert refused.status_code == 401 and refused.headers["WWW-Authenticate"].startswith("Bearer")
     forged = tokens["case_handler_other_team"][:-4] + "AAAA"
-    assert anonymous.get(
-        f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {forged}"}
-    ).status_code == 401
-    assert anonymous.get(
-        f"/api/v1/cases/{case_id}", headers={"Authorization": "Basic dXNlcjpwYXNz"}
-    ).status_code == 401
+    assert (
+        anonymous.get(f"/api/v1/cases/{case_id}", headers={"Authorization": f"Bearer {forged}"}).status_code
+        == 401
+    )
+    assert (
+        anonymous.get(f"/api/v1/cases/{case_id}", headers={"Authorization": "Basic dXNlcjpwYXNz"}).status_code
+        == 401
+    )
 
 
 def test_reads_and_steps_are_in_the_case_audit_trail(desk, signed_in, page_client):

@@ -147,3 +147,29 @@ def test_claiming_a_claimed_case_reassigns_it_and_claiming_again_changes_nothing
     [moved] = handlers.claim(desk.deps, desk.case_id, "sara")
     assert moved.data["previous_handler"] == "erik"
     assert desk.case.handler == "sara"
+
+
+def test_personal_data_is_erased_once_the_retention_period_after_the_decision_has_run_out():
+    from kernel.personal import InMemoryKeyVault, PersonalData
+
+    desk = Desk("general_business_advice", "2026-11-02")
+    desk.deps.personal = PersonalData(InMemoryKeyVault())
+    with pytest.raises(IllegalTransition, match="once the case is decided"):
+        handlers.erase_personal_data(desk.deps, desk.case_id, "request")
+    handlers.claim(desk.deps, desk.case_id, "erik")
+    handlers.decide(desk.on("2026-11-03").deps, desk.case_id, "erik", "answered", "Yes.")
+    assert not domain.erasure_due(desk.case, date(2027, 11, 2), retention_days=365)
+    assert domain.erasure_due(desk.case, date(2027, 11, 3), retention_days=365)
+    with pytest.raises(IllegalTransition, match="say why"):
+        handlers.erase_personal_data(desk.deps, desk.case_id, " ")
+    [erased] = handlers.erase_personal_data(desk.on("2027-11-03").deps, desk.case_id, "retention")
+    assert erased.data == {
+        "case_id": desk.case_id,
+        "reference": desk.case.reference,
+        "subject_id": desk.case.subject_id,
+        "erased_on": "2027-11-03",
+        "reason": "retention",
+    }
+    assert desk.deps.personal.vault.key(desk.case.subject_id) is None  # the key is gone
+    assert desk.case.personal_erased and not domain.erasure_due(desk.case, date(2030, 1, 1), 365)
+    assert handlers.erase_personal_data(desk.deps, desk.case_id, "retention") == []

@@ -62,7 +62,13 @@ def test_submitting_produces_one_event_with_a_private_token_and_readable_referen
     submitted = submit_inquiry(command(), CATALOGUE, NOW)
     [event] = submitted.events
     assert event.type == INQUIRY_SUBMITTED
-    assert event.data["tracking_token"] == submitted.tracking_token and len(submitted.tracking_token) >= 32
+    assert event.data["personal"]["tracking_token"] == submitted.tracking_token
+    assert len(submitted.tracking_token) >= 32
+    # everything that identifies a person or a company is in the field that gets sealed
+    plain = {k: v for k, v in event.data.items() if k != "personal"}
+    identifying = {"Anna Berg", "anna@example.se", "556036-0793", "Kafé Solsidan AB"}
+    assert not identifying & set(map(str, plain.values()))
+    assert event.data["subject_id"] != submitted.inquiry_id
     assert submitted.reference.startswith("BUS-2026-")
     assert submitted.stream_id == f"inquiry-{submitted.inquiry_id}"
     assert hash_token(submitted.tracking_token) != submitted.tracking_token

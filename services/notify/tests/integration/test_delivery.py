@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 
 import pytest
@@ -23,27 +22,33 @@ def mails_to(infra, address: str) -> list[dict]:
     return [m for m in messages if m["to"] == address]
 
 
-def event(event_type: str, email: str, case_id: str) -> bytes:
-    raw = golden_example(event_type)
-    raw["event_id"] = str(uuid.uuid4())
-    key = "inquiry_id" if event_type == "intake.inquiry_submitted" else "case_id"
-    raw["data"][key] = case_id
-    if "contact" in raw["data"]:
-        raw["data"]["contact"]["email"] = email
-    return json.dumps(raw).encode()
+@pytest.fixture
+def event(wire):
+    def make(event_type: str, email: str, case_id: str) -> bytes:
+        raw = golden_example(event_type)
+        raw["event_id"] = str(uuid.uuid4())
+        key = "inquiry_id" if event_type == "intake.inquiry_submitted" else "case_id"
+        raw["data"][key] = case_id
+        if "contact" in (raw["data"].get("personal") or {}):
+            raw["data"]["personal"]["contact"]["email"] = email
+        return wire(raw)
+
+    return make
 
 
 @pytest.fixture
-def notify(settings_for):
+def notify(settings_for, personal):
     settings = settings_for("notify")
     db = mongo_client(settings)[settings.database]
-    processor = MessageProcessor(MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"))
+    processor = MessageProcessor(
+        MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"), personal=personal
+    )
     outbox = MailOutbox(db)
     outbox.ensure_schema()
     return settings, processor, outbox
 
 
-def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notify, unique, signed_in):
+def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notify, event, unique, signed_in):
     settings, processor, outbox = notify
     address, case_id = f"applicant-{unique}@example.se", str(uuid.uuid4())
     submitted = event("intake.inquiry_submitted", address, case_id)
@@ -63,14 +68,16 @@ def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notif
         "Vi behöver fler uppgifter i ärende BUS-2026-7KQ29X",
         "Beslut i ärende BUS-2026-7KQ29X",
     ]
-    token = golden_example("intake.inquiry_submitted")["data"]["tracking_token"]
+    token = golden_example("intake.inquiry_submitted")["data"]["personal"]["tracking_token"]
     assert f"http://intake.test/track/{token}" in received[0]["body"]
     app = create_app(settings)
     log = signed_in(app, "team_lead").get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json()
     assert {entry["status"] for entry in log} == {"sent"} and len(log) == 3
 
 
-def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_returns(infra, notify, unique):
+def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_returns(
+    infra, notify, event, unique
+):
     settings, processor, outbox = notify
     address, case_id = f"patient-{unique}@example.se", str(uuid.uuid4())
     processor.process(event("intake.inquiry_submitted", address, case_id))
@@ -87,7 +94,7 @@ def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_retur
     assert len(mails_to(infra, address)) == 1
 
 
-def test_a_case_event_for_an_unknown_applicant_is_retried_not_mailed(notify):
+def test_a_case_event_for_an_unknown_applicant_is_retried_not_mailed(notify, event):
     _, processor, outbox = notify
     with pytest.raises(LookupError):
         processor.process(event("business_desk.case_decided", "x@example.se", str(uuid.uuid4())))
@@ -101,3 +108,24 @@ def test_the_notification_log_is_for_staff_only(notify, signed_in):
     assert signed_in(app, "case_handler").get("/api/v1/notifications").status_code == 403
     assert signed_in(app, "applicant").get("/api/v1/notifications").status_code == 403
     assert signed_in(app, "service:business_desk").get("/api/v1/notifications").status_code == 200
+
+
+def test_erasure_keeps_the_delivery_record_but_not_the_letters(notify, event, personal, unique, wire):
+    settings, processor, _outbox = notify
+    address, case_id = f"erased-{unique}@example.se", str(uuid.uuid4())
+    for event_type in ("intake.inquiry_submitted", "business_desk.case_opened", "business_desk.case_decided"):
+        assert processor.process(event(event_type, address, case_id)) is None
+    late = event("business_desk.case_decided", address, case_id)  # sealed before the erasure
+    erased = golden_example("business_desk.personal_data_erased")
+    erased["data"]["case_id"] = case_id
+    personal.vault.erase(erased["data"]["subject_id"], "retention")
+    assert processor.process(wire(erased)) is None
+    db = mongo_client(settings)[settings.database]
+    mails = list(db["outgoing_mail"].find({"reference": erased["data"]["reference"]}))
+    assert len(mails) == 2 and all(m["to"] is None and m["body"] is None for m in mails)
+    assert {m["event_type"] for m in mails} == {"intake.inquiry_submitted", "business_desk.case_decided"}
+    assert db["recipients"].find_one({"_id": case_id}) is None
+    assert address not in str(list(db["outgoing_mail"].find())) + str(list(db["recipients"].find()))
+    # an event of the erased case arriving late is not mailed to anybody
+    assert processor.process(late) is None
+    assert db["outgoing_mail"].count_documents({"reference": erased["data"]["reference"]}) == 2

@@ -1,0 +1,95 @@
+"""Crypto-shredding's key vault and seals, on the real MongoDB-protocol store."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from cryptography.exceptions import InvalidTag
+
+from kernel.connections import mongo_client
+from kernel.contracts import golden_example
+from kernel.envelope import Envelope
+from kernel.personal import (
+    KeyVault,
+    PersonalData,
+    SubjectErased,
+    UnknownSubject,
+    master_key_from_env,
+    new_master_key,
+)
+
+pytestmark = pytest.mark.integration
+SUBJECT = "5b0e1c3e-8d0f-4b7a-9a53-2f6d7f0c9e11"
+
+
+@pytest.fixture
+def vault_collection(settings_for):
+    settings = settings_for("kernel_personal")
+    return mongo_client(settings)[settings.keyvault_database]["subject_keys"]
+
+
+def test_sealed_data_opens_with_the_subjects_key_and_not_after_erasure(vault_collection):
+    codec = PersonalData(KeyVault(vault_collection, master_key_from_env()))
+    sealed = codec.seal(SUBJECT, {"name": "Anna Berg"})
+    assert "Anna" not in sealed and codec.open(SUBJECT, sealed) == {"name": "Anna Berg"}
+    stored = vault_collection.find_one({"_id": SUBJECT})
+    assert len(stored["wrapped"]) > 32 and "key" not in stored  # kept wrapped by the master key
+    codec.vault.erase(SUBJECT, "test")
+    assert codec.open(SUBJECT, sealed) is None
+    with pytest.raises(SubjectErased):
+        codec.seal(SUBJECT, {"name": "again"})
+    tombstone = vault_collection.find_one({"_id": SUBJECT})
+    assert set(tombstone) == {"_id", "erased_at", "reason"}
+
+
+def test_another_process_sees_the_erasure_at_once_when_the_erasure_event_reaches_it(vault_collection):
+    master = master_key_from_env()
+    writer = PersonalData(KeyVault(vault_collection, master))
+    reader = PersonalData(KeyVault(vault_collection, master, cache_ttl_s=3600))
+    event = Envelope.from_dict(golden_example("intake.inquiry_submitted", personal=writer))
+    assert reader.open_event(event).data["personal"]["company"] == "Kafé Solsidan AB"  # now cached
+    writer.vault.erase(event.data["subject_id"], "retention")
+    erased = Envelope.from_dict(golden_example("business_desk.personal_data_erased"))
+    reader.open_event(erased)
+    assert reader.open_event(event).data["personal"] is None
+
+
+def test_only_the_right_master_key_and_untouched_seals_open(vault_collection):
+    codec = PersonalData(KeyVault(vault_collection, master_key_from_env()))
+    sealed = codec.seal(SUBJECT, {"x": 1})
+    other = PersonalData(KeyVault(vault_collection, __import__("base64").urlsafe_b64decode(new_master_key())))
+    with pytest.raises(InvalidTag):
+        other.open(SUBJECT, sealed)
+    with pytest.raises(InvalidTag):
+        codec.open(SUBJECT, sealed[:-2] + ("A" if sealed[-1] != "A" else "B") + sealed[-1])
+    with pytest.raises(InvalidTag):  # a seal moved to another subject does not open
+        codec.seal("6c1f2d4f-9e10-4c8b-8b64-3a7e8a1d0f22", {"y": 2})
+        codec.open("6c1f2d4f-9e10-4c8b-8b64-3a7e8a1d0f22", sealed)
+    with pytest.raises(UnknownSubject):
+        codec.open("7d2a3e5a-0f21-4d9c-9c75-4b8f9b2e1a33", sealed)
+
+
+def test_writers_racing_for_a_new_subject_share_one_key(vault_collection):
+    master = master_key_from_env()
+    codecs = [PersonalData(KeyVault(vault_collection, master)) for _ in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        seals = list(pool.map(lambda c: c.seal(SUBJECT, {"n": id(c)}), codecs))
+    assert [json.dumps(codecs[0].open(SUBJECT, s)) for s in seals] == [
+        json.dumps({"n": id(c)}) for c in codecs
+    ]
+
+
+def test_the_master_key_comes_from_the_environment_or_a_mounted_file(monkeypatch, tmp_path):
+    key = new_master_key()
+    monkeypatch.delenv("DATA_MASTER_KEY", raising=False)
+    (tmp_path / "key").write_text(key + "\n")
+    monkeypatch.setenv("DATA_MASTER_KEY_FILE", str(tmp_path / "key"))
+    assert len(master_key_from_env()) == 32
+    monkeypatch.delenv("DATA_MASTER_KEY_FILE")
+    with pytest.raises(RuntimeError, match="must be set"):
+        master_key_from_env()
+    monkeypatch.setenv("DATA_MASTER_KEY", "c2hvcnQ")
+    with pytest.raises(RuntimeError, match="32 bytes"):
+        master_key_from_env()
