@@ -30,6 +30,9 @@ SARAS_TEAM = {"case_handler", "team_lead"}
 EXPECTED = {
     ("intake", "POST", "/api/v1/inquiries"): {"anonymous", "applicant"},
     ("intake", "GET", "/api/v1/inquiries/track/{token}"): {"anonymous", "applicant"},
+    ("intake", "POST", "/api/v1/inquiries/track/{token}/replace"): {"anonymous", "applicant"},
+    ("intake", "POST", "/api/v1/inquiries/{inquiry_id}/tracking-link/replace"): SARAS_TEAM
+    | {"administrator"},
     ("intake", "GET", "/api/v1/case-types"): EVERYONE,
     ("business_desk", "GET", "/api/v1/queues/{case_type}"): SARAS_TEAM | {"manager"},
     ("business_desk", "GET", "/api/v1/cases/{case_id}"): SARAS_TEAM | {"manager", "service:notify"},
@@ -73,14 +76,26 @@ def apps(settings_for, personal, wire):
         MongoInbox(desk_db, "business_desk"), build_handlers(desk_db), personal=personal
     ).process(wire(raw))
     case_id = desk_db["cases"].find_one({"reference": "BUS-2026-MATRIX"})["_id"]
+    intake = intake_app(settings_for("intake"))
+    inquiry = {
+        **{k: v for k, v in raw["data"]["personal"].items() if k in ("organisation_number", "company")},
+        "contact_name": "Anna",
+        "email": "anna@example.se",
+        "phone": "08-123 456 78",
+        "case_type": "alcohol_serving_licence",
+        "description": "Matrix",
+        "language": "sv",
+    }
+    receipt = intake.test_client().post("/api/v1/inquiries", json=inquiry).get_json()
     values = {
         "token": "not-a-real-tracking-token",
         "case_type": "alcohol_serving_licence",
         "case_id": case_id,
+        "inquiry_id": receipt["inquiry_id"],
         "reference": "BUS-2026-MATRIX",
     }
     return {
-        "intake": intake_app(settings_for("intake")),
+        "intake": intake,
         "business_desk": desk_app(desk_settings),
         "notify": notify_app(settings_for("notify")),
     }, values

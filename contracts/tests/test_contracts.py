@@ -14,7 +14,7 @@ from business_desk import handlers as desk_handlers
 from business_desk.bootstrap import Deps
 from business_desk.consumer import build_handlers  # noqa: F401 - the real consumer's wiring must import
 from intake.consumer import CASE_EVENTS
-from intake.domain import SubmitInquiry, submit_inquiry
+from intake.domain import Inquiry, SubmitInquiry, replace_tracking_link, submit_inquiry
 from intake.tracking import evolve
 from kernel import casetypes, contracts
 from kernel.contracts import CONTRACTS_DIR, golden_example
@@ -75,6 +75,10 @@ def test_producers_events_match_the_contracts():
         now,
     )
     [inquiry] = store.append(submitted.stream_id, 0, submitted.events, Metadata.new())
+    inquiry_domain = Inquiry.from_history([inquiry])
+    store.append(
+        submitted.stream_id, 1, replace_tracking_link(inquiry_domain, "applicant", "x" * 32), Metadata.new()
+    )
     today = {"value": date(2026, 11, 24)}
     deps = Deps(
         settings=Settings.from_env("business_desk"),

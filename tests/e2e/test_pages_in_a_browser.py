@@ -128,3 +128,30 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
     handler_tab.goto(f"{desk}/")
     assert handler_tab.locator("input[name=login]").count() == 1  # signed out: back to the login page
     handler_tab.context.close()
+
+
+def test_an_applicant_replaces_a_shared_link_and_follows_the_new_one_from_the_email(stack, page):  # noqa: F811
+    from tests.e2e.conftest import mails_to, wait_for
+
+    intake = stack.url("intake")
+    email = f"lina-{uuid.uuid4().hex[:8]}@example.se"
+    page.goto(f"{intake}/")
+    fill_inquiry(page, email, "556703-7485")
+    page.click("button[type=submit]")
+    reference = page.locator("#reference").inner_text()
+    page.click("#tracking-link")
+    old_link = page.url
+    page.click("#new-link")
+    assert "En ny länk har skickats" in page.locator("#message").inner_text()
+
+    page.goto(old_link)
+    assert "bytts ut" in page.locator("#message").inner_text()  # the old link is dead at once
+    mail = wait_for(
+        lambda: [m for m in mails_to(stack.infra.mail_url, email) if "En ny länk" in m["subject"]],
+        what="the email with the new link",
+    )[0]
+    new_link = re.search(r"http://\S+/track/\S+", mail["body"]).group(0)
+    assert new_link != old_link
+    page.goto(new_link)
+    assert reference in page.locator("h1").inner_text()
+    assert "Länken till ärendet byttes ut" in page.locator("ol.history").inner_text()

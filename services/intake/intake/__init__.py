@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth
@@ -58,6 +59,17 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
             "errors": translated,
         }
         return jsonify(body), 422
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        """Applicants' pages answer with a page in their language; the API in JSON."""
+        if wants_json() or exc.code is None or exc.code < 400:
+            return api.handle_http_exception(exc)
+        lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else request_language()
+        message = exc.description if exc.description != type(exc).description else t("error.generic", lang)
+        page = render_template("message.html", lang=lang, t=lambda k: t(k, lang), message=message, error=True)
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]
+        return page, exc.code, headers
 
     @app.errorhandler(413)
     def too_large(exc):  # type: ignore[no-untyped-def]

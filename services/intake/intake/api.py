@@ -8,11 +8,17 @@ from flask_smorest import Blueprint, abort
 
 from intake import handlers
 from intake.bootstrap import Deps
-from intake.domain import SubmitInquiry
+from intake.domain import LinkNotReplaceable, SubmitInquiry
 from intake.i18n import request_language, t
-from intake.schemas import CaseTypeSchema, InquirySchema, ReceiptSchema, TrackingSchema
+from intake.schemas import (
+    CaseTypeSchema,
+    InquirySchema,
+    LinkReplacedSchema,
+    ReceiptSchema,
+    TrackingSchema,
+)
 from intake.tracking import link_expired, public_view
-from kernel.auth import require
+from kernel.auth import check, require
 from kernel.ratelimit import limited
 
 blp = Blueprint(
@@ -37,21 +43,65 @@ class Inquiries(MethodView):
         return handlers.receipt(submitted, deps())
 
 
+def _tracked(token: str) -> tuple[dict, str]:
+    d = deps()
+    doc = d.tracking.by_token(token) if d.tracking else None
+    if doc is None:
+        if d.tracking is not None and d.tracking.revoked(token):
+            abort(410, message=t("link_replaced", request_language(default="sv")))
+        abort(404, message="No case for this tracking link.")
+    lang = request_language(default=doc["language"])
+    if link_expired(doc, d.clock().date(), d.settings.tracking_link_days):
+        abort(410, message=t("link_expired", lang))
+    return doc, lang
+
+
+def _replace_link(inquiry_id: str, requested_by: str, lang: str) -> dict:
+    try:
+        handlers.replace_tracking_link(deps(), inquiry_id, requested_by)
+    except LinkNotReplaceable as exc:
+        abort(409, message=str(exc))
+    return {"status": "replaced", "message": t("new_link_sent", lang)}
+
+
 @blp.route("/inquiries/track/<string:token>")
 class Tracking(MethodView):
     @limited("tracking")
     @require("inquiry.track")
     @blp.response(200, TrackingSchema)
+    @blp.alt_response(410, description="The link expired or was replaced")
     def get(self, token: str) -> dict:
         """Status and history of a case, by the private token of its tracking link."""
+        doc, lang = _tracked(token)
+        return public_view(doc, lang, deps().catalogue.get(doc["case_type"]).label(lang))
+
+
+@blp.route("/inquiries/track/<string:token>/replace")
+class ReplaceOwnLink(MethodView):
+    @limited("tracking")
+    @require("inquiry.track")
+    @blp.response(202, LinkReplacedSchema)
+    @blp.alt_response(410, description="The link expired or was replaced")
+    def post(self, token: str) -> dict:
+        """Revoke this tracking link at once and email a new one to the case's contact
+        (not to the caller: a leaked link does not lead to the new one)."""
+        doc, lang = _tracked(token)
+        return _replace_link(doc["_id"], "applicant", lang)
+
+
+@blp.route("/inquiries/<string:inquiry_id>/tracking-link/replace")
+class ReplaceLink(MethodView):
+    @require("tracking_link.replace")
+    @blp.response(202, LinkReplacedSchema)
+    def post(self, inquiry_id: str) -> dict:
+        """Staff revoke a case's tracking link (say, it was forwarded by mistake); the
+        contact gets a new one by email."""
         d = deps()
-        doc = d.tracking.by_token(token) if d.tracking else None
+        doc = d.tracking.by_id(inquiry_id) if d.tracking else None
         if doc is None:
-            abort(404, message="No case for this tracking link.")
-        lang = request_language(default=doc["language"])
-        if link_expired(doc, d.clock().date(), d.settings.tracking_link_days):
-            abort(410, message=t("link_expired", lang))
-        return public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang))
+            abort(404, message=f"No inquiry {inquiry_id}.")
+        principal = check("tracking_link.replace", doc["case_type"])
+        return _replace_link(inquiry_id, principal.subject or "staff", "en")
 
 
 @blp.route("/case-types")

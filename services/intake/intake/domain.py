@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kernel.casetypes import Catalogue
-from kernel.envelope import NewEvent
+from kernel.envelope import Envelope, NewEvent
 
 INQUIRY_SUBMITTED = "intake.inquiry_submitted"
+TRACKING_LINK_REPLACED = "intake.tracking_link_replaced"
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to misread
 
 
@@ -90,3 +91,48 @@ def submit_inquiry(
         schema_version=2,
     )
     return Submitted(inquiry_id, stream_id_for(inquiry_id), reference, tracking_token, [event])
+
+
+class LinkNotReplaceable(Exception):
+    """The inquiry's tracking link cannot be replaced (its personal data was erased)."""
+
+
+@dataclass
+class Inquiry:
+    inquiry_id: str = ""
+    reference: str = ""
+    subject_id: str = ""
+    case_type: str = ""
+    personal_erased: bool = False
+
+    @classmethod
+    def from_history(cls, events: list[Envelope]) -> Inquiry:
+        inquiry = cls()
+        for event in events:
+            if event.type == INQUIRY_SUBMITTED:
+                data = event.data
+                inquiry.inquiry_id, inquiry.reference = data["inquiry_id"], data["reference"]
+                inquiry.subject_id, inquiry.case_type = data["subject_id"], data["case_type"]
+                inquiry.personal_erased = data["personal"] is None
+        return inquiry
+
+
+def replace_tracking_link(inquiry: Inquiry, requested_by: str, token: str) -> list[NewEvent]:
+    """Revoke the tracking link and issue a new one, which only goes to the contact's
+    email: whoever holds a leaked link does not get the new one."""
+    if not inquiry.inquiry_id:
+        raise LookupError("no such inquiry")
+    if inquiry.personal_erased:
+        raise LinkNotReplaceable("the case's personal data was erased: there is nobody to send a link to")
+    return [
+        NewEvent(
+            TRACKING_LINK_REPLACED,
+            {
+                "inquiry_id": inquiry.inquiry_id,
+                "reference": inquiry.reference,
+                "requested_by": requested_by,
+                "subject_id": inquiry.subject_id,
+                "personal": {"tracking_token": token},
+            },
+        )
+    ]

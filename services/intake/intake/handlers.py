@@ -7,10 +7,12 @@ from typing import Any
 from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
+from intake import domain
 from intake.bootstrap import Deps
-from intake.domain import SubmitInquiry, Submitted, submit_inquiry
+from intake.domain import Inquiry, SubmitInquiry, Submitted, submit_inquiry
 from kernel import telemetry
 from kernel.envelope import Envelope, Metadata
+from kernel.eventstore import execute
 
 
 def submit(command: SubmitInquiry, deps: Deps) -> Submitted:
@@ -41,6 +43,21 @@ def receipt(submitted: Submitted, deps: Deps) -> dict[str, Any]:
         "tracking_url": f"{deps.settings.intake_public_url}/track/{submitted.tracking_token}",
         "status": "submitted",
     }
+
+
+def inquiry(deps: Deps, inquiry_id: str) -> Inquiry:
+    return Inquiry.from_history(deps.store.load(domain.stream_id_for(inquiry_id)))
+
+
+def replace_tracking_link(deps: Deps, inquiry_id: str, requested_by: str) -> None:
+    """The old link stops working at once; notify emails the new one to the contact."""
+    token = domain.new_tracking_token()
+    execute(
+        deps.store,
+        domain.stream_id_for(inquiry_id),
+        lambda history: domain.replace_tracking_link(Inquiry.from_history(history), requested_by, token),
+        Metadata.new(telemetry.current_traceparent()),
+    )
 
 
 def case_event(deps: Deps) -> Any:

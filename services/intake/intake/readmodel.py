@@ -21,6 +21,7 @@ class TrackingReadModel:
     def ensure_schema(self) -> None:
         self._collection.create_index("tracking_hash", unique=True)
         self._collection.create_index("reference", unique=True)
+        self._collection.create_index("revoked_hashes")
 
     def apply(self, events: Sequence[Envelope], session: ClientSession | None) -> None:
         for event in events:
@@ -32,6 +33,10 @@ class TrackingReadModel:
 
     def by_token(self, token: str) -> dict[str, Any] | None:
         return self._collection.find_one({"tracking_hash": hash_token(token)})
+
+    def revoked(self, token: str) -> bool:
+        """Was this a case's tracking link before it was replaced?"""
+        return self._collection.find_one({"revoked_hashes": hash_token(token)}, {"_id": 1}) is not None
 
     def by_id(self, inquiry_id: str) -> dict[str, Any] | None:
         return self._collection.find_one({"_id": inquiry_id})

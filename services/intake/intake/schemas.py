@@ -108,3 +108,8 @@ class ErrorSchema(Schema):
     status = fields.String()
     message = fields.String()
     errors = fields.Dict()
+
+
+class LinkReplacedSchema(Schema):
+    status = fields.String(metadata={"description": "`replaced`: the old link no longer works"})
+    message = fields.String()

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from intake.domain import INQUIRY_SUBMITTED, hash_token
+from intake.domain import INQUIRY_SUBMITTED, TRACKING_LINK_REPLACED, hash_token
 from kernel.envelope import Envelope
 
 STATUS_TEXT = {
@@ -77,7 +77,20 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
         return None
     doc = {**doc, "history": list(doc["history"]), "applied": [*doc.get("applied", []), event.event_id]}
     kind = event.type.removeprefix("business_desk.")
-    if kind == "case_opened":
+    if event.type == TRACKING_LINK_REPLACED:
+        if personal.get("tracking_token") is None or doc.get("personal_erased_on"):
+            return doc
+        doc["revoked_hashes"] = [*doc.get("revoked_hashes", []), doc["tracking_hash"]]
+        doc["tracking_hash"] = hash_token(personal["tracking_token"])
+        doc["history"].append(
+            _entry(
+                at,
+                doc["status"],
+                "Länken till ärendet byttes ut; den nya skickades till kontaktpersonens e-post.",
+                "The link to the case was replaced; the new one was sent to the contact's email.",
+            )
+        )
+    elif kind == "case_opened":
         doc["status"] = "registered"
         doc["history"].append(_entry(at, "registered", "Ärendet registrerades.", "The case was registered."))
     elif kind == "case_claimed":

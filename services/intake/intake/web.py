@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from intake import handlers
 from intake.bootstrap import Deps
-from intake.domain import SubmitInquiry
+from intake.domain import LinkNotReplaceable, SubmitInquiry
 from intake.i18n import LANGUAGES, request_language, t
 from intake.schemas import InquirySchema
 from intake.tracking import link_expired, public_view
@@ -75,16 +75,38 @@ def submit():  # type: ignore[no-untyped-def]
     ), 201
 
 
-@pages.get("/track/<token>")
-@limited("tracking")
-def track(token: str):  # type: ignore[no-untyped-def]
+def tracked_case(token: str) -> tuple[dict, str]:
+    """The case a tracking link leads to, and the language to show it in; or the reason
+    it does not lead anywhere (404, or 410 when expired or replaced)."""
     d = deps()
     doc = d.tracking.by_token(token) if d.tracking else None
     if doc is None:
         lang = request_language()
+        if d.tracking is not None and d.tracking.revoked(token):
+            abort(410, description=t("link_replaced", lang))
         abort(404, description=t("not_found", lang))
     lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else doc["language"]
     if link_expired(doc, d.clock().date(), d.settings.tracking_link_days):
         abort(410, description=t("link_expired", lang))
-    view = public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang))
-    return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view)
+    return doc, lang
+
+
+@pages.get("/track/<token>")
+@limited("tracking")
+def track(token: str):  # type: ignore[no-untyped-def]
+    doc, lang = tracked_case(token)
+    view = public_view(doc, lang, deps().catalogue.get(doc["case_type"]).label(lang))
+    return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view, token=token)
+
+
+@pages.post("/track/<token>/new-link")
+@limited("tracking")
+def new_link(token: str):  # type: ignore[no-untyped-def]
+    doc, lang = tracked_case(token)
+    try:
+        handlers.replace_tracking_link(deps(), doc["_id"], "applicant")
+    except LinkNotReplaceable:
+        abort(409, description=t("new_link_impossible", lang))
+    return render_template(
+        "message.html", lang=lang, t=lambda k: t(k, lang), message=t("new_link_sent", lang)
+    )

@@ -75,12 +75,23 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
         if event.data["personal"] is not None:
             recipients.remember(event.data["case_id"], contact_fields(event.data), session)
 
+    def tracking_link_replaced(event: Envelope, session: ClientSession | None) -> None:
+        if event.data["personal"] is None:
+            return
+        inquiry_id = event.data["inquiry_id"]
+        recipients.remember(inquiry_id, {"tracking_token": event.data["personal"]["tracking_token"]}, session)
+        recipient = recipients.get(inquiry_id, session)
+        if recipient is None or "email" not in recipient:
+            raise LookupError(f"no contact details yet for inquiry {inquiry_id}")
+        queue_email_to(recipient, event, session)
+
     def personal_data_erased(event: Envelope, session: ClientSession | None) -> None:
         recipients.forget(event.data["case_id"], session)
         outbox.erase_personal_data(event.data["reference"], session)
 
     return {
         "intake.inquiry_submitted": inquiry_submitted,
+        "intake.tracking_link_replaced": tracking_link_replaced,
         "business_desk.case_opened": case_opened,
         "business_desk.completion_requested": queue_email,
         "business_desk.case_decided": queue_email,

@@ -21,6 +21,7 @@ _env = Environment(
 # event type -> template name
 EMAILS = {
     "intake.inquiry_submitted": "receipt",
+    "intake.tracking_link_replaced": "tracking_link",
     "business_desk.completion_requested": "completion_request",
     "business_desk.case_decided": "decision",
 }

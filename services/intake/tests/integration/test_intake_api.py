@@ -137,3 +137,57 @@ def test_public_endpoints_are_rate_limited_per_address(settings_for, monkeypatch
     # Another address has its own allowance.
     other = client.post("/api/v1/inquiries", json=INQUIRY, environ_base={"REMOTE_ADDR": "10.0.0.9"})
     assert other.status_code == 201
+
+
+def submit(client) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    receipt = client.post("/api/v1/inquiries", json=INQUIRY).get_json()
+    return receipt["inquiry_id"], receipt["tracking_url"].rsplit("/", 1)[1]
+
+
+def test_the_applicant_replaces_a_leaked_link_and_the_old_one_stops_working_at_once(app, personal):
+    client = app.test_client()
+    inquiry_id, old = submit(client)
+    page = client.get(f"/track/{old}").get_data(as_text=True)
+    replaced = client.post(f"/track/{old}/new-link", data={"csrf_token": csrf_token(page)})
+    assert replaced.status_code == 200 and "En ny länk har skickats" in replaced.get_data(as_text=True)
+    assert old not in replaced.get_data(as_text=True)
+
+    # Replaying the old link, on the page and through the API, is refused: 410, said plainly.
+    gone = client.get(f"/track/{old}", headers={"Accept": "text/html"})
+    assert gone.status_code == 410 and "bytts ut" in gone.get_data(as_text=True)
+    assert client.get(f"/api/v1/inquiries/track/{old}").status_code == 410
+    assert client.post(f"/api/v1/inquiries/track/{old}/replace").status_code == 410
+    # The new link exists only sealed in the event, for notify to email to the contact.
+    [event] = app.db["events"].find({"type": "intake.tracking_link_replaced"})
+    assert event["data"]["requested_by"] == "applicant" and event["data"]["personal"].startswith("v1.")
+    new = personal.open(event["data"]["subject_id"], event["data"]["personal"])["tracking_token"]
+    followed = client.get(f"/api/v1/inquiries/track/{new}").get_json()
+    assert followed["history"][-1]["text"].startswith("Länken till ärendet byttes ut")
+    assert app.db["tracking"].find_one({"_id": inquiry_id})["tracking_hash"] != old  # stored hashed
+    assert new not in str(app.db["tracking"].find_one({"_id": inquiry_id}))
+
+
+def test_replacing_the_link_needs_the_csrf_token_and_the_api_does_not_reveal_the_new_link(app):
+    client = app.test_client()
+    _, token = submit(client)
+    assert client.post(f"/track/{token}/new-link").status_code == 400  # no CSRF token
+    assert client.get(f"/api/v1/inquiries/track/{token}").status_code == 200
+    answer = client.post(f"/api/v1/inquiries/track/{token}/replace")
+    assert answer.status_code == 202 and answer.get_json()["status"] == "replaced"
+    assert "track/" not in str(answer.get_json())
+    assert client.get(f"/api/v1/inquiries/track/{token}").status_code == 410
+
+
+def test_staff_of_the_team_replace_a_link_and_others_may_not(app, signed_in):
+    client = app.test_client()
+    inquiry_id, token = submit(client)  # outdoor seating: Sara's team
+    url = f"/api/v1/inquiries/{inquiry_id}/tracking-link/replace"
+    assert signed_in(app, "case_handler_other_team").post(url).status_code == 403
+    assert signed_in(app, "manager").post(url).status_code == 403
+    assert client.post(url).status_code == 401
+    assert client.get(f"/api/v1/inquiries/track/{token}").status_code == 200
+    assert signed_in(app, "case_handler").post(url).status_code == 202
+    assert client.get(f"/api/v1/inquiries/track/{token}").status_code == 410
+    [event] = app.db["events"].find({"type": "intake.tracking_link_replaced"})
+    assert event["data"]["requested_by"] == "sara.handler"
+    assert signed_in(app, "administrator").post(url.replace(inquiry_id, "nope")).status_code == 404

@@ -129,3 +129,21 @@ def test_erasure_keeps_the_delivery_record_but_not_the_letters(notify, event, pe
     # an event of the erased case arriving late is not mailed to anybody
     assert processor.process(late) is None
     assert db["outgoing_mail"].count_documents({"reference": erased["data"]["reference"]}) == 2
+
+
+def test_a_replaced_tracking_link_is_emailed_to_the_contact_only(infra, notify, event, unique, wire):
+    settings, processor, outbox = notify
+    address, case_id = f"relinked-{unique}@example.se", str(uuid.uuid4())
+    assert processor.process(event("intake.inquiry_submitted", address, case_id)) is None
+    replaced = golden_example("intake.tracking_link_replaced")
+    replaced["data"]["inquiry_id"] = case_id
+    assert processor.process(wire(replaced)) is None
+    assert processor.process(wire(replaced)) is None  # redelivered: one email still
+    assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 2
+    receipt, new_link = mails_to(infra, address)
+    token = replaced["data"]["personal"]["tracking_token"]
+    assert new_link["subject"] == "En ny länk till ditt ärende BUS-2026-7KQ29X"
+    assert (
+        f"http://intake.test/track/{token}" in new_link["body"] and "fungerar inte längre" in new_link["body"]
+    )
+    assert token not in receipt["body"]
