@@ -85,18 +85,16 @@ def seed(intake_url: str, desk_url: str, oidc_issuer: str) -> list[dict]:
     # Move two cases along, as a handler would.
     building = wait_for_case(desk, desk_url, receipts[1]["reference"])
     advice = wait_for_case(desk, desk_url, receipts[4]["reference"])
-    handler = {"handler": "Hugo Handläggare"}
-    desk.post(f"{desk_url}/api/v1/cases/{building['id']}/claim", json=handler, timeout=10).raise_for_status()
+    desk.post(f"{desk_url}/api/v1/cases/{building['id']}/claim", timeout=10).raise_for_status()
     desk.post(
         f"{desk_url}/api/v1/cases/{building['id']}/completion-request",
-        json={**handler, "message": "Skicka en situationsplan och fasadritningar i skala 1:100."},
+        json={"message": "Skicka en situationsplan och fasadritningar i skala 1:100."},
         timeout=10,
     ).raise_for_status()
-    desk.post(f"{desk_url}/api/v1/cases/{advice['id']}/claim", json=handler, timeout=10).raise_for_status()
+    desk.post(f"{desk_url}/api/v1/cases/{advice['id']}/claim", timeout=10).raise_for_status()
     desk.post(
         f"{desk_url}/api/v1/cases/{advice['id']}/decision",
         json={
-            **handler,
             "outcome": "answered",
             "answer": "En skylt på fasaden kräver bygglov i detaljplanelagt område. Skicka in en ansökan om "
             "bygglov för skylt med ritning och foto på fasaden.",

@@ -19,11 +19,10 @@ from business_desk.schemas import (
     CaseSummarySchema,
     CompletionRequestSchema,
     DecisionSchema,
-    HandlerSchema,
     QueueQuerySchema,
     ReplySchema,
 )
-from kernel.auth import Principal, check, guarded, require
+from kernel.auth import Principal, check, current_principal, guarded, require
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
 
@@ -65,6 +64,12 @@ def on_case(permission: str) -> Callable[[F], F]:
         audit(view.__name__, kwargs["case_id"], principal)
 
     return guarded(before, permission)
+
+
+def acting_handler() -> str:
+    """Who does the step: the signed-in user, never a name the caller sends."""
+    principal = current_principal()
+    return principal.name or principal.subject or ""
 
 
 def run_command(case_id: str, command: Callable[[], object]) -> dict:
@@ -109,12 +114,11 @@ class CaseByReference(MethodView):
 
 @blp.route("/cases/<string:case_id>/claim", methods=["POST"])
 @on_case("case.work")
-@blp.arguments(HandlerSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
-def claim(body: dict, case_id: str) -> dict:
-    """Take the case (or take it over)."""
-    return run_command(case_id, lambda: handlers.claim(deps(), case_id, body["handler"]))
+def claim(case_id: str) -> dict:
+    """Take the case (or take it over) as the signed-in handler."""
+    return run_command(case_id, lambda: handlers.claim(deps(), case_id, acting_handler()))
 
 
 @blp.route("/cases/<string:case_id>/completion-request", methods=["POST"])
@@ -127,7 +131,7 @@ def completion_request(body: dict, case_id: str) -> dict:
     return run_command(
         case_id,
         lambda: handlers.request_completion(
-            deps(), case_id, body["handler"], body["message"], body["reply_by"]
+            deps(), case_id, acting_handler(), body["message"], body["reply_by"]
         ),
     )
 
@@ -150,7 +154,8 @@ def applicant_reply(body: dict, case_id: str) -> dict:
 def decision(body: dict, case_id: str) -> dict:
     """Decide the case with a written answer to the applicant."""
     return run_command(
-        case_id, lambda: handlers.decide(deps(), case_id, body["handler"], body["outcome"], body["answer"])
+        case_id,
+        lambda: handlers.decide(deps(), case_id, acting_handler(), body["outcome"], body["answer"]),
     )
 
 

@@ -7,11 +7,7 @@ from marshmallow import Schema, fields, validate
 from business_desk.domain import OUTCOMES
 
 
-class HandlerSchema(Schema):
-    handler = fields.String(required=True, validate=validate.Length(1, 100))
-
-
-class CompletionRequestSchema(HandlerSchema):
+class CompletionRequestSchema(Schema):
     message = fields.String(
         required=True,
         validate=validate.Length(1, 5000),
@@ -30,7 +26,7 @@ class ReplySchema(Schema):
     )
 
 
-class DecisionSchema(HandlerSchema):
+class DecisionSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
     answer = fields.String(
         required=True,

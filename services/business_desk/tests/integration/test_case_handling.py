@@ -76,21 +76,18 @@ def test_a_handler_works_a_case_to_a_decision_through_the_api(desk, signed_in):
     client = signed_in(app, "case_handler")
     case_id = client.get("/api/v1/cases/by-reference/BUS-2026-T00007").get_json()["id"]
     url = f"/api/v1/cases/{case_id}"
-    assert (
-        client.post(
-            f"{url}/decision", json={"handler": "erik", "outcome": "granted", "answer": "Ja"}
-        ).status_code
-        == 409
-    )
-    assert client.post(f"{url}/claim", json={"handler": "erik"}).get_json()["status"] == "in_progress"
-    waiting = client.post(f"{url}/completion-request", json={"handler": "erik", "message": "Ritning saknas"})
+    assert client.post(f"{url}/decision", json={"outcome": "granted", "answer": "Ja"}).status_code == 409
+    claimed = client.post(f"{url}/claim").get_json()
+    assert claimed["status"] == "in_progress" and claimed["handler"] == "Sara Handläggare"  # from the token
+    # Nobody acts in another's name: a handler sent in the body is refused.
+    impersonating = client.post(f"{url}/completion-request", json={"handler": "erik", "message": "x"})
+    assert impersonating.status_code == 422 and "handler" in impersonating.get_json()["errors"]["json"]
+    waiting = client.post(f"{url}/completion-request", json={"message": "Ritning saknas"})
     assert waiting.get_json()["status"] == "waiting_for_applicant"
     assert waiting.get_json()["reply_by"]
     resumed = client.post(f"{url}/applicant-reply", json={"reply": "Ritning bifogad"}).get_json()
     assert resumed["status"] == "in_progress"
-    decided = client.post(
-        f"{url}/decision", json={"handler": "erik", "outcome": "granted", "answer": "Tillstånd beviljas."}
-    )
+    decided = client.post(f"{url}/decision", json={"outcome": "granted", "answer": "Tillstånd beviljas."})
     body = decided.get_json()
     assert body["status"] == "decided" and body["decision"]["answer"] == "Tillstånd beviljas."
     assert [h["type"] for h in body["history"]] == [
@@ -100,9 +97,9 @@ def test_a_handler_works_a_case_to_a_decision_through_the_api(desk, signed_in):
         "applicant_replied",
         "case_decided",
     ]
-    again = client.post(f"{url}/decision", json={"handler": "erik", "outcome": "refused", "answer": "Nej"})
+    again = client.post(f"{url}/decision", json={"outcome": "refused", "answer": "Nej"})
     assert again.status_code == 409 and "decided" in again.get_json()["message"]
-    assert client.post(f"{url}/claim", json={}).status_code == 422
+    assert client.post(f"{url}/decision", json={}).status_code == 422
     assert client.get("/api/v1/cases/unknown").status_code == 404
     assert db["events"].count_documents({"stream_id": f"case-{case_id}"}) == 5
 
@@ -160,9 +157,9 @@ def test_only_the_team_may_read_and_work_its_cases(desk, signed_in, tokens):
 
     assert sara.get(f"/api/v1/cases/{case_id}").status_code == 403  # another team's case type
     assert sara.get("/api/v1/queues/building_permit").status_code == 403
-    assert sara.post(f"/api/v1/cases/{case_id}/claim", json={"handler": "sara"}).status_code == 403
+    assert sara.post(f"/api/v1/cases/{case_id}/claim").status_code == 403
     assert manager.get(f"/api/v1/cases/{case_id}").status_code == 200  # managers read every case
-    assert manager.post(f"/api/v1/cases/{case_id}/claim", json={"handler": "maria"}).status_code == 403
+    assert manager.post(f"/api/v1/cases/{case_id}/claim").status_code == 403
     for role in ("applicant", "provider"):
         assert signed_in(app, role).get(f"/api/v1/cases/{case_id}").status_code == 403
 
@@ -185,7 +182,7 @@ def test_reads_and_steps_are_in_the_case_audit_trail(desk, signed_in, page_clien
     processor.process(inquiry(40, "outdoor_seating", "2026-11-20"))
     sara = signed_in(app, "case_handler")
     case_id = sara.get("/api/v1/cases/by-reference/BUS-2026-T00040").get_json()["id"]
-    sara.post(f"/api/v1/cases/{case_id}/claim", json={"handler": "Sara"})
+    sara.post(f"/api/v1/cases/{case_id}/claim")
     page_client(app, "team_lead").get(f"/cases/{case_id}")
     assert sara.get(f"/api/v1/cases/{case_id}/audit").status_code == 403  # for managers and admins
 
