@@ -33,6 +33,8 @@ EXPECTED = {
     ("intake", "POST", "/api/v1/inquiries/track/{token}/replace"): {"anonymous", "applicant"},
     ("intake", "POST", "/api/v1/inquiries/{inquiry_id}/tracking-link/replace"): SARAS_TEAM
     | {"administrator"},
+    ("intake", "GET", "/api/v1/my/inquiries"): {"applicant"},
+    ("intake", "GET", "/api/v1/my/inquiries/{inquiry_id}"): {"applicant"},
     ("intake", "GET", "/api/v1/case-types"): EVERYONE,
     ("business_desk", "GET", "/api/v1/queues/{case_type}"): SARAS_TEAM | {"manager"},
     ("business_desk", "GET", "/api/v1/cases/{case_id}"): SARAS_TEAM | {"manager", "service:notify"},

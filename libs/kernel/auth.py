@@ -8,6 +8,7 @@ What each role may do is data: config/permissions.yaml."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -42,6 +43,8 @@ class Principal:
     name: str = ""
     case_types: frozenset[str] = field(default_factory=frozenset)
     service: str | None = None
+    # the organisations an applicant represents: organisation numbers, digits only
+    organisations: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def anonymous(self) -> bool:
@@ -142,7 +145,14 @@ class TokenVerifier:
             name=str(claims.get("name") or claims.get("service") or claims["sub"]),
             case_types=frozenset(claims.get("case_types") or []),
             service=claims.get("service"),
+            organisations=organisations_claim(claims.get("organisation_number")),
         )
+
+
+def organisations_claim(value: object) -> frozenset[str]:
+    """The `organisation_number` claim (one or a list), as digits only."""
+    values = value if isinstance(value, list) else [value] if value else []
+    return frozenset(digits for v in values if (digits := re.sub(r"\D", "", str(v))))
 
 
 def _fetch_json(url: str) -> dict[str, Any]:

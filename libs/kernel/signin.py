@@ -61,6 +61,7 @@ def session_principal() -> Principal:
         roles=frozenset(data["roles"]),
         name=data["name"],
         case_types=frozenset(data["case_types"]),
+        organisations=frozenset(data.get("organisations", [])),
     )
 
 
@@ -116,6 +117,7 @@ def callback():  # type: ignore[no-untyped-def]
         "roles": sorted(principal.roles),
         "name": principal.name,
         "case_types": sorted(principal.case_types),
+        "organisations": sorted(principal.organisations),
     }
     return redirect(_safe_next(target))
 

@@ -155,3 +155,22 @@ def test_an_applicant_replaces_a_shared_link_and_follows_the_new_one_from_the_em
     page.goto(new_link)
     assert reference in page.locator("h1").inner_text()
     assert "Länken till ärendet byttes ut" in page.locator("ol.history").inner_text()
+
+
+def test_a_signed_in_applicant_finds_their_companys_cases_under_my_cases(stack, page):  # noqa: F811
+    intake = stack.url("intake")
+    page.goto(f"{intake}/")
+    fill_inquiry(page, f"anna-{uuid.uuid4().hex[:8]}@example.se", "556703-7485")  # Anna's company
+    page.click("button[type=submit]")
+    reference = page.locator("#reference").inner_text()
+    page.click("#my-cases-link")
+    # Not signed in: to the OpenID provider and back.
+    page.fill("input[name=login]", "anna.applicant")
+    page.fill("input[name=password]", "demo")
+    page.click("button[type=submit]")
+    page.click("button[type=submit]")  # consent, once per session
+    assert page.locator("#signed-in-as").inner_text() == "Anna Sökande"
+    page.click(f"text={reference}")
+    assert reference in page.locator("h1").inner_text()
+    assert page.locator("ol.history li").count() >= 1
+    assert page.locator("#new-link").count() == 0  # signed in, there is no link to replace

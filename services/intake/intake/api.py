@@ -11,6 +11,7 @@ from intake.bootstrap import Deps
 from intake.domain import LinkNotReplaceable, SubmitInquiry
 from intake.i18n import request_language, t
 from intake.schemas import (
+    CaseSummarySchema,
     CaseTypeSchema,
     InquirySchema,
     LinkReplacedSchema,
@@ -18,7 +19,7 @@ from intake.schemas import (
     TrackingSchema,
 )
 from intake.tracking import link_expired, public_view
-from kernel.auth import check, require
+from kernel.auth import check, current_principal, require
 from kernel.ratelimit import limited
 
 blp = Blueprint(
@@ -102,6 +103,39 @@ class ReplaceLink(MethodView):
             abort(404, message=f"No inquiry {inquiry_id}.")
         principal = check("tracking_link.replace", doc["case_type"])
         return _replace_link(inquiry_id, principal.subject or "staff", "en")
+
+
+def _own_case(inquiry_id: str) -> dict:
+    """A case of an organisation the signed-in applicant represents; 404 for any other
+    (never 403: whether another company's case exists is not theirs to learn)."""
+    doc = deps().tracking.by_id(inquiry_id) if deps().tracking else None
+    if doc is None or doc.get("organisation_key") not in current_principal().organisations:
+        abort(404, message=f"No case {inquiry_id} of your organisation.")
+    return doc
+
+
+@blp.route("/my/inquiries")
+class MyInquiries(MethodView):
+    @require("inquiry.mine")
+    @blp.response(200, CaseSummarySchema(many=True))
+    def get(self) -> list[dict]:
+        """The cases of the organisations the signed-in applicant represents (their
+        `organisation_number` claim), newest first."""
+        d = deps()
+        lang = request_language(default="sv")
+        docs = d.tracking.of_organisations(current_principal().organisations) if d.tracking else []
+        return [public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang)) for doc in docs]
+
+
+@blp.route("/my/inquiries/<string:inquiry_id>")
+class MyInquiry(MethodView):
+    @require("inquiry.mine")
+    @blp.response(200, TrackingSchema)
+    def get(self, inquiry_id: str) -> dict:
+        """One of the signed-in applicant's cases, with its history."""
+        doc = _own_case(inquiry_id)
+        lang = request_language(default=doc["language"])
+        return public_view(doc, lang, deps().catalogue.get(doc["case_type"]).label(lang))
 
 
 @blp.route("/case-types")

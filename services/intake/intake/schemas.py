@@ -79,15 +79,19 @@ class HistoryEntrySchema(Schema):
     text = fields.String()
 
 
-class TrackingSchema(Schema):
+class CaseSummarySchema(Schema):
+    inquiry_id = fields.String()
     reference = fields.String()
-    company = fields.String()
+    company = fields.String(allow_none=True)
     case_type = fields.String()
     case_type_label = fields.String()
     received_on = fields.String()
     promised_answer_by = fields.String()
     status = fields.String()
     status_text = fields.String()
+
+
+class TrackingSchema(CaseSummarySchema):
     waiting_for = fields.String(allow_none=True)
     reply_by = fields.String(allow_none=True)
     decision = fields.Dict(allow_none=True)

@@ -3,6 +3,7 @@ from the inquiry's own event and the case events business_desk publishes. Pure l
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -41,6 +42,11 @@ def _entry(at: str, status: str, sv: str, en: str) -> dict[str, Any]:
     return {"at": at, "status": status, "text": {"sv": sv, "en": en}}
 
 
+def organisation_key(organisation_number: str | None) -> str | None:
+    """Digits only: how a signed-in applicant's organisation claim is matched."""
+    return re.sub(r"\D", "", organisation_number) if organisation_number else None
+
+
 def no_link(inquiry_id: str, why: str) -> str:
     """A tracking_hash no token hashes to (hashes are hex): the case has no working link."""
     return f"{why}:{inquiry_id}"
@@ -61,6 +67,7 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
             "revoked_hashes": [],
             "company": personal.get("company"),
             "organisation_number": personal.get("organisation_number"),
+            "organisation_key": organisation_key(personal.get("organisation_number")),
             "personal_erased_on": None if personal else at[:10],
             "case_type": data["case_type"],
             "language": data["language"],
@@ -138,6 +145,7 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
         doc.update(
             company=None,
             organisation_number=None,
+            organisation_key=None,
             waiting_for=None,
             personal_erased_on=data["erased_on"],
             tracking_hash=no_link(doc["_id"], "erased"),
@@ -156,6 +164,7 @@ def public_view(doc: dict[str, Any], lang: str, case_type_label: str) -> dict[st
     if decision:
         decision = {**decision, "outcome_text": OUTCOME_TEXT[decision["outcome"]][lang]}
     return {
+        "inquiry_id": doc["_id"],
         "reference": doc["reference"],
         "company": doc["company"],
         "personal_erased_on": doc.get("personal_erased_on"),

@@ -11,7 +11,9 @@ from intake.domain import LinkNotReplaceable, SubmitInquiry
 from intake.i18n import LANGUAGES, request_language, t
 from intake.schemas import InquirySchema
 from intake.tracking import link_expired, public_view
+from kernel.auth import current_principal
 from kernel.ratelimit import limited
+from kernel.signin import signed_in
 
 pages = Blueprint("pages", __name__)
 
@@ -97,6 +99,28 @@ def track(token: str):  # type: ignore[no-untyped-def]
     doc, lang = tracked_case(token)
     view = public_view(doc, lang, deps().catalogue.get(doc["case_type"]).label(lang))
     return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view, token=token)
+
+
+@pages.get("/my-cases")
+@signed_in("inquiry.mine")
+def my_cases():  # type: ignore[no-untyped-def]
+    d, principal = deps(), current_principal()
+    lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else request_language()
+    docs = d.tracking.of_organisations(principal.organisations) if d.tracking else []
+    cases = [public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang)) for doc in docs]
+    return render_template("my_cases.html", lang=lang, t=lambda k: t(k, lang), cases=cases, user=principal)
+
+
+@pages.get("/my-cases/<inquiry_id>")
+@signed_in("inquiry.mine")
+def my_case(inquiry_id: str):  # type: ignore[no-untyped-def]
+    d, principal = deps(), current_principal()
+    doc = d.tracking.by_id(inquiry_id) if d.tracking else None
+    if doc is None or doc.get("organisation_key") not in principal.organisations:
+        abort(404, description=t("not_found", request_language()))
+    lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else doc["language"]
+    view = public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang))
+    return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view, token=None)
 
 
 @pages.post("/track/<token>/new-link")

@@ -139,8 +139,8 @@ def test_public_endpoints_are_rate_limited_per_address(settings_for, monkeypatch
     assert other.status_code == 201
 
 
-def submit(client) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    receipt = client.post("/api/v1/inquiries", json=INQUIRY).get_json()
+def submit(client, **changes) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    receipt = client.post("/api/v1/inquiries", json={**INQUIRY, **changes}).get_json()
     return receipt["inquiry_id"], receipt["tracking_url"].rsplit("/", 1)[1]
 
 
@@ -191,3 +191,26 @@ def test_staff_of_the_team_replace_a_link_and_others_may_not(app, signed_in):
     [event] = app.db["events"].find({"type": "intake.tracking_link_replaced"})
     assert event["data"]["requested_by"] == "sara.handler"
     assert signed_in(app, "administrator").post(url.replace(inquiry_id, "nope")).status_code == 404
+
+
+def test_a_signed_in_applicant_sees_the_cases_of_their_organisation_and_no_other(app, signed_in, page_client):
+    client = app.test_client()
+    # Anna (the demo applicant) represents 556703-7485; Kafé Solsidan is somebody else.
+    own_id, _ = submit(client, organisation_number="5567037485", company="Krogen vid Kajen AB")
+    other_id, _ = submit(client)
+    anna = signed_in(app, "applicant")
+    mine = anna.get("/api/v1/my/inquiries").get_json()
+    assert [c["inquiry_id"] for c in mine] == [own_id]
+    assert mine[0]["company"] == "Krogen vid Kajen AB" and mine[0]["status_text"]
+    assert anna.get(f"/api/v1/my/inquiries/{own_id}").get_json()["history"]
+    assert anna.get(f"/api/v1/my/inquiries/{other_id}").status_code == 404  # not 403: nothing to learn
+    assert signed_in(app, "case_handler").get("/api/v1/my/inquiries").status_code == 403
+    assert client.get("/api/v1/my/inquiries").status_code == 401
+
+    pages = page_client(app, "applicant")
+    listing = pages.get("/my-cases").get_data(as_text=True)
+    assert "Krogen vid Kajen AB" in listing and "Kafé Solsidan" not in listing
+    case_page = pages.get(f"/my-cases/{own_id}").get_data(as_text=True)
+    assert "Krogen vid Kajen AB" in case_page and "new-link" not in case_page
+    assert pages.get(f"/my-cases/{other_id}").status_code == 404
+    assert client.get("/my-cases").status_code == 302  # to sign in
