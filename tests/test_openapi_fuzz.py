@@ -29,9 +29,44 @@ def build_app(service: str):  # type: ignore[no-untyped-def]
     return create_app()
 
 
+def seed(service: str, app, personal, wire) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A real record for the path parameters, so the fuzzing gets past "no such case"."""
+    from kernel.contracts import golden_example
+
+    if service == "intake":
+        inquiry = {
+            "organisation_number": "5567037485",
+            "company": "Fuzz AB",
+            "contact_name": "F",
+            "email": "fuzz@example.se",
+            "phone": "08-123 456 78",
+            "case_type": "outdoor_seating",
+            "description": "Fuzz",
+            "language": "sv",
+        }
+        receipt = app.test_client().post("/api/v1/inquiries", json=inquiry).get_json()
+        return {"inquiry_id": receipt["inquiry_id"], "token": receipt["tracking_url"].rsplit("/", 1)[1]}
+    if service == "business_desk":
+        from business_desk.consumer import build_handlers
+        from kernel.connections import mongo_client
+        from kernel.consumer import MessageProcessor, MongoInbox
+
+        deps = app.extensions["business_desk.deps"]
+        db = mongo_client(deps.settings)[deps.settings.database]
+        raw = golden_example("intake.inquiry_submitted")
+        raw["data"].update(case_type="alcohol_serving_licence", reference="BUS-2026-FUZZED")
+        MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal).process(
+            wire(raw)
+        )
+        case_id = deps.cases.by_reference("BUS-2026-FUZZED")["_id"]
+        return {"case_id": case_id, "case_type": "alcohol_serving_licence", "reference": "BUS-2026-FUZZED"}
+    return {}
+
+
 @pytest.mark.parametrize("service", sorted(ROLE_FOR))
-def test_fuzz_every_operation(service, isolated_env, tokens):
+def test_fuzz_every_operation(service, isolated_env, tokens, personal, wire):
     app = build_app(service)
+    known = seed(service, app, personal, wire)
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     headers = tokens.header(ROLE_FOR[service]) if ROLE_FOR[service] else {}
     failures, statuses = [], []
@@ -43,6 +78,9 @@ def test_fuzz_every_operation(service, isolated_env, tokens):
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(case=operation.as_strategy())
         def check(case):  # type: ignore[no-untyped-def]
+            for name in case.path_parameters or {}:
+                if name in known:
+                    case.path_parameters[name] = known[name]
             response = case.call(headers=headers)
             statuses.append(response.status_code)
             assert "Traceback" not in response.text
@@ -54,5 +92,4 @@ def test_fuzz_every_operation(service, isolated_env, tokens):
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}"[:1500])
     assert not failures, "\n\n".join(failures)
     assert operations and len(statuses) >= 5 * operations  # the fuzzing really ran
-    if service != "business_desk":  # random case ids and types find no case: 404s there
-        assert any(status < 400 for status in statuses)  # got past validation somewhere
+    assert sum(status < 400 for status in statuses) >= operations  # it got past validation
