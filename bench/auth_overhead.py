@@ -19,6 +19,7 @@ from pathlib import Path
 
 from devstack.infra import Infra
 from devstack.oidc import DEMO_USERS, login
+from kernel.personal import new_master_key
 
 
 def rate(client, headers: dict[str, str], count: int) -> float:  # type: ignore[no-untyped-def]
@@ -40,7 +41,7 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="auth-bench-") as tmp,
         Infra(Path(tmp), mongo_in_memory=True) as infra,
     ):
-        os.environ.update({**infra.env(), "SECRET_KEY": "bench"})
+        os.environ.update({**infra.env(), "SECRET_KEY": "bench", "DATA_MASTER_KEY": new_master_key()})
         from intake import create_app
 
         client = create_app().test_client()
