@@ -44,6 +44,10 @@ def kafka_consumer(settings: Settings, group: str, topics: list[str]) -> KafkaCo
 
 
 def personal_data(settings: Settings, client: MongoClient) -> PersonalData:
-    """Sealing and opening of personal data, on the key vault all services share."""
-    vault = KeyVault(client[settings.keyvault_database]["subject_keys"], master_key_from_env())
-    return PersonalData(vault)
+    """Sealing and opening of personal data, on the key vault all services share: one
+    per client and vault (kept on the client), so a process has one cache of keys."""
+    codecs: dict[str, PersonalData] = client.__dict__.setdefault("_kernel_personal_data", {})
+    if settings.keyvault_database not in codecs:
+        vault = KeyVault(client[settings.keyvault_database]["subject_keys"], master_key_from_env())
+        codecs[settings.keyvault_database] = PersonalData(vault)
+    return codecs[settings.keyvault_database]

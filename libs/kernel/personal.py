@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pymongo import ReturnDocument
 from pymongo.collection import Collection
 from pymongo.errors import DuplicateKeyError
 
@@ -113,11 +114,13 @@ class KeyVault:
         return self._remember(subject_id, self._unwrap(doc))
 
     def key_for_writing(self, subject_id: str) -> bytes:
-        """The subject's data key, made on first use."""
-        try:
-            key = self.key(subject_id)
-        except UnknownSubject:
-            key = self._create(subject_id)
+        """The subject's data key, made on first use (one round trip either way)."""
+        with self._lock:
+            cached = self._cache.get(subject_id)
+        if cached is not None and cached[0] is not None and cached[1] > time.monotonic():
+            return cached[0]
+        key = self._unwrap(self._create_or_get(subject_id))
+        self._remember(subject_id, key)
         if key is None:
             raise SubjectErased(f"the personal data of subject {subject_id} was erased")
         return key
@@ -140,26 +143,29 @@ class KeyVault:
         doc = self._keys.find_one({"_id": subject_id}, {"erased_at": 1})
         return doc.get("erased_at") if doc else None
 
-    def _create(self, subject_id: str) -> bytes:
+    def _create_or_get(self, subject_id: str) -> dict[str, Any]:
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
-        doc = {
-            "_id": subject_id,
+        fresh = {
             "wrapped": self._master.encrypt(nonce, key, subject_id.encode()),
             "nonce": nonce,
             "kek": self._kek_id,
             "created_at": self._clock(),
         }
-        try:
-            self._keys.insert_one(doc)
-        except DuplicateKeyError:  # another writer made it first (or it was erased): use theirs
-            existing = self._keys.find_one({"_id": subject_id})
-            key = self._unwrap(existing) if existing else None
-            if key is None:
-                self._remember(subject_id, None)
-                raise SubjectErased(f"the personal data of subject {subject_id} was erased") from None
-        self._remember(subject_id, key)
-        return key
+        for attempt in range(5):
+            try:
+                doc = self._keys.find_one_and_update(
+                    {"_id": subject_id},
+                    {"$setOnInsert": fresh},
+                    upsert=True,
+                    return_document=ReturnDocument.AFTER,
+                )
+            except DuplicateKeyError:  # two upserts raced: the other one inserted it
+                doc = self._keys.find_one({"_id": subject_id})
+            if doc is not None:
+                return doc
+            time.sleep(0.01 * (attempt + 1))  # the racing insert is not visible yet
+        raise RuntimeError(f"the key vault neither made nor returned a key for {subject_id}")
 
     def _unwrap(self, doc: dict[str, Any]) -> bytes | None:
         if "wrapped" not in doc:

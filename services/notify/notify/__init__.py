@@ -19,8 +19,8 @@ blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="De
 
 class NotificationSchema(Schema):
     id = fields.String(attribute="_id")
-    to = fields.String()
-    subject = fields.String()
+    to = fields.String(allow_none=True, metadata={"description": "null once personal data is erased"})
+    subject = fields.String(allow_none=True)
     reference = fields.String()
     event_type = fields.String()
     status = fields.String()
