@@ -106,7 +106,7 @@ class TokenVerifier:
         self.issuer = issuer
         self.audience = audience
         self.role_claim = role_claim
-        self._fetch = fetch or _fetch_json
+        self._fetch = fetch or fetch_json
         self._keys: KeySet | None = None
         self._fetched_at = 0.0
         self._min_refetch_s = min_refetch_s
@@ -155,7 +155,7 @@ def organisations_claim(value: object) -> frozenset[str]:
     return frozenset(digits for v in values if (digits := re.sub(r"\D", "", str(v))))
 
 
-def _fetch_json(url: str) -> dict[str, Any]:
+def fetch_json(url: str) -> dict[str, Any]:
     response = requests.get(url, timeout=5)
     response.raise_for_status()
     return dict(response.json())

@@ -37,6 +37,9 @@ class Settings:
     oidc_audience: str
     oidc_role_claim: str
     oidc_client_id: str
+    service_client_id: str  # this service's own client, for calls to other services
+    service_client_secret: str
+    notify_url: str
     secret_key: str
     cookie_secure: bool
     rate_limits: dict[str, str]
@@ -64,6 +67,9 @@ class Settings:
             oidc_audience=_env("OIDC_API_AUDIENCE", "urn:municipal:api"),
             oidc_role_claim=_env("OIDC_ROLE_CLAIM", "roles"),
             oidc_client_id=_env("OIDC_CLIENT_ID", "municipal-web"),
+            service_client_id=_env("OIDC_SERVICE_CLIENT_ID", f"service-{service}"),
+            service_client_secret=_secret("SERVICE_CLIENT_SECRET", random_fallback=False),
+            notify_url=_env("NOTIFY_URL", "http://127.0.0.1:8003").rstrip("/"),
             secret_key=_secret("SECRET_KEY"),
             cookie_secure=_env("COOKIE_SECURE", "1").lower() not in ("0", "false", "no"),
             rate_limits={
@@ -78,13 +84,15 @@ class Settings:
         return self.topic_prefix + name
 
 
-def _secret(name: str) -> str:
+def _secret(name: str, random_fallback: bool = True) -> str:
     """A secret from the environment, or from the file `<NAME>_FILE` names (Kubernetes
     mounts). Without either, a random one: fine for one process, not for several."""
     value = os.environ.get(name)
     path = os.environ.get(f"{name}_FILE")
     if not value and path:
         value = Path(path).read_text(encoding="utf-8").strip()
+    if not value and not random_fallback:
+        return ""
     if not value:
         logging.getLogger(__name__).warning("%s not set: using a random one for this process", name)
         value = secrets.token_urlsafe(32)

@@ -96,6 +96,8 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
     assert dues == sorted(dues)
     handler_tab.click(f"text={reference}")
     assert handler_tab.locator("#status").inner_text() == "Open, not claimed"
+    # business_desk asks notify (with its own service token) what the applicant was sent.
+    reload_until(handler_tab, "#deliveries", r"inquiry submitted\s+sent")
 
     handler_tab.click("button:has-text('Claim')")
     assert handler_tab.locator("#status").inner_text() == "In progress"

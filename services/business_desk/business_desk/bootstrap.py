@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pymongo.database import Database
 
+from business_desk.deliveries import delivery_log
 from business_desk.readmodel import CaseReadModel
 from kernel import casetypes
 from kernel.audit import AuditLog
@@ -27,6 +29,7 @@ class Deps:
     cases: CaseReadModel | None = None
     audit: AuditLog | None = None
     personal: PersonalData | None = None
+    deliveries: Callable[[str], list[dict[str, Any]] | None] = lambda _reference: None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 
@@ -49,5 +52,6 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
         cases=cases,
         audit=audit,
         personal=personal,
+        deliveries=delivery_log(settings),
         ping=lambda: client.admin.command("ping"),
     )

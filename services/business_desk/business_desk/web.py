@@ -71,6 +71,7 @@ def _render_case(case_id: str, error: str | None = None, status: int = 200):  # 
             outcomes=OUTCOMES,
             error=error,
             user=g.principal,
+            deliveries=d.deliveries(case["reference"]),
         ),
         status,
     )

@@ -1,0 +1,45 @@
+"""Calls to another service's API carry this service's own access token: OAuth 2.0
+client credentials at the OpenID provider, fetched on first use and renewed by Authlib
+before it expires."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from authlib.integrations.requests_client import OAuth2Session
+
+from kernel.auth import fetch_json
+from kernel.settings import Settings
+
+
+class ServiceClient:
+    def __init__(self, settings: Settings, timeout_s: float = 2.0) -> None:
+        self._settings = settings
+        self._timeout_s = timeout_s
+        self._session: OAuth2Session | None = None
+        self._lock = threading.Lock()
+
+    def get_json(self, url: str, params: dict[str, str] | None = None) -> Any:
+        response = self._session_with_token().get(url, params=params, timeout=self._timeout_s)
+        if response.status_code == 401:  # revoked, or the issuer rotated its keys: once more
+            self._session = None
+            response = self._session_with_token().get(url, params=params, timeout=self._timeout_s)
+        response.raise_for_status()
+        return response.json()
+
+    def _session_with_token(self) -> OAuth2Session:
+        with self._lock:
+            if self._session is None:
+                settings = self._settings
+                discovery = fetch_json(f"{settings.oidc_issuer}/.well-known/openid-configuration")
+                session = OAuth2Session(
+                    client_id=settings.service_client_id,
+                    client_secret=settings.service_client_secret,
+                    token_endpoint=discovery["token_endpoint"],
+                    grant_type="client_credentials",
+                    scope="api",
+                )
+                session.fetch_token(resource=settings.oidc_audience, timeout=self._timeout_s)
+                self._session = session
+            return self._session

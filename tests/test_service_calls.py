@@ -1,0 +1,77 @@
+"""A service calling another's API carries its own access token (client credentials at
+the real OpenID provider): business_desk's case page shows what notify sent the
+applicant, asked from notify over HTTP."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from kernel.connections import mongo_client
+from kernel.consumer import MessageProcessor, MongoInbox
+from kernel.contracts import golden_example
+from kernel.service_client import ServiceClient
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def notify_server(settings_for):
+    from notify import create_app
+    from notify.messages import Email
+    from notify.outbox import MailOutbox
+
+    settings = settings_for("notify")
+    outbox = MailOutbox(mongo_client(settings)[settings.database])
+    outbox.queue(
+        "m-1", Email("a@example.se", "Kvitto", "..."), "BUS-2026-SERVIC", "intake.inquiry_submitted", None
+    )
+    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_a_service_calls_another_with_its_own_token(notify_server, settings_for, monkeypatch):
+    monkeypatch.setenv("NOTIFY_URL", notify_server)
+    url = f"{notify_server}/api/v1/notifications?reference=BUS-2026-SERVIC"
+    assert requests.get(url, timeout=5).status_code == 401  # no token, no log
+    client = ServiceClient(settings_for("business_desk"))
+    [entry] = client.get_json(url)
+    assert entry["status"] == "queued" and entry["event_type"] == "intake.inquiry_submitted"
+    token = client._session_with_token().token["access_token"]
+    client.get_json(url)
+    assert client._session_with_token().token["access_token"] == token  # reused, not fetched per call
+
+    monkeypatch.setenv("SERVICE_CLIENT_SECRET", "wrong")
+    with pytest.raises(Exception, match=r"invalid_client|401"):
+        ServiceClient(settings_for("business_desk")).get_json(url)
+
+
+def test_the_case_page_shows_what_notify_sent_and_copes_when_notify_is_away(
+    notify_server, settings_for, monkeypatch, personal, wire, page_client
+):
+    from business_desk import create_app
+    from business_desk.consumer import build_handlers
+
+    monkeypatch.setenv("NOTIFY_URL", notify_server)
+    settings = settings_for("business_desk")
+    db = mongo_client(settings)[settings.database]
+    raw = golden_example("intake.inquiry_submitted")
+    raw["data"].update(case_type="outdoor_seating", reference="BUS-2026-SERVIC", inquiry_id=str(uuid.uuid4()))
+    MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal).process(
+        wire(raw)
+    )
+    case_id = raw["data"]["inquiry_id"]
+
+    page = page_client(create_app(settings), "case_handler").get(f"/cases/{case_id}").get_data(as_text=True)
+    assert 'id="deliveries"' in page and "inquiry submitted" in page and "queued" in page
+
+    monkeypatch.setenv("NOTIFY_URL", "http://127.0.0.1:9")  # nothing listens there
+    away = page_client(create_app(settings_for("business_desk")), "case_handler").get(f"/cases/{case_id}")
+    assert away.status_code == 200 and "cannot be reached right now" in away.get_data(as_text=True)
