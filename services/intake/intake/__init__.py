@@ -18,7 +18,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     from intake.api import blp
     from intake.bootstrap import bootstrap
     from intake.i18n import LANGUAGES, request_language, t
-    from intake.web import pages
+    from intake.web import page_language, pages
 
     settings = settings or Settings.from_env("intake")
     telemetry.setup("intake")
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
         """Applicants' pages answer with a page in their language; the API in JSON."""
         if wants_json() or exc.code is None or exc.code < 400:
             return api.handle_http_exception(exc)
-        lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else request_language()
+        lang = page_language()
         message = exc.description if exc.description != type(exc).description else t("error.generic", lang)
         page = render_template("message.html", lang=lang, t=lambda k: t(k, lang), message=message, error=True)
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]

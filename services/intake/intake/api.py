@@ -9,6 +9,7 @@ from flask_smorest import Blueprint, abort
 from intake import handlers
 from intake.bootstrap import Deps
 from intake.domain import LinkNotReplaceable, SubmitInquiry
+from intake.handlers import LinkRefused
 from intake.i18n import request_language, t
 from intake.schemas import (
     CaseSummarySchema,
@@ -18,7 +19,6 @@ from intake.schemas import (
     ReceiptSchema,
     TrackingSchema,
 )
-from intake.tracking import link_expired, public_view
 from kernel.auth import check, current_principal, require
 from kernel.ratelimit import limited
 
@@ -45,16 +45,11 @@ class Inquiries(MethodView):
 
 
 def _tracked(token: str) -> tuple[dict, str]:
-    d = deps()
-    doc = d.tracking.by_token(token) if d.tracking else None
-    if doc is None:
-        if d.tracking is not None and d.tracking.revoked(token):
-            abort(410, message=t("link_replaced", request_language(default="sv")))
-        abort(404, message="No case for this tracking link.")
-    lang = request_language(default=doc["language"])
-    if link_expired(doc, d.clock().date(), d.settings.tracking_link_days):
-        abort(410, message=t("link_expired", lang))
-    return doc, lang
+    try:
+        doc = handlers.case_by_link(deps(), token)
+    except LinkRefused as refused:
+        abort(refused.status, message=t(refused.reason, request_language(default=refused.language or "sv")))
+    return doc, request_language(default=doc["language"])
 
 
 def _replace_link(inquiry_id: str, requested_by: str, lang: str) -> dict:
@@ -74,7 +69,7 @@ class Tracking(MethodView):
     def get(self, token: str) -> dict:
         """Status and history of a case, by the private token of its tracking link."""
         doc, lang = _tracked(token)
-        return public_view(doc, lang, deps().catalogue.get(doc["case_type"]).label(lang))
+        return handlers.applicant_view(deps(), doc, lang)
 
 
 @blp.route("/inquiries/track/<string:token>/replace")
@@ -97,21 +92,11 @@ class ReplaceLink(MethodView):
     def post(self, inquiry_id: str) -> dict:
         """Staff revoke a case's tracking link (say, it was forwarded by mistake); the
         contact gets a new one by email."""
-        d = deps()
-        doc = d.tracking.by_id(inquiry_id) if d.tracking else None
+        doc = deps().tracking.by_id(inquiry_id)
         if doc is None:
             abort(404, message=f"No inquiry {inquiry_id}.")
         principal = check("tracking_link.replace", doc["case_type"])
         return _replace_link(inquiry_id, principal.subject or "staff", "en")
-
-
-def _own_case(inquiry_id: str) -> dict:
-    """A case of an organisation the signed-in applicant represents; 404 for any other
-    (never 403: whether another company's case exists is not theirs to learn)."""
-    doc = deps().tracking.by_id(inquiry_id) if deps().tracking else None
-    if doc is None or doc.get("organisation_key") not in current_principal().organisations:
-        abort(404, message=f"No case {inquiry_id} of your organisation.")
-    return doc
 
 
 @blp.route("/my/inquiries")
@@ -121,10 +106,9 @@ class MyInquiries(MethodView):
     def get(self) -> list[dict]:
         """The cases of the organisations the signed-in applicant represents (their
         `organisation_number` claim), newest first."""
-        d = deps()
         lang = request_language(default="sv")
-        docs = d.tracking.of_organisations(current_principal().organisations) if d.tracking else []
-        return [public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang)) for doc in docs]
+        docs = deps().tracking.of_organisations(current_principal().organisations)
+        return [handlers.applicant_view(deps(), doc, lang) for doc in docs]
 
 
 @blp.route("/my/inquiries/<string:inquiry_id>")
@@ -133,9 +117,10 @@ class MyInquiry(MethodView):
     @blp.response(200, TrackingSchema)
     def get(self, inquiry_id: str) -> dict:
         """One of the signed-in applicant's cases, with its history."""
-        doc = _own_case(inquiry_id)
-        lang = request_language(default=doc["language"])
-        return public_view(doc, lang, deps().catalogue.get(doc["case_type"]).label(lang))
+        doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
+        if doc is None:  # never 403: whether another company's case exists is not theirs to learn
+            abort(404, message=f"No case {inquiry_id} of your organisation.")
+        return handlers.applicant_view(deps(), doc, request_language(default=doc["language"]))
 
 
 @blp.route("/case-types")

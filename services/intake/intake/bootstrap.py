@@ -20,7 +20,7 @@ class Deps:
     settings: Settings
     store: EventStore
     catalogue: Catalogue
-    tracking: TrackingReadModel | None = None
+    tracking: TrackingReadModel
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 

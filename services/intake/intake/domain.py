@@ -102,7 +102,6 @@ class Inquiry:
     inquiry_id: str = ""
     reference: str = ""
     subject_id: str = ""
-    case_type: str = ""
     personal_erased: bool = False
 
     @classmethod
@@ -112,7 +111,7 @@ class Inquiry:
             if event.type == INQUIRY_SUBMITTED:
                 data = event.data
                 inquiry.inquiry_id, inquiry.reference = data["inquiry_id"], data["reference"]
-                inquiry.subject_id, inquiry.case_type = data["subject_id"], data["case_type"]
+                inquiry.subject_id = data["subject_id"]
                 inquiry.personal_erased = data["personal"] is None
         return inquiry
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
 from intake import domain
 from intake.bootstrap import Deps
 from intake.domain import Inquiry, SubmitInquiry, Submitted, submit_inquiry
+from intake.tracking import link_expired, public_view
 from kernel import telemetry
-from kernel.envelope import Envelope, Metadata
+from kernel.envelope import Metadata
 from kernel.eventstore import execute
 
 
@@ -45,10 +45,6 @@ def receipt(submitted: Submitted, deps: Deps) -> dict[str, Any]:
     }
 
 
-def inquiry(deps: Deps, inquiry_id: str) -> Inquiry:
-    return Inquiry.from_history(deps.store.load(domain.stream_id_for(inquiry_id)))
-
-
 def replace_tracking_link(deps: Deps, inquiry_id: str, requested_by: str) -> None:
     """The old link stops working at once; notify emails the new one to the contact."""
     token = domain.new_tracking_token()
@@ -60,11 +56,35 @@ def replace_tracking_link(deps: Deps, inquiry_id: str, requested_by: str) -> Non
     )
 
 
-def case_event(deps: Deps) -> Any:
-    """Consumed business_desk case events update the applicant's tracking view."""
+class LinkRefused(Exception):
+    """A tracking link that leads to no case: `status` 404 (unknown) or 410 (replaced,
+    expired), `reason` the message key, `language` the case's when it is known."""
 
-    def handle(event: Envelope, session: ClientSession | None) -> None:
-        assert deps.tracking is not None
-        deps.tracking.apply([event], session)
+    def __init__(self, status: int, reason: str, language: str | None = None) -> None:
+        super().__init__(reason)
+        self.status, self.reason, self.language = status, reason, language
 
-    return handle
+
+def case_by_link(deps: Deps, token: str) -> dict[str, Any]:
+    """The tracking document a link leads to, for the pages and the API alike."""
+    doc = deps.tracking.by_token(token)
+    if doc is None:
+        raise (
+            LinkRefused(410, "link_replaced")
+            if deps.tracking.revoked(token)
+            else LinkRefused(404, "not_found")
+        )
+    if link_expired(doc, deps.clock().date(), deps.settings.tracking_link_days):
+        raise LinkRefused(410, "link_expired", doc["language"])
+    return doc
+
+
+def own_case(deps: Deps, inquiry_id: str, organisations: frozenset[str]) -> dict[str, Any] | None:
+    """A case of one of these organisations, else None (another company's case is not
+    told apart from no case at all)."""
+    doc = deps.tracking.by_id(inquiry_id)
+    return doc if doc is not None and doc.get("organisation_key") in organisations else None
+
+
+def applicant_view(deps: Deps, doc: dict[str, Any], lang: str) -> dict[str, Any]:
+    return public_view(doc, lang, deps.catalogue.get(doc["case_type"]).label(lang))

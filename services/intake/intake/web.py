@@ -8,9 +8,9 @@ from marshmallow import ValidationError
 from intake import handlers
 from intake.bootstrap import Deps
 from intake.domain import LinkNotReplaceable, SubmitInquiry
+from intake.handlers import LinkRefused
 from intake.i18n import LANGUAGES, request_language, t
 from intake.schemas import InquirySchema
-from intake.tracking import link_expired, public_view
 from kernel.auth import current_principal
 from kernel.ratelimit import limited
 from kernel.signin import signed_in
@@ -77,50 +77,52 @@ def submit():  # type: ignore[no-untyped-def]
     ), 201
 
 
+def page_language(case_language: str | None = None) -> str:
+    """?lang= when it names a language, else the case's, else the browser's."""
+    chosen = request.args.get("lang")
+    return chosen if chosen in LANGUAGES else case_language or request_language()
+
+
 def tracked_case(token: str) -> tuple[dict, str]:
-    """The case a tracking link leads to, and the language to show it in; or the reason
-    it does not lead anywhere (404, or 410 when expired or replaced)."""
-    d = deps()
-    doc = d.tracking.by_token(token) if d.tracking else None
-    if doc is None:
-        lang = request_language()
-        if d.tracking is not None and d.tracking.revoked(token):
-            abort(410, description=t("link_replaced", lang))
-        abort(404, description=t("not_found", lang))
-    lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else doc["language"]
-    if link_expired(doc, d.clock().date(), d.settings.tracking_link_days):
-        abort(410, description=t("link_expired", lang))
-    return doc, lang
+    """The case a tracking link leads to and the language to show it in, or a page
+    saying why the link leads nowhere."""
+    try:
+        doc = handlers.case_by_link(deps(), token)
+    except LinkRefused as refused:
+        abort(refused.status, description=t(refused.reason, page_language(refused.language)))
+    return doc, page_language(doc["language"])
+
+
+def render_case(doc: dict, lang: str, token: str | None):  # type: ignore[no-untyped-def]
+    view = handlers.applicant_view(deps(), doc, lang)
+    return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view, token=token)
 
 
 @pages.get("/track/<token>")
 @limited("tracking")
 def track(token: str):  # type: ignore[no-untyped-def]
     doc, lang = tracked_case(token)
-    view = public_view(doc, lang, deps().catalogue.get(doc["case_type"]).label(lang))
-    return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view, token=token)
+    return render_case(doc, lang, token)
 
 
 @pages.get("/my-cases")
 @signed_in("inquiry.mine")
 def my_cases():  # type: ignore[no-untyped-def]
-    d, principal = deps(), current_principal()
-    lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else request_language()
-    docs = d.tracking.of_organisations(principal.organisations) if d.tracking else []
-    cases = [public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang)) for doc in docs]
+    principal, lang = current_principal(), page_language()
+    cases = [
+        handlers.applicant_view(deps(), doc, lang)
+        for doc in deps().tracking.of_organisations(principal.organisations)
+    ]
     return render_template("my_cases.html", lang=lang, t=lambda k: t(k, lang), cases=cases, user=principal)
 
 
 @pages.get("/my-cases/<inquiry_id>")
 @signed_in("inquiry.mine")
 def my_case(inquiry_id: str):  # type: ignore[no-untyped-def]
-    d, principal = deps(), current_principal()
-    doc = d.tracking.by_id(inquiry_id) if d.tracking else None
-    if doc is None or doc.get("organisation_key") not in principal.organisations:
-        abort(404, description=t("not_found", request_language()))
-    lang = request.args.get("lang") if request.args.get("lang") in LANGUAGES else doc["language"]
-    view = public_view(doc, lang, d.catalogue.get(doc["case_type"]).label(lang))
-    return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view, token=None)
+    doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
+    if doc is None:
+        abort(404, description=t("not_found", page_language()))
+    return render_case(doc, page_language(doc["language"]), token=None)
 
 
 @pages.post("/track/<token>/new-link")
