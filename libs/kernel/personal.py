@@ -104,10 +104,9 @@ class KeyVault:
 
     def key(self, subject_id: str) -> bytes | None:
         """The subject's data key, or None if it was erased."""
-        with self._lock:
-            cached = self._cache.get(subject_id)
-        if cached is not None and (cached[0] is None or cached[1] > time.monotonic()):
-            return cached[0]
+        hit, key = self._cached(subject_id)
+        if hit:
+            return key
         doc = self._keys.find_one({"_id": subject_id})
         if doc is None:
             raise UnknownSubject(f"no data key for subject {subject_id}")
@@ -115,12 +114,9 @@ class KeyVault:
 
     def key_for_writing(self, subject_id: str) -> bytes:
         """The subject's data key, made on first use (one round trip either way)."""
-        with self._lock:
-            cached = self._cache.get(subject_id)
-        if cached is not None and cached[0] is not None and cached[1] > time.monotonic():
-            return cached[0]
-        key = self._unwrap(self._create_or_get(subject_id))
-        self._remember(subject_id, key)
+        hit, key = self._cached(subject_id)
+        if not hit:
+            key = self._remember(subject_id, self._unwrap(self._create_or_get(subject_id)))
         if key is None:
             raise SubjectErased(f"the personal data of subject {subject_id} was erased")
         return key
@@ -171,6 +167,15 @@ class KeyVault:
         if "wrapped" not in doc:
             return None
         return self._master.decrypt(doc["nonce"], doc["wrapped"], str(doc["_id"]).encode())
+
+    def _cached(self, subject_id: str) -> tuple[bool, bytes | None]:
+        """(True, key) for a key still fresh in the cache, or (True, None) for an erased
+        subject; (False, None) when the vault must be asked."""
+        with self._lock:
+            cached = self._cache.get(subject_id)
+        if cached is not None and (cached[0] is None or cached[1] > time.monotonic()):
+            return True, cached[0]
+        return False, None
 
     def _remember(self, subject_id: str, key: bytes | None) -> bytes | None:
         with self._lock:

@@ -45,7 +45,7 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
         }
 
     def queue_email(event: Envelope, session: ClientSession | None) -> None:
-        if event.data.get("personal", {}) is None:
+        if event.data["personal"] is None:
             return  # the applicant's data was erased since: there is nobody to write to
         case_id = event.data.get("case_id") or event.data["inquiry_id"]
         recipient = recipients.get(case_id, session)
@@ -79,11 +79,12 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
         if event.data["personal"] is None:
             return
         inquiry_id = event.data["inquiry_id"]
-        recipients.remember(inquiry_id, {"tracking_token": event.data["personal"]["tracking_token"]}, session)
         recipient = recipients.get(inquiry_id, session)
-        if recipient is None or "email" not in recipient:
+        if recipient is None:
             raise LookupError(f"no contact details yet for inquiry {inquiry_id}")
-        queue_email_to(recipient, event, session)
+        new_link = {"tracking_token": event.data["personal"]["tracking_token"]}
+        recipients.remember(inquiry_id, new_link, session)
+        queue_email_to({**recipient, **new_link}, event, session)
 
     def personal_data_erased(event: Envelope, session: ClientSession | None) -> None:
         recipients.forget(event.data["case_id"], session)
