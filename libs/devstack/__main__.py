@@ -40,6 +40,7 @@ def run(data_dir: Path, reseed: bool) -> int:
         print(
             "\nThe system is running:\n"
             f"  Business owners' form      {stack.url('intake')}/\n"
+            f"  Applicants' own cases      {stack.url('intake')}/my-cases  (sign in as anna.applicant)\n"
             f"  Intake API (OpenAPI)       {stack.url('intake')}/api/openapi.json\n"
             f"  Case handlers' queues      {stack.url('business_desk')}/\n"
             f"  Business desk API          {stack.url('business_desk')}/api/openapi.json\n"
