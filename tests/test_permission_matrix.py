@@ -40,7 +40,15 @@ EXPECTED = {
     ("business_desk", "GET", "/api/v1/cases/{case_id}"): SARAS_TEAM | {"manager", "service:notify"},
     ("business_desk", "GET", "/api/v1/cases/by-reference/{reference}"): SARAS_TEAM
     | {"manager", "service:notify"},
+    ("business_desk", "GET", "/api/v1/teams/{team}/queue"): SARAS_TEAM | {"manager"},
     ("business_desk", "POST", "/api/v1/cases/{case_id}/claim"): SARAS_TEAM,
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/assign"): {"team_lead"},
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/notes"): SARAS_TEAM,
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/status"): SARAS_TEAM,
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/extension"): SARAS_TEAM,
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/delay-notice"): SARAS_TEAM,
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/close"): SARAS_TEAM,
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/reopen"): SARAS_TEAM,
     ("business_desk", "POST", "/api/v1/cases/{case_id}/completion-request"): SARAS_TEAM,
     ("business_desk", "POST", "/api/v1/cases/{case_id}/applicant-reply"): SARAS_TEAM,
     ("business_desk", "POST", "/api/v1/cases/{case_id}/decision"): SARAS_TEAM,
@@ -92,6 +100,7 @@ def apps(settings_for, personal, wire):
     values = {
         "token": "not-a-real-tracking-token",
         "case_type": "alcohol_serving_licence",
+        "team": "licensing",
         "case_id": case_id,
         "inquiry_id": receipt["inquiry_id"],
         "reference": "BUS-2026-MATRIX",

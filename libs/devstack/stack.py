@@ -48,6 +48,7 @@ class Stack:
         env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
         env["PYTHONUNBUFFERED"] = "1"
         env.setdefault("INTAKE_PUBLIC_URL", self.url("intake"))
+        env.setdefault("DESK_PUBLIC_URL", self.url("business_desk"))
         env.setdefault("NOTIFY_URL", self.url("notify"))
         env.setdefault("SECRET_KEY", self.secret_key)
         env.setdefault("COOKIE_SECURE", "0")  # plain http on the loopback interface

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,15 +21,58 @@ class CaseType:
     legal_reference: str
     team: str
     clock_starts_when_complete: bool
+    # how far the deadline may be moved, once, with a reason (default: by the target again)
+    extension: Target | None = None
+    # building permits (PBL 12 kap. 8 a §): the fee drops one fifth per started week late
+    fee_reduction: bool = False
 
     def label(self, lang: str) -> str:
         return self.name.get(lang) or self.name["en"]
 
 
 @dataclass(frozen=True)
+class Status:
+    id: str
+    phase: str  # the fixed step the rules know: open, in_progress, waiting_for_applicant, decided, closed
+    label: dict[str, str]
+    applicant: dict[str, str]  # what the business owner reads
+
+    def text(self, lang: str, applicant: bool = False) -> str:
+        words = self.applicant if applicant else self.label
+        return words.get(lang) or words["en"]
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class Team:
+    id: str
+    name: dict[str, str]
+    lead: Person
+    members: tuple[Person, ...]
+
+    def member(self, name: str) -> Person | None:
+        return next((p for p in (*self.members, self.lead) if p.name == name), None)
+
+
+PHASES = ("open", "in_progress", "waiting_for_applicant", "decided", "closed")
+DEFAULT_STATUSES = {
+    phase: Status(phase, phase, {"en": phase.replace("_", " ")}, {"en": phase.replace("_", " ")})
+    for phase in PHASES
+}
+
+
+@dataclass(frozen=True)
 class Catalogue:
     country: str
     case_types: dict[str, CaseType]
+    statuses: dict[str, Status] = field(default_factory=lambda: dict(DEFAULT_STATUSES))
+    teams: dict[str, Team] = field(default_factory=dict)
+    warning_shares: tuple[float, ...] = (0.7, 0.9)
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -41,8 +84,42 @@ class Catalogue:
     def ids(self) -> list[str]:
         return list(self.case_types)
 
+    def status(self, status_id: str) -> Status:
+        return self.statuses.get(status_id) or DEFAULT_STATUSES[status_id]
+
+    def work_statuses(self) -> list[Status]:
+        """The statuses a handler may set while working a case (clock running)."""
+        return [s for s in self.statuses.values() if s.phase == "in_progress"]
+
+    def team_of(self, case_type_id: str) -> Team | None:
+        return self.teams.get(self.get(case_type_id).team)
+
+
+def _target(raw: dict | None) -> Target | None:
+    return Target(int(raw["amount"]), raw["unit"]) if raw else None
+
+
+def _person(raw: dict) -> Person:
+    return Person(raw["name"], raw["email"])
+
 
 def _parse(raw: dict) -> Catalogue:
+    statuses = {
+        item["id"]: Status(item["id"], item["phase"], dict(item["label"]), dict(item["applicant"]))
+        for item in raw.get("statuses", [])
+    }
+    for status in statuses.values():
+        if status.phase not in PHASES:
+            raise ValueError(f"status {status.id}: unknown phase {status.phase!r}")
+    teams = {
+        team_id: Team(
+            team_id,
+            dict(item["name"]),
+            _person(item["lead"]),
+            tuple(_person(p) for p in item.get("members", [])),
+        )
+        for team_id, item in (raw.get("teams") or {}).items()
+    }
     types = {}
     for item in raw["case_types"]:
         types[item["id"]] = CaseType(
@@ -50,12 +127,20 @@ def _parse(raw: dict) -> Catalogue:
             name=dict(item["name"]),
             description=dict(item.get("description", {})),
             target=Target(int(item["target"]["amount"]), item["target"]["unit"]),
+            extension=_target(item.get("extension")) or _target(item["target"]),
+            fee_reduction=bool(item.get("fee_reduction", False)),
             kind=item["kind"],
             legal_reference=item.get("legal_reference", ""),
             team=item["team"],
             clock_starts_when_complete=bool(item.get("clock_starts_when_complete", False)),
         )
-    return Catalogue(country=raw["country"], case_types=types)
+    return Catalogue(
+        country=raw["country"],
+        case_types=types,
+        statuses={**DEFAULT_STATUSES, **statuses},
+        teams=teams,
+        warning_shares=tuple(sorted(float(x) for x in raw.get("warning_shares", (0.7, 0.9)))),
+    )
 
 
 @lru_cache(maxsize=4)

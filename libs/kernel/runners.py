@@ -81,3 +81,28 @@ def background(work: Callable[[threading.Event], None]) -> tuple[threading.Threa
     thread = threading.Thread(target=work, args=(stop,), daemon=True)
     thread.start()
     return thread, stop
+
+
+def run_periodically(name: str, job: Callable[[], object], interval_s: float) -> None:
+    """A housekeeping entrypoint: run `job` every `interval_s` seconds until SIGTERM/SIGINT,
+    or once with --once (for a Kubernetes CronJob). A failed round is logged and retried
+    next round: the store may be briefly away."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=name)
+    parser.add_argument("--once", action="store_true", help="one round, then exit")
+    args = parser.parse_args()
+    log = logging.getLogger(name)
+    if args.once:
+        job()
+        return
+
+    def loop(stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                job()
+            except Exception:
+                log.exception("%s: round failed", name)
+            stop.wait(interval_s)
+
+    run_until_signalled(loop)

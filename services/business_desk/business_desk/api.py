@@ -12,26 +12,41 @@ from flask_smorest import Blueprint, abort
 from business_desk import handlers
 from business_desk.bootstrap import Deps
 from business_desk.domain import IllegalTransition
-from business_desk.readmodel import OPEN_STATUSES
+from business_desk.readmodel import QueueFilter
 from business_desk.schemas import (
+    AssignSchema,
     AuditEntrySchema,
     CaseSchema,
     CaseSummarySchema,
     CompletionRequestSchema,
     DecisionSchema,
+    DelayNoticeSchema,
+    ExtensionSchema,
+    NoteSchema,
     QueueQuerySchema,
+    ReasonSchema,
     ReplySchema,
+    StatusSchema,
 )
+from business_desk.views import clock_now
 from kernel.auth import Principal, check, current_principal, guarded, require
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
 
 F = TypeVar("F", bound=Callable[..., Any])
-STATUS_FILTERS = {"open": OPEN_STATUSES, "decided": ("decided",), "all": (*OPEN_STATUSES, "decided")}
 
 
 def deps() -> Deps:
     return current_app.extensions["business_desk.deps"]
+
+
+def today():  # type: ignore[no-untyped-def]
+    return deps().clock().date()
+
+
+def with_clock(doc: dict) -> dict:
+    """The case with its clock read today (share used and lateness grow while it is open)."""
+    return {**doc, "clock": clock_now(doc, deps().catalogue, today())}
 
 
 def _case_or_404(case_id: str) -> dict:
@@ -46,7 +61,7 @@ def _readable_case(doc: dict | None, missing: str) -> dict:
         abort(404, message=missing)
     principal = check("case.read", doc["case_type"])
     audit("read", doc["_id"], principal)
-    return doc
+    return with_clock(doc)
 
 
 def audit(action: str, case_id: str, principal: Principal) -> None:
@@ -78,7 +93,14 @@ def run_command(case_id: str, command: Callable[[], object]) -> dict:
         command()
     except IllegalTransition as exc:
         abort(409, message=str(exc))
-    return _case_or_404(case_id)
+    return with_clock(_case_or_404(case_id))
+
+
+def _queue(query: dict, case_types: list[str]) -> list:
+    filter_ = QueueFilter.from_params(
+        case_types, query["status"], query["handler"], query["unassigned"], query["q"]
+    )
+    return [with_clock(doc) for doc in deps().cases.queue(filter_, today())]
 
 
 @blp.route("/queues/<string:case_type>")
@@ -87,11 +109,29 @@ class Queue(MethodView):
     @blp.arguments(QueueQuerySchema, location="query")
     @blp.response(200, CaseSummarySchema(many=True))
     def get(self, query: dict, case_type: str) -> list:
-        """The cases of one case type, due soonest first."""
+        """The cases of one case type, due soonest first, filtered and searched."""
         if case_type not in deps().catalogue.case_types:
             abort(404, message=f"No case type {case_type}.")
         check("queue.read", case_type)
-        return deps().cases.queue(case_type, STATUS_FILTERS[query["status"]])
+        return _queue(query, [case_type])
+
+
+@blp.route("/teams/<string:team>/queue")
+class TeamQueue(MethodView):
+    @require("queue.read")
+    @blp.arguments(QueueQuerySchema, location="query")
+    @blp.response(200, CaseSummarySchema(many=True))
+    def get(self, query: dict, team: str) -> list:
+        """The cases of every case type of one team (those the caller may read), due soonest first."""
+        catalogue = deps().catalogue
+        case_types = [ct.id for ct in catalogue.case_types.values() if ct.team == team]
+        if not case_types:
+            abort(404, message=f"No team {team}.")
+        _, matrix = current_app.extensions["kernel.auth"]
+        readable = [ct for ct in case_types if matrix.allows(current_principal(), "queue.read", ct)]
+        if not readable:
+            check("queue.read", case_types[0])  # answers 403 with the reason
+        return _queue(query, readable)
 
 
 @blp.route("/cases/<string:case_id>")
@@ -155,8 +195,88 @@ def decision(body: dict, case_id: str) -> dict:
     """Decide the case with a written answer to the applicant."""
     return run_command(
         case_id,
-        lambda: handlers.decide(deps(), case_id, acting_handler(), body["outcome"], body["answer"]),
+        lambda: handlers.decide(
+            deps(), case_id, acting_handler(), body["outcome"], body["answer"], body["legal_reference"]
+        ),
     )
+
+
+@blp.route("/cases/<string:case_id>/assign", methods=["POST"])
+@on_case("case.assign")
+@blp.arguments(AssignSchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Not allowed in the case's current state, or not a team member")
+def assign(body: dict, case_id: str) -> dict:
+    """Give the case to a member of its team, or move it to another (team leads)."""
+    return run_command(case_id, lambda: handlers.assign(deps(), case_id, body["handler"], acting_handler()))
+
+
+@blp.route("/cases/<string:case_id>/notes", methods=["POST"])
+@on_case("case.work")
+@blp.arguments(NoteSchema)
+@blp.response(200, CaseSchema)
+def add_note(body: dict, case_id: str) -> dict:
+    """Add an internal note (never shown to the applicant)."""
+    return run_command(case_id, lambda: handlers.add_note(deps(), case_id, acting_handler(), body["note"]))
+
+
+@blp.route("/cases/<string:case_id>/status", methods=["POST"])
+@on_case("case.work")
+@blp.arguments(StatusSchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Not allowed in the case's current state")
+def change_status(body: dict, case_id: str) -> dict:
+    """Set a work status (the clock keeps running)."""
+    return run_command(
+        case_id, lambda: handlers.change_status(deps(), case_id, acting_handler(), body["status"])
+    )
+
+
+@blp.route("/cases/<string:case_id>/extension", methods=["POST"])
+@on_case("case.work")
+@blp.arguments(ExtensionSchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Already extended, or not allowed in the case's current state")
+def extend(body: dict, case_id: str) -> dict:
+    """Extend the deadline once, by the case type's extension, with a recorded reason."""
+    return run_command(
+        case_id, lambda: handlers.extend_deadline(deps(), case_id, acting_handler(), body["reason"])
+    )
+
+
+@blp.route("/cases/<string:case_id>/delay-notice", methods=["POST"])
+@on_case("case.work")
+@blp.arguments(DelayNoticeSchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Not allowed in the case's current state")
+def delay_notice(body: dict, case_id: str) -> dict:
+    """Tell the applicant the decision will be delayed (förvaltningslagen §11)."""
+    return run_command(
+        case_id,
+        lambda: handlers.send_delay_notice(
+            deps(), case_id, acting_handler(), body["reason"], body["expected_by"]
+        ),
+    )
+
+
+@blp.route("/cases/<string:case_id>/close", methods=["POST"])
+@on_case("case.work")
+@blp.arguments(ReasonSchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Not allowed in the case's current state")
+def close(body: dict, case_id: str) -> dict:
+    """Close the case: filed after its decision, or withdrawn / written off without one."""
+    return run_command(case_id, lambda: handlers.close(deps(), case_id, acting_handler(), body["reason"]))
+
+
+@blp.route("/cases/<string:case_id>/reopen", methods=["POST"])
+@on_case("case.work")
+@blp.arguments(ReasonSchema)
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Not allowed in the case's current state")
+def reopen(body: dict, case_id: str) -> dict:
+    """Reopen a decided or closed case; its clock runs again."""
+    return run_command(case_id, lambda: handlers.reopen(deps(), case_id, acting_handler(), body["reason"]))
 
 
 @blp.route("/cases/<string:case_id>/audit")

@@ -38,7 +38,8 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
     if db is None:
         db = mongo_client(settings)[settings.database]
     client = db.client
-    cases = CaseReadModel(db)
+    catalogue = casetypes.load(settings.case_types_file)
+    cases = CaseReadModel(db, catalogue)
     personal = personal_data(settings, client)
     store = MongoEventStore(db, hooks=[cases.apply], personal=personal)
     store.ensure_schema()
@@ -48,7 +49,7 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
     return Deps(
         settings=settings,
         store=store,
-        catalogue=casetypes.load(settings.case_types_file),
+        catalogue=catalogue,
         cases=cases,
         audit=audit,
         personal=personal,

@@ -3,21 +3,31 @@ Pure logic: decisions take the history and return new events, or raise IllegalTr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from kernel.casetypes import CaseType, Catalogue
+from business_desk.clocks import Clock, ClockFacts, Pause, compute, warning_due
+from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope, NewEvent
 
 CASE_OPENED = "business_desk.case_opened"
 CASE_CLAIMED = "business_desk.case_claimed"
+CASE_ASSIGNED = "business_desk.case_assigned"
+NOTE_ADDED = "business_desk.note_added"
+STATUS_CHANGED = "business_desk.status_changed"
 COMPLETION_REQUESTED = "business_desk.completion_requested"
 APPLICANT_REPLIED = "business_desk.applicant_replied"
+DEADLINE_EXTENDED = "business_desk.deadline_extended"
+DELAY_NOTICE_SENT = "business_desk.delay_notice_sent"
+DEADLINE_WARNING_ISSUED = "business_desk.deadline_warning_issued"
 CASE_DECIDED = "business_desk.case_decided"
+CASE_CLOSED = "business_desk.case_closed"
+CASE_REOPENED = "business_desk.case_reopened"
 PERSONAL_DATA_ERASED = "business_desk.personal_data_erased"
 
 OUTCOMES = ("granted", "granted_with_conditions", "refused", "answered")
 DEFAULT_REPLY_DAYS = 15  # working days, about the customary three weeks
+ACTIVE = ("open", "in_progress", "waiting_for_applicant")
 
 
 class IllegalTransition(Exception):
@@ -33,21 +43,35 @@ class Case:
     case_id: str = ""
     reference: str = ""
     case_type: str = ""
-    status: str = "new"  # new -> open -> in_progress <-> waiting_for_applicant -> decided
+    phase: str = "new"  # new -> open -> in_progress <-> waiting_for_applicant -> decided -> closed
+    status: str = "new"  # the configurable status (a work status within in_progress)
     handler: str | None = None
     subject_id: str = ""
-    received_on: date | None = None
-    decided_on: date | None = None
+    facts: ClockFacts | None = None
+    warned: set[float] = field(default_factory=set)
+    delay_notices: int = 0
     personal_erased: bool = False
-    clock_started_on: date | None = None
-    paused_on: date | None = None
-    paused_days: int = 0
-    due_date: date | None = None
     history: list[str] = field(default_factory=list)
 
     @property
     def exists(self) -> bool:
-        return self.status != "new"
+        return self.phase != "new"
+
+    @property
+    def received_on(self) -> date | None:
+        return self.facts.received_on if self.facts else None
+
+    @property
+    def decided_on(self) -> date | None:
+        return self.facts.decided_on if self.facts else None
+
+    @property
+    def extended(self) -> bool:
+        return bool(self.facts and self.facts.extended)
+
+    def clock(self, catalogue: Catalogue, today: date) -> Clock:
+        assert self.facts is not None
+        return compute(self.facts, catalogue.get(self.case_type), catalogue.calendar, today)
 
     @classmethod
     def from_history(cls, events: list[Envelope]) -> Case:
@@ -56,10 +80,16 @@ class Case:
             case.apply(event)
         return case
 
+    def _enter(self, phase: str, on: date, status: str | None = None) -> None:
+        self.phase, self.status = phase, status or phase
+        assert self.facts is not None
+        self.facts.enter(self.status, on)
+
     def apply(self, event: Envelope) -> None:
-        data = event.data
-        self.history.append(event.type)
-        if event.type == CASE_OPENED:
+        data, kind = event.data, event.type
+        on = event.occurred_at[:10]
+        self.history.append(kind)
+        if kind == CASE_OPENED:
             self.case_id, self.reference, self.case_type = (
                 data["case_id"],
                 data["reference"],
@@ -67,26 +97,47 @@ class Case:
             )
             self.subject_id = data["subject_id"]
             self.personal_erased = data["personal"] is None
-            self.received_on = self.clock_started_on = date.fromisoformat(data["received_on"])
-            self.due_date = date.fromisoformat(data["due_date"])
-            self.status = "open"
-        elif event.type == CASE_CLAIMED:
+            self.facts = ClockFacts(received_on=date.fromisoformat(data["received_on"]))
+            self._enter("open", self.facts.received_on)
+            return
+        assert self.facts is not None
+        facts = self.facts
+        if kind in (CASE_CLAIMED, CASE_ASSIGNED):
             self.handler = data["handler"]
-            if self.status == "open":
-                self.status = "in_progress"
-        elif event.type == COMPLETION_REQUESTED:
-            self.status = "waiting_for_applicant"
-            self.paused_on = date.fromisoformat(data["paused_on"])
-        elif event.type == APPLICANT_REPLIED:
-            self.status = "in_progress"
-            self.paused_on = None
-            self.paused_days = data["paused_days"]
-            self.clock_started_on = date.fromisoformat(data["clock_started_on"])
-            self.due_date = date.fromisoformat(data["due_date"])
-        elif event.type == CASE_DECIDED:
-            self.status = "decided"
-            self.decided_on = date.fromisoformat(data["decided_on"])
-        elif event.type == PERSONAL_DATA_ERASED:
+            if self.phase == "open":
+                self._enter("in_progress", date.fromisoformat(on))
+        elif kind == STATUS_CHANGED:
+            self._enter("in_progress", date.fromisoformat(data["changed_on"]), data["status"])
+        elif kind == COMPLETION_REQUESTED:
+            paused_on = date.fromisoformat(data["paused_on"])
+            facts.pause(paused_on)
+            self._enter("waiting_for_applicant", paused_on)
+        elif kind == APPLICANT_REPLIED:
+            resumed_on = date.fromisoformat(data["resumed_on"])
+            facts.resume(resumed_on)
+            facts.completed_on = resumed_on
+            self._enter("in_progress", resumed_on)
+        elif kind == DEADLINE_EXTENDED:
+            facts.extended = True
+        elif kind == DELAY_NOTICE_SENT:
+            self.delay_notices += 1
+        elif kind == DEADLINE_WARNING_ISSUED:
+            self.warned.add(data["share"])
+        elif kind == CASE_DECIDED:
+            facts.decided_on = date.fromisoformat(data["decided_on"])
+            self._enter("decided", facts.decided_on)
+        elif kind == CASE_CLOSED:
+            facts.closed_on = date.fromisoformat(data["closed_on"])
+            self._enter("closed", facts.closed_on)
+        elif kind == CASE_REOPENED:
+            reopened_on = date.fromisoformat(data["reopened_on"])
+            # the time between the decision (or closing) and reopening is not on the clock
+            stopped_on = facts.decided_on or facts.closed_on or reopened_on
+            facts.pauses.append(Pause(stopped_on, reopened_on))
+            facts.decided_on = facts.closed_on = None
+            self.warned = set()
+            self._enter("in_progress" if self.handler else "open", reopened_on)
+        elif kind == PERSONAL_DATA_ERASED:
             self.personal_erased = True
 
 
@@ -120,26 +171,88 @@ def open_case(inquiry: dict, catalogue: Catalogue, history: list[Envelope]) -> l
     ]
 
 
-def _require(case: Case, allowed: tuple[str, ...], action: str) -> None:
+def _require(case: Case, phases: tuple[str, ...], action: str) -> None:
     if not case.exists:
         raise LookupError("no such case")
-    if case.status not in allowed:
-        hint = "; claim it first" if case.status == "open" and "in_progress" in allowed else ""
-        raise IllegalTransition(f"cannot {action} a case that is {case.status.replace('_', ' ')}{hint}")
+    if case.phase not in phases:
+        hint = "; claim it first" if case.phase == "open" and "in_progress" in phases else ""
+        raise IllegalTransition(f"cannot {action} a case that is {case.phase.replace('_', ' ')}{hint}")
+
+
+def _require_handler(case: Case, handler: str) -> None:
+    if case.handler != handler:
+        raise IllegalTransition(f"the case is handled by {case.handler or 'nobody'}; claim it first")
+
+
+def _require_text(text: str, why: str) -> str:
+    if not text.strip():
+        raise IllegalTransition(why)
+    return text.strip()
+
+
+def _ids(case: Case) -> dict[str, str]:
+    return {"case_id": case.case_id, "reference": case.reference}
 
 
 def claim(case: Case, handler: str) -> list[NewEvent]:
-    _require(case, ("open", "in_progress", "waiting_for_applicant"), "claim")
+    _require(case, ACTIVE, "claim")
     if case.handler == handler:
+        return []
+    return [NewEvent(CASE_CLAIMED, {**_ids(case), "handler": handler, "previous_handler": case.handler})]
+
+
+def assign(case: Case, assignee: str, assigned_by: str, catalogue: Catalogue) -> list[NewEvent]:
+    """A team lead gives the case to (or moves it to) a member of the case type's team."""
+    _require(case, ACTIVE, "assign")
+    team = catalogue.team_of(case.case_type)
+    if team is not None and team.member(assignee) is None:
+        raise IllegalTransition(f"{assignee} is not in the team {team.name.get('en', team.id)}")
+    if case.handler == assignee:
         return []
     return [
         NewEvent(
-            CASE_CLAIMED,
+            CASE_ASSIGNED,
+            {**_ids(case), "handler": assignee, "previous_handler": case.handler, "assigned_by": assigned_by},
+        )
+    ]
+
+
+def add_note(case: Case, author: str, note: str, today: date) -> list[NewEvent]:
+    """An internal note: never shown to the applicant; sealed, as it may name people."""
+    if not case.exists:
+        raise LookupError("no such case")
+    text = _require_text(note, "a note needs some text")
+    return [
+        NewEvent(
+            NOTE_ADDED,
             {
-                "case_id": case.case_id,
-                "reference": case.reference,
+                **_ids(case),
+                "author": author,
+                "noted_on": today.isoformat(),
+                "subject_id": case.subject_id,
+                "personal": {"note": text},
+            },
+        )
+    ]
+
+
+def change_status(case: Case, handler: str, status: str, today: date, catalogue: Catalogue) -> list[NewEvent]:
+    _require(case, ("in_progress",), "change the status of")
+    _require_handler(case, handler)
+    allowed = {s.id for s in catalogue.work_statuses()}
+    if status not in allowed:
+        raise IllegalTransition(f"status must be one of {', '.join(sorted(allowed))}")
+    if status == case.status:
+        return []
+    return [
+        NewEvent(
+            STATUS_CHANGED,
+            {
+                **_ids(case),
                 "handler": handler,
-                "previous_handler": case.handler,
+                "status": status,
+                "previous_status": case.status,
+                "changed_on": today.isoformat(),
             },
         )
     ]
@@ -150,8 +263,7 @@ def request_completion(
 ) -> list[NewEvent]:
     _require(case, ("in_progress",), "request completion for")
     _require_handler(case, handler)
-    if not message.strip():
-        raise IllegalTransition("say what the applicant must complete")
+    text = _require_text(message, "say what the applicant must complete")
     reply_by = reply_by or catalogue.calendar.add_working_days(today, DEFAULT_REPLY_DAYS)
     if reply_by <= today:
         raise IllegalTransition("the reply date must be in the future")
@@ -159,13 +271,12 @@ def request_completion(
         NewEvent(
             COMPLETION_REQUESTED,
             {
-                "case_id": case.case_id,
-                "reference": case.reference,
+                **_ids(case),
                 "handler": handler,
                 "reply_by": reply_by.isoformat(),
                 "paused_on": today.isoformat(),
                 "subject_id": case.subject_id,
-                "personal": {"message": message.strip()},
+                "personal": {"message": text},
             },
             schema_version=2,
         )
@@ -176,99 +287,204 @@ def register_reply(case: Case, reply: str, today: date, catalogue: Catalogue) ->
     """The applicant's completion arrived: the clock resumes, or, where the law counts
     from the complete application (building permits), starts again."""
     _require(case, ("waiting_for_applicant",), "register a reply for")
-    case_type: CaseType = catalogue.get(case.case_type)
-    calendar = catalogue.calendar
-    assert case.paused_on is not None and case.clock_started_on is not None
-    if case_type.clock_starts_when_complete:
-        clock_started_on, paused_days = today, 0
-    else:
-        clock_started_on = case.clock_started_on
-        paused_days = case.paused_days + calendar.pause_length(case_type.target, case.paused_on, today)
-    due = calendar.due_date(clock_started_on, case_type.target, paused_days)
+    text = _require_text(reply, "say what the applicant sent")
+    assert case.facts is not None
+    facts = replace(case.facts, pauses=list(case.facts.pauses))  # as it will be after the reply
+    facts.resume(today)
+    facts.completed_on = today
+    clock = compute(facts, catalogue.get(case.case_type), catalogue.calendar, today)
     return [
         NewEvent(
             APPLICANT_REPLIED,
             {
-                "case_id": case.case_id,
-                "reference": case.reference,
+                **_ids(case),
                 "resumed_on": today.isoformat(),
-                "clock_started_on": clock_started_on.isoformat(),
-                "paused_days": paused_days,
-                "due_date": due.isoformat(),
+                "clock_started_on": clock.started_on.isoformat(),
+                "paused_days": clock.paused_units,
+                "due_date": clock.due_date.isoformat(),
                 "subject_id": case.subject_id,
-                "personal": {"reply": reply.strip()},
+                "personal": {"reply": text},
             },
             schema_version=2,
         )
     ]
 
 
+def extend_deadline(
+    case: Case, handler: str, reason: str, today: date, catalogue: Catalogue
+) -> list[NewEvent]:
+    """Move the deadline once, by the case type's extension, with a recorded reason."""
+    _require(case, ("in_progress", "waiting_for_applicant"), "extend the deadline of")
+    _require_handler(case, handler)
+    if case.extended:
+        raise IllegalTransition("the deadline has already been extended once")
+    text = _require_text(reason, "an extension needs a recorded reason")
+    case_type = catalogue.get(case.case_type)
+    assert case.facts is not None and case_type.extension is not None
+    facts = replace(case.facts, extended=True)
+    clock = compute(facts, case_type, catalogue.calendar, today)
+    return [
+        NewEvent(
+            DEADLINE_EXTENDED,
+            {
+                **_ids(case),
+                "handler": handler,
+                "reason": text,
+                "extension": {"amount": case_type.extension.amount, "unit": case_type.extension.unit},
+                "extended_on": today.isoformat(),
+                "due_date": clock.due_date.isoformat(),
+            },
+        )
+    ]
+
+
+def send_delay_notice(
+    case: Case, handler: str, reason: str, expected_by: date, today: date
+) -> list[NewEvent]:
+    """Förvaltningslagen §11: tell the applicant that the decision will be significantly
+    delayed, why, and when it is now expected."""
+    _require(case, ACTIVE, "send a delay notice for")
+    _require_handler(case, handler)
+    text = _require_text(reason, "say why the case is delayed")
+    if expected_by <= today:
+        raise IllegalTransition("the expected decision date must be in the future")
+    return [
+        NewEvent(
+            DELAY_NOTICE_SENT,
+            {
+                **_ids(case),
+                "handler": handler,
+                "sent_on": today.isoformat(),
+                "expected_by": expected_by.isoformat(),
+                "subject_id": case.subject_id,
+                "personal": {"reason": text},
+            },
+        )
+    ]
+
+
+def issue_warning(case: Case, today: date, catalogue: Catalogue) -> list[NewEvent]:
+    """Warn the handler and the team lead once the case has used a warning share of its time."""
+    if case.phase not in ACTIVE:
+        return []
+    clock = case.clock(catalogue, today)
+    share = warning_due(clock, catalogue.warning_shares, case.warned)
+    if share is None:
+        return []
+    team = catalogue.team_of(case.case_type)
+    handler = team.member(case.handler) if team and case.handler else None
+    recipients = sorted({p.email for p in (handler, team.lead if team else None) if p is not None})
+    return [
+        NewEvent(
+            DEADLINE_WARNING_ISSUED,
+            {
+                **_ids(case),
+                "case_type": case.case_type,
+                "share": share,
+                "share_used": clock.share_used,
+                "due_date": clock.due_date.isoformat(),
+                "handler": case.handler,
+                "recipients": recipients,
+                "warned_on": today.isoformat(),
+            },
+        )
+    ]
+
+
 def decide(
-    case: Case, handler: str, outcome: str, answer: str, today: date, catalogue: Catalogue
+    case: Case,
+    handler: str,
+    outcome: str,
+    answer: str,
+    today: date,
+    catalogue: Catalogue,
+    legal_reference: str | None = None,
 ) -> list[NewEvent]:
     _require(case, ("in_progress",), "decide")
     _require_handler(case, handler)
     if outcome not in OUTCOMES:
         raise IllegalTransition(f"outcome must be one of {', '.join(OUTCOMES)}")
-    if not answer.strip():
-        raise IllegalTransition("a decision needs a written answer")
-    assert case.received_on is not None and case.due_date is not None
+    text = _require_text(answer, "a decision needs a written answer")
+    assert case.facts is not None
+    facts = replace(case.facts, decided_on=today)
+    clock = compute(facts, catalogue.get(case.case_type), catalogue.calendar, today)
     return [
         NewEvent(
             CASE_DECIDED,
             {
-                "case_id": case.case_id,
-                "reference": case.reference,
+                **_ids(case),
                 "handler": handler,
                 "outcome": outcome,
-                "legal_reference": catalogue.get(case.case_type).legal_reference,
+                "legal_reference": (legal_reference or "").strip()
+                or catalogue.get(case.case_type).legal_reference,
                 "decided_on": today.isoformat(),
-                "due_date": case.due_date.isoformat(),
-                "within_target": today <= case.due_date,
-                "gross_days": (today - case.received_on).days,
+                "due_date": clock.due_date.isoformat(),
+                "within_target": bool(clock.within_target_net),
+                "gross_days": clock.gross_days,
                 "subject_id": case.subject_id,
-                "personal": {"answer": answer.strip()},
+                "personal": {"answer": text},
             },
             schema_version=2,
+        )
+    ]
+
+
+def close(case: Case, handler: str, reason: str, today: date) -> list[NewEvent]:
+    """Close a decided case (filed), or an undecided one (withdrawn, written off) with a reason."""
+    _require(case, (*ACTIVE, "decided"), "close")
+    text = _require_text(reason, "say why the case is closed")
+    return [
+        NewEvent(
+            CASE_CLOSED,
+            {
+                **_ids(case),
+                "handler": handler,
+                "reason": text,
+                "closed_on": today.isoformat(),
+                "decided": case.phase == "decided",
+            },
+        )
+    ]
+
+
+def reopen(case: Case, handler: str, reason: str, today: date) -> list[NewEvent]:
+    """Reopen a decided or closed case (e.g. after an appeal); the clock runs again."""
+    _require(case, ("decided", "closed"), "reopen")
+    if case.personal_erased:
+        raise IllegalTransition("the case's personal data has been erased; open a new case instead")
+    text = _require_text(reason, "say why the case is reopened")
+    return [
+        NewEvent(
+            CASE_REOPENED,
+            {**_ids(case), "handler": handler, "reason": text, "reopened_on": today.isoformat()},
         )
     ]
 
 
 def erasure_due(case: Case, today: date, retention_days: int) -> bool:
     """Personal data in a decided case is kept `retention_days` after the decision."""
+    finished_on = case.decided_on or (case.facts.closed_on if case.facts else None)
     return (
-        case.status == "decided"
+        case.phase in ("decided", "closed")
         and not case.personal_erased
-        and case.decided_on is not None
-        and case.decided_on + timedelta(days=retention_days) <= today
+        and finished_on is not None
+        and finished_on + timedelta(days=retention_days) <= today
     )
 
 
 def erase_personal_data(case: Case, today: date, reason: str) -> list[NewEvent]:
     """Record that the case's personal data was erased (its subject's key destroyed).
-    Only a decided case: an open one still needs its applicant."""
+    Only a decided or closed case: an open one still needs its applicant."""
     if not case.exists:
         raise LookupError("no such case")
     if case.personal_erased:
         return []
-    if case.status != "decided":
+    if case.phase not in ("decided", "closed"):
         raise IllegalTransition("personal data can only be erased once the case is decided")
-    if not reason.strip():
-        raise IllegalTransition("say why the personal data is erased")
+    text = _require_text(reason, "say why the personal data is erased")
     return [
         NewEvent(
             PERSONAL_DATA_ERASED,
-            {
-                "case_id": case.case_id,
-                "reference": case.reference,
-                "subject_id": case.subject_id,
-                "erased_on": today.isoformat(),
-                "reason": reason.strip(),
-            },
+            {**_ids(case), "subject_id": case.subject_id, "erased_on": today.isoformat(), "reason": text},
         )
     ]
-
-
-def _require_handler(case: Case, handler: str) -> None:
-    if case.handler != handler:
-        raise IllegalTransition(f"the case is handled by {case.handler or 'nobody'}; claim it first")

@@ -42,6 +42,46 @@ def claim(deps: Deps, case_id: str, handler: str) -> list[Envelope]:
     return _on_case(deps, case_id, lambda case, today: domain.claim(case, handler))
 
 
+def assign(deps: Deps, case_id: str, assignee: str, assigned_by: str) -> list[Envelope]:
+    return _on_case(
+        deps, case_id, lambda case, today: domain.assign(case, assignee, assigned_by, deps.catalogue)
+    )
+
+
+def add_note(deps: Deps, case_id: str, author: str, note: str) -> list[Envelope]:
+    return _on_case(deps, case_id, lambda case, today: domain.add_note(case, author, note, today))
+
+
+def change_status(deps: Deps, case_id: str, handler: str, status: str) -> list[Envelope]:
+    return _on_case(
+        deps, case_id, lambda case, today: domain.change_status(case, handler, status, today, deps.catalogue)
+    )
+
+
+def extend_deadline(deps: Deps, case_id: str, handler: str, reason: str) -> list[Envelope]:
+    return _on_case(
+        deps,
+        case_id,
+        lambda case, today: domain.extend_deadline(case, handler, reason, today, deps.catalogue),
+    )
+
+
+def send_delay_notice(
+    deps: Deps, case_id: str, handler: str, reason: str, expected_by: date
+) -> list[Envelope]:
+    return _on_case(
+        deps, case_id, lambda case, today: domain.send_delay_notice(case, handler, reason, expected_by, today)
+    )
+
+
+def close(deps: Deps, case_id: str, handler: str, reason: str) -> list[Envelope]:
+    return _on_case(deps, case_id, lambda case, today: domain.close(case, handler, reason, today))
+
+
+def reopen(deps: Deps, case_id: str, handler: str, reason: str) -> list[Envelope]:
+    return _on_case(deps, case_id, lambda case, today: domain.reopen(case, handler, reason, today))
+
+
 def request_completion(
     deps: Deps, case_id: str, handler: str, message: str, reply_by: date | None = None
 ) -> list[Envelope]:
@@ -60,12 +100,27 @@ def register_reply(deps: Deps, case_id: str, reply: str) -> list[Envelope]:
     )
 
 
-def decide(deps: Deps, case_id: str, handler: str, outcome: str, answer: str) -> list[Envelope]:
+def decide(
+    deps: Deps, case_id: str, handler: str, outcome: str, answer: str, legal_reference: str | None = None
+) -> list[Envelope]:
     return _on_case(
         deps,
         case_id,
-        lambda case, today: domain.decide(case, handler, outcome, answer, today, deps.catalogue),
+        lambda case, today: domain.decide(
+            case, handler, outcome, answer, today, deps.catalogue, legal_reference
+        ),
     )
+
+
+def issue_warnings(deps: Deps) -> list[str]:
+    """Warn about every open case that has used a warning share of its time since the last
+    look. Returns the ids of the cases warned about. Safe to run as often as wanted."""
+    assert deps.cases is not None
+    warned = []
+    for case_id in deps.cases.active_ids():
+        if _on_case(deps, case_id, lambda case, today: domain.issue_warning(case, today, deps.catalogue)):
+            warned.append(case_id)
+    return warned
 
 
 def erase_personal_data(deps: Deps, case_id: str, reason: str) -> list[Envelope]:
@@ -83,7 +138,7 @@ def erase_personal_data(deps: Deps, case_id: str, reason: str) -> list[Envelope]
 
 
 def erase_expired(deps: Deps) -> list[str]:
-    """Erase the personal data of every case decided more than the retention period ago.
+    """Erase the personal data of every case decided (or closed) more than the retention period ago.
     Returns the references erased."""
     assert deps.cases is not None
     today = deps.clock().date()

@@ -4,6 +4,7 @@ and rebuildable from the events."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -11,64 +12,162 @@ from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
+from business_desk.search import query_terms
 from business_desk.views import evolve
+from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope
 
-OPEN_STATUSES = ("open", "in_progress", "waiting_for_applicant")
+OPEN_PHASES = ("open", "in_progress", "waiting_for_applicant")
+FINISHED_PHASES = ("decided", "closed")
+LIST_FIELDS = {"history": 0, "contact": 0, "search": 0, "notes": 0, "description": 0}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What a handler narrows a queue to. Empty fields do not filter."""
+
+    case_types: tuple[str, ...] = ()
+    phases: tuple[str, ...] = OPEN_PHASES
+    handler: str | None = None
+    unassigned: bool = False
+    overdue: bool = False
+    waiting: bool = False
+    text: str = ""
+
+    @classmethod
+    def from_params(
+        cls,
+        case_types: Sequence[str],
+        status: str = "open",
+        handler: str | None = None,
+        unassigned: bool = False,
+        text: str = "",
+    ) -> QueueFilter:
+        """From a queue page's or the API's parameters (status: open, waiting, overdue,
+        decided, closed or all)."""
+        phases = {"decided": ("decided",), "closed": ("closed",), "all": (*OPEN_PHASES, *FINISHED_PHASES)}
+        return cls(
+            case_types=tuple(case_types),
+            phases=phases.get(status, OPEN_PHASES),
+            handler=handler or None,
+            unassigned=unassigned,
+            overdue=status == "overdue",
+            waiting=status == "waiting",
+            text=text,
+        )
+
+    def query(self, today: date) -> dict[str, Any]:
+        q: dict[str, Any] = {"phase": {"$in": list(self.phases)}}
+        if self.case_types:
+            q["case_type"] = {"$in": list(self.case_types)}
+        if self.handler:
+            q["handler"] = self.handler
+        elif self.unassigned:
+            q["handler"] = None
+        if self.waiting:
+            q["phase"] = "waiting_for_applicant"
+        if self.overdue:
+            # a paused case is not late while it waits; its deadline moves when it resumes
+            q["phase"] = {"$in": [p for p in self.phases if p in ("open", "in_progress")]}
+            q["due_date"] = {"$lt": today.isoformat()}
+        terms = query_terms(self.text)
+        if terms:
+            q["search"] = {"$all": terms}
+        return q
 
 
 class CaseReadModel:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue) -> None:
         self._cases = db["cases"]
+        self._catalogue = catalogue
 
     def ensure_schema(self) -> None:
-        self._cases.create_index([("case_type", ASCENDING), ("status", ASCENDING), ("due_date", ASCENDING)])
+        self._cases.create_index([("case_type", ASCENDING), ("phase", ASCENDING), ("due_date", ASCENDING)])
+        self._cases.create_index([("phase", ASCENDING), ("due_date", ASCENDING)])
         self._cases.create_index("reference", unique=True)
+        self._cases.create_index("search")
 
     def apply(self, events: Sequence[Envelope], session: ClientSession | None) -> None:
         for event in events:
             current = self._cases.find_one({"_id": event.data["case_id"]}, session=session)
-            updated = evolve(current, event)
+            updated = evolve(current, event, self._catalogue)
             if updated is not None:
                 self._cases.replace_one({"_id": updated["_id"]}, updated, upsert=True, session=session)
 
-    def rebuild(self, events: Iterable[Envelope]) -> int:
+    def rebuild(self, events: Iterable[Envelope], batch: int = 1000) -> int:
+        """Replay every case event under the rules in force: folded in memory, written in
+        bulk (a case's document is written once, not once per event)."""
         self._cases.delete_many({})
+        docs: dict[str, dict[str, Any]] = {}
         count = 0
         for event in events:
-            self.apply([event], None)
+            if not event.type.startswith("business_desk."):
+                continue
+            case_id = event.data["case_id"]
+            updated = evolve(docs.get(case_id), event, self._catalogue)
+            if updated is not None:
+                docs[case_id] = updated
             count += 1
+        values = list(docs.values())
+        for start in range(0, len(values), batch):
+            self._cases.insert_many(values[start : start + batch], ordered=False)
         return count
 
-    def queue(self, case_type: str, statuses: Sequence[str] = OPEN_STATUSES) -> list[dict[str, Any]]:
+    def queue(self, filter_: QueueFilter, today: date, limit: int = 500) -> list[dict[str, Any]]:
         """Due soonest first."""
-        cursor = self._cases.find(
-            {"case_type": case_type, "status": {"$in": list(statuses)}}, {"history": 0, "contact": 0}
-        ).sort([("due_date", ASCENDING), ("received_on", ASCENDING)])
+        cursor = (
+            self._cases.find(filter_.query(today), LIST_FIELDS)
+            .sort([("due_date", ASCENDING), ("received_on", ASCENDING)])
+            .limit(limit)
+        )
         return list(cursor)
 
     def counts(self) -> dict[str, int]:
         pipeline = [
-            {"$match": {"status": {"$in": list(OPEN_STATUSES)}}},
+            {"$match": {"phase": {"$in": list(OPEN_PHASES)}}},
             {"$group": {"_id": "$case_type", "n": {"$sum": 1}}},
         ]
         return {row["_id"]: row["n"] for row in self._cases.aggregate(pipeline)}
 
-    def erasure_candidates(self, decided_on_or_before: date) -> list[dict[str, Any]]:
-        """Decided cases still holding personal data, decided on or before the date."""
+    def open_cases(self, case_types: Sequence[str], handler: str | None = None) -> list[dict[str, Any]]:
+        """The current queue in the few fields the dashboard counts with."""
+        q: dict[str, Any] = {"phase": {"$in": list(OPEN_PHASES)}, "case_type": {"$in": list(case_types)}}
+        if handler:
+            q["handler"] = handler
+        fields = {"case_type": 1, "phase": 1, "handler": 1, "received_on": 1, "due_date": 1, "team": 1}
+        return list(self._cases.find(q, fields))
+
+    def active_ids(self) -> list[str]:
+        return [doc["_id"] for doc in self._cases.find({"phase": {"$in": list(OPEN_PHASES)}}, {"_id": 1})]
+
+    def erasure_candidates(self, finished_on_or_before: date) -> list[dict[str, Any]]:
+        """Decided or closed cases still holding personal data, finished on or before the date."""
+        cutoff = finished_on_or_before.isoformat()
         return list(
             self._cases.find(
                 {
-                    "status": "decided",
+                    "phase": {"$in": list(FINISHED_PHASES)},
                     "personal_erased_on": None,
-                    "decision.decided_on": {"$lte": decided_on_or_before.isoformat()},
+                    "$or": [{"facts.decided_on": {"$lte": cutoff}}, {"facts.closed_on": {"$lte": cutoff}}],
                 },
                 {"_id": 1},
             )
         )
 
+    def closed_between(self, case_types: Sequence[str], start: date, end: date) -> list[dict[str, Any]]:
+        """Cases decided in the period, oldest decision first (for the Insikt case list)."""
+        return list(
+            self._cases.find(
+                {
+                    "case_type": {"$in": list(case_types)},
+                    "decision.decided_on": {"$gte": start.isoformat(), "$lte": end.isoformat()},
+                },
+                {"history": 0, "search": 0, "notes": 0, "facts": 0},
+            ).sort("decision.decided_on", ASCENDING)
+        )
+
     def get(self, case_id: str) -> dict[str, Any] | None:
-        return self._cases.find_one({"_id": case_id})
+        return self._cases.find_one({"_id": case_id}, {"search": 0})
 
     def by_reference(self, reference: str) -> dict[str, Any] | None:
-        return self._cases.find_one({"reference": reference})
+        return self._cases.find_one({"reference": reference}, {"search": 0})

@@ -3,15 +3,12 @@ every RETENTION_INTERVAL_S seconds (or once, with --once: for a Kubernetes CronJ
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
-import threading
 
 from business_desk import handlers
 from business_desk.bootstrap import Deps, bootstrap
-from kernel.consumer import run_until_signalled
-from kernel.runners import configure_logging
+from kernel.runners import configure_logging, run_periodically
 from kernel.settings import Settings
 
 log = logging.getLogger("business_desk.retention")
@@ -25,26 +22,13 @@ def run_once(deps: Deps) -> int:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--once", action="store_true", help="one round, then exit")
-    args = parser.parse_args()
-    settings = Settings.from_env("business_desk")
     configure_logging("business_desk-retention")
-    deps = bootstrap(settings)
-    if args.once:
-        run_once(deps)
-        return
-    interval = float(os.environ.get("RETENTION_INTERVAL_S", "3600"))
-
-    def loop(stop: threading.Event) -> None:
-        while not stop.is_set():
-            try:
-                run_once(deps)
-            except Exception:  # the store may be briefly away: try again next round
-                log.exception("retention round failed")
-            stop.wait(interval)
-
-    run_until_signalled(loop)
+    deps = bootstrap(Settings.from_env("business_desk"))
+    run_periodically(
+        "business_desk-retention",
+        lambda: run_once(deps),
+        float(os.environ.get("RETENTION_INTERVAL_S", "3600")),
+    )
 
 
 if __name__ == "__main__":

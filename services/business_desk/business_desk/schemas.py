@@ -33,10 +33,70 @@ class DecisionSchema(Schema):
         validate=validate.Length(1, 20000),
         metadata={"description": "The written answer to the applicant"},
     )
+    legal_reference = fields.String(
+        load_default=None,
+        validate=validate.Length(1, 500),
+        metadata={"description": "The law the decision rests on; defaults to the case type's"},
+    )
+
+
+def _reason(description: str) -> fields.String:
+    return fields.String(
+        required=True, validate=validate.Length(1, 5000), metadata={"description": description}
+    )
+
+
+class AssignSchema(Schema):
+    handler = fields.String(
+        required=True,
+        validate=validate.Length(1, 200),
+        metadata={"description": "A member of the case type's team"},
+    )
+
+
+class NoteSchema(Schema):
+    note = fields.String(
+        required=True,
+        validate=validate.Length(1, 10000),
+        metadata={"description": "Internal; never shown to the applicant"},
+    )
+
+
+class StatusSchema(Schema):
+    status = fields.String(required=True, metadata={"description": "A work status from the configuration"})
+
+
+class ExtensionSchema(Schema):
+    reason = _reason("Why the deadline must move (recorded on the case)")
+
+
+class DelayNoticeSchema(Schema):
+    reason = _reason("Why the decision is delayed, as the applicant will read it")
+    expected_by = fields.Date(required=True, metadata={"description": "When the decision is now expected"})
+
+
+class ReasonSchema(Schema):
+    reason = _reason("Why")
+
+
+QUEUE_STATUSES = ["open", "waiting", "overdue", "decided", "closed", "all"]
 
 
 class QueueQuerySchema(Schema):
-    status = fields.String(load_default="open", validate=validate.OneOf(["open", "decided", "all"]))
+    status = fields.String(
+        load_default="open",
+        validate=validate.OneOf(QUEUE_STATUSES),
+        metadata={
+            "description": "open (default), waiting (for the applicant), overdue, decided, closed or all"
+        },
+    )
+    handler = fields.String(load_default=None, metadata={"description": "Only this handler's cases"})
+    unassigned = fields.Boolean(load_default=False, metadata={"description": "Only cases nobody has claimed"})
+    q = fields.String(
+        load_default="",
+        validate=validate.Length(0, 200),
+        metadata={"description": "Search reference, company, organisation number and description"},
+    )
 
 
 class CaseSummarySchema(Schema):
@@ -46,10 +106,16 @@ class CaseSummarySchema(Schema):
     team = fields.String()
     company = fields.String(allow_none=True, metadata={"description": "null once personal data is erased"})
     organisation_number = fields.String(allow_none=True)
-    status = fields.String()
+    phase = fields.String(
+        metadata={"description": "open, in_progress, waiting_for_applicant, decided or closed"}
+    )
+    status = fields.String(
+        metadata={"description": "The configurable status (a work status within in_progress)"}
+    )
     handler = fields.String(allow_none=True)
     received_on = fields.String()
     due_date = fields.String()
+    clock = fields.Dict(metadata={"description": "The processing-time clock as of today"})
     reply_by = fields.String(allow_none=True)
     opened_at = fields.String()
 
@@ -70,6 +136,11 @@ class CaseSchema(CaseSummarySchema):
     language = fields.String()
     waiting_for = fields.String(allow_none=True)
     decision = fields.Dict(allow_none=True)
+    extension = fields.Dict(allow_none=True)
+    delay_notices = fields.List(fields.Dict())
+    warnings = fields.List(fields.Dict())
+    notes = fields.List(fields.Dict(), metadata={"description": "Internal notes; text null once erased"})
+    closed = fields.Dict(allow_none=True)
     version = fields.Integer()
     history = fields.List(fields.Nested(HistoryEntrySchema))
 

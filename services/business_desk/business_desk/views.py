@@ -1,17 +1,24 @@
-"""The case view handlers read in queues and on the case page, derived from case events. Pure."""
+"""The case view handlers read in queues and on the case page, derived from case events and
+the rules in force (the catalogue): the clock figures are recomputed on every event, so a
+rebuild under changed rules recomputes every past case. Pure."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from business_desk import domain
+from business_desk.clocks import Clock, ClockFacts, Pause, compute
+from business_desk.search import tokens
+from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope
 
-STATUS_LABELS = {
+PHASE_LABELS = {
     "open": "Open, not claimed",
     "in_progress": "In progress",
     "waiting_for_applicant": "Waiting for the applicant",
     "decided": "Decided",
+    "closed": "Closed",
 }
 
 
@@ -22,12 +29,22 @@ def _entry(event: Envelope) -> dict[str, Any]:
     text = {
         domain.CASE_OPENED: "Case opened from the online inquiry.",
         domain.CASE_CLAIMED: f"Claimed by {d.get('handler')}.",
+        domain.CASE_ASSIGNED: f"Assigned to {d.get('handler')} by {d.get('assigned_by')}.",
+        domain.NOTE_ADDED: f"Internal note by {d.get('author')}.",
+        domain.STATUS_CHANGED: f"Status set to {d.get('status')} by {d.get('handler')}.",
         domain.COMPLETION_REQUESTED: f"Completion requested by {d.get('handler')}, reply by {d.get('reply_by')}.",
         domain.APPLICANT_REPLIED: f"Applicant replied; clock resumed, due {d.get('due_date')}.",
+        domain.DEADLINE_EXTENDED: f"Deadline extended by {d.get('handler')} to {d.get('due_date')}: {d.get('reason')}",
+        domain.DELAY_NOTICE_SENT: f"Delay notice (FL §11) sent by {d.get('handler')}; decision expected by {d.get('expected_by')}.",
+        domain.DEADLINE_WARNING_ISSUED: f"Warning: {round((d.get('share') or 0) * 100)} % of the time used, due {d.get('due_date')}.",
         domain.CASE_DECIDED: f"Decided by {d.get('handler')}: {d.get('outcome')}.",
+        domain.CASE_CLOSED: f"Closed by {d.get('handler')}: {d.get('reason')}",
+        domain.CASE_REOPENED: f"Reopened by {d.get('handler')}: {d.get('reason')}",
         domain.PERSONAL_DATA_ERASED: f"Personal data erased ({d.get('reason')}).",
     }.get(event.type, event.type)
-    detail = personal.get("message") or personal.get("reply")
+    detail = (
+        personal.get("message") or personal.get("reply") or personal.get("note") or personal.get("reason")
+    )
     return {
         "at": event.occurred_at,
         "type": event.type.removeprefix("business_desk."),
@@ -36,57 +53,162 @@ def _entry(event: Envelope) -> dict[str, Any]:
     }
 
 
-def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None:
-    d = event.data
-    entry = _entry(event)
+def facts_from_doc(doc: dict[str, Any]) -> ClockFacts:
+    f = doc["facts"]
+    day = date.fromisoformat
+    return ClockFacts(
+        received_on=day(f["received_on"]),
+        completed_on=day(f["completed_on"]) if f.get("completed_on") else None,
+        pauses=[Pause(day(a), day(b) if b else None) for a, b in f["pauses"]],
+        extended=f["extended"],
+        decided_on=day(f["decided_on"]) if f.get("decided_on") else None,
+        closed_on=day(f["closed_on"]) if f.get("closed_on") else None,
+        statuses=[(s, day(since)) for s, since in f["statuses"]],
+    )
+
+
+def _facts_doc(facts: ClockFacts) -> dict[str, Any]:
+    iso = date.isoformat
+    return {
+        "received_on": iso(facts.received_on),
+        "completed_on": iso(facts.completed_on) if facts.completed_on else None,
+        "pauses": [[iso(p.start), iso(p.end) if p.end else None] for p in facts.pauses],
+        "extended": facts.extended,
+        "decided_on": iso(facts.decided_on) if facts.decided_on else None,
+        "closed_on": iso(facts.closed_on) if facts.closed_on else None,
+        "statuses": [[s, iso(since)] for s, since in facts.statuses],
+    }
+
+
+def clock_doc(clock: Clock) -> dict[str, Any]:
+    return {
+        "started_on": clock.started_on.isoformat(),
+        "due_date": clock.due_date.isoformat(),
+        "promised_on": clock.promised_on.isoformat(),
+        "net_days": clock.net_days,
+        "gross_days": clock.gross_days,
+        "paused_days": clock.paused_days,
+        "share_used": clock.share_used,
+        "days_late": clock.days_late,
+        "finished": clock.finished,
+        "within_target_net": clock.within_target_net,
+        "within_target_gross": clock.within_target_gross,
+        "fee_reduction_fifths": clock.fee_reduction_fifths,
+        "section12_on": clock.section12_on.isoformat(),
+        "section12_due": clock.section12_due.isoformat(),
+        "time_in_status": clock.time_in_status,
+    }
+
+
+def clock_now(doc: dict[str, Any], catalogue: Catalogue, today: date) -> dict[str, Any]:
+    """The case's clock read today (an open case's share used and lateness grow daily)."""
+    case_type = catalogue.get(doc["case_type"])
+    return clock_doc(compute(facts_from_doc(doc), case_type, catalogue.calendar, today))
+
+
+def _search_tokens(doc: dict[str, Any]) -> list[str]:
+    return tokens(
+        doc["reference"], doc.get("company"), doc.get("organisation_number"), doc.get("description")
+    )
+
+
+def evolve(doc: dict[str, Any] | None, event: Envelope, catalogue: Catalogue) -> dict[str, Any] | None:
+    """The case document after one more event (None: the event changes nothing)."""
     if event.type == domain.CASE_OPENED:
-        personal = d["personal"] or {}
-        return {
-            "_id": d["case_id"],
-            "reference": d["reference"],
-            "case_type": d["case_type"],
-            "team": d["team"],
-            "subject_id": d["subject_id"],
-            "company": personal.get("company"),
-            "organisation_number": personal.get("organisation_number"),
-            "contact": personal.get("contact"),
-            "language": d["language"],
-            "description": personal.get("description"),
-            "personal_erased_on": None if d["personal"] else event.occurred_at[:10],
-            "received_on": d["received_on"],
-            "due_date": d["due_date"],
-            "status": "open",
-            "handler": None,
-            "waiting_for": None,
-            "reply_by": None,
-            "decision": None,
-            "opened_at": event.occurred_at,
-            "version": event.version,
-            "history": [entry],
-        }
-    if doc is None or event.version <= doc["version"]:
+        if doc is not None:
+            return None
+        doc = _opened(event)
+    elif doc is None or event.version <= doc["version"]:
         return None
+    else:
+        doc = {**doc, "version": event.version, "history": [*doc["history"], _entry(event)]}
+        _apply(doc, event)
+    # the clock as of this event, under the rules in force
+    case = domain.Case(
+        case_type=doc["case_type"], phase=doc["phase"], status=doc["status"], facts=facts_from_doc(doc)
+    )
+    as_of = date.fromisoformat(event.occurred_at[:10])
+    doc["clock"] = clock_doc(case.clock(catalogue, max(as_of, case.facts.received_on)))  # type: ignore[union-attr]
+    doc["due_date"] = doc["clock"]["due_date"]
+    doc["search"] = _search_tokens(doc)
+    return doc
+
+
+def _opened(event: Envelope) -> dict[str, Any]:
+    d = event.data
+    personal = d["personal"] or {}
+    received_on = date.fromisoformat(d["received_on"])
+    facts = ClockFacts(received_on=received_on)
+    facts.enter("open", received_on)
+    return {
+        "_id": d["case_id"],
+        "reference": d["reference"],
+        "case_type": d["case_type"],
+        "team": d["team"],
+        "subject_id": d["subject_id"],
+        "company": personal.get("company"),
+        "organisation_number": personal.get("organisation_number"),
+        "contact": personal.get("contact"),
+        "language": d["language"],
+        "description": personal.get("description"),
+        "personal_erased_on": None if d["personal"] else event.occurred_at[:10],
+        "received_on": d["received_on"],
+        "phase": "open",
+        "status": "open",
+        "handler": None,
+        "waiting_for": None,
+        "reply_by": None,
+        "decision": None,
+        "extension": None,
+        "delay_notices": [],
+        "warnings": [],
+        "notes": [],
+        "closed": None,
+        "facts": _facts_doc(facts),
+        "opened_at": event.occurred_at,
+        "version": event.version,
+        "history": [_entry(event)],
+    }
+
+
+def _apply(doc: dict[str, Any], event: Envelope) -> None:
+    d, kind = event.data, event.type
     personal = d.get("personal") or {}
-    doc = {**doc, "version": event.version, "history": [*doc["history"], entry]}
-    if event.type == domain.CASE_CLAIMED:
-        doc["handler"] = d["handler"]
-        if doc["status"] == "open":
-            doc["status"] = "in_progress"
-    elif event.type == domain.COMPLETION_REQUESTED:
-        doc.update(
-            status="waiting_for_applicant", waiting_for=personal.get("message"), reply_by=d["reply_by"]
-        )
-    elif event.type == domain.APPLICANT_REPLIED:
-        doc.update(status="in_progress", waiting_for=None, reply_by=None, due_date=d["due_date"])
-    elif event.type == domain.CASE_DECIDED:
-        doc.update(
-            status="decided",
-            decision={
-                **{k: d[k] for k in ("outcome", "legal_reference", "decided_on", "within_target")},
-                "answer": personal.get("answer"),
-            },
-        )
-    elif event.type == domain.PERSONAL_DATA_ERASED:
+    case = domain.Case(
+        case_type=doc["case_type"],
+        phase=doc["phase"],
+        status=doc["status"],
+        handler=doc["handler"],
+        facts=facts_from_doc(doc),
+    )
+    case.apply(event)  # the aggregate's own rules move the phase, status and clock facts
+    doc.update(phase=case.phase, status=case.status, handler=case.handler, facts=_facts_doc(case.facts))  # type: ignore[arg-type]
+    if kind == domain.NOTE_ADDED:
+        doc["notes"] = [
+            *doc["notes"],
+            {"at": event.occurred_at, "author": d["author"], "note": personal.get("note")},
+        ]
+    elif kind == domain.COMPLETION_REQUESTED:
+        doc.update(waiting_for=personal.get("message"), reply_by=d["reply_by"])
+    elif kind == domain.APPLICANT_REPLIED:
+        doc.update(waiting_for=None, reply_by=None)
+    elif kind == domain.DEADLINE_EXTENDED:
+        doc["extension"] = {"reason": d["reason"], "on": d["extended_on"], "by": d["handler"]}
+    elif kind == domain.DELAY_NOTICE_SENT:
+        notice = {"sent_on": d["sent_on"], "expected_by": d["expected_by"], "reason": personal.get("reason")}
+        doc["delay_notices"] = [*doc["delay_notices"], notice]
+    elif kind == domain.DEADLINE_WARNING_ISSUED:
+        doc["warnings"] = [*doc["warnings"], {"share": d["share"], "on": d["warned_on"]}]
+    elif kind == domain.CASE_DECIDED:
+        doc["decision"] = {
+            **{k: d[k] for k in ("outcome", "legal_reference", "decided_on", "handler")},
+            "answer": personal.get("answer"),
+        }
+    elif kind == domain.CASE_CLOSED:
+        doc["closed"] = {"on": d["closed_on"], "reason": d["reason"], "by": d["handler"]}
+    elif kind == domain.CASE_REOPENED:
+        doc.update(closed=None, decision=None, warnings=[], waiting_for=None, reply_by=None)
+    elif kind == domain.PERSONAL_DATA_ERASED:
         doc.update(
             company=None,
             organisation_number=None,
@@ -95,7 +217,8 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
             waiting_for=None,
             personal_erased_on=d["erased_on"],
             history=[{**h, "detail": None} for h in doc["history"]],
+            notes=[{**n, "note": None} for n in doc["notes"]],
+            delay_notices=[{**n, "reason": None} for n in doc["delay_notices"]],
         )
         if doc["decision"]:
             doc["decision"] = {**doc["decision"], "answer": None}
-    return doc

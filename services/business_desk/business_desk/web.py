@@ -9,7 +9,9 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from business_desk import handlers
 from business_desk.bootstrap import Deps
 from business_desk.domain import OUTCOMES, IllegalTransition
-from business_desk.views import STATUS_LABELS
+from business_desk.readmodel import QueueFilter
+from business_desk.schemas import QUEUE_STATUSES
+from business_desk.views import PHASE_LABELS, clock_now
 from kernel.signin import page_check, signed_in
 
 pages = Blueprint("pages", __name__)
@@ -19,23 +21,65 @@ def deps() -> Deps:
     return current_app.extensions["business_desk.deps"]
 
 
+def allowed(permission: str, case_type: str | None = None) -> bool:
+    _, matrix = current_app.extensions["kernel.auth"]
+    return matrix.allows(g.principal, permission, case_type)
+
+
+def status_label(status: str) -> str:
+    return deps().catalogue.status(status).text("en")
+
+
+@pages.app_context_processor
+def helpers() -> dict:
+    return {"status_label": status_label, "phase_labels": PHASE_LABELS, "allowed": allowed}
+
+
 @pages.get("/")
 @signed_in("queue.read")
 def index():  # type: ignore[no-untyped-def]
     d = deps()
-    _, matrix = current_app.extensions["kernel.auth"]
     counts = d.cases.counts()
     queues = [
         {
             "id": ct.id,
             "label": ct.label("en"),
+            "team": ct.team,
             "target": ct.target.describe("en"),
             "open": counts.get(ct.id, 0),
         }
         for ct in d.catalogue.case_types.values()
-        if matrix.allows(g.principal, "queue.read", ct.id)
+        if allowed("queue.read", ct.id)
     ]
-    return render_template("index.html", queues=queues)
+    teams = sorted({q["team"] for q in queues})
+    return render_template(
+        "index.html",
+        queues=queues,
+        teams=[(t, d.catalogue.teams[t].name["en"] if t in d.catalogue.teams else t) for t in teams],
+    )
+
+
+def _queue_page(title: str, case_types: list[str], subtitle: str):  # type: ignore[no-untyped-def]
+    d = deps()
+    args = request.args
+    status = args.get("status", "open")
+    if status not in QUEUE_STATUSES:
+        status = "open"
+    filter_ = QueueFilter.from_params(
+        case_types, status, args.get("handler", "").strip(), args.get("unassigned") == "1", args.get("q", "")
+    )
+    today = d.clock().date()
+    cases = [{**doc, "clock": clock_now(doc, d.catalogue, today)} for doc in d.cases.queue(filter_, today)]
+    return render_template(
+        "queue.html",
+        title=title,
+        subtitle=subtitle,
+        cases=cases,
+        today=today.isoformat(),
+        statuses=QUEUE_STATUSES,
+        args=args,
+        status=status,
+    )
 
 
 @pages.get("/queues/<case_type>")
@@ -44,14 +88,24 @@ def queue(case_type: str):  # type: ignore[no-untyped-def]
     if case_type not in d.catalogue.case_types:
         abort(404)
     page_check("queue.read", case_type)
-    today = d.clock().date().isoformat()
-    return render_template(
-        "queue.html",
-        case_type=d.catalogue.get(case_type),
-        cases=d.cases.queue(case_type),
-        labels=STATUS_LABELS,
-        today=today,
-    )
+    ct = d.catalogue.get(case_type)
+    subtitle = f"Target: {ct.target.describe('en')} ({ct.kind.replace('_', ' ')})."
+    return _queue_page(ct.label("en"), [case_type], subtitle)
+
+
+@pages.get("/teams/<team>")
+def team_queue(team: str):  # type: ignore[no-untyped-def]
+    d = deps()
+    case_types = [ct.id for ct in d.catalogue.case_types.values() if ct.team == team]
+    if not case_types:
+        abort(404)
+    page_check("queue.read")
+    readable = [ct for ct in case_types if allowed("queue.read", ct)]
+    if not readable:
+        page_check("queue.read", case_types[0])
+    name = d.catalogue.teams[team].name["en"] if team in d.catalogue.teams else team
+    labels = ", ".join(d.catalogue.get(ct).label("en") for ct in readable)
+    return _queue_page(f"Team {name}", readable, f"Case types: {labels}.")
 
 
 def _render_case(case_id: str, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
@@ -62,12 +116,18 @@ def _render_case(case_id: str, error: str | None = None, status: int = 200):  # 
     principal = page_check("case.read", case["case_type"])
     if d.audit is not None:
         d.audit.record(principal, "read", "case", case_id)
+    case_type = d.catalogue.get(case["case_type"])
+    team = d.catalogue.team_of(case_type.id)
     return (
         render_template(
             "case.html",
             case=case,
-            case_type=d.catalogue.get(case["case_type"]),
-            labels=STATUS_LABELS,
+            clock=clock_now(case, d.catalogue, d.clock().date()),
+            today=d.clock().date().isoformat(),
+            case_type=case_type,
+            work_statuses=d.catalogue.work_statuses(),
+            team=team,
+            warning_shares=d.catalogue.warning_shares,
             outcomes=OUTCOMES,
             error=error,
             user=g.principal,
@@ -82,31 +142,43 @@ def case_page(case_id: str):  # type: ignore[no-untyped-def]
     return _render_case(case_id)
 
 
+def _optional_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 @pages.post("/cases/<case_id>/<action>")
 def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     d, form = deps(), request.form
     case = d.cases.get(case_id)
     if case is None:
         abort(404)
-    handler = page_check("case.work", case["case_type"]).name
+    permission = "case.assign" if action == "assign" else "case.work"
+    handler = page_check(permission, case["case_type"]).name
+    text = form.get("text", "")
     commands = {
         "claim": lambda: handlers.claim(d, case_id, handler),
+        "assign": lambda: handlers.assign(d, case_id, form.get("handler", ""), handler),
+        "note": lambda: handlers.add_note(d, case_id, handler, text),
+        "status": lambda: handlers.change_status(d, case_id, handler, form.get("status", "")),
         "completion-request": lambda: handlers.request_completion(
-            d,
-            case_id,
-            handler,
-            form.get("message", ""),
-            date.fromisoformat(form["reply_by"]) if form.get("reply_by") else None,
+            d, case_id, handler, form.get("message", ""), _optional_date(form.get("reply_by"))
         ),
         "applicant-reply": lambda: handlers.register_reply(d, case_id, form.get("reply", "")),
-        "decision": lambda: handlers.decide(
-            d, case_id, handler, form.get("outcome", ""), form.get("answer", "")
+        "extension": lambda: handlers.extend_deadline(d, case_id, handler, text),
+        "delay-notice": lambda: handlers.send_delay_notice(
+            d, case_id, handler, text, date.fromisoformat(form.get("expected_by") or "")
         ),
+        "decision": lambda: handlers.decide(
+            d, case_id, handler, form.get("outcome", ""), form.get("answer", ""), form.get("legal_reference")
+        ),
+        "close": lambda: handlers.close(d, case_id, handler, text),
+        "reopen": lambda: handlers.reopen(d, case_id, handler, text),
     }
     if action not in commands:
         abort(404)
     try:
         commands[action]()
     except (IllegalTransition, ValueError) as exc:
-        return _render_case(case_id, str(exc), 409)
+        message = str(exc) if isinstance(exc, IllegalTransition) else f"check the date: {exc}"
+        return _render_case(case_id, message, 409)
     return redirect(url_for("pages.case_page", case_id=case_id), code=303)

@@ -12,7 +12,12 @@ CASE_EVENTS = (
     "business_desk.case_claimed",
     "business_desk.completion_requested",
     "business_desk.applicant_replied",
+    "business_desk.status_changed",
+    "business_desk.deadline_extended",
+    "business_desk.delay_notice_sent",
     "business_desk.case_decided",
+    "business_desk.case_closed",
+    "business_desk.case_reopened",
     "business_desk.personal_data_erased",
 )
 

@@ -87,4 +87,9 @@ def own_case(deps: Deps, inquiry_id: str, organisations: frozenset[str]) -> dict
 
 
 def applicant_view(deps: Deps, doc: dict[str, Any], lang: str) -> dict[str, Any]:
-    return public_view(doc, lang, deps.catalogue.get(doc["case_type"]).label(lang))
+    return public_view(
+        doc,
+        lang,
+        deps.catalogue.get(doc["case_type"]).label(lang),
+        lambda status, language: deps.catalogue.status(status).text(language, applicant=True),
+    )

@@ -95,6 +95,10 @@ class TrackingSchema(CaseSummarySchema):
     waiting_for = fields.String(allow_none=True)
     reply_by = fields.String(allow_none=True)
     decision = fields.Dict(allow_none=True)
+    delays = fields.List(
+        fields.Dict(),
+        metadata={"description": "Delay notices (förvaltningslagen §11): sent_on, expected_by, reason"},
+    )
     history = fields.List(fields.Nested(HistoryEntrySchema))
 
 

@@ -4,6 +4,7 @@ from the inquiry's own event and the case events business_desk publishes. Pure l
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,7 +29,10 @@ STATUS_TEXT = {
         "en": "We need more information from you before we can continue.",
     },
     "decided": {"sv": "Beslut är fattat.", "en": "A decision has been made."},
+    "closed": {"sv": "Ärendet är avslutat.", "en": "Your case is closed."},
 }
+
+INTAKE_STATUSES = ("submitted", "registered")  # intake's own; the rest are business_desk's
 
 OUTCOME_TEXT = {
     "granted": {"sv": "Beviljat", "en": "Granted"},
@@ -141,6 +145,44 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
         doc["history"].append(
             _entry(at, "decided", f"Beslut: {outcome['sv']}.", f"Decision: {outcome['en']}.")
         )
+    elif kind == "status_changed":
+        doc["status"] = data["status"]
+        doc["history"].append(
+            {"at": at, "status": data["status"], "text": None}  # worded from the status's applicant label
+        )
+    elif kind == "deadline_extended":
+        doc["promised_answer_by"] = data["due_date"]
+        doc["history"].append(
+            _entry(
+                at,
+                doc["status"],
+                f"Handläggningstiden förlängdes. Nytt datum för besked: {data['due_date']}.",
+                f"The time for handling your case was extended. New date for an answer: {data['due_date']}.",
+            )
+        )
+    elif kind == "delay_notice_sent":
+        doc["delays"] = [
+            *doc.get("delays", []),
+            {
+                "sent_on": data["sent_on"],
+                "expected_by": data["expected_by"],
+                "reason": personal.get("reason"),
+            },
+        ]
+        doc["history"].append(
+            _entry(
+                at,
+                doc["status"],
+                f"Beslutet blir försenat. Vi räknar med besked senast {data['expected_by']}.",
+                f"The decision is delayed. We expect to give you an answer by {data['expected_by']}.",
+            )
+        )
+    elif kind == "case_closed":
+        doc["status"] = "closed"
+        doc["history"].append(_entry(at, "closed", "Ärendet avslutades.", "The case was closed."))
+    elif kind == "case_reopened":
+        doc.update(status="in_progress", decision=None)
+        doc["history"].append(_entry(at, "in_progress", "Ärendet öppnades igen.", "Your case was reopened."))
     elif kind == "personal_data_erased":
         doc.update(
             company=None,
@@ -150,6 +192,7 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
             personal_erased_on=data["erased_on"],
             tracking_hash=no_link(doc["_id"], "erased"),
             revoked_hashes=[],
+            delays=[{**d, "reason": None} for d in doc.get("delays", [])],
         )
         if doc.get("decision"):
             doc["decision"] = {**doc["decision"], "answer": None}
@@ -158,8 +201,20 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
     return doc
 
 
-def public_view(doc: dict[str, Any], lang: str, case_type_label: str) -> dict[str, Any]:
-    """The tracking document as the applicant reads it (no internal fields)."""
+def public_view(
+    doc: dict[str, Any],
+    lang: str,
+    case_type_label: str,
+    status_text: Callable[[str, str], str] | None = None,
+) -> dict[str, Any]:
+    """The tracking document as the applicant reads it (no internal fields). `status_text`
+    words a status for the applicant (the configured labels); the built-in words otherwise."""
+
+    def describe(status: str) -> str:
+        if status_text is not None and status not in INTAKE_STATUSES:
+            return status_text(status, lang)
+        return STATUS_TEXT[status][lang] if status in STATUS_TEXT else status.replace("_", " ")
+
     decision = doc.get("decision")
     if decision:
         decision = {**decision, "outcome_text": OUTCOME_TEXT[decision["outcome"]][lang]}
@@ -173,12 +228,17 @@ def public_view(doc: dict[str, Any], lang: str, case_type_label: str) -> dict[st
         "received_on": doc["received_on"],
         "promised_answer_by": doc["promised_answer_by"],
         "status": doc["status"],
-        "status_text": STATUS_TEXT[doc["status"]][lang],
+        "status_text": describe(doc["status"]),
         "waiting_for": doc.get("waiting_for"),
         "reply_by": doc.get("reply_by"),
         "decision": decision,
+        "delays": doc.get("delays", []),
         "history": [
-            {"at": entry["at"], "status": entry["status"], "text": entry["text"][lang]}
+            {
+                "at": entry["at"],
+                "status": entry["status"],
+                "text": entry["text"][lang] if entry["text"] else describe(entry["status"]),
+            }
             for entry in doc["history"]
         ],
     }

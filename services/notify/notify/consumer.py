@@ -22,7 +22,10 @@ def main() -> None:
         return lambda: dispatch(outbox, smtp, settings.mail_from) and None
 
     run_consumer(
-        settings, TOPICS, lambda db: build_handlers(db, settings.intake_public_url), after_batch=sender
+        settings,
+        TOPICS,
+        lambda db: build_handlers(db, settings.intake_public_url, settings.desk_public_url),
+        after_batch=sender,
     )
 
 

@@ -9,7 +9,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.envelope import Envelope
-from notify.messages import EMAILS, email_for
+from notify.messages import EMAILS, email_for, staff_emails
 from notify.outbox import MailOutbox
 
 Handler = Callable[[Envelope, ClientSession | None], None]
@@ -31,7 +31,7 @@ class Recipients:
         self._collection.delete_one({"_id": case_id}, session=session)
 
 
-def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
+def build_handlers(db: Database, intake_public_url: str, desk_public_url: str = "") -> dict[str, Handler]:
     recipients = Recipients(db)
     outbox = MailOutbox(db)
 
@@ -45,7 +45,7 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
         }
 
     def queue_email(event: Envelope, session: ClientSession | None) -> None:
-        if event.data["personal"] is None:
+        if "personal" in event.data and event.data["personal"] is None:
             return  # the applicant's data was erased since: there is nobody to write to
         case_id = event.data.get("case_id") or event.data["inquiry_id"]
         recipient = recipients.get(case_id, session)
@@ -86,6 +86,11 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
         recipients.remember(inquiry_id, new_link, session)
         queue_email_to({**recipient, **new_link}, event, session)
 
+    def warn_staff(event: Envelope, session: ClientSession | None) -> None:
+        for email in staff_emails(event, desk_public_url):
+            key = f"{event.event_id}:{EMAILS[event.type]}:{email.to}"
+            outbox.queue(key, email, event.data["reference"], event.type, session)
+
     def personal_data_erased(event: Envelope, session: ClientSession | None) -> None:
         recipients.forget(event.data["case_id"], session)
         outbox.erase_personal_data(event.data["reference"], session)
@@ -95,6 +100,9 @@ def build_handlers(db: Database, intake_public_url: str) -> dict[str, Handler]:
         "intake.tracking_link_replaced": tracking_link_replaced,
         "business_desk.case_opened": case_opened,
         "business_desk.completion_requested": queue_email,
+        "business_desk.deadline_extended": queue_email,
+        "business_desk.delay_notice_sent": queue_email,
         "business_desk.case_decided": queue_email,
+        "business_desk.deadline_warning_issued": warn_staff,
         "business_desk.personal_data_erased": personal_data_erased,
     }

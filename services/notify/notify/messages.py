@@ -18,13 +18,19 @@ _env = Environment(
     keep_trailing_newline=True,
 )
 
-# event type -> template name
-EMAILS = {
+# event type -> template name: emails to the applicant ...
+APPLICANT_EMAILS = {
     "intake.inquiry_submitted": "receipt",
     "intake.tracking_link_replaced": "tracking_link",
     "business_desk.completion_requested": "completion_request",
+    "business_desk.deadline_extended": "deadline_extended",
+    "business_desk.delay_notice_sent": "delay_notice",
     "business_desk.case_decided": "decision",
 }
+# ... and to the municipality's staff named in the event
+STAFF_EMAILS = {"business_desk.deadline_warning_issued": "deadline_warning"}
+EMAILS = {**APPLICANT_EMAILS, **STAFF_EMAILS}
+STAFF_LANGUAGE = "sv"  # the municipality's own staff read its warnings in Swedish
 
 OUTCOMES = {
     "granted": {"sv": "Beviljat", "en": "Granted"},
@@ -57,3 +63,9 @@ def email_for(event: Envelope, recipient: dict[str, Any], tracking_url: str | No
         {"data": event.data, "recipient": recipient, "tracking_url": tracking_url},
     )
     return Email(to=recipient["email"], subject=subject, body=body)
+
+
+def staff_emails(event: Envelope, desk_url: str) -> list[Email]:
+    """A warning to each of the staff the event names (the handler and the team lead)."""
+    subject, body = render(EMAILS[event.type], STAFF_LANGUAGE, {"data": event.data, "desk_url": desk_url})
+    return [Email(to=address, subject=subject, body=body) for address in event.data["recipients"]]

@@ -144,7 +144,12 @@ def test_the_queue_rebuilds_from_the_events(desk, personal):
     for n in range(3):
         processor.process(inquiry(20 + n, "outdoor_seating", "2026-11-20"))
     before = sorted(db["cases"].find(), key=lambda d: d["_id"])
-    assert CaseReadModel(db).rebuild(MongoEventStore(db, personal=personal).read_all()) == 3
+    assert (
+        CaseReadModel(db, _app.extensions["business_desk.deps"].catalogue).rebuild(
+            MongoEventStore(db, personal=personal).read_all()
+        )
+        == 3
+    )
     assert sorted(db["cases"].find(), key=lambda d: d["_id"]) == before
 
 

@@ -1,29 +1,112 @@
-from business_desk.views import evolve
+from dataclasses import replace
+from datetime import date
+
+from business_desk.views import clock_now, evolve
+from kernel import casetypes
+from kernel.calendar import Target
 from kernel.contracts import golden_example
 from kernel.envelope import Envelope
+from kernel.settings import Settings
 
-CASE_EVENTS = [
+CATALOGUE = casetypes.load(Settings.from_env("business_desk").case_types_file)
+LIFE = [
     "business_desk.case_opened",
-    "business_desk.case_claimed",
+    "business_desk.case_assigned",
+    "business_desk.status_changed",
+    "business_desk.note_added",
     "business_desk.completion_requested",
     "business_desk.applicant_replied",
+    "business_desk.deadline_extended",
+    "business_desk.delay_notice_sent",
+    "business_desk.deadline_warning_issued",
     "business_desk.case_decided",
+    "business_desk.case_closed",
+    "business_desk.case_reopened",
 ]
+
+
+def life() -> list[Envelope]:
+    """The golden examples as one case's life, numbered in order."""
+    events = []
+    for version, event_type in enumerate(LIFE, start=1):
+        raw = golden_example(event_type)
+        raw["version"] = version
+        events.append(Envelope.from_dict(raw))
+    return events
 
 
 def test_the_case_view_follows_every_step_and_keeps_a_history():
     doc = None
-    statuses = []
-    for event_type in CASE_EVENTS:
-        doc = evolve(doc, Envelope.from_dict(golden_example(event_type))) or doc
-        statuses.append(doc["status"])
-    assert statuses == ["open", "in_progress", "waiting_for_applicant", "in_progress", "decided"]
-    assert doc["due_date"] == golden_example("business_desk.applicant_replied")["data"]["due_date"]
-    assert doc["decision"]["outcome"] == "granted_with_conditions"
-    assert len(doc["history"]) == 5 and doc["handler"] == "Erik Handläggare"
+    phases = []
+    for event in life():
+        doc = evolve(doc, event, CATALOGUE) or doc
+        phases.append((doc["phase"], doc["status"]))
+        if event.type == "business_desk.case_decided":
+            decided = doc
+    assert phases == [
+        ("open", "open"),
+        ("in_progress", "in_progress"),
+        ("in_progress", "referral"),
+        ("in_progress", "referral"),
+        ("waiting_for_applicant", "waiting_for_applicant"),
+        ("in_progress", "in_progress"),
+        ("in_progress", "in_progress"),
+        ("in_progress", "in_progress"),
+        ("in_progress", "in_progress"),
+        ("decided", "decided"),
+        ("closed", "closed"),
+        ("in_progress", "in_progress"),
+    ]
+    # the building permit's clock restarted at the complete application (3 Dec), 10 weeks + 10 extended
+    assert decided["clock"]["started_on"] == "2026-12-03"
+    assert decided["due_date"] == "2027-04-22"
+    assert decided["decision"]["outcome"] == "granted_with_conditions"
+    assert decided["clock"]["within_target_net"] is True
+    assert decided["clock"]["gross_days"] == 57
+    assert doc["decision"] is None and doc["closed"] is None  # reopened
+    assert [n["note"] for n in doc["notes"]] == ["Ringde sökanden, ritningar kommer på måndag."]
+    assert doc["delay_notices"][0]["expected_by"] == "2027-02-15"
+    assert len(doc["history"]) == len(LIFE) and doc["handler"] == "Sara Handläggare"
+    assert {"bus", "kafe", "solsid", "uterum", "5560360793"} <= set(doc["search"])
+    assert "ringde" not in doc["search"]  # internal notes are not searched
 
 
 def test_an_event_already_in_the_view_is_not_applied_twice():
-    opened = evolve(None, Envelope.from_dict(golden_example("business_desk.case_opened")))
-    claimed = evolve(opened, Envelope.from_dict(golden_example("business_desk.case_claimed")))
-    assert evolve(claimed, Envelope.from_dict(golden_example("business_desk.case_claimed"))) is None
+    opened, assigned, *_ = life()
+    doc = evolve(evolve(None, opened, CATALOGUE), assigned, CATALOGUE)
+    assert evolve(doc, assigned, CATALOGUE) is None
+    assert evolve(doc, opened, CATALOGUE) is None
+
+
+def test_changing_a_rule_and_replaying_recomputes_the_figures():
+    events = life()[:10]  # up to the decision
+
+    def replay(catalogue):
+        doc = None
+        for event in events:
+            doc = evolve(doc, event, catalogue) or doc
+        return doc
+
+    before = replay(CATALOGUE)
+    permit = CATALOGUE.get("building_permit")
+    stricter = replace(
+        CATALOGUE,
+        case_types={
+            **CATALOGUE.case_types,
+            "building_permit": replace(permit, target=Target(3, "weeks"), extension=Target(1, "weeks")),
+        },
+    )
+    after = replay(stricter)
+    assert before["clock"]["within_target_net"] is True
+    assert after["due_date"] == "2027-01-04"  # 3 + 1 weeks from 3 Dec is New Year's Eve: next working day
+    assert after["clock"]["within_target_net"] is False
+    assert after["clock"]["days_late"] == 16
+    assert after["clock"]["fee_reduction_fifths"] == 3  # three started weeks late
+    assert after["clock"]["net_days"] == before["clock"]["net_days"]  # the facts did not change
+
+
+def test_an_open_cases_clock_is_read_as_of_today():
+    doc = evolve(None, life()[0], CATALOGUE)
+    assert clock_now(doc, CATALOGUE, date(2026, 12, 24))["share_used"] == 0.4286  # 30 of 70 days
+    late = clock_now(doc, CATALOGUE, date(2027, 2, 9))
+    assert late["days_late"] == 7 and late["fee_reduction_fifths"] == 1

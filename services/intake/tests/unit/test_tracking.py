@@ -57,3 +57,34 @@ def test_a_redelivered_case_event_is_applied_once():
 
 def test_case_events_before_the_inquiry_is_known_change_nothing():
     assert evolve(None, golden("business_desk.case_claimed")) is None
+
+
+def test_work_statuses_extensions_and_delay_notices_reach_the_applicant_in_the_configured_words():
+    from kernel import casetypes
+    from kernel.settings import Settings
+
+    catalogue = casetypes.load(Settings.from_env("intake").case_types_file)
+    doc = history_of(
+        "intake.inquiry_submitted",
+        "business_desk.case_opened",
+        "business_desk.case_claimed",
+        "business_desk.status_changed",
+        "business_desk.deadline_extended",
+        "business_desk.delay_notice_sent",
+    )
+    view = public_view(
+        doc, "en", "Building permit", lambda s, lang: catalogue.status(s).text(lang, applicant=True)
+    )
+    assert view["status"] == "referral"
+    assert (
+        view["status_text"] == "Your case has been sent to another authority or department for their opinion."
+    )
+    assert view["promised_answer_by"] == "2027-04-12"  # the extended deadline
+    assert view["delays"] == [
+        {
+            "sent_on": "2027-01-20",
+            "expected_by": "2027-02-15",
+            "reason": "Vi väntar på yttrande från Trafikverket.",
+        }
+    ]
+    assert "We expect to give you an answer by 2027-02-15." in view["history"][-1]["text"]
