@@ -53,6 +53,10 @@ EXPECTED = {
     ("business_desk", "POST", "/api/v1/cases/{case_id}/applicant-reply"): SARAS_TEAM,
     ("business_desk", "POST", "/api/v1/cases/{case_id}/decision"): SARAS_TEAM,
     ("business_desk", "GET", "/api/v1/cases/{case_id}/audit"): {"manager", "administrator"},
+    ("business_desk", "GET", "/api/v1/figures"): {"team_lead", "manager"},
+    ("business_desk", "GET", "/api/v1/figures.csv"): {"team_lead", "manager"},
+    ("business_desk", "GET", "/api/v1/exports/insikt.csv"): {"team_lead", "manager"},
+    ("business_desk", "GET", "/api/v1/kpi"): EVERYONE,
     ("notify", "GET", "/api/v1/notifications"): {"team_lead", "manager", "administrator", "service:notify"},
 }
 

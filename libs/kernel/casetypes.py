@@ -25,6 +25,8 @@ class CaseType:
     extension: Target | None = None
     # building permits (PBL 12 kap. 8 a §): the fee drops one fifth per started week late
     fee_reduction: bool = False
+    # the area of SKR's Insikt survey the case type is reported under (None: not surveyed)
+    insikt_area: str | None = None
 
     def label(self, lang: str) -> str:
         return self.name.get(lang) or self.name["en"]
@@ -73,6 +75,7 @@ class Catalogue:
     statuses: dict[str, Status] = field(default_factory=lambda: dict(DEFAULT_STATUSES))
     teams: dict[str, Team] = field(default_factory=dict)
     warning_shares: tuple[float, ...] = (0.7, 0.9)
+    municipality: dict[str, str] = field(default_factory=dict)  # code and name, for the open figures
 
     @property
     def calendar(self) -> WorkingCalendar:
@@ -129,6 +132,7 @@ def _parse(raw: dict) -> Catalogue:
             target=Target(int(item["target"]["amount"]), item["target"]["unit"]),
             extension=_target(item.get("extension")) or _target(item["target"]),
             fee_reduction=bool(item.get("fee_reduction", False)),
+            insikt_area=item.get("insikt_area"),
             kind=item["kind"],
             legal_reference=item.get("legal_reference", ""),
             team=item["team"],
@@ -140,6 +144,7 @@ def _parse(raw: dict) -> Catalogue:
         statuses={**DEFAULT_STATUSES, **statuses},
         teams=teams,
         warning_shares=tuple(sorted(float(x) for x in raw.get("warning_shares", (0.7, 0.9)))),
+        municipality=dict(raw.get("municipality") or {}),
     )
 
 

@@ -176,3 +176,85 @@ def test_a_signed_in_applicant_finds_their_companys_cases_under_my_cases(stack, 
     assert reference in page.locator("h1").inner_text()
     assert page.locator("ol.history li").count() >= 1
     assert page.locator("#new-link").count() == 0  # signed in, there is no link to replace
+
+
+def sign_in(browser, url: str, login: str):  # noqa: F811
+    tab = browser.new_context(locale="en-GB", viewport={"width": 1366, "height": 900}).new_page()
+    tab.set_default_timeout(10_000)
+    tab.goto(url)
+    tab.fill("input[name=login]", login)
+    tab.fill("input[name=password]", "demo")
+    tab.click("button[type=submit]")
+    tab.click("button[type=submit]")  # consent
+    return tab
+
+
+def submit_inquiry(page, intake: str, company: str) -> tuple[str, str]:  # noqa: F811
+    """Returns the case reference and its tracking link."""
+    page.goto(f"{intake}/?lang=en")
+    fill_inquiry(page, f"lina-{uuid.uuid4().hex[:8]}@example.se", "556703-7485")
+    page.fill("#company", company)
+    page.click("button[type=submit]")
+    return page.locator("#reference").inner_text(), page.locator("#tracking-link").get_attribute("href")
+
+
+def test_a_team_lead_searches_the_team_queue_assigns_and_the_handler_extends_once(stack, page, browser):  # noqa: F811
+    intake, desk = stack.url("intake"), stack.url("business_desk")
+    marker = f"Zeb{uuid.uuid4().hex[:6]}"
+    reference, tracking_url = submit_inquiry(page, intake, f"Bistro {marker} AB")
+    lead = sign_in(browser, f"{desk}/teams/licensing", "tina.lead")
+    lead.fill("#q", marker.lower())
+    lead.click("#filters button[type=submit]")
+    reload_until(lead, "#queue", re.escape(reference))
+    assert lead.locator("#queue tbody tr").count() == 1  # only the searched case
+    lead.select_option("#status", "overdue")
+    lead.click("#filters button[type=submit]")
+    assert lead.locator("#empty").count() == 1  # a new case is not overdue
+    lead.goto(f"{desk}/teams/licensing?q={marker}")
+    lead.click(f"text={reference}")
+    lead.select_option("#assignee", "Sara Handläggare")
+    lead.click("button:has-text('Assign')")
+    assert lead.locator("#handler").inner_text() == "Sara Handläggare"
+    case_url = lead.url
+    lead.context.close()
+
+    sara = sign_in(browser, case_url, "sara.handler")
+    due_before = sara.locator("#due").inner_text()
+    sara.click("summary:has-text('Extend the deadline')")
+    sara.fill("#extension-reason", "Yttrande från polisen behövs.")
+    sara.click("button:has-text('Extend')")
+    assert "Yttrande från polisen" in sara.locator("#due").inner_text()
+    assert sara.locator("#due").inner_text()[:10] > due_before[:10]
+    assert sara.locator("summary:has-text('Extend the deadline')").count() == 0  # only once
+    sara.fill("#note", "Polisen kontaktad.")
+    sara.click("button:has-text('Add note')")
+    assert "Polisen kontaktad." in sara.locator("#notes").inner_text()
+    assert sara.locator("#clocks").inner_text().count("days") >= 2  # net and gross side by side
+    sara.context.close()
+
+    page.goto(tracking_url)  # the applicant hears of the new date, never of the note
+    reload_until(page, "ol.history", "extended")
+    assert "Polisen kontaktad" not in page.content()
+
+
+def test_a_manager_reads_the_dashboard_with_charts_and_exports(stack, page, browser, tmp_path):  # noqa: F811
+    desk = stack.url("business_desk")
+    submit_inquiry(page, stack.url("intake"), "Dashboard Demo AB")  # at least one received
+    maria = sign_in(browser, f"{desk}/", "maria.manager")
+    maria.click("#dashboard-link")
+    reload_until(maria, "#received", r"[1-9]")
+    assert maria.locator("h1").inner_text().startswith("Processing times")
+    assert maria.locator(".charts svg").count() == 4
+    for chart in ("#chart-trend", "#chart-times", "#chart-within", "#chart-backlog"):
+        box = maria.locator(chart).bounding_box()
+        assert box and box["width"] > 300 and box["height"] > 120, chart  # readable on a laptop
+    maria.select_option("#group_by", "team")
+    maria.click("#dashboard-filters button[type=submit]")
+    assert "licensing" in maria.locator("#groups").inner_text()
+    shot = tmp_path / "dashboard.png"
+    maria.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 20_000
+    with maria.expect_download() as download:
+        maria.click("text=Figures (CSV)")
+    assert download.value.suggested_filename == "processing-times.csv"
+    maria.context.close()

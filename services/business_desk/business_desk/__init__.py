@@ -15,6 +15,7 @@ from kernel.web import add_health, base_app
 def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
     from business_desk.api import blp
     from business_desk.bootstrap import bootstrap
+    from business_desk.figures_api import blp as figures_blp
     from business_desk.web import pages
 
     settings = settings or Settings.from_env("business_desk")
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     api = Api(app)
     add_security_scheme(api)
     api.register_blueprint(blp)
+    api.register_blueprint(figures_blp)
     app.register_blueprint(pages)
     init_signin(app, settings)
     add_health(app, {"mongodb": app.extensions["business_desk.deps"].ping})

@@ -13,6 +13,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from business_desk.search import query_terms
+from business_desk.statistics import CaseStatistics
 from business_desk.views import evolve
 from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope
@@ -77,11 +78,15 @@ class QueueFilter:
 
 
 class CaseReadModel:
+    """The case documents, and the processing-time buckets kept in step with them."""
+
     def __init__(self, db: Database, catalogue: Catalogue) -> None:
         self._cases = db["cases"]
         self._catalogue = catalogue
+        self.statistics = CaseStatistics(db)
 
     def ensure_schema(self) -> None:
+        self.statistics.ensure_schema()
         self._cases.create_index([("case_type", ASCENDING), ("phase", ASCENDING), ("due_date", ASCENDING)])
         self._cases.create_index([("phase", ASCENDING), ("due_date", ASCENDING)])
         self._cases.create_index("reference", unique=True)
@@ -93,10 +98,12 @@ class CaseReadModel:
             updated = evolve(current, event, self._catalogue)
             if updated is not None:
                 self._cases.replace_one({"_id": updated["_id"]}, updated, upsert=True, session=session)
+                self.statistics.update(current, updated, session)
 
     def rebuild(self, events: Iterable[Envelope], batch: int = 1000) -> int:
         """Replay every case event under the rules in force: folded in memory, written in
-        bulk (a case's document is written once, not once per event)."""
+        bulk (a case's document is written once, not once per event), then the buckets.
+        Returns the number of events replayed."""
         self._cases.delete_many({})
         docs: dict[str, dict[str, Any]] = {}
         count = 0
@@ -111,6 +118,7 @@ class CaseReadModel:
         values = list(docs.values())
         for start in range(0, len(values), batch):
             self._cases.insert_many(values[start : start + batch], ordered=False)
+        self.statistics.rebuild(values)
         return count
 
     def queue(self, filter_: QueueFilter, today: date, limit: int = 500) -> list[dict[str, Any]]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
 
-from business_desk import handlers
+from business_desk import charts, dashboard, handlers
 from business_desk.bootstrap import Deps
 from business_desk.domain import OUTCOMES, IllegalTransition
+from business_desk.figures_api import csv_response, readable_case_types
 from business_desk.readmodel import QueueFilter
 from business_desk.schemas import QUEUE_STATUSES
 from business_desk.views import PHASE_LABELS, clock_now
@@ -182,3 +183,66 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
         message = str(exc) if isinstance(exc, IllegalTransition) else f"check the date: {exc}"
         return _render_case(case_id, message, 409)
     return redirect(url_for("pages.case_page", case_id=case_id), code=303)
+
+
+def _dashboard_scope() -> dashboard.Scope:
+    principal = page_check("dashboard.read")
+    args = request.args
+    try:
+        return dashboard.scope(
+            deps(),
+            readable_case_types(principal),
+            deps().clock().date(),
+            period=args.get("period") or None,
+            start=args.get("from") or None,
+            end=args.get("to") or None,
+            case_type=args.get("case_type") or None,
+            team=args.get("team") or None,
+            handler=(args.get("handler") or "").strip() or None,
+            group_by=args.get("group_by") or None,
+        )
+    except dashboard.BadQuery as exc:
+        abort(422, description=str(exc))
+
+
+@pages.get("/dashboard")
+def dashboard_page():  # type: ignore[no-untyped-def]
+    d = deps()
+    scope_ = _dashboard_scope()
+    if scope_.group_by is None:
+        scope_ = dashboard.Scope(scope_.start, scope_.end, scope_.case_types, scope_.handler, "case_type")
+    result = dashboard.figures_for(d, scope_, d.clock().date())
+    readable = readable_case_types(g.principal)
+    return render_template(
+        "dashboard.html",
+        figures=result,
+        scope=scope_,
+        args=request.args,
+        periods=dashboard.PERIODS,
+        groups=dashboard.GROUPS,
+        case_types=[d.catalogue.get(ct) for ct in readable],
+        teams=sorted({d.catalogue.get(ct).team for ct in readable}),
+        query=request.query_string.decode(),
+        charts={
+            "trend": charts.trend(result),
+            "times": charts.times(result),
+            "within_target": charts.within_target(result),
+            "backlog": charts.backlog(result),
+        },
+    )
+
+
+@pages.get("/dashboard/figures.json")
+def dashboard_json():  # type: ignore[no-untyped-def]
+    return jsonify(dashboard.figures_for(deps(), _dashboard_scope(), deps().clock().date()))
+
+
+@pages.get("/dashboard/figures.csv")
+def dashboard_csv():  # type: ignore[no-untyped-def]
+    result = dashboard.figures_for(deps(), _dashboard_scope(), deps().clock().date())
+    return csv_response(dashboard.figures_csv(result), "processing-times.csv")
+
+
+@pages.get("/dashboard/insikt.csv")
+def dashboard_insikt():  # type: ignore[no-untyped-def]
+    return csv_response(dashboard.insikt_case_list(deps(), _dashboard_scope()), "insikt-arendemall.csv")

@@ -1,0 +1,95 @@
+"""The dashboard's charts, drawn on the server as SVG with pygal (no script, no CDN)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pygal
+from pygal.style import Style
+
+STYLE = Style(
+    background="white",
+    plot_background="white",
+    foreground="#1b1b1b",
+    foreground_strong="#1b1b1b",
+    foreground_subtle="#666",
+    colors=("#2d6a4f", "#b35c00", "#1f5f99", "#a4000f", "#6c4f9e"),
+    font_family="system-ui, sans-serif",
+    label_font_size=12,
+    major_label_font_size=12,
+    legend_font_size=13,
+    title_font_size=15,
+)
+
+
+def _config(title: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "title": title,
+        "style": STYLE,
+        "js": [],  # no tooltips script fetched from a CDN
+        "disable_xml_declaration": True,
+        "width": 640,
+        "height": 300,
+        "legend_at_bottom": True,
+        "x_label_rotation": 40,
+        "show_minor_x_labels": False,
+        "print_values": False,
+        **extra,
+    }
+
+
+def _weeks(figures: dict[str, Any]) -> list[str]:
+    return [w["week"][5:] for w in figures["weekly"]]
+
+
+def _thin(labels: list[str]) -> list[str]:
+    step = max(1, len(labels) // 13)
+    return labels[::step]
+
+
+def trend(figures: dict[str, Any]) -> str:
+    """Received and decided per week."""
+    chart = pygal.Bar(**_config("Received and decided per week (week starting)"))
+    chart.x_labels = _weeks(figures)
+    chart.x_labels_major = _thin(chart.x_labels)
+    chart.add("Received", [w["received"] for w in figures["weekly"]])
+    chart.add("Decided", [w["decided"] for w in figures["weekly"]])
+    return chart.render(is_unicode=True)
+
+
+def times(figures: dict[str, Any]) -> str:
+    """Median and P90 days per week, net and gross."""
+    chart = pygal.Line(**_config("Days to decision per week: median and P90", allow_interruptions=True))
+    chart.x_labels = _weeks(figures)
+    chart.x_labels_major = _thin(chart.x_labels)
+    for key, label in (
+        ("median_net_days", "Median, legal (net)"),
+        ("p90_net_days", "P90, legal (net)"),
+        ("median_gross_days", "Median, applicant's wait (gross)"),
+    ):
+        chart.add(label, [w[key] for w in figures["weekly"]])
+    return chart.render(is_unicode=True)
+
+
+def within_target(figures: dict[str, Any]) -> str:
+    """Share decided within target per week, net and gross, in per cent."""
+    chart = pygal.Line(
+        **_config("Share decided within target per week (%)", range=(0, 100), allow_interruptions=True)
+    )
+    chart.x_labels = _weeks(figures)
+    chart.x_labels_major = _thin(chart.x_labels)
+    for key, label in (
+        ("share_within_target_net", "Legal clock (net)"),
+        ("share_within_target_gross", "Applicant's wait (gross)"),
+    ):
+        chart.add(label, [None if w[key] is None else round(w[key] * 100, 1) for w in figures["weekly"]])
+    return chart.render(is_unicode=True)
+
+
+def backlog(figures: dict[str, Any]) -> str:
+    """Open cases by age."""
+    by_age = figures["backlog"]["by_age"]
+    chart = pygal.Bar(**_config("Open cases by age", show_legend=False, x_label_rotation=0))
+    chart.x_labels = list(by_age)
+    chart.add("Open cases", list(by_age.values()))
+    return chart.render(is_unicode=True)
