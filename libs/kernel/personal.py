@@ -21,7 +21,8 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,7 +31,7 @@ from typing import Any
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pymongo import ReturnDocument
 from pymongo.collection import Collection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from kernel.envelope import Envelope
 
@@ -121,6 +122,32 @@ class KeyVault:
             raise SubjectErased(f"the personal data of subject {subject_id} was erased")
         return key
 
+    def prefetch(self, subject_ids: Iterable[str]) -> None:
+        """Load the keys of many subjects in one round trip (a replay reads thousands of
+        subjects; one lookup each would make the vault the bottleneck)."""
+        wanted = [s for s in set(subject_ids) if not self._cached(s)[0]]
+        for doc in self._keys.find({"_id": {"$in": wanted}}) if wanted else ():
+            self._remember(doc["_id"], self._unwrap(doc))
+
+    def all_keys(self) -> dict[str, bytes | None]:
+        """Every subject's key in one scan (None for the erased): for a replay of the whole
+        store, which reads every subject once."""
+        return {doc["_id"]: self._unwrap(doc) for doc in self._keys.find({})}
+
+    def prepare(self, subject_ids: Iterable[str]) -> None:
+        """Make the keys of many new subjects at once (an import of historical cases)."""
+        wanted = set(subject_ids)
+        self.prefetch(wanted)
+        missing = [s for s in wanted if not self._cached(s)[0]]
+        fresh = [{"_id": s, **self._new_key_doc(s)} for s in missing]
+        if fresh:
+            try:
+                self._keys.insert_many(fresh, ordered=False)
+            except BulkWriteError as exc:  # some made meanwhile by another process: theirs count
+                if any(e.get("code") != 11000 for e in exc.details.get("writeErrors", [])):
+                    raise
+            self.prefetch(missing)
+
     def erase(self, subject_id: str, reason: str) -> None:
         """Destroy the subject's data key (idempotent)."""
         self._keys.replace_one(
@@ -139,15 +166,18 @@ class KeyVault:
         doc = self._keys.find_one({"_id": subject_id}, {"erased_at": 1})
         return doc.get("erased_at") if doc else None
 
-    def _create_or_get(self, subject_id: str) -> dict[str, Any]:
+    def _new_key_doc(self, subject_id: str) -> dict[str, Any]:
         key = AESGCM.generate_key(bit_length=256)
         nonce = os.urandom(12)
-        fresh = {
+        return {
             "wrapped": self._master.encrypt(nonce, key, subject_id.encode()),
             "nonce": nonce,
             "kek": self._kek_id,
             "created_at": self._clock(),
         }
+
+    def _create_or_get(self, subject_id: str) -> dict[str, Any]:
+        fresh = self._new_key_doc(subject_id)
         for attempt in range(5):
             try:
                 doc = self._keys.find_one_and_update(
@@ -208,12 +238,39 @@ class InMemoryKeyVault:
     def forget(self, subject_id: str) -> None:
         pass
 
+    def prefetch(self, subject_ids: Iterable[str]) -> None:
+        pass
+
+    def all_keys(self) -> dict[str, bytes | None]:
+        return dict(self.keys)
+
+    def prepare(self, subject_ids: Iterable[str]) -> None:
+        for subject_id in subject_ids:
+            self.key_for_writing(subject_id)
+
 
 class PersonalData:
     """Seals and opens the `personal` field of event data."""
 
     def __init__(self, vault: KeyVault | InMemoryKeyVault) -> None:
         self.vault = vault
+        self._pinned: dict[str, bytes | None] | None = None
+
+    @contextmanager
+    def replaying(self) -> Iterator[None]:
+        """Open a whole store's events with every key loaded once up front (a rebuild).
+        An erasure made meanwhile is seen by the next rebuild, as by any other reader
+        within the key cache's lifetime."""
+        self._pinned = self.vault.all_keys()
+        try:
+            yield
+        finally:
+            self._pinned = None
+
+    def _key(self, subject_id: str) -> bytes | None:
+        if self._pinned is not None and subject_id in self._pinned:
+            return self._pinned[subject_id]
+        return self.vault.key(subject_id)
 
     def seal(self, subject_id: str, fields: dict[str, Any]) -> str:
         key = self.vault.key_for_writing(subject_id)
@@ -222,12 +279,20 @@ class PersonalData:
         return SEAL_PREFIX + _b64(nonce + AESGCM(key).encrypt(nonce, plain, subject_id.encode()))
 
     def open(self, subject_id: str, sealed: str) -> dict[str, Any] | None:
-        key = self.vault.key(subject_id)
+        key = self._key(subject_id)
         if key is None:
             return None
         raw = _unb64(sealed.removeprefix(SEAL_PREFIX))
         plain = AESGCM(key).decrypt(raw[:12], raw[12:], subject_id.encode())
         return json.loads(plain)
+
+    def prefetch(self, envelopes: Iterable[Envelope]) -> None:
+        """Load the keys the events' personal data is sealed with, in one round trip."""
+        if self._pinned is not None:
+            return
+        self.vault.prefetch(
+            e.data["subject_id"] for e in envelopes if isinstance(e.data.get("personal"), str)
+        )
 
     def seal_event(self, envelope: Envelope) -> Envelope:
         personal = envelope.data.get("personal")

@@ -21,16 +21,19 @@ def words(text: str) -> list[str]:
     return WORD.findall(fold(text))
 
 
-def tokens(*texts: str | None) -> list[str]:
-    """Every word and its prefixes (3 to 12 characters), for search-as-you-type.
-    Organisation numbers are also indexed as a run of digits ("556036-0793" -> "5560360793")."""
+def tokens(*texts: str | None, prefixed: int = 2) -> list[str]:
+    """Every word; for the first `prefixed` texts (reference, company) also their prefixes
+    (3 to 12 characters), for search-as-you-type; the others (a description) by whole words,
+    to keep the index small. Organisation numbers are also indexed as a run of digits
+    ("556036-0793" -> "5560360793")."""
     found: set[str] = set()
-    for text in texts:
+    for index, text in enumerate(texts):
         if not text:
             continue
         for word in words(text):
             found.add(word)
-            found.update(word[:n] for n in range(MIN_PREFIX, min(len(word), MAX_PREFIX) + 1))
+            if index < prefixed:
+                found.update(word[:n] for n in range(MIN_PREFIX, min(len(word), MAX_PREFIX) + 1))
         digits = re.sub(r"\D", "", text)
         if len(digits) >= 6 and re.fullmatch(r"[\d\s-]+", text.strip()):
             found.add(digits)

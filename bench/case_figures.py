@@ -1,0 +1,201 @@
+"""Projection rebuild rate and dashboard response time over 100,000 historical cases, in one run.
+
+1. Generates N historical cases (default 100,000) over the last two years by running the
+   real case-handling commands (open, claim, completion request and reply, extension,
+   decision) on an in-memory store with a moving clock, then bulk-imports their events
+   into business_desk's event store on the embedded MongoDB-protocol server (personal
+   data sealed, one data key per applicant, as in production).
+2. Measures the raw store's read rate over the same events (documents/s, no decoding).
+3. Rebuilds the case read model and the figure buckets from the events (events/s) and
+   prints the ratio to the raw read rate.
+4. Times the managers' dashboard page (figures and four charts) and the figures API over
+   those cases, through Flask's test client with a real manager's token, cycling through
+   periods, case types and breakdowns: p50 and p95.
+
+Targets (issue 4): rebuild >= 10,000 events/s, dashboard p95 <= 200 ms.
+
+Usage: .local/venv/bin/python bench/case_figures.py [--cases 100000] [--requests 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from devstack.infra import Infra
+from devstack.oidc import DEMO_USERS, login
+from kernel.personal import new_master_key
+
+TYPES = [  # (case type, share of the cases)
+    ("general_business_advice", 0.30),
+    ("food_business_registration", 0.18),
+    ("outdoor_seating", 0.15),
+    ("alcohol_serving_licence", 0.12),
+    ("building_permit", 0.15),
+    ("environmental_health_permit", 0.10),
+]
+
+
+def generate(count: int, today: date, catalogue, settings):  # type: ignore[no-untyped-def]
+    """The events of `count` cases, made by the real commands on an in-memory store."""
+    from business_desk import handlers
+    from business_desk.bootstrap import Deps
+    from kernel.contracts import golden_example
+    from kernel.envelope import Envelope
+    from kernel.eventstore import InMemoryEventStore
+
+    rng = random.Random(42)
+    now = {"day": today}
+    clock = lambda: datetime(now["day"].year, now["day"].month, now["day"].day, 10, tzinfo=UTC)  # noqa: E731
+    store = InMemoryEventStore(clock=clock)
+    deps = Deps(settings=settings, store=store, catalogue=catalogue, clock=clock)
+    template = golden_example("intake.inquiry_submitted")
+    kinds, weights = zip(*TYPES, strict=True)
+    open_case = handlers.open_case_from_inquiry(deps)
+    for n in range(count):
+        case_type = rng.choices(kinds, weights)[0]
+        received = today - timedelta(days=rng.randint(0, 729))
+        raw = {**template, "event_id": str(uuid.uuid4()), "data": {**template["data"]}}
+        raw["data"].update(
+            inquiry_id=str(uuid.uuid4()),
+            subject_id=str(uuid.uuid4()),
+            reference=f"BUS-{received.year}-{n:06d}",
+            case_type=case_type,
+            received_on=received.isoformat(),
+        )
+        now["day"] = received
+        open_case(Envelope.from_dict(raw), None)
+        case_id = raw["data"]["inquiry_id"]
+        team = catalogue.team_of(case_type)
+        handler = rng.choice(team.members).name
+        target_days = catalogue.get(case_type).target.amount * (
+            7 if catalogue.get(case_type).target.unit == "weeks" else 1.4
+        )
+
+        def on(day: date) -> bool:
+            now["day"] = day
+            return day <= today
+
+        if not on(received + timedelta(days=rng.randint(0, 3))):
+            continue
+        handlers.claim(deps, case_id, handler)
+        if rng.random() < 0.4:
+            asked = now["day"] + timedelta(days=rng.randint(1, 10))
+            if not on(asked):
+                continue
+            handlers.request_completion(deps, case_id, handler, "Komplettera med ritningar.")
+            if not on(asked + timedelta(days=rng.randint(2, 25))):
+                continue
+            handlers.register_reply(deps, case_id, "Ritningar bifogade.")
+        if case_type == "building_permit" and rng.random() < 0.05:
+            handlers.extend_deadline(deps, case_id, handler, "Strandskydd måste prövas.")
+        decided = now["day"] + timedelta(days=max(1, round(rng.gauss(target_days * 0.7, target_days * 0.35))))
+        if not on(decided):
+            continue
+        handlers.decide(
+            deps, case_id, handler, rng.choice(["granted", "granted", "refused", "answered"]), "Beslut."
+        )
+    return [envelope for _, envelope in store.read_after(0, 10**9)]
+
+
+def sign_in_to_pages(client) -> None:  # type: ignore[no-untyped-def]
+    """The pages sign in through the OpenID provider's login page, as a manager."""
+    from urllib.parse import urlparse
+
+    from devstack.oidc import sign_in_at
+
+    started = client.get("/auth/login?next=/")
+    back = urlparse(
+        sign_in_at(started.headers["Location"], DEMO_USERS["manager"], "http://localhost/auth/callback")
+    )
+    assert client.get(f"{back.path}?{back.query}").status_code == 302
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[max(0, int(len(ordered) * 0.95) - 1)]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=200)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="figures-bench-") as tmp, Infra(Path(tmp)) as infra:
+        os.environ.update({**infra.env(), "SECRET_KEY": "bench", "DATA_MASTER_KEY": new_master_key()})
+        from business_desk import create_app
+
+        app = create_app()
+        deps = app.extensions["business_desk.deps"]
+        today = deps.clock().date()
+
+        started = time.perf_counter()
+        events = generate(args.cases, today, deps.catalogue, deps.settings)
+        generated_s = time.perf_counter() - started
+        started = time.perf_counter()
+        deps.store.import_events(events)
+        imported_s = time.perf_counter() - started
+        print(
+            f"{args.cases} cases, {len(events)} events: "
+            f"generated in {generated_s:.0f} s, imported in {imported_s:.0f} s"
+        )
+
+        raw_events = deps.store._events  # the collection, read as the baseline
+        started = time.perf_counter()
+        read = sum(1 for _ in raw_events.find({}, batch_size=1000))
+        raw_rate = read / (time.perf_counter() - started)
+
+        started = time.perf_counter()
+        rebuilt = deps.cases.rebuild(deps.store.read_all())
+        rebuild_s = time.perf_counter() - started
+        rebuild_rate = rebuilt / rebuild_s
+        open_now = deps.cases.counts()
+
+        client = app.test_client()
+        token = login(infra.oidc_issuer, DEMO_USERS["manager"])["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        sign_in_to_pages(client)
+        queries = [
+            f"period={p}&group_by={g}{ct}"
+            for p, g, ct in itertools.product(
+                ("4w", "13w", "52w"),
+                ("case_type", "team", "handler"),
+                ("", "&case_type=building_permit", "&team=licensing"),
+            )
+        ]
+        timings = {"page": [], "api": []}
+        for kind, path in (("api", "/api/v1/figures"), ("page", "/dashboard")):
+            for i in range(args.requests):
+                query = queries[i % len(queries)]
+                started = time.perf_counter()
+                response = client.get(f"{path}?{query}", headers=headers)
+                timings[kind].append(time.perf_counter() - started)
+                assert response.status_code == 200, (path, response.status_code)
+
+    print(f"open cases now: {sum(open_now.values())}")
+    print(f"raw store read:          {raw_rate:10.0f} events/s")
+    print(
+        f"projection rebuild:      {rebuild_rate:10.0f} events/s  "
+        f"({rebuilt} events in {rebuild_s:.1f} s; target >= 10,000)"
+    )
+    print(f"  ratio rebuild / raw read: {rebuild_rate / raw_rate:.2f}")
+    for kind, label in (("api", "GET /api/v1/figures"), ("page", "GET /dashboard (figures + 4 SVG charts)")):
+        p50, p95 = percentiles(timings[kind])
+        print(
+            f"{label}: p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms "
+            f"over {args.requests} requests (target p95 <= 200 ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()
