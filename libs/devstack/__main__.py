@@ -42,7 +42,9 @@ def run(data_dir: Path, reseed: bool) -> int:
             f"  Business owners' form      {stack.url('intake')}/\n"
             f"  Applicants' own cases      {stack.url('intake')}/my-cases  (sign in as anna.applicant)\n"
             f"  Intake API (OpenAPI)       {stack.url('intake')}/api/openapi.json\n"
-            f"  Case handlers' queues      {stack.url('business_desk')}/\n"
+            f"  Case handlers' queues      {stack.url('business_desk')}/  (sara.handler, tina.lead)\n"
+            f"  Managers' dashboard        {stack.url('business_desk')}/dashboard  (maria.manager)\n"
+            f"  Open KPI feed              {stack.url('business_desk')}/api/v1/kpi\n"
             f"  Business desk API          {stack.url('business_desk')}/api/openapi.json\n"
             f"  Notification log (token)   {stack.url('notify')}/api/v1/notifications\n"
             + (f"  Mail sink (sent emails)    {infra.mail_url}/\n" if infra.mail_url else "")
