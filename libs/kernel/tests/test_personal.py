@@ -93,3 +93,29 @@ def test_the_master_key_comes_from_the_environment_or_a_mounted_file(monkeypatch
     monkeypatch.setenv("DATA_MASTER_KEY", "c2hvcnQ")
     with pytest.raises(RuntimeError, match="32 bytes"):
         master_key_from_env()
+
+
+def test_imported_streams_are_sealed_with_keys_made_in_bulk_and_a_replay_opens_them(
+    vault_collection, settings_for
+):
+    from kernel.eventstore import MongoEventStore
+
+    settings = settings_for("kernel_import")
+    codec = PersonalData(KeyVault(vault_collection, master_key_from_env()))
+    store = MongoEventStore(mongo_client(settings)[settings.database], personal=codec)
+    store.ensure_schema()
+    events = []
+    for n in range(3):
+        raw = golden_example("business_desk.case_opened")
+        raw["event_id"] = f"00000000-0000-4000-8000-{n:012d}"
+        raw["stream_id"] = f"case-{n}"
+        raw["version"] = 1
+        raw["data"]["subject_id"] = f"00000000-0000-4000-9000-{n:012d}"
+        events.append(Envelope.from_dict(raw))
+    assert store.import_events(events, batch_size=2) == 3
+    stored = list(store._events.find().sort("position", 1))
+    assert [d["position"] for d in stored] == [1, 2, 3] and "Anna" not in json.dumps(stored, default=str)
+    codec.vault.erase(events[1].data["subject_id"], "test")
+    opened = list(store.read_all())
+    assert [e.data["personal"] is None for e in opened] == [False, True, False]
+    assert opened[0].data["personal"]["contact"]["name"] == "Anna Berg"
