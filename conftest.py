@@ -123,6 +123,26 @@ def signed_in(tokens: Tokens) -> Callable:
     return client_for
 
 
+def case_inquiry(
+    n: int, case_type: str, received_on: str, series: str = "T", company: str | None = None
+) -> dict:
+    """The golden inquiry as the n-th of a test's cases: its own ids and reference
+    (BUS-2026-<series><n>), case type and receipt date."""
+    from kernel.contracts import golden_example
+
+    raw = golden_example("intake.inquiry_submitted")
+    raw["event_id"] = f"00000000-0000-4000-8000-{n:012d}"
+    raw["data"].update(
+        inquiry_id=f"10000000-0000-4000-8000-{n:012d}",
+        reference=f"BUS-2026-{series}{n:05d}",
+        case_type=case_type,
+        received_on=received_on,
+    )
+    if company is not None:
+        raw["data"]["personal"]["company"] = company
+    return raw
+
+
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from devstack.infra import Infra
 from devstack.oidc import DEMO_USERS, login
+from kernel.connections import mongo_client
 from kernel.personal import new_master_key
 
 TYPES = [  # (case type, share of the cases)
@@ -150,7 +151,7 @@ def main() -> None:
             f"generated in {generated_s:.0f} s, imported in {imported_s:.0f} s"
         )
 
-        raw_events = deps.store._events  # the collection, read as the baseline
+        raw_events = mongo_client(deps.settings)[deps.settings.database]["events"]  # the baseline
         started = time.perf_counter()
         read = sum(1 for _ in raw_events.find({}, batch_size=1000))
         raw_rate = read / (time.perf_counter() - started)

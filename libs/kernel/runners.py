@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import threading
@@ -87,8 +88,6 @@ def run_periodically(name: str, job: Callable[[], object], interval_s: float) ->
     """A housekeeping entrypoint: run `job` every `interval_s` seconds until SIGTERM/SIGINT,
     or once with --once (for a Kubernetes CronJob). A failed round is logged and retried
     next round: the store may be briefly away."""
-    import argparse
-
     parser = argparse.ArgumentParser(description=name)
     parser.add_argument("--once", action="store_true", help="one round, then exit")
     args = parser.parse_args()

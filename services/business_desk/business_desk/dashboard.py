@@ -62,19 +62,13 @@ def scope(
 ) -> Scope:
     """The period (a named one, or from/to) and the case types of the caller's reach,
     narrowed to a case type or team."""
-    try:
-        if start or end:
-            first = date.fromisoformat(start) if start else today - timedelta(days=PERIODS[DEFAULT_PERIOD][1])
-            last = date.fromisoformat(end) if end else today
-        else:
-            days = PERIODS.get(period or DEFAULT_PERIOD)
-            if days is None:
-                raise BadQuery(f"period: one of {', '.join(PERIODS)}")
-            first, last = today - timedelta(days=days[1]), today
-    except ValueError as exc:
-        if isinstance(exc, BadQuery):
-            raise
-        raise BadQuery(f"from/to: dates as YYYY-MM-DD ({exc})") from exc
+    if start or end:
+        first = _day("from", start) if start else today - timedelta(days=PERIODS[DEFAULT_PERIOD][1])
+        last = _day("to", end) if end else today
+    elif (period or DEFAULT_PERIOD) in PERIODS:
+        first, last = today - timedelta(days=PERIODS[period or DEFAULT_PERIOD][1]), today
+    else:
+        raise BadQuery(f"period: one of {', '.join(PERIODS)}")
     if last < first:
         raise BadQuery("to: must not be before from")
     case_types = list(readable)
@@ -91,8 +85,16 @@ def scope(
     return Scope(first, last, tuple(case_types), handler or None, group_by or None)
 
 
-def figures_for(deps: Deps, scope_: Scope, today: date) -> dict[str, Any]:
+def _day(name: str, text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise BadQuery(f"{name}: a date as YYYY-MM-DD ({exc})") from exc
+
+
+def figures_for(deps: Deps, scope_: Scope) -> dict[str, Any]:
     assert deps.cases is not None
+    today = deps.clock().date()
     buckets = deps.cases.statistics.buckets(scope_.start, scope_.end, scope_.case_types, scope_.handler)
     open_cases = deps.cases.open_cases(scope_.case_types, scope_.handler) if scope_.case_types else []
     result = figures.summarise(buckets, open_cases, today, scope_.group_by)
@@ -165,10 +167,11 @@ def insikt_case_list(deps: Deps, scope_: Scope) -> str:
     return out.getvalue()
 
 
-def kpi_feed(deps: Deps, today: date, year: int | None = None) -> dict[str, Any]:
+def kpi_feed(deps: Deps, year: int | None = None) -> dict[str, Any]:
     """Kolada-style open figures per case type: share decided within target and median
     days, for a calendar year (or the last 12 months). No personal data."""
     assert deps.cases is not None
+    today = deps.clock().date()
     if year is not None:
         start, end, period = date(year, 1, 1), min(date(year, 12, 31), today), str(year)
     else:

@@ -58,10 +58,6 @@ class Case:
         return self.phase != "new"
 
     @property
-    def received_on(self) -> date | None:
-        return self.facts.received_on if self.facts else None
-
-    @property
     def decided_on(self) -> date | None:
         return self.facts.decided_on if self.facts else None
 

@@ -147,7 +147,9 @@ class Tally:
         self.gross.update({int(k): v for k, v in (bucket.get("gross") or {}).items()})
 
     def summary(self) -> dict[str, Any]:
-        share = lambda n: round(n / self.decided, 4) if self.decided else None  # noqa: E731
+        def share(n: int) -> float | None:
+            return round(n / self.decided, 4) if self.decided else None
+
         return {
             "received": self.received,
             "decided": self.decided,

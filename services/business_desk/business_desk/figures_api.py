@@ -76,7 +76,7 @@ class Figures(MethodView):
     def get(self, query: dict) -> dict:
         """Received, decided, open; median, P90 and share within target (net and gross);
         backlog by age, overdue now, breaches forecast; a weekly trend; optionally grouped."""
-        return dashboard.figures_for(deps(), scope_from(query, current_principal()), deps().clock().date())
+        return dashboard.figures_for(deps(), scope_from(query, current_principal()))
 
 
 @blp.route("/figures.csv")
@@ -86,7 +86,7 @@ class FiguresCsv(MethodView):
     @blp.response(200, content_type="text/csv")
     def get(self, query: dict) -> Response:
         """The same figures as CSV: one row per total, week and group."""
-        result = dashboard.figures_for(deps(), scope_from(query, current_principal()), deps().clock().date())
+        result = dashboard.figures_for(deps(), scope_from(query, current_principal()))
         return csv_response(dashboard.figures_csv(result), "processing-times.csv")
 
 
@@ -110,7 +110,7 @@ class Kpi(MethodView):
     def get(self, query: dict) -> dict:
         """Open figures per case type (Kolada-style): share decided within target and median
         days, so municipalities can compare themselves. No personal data."""
-        return dashboard.kpi_feed(deps(), deps().clock().date(), query["year"])
+        return dashboard.kpi_feed(deps(), query["year"])
 
 
 def csv_response(text: str, filename: str) -> Response:

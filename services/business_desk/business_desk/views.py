@@ -13,14 +13,6 @@ from business_desk.search import tokens
 from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope
 
-PHASE_LABELS = {
-    "open": "Open, not claimed",
-    "in_progress": "In progress",
-    "waiting_for_applicant": "Waiting for the applicant",
-    "decided": "Decided",
-    "closed": "Closed",
-}
-
 
 def _entry(event: Envelope) -> dict[str, Any]:
     """A history line: `text` holds no personal data, `detail` does (and is erased)."""
@@ -124,11 +116,8 @@ def evolve(doc: dict[str, Any] | None, event: Envelope, catalogue: Catalogue) ->
         doc = {**doc, "version": event.version, "history": [*doc["history"], _entry(event)]}
         _apply(doc, event)
     # the clock as of this event, under the rules in force
-    case = domain.Case(
-        case_type=doc["case_type"], phase=doc["phase"], status=doc["status"], facts=facts_from_doc(doc)
-    )
-    as_of = date.fromisoformat(event.occurred_at[:10])
-    doc["clock"] = clock_doc(case.clock(catalogue, max(as_of, case.facts.received_on)))  # type: ignore[union-attr]
+    as_of = max(event.occurred_at[:10], doc["received_on"])
+    doc["clock"] = clock_now(doc, catalogue, date.fromisoformat(as_of))
     doc["due_date"] = doc["clock"]["due_date"]
     doc["search"] = _search_tokens(doc)
     return doc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
@@ -12,7 +13,7 @@ from business_desk.domain import OUTCOMES, IllegalTransition
 from business_desk.figures_api import csv_response, readable_case_types
 from business_desk.readmodel import QueueFilter
 from business_desk.schemas import QUEUE_STATUSES
-from business_desk.views import PHASE_LABELS, clock_now
+from business_desk.views import clock_now
 from kernel.signin import page_check, signed_in
 
 pages = Blueprint("pages", __name__)
@@ -33,7 +34,7 @@ def status_label(status: str) -> str:
 
 @pages.app_context_processor
 def helpers() -> dict:
-    return {"status_label": status_label, "phase_labels": PHASE_LABELS, "allowed": allowed}
+    return {"status_label": status_label, "allowed": allowed}
 
 
 @pages.get("/")
@@ -210,8 +211,8 @@ def dashboard_page():  # type: ignore[no-untyped-def]
     d = deps()
     scope_ = _dashboard_scope()
     if scope_.group_by is None:
-        scope_ = dashboard.Scope(scope_.start, scope_.end, scope_.case_types, scope_.handler, "case_type")
-    result = dashboard.figures_for(d, scope_, d.clock().date())
+        scope_ = replace(scope_, group_by="case_type")
+    result = dashboard.figures_for(d, scope_)
     readable = readable_case_types(g.principal)
     return render_template(
         "dashboard.html",
@@ -234,12 +235,12 @@ def dashboard_page():  # type: ignore[no-untyped-def]
 
 @pages.get("/dashboard/figures.json")
 def dashboard_json():  # type: ignore[no-untyped-def]
-    return jsonify(dashboard.figures_for(deps(), _dashboard_scope(), deps().clock().date()))
+    return jsonify(dashboard.figures_for(deps(), _dashboard_scope()))
 
 
 @pages.get("/dashboard/figures.csv")
 def dashboard_csv():  # type: ignore[no-untyped-def]
-    result = dashboard.figures_for(deps(), _dashboard_scope(), deps().clock().date())
+    result = dashboard.figures_for(deps(), _dashboard_scope())
     return csv_response(dashboard.figures_csv(result), "processing-times.csv")
 
 

@@ -6,24 +6,15 @@ import pytest
 
 from business_desk import create_app
 from business_desk.consumer import build_handlers
-from conftest import csrf_token
+from conftest import case_inquiry, csrf_token
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
 
 pytestmark = pytest.mark.integration
 
 
 def inquiry(n: int, case_type: str, received_on: str) -> dict:
-    raw = golden_example("intake.inquiry_submitted")
-    raw["event_id"] = f"00000000-0000-4000-8000-{n:012d}"
-    raw["data"].update(
-        inquiry_id=f"10000000-0000-4000-8000-{n:012d}",
-        reference=f"BUS-2026-T{n:05d}",
-        case_type=case_type,
-        received_on=received_on,
-    )
-    return raw
+    return case_inquiry(n, case_type, received_on)
 
 
 @pytest.fixture

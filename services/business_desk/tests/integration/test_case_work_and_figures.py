@@ -11,25 +11,16 @@ import pytest
 
 from business_desk import create_app
 from business_desk.consumer import build_handlers
+from conftest import case_inquiry
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
 
 pytestmark = pytest.mark.integration
 SARA, TINA = "Sara Handläggare", "Tina Teamledare"
 
 
-def inquiry(n: int, case_type: str, received_on: date, company: str = "Kafé Solsidan AB") -> dict:
-    raw = golden_example("intake.inquiry_submitted")
-    raw["event_id"] = f"00000000-0000-4000-8000-{n:012d}"
-    raw["data"].update(
-        inquiry_id=f"10000000-0000-4000-8000-{n:012d}",
-        reference=f"BUS-2026-W{n:05d}",
-        case_type=case_type,
-        received_on=received_on.isoformat(),
-    )
-    raw["data"]["personal"]["company"] = company
-    return raw
+def inquiry(n: int, case_type: str, received_on: date, company: str | None = None) -> dict:
+    return case_inquiry(n, case_type, received_on.isoformat(), series="W", company=company)
 
 
 class Desk:
