@@ -89,7 +89,10 @@ def within_target(figures: dict[str, Any]) -> str:
 def backlog(figures: dict[str, Any]) -> str:
     """Open cases by age."""
     by_age = figures["backlog"]["by_age"]
-    chart = pygal.Bar(**_config("Open cases by age", show_legend=False, x_label_rotation=0))
+    # six labels: show them all (the weekly charts show every few weeks only)
+    chart = pygal.Bar(
+        **_config("Open cases by age", show_legend=False, x_label_rotation=0, show_minor_x_labels=True)
+    )
     chart.x_labels = list(by_age)
     chart.add("Open cases", list(by_age.values()))
     return chart.render(is_unicode=True)
