@@ -95,9 +95,10 @@ def _day(name: str, text: str) -> date:
 def figures_for(deps: Deps, scope_: Scope) -> dict[str, Any]:
     assert deps.cases is not None
     today = deps.clock().date()
-    buckets = deps.cases.statistics.buckets(scope_.start, scope_.end, scope_.case_types, scope_.handler)
-    open_cases = deps.cases.open_cases(scope_.case_types, scope_.handler) if scope_.case_types else []
-    result = figures.summarise(buckets, open_cases, today, scope_.group_by)
+    statistics = deps.cases.statistics
+    buckets = statistics.buckets(scope_.start, scope_.end, scope_.case_types, scope_.handler)
+    open_buckets = statistics.open_buckets(scope_.case_types, scope_.handler)
+    result = figures.summarise(buckets, open_buckets, today, scope_.group_by)
     return {"scope": scope_.describe(), "today": today.isoformat(), **result}
 
 

@@ -3,8 +3,11 @@
 Cases are counted into weekly buckets (received per week and case type; decided per week,
 case type and handler, with histograms of the net and gross days), so a dashboard over
 100,000 cases reads a few thousand small documents instead of every case. Histograms keep
-medians and P90 exact. The buckets are a projection of the case documents: a case's
-contribution is recomputed on every event and the difference applied."""
+medians and P90 exact. The open cases are counted per case type and handler, by the day
+they were received and the day they are due, so the backlog by age, overdue and the
+forecast are read from a few dozen documents whatever the day. The buckets are a
+projection of the case documents: a case's contribution is recomputed on every event and
+the difference applied."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+OPEN_PHASES = ("open", "in_progress", "waiting_for_applicant")
 AGE_BANDS = ((0, 7), (8, 14), (15, 30), (31, 60), (61, 90), (91, None))
 FORECAST_DAYS = 14
 
@@ -63,6 +67,14 @@ def contributions(doc: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
                 "within_net": int(bool(clock["within_target_net"])),
                 "within_gross": int(bool(clock["within_target_gross"])),
             },
+        }
+    if doc.get("phase") in OPEN_PHASES:
+        handler = doc.get("handler") or ""
+        # a paused case has no deadline to count: it moves when the applicant replies
+        due = {"waiting": 1} if doc["phase"] == "waiting_for_applicant" else {f"due.{doc['due_date']}": 1}
+        out[f"o|{case_type}|{handler}"] = {
+            "key": {"kind": "open", "week": None, "case_type": case_type, "team": team, "handler": handler},
+            "inc": {"open": 1, f"received_on.{doc['received_on']}": 1, **due},
         }
     return out
 
@@ -162,24 +174,28 @@ class Tally:
         }
 
 
-def backlog(open_cases: Iterable[dict[str, Any]], today: date) -> dict[str, Any]:
-    """The current queue: open cases by age, overdue now, and breaches forecast in the next
-    two weeks (open cases whose deadline falls in them: each will be late unless decided)."""
+def backlog(open_buckets: Iterable[dict[str, Any]], today: date) -> dict[str, Any]:
+    """The current queue from the open-case counts: open cases by age, overdue now, and
+    breaches forecast in the next two weeks (open cases whose deadline falls in them: each
+    will be late unless decided)."""
     by_age = {_band(lo, hi): 0 for lo, hi in AGE_BANDS}
     total = overdue = waiting = 0
     forecast: Counter[str] = Counter()
     horizon = today + timedelta(days=FORECAST_DAYS)
-    for case in open_cases:
-        total += 1
-        age = (today - date.fromisoformat(case["received_on"])).days
-        by_age[_band_of(age)] += 1
-        due = date.fromisoformat(case["due_date"])
-        if case["phase"] == "waiting_for_applicant":
-            waiting += 1  # paused: its deadline moves when the applicant replies
-        elif due < today:
-            overdue += 1
-        elif due <= horizon:
-            forecast[week_of(due)] += 1
+    for bucket in open_buckets:
+        total += bucket.get("open", 0)
+        waiting += bucket.get("waiting", 0)
+        for day, n in (bucket.get("received_on") or {}).items():
+            if n:
+                by_age[_band_of((today - date.fromisoformat(day)).days)] += n
+        for day, n in (bucket.get("due") or {}).items():
+            if not n:
+                continue
+            due = date.fromisoformat(day)
+            if due < today:
+                overdue += n
+            elif due <= horizon:
+                forecast[week_of(due)] += n
     return {
         "open": total,
         "waiting_for_applicant": waiting,
@@ -203,12 +219,13 @@ def _band_of(age: int) -> str:
 
 def summarise(
     buckets: Iterable[dict[str, Any]],
-    open_cases: Iterable[dict[str, Any]],
+    open_buckets: Iterable[dict[str, Any]],
     today: date,
     group_by: str | None = None,
 ) -> dict[str, Any]:
-    """The dashboard's figures for a period: totals, a weekly trend, a breakdown by
-    case_type, team or handler, and the current backlog."""
+    """The dashboard's figures for a period (from its received and decided buckets):
+    totals, a weekly trend, a breakdown by case_type, team or handler; and the current
+    backlog (from the open-case counts)."""
     total, weekly, groups = Tally(), {}, {}
     for bucket in buckets:
         total.add(bucket)
@@ -218,7 +235,7 @@ def summarise(
     figures = {
         "totals": total.summary(),
         "weekly": [{"week": week, **tally.summary()} for week, tally in sorted(weekly.items())],
-        "backlog": backlog(open_cases, today),
+        "backlog": backlog(open_buckets, today),
     }
     if group_by:
         figures["by"] = group_by

@@ -12,13 +12,13 @@ from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
+from business_desk.figures import OPEN_PHASES
 from business_desk.search import query_terms
 from business_desk.statistics import CaseStatistics
 from business_desk.views import evolve
 from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope
 
-OPEN_PHASES = ("open", "in_progress", "waiting_for_applicant")
 FINISHED_PHASES = ("decided", "closed")
 LIST_FIELDS = {"history": 0, "contact": 0, "search": 0, "notes": 0, "description": 0}
 
@@ -134,19 +134,11 @@ class CaseReadModel:
         return list(cursor)
 
     def counts(self) -> dict[str, int]:
-        pipeline = [
-            {"$match": {"phase": {"$in": list(OPEN_PHASES)}}},
-            {"$group": {"_id": "$case_type", "n": {"$sum": 1}}},
-        ]
-        return {row["_id"]: row["n"] for row in self._cases.aggregate(pipeline)}
-
-    def open_cases(self, case_types: Sequence[str], handler: str | None = None) -> list[dict[str, Any]]:
-        """The current queue in the few fields the dashboard counts with."""
-        q: dict[str, Any] = {"phase": {"$in": list(OPEN_PHASES)}, "case_type": {"$in": list(case_types)}}
-        if handler:
-            q["handler"] = handler
-        fields = {"case_type": 1, "phase": 1, "handler": 1, "received_on": 1, "due_date": 1, "team": 1}
-        return list(self._cases.find(q, fields))
+        """Open cases per case type (from the open-case counts)."""
+        counts: dict[str, int] = {}
+        for bucket in self.statistics.open_buckets(list(self._catalogue.case_types)):
+            counts[bucket["case_type"]] = counts.get(bucket["case_type"], 0) + bucket.get("open", 0)
+        return counts
 
     def active_ids(self) -> list[str]:
         return [doc["_id"] for doc in self._cases.find({"phase": {"$in": list(OPEN_PHASES)}}, {"_id": 1})]

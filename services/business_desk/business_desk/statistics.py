@@ -20,20 +20,27 @@ class CaseStatistics:
 
     def ensure_schema(self) -> None:
         self._buckets.create_index([("week", ASCENDING), ("case_type", ASCENDING)])
+        self._buckets.create_index([("kind", ASCENDING), ("case_type", ASCENDING)])
 
     def update(
         self, before: dict[str, Any] | None, after: dict[str, Any] | None, session: ClientSession | None
     ) -> None:
         changes = figures.difference(before, after)
-        if changes:
-            self._buckets.bulk_write(
-                [
-                    UpdateOne({"_id": bucket_id}, {"$setOnInsert": c["key"], "$inc": c["inc"]}, upsert=True)
-                    for bucket_id, c in changes.items()
-                ],
-                ordered=True,
-                session=session,
-            )
+        if not changes:
+            return
+        updates = [
+            UpdateOne({"_id": bucket_id}, {"$setOnInsert": c["key"], "$inc": c["inc"]}, upsert=True)
+            for bucket_id, c in changes.items()
+        ]
+        # a day or a number of days counted down to nothing is removed, so the open-case
+        # counts do not grow with every day ever seen (and equal a rebuild)
+        updates += [
+            UpdateOne({"_id": bucket_id, name: {"$lte": 0}}, {"$unset": {name: ""}})
+            for bucket_id, c in changes.items()
+            for name, n in c["inc"].items()
+            if n < 0 and "." in name
+        ]
+        self._buckets.bulk_write(updates, ordered=True, session=session)
 
     def rebuild(self, case_docs: Iterable[dict[str, Any]], batch: int = 1000) -> int:
         self._buckets.delete_many({})
@@ -48,9 +55,17 @@ class CaseStatistics:
         """The buckets of the weeks from `start` to `end` (both included) for the case types;
         for one handler, only the decisions they made."""
         query: dict[str, Any] = {
+            "kind": {"$in": ["received", "decided"]},
             "week": {"$gte": figures.week_of(start), "$lte": figures.week_of(end)},
             "case_type": {"$in": list(case_types)},
         }
         if handler:
             query.update(kind="decided", handler=handler)
+        return list(self._buckets.find(query, {"_id": 0}))
+
+    def open_buckets(self, case_types: Sequence[str], handler: str | None = None) -> list[dict[str, Any]]:
+        """The open-case counts of the case types (of one handler's cases, if given)."""
+        query: dict[str, Any] = {"kind": "open", "case_type": {"$in": list(case_types)}}
+        if handler:
+            query["handler"] = handler
         return list(self._buckets.find(query, {"_id": 0}))

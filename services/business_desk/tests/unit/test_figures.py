@@ -50,19 +50,46 @@ def test_a_decision_moves_the_case_into_a_decided_bucket_and_a_reopening_takes_i
     assert figures.difference(decided, decided) == {}
 
 
+def open_case(received: str, due: str, phase: str = "in_progress", handler: str | None = "h") -> dict:
+    return {**case(received), "phase": phase, "due_date": due, "handler": handler}
+
+
+def test_an_open_case_is_counted_by_its_received_and_due_days_until_it_is_decided():
+    opened = open_case("2026-11-04", "2026-11-18", phase="open", handler=None)
+    claimed = open_case("2026-11-04", "2026-11-18")
+    paused = open_case("2026-11-04", "2026-11-18", phase="waiting_for_applicant")
+    assert figures.difference(None, opened)["o|t|"]["inc"] == {
+        "open": 1, "received_on.2026-11-04": 1, "due.2026-11-18": 1,
+    }  # fmt: skip
+    moved = figures.difference(opened, claimed)
+    assert moved["o|t|"]["inc"] == {"open": -1, "received_on.2026-11-04": -1, "due.2026-11-18": -1}
+    assert moved["o|t|h"]["key"]["handler"] == "h"
+    assert figures.difference(claimed, paused)["o|t|h"]["inc"] == {"due.2026-11-18": -1, "waiting": 1}
+    decided = {**case("2026-11-04", "2026-11-18", 10, 10), "phase": "decided", "handler": "h"}
+    assert figures.difference(claimed, decided)["o|t|h"]["inc"] == {
+        "open": -1, "received_on.2026-11-04": -1, "due.2026-11-18": -1,
+    }  # fmt: skip
+
+
 def test_summaries_backlog_and_forecast():
     docs = [case("2026-11-02", "2026-11-10", 8, 8), case("2026-11-03", "2026-12-20", 40, 47, within=False)]
     open_cases = [
-        {"received_on": "2026-11-23", "due_date": "2026-12-01", "phase": "in_progress"},  # due in a week
-        {"received_on": "2026-09-01", "due_date": "2026-11-01", "phase": "open"},  # overdue
-        {"received_on": "2026-09-01", "due_date": "2026-11-01", "phase": "waiting_for_applicant"},  # paused
+        open_case("2026-11-23", "2026-12-01"),  # due in a week
+        open_case("2026-09-01", "2026-11-01", phase="open", handler=None),  # overdue
+        open_case("2026-09-01", "2026-11-01", phase="waiting_for_applicant"),  # paused
     ]
-    result = figures.summarise(figures.fold(docs), open_cases, date(2026, 11, 24), group_by="handler")
-    assert result["totals"]["received"] == 2 and result["totals"]["decided"] == 2
+    buckets = figures.fold([*docs, *open_cases])
+    counted = [b for b in buckets if b["kind"] != "open"]
+    open_buckets = [b for b in buckets if b["kind"] == "open"]
+    assert len(open_buckets) == 2  # one per handler, the unassigned included
+    result = figures.summarise(counted, open_buckets, date(2026, 11, 24), group_by="handler")
+    assert result["totals"]["received"] == 5 and result["totals"]["decided"] == 2
     assert result["totals"]["share_within_target_net"] == 0.5 and result["totals"]["median_net_days"] == 24
     assert result["backlog"]["overdue"] == 1 and result["backlog"]["breaches_forecast"] == 1
+    assert result["backlog"]["open"] == 3 and result["backlog"]["waiting_for_applicant"] == 1
     assert result["backlog"]["by_age"] == {
         "0-7 days": 1, "8-14 days": 0, "15-30 days": 0, "31-60 days": 0, "61-90 days": 2, "over 90 days": 0,
     }  # fmt: skip
     assert [g["group"] for g in result["groups"]] == ["h"] and result["groups"][0]["received"] == 0
-    assert [w["week"] for w in result["weekly"]] == ["2026-11-02", "2026-11-09", "2026-12-14"]
+    weeks = ["2026-08-31", "2026-11-02", "2026-11-09", "2026-11-23", "2026-12-14"]
+    assert [w["week"] for w in result["weekly"]] == weeks
