@@ -24,13 +24,19 @@ const USERS = {
   'tina.lead': { name: 'Tina Teamledare', email: 'tina@kommun.example.se', roles: ['team_lead'], case_types: ['alcohol_serving_licence', 'food_business_registration', 'outdoor_seating'] },
   'maria.manager': { name: 'Maria Chef', email: 'maria@kommun.example.se', roles: ['manager'] },
   'pelle.provider': { name: 'Pelle Utförare', email: 'pelle@kulturskolan.example.se', roles: ['provider'], organisation_number: '5560360793' },
+  'vera.officer': { name: 'Vera Valfrihetshandläggare', email: 'vera@kommun.example.se', roles: ['voucher_officer'] },
+  'cilla.citizen': { name: 'Cilla Medborgare', email: 'cilla@hem.example.se', roles: ['citizen'], personnummer: '201203152002' },
   'ada.admin': { name: 'Ada Administratör', email: 'ada@kommun.example.se', roles: ['administrator'] },
 };
 const SERVICES = ['intake', 'business_desk', 'notify', 'vouchers'];
 
 function userClaims(accountId) {
-  const { name, email, roles, case_types: caseTypes = [], organisation_number: org } = USERS[accountId];
-  return { name, email, roles, case_types: caseTypes, ...(org ? { organisation_number: org } : {}) };
+  const { name, email, roles, case_types: caseTypes = [], organisation_number: org, personnummer } = USERS[accountId];
+  return {
+    name, email, roles, case_types: caseTypes,
+    ...(org ? { organisation_number: org } : {}),
+    ...(personnummer ? { personnummer } : {}),
+  };
 }
 
 const provider = new Provider(issuer, {
@@ -60,7 +66,7 @@ const provider = new Provider(issuer, {
     openid: ['sub'],
     profile: ['name'],
     email: ['email'],
-    roles: ['roles', 'case_types', 'organisation_number'],
+    roles: ['roles', 'case_types', 'organisation_number', 'personnummer'],
   },
   async findAccount(ctx, id) {
     if (!USERS[id]) return undefined;
@@ -94,7 +100,7 @@ const provider = new Provider(issuer, {
     if (grantId) return ctx.oidc.provider.Grant.find(grantId);
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
     grant.addOIDCScope('openid profile email roles offline_access');
-    grant.addOIDCClaims(['sub', 'name', 'email', 'roles', 'case_types', 'organisation_number']);
+    grant.addOIDCClaims(['sub', 'name', 'email', 'roles', 'case_types', 'organisation_number', 'personnummer']);
     grant.addResourceScope(audience, 'api');
     await grant.save();
     return grant;

@@ -22,6 +22,8 @@ DEMO_USERS = {
     "team_lead": "tina.lead",
     "manager": "maria.manager",
     "provider": "pelle.provider",
+    "voucher_officer": "vera.officer",
+    "citizen": "cilla.citizen",
     "administrator": "ada.admin",
 }
 

@@ -45,6 +45,8 @@ class Principal:
     service: str | None = None
     # the organisations an applicant represents: organisation numbers, digits only
     organisations: frozenset[str] = field(default_factory=frozenset)
+    # a citizen's personnummer (the `personnummer` claim, from an e-ID sign-in), digits only
+    personal_number: str | None = None
 
     @property
     def anonymous(self) -> bool:
@@ -146,6 +148,9 @@ class TokenVerifier:
             case_types=frozenset(claims.get("case_types") or []),
             service=claims.get("service"),
             organisations=organisations_claim(claims.get("organisation_number")),
+            personal_number=re.sub(r"\D", "", str(claims["personnummer"]))
+            if claims.get("personnummer")
+            else None,
         )
 
 

@@ -29,8 +29,10 @@ class Settings:
     smtp_port: int
     mail_from: str
     case_types_file: Path
+    voucher_programmes_file: Path
     intake_public_url: str
     desk_public_url: str  # business_desk's pages, linked from the staff's emails
+    vouchers_public_url: str  # the vouchers pages, linked from citizens' and providers' emails
     tracking_link_days: int  # a tracking link stops working this long after the decision
     retention_days: int  # personal data in a decided case is erased this long after the decision
     max_request_bytes: int
@@ -60,8 +62,12 @@ class Settings:
             smtp_port=int(_env("SMTP_PORT", "2525")),
             mail_from=_env("MAIL_FROM", "no-reply@kommun.example"),
             case_types_file=Path(_env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
+            voucher_programmes_file=Path(
+                _env("VOUCHER_PROGRAMMES_FILE", str(REPO_ROOT / "config" / "voucher_programmes.yaml"))
+            ),
             intake_public_url=_env("INTAKE_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),
             desk_public_url=_env("DESK_PUBLIC_URL", "http://127.0.0.1:8002").rstrip("/"),
+            vouchers_public_url=_env("VOUCHERS_PUBLIC_URL", "http://127.0.0.1:8004").rstrip("/"),
             tracking_link_days=int(_env("TRACKING_LINK_DAYS", "90")),
             retention_days=int(_env("RETENTION_DAYS", "730")),
             max_request_bytes=int(_env("MAX_REQUEST_BYTES", str(64 * 1024))),

@@ -62,6 +62,7 @@ def session_principal() -> Principal:
         name=data["name"],
         case_types=frozenset(data["case_types"]),
         organisations=frozenset(data.get("organisations", [])),
+        personal_number=data.get("personal_number"),
     )
 
 
@@ -118,6 +119,7 @@ def callback():  # type: ignore[no-untyped-def]
         "name": principal.name,
         "case_types": sorted(principal.case_types),
         "organisations": sorted(principal.organisations),
+        "personal_number": principal.personal_number,
     }
     return redirect(_safe_next(target))
 

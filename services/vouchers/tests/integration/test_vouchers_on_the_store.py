@@ -1,0 +1,280 @@
+"""The vouchers service's API and pages on the real MongoDB-protocol store, with demo
+users signed in at the real OpenID provider; racing redemptions on the real store."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from datetime import UTC, date, datetime
+
+import pytest
+from vouchers import create_app, handlers
+from vouchers.bootstrap import bootstrap
+from vouchers.domain import Refused
+from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
+
+from conftest import csrf_token
+
+pytestmark = pytest.mark.integration
+
+CITIZEN_PERSONNUMMER = "20120315-2002"  # cilla.citizen's
+PROVIDER_ORG = "5560360793"  # pelle.provider's organisation
+
+
+class Clock:
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def __call__(self) -> datetime:
+        return datetime(self.day.year, self.day.month, self.day.day, 10, tzinfo=UTC)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(date(2026, 10, 5))
+
+
+@pytest.fixture
+def deps(settings_for, clock):
+    return bootstrap(settings_for("vouchers"), clock=clock)
+
+
+@pytest.fixture
+def app(settings_for, deps):
+    return create_app(settings_for("vouchers"), deps=deps)
+
+
+APPLICATION = {
+    "name": "Kulturskolan Pelle",
+    "ownership": "private",
+    "categories": ["music", "dance"],
+    "contact_email": "pelle@kulturskolan.example.se",
+    "description": "Music and dance lessons for children in the municipality.",
+}
+
+
+def approved_provider(app, signed_in, org_body: dict | None = None) -> str:
+    provider = signed_in(app, "provider")
+    applied = provider.post(
+        "/api/v1/programmes/kulturpeng/applications", json={**APPLICATION, **(org_body or {})}
+    )
+    assert applied.status_code == 201, applied.get_json()
+    provider_id = applied.get_json()["provider_id"]
+    officer = signed_in(app, "voucher_officer")
+    decided = officer.post(
+        f"/api/v1/providers/{provider_id}/decisions",
+        json={"decision": "approve", "reason": "Meets every criterion."},
+    )
+    assert decided.status_code == 200 and decided.get_json()["status"] == "approved"
+    return provider_id
+
+
+def granted_voucher(app, signed_in, **extra) -> str:
+    body = {
+        "programme": "kulturpeng",
+        "category": "music",
+        "personnummer": CITIZEN_PERSONNUMMER,
+        "email": "cilla@hem.example.se",
+        **extra,
+    }
+    response = signed_in(app, "voucher_officer").post("/api/v1/vouchers", json=body)
+    assert response.status_code == 201, response.get_json()
+    return response.get_json()["voucher_id"]
+
+
+def test_from_application_to_choice_delivery_payment_and_published_results(app, signed_in, clock, deps):
+    provider_id = approved_provider(app, signed_in)
+    assert provider_id == f"kulturpeng-{PROVIDER_ORG}"
+    voucher_id = granted_voucher(app, signed_in)
+
+    citizen = signed_in(app, "citizen")
+    [mine] = citizen.get("/api/v1/my/vouchers").get_json()
+    assert mine["voucher_id"] == voucher_id and mine["balance"]["units_left"] == 32
+    assert mine["provider_id"] is None
+    chose = citizen.post(f"/api/v1/vouchers/{voucher_id}/choice", json={"provider_id": provider_id})
+    assert chose.status_code == 200 and chose.get_json()["provider_id"] == provider_id
+
+    provider = signed_in(app, "provider")
+    lesson = {"report_id": "lesson-2026-10-05", "units": 2, "delivered_on": "2026-10-05"}
+    first = provider.post(f"/api/v1/vouchers/{voucher_id}/deliveries", json=lesson)
+    assert first.status_code == 201 and first.get_json()["amount_ore"] == 61100
+    again = provider.post(f"/api/v1/vouchers/{voucher_id}/deliveries", json=lesson)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    reused = provider.post(f"/api/v1/vouchers/{voucher_id}/deliveries", json={**lesson, "units": 3})
+    assert reused.status_code == 409 and "report_id" in reused.get_json()["errors"]["json"]
+    too_many = provider.post(
+        f"/api/v1/vouchers/{voucher_id}/deliveries", json={**lesson, "report_id": "big", "units": 31}
+    )
+    assert too_many.status_code == 422
+    assert too_many.get_json()["errors"]["json"]["units"] == ["only 30 units are left in this period"]
+
+    officer = signed_in(app, "voucher_officer")
+    quality = officer.post(
+        f"/api/v1/providers/{provider_id}/quality",
+        json={"measure": "satisfaction", "value": 4.4, "period": "2026"},
+    )
+    assert quality.status_code == 200
+    assert officer.post("/api/v1/payment-runs", json={"month": "2026-10"}).status_code == 422  # not ended yet
+
+    clock.day = date(2026, 11, 2)
+    run = officer.post("/api/v1/payment-runs", json={"month": "2026-10"})
+    assert run.get_json()["payments"] == [f"{provider_id}-2026-10"]
+    assert officer.post("/api/v1/payment-runs", json={"month": "2026-10"}).get_json()["payments"] == []
+    [payment] = provider.get("/api/v1/payments?month=2026-10").get_json()
+    assert payment["total_ore"] == 61100 and [line["report_id"] for line in payment["lines"]] == [
+        lesson["report_id"]
+    ]
+
+    budget = officer.get("/api/v1/programmes/kulturpeng/budget?year=2026").get_json()
+    assert budget["redeemed_ore"] == 61100 and budget["paid_ore"] == 61100
+
+    anonymous = app.test_client()
+    comparison = anonymous.get("/api/v1/programmes/kulturpeng/comparison").get_json()
+    [row] = comparison["providers"]
+    assert row["choosers_now"] == 1 and row["delivered_units"] == 2 and row["median_wait_days"] == 0
+    assert row["quality"]["satisfaction"]["value"] == 4.4 and "contact_email" not in row
+    page = anonymous.get("/programmes/kulturpeng?lang=en").get_data(as_text=True)
+    assert "Kulturskolan Pelle" in page and "4.4 (2026)" in page
+    profile = anonymous.get(f"/api/v1/providers/{provider_id}").get_json()
+    assert "history" not in profile and "contact_email" not in profile
+    assert "history" in officer.get(f"/api/v1/providers/{provider_id}").get_json()
+
+
+def test_bad_input_is_refused_by_field_and_others_records_stay_closed(app, signed_in):
+    officer = signed_in(app, "voucher_officer")
+    bad = officer.post(
+        "/api/v1/vouchers",
+        json={
+            "programme": "kulturpeng",
+            "category": "music",
+            "personnummer": "20120315-2003",
+            "email": "x@y.se",
+        },
+    )
+    assert bad.status_code == 422 and "personnummer" in bad.get_json()["errors"]["json"]
+    too_old = officer.post(
+        "/api/v1/vouchers",
+        json={
+            "programme": "kulturpeng",
+            "category": "music",
+            "personnummer": "19770707-1002",
+            "email": "x@y.se",
+        },
+    )
+    assert (
+        too_old.status_code == 422 and "ages 6-19" in too_old.get_json()["errors"]["json"]["personnummer"][0]
+    )
+    unknown = officer.post(
+        "/api/v1/vouchers",
+        json={"programme": "nope", "category": "x", "personnummer": CITIZEN_PERSONNUMMER, "email": "x@y.se"},
+    )
+    assert unknown.status_code == 422 and "programme" in unknown.get_json()["errors"]["json"]
+    assert app.extensions["vouchers.deps"].read.vouchers.count_documents({}) == 0
+
+    other = signed_in(app, "provider").post(
+        "/api/v1/programmes/kulturpeng/applications",
+        json={**APPLICATION, "organisation_number": "2120000142"},
+    )
+    assert other.status_code == 403
+    assert signed_in(app, "citizen").post("/api/v1/vouchers", json={}).status_code == 403
+
+    # a voucher of someone else is no voucher at all to the citizen
+    theirs = officer.post(
+        "/api/v1/vouchers",
+        json={
+            "programme": "kulturpeng",
+            "category": "dance",
+            "personnummer": "20081123-1000",
+            "email": "o@y.se",
+        },
+    ).get_json()["voucher_id"]
+    assert signed_in(app, "citizen").get(f"/api/v1/vouchers/{theirs}").status_code == 404
+    assert officer.get(f"/api/v1/vouchers/{theirs}").status_code == 200
+
+
+def test_racing_reports_never_redeem_beyond_the_value_or_twice(app, signed_in, deps):
+    provider_id = approved_provider(app, signed_in)
+    voucher_id = handlers.grant_voucher(
+        deps,
+        GrantVoucher("kulturpeng", "music", "201203152002", date(2012, 3, 15), "c@example.se", "sv"),
+        "test",
+    )
+    handlers.choose_provider(deps, voucher_id, provider_id, None, "test")
+    results: list[object] = []
+    start = threading.Barrier(12)
+
+    def send(report_id: str, units: int) -> None:
+        start.wait()
+        try:
+            results.append(
+                handlers.report_delivery(
+                    deps, voucher_id, DeliveryReport(provider_id, report_id, units, date(2026, 10, 5))
+                )
+            )
+        except Refused as exc:
+            results.append(exc)
+
+    # 8 distinct reports of 5 lessons (40 > 32) and 4 copies of one more report of 1 lesson
+    jobs = [(f"r{n}", 5) for n in range(8)] + [("same", 1)] * 4
+    threads = [threading.Thread(target=send, args=job) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    events = list(deps.store.load(f"voucher-{voucher_id}"))
+    redeemed = [e.data for e in events if e.type == "vouchers.units_redeemed"]
+    units = sum(r["units"] for r in redeemed)
+    assert units <= 32
+    assert Counter(r["report_id"] for r in redeemed)["same"] == 1
+    assert len({r["report_id"] for r in redeemed}) == len(redeemed)
+    refused = [r for r in results if isinstance(r, Refused)]
+    assert len(refused) == 12 - len(redeemed) - sum(
+        1 for r in results if not isinstance(r, Refused) and not r.created
+    )
+    assert (
+        sum(1 for r in redeemed if r["units"] == 5) == 6
+    )  # 30 of 32 lessons: two 5-lesson reports did not fit
+    doc = deps.read.voucher(voucher_id)
+    assert doc["redeemed"]["whole"] == units and deps.read.redemptions.count_documents(
+        {"voucher_id": voucher_id}
+    ) == len(redeemed)
+
+
+def test_the_citizen_sees_and_switches_on_their_own_page(app, signed_in, page_client, clock):
+    first = approved_provider(app, signed_in)
+    again = signed_in(app, "provider").post("/api/v1/programmes/kulturpeng/applications", json=APPLICATION)
+    assert again.status_code == 409  # one application per organisation and programme
+    officer = signed_in(app, "voucher_officer")
+    other = officer.post(
+        "/api/v1/programmes/kulturpeng/applications",
+        json={
+            **APPLICATION,
+            "name": "Föreningen Musik",
+            "ownership": "non_profit",
+            "organisation_number": "2120000142",
+        },
+    ).get_json()["provider_id"]
+    officer.post(
+        f"/api/v1/providers/{other}/decisions", json={"decision": "approve", "reason": "Meets the criteria."}
+    )
+    voucher_id = granted_voucher(app, signed_in)
+
+    browser = page_client(app, "citizen")
+    page = browser.get("/my?lang=en").get_data(as_text=True)
+    assert "32 / 32 lessons" in page and "You have not chosen a provider yet." in page
+    chose = browser.post(
+        f"/my/vouchers/{voucher_id}/choice?lang=en",
+        data={"provider_id": first, "csrf_token": csrf_token(page)},
+    )
+    assert chose.status_code == 302
+    page = browser.get("/my?lang=en").get_data(as_text=True)
+    assert "Your choice is saved." in page and "Kulturskolan Pelle" in page
+    switched = browser.post(
+        f"/my/vouchers/{voucher_id}/choice?lang=en",
+        data={"provider_id": other, "effective_from": "2026-11-01", "csrf_token": csrf_token(page)},
+    )
+    assert switched.status_code == 302
+    voucher = officer.get(f"/api/v1/vouchers/{voucher_id}").get_json()
+    assert [t["provider_id"] for t in voucher["tenures"]] == [first, other]
+    assert voucher["tenures"][0]["until"] == "2026-10-31"

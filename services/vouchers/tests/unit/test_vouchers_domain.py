@@ -1,0 +1,357 @@
+"""The vouchers domain with no I/O: grants, choices, redemptions, bonuses, payments and
+the published figures."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from vouchers.domain import Refused
+from vouchers.domain import events as ev
+from vouchers.domain import figures as fig
+from vouchers.domain import payments as pay
+from vouchers.domain import providers as prov
+from vouchers.domain import vouchers as vou
+from vouchers.domain.providers import ApplyAsProvider, Provider
+from vouchers.domain.vouchers import Conflict, DeliveryReport, GrantVoucher, Voucher
+from vouchers.programmes import load
+
+from kernel.envelope import Envelope, Metadata, NewEvent, seal
+from kernel.settings import REPO_ROOT
+
+PROGRAMMES = load(REPO_ROOT / "config" / "voucher_programmes.yaml")
+SECRET = b"k" * 32
+TODAY = date(2026, 11, 24)
+
+
+def envelopes(stream: str, first: int, events: list[NewEvent], on: date = TODAY) -> list[Envelope]:
+    return seal(stream, first, events, Metadata.new(), datetime(on.year, on.month, on.day, 9, tzinfo=UTC))
+
+
+def approved_provider(
+    programme: str, org: str, categories: list[str], on: date = date(2026, 1, 2)
+) -> Provider:
+    command = ApplyAsProvider(
+        programme, org, f"Provider {org}", "private", categories, "p@example.se", "A provider."
+    )
+    history = envelopes(
+        "p", 1, prov.apply_as_provider(Provider(), command, PROGRAMMES.get(programme), on), on
+    )
+    provider = Provider.from_history(history)
+    history += envelopes(
+        "p", 2, prov.decide_on_provider(provider, "approve", "Meets the criteria", "vera", on), on
+    )
+    return Provider.from_history(history)
+
+
+class Stream:
+    """A voucher's events so far, kept as a test goes."""
+
+    def __init__(self) -> None:
+        self.history: list[Envelope] = []
+
+    def add(self, events: list[NewEvent], on: date = TODAY) -> list[Envelope]:
+        sealed = envelopes("v", len(self.history) + 1, events, on)
+        self.history += sealed
+        return sealed
+
+    @property
+    def voucher(self) -> Voucher:
+        return Voucher.from_history(self.history)
+
+
+def grant(
+    programme: str = "kulturpeng", category: str = "music", born: date = date(2012, 3, 15), **kw
+) -> Stream:
+    stream = Stream()
+    command = GrantVoucher(programme, category, "201203152002", born, "c@example.se", "sv", **kw)
+    _, events = vou.grant_voucher(
+        command, PROGRAMMES.get(programme), SECRET, "vera", kw.get("valid_from") or TODAY
+    )
+    stream.add(events, kw.get("valid_from") or TODAY)
+    return stream
+
+
+def test_the_programmes_are_data_with_amounts_in_ore():
+    music = PROGRAMMES.get("kulturpeng").category("music")
+    assert (music.amount_ore, music.units) == (977600, 32)
+    assert PROGRAMMES.get("jobbpeng").outcome_bonus.after_months == 6
+    assert PROGRAMMES.get("hemtjanst").default_provider is True
+
+
+def test_a_grant_checks_the_age_and_fixes_validity_and_value():
+    voucher = grant().voucher
+    assert (voucher.valid_from, voucher.valid_until) == (TODAY, date(2027, 11, 23))
+    assert voucher.period_value_ore == 977600 and voucher.units_per_period == 32
+    with pytest.raises(Refused, match="ages 6-19") as refused:
+        grant(born=date(1980, 1, 1))
+    assert refused.value.field == "personnummer"
+
+
+def test_home_care_needs_the_granted_hours_and_prices_them():
+    with pytest.raises(Refused, match="units per period"):
+        grant("hemtjanst", "home_care", born=date(1940, 1, 1))
+    voucher = grant("hemtjanst", "home_care", born=date(1940, 1, 1), units_per_period=20).voucher
+    assert voucher.period_value_ore == 20 * 42600 and voucher.period == "month"
+
+
+def test_the_citizen_key_is_a_keyed_hash_not_the_number():
+    key = vou.citizen_key("201203152002", SECRET)
+    assert "201203152002" not in key and key == vou.citizen_key("201203152002", SECRET)
+    assert key != vou.citizen_key("201203152002", b"other" * 8)
+
+
+def test_with_a_default_provider_the_voucher_is_served_until_the_citizen_chooses():
+    default = approved_provider("hemtjanst", "2120000142", ["home_care"])
+    command = GrantVoucher(
+        "hemtjanst", "home_care", "194001019999", date(1940, 1, 1), "c@example.se", "sv", 20
+    )
+    _, events = vou.grant_voucher(command, PROGRAMMES.get("hemtjanst"), SECRET, "vera", TODAY, default)
+    assert [e.type for e in events] == [ev.VOUCHER_GRANTED, ev.PROVIDER_CHOSEN]
+    assert events[1].data["how"] == "default" and events[1].data["provider_id"] == default.provider_id
+
+
+def test_choose_then_switch_from_a_date_ends_the_first_provider_the_day_before():
+    stream = grant()
+    first = approved_provider("kulturpeng", "5560360793", ["music"])
+    second = approved_provider("kulturpeng", "2120000142", ["music", "dance"])
+    stream.add(vou.choose_provider(stream.voucher, first, None, "cilla", TODAY))
+    with pytest.raises(Refused, match="already with this provider"):
+        vou.choose_provider(stream.voucher, first, None, "cilla", TODAY)
+    with pytest.raises(Refused, match="in the past"):
+        vou.choose_provider(stream.voucher, second, date(2026, 11, 1), "cilla", TODAY)
+    stream.add(vou.choose_provider(stream.voucher, second, date(2026, 12, 1), "cilla", TODAY))
+    voucher = stream.voucher
+    assert voucher.provider_on(date(2026, 11, 30)) == first.provider_id
+    assert voucher.provider_on(date(2026, 12, 1)) == second.provider_id
+    assert stream.history[-1].type == ev.PROVIDER_SWITCHED
+    assert stream.history[-1].data["previous_provider_id"] == first.provider_id
+
+
+def test_a_provider_not_offering_the_category_or_not_approved_cannot_be_chosen():
+    stream = grant()
+    dance_only = approved_provider("kulturpeng", "5560360793", ["dance"])
+    with pytest.raises(Refused, match="does not offer"):
+        vou.choose_provider(stream.voucher, dance_only, None, "cilla", TODAY)
+    applied = Provider.from_history(
+        envelopes(
+            "p",
+            1,
+            prov.apply_as_provider(
+                Provider(),
+                ApplyAsProvider(
+                    "kulturpeng", "2120000142", "New", "non_profit", ["music"], "n@example.se", "New."
+                ),
+                PROGRAMMES.get("kulturpeng"),
+                TODAY,
+            ),
+        )
+    )
+    with pytest.raises(Refused, match="not approved"):
+        vou.choose_provider(stream.voucher, applied, None, "cilla", TODAY)
+
+
+def chosen(programme: str = "kulturpeng", category: str = "music", **kw) -> tuple[Stream, Provider]:
+    stream = grant(programme, category, **kw)
+    provider = approved_provider(programme, "5560360793", [category])
+    stream.add(vou.choose_provider(stream.voucher, provider, None, "cilla", stream.voucher.valid_from))
+    return stream, provider
+
+
+def report(provider: Provider, report_id: str, units: int, on: date = TODAY) -> DeliveryReport:
+    return DeliveryReport(provider.provider_id, report_id, units, on)
+
+
+def test_redemptions_add_up_to_the_value_to_the_ore_and_never_beyond():
+    stream, provider = chosen()
+    total = 0
+    for n in range(32):
+        [event] = stream.add(vou.redeem(stream.voucher, provider, report(provider, f"r{n}", 1), TODAY))
+        total += event.data["amount_ore"]
+    assert total == 977600 and stream.voucher.units_left(TODAY) == 0
+    with pytest.raises(Refused, match="only 0 units are left") as refused:
+        vou.redeem(stream.voucher, provider, report(provider, "r-extra", 1), TODAY)
+    assert refused.value.field == "units"
+
+
+def test_a_report_sent_again_is_no_new_redemption_and_a_reused_id_is_a_conflict():
+    stream, provider = chosen()
+    stream.add(vou.redeem(stream.voucher, provider, report(provider, "lesson-1", 2), TODAY))
+    assert vou.redeem(stream.voucher, provider, report(provider, "lesson-1", 2), TODAY) == []
+    with pytest.raises(Conflict):
+        vou.redeem(stream.voucher, provider, report(provider, "lesson-1", 3), TODAY)
+
+
+def test_a_delivery_must_be_by_the_chosen_approved_provider_within_validity_and_not_in_the_future():
+    stream, provider = chosen()
+    other = approved_provider("kulturpeng", "2120000142", ["music"])
+    with pytest.raises(Refused, match="had not chosen this provider"):
+        vou.redeem(stream.voucher, other, report(other, "x", 1), TODAY)
+    with pytest.raises(Refused, match="before it happens"):
+        vou.redeem(stream.voucher, provider, report(provider, "x", 1, date(2026, 11, 25)), TODAY)
+    with pytest.raises(Refused, match="valid"):
+        vou.redeem(stream.voucher, provider, report(provider, "x", 1, date(2026, 11, 1)), TODAY)
+    suspended = Provider.from_history(
+        [
+            *envelopes("p", 1, [NewEvent(ev.PROVIDER_APPLIED, _applied(provider))], date(2026, 1, 2)),
+            *envelopes("p", 2, [NewEvent(ev.PROVIDER_APPROVED, _decided(provider, "2026-01-02"))]),
+            *envelopes("p", 3, [NewEvent(ev.PROVIDER_SUSPENDED, _decided(provider, "2026-11-24"))]),
+        ]
+    )
+    assert suspended.approved_on(date(2026, 11, 23)) and not suspended.approved_on(TODAY)
+    with pytest.raises(Refused, match="not approved on that day"):
+        vou.redeem(stream.voucher, suspended, report(provider, "x", 1), TODAY)
+
+
+def _applied(provider: Provider) -> dict:
+    return {
+        "provider_id": provider.provider_id,
+        "programme": provider.programme,
+        "name": provider.name,
+        "contact_email": provider.contact_email,
+        "categories": provider.categories,
+        "on": "2026-01-02",
+    }
+
+
+def _decided(provider: Provider, on: str) -> dict:
+    return {"provider_id": provider.provider_id, "programme": provider.programme, "reason": "r", "on": on}
+
+
+def test_monthly_vouchers_have_a_fresh_balance_each_month():
+    stream, provider = chosen(
+        "hemtjanst", "home_care", born=date(1940, 1, 1), units_per_period=10, valid_from=date(2026, 10, 1)
+    )
+    stream.add(vou.redeem(stream.voucher, provider, report(provider, "oct", 10, date(2026, 10, 31)), TODAY))
+    with pytest.raises(Refused, match="only 0 units"):
+        vou.redeem(stream.voucher, provider, report(provider, "oct-2", 1, date(2026, 10, 30)), TODAY)
+    [event] = vou.redeem(stream.voucher, provider, report(provider, "nov", 4, date(2026, 11, 2)), TODAY)
+    assert event.data["amount_ore"] == 4 * 42600 and event.data["period_key"] == "2026-11"
+
+
+def test_the_outcome_bonus_is_due_after_six_months_self_supporting_and_granted_once():
+    stream, provider = chosen("jobbpeng", "basic", born=date(1990, 1, 1), valid_from=date(2026, 1, 5))
+    with pytest.raises(Refused, match="due after 6 months"):
+        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 6, 1), "vera", TODAY)
+    [event] = stream.add(
+        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 5, 1), "vera", TODAY)
+    )
+    assert event.data["amount_ore"] == 1_500_000 and event.data["provider_id"] == provider.provider_id
+    with pytest.raises(Refused, match="already granted"):
+        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 5, 1), "vera", TODAY)
+
+
+def test_provider_decisions_follow_the_allowed_transitions_and_need_a_reason():
+    provider = approved_provider("kulturpeng", "5560360793", ["music"])
+    with pytest.raises(Refused, match="cannot be given the decision 'approve'"):
+        prov.decide_on_provider(provider, "approve", "again", "vera", TODAY)
+    with pytest.raises(Refused, match="reason"):
+        prov.decide_on_provider(provider, "suspend", " ", "vera", TODAY)
+    [event] = prov.decide_on_provider(provider, "revoke", "Broke the agreement", "vera", TODAY)
+    assert event.type == ev.PROVIDER_REVOKED
+
+
+def test_a_payment_has_one_line_per_redemption_and_only_ended_months_are_paid():
+    with pytest.raises(Refused, match="ended"):
+        pay.check_month("2026-11", TODAY)
+    pay.check_month("2026-10", TODAY)
+    provider = {"_id": "p1", "name": "P", "contact_email": "p@e.se", "programme": "kulturpeng"}
+    lines = [
+        {
+            "kind": "delivery",
+            "voucher_id": "v2",
+            "report_id": "b",
+            "units": 1,
+            "delivered_on": "2026-10-03",
+            "amount_ore": 30550,
+        },
+        {
+            "kind": "bonus",
+            "voucher_id": "v1",
+            "report_id": "outcome-bonus",
+            "units": 0,
+            "delivered_on": None,
+            "amount_ore": 100,
+        },
+    ]
+    [event] = pay.make_payment(provider, "2026-10", lines, TODAY)
+    assert event.data["total_ore"] == 30650 and event.data["payment_id"] == "p1-2026-10"
+    assert [line["kind"] for line in event.data["lines"]] == ["bonus", "delivery"]
+    assert pay.make_payment(provider, "2026-10", [], TODAY) == []
+
+
+def test_the_comparison_counts_choosers_switches_waits_and_delivery_on_equal_terms():
+    programme = PROGRAMMES.get("hemtjanst")
+    providers = [
+        {
+            "_id": "a",
+            "name": "Alfa Omsorg",
+            "ownership": "private",
+            "status": "approved",
+            "categories": ["home_care"],
+        },
+        {
+            "_id": "b",
+            "name": "Kommunens hemtjänst",
+            "ownership": "municipal",
+            "status": "approved",
+            "categories": ["home_care"],
+        },
+        {
+            "_id": "c",
+            "name": "Rejected AB",
+            "ownership": "private",
+            "status": "rejected",
+            "categories": ["home_care"],
+        },
+    ]
+    base = {
+        "period": "month",
+        "units_per_period": 10,
+        "valid_from": "2026-09-01",
+        "valid_until": "2027-08-31",
+    }
+    vouchers = [
+        {
+            **base,
+            "_id": "v1",
+            "tenures": [
+                {"provider_id": "b", "since": "2026-09-01", "until": "2026-09-30", "how": "default"},
+                {"provider_id": "a", "since": "2026-10-01", "until": None, "how": "switched"},
+            ],
+        },
+        {
+            **base,
+            "_id": "v2",
+            "tenures": [{"provider_id": "b", "since": "2026-09-01", "until": None, "how": "chosen"}],
+        },
+    ]
+    deliveries = {
+        ("v1", "a"): {"first": "2026-10-05", "units": 18},
+        ("v2", "b"): {"first": "2026-09-03", "units": 25},
+    }
+    figures = fig.comparison(programme, providers, vouchers, deliveries, TODAY)
+    rows = {r["provider_id"]: r for r in figures["providers"]}
+    assert set(rows) == {"a", "b"}
+    assert rows["a"]["choosers_now"] == 1 and rows["a"]["switch_in_rate"] == 1.0
+    assert (
+        rows["b"]["switched_out"] == 1
+        and rows["b"]["switch_out_rate"] == 0.5
+        and rows["b"]["choosers_now"] == 1
+    )
+    assert (
+        rows["a"]["median_wait_days"] == 4 and rows["b"]["waiting_now"] == 1
+    )  # v1's month with b: no delivery
+    assert rows["a"]["granted_units"] == 20 and rows["a"]["delivered_units"] == 18  # October and November
+    assert rows["b"]["granted_units"] == 10 + 30
+    assert figures["by_ownership"] == {"private": ["a"], "municipal": ["b"]}
+
+
+def test_budget_follow_up_forecasts_the_year_from_the_days_gone():
+    programme = PROGRAMMES.get("kulturpeng")
+    follow_up = fig.budget_follow_up(
+        programme, 2026, {"2026-01": 100_000, "2026-11": 50_000}, {"2026-01": 100_000}, date(2026, 12, 31)
+    )
+    assert follow_up["redeemed_ore"] == 150_000 and follow_up["paid_ore"] == 100_000
+    assert follow_up["forecast_ore"] == 150_000 and len(follow_up["months"]) == 12
+    assert follow_up["share_used"] == round(150_000 / programme.budget_ore, 3)

@@ -1,0 +1,34 @@
+"""vouchers: customer choice (LOV): programmes, providers, citizens' vouchers,
+redemptions, payments and published results."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from kernel import telemetry
+from kernel.auth import add_security_scheme, init_auth
+from kernel.settings import Settings
+from kernel.signin import init_signin
+from kernel.web import add_health, base_app
+
+
+def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
+    from vouchers.api import blp
+    from vouchers.bootstrap import bootstrap
+    from vouchers.web import pages
+
+    settings = settings or Settings.from_env("vouchers")
+    telemetry.setup("vouchers")
+    app = base_app(__name__, settings)
+    app.config.update(API_TITLE="Vouchers: customer choice")
+    app.extensions["vouchers.deps"] = deps or bootstrap(settings)
+    init_auth(app, settings)
+    api = Api(app)
+    add_security_scheme(api)
+    api.register_blueprint(blp)
+    app.register_blueprint(pages)
+    init_signin(app, settings)
+    add_health(app, {"mongodb": app.extensions["vouchers.deps"].ping})
+    telemetry.instrument_flask(app)
+    return app

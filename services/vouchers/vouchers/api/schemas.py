@@ -1,0 +1,233 @@
+"""Request and response schemas of the vouchers API (marshmallow; the OpenAPI document
+is generated from them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from stdnum.exceptions import ValidationError as NumberError
+from stdnum.se import orgnr, personnummer
+
+from vouchers.domain.providers import DECISIONS, OWNERSHIPS
+
+DIGITS_AND_DASHES = validate.Regexp(r"^[0-9+\- ]+$", error="Use digits (and - or +) only.")
+
+
+def organisation_number(value: str) -> str:
+    try:
+        return str(orgnr.compact(orgnr.validate(value)))
+    except NumberError as exc:
+        raise ValidationError(f"Not a valid Swedish organisation number ({exc}).") from None
+
+
+def valid_personnummer(value: str) -> tuple[str, Any]:
+    """The personnummer in its 12-digit form, and the birth date (coordination numbers too)."""
+    try:
+        number = personnummer.validate(value)
+        birth = personnummer.get_birth_date(number)
+    except NumberError as exc:
+        raise ValidationError(f"Not a valid personnummer ({exc}).") from None
+    return birth.strftime("%Y%m%d") + personnummer.compact(number)[-4:], birth
+
+
+class ApplicationSchema(Schema):
+    organisation_number = fields.String(
+        validate=[validate.Length(max=20), DIGITS_AND_DASHES],
+        metadata={"description": "Swedish organisationsnummer; a provider's own is taken from their sign-in"},
+    )
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    ownership = fields.String(required=True, validate=validate.OneOf(OWNERSHIPS))
+    categories = fields.List(
+        fields.String(validate=validate.Length(max=50)),
+        required=True,
+        validate=validate.Length(min=1, max=20),
+    )
+    contact_email = fields.Email(required=True, validate=validate.Length(max=254))
+    description = fields.String(required=True, validate=validate.Length(min=10, max=4000))
+    website = fields.Url(load_default="", validate=validate.Length(max=300))
+
+    @validates("organisation_number")
+    def _check_organisation(self, value: str, **_: Any) -> None:
+        organisation_number(value)
+
+
+class DecisionSchema(Schema):
+    decision = fields.String(required=True, validate=validate.OneOf(list(DECISIONS)))
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class QualitySchema(Schema):
+    measure = fields.String(required=True, validate=validate.Length(max=50))
+    value = fields.Float(required=True, allow_nan=False)
+    period = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^\d{4}(-(0[1-9]|1[0-2]|H[12]|Q[1-4]))?$",
+            error="A year (2026), half (2026-H1), quarter (2026-Q3) or month (2026-09).",
+        ),
+    )
+
+
+class DefaultProviderSchema(Schema):
+    provider_id = fields.String(required=True, validate=validate.Length(max=100))
+
+
+class GrantSchema(Schema):
+    programme = fields.String(required=True, validate=validate.Length(max=50))
+    category = fields.String(required=True, validate=validate.Length(max=50))
+    personnummer = fields.String(required=True, validate=[validate.Length(max=20), DIGITS_AND_DASHES])
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    language = fields.String(load_default="sv", validate=validate.OneOf(["sv", "en"]))
+    units_per_period = fields.Integer(load_default=None, validate=validate.Range(min=1, max=744))
+    valid_from = fields.Date(load_default=None)
+
+    @post_load
+    def _personnummer(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        try:
+            data["personnummer"], data["birth_date"] = valid_personnummer(data["personnummer"])
+        except ValidationError as exc:
+            raise ValidationError({"personnummer": exc.messages}) from None
+        return data
+
+
+class ChoiceSchema(Schema):
+    provider_id = fields.String(required=True, validate=validate.Length(max=100))
+    effective_from = fields.Date(
+        load_default=None,
+        metadata={"description": "For a switch: the day the new provider takes over (today if left out)"},
+    )
+
+
+class DeliverySchema(Schema):
+    report_id = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, max=100),
+            validate.Regexp(r"^[\w.:/-]+$", error="Letters, digits and . : / - _ only."),
+        ],
+    )
+    units = fields.Integer(required=True, validate=validate.Range(min=1, max=744))
+    delivered_on = fields.Date(required=True)
+
+
+class OutcomeSchema(Schema):
+    self_supporting_since = fields.Date(required=True)
+
+
+class PaymentRunSchema(Schema):
+    month = fields.String(
+        required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month like 2026-10.")
+    )
+
+
+class MonthQuerySchema(Schema):
+    month = fields.String(
+        load_default=None, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month like 2026-10.")
+    )
+
+
+class YearQuerySchema(Schema):
+    year = fields.Integer(load_default=None, validate=validate.Range(min=2000, max=2100))
+
+
+class TextSchema(Schema):
+    sv = fields.String()
+    en = fields.String()
+
+
+class CategoryOut(Schema):
+    id = fields.String()
+    label = fields.Nested(TextSchema)
+    units = fields.Integer(allow_none=True)
+    amount_ore = fields.Integer(allow_none=True)
+    unit_price_ore = fields.Integer(allow_none=True)
+
+
+class ProgrammeOut(Schema):
+    id = fields.String()
+    name = fields.Nested(TextSchema)
+    description = fields.Nested(TextSchema)
+    unit = fields.Nested(TextSchema)
+    period = fields.String()
+    validity_months = fields.Integer()
+    categories = fields.List(fields.Nested(CategoryOut))
+    criteria = fields.List(fields.Nested(TextSchema))
+    age_min = fields.Integer(allow_none=True)
+    age_max = fields.Integer(allow_none=True)
+    default_provider = fields.Boolean()
+    default_provider_id = fields.String(allow_none=True)
+
+
+class PublicProviderOut(Schema):
+    provider_id = fields.String(attribute="_id")
+    programme = fields.String()
+    name = fields.String()
+    ownership = fields.String()
+    categories = fields.List(fields.String())
+    description = fields.String()
+    website = fields.String()
+    status = fields.String()
+    quality = fields.Dict()
+
+
+class ProviderOut(PublicProviderOut):
+    organisation_number = fields.String()
+    history = fields.List(
+        fields.Dict(), metadata={"description": "Decisions with reasons (not in the public profile)"}
+    )
+    contact_email = fields.String()
+
+
+class TenureOut(Schema):
+    provider_id = fields.String()
+    provider_name = fields.String()
+    since = fields.String()
+    until = fields.String(allow_none=True)
+    how = fields.String()
+
+
+class VoucherOut(Schema):
+    voucher_id = fields.String(attribute="_id")
+    programme = fields.String()
+    category = fields.String()
+    period = fields.String()
+    units_per_period = fields.Integer()
+    period_value_ore = fields.Integer()
+    valid_from = fields.String()
+    valid_until = fields.String()
+    granted_on = fields.String()
+    provider_id = fields.String(allow_none=True)
+    balance = fields.Dict(
+        metadata={"description": "Units granted, used and left in the current period, and the value left"}
+    )
+    tenures = fields.List(fields.Nested(TenureOut))
+    redeemed_ore = fields.Integer()
+    history = fields.List(fields.Dict())
+
+
+class RedemptionOut(Schema):
+    voucher_id = fields.String()
+    provider_id = fields.String()
+    report_id = fields.String()
+    units = fields.Integer()
+    amount_ore = fields.Integer()
+    delivered_on = fields.String()
+    recorded_on = fields.String()
+    period_key = fields.String()
+
+
+class PaymentOut(Schema):
+    payment_id = fields.String(attribute="_id")
+    provider_id = fields.String()
+    provider_name = fields.String()
+    programme = fields.String()
+    month = fields.String()
+    total_ore = fields.Integer()
+    lines = fields.List(fields.Dict())
+    made_on = fields.String(attribute="on")
+
+
+class PaymentRunOut(Schema):
+    month = fields.String()
+    payments = fields.List(fields.String())

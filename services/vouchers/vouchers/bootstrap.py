@@ -1,0 +1,52 @@
+"""Wires the store, read models, programmes and clock into the handlers."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from kernel.connections import mongo_client, personal_data
+from kernel.envelope import utc_now
+from kernel.eventstore import EventStore, MongoEventStore
+from kernel.personal import master_key_from_env
+from kernel.settings import Settings
+from vouchers import programmes as programme_config
+from vouchers.programmes import Programmes
+from vouchers.projections import ReadModels
+
+
+@dataclass
+class Deps:
+    settings: Settings
+    store: EventStore
+    programmes: Programmes
+    read: ReadModels
+    citizen_secret: bytes  # keys the hash that finds a citizen's vouchers by personnummer
+    clock: Callable[[], datetime] = utc_now
+    ping: Callable[[], object] = lambda: None
+
+
+def citizen_secret(master_key: bytes) -> bytes:
+    """Derived from the personal-data master key every process already shares."""
+    return hmac.new(master_key, b"vouchers.citizen_key", hashlib.sha256).digest()
+
+
+def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
+    client = mongo_client(settings)
+    db = client[settings.database]
+    read = ReadModels(db)
+    store = MongoEventStore(db, hooks=[read.apply], personal=personal_data(settings, client), clock=clock)
+    store.ensure_schema()
+    read.ensure_schema()
+    return Deps(
+        settings=settings,
+        store=store,
+        programmes=programme_config.load(settings.voucher_programmes_file),
+        read=read,
+        citizen_secret=citizen_secret(master_key_from_env()),
+        clock=clock,
+        ping=lambda: client.admin.command("ping"),
+    )

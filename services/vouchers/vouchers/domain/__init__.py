@@ -1,0 +1,11 @@
+"""The vouchers domain: programmes' providers, citizens' vouchers, redemptions and
+payments. Pure logic, no I/O: functions take the current state and return new events."""
+
+
+class Refused(Exception):
+    """A command the rules do not allow; the message says why, for the caller to show.
+    `field` names the input at fault, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field

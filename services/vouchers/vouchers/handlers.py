@@ -1,0 +1,180 @@
+"""Use cases of the vouchers service: one function per command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from kernel import telemetry
+from kernel.envelope import Metadata
+from kernel.eventstore import ConcurrencyError, execute
+from vouchers.bootstrap import Deps
+from vouchers.domain import Refused
+from vouchers.domain import payments as pay
+from vouchers.domain import providers as prov
+from vouchers.domain import vouchers as vou
+from vouchers.domain.providers import ApplyAsProvider, Provider
+from vouchers.domain.vouchers import Conflict, DeliveryReport, GrantVoucher, Voucher
+
+
+def _meta() -> Metadata:
+    return Metadata.new(telemetry.current_traceparent())
+
+
+def _today(deps: Deps) -> date:
+    return deps.clock().date()
+
+
+def load_provider(deps: Deps, provider_id: str) -> Provider:
+    return Provider.from_history(deps.store.load(prov.stream_id_for(provider_id)))
+
+
+def load_voucher(deps: Deps, voucher_id: str) -> Voucher:
+    return Voucher.from_history(deps.store.load(vou.stream_id_for(voucher_id)))
+
+
+# -- providers ---------------------------------------------------------------------------
+
+
+def apply_as_provider(deps: Deps, command: ApplyAsProvider) -> str:
+    programme = deps.programmes.get(command.programme)
+    provider_id = prov.provider_id_for(programme.id, command.organisation_number)
+    execute(
+        deps.store,
+        prov.stream_id_for(provider_id),
+        lambda history: prov.apply_as_provider(
+            Provider.from_history(history), command, programme, _today(deps)
+        ),
+        _meta(),
+    )
+    return provider_id
+
+
+def decide_on_provider(deps: Deps, provider_id: str, decision: str, reason: str, by: str) -> None:
+    execute(
+        deps.store,
+        prov.stream_id_for(provider_id),
+        lambda history: prov.decide_on_provider(
+            Provider.from_history(history), decision, reason, by, _today(deps)
+        ),
+        _meta(),
+    )
+
+
+def record_quality(deps: Deps, provider_id: str, measure: str, value: float, period: str, by: str) -> None:
+    def decide(history):  # type: ignore[no-untyped-def]
+        provider = Provider.from_history(history)
+        if not provider.provider_id:
+            raise LookupError("no such provider")
+        programme = deps.programmes.get(provider.programme)
+        return prov.record_quality(provider, programme, measure, value, period, by, _today(deps))
+
+    execute(deps.store, prov.stream_id_for(provider_id), decide, _meta())
+
+
+def designate_default(deps: Deps, programme_id: str, provider_id: str) -> None:
+    programme = deps.programmes.get(programme_id)
+    events = prov.designate_default(load_provider(deps, provider_id), programme, _today(deps))
+    stream = f"programme-{programme.id}"
+    execute(deps.store, stream, lambda _history: events, _meta())
+
+
+# -- vouchers ----------------------------------------------------------------------------
+
+
+def grant_voucher(deps: Deps, command: GrantVoucher, by: str) -> str:
+    programme = deps.programmes.get(command.programme)
+    default = None
+    if programme.default_provider:
+        default_id = deps.read.default_provider_id(programme.id)
+        default = load_provider(deps, default_id) if default_id else None
+        if default is not None and not default.approved_on(_today(deps)):
+            default = None
+    voucher_id, events = vou.grant_voucher(command, programme, deps.citizen_secret, by, _today(deps), default)
+    deps.store.append(vou.stream_id_for(voucher_id), 0, events, _meta())
+    return voucher_id
+
+
+def choose_provider(
+    deps: Deps, voucher_id: str, provider_id: str, effective_from: date | None, by: str
+) -> None:
+    provider = load_provider(deps, provider_id)
+    if not provider.provider_id:
+        raise Refused("no such provider", "provider_id")
+    execute(
+        deps.store,
+        vou.stream_id_for(voucher_id),
+        lambda history: vou.choose_provider(
+            Voucher.from_history(history), provider, effective_from, by, _today(deps)
+        ),
+        _meta(),
+    )
+
+
+@dataclass(frozen=True)
+class Redemption:
+    data: dict[str, Any]
+    created: bool  # False: the same report was redeemed before; this is its result
+
+
+def report_delivery(deps: Deps, voucher_id: str, report: DeliveryReport) -> Redemption:
+    """Redeem a provider's delivery report: validated against the voucher and the
+    provider's approval, within the balance, once per report id. Racing reports are
+    settled by the stream's optimistic concurrency: the loser reloads and re-decides."""
+    provider = load_provider(deps, report.provider_id)
+    if not provider.provider_id:
+        raise Refused("no such provider", "provider_id")
+    try:
+        appended = execute(
+            deps.store,
+            vou.stream_id_for(voucher_id),
+            lambda history: vou.redeem(Voucher.from_history(history), provider, report, _today(deps)),
+            _meta(),
+            attempts=20,
+        )
+    except DuplicateKeyError:
+        # the report id is taken by a delivery on another voucher (the read model's key)
+        raise Conflict(
+            f"report {report.report_id} was already used for another voucher", "report_id"
+        ) from None
+    if appended:
+        return Redemption(appended[0].data, created=True)
+    voucher = load_voucher(deps, voucher_id)
+    return Redemption(voucher.reports[vou.report_key(report.provider_id, report.report_id)], created=False)
+
+
+def grant_outcome_bonus(deps: Deps, voucher_id: str, self_supporting_since: date, by: str) -> None:
+    def decide(history):  # type: ignore[no-untyped-def]
+        voucher = Voucher.from_history(history)
+        if not voucher.voucher_id:
+            raise LookupError("no such voucher")
+        programme = deps.programmes.get(voucher.programme)
+        return vou.grant_outcome_bonus(voucher, programme, self_supporting_since, by, _today(deps))
+
+    execute(deps.store, vou.stream_id_for(voucher_id), decide, _meta())
+
+
+# -- payments ----------------------------------------------------------------------------
+
+
+def run_payments(deps: Deps, month: str) -> list[str]:
+    """Pay every provider what was recorded in `month`; returns the payments made. Safe
+    to run again: a provider already paid for the month is not paid twice."""
+    today = _today(deps)
+    pay.check_month(month, today)
+    made = []
+    for provider_id, lines in sorted(deps.read.unpaid(month).items()):
+        provider = deps.read.provider(provider_id)
+        if provider is None:
+            continue
+        events = pay.make_payment(provider, month, lines, today)
+        payment_id = pay.payment_id_for(provider_id, month)
+        try:
+            deps.store.append(pay.stream_id_for(payment_id), 0, events, _meta())
+        except ConcurrencyError:
+            continue  # another run made this payment meanwhile
+        made.append(payment_id)
+    return made

@@ -1,0 +1,286 @@
+"""The vouchers service's read models in MongoDB, kept by the event store's append hook
+in the same transaction as the events (so a report id taken by one redemption is
+refused to another at once), and rebuildable from the events."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+
+from kernel.envelope import Envelope
+from vouchers.domain import events as ev
+from vouchers.domain.providers import STATUS_BY_EVENT
+from vouchers.domain.vouchers import report_key
+
+# event type -> the ReadModels method that applies it
+HANDLERS = {
+    ev.PROVIDER_APPLIED: "_provider_applied",
+    **dict.fromkeys(STATUS_BY_EVENT, "_provider_decided"),
+    ev.QUALITY_RESULT_RECORDED: "_quality_recorded",
+    ev.DEFAULT_PROVIDER_DESIGNATED: "_default_designated",
+    ev.VOUCHER_GRANTED: "_voucher_granted",
+    ev.PROVIDER_CHOSEN: "_tenure",
+    ev.PROVIDER_SWITCHED: "_tenure",
+    ev.UNITS_REDEEMED: "_units_redeemed",
+    ev.OUTCOME_BONUS_GRANTED: "_bonus_granted",
+    ev.PAYMENT_MADE: "_payment_made",
+}
+COLLECTIONS = ("providers", "vouchers", "redemptions", "payments", "programme_settings")
+
+
+class ReadModels:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.providers = db["providers"]
+        self.vouchers = db["vouchers"]
+        self.redemptions = db["redemptions"]
+        self.payments = db["payments"]
+        self.settings = db["programme_settings"]
+
+    def ensure_schema(self) -> None:
+        self.providers.create_index([("programme", ASCENDING), ("status", ASCENDING)])
+        self.vouchers.create_index([("citizen_key", ASCENDING)])
+        self.vouchers.create_index([("programme", ASCENDING)])
+        self.redemptions.create_index([("recorded_month", ASCENDING), ("provider_id", ASCENDING)])
+        self.redemptions.create_index([("programme", ASCENDING), ("recorded_month", ASCENDING)])
+        self.payments.create_index([("provider_id", ASCENDING), ("month", ASCENDING)])
+        self.payments.create_index([("programme", ASCENDING), ("month", ASCENDING)])
+
+    def drop(self) -> None:
+        for name in COLLECTIONS:
+            self.db[name].drop()
+
+    # -- keeping them -------------------------------------------------------------------
+
+    def apply(self, events: Sequence[Envelope], session: ClientSession | None = None) -> None:
+        for event in events:
+            method = HANDLERS.get(event.type)
+            if method is not None:
+                getattr(self, method)(event, session)
+
+    def _provider_applied(self, event: Envelope, session: ClientSession | None) -> None:
+        d = event.data
+        fields = {
+            k: d[k]
+            for k in (
+                *("programme", "organisation_number", "name", "ownership", "categories"),
+                *("contact_email", "description", "website"),
+            )
+        }
+        entry = {"on": d["on"], "status": "applied", "reason": ""}
+        self.providers.update_one(
+            {"_id": d["provider_id"]},
+            {"$set": {**fields, "status": "applied", "applied_on": d["on"]}, "$push": {"history": entry}},
+            upsert=True,
+            session=session,
+        )
+
+    def _provider_decided(self, event: Envelope, session: ClientSession | None) -> None:
+        d = event.data
+        status = STATUS_BY_EVENT[event.type]
+        entry = {"on": d["on"], "status": status, "reason": d["reason"]}
+        self.providers.update_one(
+            {"_id": d["provider_id"]},
+            {"$set": {"status": status}, "$push": {"history": entry}},
+            session=session,
+        )
+
+    def _quality_recorded(self, event: Envelope, session: ClientSession | None) -> None:
+        d = event.data
+        result = {"value": d["value"], "period": d["period"], "on": d["on"]}
+        self.providers.update_one(
+            {"_id": d["provider_id"]}, {"$set": {f"quality.{d['measure']}": result}}, session=session
+        )
+
+    def _default_designated(self, event: Envelope, session: ClientSession | None) -> None:
+        d = event.data
+        self.settings.update_one(
+            {"_id": d["programme"]},
+            {"$set": {"default_provider_id": d["provider_id"], "since": d["on"]}},
+            upsert=True,
+            session=session,
+        )
+
+    def _voucher_granted(self, event: Envelope, session: ClientSession | None) -> None:
+        d = event.data
+        keep = ("programme", "category", "citizen_key", "subject_id", "period", "units_per_period")
+        keep += ("period_value_ore", "valid_from", "valid_until", "language")
+        doc = {k: d[k] for k in keep}
+        doc.update(
+            _id=d["voucher_id"],
+            granted_on=d["on"],
+            tenures=[],
+            redeemed={},
+            redeemed_ore=0,
+            history=[{"on": d["on"], "what": "granted"}],
+        )
+        self.vouchers.replace_one({"_id": d["voucher_id"]}, doc, upsert=True, session=session)
+
+    def _tenure(self, event: Envelope, session: ClientSession | None) -> None:
+        d = event.data
+        voucher = self.vouchers.find_one({"_id": d["voucher_id"]}, {"tenures": 1}, session=session)
+        tenures = voucher["tenures"] if voucher else []
+        if tenures:
+            tenures[-1]["until"] = _day_before(d["effective_from"])
+        tenures.append(
+            {
+                "provider_id": d["provider_id"],
+                "provider_name": d["provider_name"],
+                "since": d["effective_from"],
+                "until": None,
+                "how": d["how"],
+            }
+        )
+        entry = {
+            "on": event.occurred_at[:10],
+            "what": d["how"],
+            "provider_name": d["provider_name"],
+        }
+        entry["effective_from"] = d["effective_from"]
+        self.vouchers.update_one(
+            {"_id": d["voucher_id"]},
+            {"$set": {"tenures": tenures}, "$push": {"history": entry}},
+            session=session,
+        )
+
+    def _payable(self, event: Envelope, session: ClientSession | None, kind: str, report_id: str) -> None:
+        d = event.data
+        key = report_key(d["provider_id"], report_id) if kind == "delivery" else f"bonus/{d['voucher_id']}"
+        self.redemptions.insert_one(
+            {
+                "_id": key,
+                "kind": kind,
+                "voucher_id": d["voucher_id"],
+                "programme": d["programme"],
+                "provider_id": d["provider_id"],
+                "report_id": report_id,
+                "units": d.get("units", 0),
+                "amount_ore": d["amount_ore"],
+                "delivered_on": d.get("delivered_on"),
+                "recorded_on": d["recorded_on"],
+                "recorded_month": d["recorded_on"][:7],
+                "paid_in": None,
+            },
+            session=session,
+        )
+
+    def _units_redeemed(self, event: Envelope, session: ClientSession | None) -> None:
+        d = event.data
+        self._payable(event, session, "delivery", d["report_id"])
+        entry = {
+            "on": d["recorded_on"],
+            "what": "delivered",
+            "units": d["units"],
+            "delivered_on": d["delivered_on"],
+        }
+        entry["amount_ore"] = d["amount_ore"]
+        self.vouchers.update_one(
+            {"_id": d["voucher_id"]},
+            {
+                "$inc": {f"redeemed.{d['period_key']}": d["units"], "redeemed_ore": d["amount_ore"]},
+                "$push": {"history": entry},
+            },
+            session=session,
+        )
+
+    def _bonus_granted(self, event: Envelope, session: ClientSession | None) -> None:
+        d = event.data
+        self._payable(event, session, "bonus", "outcome-bonus")
+        entry = {"on": d["recorded_on"], "what": "bonus", "amount_ore": d["amount_ore"]}
+        self.vouchers.update_one({"_id": d["voucher_id"]}, {"$push": {"history": entry}}, session=session)
+
+    def _payment_made(self, event: Envelope, session: ClientSession | None) -> None:
+        d = event.data
+        doc = {
+            k: d[k]
+            for k in ("provider_id", "provider_name", "programme", "month", "total_ore", "lines", "on")
+        }
+        self.payments.replace_one(
+            {"_id": d["payment_id"]}, {"_id": d["payment_id"], **doc}, upsert=True, session=session
+        )
+        keys = [
+            report_key(d["provider_id"], line["report_id"])
+            if line["kind"] == "delivery"
+            else f"bonus/{line['voucher_id']}"
+            for line in d["lines"]
+        ]
+        self.redemptions.update_many(
+            {"_id": {"$in": keys}}, {"$set": {"paid_in": d["payment_id"]}}, session=session
+        )
+
+    # -- reading them -------------------------------------------------------------------
+
+    def provider(self, provider_id: str) -> dict[str, Any] | None:
+        return self.providers.find_one({"_id": provider_id})
+
+    def providers_of(self, programme: str, statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {"programme": programme}
+        if statuses is not None:
+            query["status"] = {"$in": list(statuses)}
+        return list(self.providers.find(query).sort("name", ASCENDING))
+
+    def default_provider_id(self, programme: str) -> str | None:
+        doc = self.settings.find_one({"_id": programme})
+        return doc["default_provider_id"] if doc else None
+
+    def voucher(self, voucher_id: str) -> dict[str, Any] | None:
+        return self.vouchers.find_one({"_id": voucher_id})
+
+    def vouchers_of_citizen(self, key: str) -> list[dict[str, Any]]:
+        return list(self.vouchers.find({"citizen_key": key}).sort("granted_on", -1))
+
+    def vouchers_of_programme(self, programme: str) -> list[dict[str, Any]]:
+        return list(self.vouchers.find({"programme": programme}, {"history": 0}))
+
+    def deliveries(self, programme: str) -> dict[tuple[str, str], dict[str, Any]]:
+        """(voucher, provider) -> first delivery date and units delivered."""
+        out: dict[tuple[str, str], dict[str, Any]] = {}
+        query = {"programme": programme, "kind": "delivery"}
+        for r in self.redemptions.find(
+            query, {"voucher_id": 1, "provider_id": 1, "delivered_on": 1, "units": 1}
+        ):
+            key = (r["voucher_id"], r["provider_id"])
+            seen = out.setdefault(key, {"first": r["delivered_on"], "units": 0})
+            seen["first"] = min(seen["first"], r["delivered_on"])
+            seen["units"] += r["units"]
+        return out
+
+    def unpaid(self, month: str) -> dict[str, list[dict[str, Any]]]:
+        """Per provider, what was recorded in the month and is not paid yet."""
+        lines: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in self.redemptions.find({"recorded_month": month, "paid_in": None}):
+            lines[r["provider_id"]].append(r)
+        return dict(lines)
+
+    def payments_for(
+        self, month: str | None = None, provider_ids: Iterable[str] | None = None
+    ) -> list[dict[str, Any]]:
+        query: dict[str, Any] = {}
+        if month:
+            query["month"] = month
+        if provider_ids is not None:
+            query["provider_id"] = {"$in": list(provider_ids)}
+        return list(self.payments.find(query).sort([("month", -1), ("provider_name", 1)]))
+
+    def cost_by_month(self, programme: str, year: int) -> tuple[dict[str, int], dict[str, int]]:
+        """(redeemed per recorded month, paid per payment month) in öre."""
+        prefix = {"$regex": f"^{year}-"}
+        redeemed: dict[str, int] = defaultdict(int)
+        for r in self.redemptions.find(
+            {"programme": programme, "recorded_month": prefix}, {"recorded_month": 1, "amount_ore": 1}
+        ):
+            redeemed[r["recorded_month"]] += r["amount_ore"]
+        paid: dict[str, int] = defaultdict(int)
+        for p in self.payments.find({"programme": programme, "month": prefix}, {"month": 1, "total_ore": 1}):
+            paid[p["month"]] += p["total_ore"]
+        return dict(redeemed), dict(paid)
+
+
+def _day_before(iso_day: str) -> str:
+    return (date.fromisoformat(iso_day) - timedelta(days=1)).isoformat()
