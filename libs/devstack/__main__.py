@@ -13,11 +13,11 @@ from pymongo import MongoClient
 
 from devstack.infra import Infra
 from devstack.oidc import DEMO_USERS
-from devstack.seed import seed
+from devstack.seed import seed, seed_vouchers
 from devstack.stack import Stack
 from kernel.settings import REPO_ROOT
 
-DEFAULT_PORTS = {"intake": 8001, "business_desk": 8002, "notify": 8003}
+DEFAULT_PORTS = {"intake": 8001, "business_desk": 8002, "notify": 8003, "vouchers": 8004}
 
 
 def run(data_dir: Path, reseed: bool) -> int:
@@ -36,6 +36,8 @@ def run(data_dir: Path, reseed: bool) -> int:
         if fresh or reseed:
             receipts = seed(stack.url("intake"), stack.url("business_desk"), infra.oidc_issuer)
             print(f"Seeded {len(receipts)} demo inquiries; one tracking link: {receipts[0]['tracking_url']}")
+            providers = seed_vouchers(stack.url("vouchers"), infra.oidc_issuer)
+            print(f"Seeded {len(providers)} voucher providers, two vouchers and a delivered lesson")
         demo_users = ", ".join(f"{user} ({role})" for role, user in DEMO_USERS.items())
         print(
             "\nThe system is running:\n"
@@ -47,6 +49,10 @@ def run(data_dir: Path, reseed: bool) -> int:
             f"  Open KPI feed              {stack.url('business_desk')}/api/v1/kpi\n"
             f"  Business desk API          {stack.url('business_desk')}/api/openapi.json\n"
             f"  Notification log (token)   {stack.url('notify')}/api/v1/notifications\n"
+            f"  Customer choice (public)   {stack.url('vouchers')}/  (compare providers per programme)\n"
+            f"  Citizen's vouchers         {stack.url('vouchers')}/my  (sign in as cilla.citizen)\n"
+            f"  Vouchers API (OpenAPI)     {stack.url('vouchers')}/api/openapi.json\n"
+            "    (vera.officer approves providers and grants; pelle.provider reports deliveries)\n"
             + (f"  Mail sink (sent emails)    {infra.mail_url}/\n" if infra.mail_url else "")
             + f"  OpenID provider            {infra.oidc_issuer}\n"
             f"    sign in as (any password): {demo_users}\n"

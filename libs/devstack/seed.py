@@ -102,3 +102,110 @@ def seed(intake_url: str, desk_url: str, oidc_issuer: str) -> list[dict]:
         timeout=10,
     ).raise_for_status()
     return receipts
+
+
+VOUCHER_PROVIDERS = [
+    # (programme, organisation number, name, ownership, categories, decision)
+    ("kulturpeng", "5560360793", "Kulturskolan Pelle", "private", ["music", "dance"], "approve"),
+    (
+        "kulturpeng",
+        "2120000142",
+        "Kommunens kulturskola",
+        "municipal",
+        ["music", "dance", "theatre"],
+        "approve",
+    ),
+    ("kulturpeng", "8020006147", "Teaterföreningen Scenen", "non_profit", ["theatre"], "approve"),
+    ("hemtjanst", "2120000142", "Kommunens hemtjänst", "municipal", ["home_care"], "approve"),
+    ("hemtjanst", "5567037485", "Alfa Omsorg AB", "private", ["home_care"], "approve"),
+    (
+        "jobbpeng",
+        "8020006147",
+        "Jobbverkstaden ideell förening",
+        "non_profit",
+        ["basic", "extended"],
+        "approve",
+    ),
+    ("jobbpeng", "5564938289", "Karriärbolaget AB", "private", ["basic"], None),
+]
+
+
+def seed_vouchers(vouchers_url: str, oidc_issuer: str) -> list[str]:
+    """Approved providers in each programme, a default home-care provider, a voucher
+    for the demo citizen (cilla.citizen) with a choice and delivered lessons."""
+    officer = requests.Session()
+    officer.headers["Authorization"] = (
+        f"Bearer {login(oidc_issuer, DEMO_USERS['voucher_officer'])['access_token']}"
+    )
+    provider_ids = []
+    for programme, org, name, ownership, categories, decision in VOUCHER_PROVIDERS:
+        applied = officer.post(
+            f"{vouchers_url}/api/v1/programmes/{programme}/applications",
+            json={
+                "organisation_number": org,
+                "name": name,
+                "ownership": ownership,
+                "categories": categories,
+                "contact_email": f"kontakt.{org}@utforare.example.se",
+                "description": f"{name}: erfarna medarbetare och lokaler i hela kommunen.",
+            },
+            timeout=10,
+        )
+        applied.raise_for_status()
+        provider_id = applied.json()["provider_id"]
+        provider_ids.append(provider_id)
+        if decision:
+            officer.post(
+                f"{vouchers_url}/api/v1/providers/{provider_id}/decisions",
+                json={"decision": decision, "reason": "Uppfyller alla krav i förfrågningsunderlaget."},
+                timeout=10,
+            ).raise_for_status()
+    officer.put(
+        f"{vouchers_url}/api/v1/programmes/hemtjanst/default-provider",
+        json={"provider_id": "hemtjanst-2120000142"},
+        timeout=10,
+    ).raise_for_status()
+    for provider_id, score in (("kulturpeng-5560360793", 4.5), ("kulturpeng-2120000142", 4.1)):
+        officer.post(
+            f"{vouchers_url}/api/v1/providers/{provider_id}/quality",
+            json={"measure": "satisfaction", "value": score, "period": "2026"},
+            timeout=10,
+        ).raise_for_status()
+    granted = officer.post(
+        f"{vouchers_url}/api/v1/vouchers",
+        json={
+            "programme": "kulturpeng",
+            "category": "music",
+            "personnummer": "20120315-2002",
+            "email": "cilla@hem.example.se",
+        },
+        timeout=10,
+    )
+    granted.raise_for_status()
+    voucher_id = granted.json()["voucher_id"]
+    citizen = requests.Session()
+    citizen.headers["Authorization"] = f"Bearer {login(oidc_issuer, DEMO_USERS['citizen'])['access_token']}"
+    citizen.post(
+        f"{vouchers_url}/api/v1/vouchers/{voucher_id}/choice",
+        json={"provider_id": "kulturpeng-5560360793"},
+        timeout=10,
+    ).raise_for_status()
+    provider = requests.Session()
+    provider.headers["Authorization"] = f"Bearer {login(oidc_issuer, DEMO_USERS['provider'])['access_token']}"
+    provider.post(
+        f"{vouchers_url}/api/v1/vouchers/{voucher_id}/deliveries",
+        json={"report_id": "demo-lesson-1", "units": 1, "delivered_on": time.strftime("%Y-%m-%d")},
+        timeout=10,
+    ).raise_for_status()
+    officer.post(
+        f"{vouchers_url}/api/v1/vouchers",
+        json={
+            "programme": "hemtjanst",
+            "category": "home_care",
+            "personnummer": "19450101-1003",
+            "email": "karin@hem.example.se",
+            "units_per_period": 24,
+        },
+        timeout=10,
+    ).raise_for_status()
+    return provider_ids

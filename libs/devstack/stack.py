@@ -21,7 +21,7 @@ from devstack.ports import free_port
 from kernel.personal import new_master_key
 from kernel.settings import REPO_ROOT
 
-SERVICES = ("intake", "business_desk", "notify")
+SERVICES = ("intake", "business_desk", "notify", "vouchers")
 
 
 @dataclass
@@ -50,6 +50,7 @@ class Stack:
         env.setdefault("INTAKE_PUBLIC_URL", self.url("intake"))
         env.setdefault("DESK_PUBLIC_URL", self.url("business_desk"))
         env.setdefault("NOTIFY_URL", self.url("notify"))
+        env.setdefault("VOUCHERS_PUBLIC_URL", self.url("vouchers"))
         env.setdefault("SECRET_KEY", self.secret_key)
         env.setdefault("COOKIE_SECURE", "0")  # plain http on the loopback interface
         if not env.get("DATA_MASTER_KEY") and not env.get("DATA_MASTER_KEY_FILE"):

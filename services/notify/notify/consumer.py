@@ -9,7 +9,7 @@ from kernel.settings import Settings
 from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
 
-TOPICS = ["intake.inquiry.v1", "business_desk.case.v1"]
+TOPICS = ["intake.inquiry.v1", "business_desk.case.v1", "vouchers.voucher.v1", "vouchers.payment.v1"]
 
 
 def main() -> None:
@@ -24,7 +24,9 @@ def main() -> None:
     run_consumer(
         settings,
         TOPICS,
-        lambda db: build_handlers(db, settings.intake_public_url, settings.desk_public_url),
+        lambda db: build_handlers(
+            db, settings.intake_public_url, settings.desk_public_url, settings.vouchers_public_url
+        ),
         after_batch=sender,
     )
 

@@ -9,7 +9,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.envelope import Envelope
-from notify.messages import EMAILS, email_for, staff_emails
+from notify.messages import EMAILS, VOUCHER_EMAILS, email_for, staff_emails, voucher_emails
 from notify.outbox import MailOutbox
 
 Handler = Callable[[Envelope, ClientSession | None], None]
@@ -31,7 +31,9 @@ class Recipients:
         self._collection.delete_one({"_id": case_id}, session=session)
 
 
-def build_handlers(db: Database, intake_public_url: str, desk_public_url: str = "") -> dict[str, Handler]:
+def build_handlers(
+    db: Database, intake_public_url: str, desk_public_url: str = "", vouchers_public_url: str = ""
+) -> dict[str, Handler]:
     recipients = Recipients(db)
     outbox = MailOutbox(db)
 
@@ -95,7 +97,25 @@ def build_handlers(db: Database, intake_public_url: str, desk_public_url: str = 
         recipients.forget(event.data["case_id"], session)
         outbox.erase_personal_data(event.data["reference"], session)
 
+    def voucher_event(event: Envelope, session: ClientSession | None) -> None:
+        """Customer choice: the citizen hears of a grant and a switch, the provider of a
+        new choice and of a payment."""
+        data = event.data
+        citizen = None
+        if event.type == "vouchers.voucher_granted":
+            if data["personal"] is not None:
+                citizen = {"email": data["personal"]["email"], "language": data["language"]}
+                recipients.remember(f"voucher:{data['voucher_id']}", citizen, session)
+        elif "voucher_id" in data:
+            citizen = recipients.get(f"voucher:{data['voucher_id']}", session)
+        reference = data.get("payment_id") or data["voucher_id"]
+        for email in voucher_emails(event, citizen, vouchers_public_url):
+            outbox.queue(
+                f"{event.event_id}:{email.to}:{email.subject}", email, reference, event.type, session
+            )
+
     return {
+        **dict.fromkeys(VOUCHER_EMAILS, voucher_event),
         "intake.inquiry_submitted": inquiry_submitted,
         "intake.tracking_link_replaced": tracking_link_replaced,
         "business_desk.case_opened": case_opened,

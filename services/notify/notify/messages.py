@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
+import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from kernel.envelope import Envelope
+from kernel.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
 _env = Environment(
@@ -69,3 +72,50 @@ def staff_emails(event: Envelope, desk_url: str) -> list[Email]:
     """A warning to each of the staff the event names (the handler and the team lead)."""
     subject, body = render(EMAILS[event.type], STAFF_LANGUAGE, {"data": event.data, "desk_url": desk_url})
     return [Email(to=address, subject=subject, body=body) for address in event.data["recipients"]]
+
+
+# customer choice: event type -> (who, template) for each email it makes
+CITIZEN, PROVIDER = "citizen", "provider"
+VOUCHER_EMAILS: dict[str, list[tuple[str, str]]] = {
+    "vouchers.voucher_granted": [(CITIZEN, "voucher_granted")],
+    "vouchers.provider_chosen": [(PROVIDER, "provider_new_choice")],
+    "vouchers.provider_switched": [(CITIZEN, "provider_switched"), (PROVIDER, "provider_new_choice")],
+    "vouchers.payment_made": [(PROVIDER, "provider_payment")],
+}
+
+
+@cache
+def programme_names() -> dict[str, dict[str, str]]:
+    """The programmes' names in sv and en, from the voucher programmes' configuration."""
+    path = Settings.from_env("notify").voucher_programmes_file
+    programmes = yaml.safe_load(path.read_text(encoding="utf-8"))["programmes"]
+    return {key: raw["name"] for key, raw in programmes.items()}
+
+
+def kronor(ore: int) -> str:
+    """Swedish style: 7 668,00 kr."""
+    return f"{ore / 100:,.2f}".replace(",", " ").replace(".", ",") + " kr"
+
+
+def voucher_emails(event: Envelope, citizen: dict[str, Any] | None, vouchers_url: str) -> list[Email]:
+    """The emails a vouchers event makes: to the citizen (their address from the grant)
+    and to the provider (its address travels in the event). Providers read Swedish."""
+    emails = []
+    data = event.data
+    names = programme_names().get(data.get("programme", ""), {})
+    for who, template in VOUCHER_EMAILS[event.type]:
+        if who == CITIZEN:
+            if not citizen:
+                continue
+            language, to = citizen["language"], citizen["email"]
+        else:
+            language, to = STAFF_LANGUAGE, data["provider_email"]
+        context = {
+            "data": data,
+            "programme_name": names.get(language, data.get("programme", "")),
+            "vouchers_url": vouchers_url,
+            "kronor": kronor,
+        }
+        subject, body = render(template, language, context)
+        emails.append(Email(to=to, subject=subject, body=body))
+    return emails

@@ -79,7 +79,7 @@ def language() -> str:
 def kronor(ore: int | None) -> str:
     if ore is None:
         return "–"
-    return f"{ore / 100:,.2f} kr".replace(",", " ")
+    return f"{ore / 100:,.2f}".replace(",", " ").replace(".", ",") + " kr"
 
 
 def share(value: float | None) -> str:

@@ -147,3 +147,40 @@ def test_a_replaced_tracking_link_is_emailed_to_the_contact_only(infra, notify, 
         f"http://intake.test/track/{token}" in new_link["body"] and "fungerar inte längre" in new_link["body"]
     )
     assert token not in receipt["body"]
+
+
+def test_citizens_and_providers_hear_of_grants_choices_switches_and_payments_once_each(
+    infra, notify, wire, unique
+):
+    settings, processor, outbox = notify
+    citizen, provider = f"citizen-{unique}@example.se", f"provider-{unique}@example.se"
+    voucher_id = str(uuid.uuid4())
+
+    def voucher_event(event_type: str) -> bytes:
+        raw = golden_example(event_type)
+        raw["event_id"] = str(uuid.uuid4())
+        data = raw["data"]
+        if "voucher_id" in data:
+            data["voucher_id"] = voucher_id
+        if "personal" in data:
+            data["personal"]["email"] = citizen
+        if "provider_email" in data:
+            data["provider_email"] = provider
+        return wire(raw)
+
+    granted = voucher_event("vouchers.voucher_granted")
+    for raw in (
+        granted,
+        granted,  # delivered twice: one email
+        voucher_event("vouchers.provider_chosen"),
+        voucher_event("vouchers.provider_switched"),
+        voucher_event("vouchers.units_redeemed"),  # no email
+        voucher_event("vouchers.payment_made"),
+    ):
+        assert processor.process(raw) is None
+    assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 5
+    to_citizen = [m["subject"] for m in mails_to(infra, citizen)]
+    to_provider = [m["subject"] for m in mails_to(infra, provider)]
+    assert to_citizen == ["Du har beviljats Hemtjänst", "Ditt byte av utförare är registrerat"]
+    assert [s.split(" ")[0] for s in to_provider] == ["Ny", "Ny", "Utbetalning"]
+    assert to_provider[2] == "Utbetalning 2026-10: 7 668,00 kr (Hemtjänst)"

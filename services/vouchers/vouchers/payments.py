@@ -1,0 +1,36 @@
+"""Entrypoint: the monthly payment run. Each round pays last month if it is not paid
+yet (a provider already paid for the month is skipped), so it is safe to run hourly,
+from a Kubernetes CronJob with --once, or again after a crash."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from kernel.runners import configure_logging, run_periodically
+from kernel.settings import Settings
+from vouchers import handlers
+from vouchers.bootstrap import Deps, bootstrap
+from vouchers.domain.figures import previous_month
+
+log = logging.getLogger("vouchers.payments")
+
+
+def run_once(deps: Deps) -> list[str]:
+    month = previous_month(deps.clock().date())
+    made = handlers.run_payments(deps, month)
+    if made:
+        log.info("paid %d providers for %s: %s", len(made), month, ", ".join(made))
+    return made
+
+
+def main() -> None:
+    configure_logging("vouchers-payments")
+    deps = bootstrap(Settings.from_env("vouchers"))
+    run_periodically(
+        "vouchers-payments", lambda: run_once(deps), float(os.environ.get("PAYMENT_RUN_INTERVAL_S", "3600"))
+    )
+
+
+if __name__ == "__main__":
+    main()
