@@ -10,7 +10,12 @@ from hypothesis import HealthCheck, given, settings
 
 pytestmark = pytest.mark.integration
 
-ROLE_FOR = {"intake": None, "business_desk": "case_handler", "notify": "manager"}
+ROLE_FOR = {
+    "intake": None,
+    "business_desk": "case_handler",
+    "notify": "manager",
+    "vouchers": "voucher_officer",
+}
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,
@@ -24,6 +29,8 @@ def build_app(service: str):  # type: ignore[no-untyped-def]
         from intake import create_app
     elif service == "business_desk":
         from business_desk import create_app
+    elif service == "vouchers":
+        from vouchers import create_app
     else:
         from notify import create_app
     return create_app()
@@ -60,6 +67,23 @@ def seed(service: str, app, personal, wire) -> dict[str, str]:  # type: ignore[n
         )
         case_id = deps.cases.by_reference("BUS-2026-FUZZED")["_id"]
         return {"case_id": case_id, "case_type": "alcohol_serving_licence", "reference": "BUS-2026-FUZZED"}
+    if service == "vouchers":
+        from vouchers.api.schemas import valid_personnummer
+        from vouchers.domain.providers import ApplyAsProvider
+        from vouchers.domain.vouchers import GrantVoucher
+        from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
+
+        deps = app.extensions["vouchers.deps"]
+        provider_id = apply_as_provider(
+            deps,
+            ApplyAsProvider("kulturpeng", "5560360793", "P", "private", ["music"], "p@example.se", "Music."),
+        )
+        decide_on_provider(deps, provider_id, "approve", "Meets the criteria.", "fuzz")
+        number, born = valid_personnummer("20120315-2002")
+        voucher_id = grant_voucher(
+            deps, GrantVoucher("kulturpeng", "music", number, born, "c@example.se", "sv"), "f"
+        )
+        return {"programme_id": "kulturpeng", "provider_id": provider_id, "voucher_id": voucher_id}
     return {}
 
 

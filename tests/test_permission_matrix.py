@@ -20,6 +20,8 @@ ROLES = (
     "team_lead",  # tina: sara's team
     "manager",
     "provider",
+    "voucher_officer",
+    "citizen",  # cilla: the seeded voucher is hers
     "administrator",
     "service:notify",
 )
@@ -58,6 +60,24 @@ EXPECTED = {
     ("business_desk", "GET", "/api/v1/exports/insikt.csv"): {"team_lead", "manager"},
     ("business_desk", "GET", "/api/v1/kpi"): EVERYONE,
     ("notify", "GET", "/api/v1/notifications"): {"team_lead", "manager", "administrator", "service:notify"},
+    ("vouchers", "GET", "/api/v1/programmes"): EVERYONE,
+    ("vouchers", "GET", "/api/v1/programmes/{programme_id}"): EVERYONE,
+    ("vouchers", "GET", "/api/v1/programmes/{programme_id}/providers"): EVERYONE,
+    ("vouchers", "GET", "/api/v1/programmes/{programme_id}/comparison"): EVERYONE,
+    ("vouchers", "GET", "/api/v1/providers/{provider_id}"): EVERYONE,
+    ("vouchers", "POST", "/api/v1/programmes/{programme_id}/applications"): {"provider", "voucher_officer"},
+    ("vouchers", "POST", "/api/v1/providers/{provider_id}/decisions"): {"voucher_officer"},
+    ("vouchers", "POST", "/api/v1/providers/{provider_id}/quality"): {"voucher_officer"},
+    ("vouchers", "PUT", "/api/v1/programmes/{programme_id}/default-provider"): {"voucher_officer"},
+    ("vouchers", "POST", "/api/v1/vouchers"): {"voucher_officer"},
+    ("vouchers", "GET", "/api/v1/vouchers/{voucher_id}"): {"citizen", "voucher_officer", "service:notify"},
+    ("vouchers", "GET", "/api/v1/my/vouchers"): {"citizen"},
+    ("vouchers", "POST", "/api/v1/vouchers/{voucher_id}/choice"): {"citizen", "voucher_officer"},
+    ("vouchers", "POST", "/api/v1/vouchers/{voucher_id}/deliveries"): {"provider"},
+    ("vouchers", "POST", "/api/v1/vouchers/{voucher_id}/outcome"): {"voucher_officer"},
+    ("vouchers", "POST", "/api/v1/payment-runs"): {"voucher_officer"},
+    ("vouchers", "GET", "/api/v1/payments"): {"provider", "voucher_officer", "manager"},
+    ("vouchers", "GET", "/api/v1/programmes/{programme_id}/budget"): {"voucher_officer", "manager"},
 }
 
 
@@ -77,6 +97,12 @@ def api_endpoints(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def apps(settings_for, personal, wire):
+    from vouchers import create_app as vouchers_app
+    from vouchers.api.schemas import valid_personnummer
+    from vouchers.domain.providers import ApplyAsProvider
+    from vouchers.domain.vouchers import GrantVoucher
+    from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
+
     from business_desk import create_app as desk_app
     from business_desk.consumer import build_handlers
     from intake import create_app as intake_app
@@ -101,7 +127,21 @@ def apps(settings_for, personal, wire):
         "language": "sv",
     }
     receipt = intake.test_client().post("/api/v1/inquiries", json=inquiry).get_json()
+    vouchers = vouchers_app(settings_for("vouchers"))
+    vdeps = vouchers.extensions["vouchers.deps"]
+    provider_id = apply_as_provider(
+        vdeps,
+        ApplyAsProvider("kulturpeng", "5560360793", "P", "private", ["music"], "p@example.se", "Music."),
+    )
+    decide_on_provider(vdeps, provider_id, "approve", "Meets the criteria.", "matrix")
+    number, born = valid_personnummer("20120315-2002")  # the demo citizen's
+    voucher_id = grant_voucher(
+        vdeps, GrantVoucher("kulturpeng", "music", number, born, "c@example.se", "sv"), "m"
+    )
     values = {
+        "programme_id": "kulturpeng",
+        "provider_id": provider_id,
+        "voucher_id": voucher_id,
         "token": "not-a-real-tracking-token",
         "case_type": "alcohol_serving_licence",
         "team": "licensing",
@@ -113,6 +153,7 @@ def apps(settings_for, personal, wire):
         "intake": intake,
         "business_desk": desk_app(desk_settings),
         "notify": notify_app(settings_for("notify")),
+        "vouchers": vouchers,
     }, values
 
 
@@ -129,7 +170,9 @@ def test_every_endpoint_for_every_role(apps, tokens):
         for role in ROLES:
             headers = {} if role == "anonymous" else tokens.header(role)
             # An empty body: allowed callers get as far as validation (422), never a change.
-            response = client.open(url, method=method, headers=headers, json={} if method == "POST" else None)
+            response = client.open(
+                url, method=method, headers=headers, json={} if method in ("POST", "PUT") else None
+            )
             refused = response.status_code in (401, 403)
             if refused == (role in allowed) or response.status_code >= 500:
                 wrong.append(f"{role:24} {method} {service}{url}: {response.status_code}")

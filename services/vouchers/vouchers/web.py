@@ -135,7 +135,7 @@ def citizens_vouchers() -> list[dict[str, Any]]:
 
 
 @pages.get("/my")
-@signed_in("voucher.read")
+@signed_in("voucher.mine")
 def my_vouchers():  # type: ignore[no-untyped-def]
     d = deps()
     vouchers = citizens_vouchers()
@@ -156,7 +156,7 @@ def my_vouchers():  # type: ignore[no-untyped-def]
 
 
 @pages.post("/my/vouchers/<voucher_id>/choice")
-@signed_in("voucher.choose")
+@signed_in("voucher.mine")
 def choose(voucher_id: str):  # type: ignore[no-untyped-def]
     if voucher_id not in {v["_id"] for v in citizens_vouchers()}:
         abort(404)

@@ -13,7 +13,9 @@ from kernel.auth import Principal, current_principal, require
 from vouchers import handlers
 from vouchers.api.schemas import (
     ApplicationSchema,
+    BudgetOut,
     ChoiceSchema,
+    ComparisonOut,
     DecisionSchema,
     DefaultProviderSchema,
     DeliverySchema,
@@ -322,7 +324,7 @@ def get_voucher(voucher_id: str) -> dict[str, Any]:
 
 
 @blp.route("/my/vouchers", methods=["GET"])
-@require("voucher.read")
+@require("voucher.mine")
 @blp.response(200, VoucherOut(many=True))
 def my_vouchers() -> list[dict[str, Any]]:
     """The signed-in citizen's vouchers."""
@@ -431,6 +433,7 @@ def payments(query: dict[str, Any]) -> list[dict[str, Any]]:
 @blp.route("/programmes/<string:programme_id>/budget", methods=["GET"])
 @require("budget.read")
 @blp.arguments(YearQuerySchema, location="query")
+@blp.response(200, BudgetOut)
 def budget(query: dict[str, Any], programme_id: str) -> dict[str, Any]:
     """Cost follow-up: redeemed and paid per month against the programme's budget, with a forecast."""
     programme = programme_or_404(programme_id)
@@ -452,6 +455,7 @@ def comparison_for(programme: Programme) -> dict[str, Any]:
 
 @blp.route("/programmes/<string:programme_id>/comparison", methods=["GET"])
 @require("programmes.read")
+@blp.response(200, ComparisonOut)
 def comparison(programme_id: str) -> dict[str, Any]:
     """Published results: every provider side by side (choosers, switching, waiting time,
     delivered versus granted units, quality results)."""

@@ -231,3 +231,57 @@ class PaymentOut(Schema):
 class PaymentRunOut(Schema):
     month = fields.String()
     payments = fields.List(fields.String())
+
+
+class BudgetMonthOut(Schema):
+    month = fields.String()
+    redeemed_ore = fields.Integer()
+    paid_ore = fields.Integer()
+
+
+class BudgetOut(Schema):
+    programme = fields.String()
+    year = fields.Integer()
+    budget_ore = fields.Integer()
+    redeemed_ore = fields.Integer()
+    paid_ore = fields.Integer()
+    share_used = fields.Float(allow_none=True)
+    forecast_ore = fields.Integer(
+        metadata={"description": "Redeemed so far, straight-line over the whole year"}
+    )
+    forecast_share = fields.Float(allow_none=True)
+    months = fields.List(fields.Nested(BudgetMonthOut))
+
+
+class ComparisonRowOut(Schema):
+    provider_id = fields.String()
+    name = fields.String()
+    ownership = fields.String()
+    status = fields.String()
+    categories = fields.List(fields.String())
+    choosers_now = fields.Integer(
+        metadata={"description": "Citizens whose voucher is with the provider today"}
+    )
+    choices = fields.Integer(
+        metadata={"description": "Times the provider was chosen, assigned or switched to"}
+    )
+    default_assignments = fields.Integer()
+    switched_in = fields.Integer()
+    switched_out = fields.Integer()
+    switch_in_rate = fields.Float(allow_none=True)
+    switch_out_rate = fields.Float(allow_none=True)
+    median_wait_days = fields.Float(
+        allow_none=True, metadata={"description": "From the choice to the first delivery"}
+    )
+    waiting_now = fields.Integer(metadata={"description": "Choices with no delivery yet"})
+    delivered_units = fields.Integer()
+    granted_units = fields.Float()
+    delivered_share = fields.Float(allow_none=True)
+    quality = fields.Dict(metadata={"description": "The latest result per quality measure"})
+
+
+class ComparisonOut(Schema):
+    programme = fields.String()
+    as_of = fields.String()
+    providers = fields.List(fields.Nested(ComparisonRowOut))
+    by_ownership = fields.Dict(keys=fields.String(), values=fields.List(fields.String()))

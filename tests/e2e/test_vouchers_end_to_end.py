@@ -1,0 +1,161 @@
+"""Customer choice end to end across the real processes: the municipality approves
+providers and grants a voucher, the citizen chooses and switches in Chromium, the
+provider reports a delivery, notify emails each of them through Kafka, and anyone
+reads the published comparison."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import requests
+
+from tests.e2e.browser import browser, page  # noqa: F401 - pytest fixtures
+from tests.e2e.conftest import mails_to, wait_for
+from tests.e2e.test_pages_in_a_browser import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def apply_and_approve(vouchers: str, officer: dict, org: str, name: str, ownership: str, email: str) -> str:
+    applied = requests.post(
+        f"{vouchers}/api/v1/programmes/kulturpeng/applications",
+        json={
+            "organisation_number": org,
+            "name": name,
+            "ownership": ownership,
+            "categories": ["music", "dance"],
+            "contact_email": email,
+            "description": f"{name} teaches music and dance to children.",
+        },
+        headers=officer,
+        timeout=10,
+    )
+    assert applied.status_code == 201, applied.text
+    provider_id = applied.json()["provider_id"]
+    decided = requests.post(
+        f"{vouchers}/api/v1/providers/{provider_id}/decisions",
+        json={"decision": "approve", "reason": "Meets every criterion."},
+        headers=officer,
+        timeout=10,
+    )
+    assert decided.status_code == 200
+    return provider_id
+
+
+def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery(
+    stack,
+    infra,
+    tokens,
+    browser,  # noqa: F811
+):
+    vouchers = stack.url("vouchers")
+    officer = tokens.header("voucher_officer")
+    run = uuid.uuid4().hex[:8]
+    citizen_mail, pelle_mail, school_mail = (
+        f"{who}-{run}@example.se" for who in ("cilla", "pelle", "school")
+    )
+    pelle = apply_and_approve(vouchers, officer, "5560360793", "Kulturskolan Pelle", "private", pelle_mail)
+    school = apply_and_approve(
+        vouchers, officer, "2120000142", "Kommunens kulturskola", "municipal", school_mail
+    )
+
+    granted = requests.post(
+        f"{vouchers}/api/v1/vouchers",
+        json={
+            "programme": "kulturpeng",
+            "category": "music",
+            "personnummer": "20120315-2002",
+            "email": citizen_mail,
+            "language": "en",
+        },
+        headers=officer,
+        timeout=10,
+    )
+    assert granted.status_code == 201
+    voucher_id = granted.json()["voucher_id"]
+    [grant_mail] = wait_for(lambda: mails_to(infra.mail_url, citizen_mail), 15, "grant email")
+    assert grant_mail["subject"] == "You have been granted a Culture school voucher"
+    assert f"{vouchers}/my" in grant_mail["body"]
+
+    # The citizen signs in, sees the voucher's balance and chooses a provider.
+    cilla = sign_in(browser, f"{vouchers}/my?lang=en", "cilla.citizen")
+    card = cilla.locator(f"[data-voucher='{voucher_id}']")
+    assert "32 / 32 lessons" in card.locator(".balance").inner_text()
+    assert "not chosen" in card.locator(".provider").inner_text()
+    card.locator("select").select_option(pelle)
+    card.locator("button[type=submit]").click()
+    assert cilla.locator("[role=status]").inner_text() == "Your choice is saved."
+    assert "Kulturskolan Pelle" in cilla.locator(f"[data-voucher='{voucher_id}'] .provider").inner_text()
+    [new_choice] = wait_for(
+        lambda: mails_to(infra.mail_url, pelle_mail), 15, "the provider's new-choice email"
+    )
+    assert new_choice["subject"].startswith("Ny brukare") and voucher_id in new_choice["body"]
+
+    # The provider reports a lesson (twice: once redeemed), and it shows on the citizen's page.
+    provider = tokens.header("provider")
+    today = datetime.now(UTC).date()
+    lesson = {"report_id": f"lesson-{run}", "units": 1, "delivered_on": today.isoformat()}
+    first = requests.post(
+        f"{vouchers}/api/v1/vouchers/{voucher_id}/deliveries", json=lesson, headers=provider, timeout=10
+    )
+    again = requests.post(
+        f"{vouchers}/api/v1/vouchers/{voucher_id}/deliveries", json=lesson, headers=provider, timeout=10
+    )
+    assert (first.status_code, again.status_code) == (201, 200) and first.json()["amount_ore"] == 30550
+    cilla.reload()
+    assert "31 / 32 lessons" in cilla.locator(f"[data-voucher='{voucher_id}'] .balance").inner_text()
+
+    # Switching from tomorrow: the citizen and the new provider are told.
+    tomorrow = (today + timedelta(days=1)).isoformat()
+    card = cilla.locator(f"[data-voucher='{voucher_id}']")
+    card.locator("select").select_option(school)
+    card.locator("input[type=date]").fill(tomorrow)
+    card.locator("button[type=submit]").click()
+    assert cilla.locator("[role=status]").count() == 1
+    history = cilla.locator(f"[data-voucher='{voucher_id}'] .history").inner_text()
+    assert f"Switch to Kommunens kulturskola (from {tomorrow})" in history
+    wait_for(lambda: len(mails_to(infra.mail_url, citizen_mail)) == 2, 15, "the switch email")
+    assert mails_to(infra.mail_url, citizen_mail)[1]["subject"] == "Your switch of provider is registered"
+    wait_for(lambda: mails_to(infra.mail_url, school_mail), 15, "the new provider's email")
+    cilla.context.close()
+
+    # Published results, as JSON and as a page anyone can read.
+    comparison = requests.get(f"{vouchers}/api/v1/programmes/kulturpeng/comparison", timeout=10).json()
+    rows = {row["provider_id"]: row for row in comparison["providers"]}
+    assert rows[pelle]["delivered_units"] == 1 and rows[pelle]["switched_out"] == 1
+    assert rows[school]["switched_in"] == 1 and comparison["by_ownership"] == {
+        "private": [pelle],
+        "municipal": [school],
+    }
+
+
+def test_anyone_compares_providers_side_by_side_and_reads_a_profile(stack, tokens, page, tmp_path):  # noqa: F811
+    vouchers = stack.url("vouchers")
+    officer = tokens.header("voucher_officer")
+    music = apply_and_approve(
+        vouchers, officer, "8020006147", "Musikföreningen Ton", "non_profit", "ton@example.se"
+    )
+    requests.post(
+        f"{vouchers}/api/v1/providers/{music}/quality",
+        json={"measure": "satisfaction", "value": 4.7, "period": "2026"},
+        headers=officer,
+        timeout=10,
+    ).raise_for_status()
+    page.goto(f"{vouchers}/")
+    assert page.locator("h1").inner_text() == "Valfrihetssystem"
+    page.click("a[href^='/programmes/kulturpeng']")
+    assert page.locator("h1").inner_text() == "Kulturpeng: Jämför utförare"
+    row = page.locator(f"tr[data-provider='{music}']")
+    assert "Idéburen" in row.inner_text() and "4.7 (2026)" in row.inner_text()
+    page.click("a[hreflang=en]")
+    assert page.locator("h1").inner_text() == "Culture school voucher: Compare providers"
+    assert "Non-profit" in page.locator(f"tr[data-provider='{music}']").inner_text()
+    shot = tmp_path / "comparison.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    page.click(f"tr[data-provider='{music}'] a")
+    assert page.locator("h1").inner_text() == "Musikföreningen Ton"
+    assert "teaches music" in page.locator("main").inner_text()
+    assert "ton@example.se" not in page.content()  # the contact is not published
