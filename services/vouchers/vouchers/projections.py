@@ -56,6 +56,17 @@ class ReadModels:
         for name in COLLECTIONS:
             self.db[name].drop()
 
+    def rebuild(self, events: Iterable[Envelope]) -> int:
+        """Drop the read models and apply every event again, in store order. Run while
+        the service takes no writes (a deployment step)."""
+        self.drop()
+        self.ensure_schema()
+        count = 0
+        for event in events:
+            self.apply([event])
+            count += 1
+        return count
+
     # -- keeping them -------------------------------------------------------------------
 
     def apply(self, events: Sequence[Envelope], session: ClientSession | None = None) -> None:

@@ -139,6 +139,16 @@ def test_from_application_to_choice_delivery_payment_and_published_results(app, 
     assert "history" not in profile and "contact_email" not in profile
     assert "history" in officer.get(f"/api/v1/providers/{provider_id}").get_json()
 
+    # the read models are rebuilt from the events to the same documents
+    read = deps.read
+    before = {
+        name: list(read.db[name].find().sort("_id"))
+        for name in ("providers", "vouchers", "redemptions", "payments")
+    }
+    assert read.rebuild(deps.store.read_all()) == read.db["events"].count_documents({"gap": {"$ne": True}})
+    after = {name: list(read.db[name].find().sort("_id")) for name in before}
+    assert after == before
+
 
 def test_bad_input_is_refused_by_field_and_others_records_stay_closed(app, signed_in):
     officer = signed_in(app, "voucher_officer")
