@@ -27,6 +27,10 @@ class CaseType:
     fee_reduction: bool = False
     # the area of SKR's Insikt survey the case type is reported under (None: not surveyed)
     insikt_area: str | None = None
+    # what an application should include, each in sv and en (the public case-type page)
+    documents: tuple[dict[str, str], ...] = ()
+    # how to appeal a decision (the decision page and letter)
+    appeal: dict[str, str] = field(default_factory=dict)
 
     def label(self, lang: str) -> str:
         return self.name.get(lang) or self.name["en"]
@@ -133,6 +137,8 @@ def _parse(raw: dict) -> Catalogue:
             extension=_target(item.get("extension")) or _target(item["target"]),
             fee_reduction=bool(item.get("fee_reduction", False)),
             insikt_area=item.get("insikt_area"),
+            documents=tuple(dict(d) for d in item.get("documents", [])),
+            appeal=dict(item.get("appeal") or raw.get("appeal") or {}),
             kind=item["kind"],
             legal_reference=item.get("legal_reference", ""),
             team=item["team"],

@@ -43,6 +43,7 @@ class Settings:
     service_client_id: str  # this service's own client, for calls to other services
     service_client_secret: str
     notify_url: str
+    desk_url: str  # business_desk's API, for the services' own calls (e.g. intake's live figures)
     secret_key: str
     cookie_secure: bool
     rate_limits: dict[str, str]
@@ -78,6 +79,7 @@ class Settings:
             service_client_id=_env("OIDC_SERVICE_CLIENT_ID", f"service-{service}"),
             service_client_secret=_secret("SERVICE_CLIENT_SECRET", random_fallback=False),
             notify_url=_env("NOTIFY_URL", "http://127.0.0.1:8003").rstrip("/"),
+            desk_url=_env("DESK_URL", "http://127.0.0.1:8002").rstrip("/"),
             secret_key=_secret("SECRET_KEY"),
             cookie_secure=_env("COOKIE_SECURE", "1").lower() not in ("0", "false", "no"),
             rate_limits={

@@ -258,3 +258,23 @@ def test_a_manager_reads_the_dashboard_with_charts_and_exports(stack, page, brow
         maria.click("text=Figures (CSV)")
     assert download.value.suggested_filename == "processing-times.csv"
     maria.context.close()
+
+
+def test_the_public_case_type_pages_show_the_promise_and_live_figures(stack, page, tmp_path):  # noqa: F811
+    """Runs after a handler has decided an alcohol licence above: its figures are live."""
+    intake = stack.url("intake")
+    page.goto(f"{intake}/?lang=en")
+    page.click("#case-types-link")
+    assert page.locator("h1").inner_text() == "What can I apply for, and how soon will I get an answer?"
+    row = page.locator("tr[data-case-type=alcohol_serving_licence]")
+    assert "8 weeks" in row.inner_text()
+    row.locator("a").click()
+    assert page.locator("h1").inner_text() == "Alcohol serving licence"
+    assert int(page.locator("#decided").inner_text()) >= 1
+    assert page.locator("#share").inner_text().endswith("%")
+    assert page.locator("#documents li").count() == 3
+    shot = tmp_path / "case-type.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    page.click("#apply")
+    assert page.locator("#case_type").input_value() == "alcohol_serving_licence"

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from intake.figures import LiveFigures
 from intake.readmodel import TrackingReadModel
 from kernel import casetypes
 from kernel.casetypes import Catalogue
@@ -21,6 +22,7 @@ class Deps:
     store: EventStore
     catalogue: Catalogue
     tracking: TrackingReadModel
+    figures: LiveFigures | None = None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 
@@ -37,5 +39,6 @@ def bootstrap(settings: Settings) -> Deps:
         store=store,
         catalogue=casetypes.load(settings.case_types_file),
         tracking=tracking,
+        figures=LiveFigures(settings.desk_url),
         ping=lambda: client.admin.command("ping"),
     )

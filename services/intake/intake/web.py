@@ -53,8 +53,10 @@ def _render_form(lang: str, values: dict, errors: dict, status: int = 200):  # t
 
 @pages.get("/")
 def form():  # type: ignore[no-untyped-def]
-    lang = request_language()
-    return _render_form(lang, {"language": lang}, {})
+    lang = page_language()
+    chosen = request.args.get("case_type", "")
+    values = {"language": lang, **({"case_type": chosen} if chosen in deps().catalogue.case_types else {})}
+    return _render_form(lang, values, {})
 
 
 @pages.post("/")
@@ -96,6 +98,41 @@ def tracked_case(token: str) -> tuple[dict, str]:
 def render_case(doc: dict, lang: str, token: str | None):  # type: ignore[no-untyped-def]
     view = handlers.applicant_view(deps(), doc, lang)
     return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view, token=token)
+
+
+def case_type_view(case_type, lang: str) -> dict:  # type: ignore[no-untyped-def]
+    catalogue = deps().catalogue
+    today = deps().clock().date()
+    live = deps().figures.for_case_type(case_type.id) if deps().figures else None
+    return {
+        "id": case_type.id,
+        "label": case_type.label(lang),
+        "description": case_type.description.get(lang, ""),
+        "target": case_type.target.describe(lang),
+        "legal": case_type.kind == "legal",
+        "legal_reference": case_type.legal_reference,
+        "promised": catalogue.calendar.due_date(today, case_type.target).isoformat(),
+        "documents": [d.get(lang) or d.get("en", "") for d in case_type.documents],
+        "live": live,
+    }
+
+
+@pages.get("/case-types")
+def case_types():  # type: ignore[no-untyped-def]
+    """What the municipality decides, how fast it promises to, and how fast it is."""
+    lang = page_language()
+    views = [case_type_view(ct, lang) for ct in deps().catalogue.case_types.values()]
+    return render_template("case_types.html", lang=lang, t=lambda k: t(k, lang), case_types=views)
+
+
+@pages.get("/case-types/<case_type_id>")
+def case_type(case_type_id: str):  # type: ignore[no-untyped-def]
+    lang = page_language()
+    found = deps().catalogue.case_types.get(case_type_id)
+    if found is None:
+        abort(404, description=t("not_found_case_type", lang))
+    view = case_type_view(found, lang)
+    return render_template("case_type.html", lang=lang, t=lambda k: t(k, lang), ct=view)
 
 
 @pages.get("/track/<token>")
