@@ -121,6 +121,13 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
 
     reload_until(page, "#decision", "klockan 01.00")
     assert page.locator("#waiting-for").count() == 0
+    assert "överklaga" in page.locator("#appeal").inner_text()
+    letter = page.request.get(stack.url("intake") + page.locator("#letter").get_attribute("href"))
+    assert (
+        letter.ok
+        and letter.headers["content-type"] == "application/pdf"
+        and letter.body().startswith(b"%PDF")
+    )
     history = page.locator("ol.history li").all_inner_texts()
     assert len(history) >= 4, history
     assert "Sara Handläggare" in handler_tab.locator("ol").last.inner_text()  # who decided, from the sign-in

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from marshmallow import ValidationError
 
-from intake import handlers
+from intake import handlers, letters
 from intake.bootstrap import Deps
 from intake.domain import LinkNotReplaceable, SubmitInquiry
 from intake.handlers import LinkRefused
@@ -95,9 +95,35 @@ def tracked_case(token: str) -> tuple[dict, str]:
     return doc, page_language(doc["language"])
 
 
-def render_case(doc: dict, lang: str, token: str | None):  # type: ignore[no-untyped-def]
+def appeal_text(doc: dict, lang: str) -> str:
+    appeal = deps().catalogue.get(doc["case_type"]).appeal
+    return appeal.get(lang) or appeal.get("en", "")
+
+
+def render_case(doc: dict, lang: str, token: str | None, letter_url: str):  # type: ignore[no-untyped-def]
     view = handlers.applicant_view(deps(), doc, lang)
-    return render_template("track.html", lang=lang, t=lambda k: t(k, lang), case=view, token=token)
+    return render_template(
+        "track.html",
+        lang=lang,
+        t=lambda k: t(k, lang),
+        case=view,
+        token=token,
+        appeal=appeal_text(doc, lang),
+        letter_url=f"{letter_url}?lang={lang}",
+    )
+
+
+def decision_pdf(doc: dict, lang: str):  # type: ignore[no-untyped-def]
+    """The decision as a PDF letter; 404 until there is a decision."""
+    view = handlers.applicant_view(deps(), doc, lang)
+    if not view["decision"]:
+        abort(404, description=t("no_decision_yet", lang))
+    municipality = deps().catalogue.municipality.get("name") or t("municipality", lang)
+    pdf = letters.decision_letter(view, appeal_text(doc, lang), municipality, lang)
+    name = f"{t('decision', lang).lower()}-{view['reference']}.pdf"
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
+    )
 
 
 def case_type_view(case_type, lang: str) -> dict:  # type: ignore[no-untyped-def]
@@ -139,7 +165,14 @@ def case_type(case_type_id: str):  # type: ignore[no-untyped-def]
 @limited("tracking")
 def track(token: str):  # type: ignore[no-untyped-def]
     doc, lang = tracked_case(token)
-    return render_case(doc, lang, token)
+    return render_case(doc, lang, token, f"/track/{token}/decision.pdf")
+
+
+@pages.get("/track/<token>/decision.pdf")
+@limited("tracking")
+def track_letter(token: str):  # type: ignore[no-untyped-def]
+    doc, lang = tracked_case(token)
+    return decision_pdf(doc, lang)
 
 
 @pages.get("/my-cases")
@@ -159,7 +192,16 @@ def my_case(inquiry_id: str):  # type: ignore[no-untyped-def]
     doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
     if doc is None:
         abort(404, description=t("not_found", page_language()))
-    return render_case(doc, page_language(doc["language"]), token=None)
+    return render_case(doc, page_language(doc["language"]), None, f"/my-cases/{inquiry_id}/decision.pdf")
+
+
+@pages.get("/my-cases/<inquiry_id>/decision.pdf")
+@signed_in("inquiry.mine")
+def my_case_letter(inquiry_id: str):  # type: ignore[no-untyped-def]
+    doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
+    if doc is None:
+        abort(404, description=t("not_found", page_language()))
+    return decision_pdf(doc, page_language(doc["language"]))
 
 
 @pages.post("/track/<token>/new-link")

@@ -214,3 +214,28 @@ def test_a_signed_in_applicant_sees_the_cases_of_their_organisation_and_no_other
     assert "Krogen vid Kajen AB" in case_page and "new-link" not in case_page
     assert pages.get(f"/my-cases/{other_id}").status_code == 404
     assert client.get("/my-cases").status_code == 302  # to sign in
+
+
+def test_the_decision_shows_how_to_appeal_and_comes_as_a_pdf_letter(app):
+    import io
+
+    from pypdf import PdfReader
+
+    from intake.readmodel import TrackingReadModel
+    from kernel.contracts import golden_example
+    from kernel.envelope import Envelope
+
+    client = app.test_client()
+    receipt = client.post("/api/v1/inquiries", json=INQUIRY).get_json()
+    token = receipt["tracking_url"].rsplit("/", 1)[1]
+    assert client.get(f"/track/{token}/decision.pdf").status_code == 404  # no decision yet
+    decided = golden_example("business_desk.case_decided")
+    decided["data"]["case_id"] = receipt["inquiry_id"]
+    TrackingReadModel(app.db).apply([Envelope.from_dict(decided)], None)
+
+    page = client.get(f"/track/{token}?lang=en").get_data(as_text=True)
+    assert 'id="appeal"' in page and "within three weeks" in page
+    letter = client.get(f"/track/{token}/decision.pdf?lang=sv")
+    assert letter.status_code == 200 and letter.mimetype == "application/pdf"
+    text = PdfReader(io.BytesIO(letter.data)).pages[0].extract_text()
+    assert receipt["reference"] in text and "Så överklagar du" in text and "Uterummet" in text
