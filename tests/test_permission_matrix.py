@@ -36,6 +36,8 @@ EXPECTED = {
     ("intake", "POST", "/api/v1/inquiries/{inquiry_id}/tracking-link/replace"): SARAS_TEAM
     | {"administrator"},
     ("intake", "GET", "/api/v1/my/inquiries"): {"applicant"},
+    ("intake", "GET", "/api/v1/inquiries/{inquiry_id}/attachments/{attachment_id}"): SARAS_TEAM
+    | {"manager", "service:notify"},
     ("intake", "GET", "/api/v1/my/inquiries/{inquiry_id}"): {"applicant"},
     ("intake", "GET", "/api/v1/case-types"): EVERYONE,
     ("business_desk", "GET", "/api/v1/queues/{case_type}"): SARAS_TEAM | {"manager"},
@@ -147,6 +149,7 @@ def apps(settings_for, personal, wire):
         "team": "licensing",
         "case_id": case_id,
         "inquiry_id": receipt["inquiry_id"],
+        "attachment_id": "6745a1c2e4b0f1a2b3c4d5e6",  # none such: allowed callers get 404
         "reference": "BUS-2026-MATRIX",
     }
     return {

@@ -14,7 +14,7 @@ from business_desk import handlers as desk_handlers
 from business_desk.bootstrap import Deps
 from business_desk.consumer import build_handlers  # noqa: F401 - the real consumer's wiring must import
 from intake.consumer import CASE_EVENTS
-from intake.domain import Inquiry, SubmitInquiry, replace_tracking_link, submit_inquiry
+from intake.domain import Inquiry, SubmitInquiry, answer_completion, replace_tracking_link, submit_inquiry
 from intake.tracking import evolve
 from kernel import casetypes, contracts
 from kernel.contracts import CONTRACTS_DIR, golden_example
@@ -95,7 +95,24 @@ def test_producers_events_match_the_contracts():
     desk_handlers.add_note(deps, case_id, hugo, "Called the applicant.")
     desk_handlers.request_completion(deps, case_id, hugo, "Plans, please.")
     today["value"] = date(2026, 12, 1)
-    desk_handlers.register_reply(deps, case_id, "Plans attached.")
+    # the applicant answers in the portal with a file; business_desk registers it as the reply
+    attachment = {
+        "attachment_id": "6745a1c2e4b0f1a2b3c4d5e6",
+        "filename": "plans.pdf",
+        "content_type": "application/pdf",
+        "size": 1234,
+        "sha256": "0" * 64,
+        "scan": "not_scanned",
+    }
+    answer_events = answer_completion(
+        Inquiry.from_history(store.load(submitted.stream_id)),
+        True,
+        "Plans attached.",
+        [attachment],
+        today["value"],
+    )
+    [answered] = store.append(submitted.stream_id, 2, answer_events, Metadata.new())
+    desk_handlers.register_portal_answer(deps)(answered, None)
     desk_handlers.extend_deadline(deps, case_id, hugo, "Shoreline protection must be assessed.")
     today["value"] = date(2027, 6, 1)
     deps.cases = _OpenCases([case_id])  # the warnings need only the open cases' ids

@@ -51,6 +51,7 @@ class Stack:
         env.setdefault("DESK_PUBLIC_URL", self.url("business_desk"))
         env.setdefault("NOTIFY_URL", self.url("notify"))
         env.setdefault("DESK_URL", self.url("business_desk"))
+        env.setdefault("INTAKE_URL", self.url("intake"))
         env.setdefault("VOUCHERS_PUBLIC_URL", self.url("vouchers"))
         env.setdefault("SECRET_KEY", self.secret_key)
         env.setdefault("COOKIE_SECURE", "0")  # plain http on the loopback interface

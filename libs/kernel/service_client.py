@@ -21,12 +21,16 @@ class ServiceClient:
         self._lock = threading.Lock()
 
     def get_json(self, url: str, params: dict[str, str] | None = None) -> Any:
+        return self.get(url, params).json()
+
+    def get(self, url: str, params: dict[str, str] | None = None) -> Any:
+        """The response (raised for an error status) of a GET with this service's token."""
         response = self._session_with_token().get(url, params=params, timeout=self._timeout_s)
         if response.status_code == 401:  # revoked, or the issuer rotated its keys: once more
             self._session = None
             response = self._session_with_token().get(url, params=params, timeout=self._timeout_s)
         response.raise_for_status()
-        return response.json()
+        return response
 
     def _session_with_token(self) -> OAuth2Session:
         with self._lock:

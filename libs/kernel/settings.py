@@ -36,6 +36,8 @@ class Settings:
     tracking_link_days: int  # a tracking link stops working this long after the decision
     retention_days: int  # personal data in a decided case is erased this long after the decision
     max_request_bytes: int
+    attachment_max_bytes: int  # one file an applicant attaches to an answer
+    virus_scan_command: str  # reads a file on stdin, exits 0 clean / 1 infected; empty: no scan
     oidc_issuer: str
     oidc_audience: str
     oidc_role_claim: str
@@ -44,6 +46,7 @@ class Settings:
     service_client_secret: str
     notify_url: str
     desk_url: str  # business_desk's API, for the services' own calls (e.g. intake's live figures)
+    intake_url: str  # intake's API, for the services' own calls (e.g. the applicant's attachments)
     secret_key: str
     cookie_secure: bool
     rate_limits: dict[str, str]
@@ -72,6 +75,8 @@ class Settings:
             tracking_link_days=int(_env("TRACKING_LINK_DAYS", "90")),
             retention_days=int(_env("RETENTION_DAYS", "730")),
             max_request_bytes=int(_env("MAX_REQUEST_BYTES", str(64 * 1024))),
+            attachment_max_bytes=int(_env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
+            virus_scan_command=_env("VIRUS_SCAN_COMMAND", ""),
             oidc_issuer=_env("OIDC_ISSUER", "http://127.0.0.1:9400").rstrip("/"),
             oidc_audience=_env("OIDC_API_AUDIENCE", "urn:municipal:api"),
             oidc_role_claim=_env("OIDC_ROLE_CLAIM", "roles"),
@@ -80,6 +85,7 @@ class Settings:
             service_client_secret=_secret("SERVICE_CLIENT_SECRET", random_fallback=False),
             notify_url=_env("NOTIFY_URL", "http://127.0.0.1:8003").rstrip("/"),
             desk_url=_env("DESK_URL", "http://127.0.0.1:8002").rstrip("/"),
+            intake_url=_env("INTAKE_URL", "http://127.0.0.1:8001").rstrip("/"),
             secret_key=_secret("SECRET_KEY"),
             cookie_secure=_env("COOKIE_SECURE", "1").lower() not in ("0", "false", "no"),
             rate_limits={

@@ -8,8 +8,10 @@ import time
 import uuid
 
 import pytest
+import requests
 
 from tests.e2e.browser import browser, page  # noqa: F401 - pytest fixtures
+from tests.e2e.conftest import case_by_reference, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -285,3 +287,37 @@ def test_the_public_case_type_pages_show_the_promise_and_live_figures(stack, pag
     assert shot.stat().st_size > 10_000
     page.click("#apply")
     assert page.locator("#case_type").input_value() == "alcohol_serving_licence"
+
+
+def test_the_applicant_answers_with_a_file_and_the_handler_opens_it(stack, page, browser, tokens, tmp_path):  # noqa: F811
+    intake, desk = stack.url("intake"), stack.url("business_desk")
+    reference, tracking_url = submit_inquiry(page, intake, "Bifogat AB")
+    auth = tokens.header("case_handler")
+    case = wait_for(lambda: case_by_reference(stack, reference, auth), 15, "the case in the queue")
+    requests.post(f"{desk}/api/v1/cases/{case['id']}/claim", headers=auth, timeout=10).raise_for_status()
+    requests.post(
+        f"{desk}/api/v1/cases/{case['id']}/completion-request",
+        json={"message": "Skicka en planritning."},
+        headers=auth,
+        timeout=10,
+    ).raise_for_status()
+
+    page.goto(tracking_url)
+    reload_until(page, "#waiting-for", "planritning")
+    plan = tmp_path / "planritning.pdf"
+    plan.write_bytes(b"%PDF-1.4\n% a floor plan\n%%EOF\n")
+    page.fill("#answer", "Här är planritningen.")
+    page.set_input_files("#files", str(plan))
+    page.click("#answer-form button[type=submit]")
+    assert page.locator("[role=status]").count() == 1
+    page.click("#back")
+    reload_until(page, "#status", "arbetar|working")  # business_desk registered the reply: the clock runs
+
+    handler = sign_in(browser, f"{desk}/cases/{case['id']}", "sara.handler")
+    link = handler.locator("ul.attachments a", has_text="planritning.pdf")
+    with handler.expect_download() as download:
+        link.click()
+    saved = tmp_path / "downloaded.pdf"
+    download.value.save_as(saved)
+    assert saved.read_bytes() == plan.read_bytes()  # fetched from intake with business_desk's service token
+    handler.context.close()

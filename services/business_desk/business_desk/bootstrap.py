@@ -9,6 +9,7 @@ from typing import Any
 
 from pymongo.database import Database
 
+from business_desk.attachments import AttachmentFetcher, attachment_fetcher
 from business_desk.deliveries import delivery_log
 from business_desk.readmodel import CaseReadModel
 from kernel import casetypes
@@ -30,6 +31,7 @@ class Deps:
     audit: AuditLog | None = None
     personal: PersonalData | None = None
     deliveries: Callable[[str], list[dict[str, Any]] | None] = lambda _reference: None
+    attachments: AttachmentFetcher = lambda _case_id, _attachment_id: None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 
@@ -54,5 +56,6 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
         audit=audit,
         personal=personal,
         deliveries=delivery_log(settings),
+        attachments=attachment_fetcher(settings),
         ping=lambda: client.admin.command("ping"),
     )

@@ -12,7 +12,10 @@ TOPICS = ["intake.inquiry.v1"]
 
 def build_handlers(db: Database) -> dict:
     deps = bootstrap(Settings.from_env("business_desk"), db)
-    return {"intake.inquiry_submitted": handlers.open_case_from_inquiry(deps)}
+    return {
+        "intake.inquiry_submitted": handlers.open_case_from_inquiry(deps),
+        "intake.completion_answered": handlers.register_portal_answer(deps),
+    }
 
 
 def main() -> None:

@@ -279,9 +279,12 @@ def request_completion(
     ]
 
 
-def register_reply(case: Case, reply: str, today: date, catalogue: Catalogue) -> list[NewEvent]:
+def register_reply(
+    case: Case, reply: str, today: date, catalogue: Catalogue, attachments: list[dict] | None = None
+) -> list[NewEvent]:
     """The applicant's completion arrived: the clock resumes, or, where the law counts
-    from the complete application (building permits), starts again."""
+    from the complete application (building permits), starts again. `attachments`: the
+    files the applicant sent with an answer in the portal."""
     _require(case, ("waiting_for_applicant",), "register a reply for")
     text = _require_text(reply, "say what the applicant sent")
     assert case.facts is not None
@@ -299,7 +302,7 @@ def register_reply(case: Case, reply: str, today: date, catalogue: Catalogue) ->
                 "paused_days": clock.paused_units,
                 "due_date": clock.due_date.isoformat(),
                 "subject_id": case.subject_id,
-                "personal": {"reply": text},
+                "personal": {"reply": text, **({"attachments": attachments} if attachments else {})},
             },
             schema_version=2,
         )
@@ -484,3 +487,15 @@ def erase_personal_data(case: Case, today: date, reason: str) -> list[NewEvent]:
             {**_ids(case), "subject_id": case.subject_id, "erased_on": today.isoformat(), "reason": text},
         )
     ]
+
+
+def answer_from_portal(
+    case: Case, answer: str, attachments: list[dict], today: date, catalogue: Catalogue
+) -> list[NewEvent]:
+    """The applicant's answer sent in the portal: the reply, if the case waits for one;
+    otherwise (the handler already registered a reply) kept as a note, so nothing is lost."""
+    files = ", ".join(f["filename"] for f in attachments)
+    text = "\n".join(part for part in (answer.strip(), f"Bifogade filer: {files}" if files else "") if part)
+    if case.exists and case.phase == "waiting_for_applicant":
+        return register_reply(case, text, today, catalogue, attachments)
+    return add_note(case, "Sökanden (e-tjänsten)", text, today)

@@ -28,6 +28,27 @@ def open_case_from_inquiry(deps: Deps) -> Callable[[Envelope, ClientSession | No
     return handle
 
 
+def register_portal_answer(deps: Deps) -> Callable[[Envelope, ClientSession | None], None]:
+    """intake.completion_answered: the applicant answered in the portal."""
+
+    def handle(event: Envelope, session: ClientSession | None) -> None:
+        personal = event.data["personal"]
+        if personal is None:
+            return  # the applicant's data was erased since: nothing to register
+        today = deps.clock().date()
+        execute(
+            deps.store,
+            domain.stream_id_for(event.data["inquiry_id"]),
+            lambda history: domain.answer_from_portal(
+                Case.from_history(history), personal["answer"], personal["attachments"], today, deps.catalogue
+            ),
+            Metadata.caused_by(event),
+            session=session,
+        )
+
+    return handle
+
+
 def _on_case(deps: Deps, case_id: str, decide: Callable[[Case, date], list[NewEvent]]) -> list[Envelope]:
     today = deps.clock().date()
     return execute(

@@ -42,6 +42,7 @@ def _entry(event: Envelope) -> dict[str, Any]:
         "type": event.type.removeprefix("business_desk."),
         "text": text,
         "detail": detail,
+        "attachments": personal.get("attachments") or [],
     }
 
 

@@ -5,9 +5,21 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from business_desk import charts, dashboard, handlers
+from business_desk.attachments import Unavailable
 from business_desk.bootstrap import Deps
 from business_desk.domain import OUTCOMES, IllegalTransition
 from business_desk.figures_api import csv_response, readable_case_types
@@ -142,6 +154,27 @@ def _render_case(case_id: str, error: str | None = None, status: int = 200):  # 
 @pages.get("/cases/<case_id>")
 def case_page(case_id: str):  # type: ignore[no-untyped-def]
     return _render_case(case_id)
+
+
+@pages.get("/cases/<case_id>/attachments/<attachment_id>")
+def case_attachment(case_id: str, attachment_id: str):  # type: ignore[no-untyped-def]
+    """A file the applicant sent with an answer, fetched from intake for the case's team."""
+    d = deps()
+    case = d.cases.get(case_id)
+    if case is None:
+        abort(404)
+    principal = page_check("case.read", case["case_type"])
+    try:
+        file = d.attachments(case_id, attachment_id)
+    except Unavailable:
+        abort(502, description="The file cannot be fetched from intake just now. Try again shortly.")
+    if file is None:
+        abort(404)
+    if d.audit is not None:
+        d.audit.record(principal, "read attachment", "case", case_id)
+    return Response(
+        file.content, mimetype=file.content_type, headers={"Content-Disposition": file.disposition}
+    )
 
 
 def _optional_date(value: str | None) -> date | None:

@@ -18,11 +18,12 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     from intake.api import blp
     from intake.bootstrap import bootstrap
     from intake.i18n import LANGUAGES, request_language, t
-    from intake.web import page_language, pages
+    from intake.web import allow_uploads, page_language, pages
 
     settings = settings or Settings.from_env("intake")
     telemetry.setup("intake")
     app = base_app(__name__, settings)
+    app.before_request(allow_uploads)  # first: before the CSRF check reads the form
     app.config.update(
         API_TITLE="Intake: business inquiries",
         OPENAPI_SWAGGER_UI_PATH="/docs",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from urllib.parse import quote
+
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -97,6 +99,30 @@ class ReplaceLink(MethodView):
             abort(404, message=f"No inquiry {inquiry_id}.")
         principal = check("tracking_link.replace", doc["case_type"])
         return _replace_link(inquiry_id, principal.subject or "staff", "en")
+
+
+@blp.route("/inquiries/<string:inquiry_id>/attachments/<string:attachment_id>")
+class Attachment(MethodView):
+    @require("attachment.read")
+    @blp.response(
+        200, description="The file as the applicant sent it", content_type="application/octet-stream"
+    )
+    def get(self, inquiry_id: str, attachment_id: str):  # type: ignore[no-untyped-def]
+        """A file an applicant attached to an answer, for the staff of the case type's team."""
+        doc = deps().tracking.by_id(inquiry_id)
+        if doc is None:
+            abort(404, message="No such attachment.")
+        check("attachment.read", doc["case_type"])
+        found = deps().attachments.get(inquiry_id, attachment_id)
+        if found is None:
+            abort(404, message="No such attachment.")
+        meta, data = found
+        name = quote(meta["filename"])
+        return Response(
+            data,
+            mimetype=meta["metadata"]["content_type"],
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
+        )
 
 
 @blp.route("/my/inquiries")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
+from intake.attachments import AttachmentStore, NoScanner, Scanner, scanner_for
 from intake.figures import LiveFigures
 from intake.readmodel import TrackingReadModel
 from kernel import casetypes
@@ -23,6 +24,8 @@ class Deps:
     catalogue: Catalogue
     tracking: TrackingReadModel
     figures: LiveFigures | None = None
+    attachments: AttachmentStore | None = None
+    scanner: Scanner = field(default_factory=NoScanner)
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 
@@ -40,5 +43,7 @@ def bootstrap(settings: Settings) -> Deps:
         catalogue=casetypes.load(settings.case_types_file),
         tracking=tracking,
         figures=LiveFigures(settings.desk_url),
+        attachments=AttachmentStore(db),
+        scanner=scanner_for(settings.virus_scan_command),
         ping=lambda: client.admin.command("ping"),
     )

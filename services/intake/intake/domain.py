@@ -6,7 +6,7 @@ import hashlib
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope, NewEvent
@@ -132,6 +132,39 @@ def replace_tracking_link(inquiry: Inquiry, requested_by: str, token: str) -> li
                 "requested_by": requested_by,
                 "subject_id": inquiry.subject_id,
                 "personal": {"tracking_token": token},
+            },
+        )
+    ]
+
+
+COMPLETION_ANSWERED = "intake.completion_answered"
+
+
+class NothingToAnswer(Exception):
+    """The case is not waiting for the applicant (or its personal data was erased)."""
+
+
+def answer_completion(
+    inquiry: Inquiry, waiting: bool, answer: str, attachments: list[dict], today: date
+) -> list[NewEvent]:
+    """The applicant's answer to a request for completion, sent in the portal. The files
+    are stored already; the event names them. business_desk registers the reply from it."""
+    if not inquiry.inquiry_id:
+        raise LookupError("no such inquiry")
+    if not waiting or inquiry.personal_erased:
+        raise NothingToAnswer("the case is not waiting for an answer from you")
+    if not answer.strip() and not attachments:
+        raise ValueError("write an answer or attach a file")
+    return [
+        NewEvent(
+            COMPLETION_ANSWERED,
+            {
+                "inquiry_id": inquiry.inquiry_id,
+                "reference": inquiry.reference,
+                "answered_on": today.isoformat(),
+                "attachment_count": len(attachments),
+                "subject_id": inquiry.subject_id,
+                "personal": {"answer": answer.strip(), "attachments": attachments},
             },
         )
     ]

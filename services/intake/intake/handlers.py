@@ -6,7 +6,7 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from intake import domain
+from intake import attachments, domain
 from intake.bootstrap import Deps
 from intake.domain import Inquiry, SubmitInquiry, Submitted, submit_inquiry
 from intake.tracking import link_expired, public_view
@@ -92,4 +92,37 @@ def applicant_view(deps: Deps, doc: dict[str, Any], lang: str) -> dict[str, Any]
         lang,
         deps.catalogue.get(doc["case_type"]).label(lang),
         lambda status, language: deps.catalogue.status(status).text(language, applicant=True),
+    )
+
+
+def answer_completion(
+    deps: Deps, doc: dict[str, Any], answer: str, uploads: list[attachments.Upload]
+) -> None:
+    """The applicant answers a request for completion in the portal: the files are
+    checked and stored, then one event names them (business_desk registers the reply).
+    Raises attachments.Rejected, domain.NothingToAnswer or ValueError (nothing to send)."""
+    if doc["status"] != "waiting_for_applicant" or doc.get("answered_on"):
+        raise domain.NothingToAnswer("the case is not waiting for an answer from you")
+    if not answer.strip() and not uploads:
+        raise ValueError("write an answer or attach a file")
+    assert deps.attachments is not None
+    checked = attachments.check(uploads, deps.settings.attachment_max_bytes, deps.scanner)
+    described = [
+        {
+            "attachment_id": deps.attachments.put(doc["_id"], file),
+            "filename": file.filename,
+            "content_type": file.content_type,
+            "size": len(file.data),
+            "sha256": file.sha256,
+            "scan": file.scan,
+        }
+        for file in checked
+    ]
+    execute(
+        deps.store,
+        domain.stream_id_for(doc["_id"]),
+        lambda history: domain.answer_completion(
+            Inquiry.from_history(history), True, answer, described, deps.clock().date()
+        ),
+        Metadata.new(telemetry.current_traceparent()),
     )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from intake.domain import INQUIRY_SUBMITTED, TRACKING_LINK_REPLACED, hash_token
+from intake.domain import COMPLETION_ANSWERED, INQUIRY_SUBMITTED, TRACKING_LINK_REPLACED, hash_token
 from kernel.envelope import Envelope
 
 STATUS_TEXT = {
@@ -101,6 +101,17 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
                 "The link to the case was replaced; the new one was sent to the contact's email.",
             )
         )
+    elif event.type == COMPLETION_ANSWERED:
+        files = data.get("attachment_count", 0)
+        doc["answered_on"] = data["answered_on"]
+        doc["history"].append(
+            _entry(
+                at,
+                doc["status"],
+                f"Du skickade ditt svar i e-tjänsten ({files} bifogade filer).",
+                f"You sent your answer in the portal ({files} files attached).",
+            )
+        )
     elif kind == "case_opened":
         doc["status"] = "registered"
         doc["history"].append(_entry(at, "registered", "Ärendet registrerades.", "The case was registered."))
@@ -111,7 +122,10 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
         )
     elif kind == "completion_requested":
         doc.update(
-            status="waiting_for_applicant", waiting_for=personal.get("message"), reply_by=data["reply_by"]
+            status="waiting_for_applicant",
+            waiting_for=personal.get("message"),
+            reply_by=data["reply_by"],
+            answered_on=None,
         )
         doc["history"].append(
             _entry(
@@ -231,6 +245,8 @@ def public_view(
         "status_text": describe(doc["status"]),
         "waiting_for": doc.get("waiting_for"),
         "reply_by": doc.get("reply_by"),
+        # sent in the portal, not yet registered by the case handler
+        "answered_on": doc.get("answered_on") if doc["status"] == "waiting_for_applicant" else None,
         "decision": decision,
         "delays": doc.get("delays", []),
         "history": [

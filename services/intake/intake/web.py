@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from marshmallow import ValidationError
 
-from intake import handlers, letters
+from intake import attachments, handlers, letters
 from intake.bootstrap import Deps
-from intake.domain import LinkNotReplaceable, SubmitInquiry
+from intake.domain import LinkNotReplaceable, NothingToAnswer, SubmitInquiry
 from intake.handlers import LinkRefused
 from intake.i18n import LANGUAGES, request_language, t
 from intake.schemas import InquirySchema
@@ -110,6 +110,9 @@ def render_case(doc: dict, lang: str, token: str | None, letter_url: str):  # ty
         token=token,
         appeal=appeal_text(doc, lang),
         letter_url=f"{letter_url}?lang={lang}",
+        answer_url=letter_url.replace("/decision.pdf", "/answer") + f"?lang={lang}",
+        max_files=attachments.MAX_FILES,
+        max_mb=deps().settings.attachment_max_bytes // (1024 * 1024),
     )
 
 
@@ -193,6 +196,56 @@ def my_case(inquiry_id: str):  # type: ignore[no-untyped-def]
     if doc is None:
         abort(404, description=t("not_found", page_language()))
     return render_case(doc, page_language(doc["language"]), None, f"/my-cases/{inquiry_id}/decision.pdf")
+
+
+UPLOAD_ENDPOINTS = ("pages.track_answer", "pages.my_case_answer")
+
+
+def allow_uploads() -> None:
+    """The answer forms carry files: a larger body than elsewhere (set before anything
+    reads the form, the CSRF check included)."""
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = attachments.MAX_FILES * deps().settings.attachment_max_bytes + 256 * 1024
+
+
+def answer(doc: dict, lang: str, back: str):  # type: ignore[no-untyped-def]
+    uploads = [
+        attachments.Upload(f.filename or "file", f.read())
+        for f in request.files.getlist("files")
+        if f and f.filename
+    ]
+    try:
+        handlers.answer_completion(deps(), doc, request.form.get("answer", ""), uploads)
+    except attachments.Rejected as rejected:
+        message = t(rejected.key, lang) + (f" ({rejected.filename})" if rejected.filename else "")
+        return render_template(
+            "message.html", lang=lang, t=lambda k: t(k, lang), message=message, error=True
+        ), 422
+    except ValueError:
+        return render_template(
+            "message.html", lang=lang, t=lambda k: t(k, lang), message=t("answer.empty", lang), error=True
+        ), 422
+    except NothingToAnswer:
+        abort(409, description=t("answer.nothing_to_answer", lang))
+    return render_template(
+        "message.html", lang=lang, t=lambda k: t(k, lang), message=t("answer.sent", lang), back=back
+    )
+
+
+@pages.post("/track/<token>/answer")
+@limited("tracking")
+def track_answer(token: str):  # type: ignore[no-untyped-def]
+    doc, lang = tracked_case(token)
+    return answer(doc, lang, f"/track/{token}")
+
+
+@pages.post("/my-cases/<inquiry_id>/answer")
+@signed_in("inquiry.mine")
+def my_case_answer(inquiry_id: str):  # type: ignore[no-untyped-def]
+    doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
+    if doc is None:
+        abort(404, description=t("not_found", page_language()))
+    return answer(doc, page_language(doc["language"]), f"/my-cases/{inquiry_id}")
 
 
 @pages.get("/my-cases/<inquiry_id>/decision.pdf")

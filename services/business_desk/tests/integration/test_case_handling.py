@@ -190,3 +190,52 @@ def test_reads_and_steps_are_in_the_case_audit_trail(desk, signed_in, page_clien
         ("read", "tina.lead", "GET"),
     ]
     assert all(e["at"] and e["address"] for e in trail)
+
+
+def test_an_answer_from_the_portal_resumes_the_clock_and_its_files_open_from_the_case_page(
+    desk, signed_in, page_client
+):
+    from business_desk.attachments import File
+    from kernel.contracts import golden_example
+
+    app, processor, db = desk
+    message = inquiry(7, "outdoor_seating", "2026-11-20")
+    processor.process(message)
+    case_id = message["data"]["inquiry_id"]
+    api = signed_in(app, "case_handler")
+    api.post(f"/api/v1/cases/{case_id}/claim")
+    asked = api.post(f"/api/v1/cases/{case_id}/completion-request", json={"message": "A sketch, please."})
+    assert asked.get_json()["phase"] == "waiting_for_applicant"
+
+    answered = golden_example("intake.completion_answered")
+    answered["data"].update(inquiry_id=case_id, reference=message["data"]["reference"])
+    assert processor.process(answered) is None
+    assert processor.process(answered) is None  # redelivered: registered once
+    case = api.get(f"/api/v1/cases/{case_id}").get_json()
+    assert case["phase"] == "in_progress"
+    assert db["events"].count_documents({"type": "business_desk.applicant_replied"}) == 1
+
+    fetched = []
+
+    def fake_intake(wanted_case: str, attachment_id: str) -> File | None:
+        fetched.append((wanted_case, attachment_id))
+        return File(b"%PDF-1.4", "application/pdf", 'attachment; filename="situationsplan.pdf"')
+
+    app.extensions["business_desk.deps"].attachments = fake_intake
+    browser = page_client(app, "case_handler")
+    page = browser.get(f"/cases/{case_id}").get_data(as_text=True)
+    link = f"/cases/{case_id}/attachments/6745a1c2e4b0f1a2b3c4d5e6"
+    assert f'href="{link}">situationsplan.pdf</a>' in page
+    file = browser.get(link)
+    assert (
+        file.status_code == 200
+        and file.data == b"%PDF-1.4"
+        and fetched == [(case_id, "6745a1c2e4b0f1a2b3c4d5e6")]
+    )
+
+    # an answer arriving when the case no longer waits (the reply was registered) becomes a note
+    again = golden_example("intake.completion_answered")
+    again["event_id"] = "00000004-0d59-4f48-af0c-809b8016979d"
+    again["data"].update(inquiry_id=case_id, reference=message["data"]["reference"])
+    assert processor.process(again) is None
+    assert db["events"].count_documents({"type": "business_desk.note_added"}) == 1

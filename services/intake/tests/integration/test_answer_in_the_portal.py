@@ -1,0 +1,105 @@
+"""The applicant answers a request for completion in the portal, with files, on the
+real store (GridFS) and with a virus-scan command."""
+
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from conftest import csrf_token
+from intake import create_app
+from intake.readmodel import TrackingReadModel
+from kernel.connections import mongo_client
+from kernel.contracts import golden_example
+from kernel.envelope import Envelope
+
+pytestmark = pytest.mark.integration
+
+INQUIRY = {
+    "organisation_number": "556036-0793",
+    "company": "Kafé Solsidan AB",
+    "contact_name": "Anna Berg",
+    "email": "anna@example.se",
+    "phone": "08-123 456 78",
+    "case_type": "alcohol_serving_licence",
+    "description": "Serveringstillstånd.",
+    "language": "en",
+}
+PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+# exits 1 (infected) when the file holds the EICAR test marker
+SCANNER = f"{sys.executable} -c \"import sys; sys.exit(1 if b'EICAR' in sys.stdin.buffer.read() else 0)\""
+
+
+@pytest.fixture
+def app(settings_for, monkeypatch):
+    monkeypatch.setenv("VIRUS_SCAN_COMMAND", SCANNER)
+    monkeypatch.setenv("ATTACHMENT_MAX_BYTES", "200000")
+    settings = settings_for("intake")
+    application = create_app(settings)
+    application.db = mongo_client(settings)[settings.database]
+    return application
+
+
+def waiting_case(app) -> tuple[str, str]:
+    """A submitted inquiry whose case handler asked for more information."""
+    receipt = app.test_client().post("/api/v1/inquiries", json=INQUIRY).get_json()
+    requested = golden_example("business_desk.completion_requested")
+    requested["data"]["case_id"] = receipt["inquiry_id"]
+    TrackingReadModel(app.db).apply([Envelope.from_dict(requested)], None)
+    return receipt["inquiry_id"], receipt["tracking_url"].rsplit("/", 1)[1]
+
+
+def post_answer(client, token: str, files: list[tuple[bytes, str]], text: str = "Here is the plan."):
+    page = client.get(f"/track/{token}?lang=en").get_data(as_text=True)
+    data = {
+        "answer": text,
+        "csrf_token": csrf_token(page),
+        "files": [(io.BytesIO(b), name) for b, name in files],
+    }
+    return client.post(f"/track/{token}/answer?lang=en", data=data, content_type="multipart/form-data")
+
+
+def test_an_answer_with_a_file_is_stored_once_and_staff_can_fetch_the_file(app, signed_in):
+    inquiry_id, token = waiting_case(app)
+    client = app.test_client()
+    assert 'id="answer-form"' in client.get(f"/track/{token}").get_data(as_text=True)
+    sent = post_answer(client, token, [(PDF, "site plan.pdf")])
+    assert sent.status_code == 200 and "Your answer is sent" in sent.get_data(as_text=True)
+
+    [event] = app.db["events"].find({"type": "intake.completion_answered"})
+    assert event["data"]["attachment_count"] == 1 and isinstance(event["data"]["personal"], str)  # sealed
+    store = app.extensions["intake.deps"].store
+    [answered] = [e for e in store.load(f"inquiry-{inquiry_id}") if e.type == "intake.completion_answered"]
+    [file] = answered.data["personal"]["attachments"]
+    assert file["content_type"] == "application/pdf" and file["scan"] == "clean" and file["size"] == len(PDF)
+
+    page = client.get(f"/track/{token}?lang=en").get_data(as_text=True)
+    assert "You sent your answer on" in page and 'id="answer-form"' not in page
+    assert post_answer(client, token, [(PDF, "again.pdf")]).status_code == 409  # once per request
+
+    url = f"/api/v1/inquiries/{inquiry_id}/attachments/{file['attachment_id']}"
+    fetched = signed_in(app, "case_handler").get(url)
+    assert fetched.status_code == 200 and fetched.data == PDF and fetched.mimetype == "application/pdf"
+    assert "site%20plan.pdf" in fetched.headers["Content-Disposition"]
+    assert signed_in(app, "case_handler_other_team").get(url).status_code == 403
+    assert app.test_client().get(url).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("files", "says"),
+    [
+        ([(b"MZ\x90\x00 not a pdf", "plan.pdf")], "is not a PDF, JPEG, PNG or Word file"),
+        ([(PDF + b"EICAR-STANDARD-ANTIVIRUS-TEST-FILE", "plan.pdf")], "stopped by the virus check"),
+        ([(PDF + b"x" * 200_001, "big.pdf")], "too large"),
+        ([(PDF, f"p{n}.pdf") for n in range(6)], "at most five files"),
+        ([], "Write an answer or attach a file"),
+    ],
+)
+def test_a_file_that_is_not_accepted_is_explained_and_nothing_is_stored(app, files, says):
+    _, token = waiting_case(app)
+    refused = post_answer(app.test_client(), token, files, text="" if not files else "Here.")
+    assert refused.status_code == 422 and says in refused.get_data(as_text=True)
+    assert app.db["events"].count_documents({"type": "intake.completion_answered"}) == 0
+    assert app.db["attachments.files"].count_documents({}) == 0
