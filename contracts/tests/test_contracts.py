@@ -14,7 +14,14 @@ from business_desk import handlers as desk_handlers
 from business_desk.bootstrap import Deps
 from business_desk.consumer import build_handlers  # noqa: F401 - the real consumer's wiring must import
 from intake.consumer import CASE_EVENTS
-from intake.domain import Inquiry, SubmitInquiry, answer_completion, replace_tracking_link, submit_inquiry
+from intake.domain import (
+    Inquiry,
+    SubmitInquiry,
+    answer_completion,
+    answer_survey,
+    replace_tracking_link,
+    submit_inquiry,
+)
 from intake.tracking import evolve
 from kernel import casetypes, contracts
 from kernel.contracts import CONTRACTS_DIR, golden_example
@@ -24,6 +31,7 @@ from kernel.personal import InMemoryKeyVault, PersonalData
 from kernel.settings import Settings
 from notify.messages import APPLICANT_EMAILS, STAFF_EMAILS, email_for, staff_emails
 
+SCORES = {"overall": 8, "expectations": 7, "ideal": 7}
 SCHEMAS = sorted(CONTRACTS_DIR.glob("events/*/v*.schema.json"))
 EVENT_TYPES = sorted({path.parent.name for path in SCHEMAS})
 CATALOGUE = casetypes.load(Settings.from_env("contracts").case_types_file)
@@ -122,6 +130,11 @@ def test_producers_events_match_the_contracts():
     desk_handlers.close(deps, case_id, hugo, "Decision final.")
     desk_handlers.reopen(deps, case_id, hugo, "Appeal upheld.")
     desk_handlers.decide(deps, case_id, hugo, "granted", "Granted after the appeal.")
+    history = store.load(submitted.stream_id)
+    survey = answer_survey(
+        Inquiry.from_history(history), True, False, "building_permit", SCORES, today["value"]
+    )
+    store.append(submitted.stream_id, len(history), survey, Metadata.new())
     deps.personal = PERSONAL
     today["value"] = date(2029, 12, 1)
     on_the_wire = [PERSONAL.seal_event(envelope) for _, envelope in store.read_after(0, 100)]

@@ -321,3 +321,22 @@ def test_the_applicant_answers_with_a_file_and_the_handler_opens_it(stack, page,
     download.value.save_as(saved)
     assert saved.read_bytes() == plan.read_bytes()  # fetched from intake with business_desk's service token
     handler.context.close()
+
+    # Closed: the applicant is invited to the NKI survey and answers it on the tracking page.
+    requests.post(
+        f"{desk}/api/v1/cases/{case['id']}/close",
+        json={"reason": "Ärendet är klart."},
+        headers=auth,
+        timeout=10,
+    ).raise_for_status()
+    page.goto(tracking_url)
+    reload_until(page, "#survey-h", ".")
+    for question, score in (("overall", 9), ("expectations", 8), ("ideal", 8)):
+        page.check(f"input[name={question}][value='{score}']")
+    shot = tmp_path / "survey.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+    page.click("#survey-form button[type=submit]")
+    assert page.locator("[role=status]").count() == 1
+    page.click("#back")
+    assert page.locator("#survey-answered").count() == 1

@@ -12,6 +12,7 @@ from pymongo.database import Database
 from business_desk.attachments import AttachmentFetcher, attachment_fetcher
 from business_desk.deliveries import delivery_log
 from business_desk.readmodel import CaseReadModel
+from business_desk.satisfaction import Satisfaction
 from kernel import casetypes
 from kernel.audit import AuditLog
 from kernel.casetypes import Catalogue
@@ -32,6 +33,7 @@ class Deps:
     personal: PersonalData | None = None
     deliveries: Callable[[str], list[dict[str, Any]] | None] = lambda _reference: None
     attachments: AttachmentFetcher = lambda _case_id, _attachment_id: None
+    satisfaction: Satisfaction | None = None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 
@@ -48,6 +50,8 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
     cases.ensure_schema()
     audit = AuditLog(db)
     audit.ensure_schema()
+    satisfaction = Satisfaction(db)
+    satisfaction.ensure_schema()
     return Deps(
         settings=settings,
         store=store,
@@ -57,5 +61,6 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
         personal=personal,
         deliveries=delivery_log(settings),
         attachments=attachment_fetcher(settings),
+        satisfaction=satisfaction,
         ping=lambda: client.admin.command("ping"),
     )

@@ -15,6 +15,7 @@ def build_handlers(db: Database) -> dict:
     return {
         "intake.inquiry_submitted": handlers.open_case_from_inquiry(deps),
         "intake.completion_answered": handlers.register_portal_answer(deps),
+        "intake.survey_answered": deps.satisfaction.record if deps.satisfaction else lambda _e, _s: None,
     }
 
 

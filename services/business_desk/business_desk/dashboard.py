@@ -99,6 +99,8 @@ def figures_for(deps: Deps, scope_: Scope) -> dict[str, Any]:
     buckets = statistics.buckets(scope_.start, scope_.end, scope_.case_types, scope_.handler)
     open_buckets = statistics.open_buckets(scope_.case_types, scope_.handler)
     result = figures.summarise(buckets, open_buckets, today, scope_.group_by)
+    if deps.satisfaction is not None and not scope_.handler:
+        result["satisfaction"] = deps.satisfaction.summary(scope_.start, scope_.end, scope_.case_types)
     return {"scope": scope_.describe(), "today": today.isoformat(), **result}
 
 

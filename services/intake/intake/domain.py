@@ -168,3 +168,46 @@ def answer_completion(
             },
         )
     ]
+
+
+SURVEY_ANSWERED = "intake.survey_answered"
+SURVEY_QUESTIONS = ("overall", "expectations", "ideal")  # SKR Insikt's three NKI questions, 1-10
+
+
+def nki(scores: dict[str, int]) -> float:
+    """Nöjd-Kund-Index: the mean of the three answers on 1-10, put on 0-100."""
+    mean = sum(scores[q] for q in SURVEY_QUESTIONS) / len(SURVEY_QUESTIONS)
+    return round((mean - 1) / 9 * 100, 1)
+
+
+def answer_survey(
+    inquiry: Inquiry,
+    closed: bool,
+    already_answered: bool,
+    case_type: str,
+    scores: dict[str, int],
+    today: date,
+) -> list[NewEvent]:
+    """The satisfaction survey after a case is closed: once per case, no personal data
+    (the answers count per case type, not per person)."""
+    if not inquiry.inquiry_id:
+        raise LookupError("no such inquiry")
+    if not closed or already_answered:
+        raise NothingToAnswer("the survey opens when the case is closed, once")
+    if set(scores) != set(SURVEY_QUESTIONS) or not all(
+        isinstance(v, int) and 1 <= v <= 10 for v in scores.values()
+    ):
+        raise ValueError("answer each question on the scale 1-10")
+    return [
+        NewEvent(
+            SURVEY_ANSWERED,
+            {
+                "inquiry_id": inquiry.inquiry_id,
+                "reference": inquiry.reference,
+                "case_type": case_type,
+                "answered_on": today.isoformat(),
+                "scores": {q: scores[q] for q in SURVEY_QUESTIONS},
+                "nki": nki(scores),
+            },
+        )
+    ]

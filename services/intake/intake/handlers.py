@@ -126,3 +126,20 @@ def answer_completion(
         ),
         Metadata.new(telemetry.current_traceparent()),
     )
+
+
+def answer_survey(deps: Deps, doc: dict[str, Any], scores: dict[str, int]) -> None:
+    """Raises domain.NothingToAnswer (not closed, or answered) or ValueError (a missing answer)."""
+    execute(
+        deps.store,
+        domain.stream_id_for(doc["_id"]),
+        lambda history: domain.answer_survey(
+            Inquiry.from_history(history),
+            doc["status"] == "closed",
+            any(e.type == domain.SURVEY_ANSWERED for e in history),
+            doc["case_type"],
+            scores,
+            deps.clock().date(),
+        ),
+        Metadata.new(telemetry.current_traceparent()),
+    )

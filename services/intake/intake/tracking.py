@@ -8,7 +8,13 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from intake.domain import COMPLETION_ANSWERED, INQUIRY_SUBMITTED, TRACKING_LINK_REPLACED, hash_token
+from intake.domain import (
+    COMPLETION_ANSWERED,
+    INQUIRY_SUBMITTED,
+    SURVEY_ANSWERED,
+    TRACKING_LINK_REPLACED,
+    hash_token,
+)
 from kernel.envelope import Envelope
 
 STATUS_TEXT = {
@@ -100,6 +106,11 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
                 "Länken till ärendet byttes ut; den nya skickades till kontaktpersonens e-post.",
                 "The link to the case was replaced; the new one was sent to the contact's email.",
             )
+        )
+    elif event.type == SURVEY_ANSWERED:
+        doc["survey_answered_on"] = data["answered_on"]
+        doc["history"].append(
+            _entry(at, doc["status"], "Tack för dina svar på enkäten.", "Thank you for answering the survey.")
         )
     elif event.type == COMPLETION_ANSWERED:
         files = data.get("attachment_count", 0)
@@ -245,6 +256,8 @@ def public_view(
         "status_text": describe(doc["status"]),
         "waiting_for": doc.get("waiting_for"),
         "reply_by": doc.get("reply_by"),
+        "survey_open": doc["status"] == "closed" and not doc.get("survey_answered_on"),
+        "survey_answered_on": doc.get("survey_answered_on"),
         # sent in the portal, not yet registered by the case handler
         "answered_on": doc.get("answered_on") if doc["status"] == "waiting_for_applicant" else None,
         "decision": decision,

@@ -7,7 +7,7 @@ from marshmallow import ValidationError
 
 from intake import attachments, handlers, letters
 from intake.bootstrap import Deps
-from intake.domain import LinkNotReplaceable, NothingToAnswer, SubmitInquiry
+from intake.domain import SURVEY_QUESTIONS, LinkNotReplaceable, NothingToAnswer, SubmitInquiry
 from intake.handlers import LinkRefused
 from intake.i18n import LANGUAGES, request_language, t
 from intake.schemas import InquirySchema
@@ -111,6 +111,8 @@ def render_case(doc: dict, lang: str, token: str | None, letter_url: str):  # ty
         appeal=appeal_text(doc, lang),
         letter_url=f"{letter_url}?lang={lang}",
         answer_url=letter_url.replace("/decision.pdf", "/answer") + f"?lang={lang}",
+        survey_url=letter_url.replace("/decision.pdf", "/survey") + f"?lang={lang}",
+        questions=SURVEY_QUESTIONS,
         max_files=attachments.MAX_FILES,
         max_mb=deps().settings.attachment_max_bytes // (1024 * 1024),
     )
@@ -246,6 +248,41 @@ def my_case_answer(inquiry_id: str):  # type: ignore[no-untyped-def]
     if doc is None:
         abort(404, description=t("not_found", page_language()))
     return answer(doc, page_language(doc["language"]), f"/my-cases/{inquiry_id}")
+
+
+def survey(doc: dict, lang: str, back: str):  # type: ignore[no-untyped-def]
+    scores = {}
+    for question in SURVEY_QUESTIONS:
+        raw = request.form.get(question, "")
+        scores[question] = int(raw) if raw.isdigit() else 0
+    try:
+        handlers.answer_survey(deps(), doc, scores)
+    except ValueError:
+        message = t("survey.incomplete", lang)
+        return render_template(
+            "message.html", lang=lang, t=lambda k: t(k, lang), message=message, error=True, back=back
+        ), 422
+    except NothingToAnswer:
+        abort(409, description=t("survey.closed", lang))
+    return render_template(
+        "message.html", lang=lang, t=lambda k: t(k, lang), message=t("survey.thanks", lang), back=back
+    )
+
+
+@pages.post("/track/<token>/survey")
+@limited("tracking")
+def track_survey(token: str):  # type: ignore[no-untyped-def]
+    doc, lang = tracked_case(token)
+    return survey(doc, lang, f"/track/{token}")
+
+
+@pages.post("/my-cases/<inquiry_id>/survey")
+@signed_in("inquiry.mine")
+def my_case_survey(inquiry_id: str):  # type: ignore[no-untyped-def]
+    doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
+    if doc is None:
+        abort(404, description=t("not_found", page_language()))
+    return survey(doc, page_language(doc["language"]), f"/my-cases/{inquiry_id}")
 
 
 @pages.get("/my-cases/<inquiry_id>/decision.pdf")

@@ -123,6 +123,7 @@ def build_handlers(
         "business_desk.deadline_extended": queue_email,
         "business_desk.delay_notice_sent": queue_email,
         "business_desk.case_decided": queue_email,
+        "business_desk.case_closed": queue_email,
         "business_desk.deadline_warning_issued": warn_staff,
         "business_desk.personal_data_erased": personal_data_erased,
     }

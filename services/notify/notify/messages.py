@@ -29,6 +29,7 @@ APPLICANT_EMAILS = {
     "business_desk.deadline_extended": "deadline_extended",
     "business_desk.delay_notice_sent": "delay_notice",
     "business_desk.case_decided": "decision",
+    "business_desk.case_closed": "survey_invitation",
 }
 # ... and to the municipality's staff named in the event
 STAFF_EMAILS = {"business_desk.deadline_warning_issued": "deadline_warning"}

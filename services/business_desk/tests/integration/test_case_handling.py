@@ -239,3 +239,26 @@ def test_an_answer_from_the_portal_resumes_the_clock_and_its_files_open_from_the
     again["data"].update(inquiry_id=case_id, reference=message["data"]["reference"])
     assert processor.process(again) is None
     assert db["events"].count_documents({"type": "business_desk.note_added"}) == 1
+
+
+def test_survey_answers_show_as_nki_next_to_the_processing_times(desk, page_client):
+    from kernel.contracts import golden_example
+
+    app, processor, _ = desk
+    answered = golden_example("intake.survey_answered")
+    today = app.extensions["business_desk.deps"].clock().date().isoformat()
+    answered["data"].update(answered_on=today)
+    assert processor.process(answered) is None
+    assert processor.process(answered) is None  # redelivered: counted once
+    second = golden_example("intake.survey_answered")
+    second["event_id"] = "00000006-0d59-4f48-af0c-809b8016979d"
+    second["data"].update(
+        answered_on=today, scores={"overall": 10, "expectations": 10, "ideal": 10}, nki=100.0
+    )
+    assert processor.process(second) is None
+
+    figures = page_client(app, "manager").get("/dashboard/figures.json?period=4w").get_json()
+    assert figures["satisfaction"]["responses"] == 2 and figures["satisfaction"]["nki"] == 85.2
+    assert figures["satisfaction"]["by_case_type"] == {"building_permit": {"responses": 2, "nki": 85.2}}
+    page = page_client(app, "manager").get("/dashboard?period=4w").get_data(as_text=True)
+    assert 'id="nki">85.2<' in page and '<tr data-case-type="building_permit">' in page

@@ -103,3 +103,34 @@ def test_a_file_that_is_not_accepted_is_explained_and_nothing_is_stored(app, fil
     assert refused.status_code == 422 and says in refused.get_data(as_text=True)
     assert app.db["events"].count_documents({"type": "intake.completion_answered"}) == 0
     assert app.db["attachments.files"].count_documents({}) == 0
+
+
+def closed_case(app) -> tuple[str, str]:
+    receipt = app.test_client().post("/api/v1/inquiries", json=INQUIRY).get_json()
+    closed = golden_example("business_desk.case_closed")
+    closed["data"]["case_id"] = receipt["inquiry_id"]
+    TrackingReadModel(app.db).apply([Envelope.from_dict(closed)], None)
+    return receipt["inquiry_id"], receipt["tracking_url"].rsplit("/", 1)[1]
+
+
+def test_after_closing_the_applicant_answers_the_nki_survey_once(app):
+    client = app.test_client()
+    _, open_token = waiting_case(app)
+    assert 'id="survey-form"' not in client.get(f"/track/{open_token}").get_data(as_text=True)
+
+    _, token = closed_case(app)
+    page = client.get(f"/track/{token}?lang=en").get_data(as_text=True)
+    assert 'id="survey-form"' in page and page.count('type="radio"') == 30
+    incomplete = client.post(
+        f"/track/{token}/survey?lang=en", data={"overall": "8", "csrf_token": csrf_token(page)}
+    )
+    assert incomplete.status_code == 422 and "all three questions" in incomplete.get_data(as_text=True)
+    answers = {"overall": "9", "expectations": "8", "ideal": "7", "csrf_token": csrf_token(page)}
+    thanks = client.post(f"/track/{token}/survey?lang=en", data=answers)
+    assert thanks.status_code == 200 and "Thank you for your answers" in thanks.get_data(as_text=True)
+    [event] = app.db["events"].find({"type": "intake.survey_answered"})
+    assert event["data"]["scores"] == {"overall": 9, "expectations": 8, "ideal": 7}
+    assert event["data"]["nki"] == 77.8 and event["data"]["case_type"] == "alcohol_serving_licence"
+    assert client.post(f"/track/{token}/survey", data=answers).status_code == 409
+    page = client.get(f"/track/{token}?lang=en").get_data(as_text=True)
+    assert 'id="survey-form"' not in page and "You answered the survey on" in page

@@ -114,3 +114,11 @@ def test_the_schema_names_every_bad_field():
         "case_type",
         "description",
     }
+
+
+def test_nki_puts_the_mean_of_the_three_answers_on_0_to_100():
+    from intake.domain import nki
+
+    assert nki({"overall": 10, "expectations": 10, "ideal": 10}) == 100.0
+    assert nki({"overall": 1, "expectations": 1, "ideal": 1}) == 0.0
+    assert nki({"overall": 8, "expectations": 7, "ideal": 7}) == 70.4
