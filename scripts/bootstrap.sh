@@ -40,3 +40,16 @@ if [ ! -f "$oidc_stamp" ]; then
   rm -f "$OIDC_DIR"/.installed-*
   touch "$oidc_stamp"
 fi
+
+# axe-core (npm), injected into the pages by the browser tests' accessibility checks.
+AXE_DIR="$ROOT/.local/axe"
+axe_stamp="$AXE_DIR/.installed-$(sha256sum "$ROOT/tests/e2e/axe/package-lock.json" | cut -c1-16)"
+if [ ! -f "$axe_stamp" ]; then
+  echo "bootstrap: installing axe-core (npm) for the accessibility checks"
+  mkdir -p "$AXE_DIR"
+  cp "$ROOT/tests/e2e/axe/package.json" "$ROOT/tests/e2e/axe/package-lock.json" "$AXE_DIR/"
+  (cd "$AXE_DIR" && npm ci --no-audit --no-fund --loglevel=error >"$ROOT/.local/npm-axe.log" 2>&1) \
+    || { tail -20 "$ROOT/.local/npm-axe.log" >&2; exit 1; }
+  rm -f "$AXE_DIR"/.installed-*
+  touch "$axe_stamp"
+fi

@@ -10,6 +10,7 @@ import uuid
 import pytest
 import requests
 
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.browser import browser, page  # noqa: F401 - pytest fixtures
 from tests.e2e.conftest import case_by_reference, wait_for
 
@@ -46,12 +47,14 @@ def test_the_form_explains_mistakes_and_the_receipt_and_tracking_page_follow(sta
     assert page.locator("h1").inner_text() == "Inquiry or application to the municipality"
     page.click("a[lang=sv]")
     assert page.locator("h1").inner_text() == "Fråga eller ansökan till kommunen"
+    assert_accessible(page)
 
     fill_inquiry(page, f"lina-{uuid.uuid4().hex[:8]}@example.se", "556703-7480")
     page.fill("#email", "not an email")
     page.click("button[type=submit]")
     alert = page.locator("[role=alert]")
     assert "Något behöver rättas" in alert.inner_text()
+    assert_accessible(page)  # the form with its errors
     assert page.locator("#organisation_number").get_attribute("aria-invalid") == "true"
     assert page.locator("#email").get_attribute("aria-invalid") == "true"
     assert "kontrollsiffra" in page.locator("#organisation_number-error").inner_text()
@@ -62,6 +65,7 @@ def test_the_form_explains_mistakes_and_the_receipt_and_tracking_page_follow(sta
     page.fill("#email", f"lina-{uuid.uuid4().hex[:8]}@example.se")
     page.click("button[type=submit]")
     assert page.locator("h1").inner_text() == "Tack, vi har tagit emot ditt ärende"
+    assert_accessible(page)
     reference = page.locator("#reference").inner_text()
     assert re.fullmatch(r"BUS-\d{4}-[A-Z0-9]{6}", reference), reference
     promised = page.locator("#promised").inner_text()
@@ -72,6 +76,7 @@ def test_the_form_explains_mistakes_and_the_receipt_and_tracking_page_follow(sta
     assert page.locator("#promised").inner_text() == promised
     assert page.locator("#status").inner_text()
     assert page.locator("ol.history li").count() >= 1
+    assert_accessible(page)
 
 
 def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stack, page, browser):  # noqa: F811
@@ -110,6 +115,7 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
 
     page.goto(tracking_url)
     reload_until(page, "#waiting-for", "planritning")
+    assert_accessible(page)  # with the answer form
 
     handler_tab.fill("#reply", "Planritningen skickad per post.")
     handler_tab.click("button:has-text('Register reply')")
@@ -124,6 +130,7 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
     reload_until(page, "#decision", "klockan 01.00")
     assert page.locator("#waiting-for").count() == 0
     assert "överklaga" in page.locator("#appeal").inner_text()
+    assert_accessible(page)  # the decision
     letter = page.request.get(stack.url("intake") + page.locator("#letter").get_attribute("href"))
     assert (
         letter.ok
@@ -154,6 +161,7 @@ def test_an_applicant_replaces_a_shared_link_and_follows_the_new_one_from_the_em
     old_link = page.url
     page.click("#new-link")
     assert "En ny länk har skickats" in page.locator("#message").inner_text()
+    assert_accessible(page)  # a message page
 
     page.goto(old_link)
     assert "bytts ut" in page.locator("#message").inner_text()  # the old link is dead at once
@@ -181,6 +189,7 @@ def test_a_signed_in_applicant_finds_their_companys_cases_under_my_cases(stack, 
     page.click("button[type=submit]")
     page.click("button[type=submit]")  # consent, once per session
     assert page.locator("#signed-in-as").inner_text() == "Anna Sökande"
+    assert_accessible(page)  # My cases
     page.click(f"text={reference}")
     assert reference in page.locator("h1").inner_text()
     assert page.locator("ol.history li").count() >= 1
@@ -275,6 +284,7 @@ def test_the_public_case_type_pages_show_the_promise_and_live_figures(stack, pag
     page.goto(f"{intake}/?lang=en")
     page.click("#case-types-link")
     assert page.locator("h1").inner_text() == "What can I apply for, and how soon will I get an answer?"
+    assert_accessible(page)
     row = page.locator("tr[data-case-type=alcohol_serving_licence]")
     assert "8 weeks" in row.inner_text()
     row.locator("a").click()
@@ -282,6 +292,7 @@ def test_the_public_case_type_pages_show_the_promise_and_live_figures(stack, pag
     assert int(page.locator("#decided").inner_text()) >= 1
     assert page.locator("#share").inner_text().endswith("%")
     assert page.locator("#documents li").count() == 3
+    assert_accessible(page)
     shot = tmp_path / "case-type.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
@@ -336,7 +347,21 @@ def test_the_applicant_answers_with_a_file_and_the_handler_opens_it(stack, page,
     shot = tmp_path / "survey.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 10_000
+    assert_accessible(page)  # the survey
     page.click("#survey-form button[type=submit]")
     assert page.locator("[role=status]").count() == 1
     page.click("#back")
     assert page.locator("#survey-answered").count() == 1
+
+
+def test_the_portal_pages_fit_a_phone_screen(stack, browser, tmp_path):  # noqa: F811
+    phone = browser.new_context(locale="sv-SE", viewport={"width": 375, "height": 740}, is_mobile=True)
+    tab = phone.new_page()
+    intake = stack.url("intake")
+    for path in ("/", "/case-types", "/case-types/building_permit", "/?lang=en"):
+        tab.goto(f"{intake}{path}")
+        overflow = tab.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow}px wider than a phone"
+        assert_accessible(tab)
+    tab.screenshot(path=str(tmp_path / "form-on-a-phone.png"), full_page=True)
+    phone.close()

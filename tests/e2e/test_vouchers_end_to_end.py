@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
+from tests.e2e.accessibility import assert_accessible
 from tests.e2e.browser import browser, page  # noqa: F401 - pytest fixtures
 from tests.e2e.conftest import mails_to, wait_for
 from tests.e2e.test_pages_in_a_browser import sign_in
@@ -84,6 +85,7 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
     card = cilla.locator(f"[data-voucher='{voucher_id}']")
     assert "32 / 32 lessons" in card.locator(".balance").inner_text()
     assert "not chosen" in card.locator(".provider").inner_text()
+    assert_accessible(cilla)
     card.locator("select").select_option(pelle)
     card.locator("button[type=submit]").click()
     assert cilla.locator("[role=status]").inner_text() == "Your choice is saved."
@@ -145,10 +147,12 @@ def test_anyone_compares_providers_side_by_side_and_reads_a_profile(stack, token
     ).raise_for_status()
     page.goto(f"{vouchers}/")
     assert page.locator("h1").inner_text() == "Valfrihetssystem"
+    assert_accessible(page)
     page.click("a[href^='/programmes/kulturpeng']")
     assert page.locator("h1").inner_text() == "Kulturpeng: Jämför utförare"
     row = page.locator(f"tr[data-provider='{music}']")
     assert "Idéburen" in row.inner_text() and "4.7 (2026)" in row.inner_text()
+    assert_accessible(page)
     page.click("a[hreflang=en]")
     assert page.locator("h1").inner_text() == "Culture school voucher: Compare providers"
     assert "Non-profit" in page.locator(f"tr[data-provider='{music}']").inner_text()
@@ -158,4 +162,5 @@ def test_anyone_compares_providers_side_by_side_and_reads_a_profile(stack, token
     page.click(f"tr[data-provider='{music}'] a")
     assert page.locator("h1").inner_text() == "Musikföreningen Ton"
     assert "teaches music" in page.locator("main").inner_text()
+    assert_accessible(page)
     assert "ton@example.se" not in page.content()  # the contact is not published
