@@ -27,6 +27,9 @@ class Settings:
     topic_prefix: str
     smtp_host: str
     smtp_port: int
+    smtp_starttls: bool
+    smtp_username: str
+    smtp_password: str
     mail_from: str
     case_types_file: Path
     voucher_programmes_file: Path
@@ -64,6 +67,9 @@ class Settings:
             topic_prefix=_env("KAFKA_TOPIC_PREFIX", ""),
             smtp_host=_env("SMTP_HOST", "127.0.0.1"),
             smtp_port=int(_env("SMTP_PORT", "2525")),
+            smtp_starttls=_env("SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"),
+            smtp_username=_env("SMTP_USERNAME", ""),
+            smtp_password=_secret("SMTP_PASSWORD", random_fallback=False),
             mail_from=_env("MAIL_FROM", "no-reply@kommun.example"),
             case_types_file=Path(_env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
             voucher_programmes_file=Path(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
 
 from kernel.envelope import Envelope
 from kernel.settings import Settings
@@ -49,6 +51,29 @@ class Email:
     to: str
     subject: str
     body: str
+    language: str = "sv"
+
+
+# The HTML part of every email: its text, escaped (autoescape), in a small layout.
+_html = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True)
+URL = re.compile(r"https?://[^\s<>\"]+")
+
+
+def _linkify(text: str) -> Markup:
+    """Escape, keep line breaks, and make the links clickable."""
+    escaped = str(escape(text))
+    linked = URL.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
+    return Markup(linked.replace("\n", "<br>\n"))
+
+
+_html.filters["linkify"] = _linkify
+
+
+def html_body(subject: str, text: str, language: str, sender: str = "Kommunen") -> str:
+    paragraphs = [p.strip("\n") for p in re.split(r"\n\s*\n", text) if p.strip()]
+    return _html.get_template("layout.html").render(
+        subject=subject, paragraphs=paragraphs, lang=language, sender=sender
+    )
 
 
 def render(template: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
@@ -66,7 +91,7 @@ def email_for(event: Envelope, recipient: dict[str, Any], tracking_url: str | No
         recipient["language"],
         {"data": event.data, "recipient": recipient, "tracking_url": tracking_url},
     )
-    return Email(to=recipient["email"], subject=subject, body=body)
+    return Email(to=recipient["email"], subject=subject, body=body, language=recipient["language"])
 
 
 def staff_emails(event: Envelope, desk_url: str) -> list[Email]:
@@ -118,5 +143,5 @@ def voucher_emails(event: Envelope, citizen: dict[str, Any] | None, vouchers_url
             "kronor": kronor,
         }
         subject, body = render(template, language, context)
-        emails.append(Email(to=to, subject=subject, body=body))
+        emails.append(Email(to=to, subject=subject, body=body, language=language))
     return emails

@@ -3,8 +3,11 @@ so a redelivered event queues nothing new), then sent over SMTP with retries."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import random
 import smtplib
+import ssl
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -15,7 +18,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.settings import Settings
-from notify.messages import Email
+from notify.messages import Email, html_body
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -41,6 +44,7 @@ class MailOutbox:
                     "to": email.to,
                     "subject": email.subject,
                     "body": email.body,
+                    "language": email.language,
                     "reference": reference,
                     "event_type": event_type,
                     "status": "queued",
@@ -73,7 +77,8 @@ class MailOutbox:
 
     def mark_failed(self, mail: dict[str, Any], error: str) -> None:
         give_up = mail["attempts"] >= MAX_ATTEMPTS
-        delay = timedelta(seconds=min(2 ** mail["attempts"], 300))
+        # exponential backoff with full jitter: retries after an outage do not arrive together
+        delay = timedelta(seconds=random.uniform(0.5, 1.0) * min(2 ** mail["attempts"], 300))
         self._mails.update_one(
             {"_id": mail["_id"]},
             {
@@ -98,23 +103,40 @@ class MailOutbox:
         return list(self._mails.find(query, {"body": 0}).sort("queued_at", -1).limit(limit))
 
 
+def message_id(key: str) -> str:
+    """A valid Message-ID made from the mail's key (the key's colons are not allowed in one)."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@notify.kommun.example>"
+
+
 def to_message(mail: dict[str, Any], sender: str) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender
     message["To"] = mail["to"]
     message["Subject"] = mail["subject"]
     # A stable Message-ID lets receiving systems drop a copy sent twice after a crash.
-    message["Message-ID"] = f"<{mail['_id']}@notify.kommun.example>"
+    message["Message-ID"] = message_id(mail["_id"])
     message.set_content(mail["body"])
+    message.add_alternative(
+        html_body(mail["subject"], mail["body"], mail.get("language") or "sv"), subtype="html"
+    )
     return message
 
 
 class SmtpSender:
-    def __init__(self, settings: Settings) -> None:
+    """SMTP with STARTTLS (SMTP_STARTTLS=1, the server's certificate verified) and login
+    (SMTP_USERNAME / SMTP_PASSWORD or SMTP_PASSWORD_FILE) where the relay needs them."""
+
+    def __init__(self, settings: Settings, smtp_class: type[smtplib.SMTP] = smtplib.SMTP) -> None:
         self._settings = settings
+        self._smtp_class = smtp_class
 
     def send(self, message: EmailMessage) -> None:
-        with smtplib.SMTP(self._settings.smtp_host, self._settings.smtp_port, timeout=10) as smtp:
+        s = self._settings
+        with self._smtp_class(s.smtp_host, s.smtp_port, timeout=10) as smtp:
+            if s.smtp_starttls:
+                smtp.starttls(context=ssl.create_default_context())
+            if s.smtp_username:
+                smtp.login(s.smtp_username, s.smtp_password)
             smtp.send_message(message)
 
 

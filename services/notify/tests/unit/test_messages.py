@@ -1,10 +1,12 @@
 """Every email template renders with its golden event, in every language."""
 
+from typing import ClassVar
+
 import pytest
 
 from kernel.contracts import golden_example
 from kernel.envelope import Envelope
-from notify.messages import APPLICANT_EMAILS, email_for, render, staff_emails
+from notify.messages import APPLICANT_EMAILS, VOUCHER_EMAILS, email_for, render, staff_emails
 
 RECIPIENT = {"email": "anna.berg@example.se", "name": "Anna Berg", "language": "sv"}
 
@@ -53,3 +55,93 @@ def test_a_deadline_warning_goes_to_the_handler_and_the_team_lead_with_a_link_to
     assert emails[0].subject == "Ärende BUS-2026-7KQ29X: 70 % av tiden har gått"
     assert f"http://desk.example/cases/{event.data['case_id']}" in emails[0].body
     assert "2027-02-02" in emails[0].body and "11 § förvaltningslagen" in emails[0].body
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("event_type", sorted(VOUCHER_EMAILS))
+def test_every_voucher_template_renders_with_its_golden_event(event_type, language):
+    from notify.messages import voucher_emails
+
+    event = Envelope.from_dict(golden_example(event_type))
+    emails = voucher_emails(event, {"email": "k@example.se", "language": language}, "http://vouchers.example")
+    assert emails
+    for email in emails:
+        assert "{{" not in email.body and email.subject and "Subject:" not in email.body
+
+
+def test_every_template_file_has_both_languages():
+    from notify.messages import TEMPLATES
+
+    names = {p.name.rsplit(".", 2)[0] for p in TEMPLATES.glob("*.txt")}
+    for name in names:
+        assert (TEMPLATES / f"{name}.sv.txt").exists() and (TEMPLATES / f"{name}.en.txt").exists(), name
+
+
+def test_the_html_part_is_the_text_escaped_with_its_links_clickable():
+    from notify.messages import html_body
+
+    html = html_body(
+        "Beslut <i>", "Hej <script>alert(1)</script>,\n\nSe http://intake.example/track/a?b=1&c=2\nTack", "sv"
+    )
+    assert "<script>" not in html and "&lt;script&gt;" in html and "Beslut &lt;i&gt;" in html
+    assert '<a href="http://intake.example/track/a?b=1&amp;c=2">' in html
+    assert html.count("<p ") == 3 and 'lang="sv"' in html  # the sender, then two paragraphs
+
+
+def test_a_mail_goes_as_text_and_html_with_a_stable_message_id():
+    from notify.outbox import to_message
+
+    mail = {
+        "_id": "e1:receipt",
+        "to": "a@example.se",
+        "subject": "Kvitto",
+        "body": "Hej\n\nhttp://x.example/t",
+        "language": "sv",
+    }
+    message = to_message(mail, "no-reply@kommun.example")
+    assert message.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in message.iter_parts()] == ["text/plain", "text/html"]
+    assert message["Message-ID"] == to_message(dict(mail), "x@k.example")["Message-ID"]  # stable
+    assert message["Message-ID"].startswith("<") and ":" not in message["Message-ID"]
+
+
+class FakeSmtp:
+    calls: ClassVar[list] = []
+
+    def __init__(self, host, port, timeout):  # type: ignore[no-untyped-def]
+        FakeSmtp.calls = [("connect", host, port)]
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def __exit__(self, *exc):  # type: ignore[no-untyped-def]
+        return False
+
+    def starttls(self, context):  # type: ignore[no-untyped-def]
+        FakeSmtp.calls.append(("starttls", context.verify_mode.name))
+
+    def login(self, user, password):  # type: ignore[no-untyped-def]
+        FakeSmtp.calls.append(("login", user, password))
+
+    def send_message(self, message):  # type: ignore[no-untyped-def]
+        FakeSmtp.calls.append(("send", message["To"]))
+
+
+def test_starttls_and_login_when_the_relay_needs_them(monkeypatch):
+    from kernel.settings import Settings
+    from notify.outbox import SmtpSender, to_message
+
+    mail = {"_id": "k", "to": "a@example.se", "subject": "S", "body": "B"}
+    monkeypatch.setenv("SMTP_STARTTLS", "1")
+    monkeypatch.setenv("SMTP_USERNAME", "notify")
+    monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
+    SmtpSender(Settings.from_env("notify"), FakeSmtp).send(to_message(mail, "n@k.example"))
+    assert FakeSmtp.calls[1:] == [
+        ("starttls", "CERT_REQUIRED"),
+        ("login", "notify", "s3cret"),
+        ("send", "a@example.se"),
+    ]
+    monkeypatch.setenv("SMTP_STARTTLS", "0")
+    monkeypatch.delenv("SMTP_USERNAME")
+    SmtpSender(Settings.from_env("notify"), FakeSmtp).send(to_message(mail, "n@k.example"))
+    assert FakeSmtp.calls[1:] == [("send", "a@example.se")]
