@@ -62,6 +62,12 @@ EXPECTED = {
     ("business_desk", "GET", "/api/v1/exports/insikt.csv"): {"team_lead", "manager"},
     ("business_desk", "GET", "/api/v1/kpi"): EVERYONE,
     ("notify", "GET", "/api/v1/notifications"): {"team_lead", "manager", "administrator", "service:notify"},
+    ("notify", "GET", "/api/v1/notifications/figures"): {
+        "team_lead",
+        "manager",
+        "administrator",
+        "service:notify",
+    },
     ("vouchers", "GET", "/api/v1/programmes"): EVERYONE,
     ("vouchers", "GET", "/api/v1/programmes/{programme_id}"): EVERYONE,
     ("vouchers", "GET", "/api/v1/programmes/{programme_id}/providers"): EVERYONE,

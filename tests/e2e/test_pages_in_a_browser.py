@@ -269,6 +269,7 @@ def test_a_manager_reads_the_dashboard_with_charts_and_exports(stack, page, brow
     maria.select_option("#group_by", "team")
     maria.click("#dashboard-filters button[type=submit]")
     assert "licensing" in maria.locator("#groups").inner_text()
+    reload_until(maria, "#delivery-figures", r"email")  # notify's figures, fetched with a service token
     shot = tmp_path / "dashboard.png"
     maria.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000

@@ -10,7 +10,7 @@ from typing import Any
 from pymongo.database import Database
 
 from business_desk.attachments import AttachmentFetcher, attachment_fetcher
-from business_desk.deliveries import delivery_log
+from business_desk.deliveries import delivery_figures, delivery_log
 from business_desk.readmodel import CaseReadModel
 from business_desk.satisfaction import Satisfaction
 from kernel import casetypes
@@ -34,6 +34,7 @@ class Deps:
     deliveries: Callable[[str], list[dict[str, Any]] | None] = lambda _reference: None
     attachments: AttachmentFetcher = lambda _case_id, _attachment_id: None
     satisfaction: Satisfaction | None = None
+    delivery_figures: Callable[[], dict[str, Any] | None] = lambda: None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 
@@ -62,5 +63,6 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
         deliveries=delivery_log(settings),
         attachments=attachment_fetcher(settings),
         satisfaction=satisfaction,
+        delivery_figures=delivery_figures(settings),
         ping=lambda: client.admin.command("ping"),
     )

@@ -30,3 +30,22 @@ def delivery_log(settings: Settings, client: ServiceClient | None = None) -> Del
         return sorted(entries, key=lambda e: e.get("queued_at") or "")
 
     return for_reference
+
+
+def delivery_figures(
+    settings: Settings, client: ServiceClient | None = None
+) -> Callable[[], dict[str, Any] | None]:
+    """notify's delivery figures per channel (last 30 days) for the managers' dashboard;
+    None when notify cannot be asked right now."""
+    client = client or ServiceClient(settings)
+
+    def figures() -> dict[str, Any] | None:
+        try:
+            return dict(
+                client.get_json(f"{settings.notify_url}/api/v1/notifications/figures", {"days": "30"})
+            )
+        except (requests.RequestException, AuthlibBaseError, ValueError, KeyError) as exc:
+            log.warning("delivery figures unavailable: %r", exc)
+            return None
+
+    return figures

@@ -257,6 +257,7 @@ def dashboard_page():  # type: ignore[no-untyped-def]
         case_types=[d.catalogue.get(ct) for ct in readable],
         teams=sorted({d.catalogue.get(ct).team for ct in readable}),
         query=request.query_string.decode(),
+        deliveries=d.delivery_figures(),
         charts={
             "trend": charts.trend(result),
             "times": charts.times(result),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from flask import Flask, current_app, request
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth, require
@@ -36,6 +38,35 @@ class Notifications(MethodView):
     def get(self) -> list:
         """The latest notifications and their delivery status (filter with ?reference=)."""
         return current_app.extensions["notify.outbox"].recent(request.args.get("reference"))
+
+
+class ChannelFiguresSchema(Schema):
+    queued = fields.Integer()
+    sent = fields.Integer()
+    failed = fields.Integer(metadata={"description": "Given up after the last attempt"})
+    pending = fields.Integer(metadata={"description": "Queued or being retried"})
+    latency_s_p50 = fields.Float(allow_none=True, metadata={"description": "Seconds from queued to sent"})
+    latency_s_p95 = fields.Float(allow_none=True)
+
+
+class DeliveryFiguresSchema(Schema):
+    since = fields.String()
+    channels = fields.Dict(keys=fields.String(), values=fields.Nested(ChannelFiguresSchema))
+
+
+class FiguresQuerySchema(Schema):
+    days = fields.Integer(load_default=30, validate=validate.Range(min=1, max=366))
+
+
+@blp.route("/notifications/figures")
+class DeliveryFigures(MethodView):
+    @require("notifications.read")
+    @blp.arguments(FiguresQuerySchema, location="query")
+    @blp.response(200, DeliveryFiguresSchema)
+    def get(self, query: dict) -> dict:
+        """Delivery figures per channel for the last `days` days: sent, failed, pending, latency."""
+        since = datetime.now(UTC) - timedelta(days=query["days"])
+        return current_app.extensions["notify.outbox"].figures(since)
 
 
 def create_app(settings: Settings | None = None) -> Flask:

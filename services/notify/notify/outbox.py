@@ -98,9 +98,47 @@ class MailOutbox:
             session=session,
         )
 
+    def figures(self, since: datetime) -> dict[str, Any]:
+        """Delivery figures of what was queued since then, per channel: how many were sent,
+        failed for good or are still on their way, and the latency from queued to sent."""
+        channels: dict[str, dict[str, Any]] = {}
+        latencies: dict[str, list[float]] = {}
+        fields = {"status": 1, "channel": 1, "queued_at": 1, "sent_at": 1}
+        for mail in self._mails.find({"queued_at": {"$gte": since}}, fields):
+            channel = mail.get("channel") or "email"
+            tally = channels.setdefault(channel, {"queued": 0, "sent": 0, "failed": 0, "pending": 0})
+            tally["queued"] += 1
+            status = mail["status"]
+            if status == "sent":
+                tally["sent"] += 1
+                if mail.get("sent_at"):
+                    latencies.setdefault(channel, []).append(
+                        (_aware(mail["sent_at"]) - _aware(mail["queued_at"])).total_seconds()
+                    )
+            elif status == "failed":
+                tally["failed"] += 1
+            else:
+                tally["pending"] += 1
+        for channel, tally in channels.items():
+            samples = sorted(latencies.get(channel, []))
+            tally["latency_s_p50"] = _percentile(samples, 0.5)
+            tally["latency_s_p95"] = _percentile(samples, 0.95)
+        return {"since": since.isoformat(), "channels": channels}
+
     def recent(self, reference: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         query = {"reference": reference} if reference else {}
         return list(self._mails.find(query, {"body": 0}).sort("queued_at", -1).limit(limit))
+
+
+def _aware(moment: datetime) -> datetime:
+    """BSON dates come back naive (UTC) unless the client is tz-aware."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _percentile(samples: list[float], share: float) -> float | None:
+    if not samples:
+        return None
+    return round(samples[min(len(samples) - 1, int(share * len(samples)))], 3)
 
 
 def message_id(key: str) -> str:

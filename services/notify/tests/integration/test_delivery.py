@@ -73,6 +73,11 @@ def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notif
     app = create_app(settings)
     log = signed_in(app, "team_lead").get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json()
     assert {entry["status"] for entry in log} == {"sent"} and len(log) == 3
+    figures = signed_in(app, "manager").get("/api/v1/notifications/figures?days=7").get_json()
+    email = figures["channels"]["email"]
+    assert (email["queued"], email["sent"], email["failed"], email["pending"]) == (3, 3, 0, 0)
+    assert email["latency_s_p50"] is not None and email["latency_s_p95"] >= email["latency_s_p50"]
+    assert signed_in(app, "manager").get("/api/v1/notifications/figures?days=0").status_code == 422
 
 
 def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_returns(
