@@ -209,6 +209,13 @@ class Infra:
         for process in reversed(self.processes.values()):
             process.stop()
 
+    def stop_server(self, name: str) -> None:
+        """Stop one of the servers (fault tests); start_server brings it back on its port."""
+        self.processes[name].stop()
+
+    def start_server(self, name: str) -> None:
+        self.processes[name].start(self._process_env(name))
+
     def __enter__(self) -> Infra:
         return self.start()
 

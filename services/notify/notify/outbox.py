@@ -8,12 +8,14 @@ import logging
 import random
 import smtplib
 import ssl
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
-from pymongo import ASCENDING, ReturnDocument
+from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
@@ -60,17 +62,42 @@ class MailOutbox:
         )
 
     def due(self) -> dict[str, Any] | None:
-        """Lease the next email due; a lease that expires (a crash mid-send) makes it due again."""
+        """Lease the next email due (see lease)."""
+        leased = self.lease(1)
+        return leased[0] if leased else None
+
+    def lease(self, limit: int) -> list[dict[str, Any]]:
+        """Lease up to `limit` emails that are due, oldest first, in two round trips; a
+        lease that expires (a crash mid-send) makes its email due again. Two dispatchers
+        never lease the same email: each takes only those still due when it updates."""
         now = self._clock()
-        return self._mails.find_one_and_update(
-            {"status": {"$in": ["queued", "sending"]}, "next_attempt_at": {"$lte": now}},
+        due = {"status": {"$in": ["queued", "sending"]}, "next_attempt_at": {"$lte": now}}
+        ids = [
+            doc["_id"]
+            for doc in self._mails.find(due, {"_id": 1})
+            .sort([("next_attempt_at", ASCENDING), ("queued_us", ASCENDING)])
+            .limit(limit)
+        ]
+        if not ids:
+            return []
+        token = uuid.uuid4().hex
+        self._mails.update_many(
+            {"_id": {"$in": ids}, **due},
             {
-                "$set": {"status": "sending", "next_attempt_at": now + timedelta(seconds=60)},
+                "$set": {"status": "sending", "lease": token, "next_attempt_at": now + timedelta(seconds=60)},
                 "$inc": {"attempts": 1},
             },
-            sort=[("next_attempt_at", ASCENDING), ("queued_us", ASCENDING)],
-            return_document=ReturnDocument.AFTER,
         )
+        leased = {doc["_id"]: doc for doc in self._mails.find({"lease": token})}
+        return [leased[i] for i in ids if i in leased]
+
+    def release(self, mails: list[dict[str, Any]]) -> None:
+        """Put leased emails back, untried (the server went away before their turn)."""
+        if mails:
+            self._mails.update_many(
+                {"_id": {"$in": [m["_id"] for m in mails]}, "status": "sending"},
+                {"$set": {"status": "queued", "next_attempt_at": self._clock()}, "$inc": {"attempts": -1}},
+            )
 
     def mark_sent(self, key: str) -> None:
         self._mails.update_one({"_id": key}, {"$set": {"status": "sent", "sent_at": self._clock()}})
@@ -169,28 +196,36 @@ class SmtpSender:
         self._smtp_class = smtp_class
 
     def send(self, message: EmailMessage) -> None:
+        with self.session() as send:
+            send(message)
+
+    @contextmanager
+    def session(self) -> Iterator[Callable[[EmailMessage], object]]:
+        """One connection for a batch of emails."""
         s = self._settings
         with self._smtp_class(s.smtp_host, s.smtp_port, timeout=10) as smtp:
             if s.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if s.smtp_username:
                 smtp.login(s.smtp_username, s.smtp_password)
-            smtp.send_message(message)
+            yield smtp.send_message
 
 
 def dispatch(outbox: MailOutbox, sender: SmtpSender, mail_from: str, limit: int = 100) -> int:
-    """Send what is due. Returns how many were sent."""
+    """Send what is due, over one SMTP connection. Returns how many were sent."""
+    mails = outbox.lease(limit)
+    if not mails:
+        return 0
     sent = 0
-    for _ in range(limit):
-        mail = outbox.due()
-        if mail is None:
-            break
-        try:
-            sender.send(to_message(mail, mail_from))
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("mail %s not sent (attempt %d): %r", mail["_id"], mail["attempts"], exc)
-            outbox.mark_failed(mail, repr(exc))
-            break  # the server is likely down: try again on the next round
-        outbox.mark_sent(mail["_id"])
-        sent += 1
+    try:
+        with sender.session() as send:
+            for mail in mails:
+                send(to_message(mail, mail_from))
+                outbox.mark_sent(mail["_id"])
+                sent += 1
+    except (OSError, smtplib.SMTPException) as exc:
+        failed, untried = mails[sent], mails[sent + 1 :]
+        log.warning("mail %s not sent (attempt %d): %r", failed["_id"], failed["attempts"], exc)
+        outbox.mark_failed(failed, repr(exc))
+        outbox.release(untried)  # the server is likely down: they wait for the next round
     return sent

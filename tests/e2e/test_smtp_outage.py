@@ -1,0 +1,54 @@
+"""The SMTP server stops mid-run: every notification waits in notify's outbox and is
+delivered exactly once when the server returns."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import requests
+
+from tests.e2e.conftest import mails_to, wait_for
+
+pytestmark = pytest.mark.e2e
+
+INQUIRY = {
+    "organisation_number": "556703-7485",
+    "company": "Avbrottet AB",
+    "contact_name": "Eva Ek",
+    "phone": "070-123 45 67",
+    "case_type": "general_business_advice",
+    "description": "Fråga under ett avbrott i e-posten.",
+    "language": "sv",
+}
+
+
+def test_receipts_wait_while_the_smtp_server_is_down_and_each_arrives_once(stack, infra, tokens):
+    intake, notify = stack.url("intake"), stack.url("notify")
+    addresses = [f"outage-{uuid.uuid4().hex[:8]}@example.se" for _ in range(5)]
+    infra.stop_server("smtp")
+    try:
+        for address in addresses:
+            response = requests.post(
+                f"{intake}/api/v1/inquiries", json={**INQUIRY, "email": address}, timeout=10
+            )
+            assert response.status_code == 201
+        log_url = f"{notify}/api/v1/notifications"
+        auth = tokens.header("manager")
+
+        def tried_and_waiting() -> bool:
+            entries = [
+                e for e in requests.get(log_url, headers=auth, timeout=5).json() if e["to"] in addresses
+            ]
+            return len(entries) == len(addresses) and any(e["attempts"] >= 1 for e in entries)
+
+        wait_for(tried_and_waiting, 20, "notify to try and keep the receipts")
+    finally:
+        infra.start_server("smtp")
+    for address in addresses:
+        wait_for(lambda a=address: mails_to(infra.mail_url, a), 60, f"the receipt to {address}")
+    time.sleep(3)  # a duplicate would come within a dispatch round or two
+    assert [len(mails_to(infra.mail_url, a)) for a in addresses] == [1] * len(addresses)
+    statuses = {e["to"]: e["status"] for e in requests.get(log_url, headers=auth, timeout=5).json()}
+    assert all(statuses[a] == "sent" for a in addresses)
