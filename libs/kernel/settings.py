@@ -30,6 +30,9 @@ class Settings:
     smtp_starttls: bool
     smtp_username: str
     smtp_password: str
+    sms_gateway_url: str  # an HTTP SMS gateway (POST JSON); empty: no SMS, email instead
+    sms_gateway_token: str
+    sms_sender: str
     mail_from: str
     case_types_file: Path
     voucher_programmes_file: Path
@@ -70,6 +73,9 @@ class Settings:
             smtp_starttls=_env("SMTP_STARTTLS", "0").lower() in ("1", "true", "yes"),
             smtp_username=_env("SMTP_USERNAME", ""),
             smtp_password=_secret("SMTP_PASSWORD", random_fallback=False),
+            sms_gateway_url=_env("SMS_GATEWAY_URL", "").rstrip("/"),
+            sms_gateway_token=_secret("SMS_GATEWAY_TOKEN", random_fallback=False),
+            sms_sender=_env("SMS_SENDER", "Kommunen"),
             mail_from=_env("MAIL_FROM", "no-reply@kommun.example"),
             case_types_file=Path(_env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
             voucher_programmes_file=Path(

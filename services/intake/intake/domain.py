@@ -27,6 +27,7 @@ class SubmitInquiry:
     case_type: str
     description: str
     language: str
+    notify_by: str = "email"  # email, sms or email_and_sms
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def submit_inquiry(
             "organisation_country": command.organisation_country,
             "case_type": case_type.id,
             "language": command.language,
+            "notify_by": command.notify_by,
             "received_on": received_on.isoformat(),
             "promised_answer_by": promised.isoformat(),
             "subject_id": subject_id,

@@ -30,6 +30,13 @@ class InquirySchema(Schema):
     case_type = fields.String(required=True, metadata={"description": "id from GET /api/v1/case-types"})
     description = fields.String(required=True, validate=validate.Length(1, 5000, error="text.length"))
     language = fields.String(load_default="sv", metadata={"enum": ["sv", "en"]})
+    notify_by = fields.String(
+        load_default="email",
+        validate=validate.OneOf(["email", "sms", "email_and_sms"], error="notify_by.unknown"),
+        metadata={
+            "description": "How the applicant hears from us: email, sms (email if the SMS fails), or both"
+        },
+    )
 
     @validates("organisation_number")
     def _organisation_number(self, value: str, **_: object) -> None:

@@ -63,6 +63,7 @@ def form():  # type: ignore[no-untyped-def]
 @limited("submit")
 def submit():  # type: ignore[no-untyped-def]
     values = {key: request.form.get(key, "") for key in (*FORM_FIELDS, "language")}
+    values["notify_by"] = request.form.get("notify_by") or "email"
     lang = values["language"] if values["language"] in LANGUAGES else request_language()
     try:
         data = InquirySchema().load(values)

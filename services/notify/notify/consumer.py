@@ -8,6 +8,7 @@ from kernel.runners import run_consumer
 from kernel.settings import Settings
 from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
+from notify.sms import SmsGateway
 
 TOPICS = ["intake.inquiry.v1", "business_desk.case.v1", "vouchers.voucher.v1", "vouchers.payment.v1"]
 
@@ -18,8 +19,8 @@ def main() -> None:
     def sender(db: Database) -> Callable[[], None]:
         outbox = MailOutbox(db)
         outbox.ensure_schema()
-        smtp = SmtpSender(settings)
-        return lambda: dispatch(outbox, smtp, settings.mail_from) and None
+        smtp, sms = SmtpSender(settings), SmsGateway(settings)
+        return lambda: dispatch(outbox, smtp, settings.mail_from, sms=sms) and None
 
     run_consumer(
         settings,

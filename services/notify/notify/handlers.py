@@ -9,8 +9,9 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.envelope import Envelope
-from notify.messages import EMAILS, VOUCHER_EMAILS, email_for, staff_emails, voucher_emails
+from notify.messages import EMAILS, VOUCHER_EMAILS, Email, email_for, staff_emails, voucher_emails
 from notify.outbox import MailOutbox
+from notify.sms import sms_text
 
 Handler = Callable[[Envelope, ClientSession | None], None]
 
@@ -42,6 +43,7 @@ def build_handlers(
         return {
             "email": contact["email"],
             "name": contact["name"],
+            "phone": contact.get("phone"),
             "language": data["language"],
             "reference": data["reference"],
         }
@@ -56,20 +58,29 @@ def build_handlers(
         queue_email_to(recipient, event, session)
 
     def queue_email_to(recipient: dict[str, Any], event: Envelope, session: ClientSession | None) -> None:
+        """By the applicant's choice: email, SMS (with the email as its fallback), or both."""
         token = recipient.get("tracking_token")
         tracking_url = f"{intake_public_url}/track/{token}" if token else None
-        outbox.queue(
-            f"{event.event_id}:{EMAILS[event.type]}",
-            email_for(event, recipient, tracking_url),
-            event.data["reference"],
-            event.type,
-            session,
-        )
+        key, email = f"{event.event_id}:{EMAILS[event.type]}", email_for(event, recipient, tracking_url)
+        notify_by = recipient.get("notify_by") or "email"
+        if "sms" in notify_by and recipient.get("phone"):
+            text = Email(
+                recipient["phone"], email.subject, sms_text(email.subject, tracking_url), email.language
+            )
+            fallback = None if notify_by == "email_and_sms" else email
+            outbox.queue(f"{key}:sms", text, event.data["reference"], event.type, session, "sms", fallback)
+            if fallback is not None:
+                return
+        outbox.queue(key, email, event.data["reference"], event.type, session)
 
     def inquiry_submitted(event: Envelope, session: ClientSession | None) -> None:
         if event.data["personal"] is None:
             return
-        fields = {**contact_fields(event.data), "tracking_token": event.data["personal"]["tracking_token"]}
+        fields = {
+            **contact_fields(event.data),
+            "tracking_token": event.data["personal"]["tracking_token"],
+            "notify_by": event.data.get("notify_by", "email"),
+        }
         recipients.remember(event.data["inquiry_id"], fields, session)
         queue_email_to(fields, event, session)
 

@@ -15,12 +15,14 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 
+import requests
 from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.settings import Settings
 from notify.messages import Email, html_body
+from notify.sms import SmsGateway, SmsRejected
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
@@ -36,8 +38,17 @@ class MailOutbox:
         self._mails.create_index("reference")
 
     def queue(
-        self, key: str, email: Email, reference: str, event_type: str, session: ClientSession | None
+        self,
+        key: str,
+        email: Email,
+        reference: str,
+        event_type: str,
+        session: ClientSession | None,
+        channel: str = "email",
+        fallback: Email | None = None,
     ) -> None:
+        """`channel`: email, or sms (`email.to` a phone number, `email.body` the text);
+        `fallback`: the email to send instead if the SMS cannot be delivered."""
         now = self._clock()
         self._mails.update_one(
             {"_id": key},
@@ -47,6 +58,8 @@ class MailOutbox:
                     "subject": email.subject,
                     "body": email.body,
                     "language": email.language,
+                    "channel": channel,
+                    "fallback": fallback.__dict__ if fallback else None,
                     "reference": reference,
                     "event_type": event_type,
                     "status": "queued",
@@ -102,8 +115,10 @@ class MailOutbox:
     def mark_sent(self, key: str) -> None:
         self._mails.update_one({"_id": key}, {"$set": {"status": "sent", "sent_at": self._clock()}})
 
-    def mark_failed(self, mail: dict[str, Any], error: str) -> None:
-        give_up = mail["attempts"] >= MAX_ATTEMPTS
+    def mark_failed(self, mail: dict[str, Any], error: str, final: bool = False) -> None:
+        """Try again later (exponential backoff with full jitter), or give up after the
+        last attempt, or at once when `final`; an SMS given up on sends its fallback email."""
+        give_up = final or mail["attempts"] >= MAX_ATTEMPTS
         # exponential backoff with full jitter: retries after an outage do not arrive together
         delay = timedelta(seconds=random.uniform(0.5, 1.0) * min(2 ** mail["attempts"], 300))
         self._mails.update_one(
@@ -116,6 +131,14 @@ class MailOutbox:
                 }
             },
         )
+        if give_up and mail.get("fallback"):
+            self.queue(
+                f"{mail['_id']}:fallback",
+                Email(**mail["fallback"]),
+                mail["reference"],
+                mail["event_type"],
+                None,
+            )
 
     def erase_personal_data(self, reference: str, session: ClientSession | None) -> None:
         """Keep the delivery record (when, which event, whether sent), not the letter."""
@@ -211,9 +234,18 @@ class SmtpSender:
             yield smtp.send_message
 
 
-def dispatch(outbox: MailOutbox, sender: SmtpSender, mail_from: str, limit: int = 100) -> int:
-    """Send what is due, over one SMTP connection. Returns how many were sent."""
+def dispatch(
+    outbox: MailOutbox, sender: SmtpSender, mail_from: str, limit: int = 100, sms: SmsGateway | None = None
+) -> int:
+    """Send what is due: emails over one SMTP connection, SMS through the gateway.
+    Returns how many were sent."""
     mails = outbox.lease(limit)
+    emails = [m for m in mails if m.get("channel", "email") == "email"]
+    texts = [m for m in mails if m.get("channel") == "sms"]
+    return _send_emails(outbox, sender, mail_from, emails) + _send_texts(outbox, sms, texts)
+
+
+def _send_emails(outbox: MailOutbox, sender: SmtpSender, mail_from: str, mails: list[dict[str, Any]]) -> int:
     if not mails:
         return 0
     sent = 0
@@ -228,4 +260,25 @@ def dispatch(outbox: MailOutbox, sender: SmtpSender, mail_from: str, limit: int 
         log.warning("mail %s not sent (attempt %d): %r", failed["_id"], failed["attempts"], exc)
         outbox.mark_failed(failed, repr(exc))
         outbox.release(untried)  # the server is likely down: they wait for the next round
+    return sent
+
+
+def _send_texts(outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str, Any]]) -> int:
+    sent = 0
+    for index, text in enumerate(texts):
+        if sms is None or not sms.configured:
+            outbox.mark_failed(text, "no SMS gateway configured", final=True)  # its email goes instead
+            continue
+        try:
+            sms.send(text["to"], text["body"], text["reference"])
+        except SmsRejected as exc:
+            outbox.mark_failed(text, repr(exc), final=True)
+            continue
+        except (OSError, requests.RequestException) as exc:
+            log.warning("SMS %s not sent (attempt %d): %r", text["_id"], text["attempts"], exc)
+            outbox.mark_failed(text, repr(exc))
+            outbox.release(texts[index + 1 :])
+            break
+        outbox.mark_sent(text["_id"])
+        sent += 1
     return sent

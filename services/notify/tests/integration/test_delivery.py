@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -11,6 +12,7 @@ import requests
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.contracts import golden_example
+from kernel.envelope import Envelope
 from notify import create_app
 from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
@@ -192,3 +194,56 @@ def test_citizens_and_providers_hear_of_grants_choices_switches_and_payments_onc
     assert to_citizen == ["Du har beviljats Hemtjänst", "Ditt byte av utförare är registrerat"]
     assert [s.split(" ")[0] for s in to_provider] == ["Ny", "Ny", "Utbetalning"]
     assert to_provider[2] == "Utbetalning 2026-10: 7 668,00 kr (Hemtjänst)"
+
+
+@pytest.fixture
+def gateway(monkeypatch):
+    from devstack.smsgateway import RecordingSmsGateway
+
+    running = RecordingSmsGateway().start()
+    monkeypatch.setenv("SMS_GATEWAY_URL", running.url)
+    monkeypatch.setenv("SMS_GATEWAY_TOKEN", "sms-token")
+    yield running
+    running.stop()
+
+
+def test_sms_by_choice_with_email_as_the_fallback(infra, settings_for, personal, gateway, unique):
+    from kernel.settings import Settings
+    from notify.sms import SmsGateway
+
+    settings = Settings.from_env("notify")
+    db = mongo_client(settings)[settings.database]
+    processor = MessageProcessor(
+        MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"), personal=personal
+    )
+    outbox = MailOutbox(db)
+    outbox.ensure_schema()
+
+    def submitted(notify_by: str, phone: str) -> tuple[str, bytes]:
+        raw = golden_example("intake.inquiry_submitted")
+        raw["event_id"] = raw["data"]["inquiry_id"] = str(uuid.uuid4())
+        raw["data"]["notify_by"] = notify_by
+        address = f"{notify_by}-{phone[-2:]}-{unique}@example.se"
+        raw["data"]["personal"]["contact"].update(email=address, phone=phone)
+        return address, personal.seal_event(Envelope.from_dict(raw)).to_json()
+
+    sms_only, sms_message = submitted("sms", "070-111 11 11")
+    both, both_message = submitted("email_and_sms", "070-222 22 22")
+    refused, refused_message = submitted("sms", "070-000 00 00")
+    gateway.unreachable.add("070-000 00 00")
+    for message in (sms_message, both_message, refused_message, sms_message):
+        assert processor.process(message) is None
+    sender, sms = SmtpSender(settings), SmsGateway(settings)
+    while dispatch(outbox, sender, settings.mail_from, sms=sms):
+        pass
+
+    [text] = gateway.to("070-111 11 11")
+    assert text["message"].startswith("Kvitto") and "http://intake.test/track/" in text["message"]
+    assert gateway.headers[0]["Authorization"] == "Bearer sms-token" and text["from"] == "Kommunen"
+    assert mails_to(infra, sms_only) == []  # the SMS got through: no email
+    assert len(gateway.to("070-222 22 22")) == 1 and len(mails_to(infra, both)) == 1
+    assert (
+        gateway.to("070-000 00 00") == [] and len(mails_to(infra, refused)) == 1
+    )  # refused: the email instead
+    figures = outbox.figures(datetime.now(UTC) - timedelta(hours=1))["channels"]
+    assert figures["sms"]["sent"] == 2 and figures["sms"]["failed"] == 1 and figures["email"]["sent"] == 2
