@@ -62,6 +62,7 @@ EXPECTED = {
     ("business_desk", "GET", "/api/v1/exports/insikt.csv"): {"team_lead", "manager"},
     ("business_desk", "GET", "/api/v1/kpi"): EVERYONE,
     ("notify", "GET", "/api/v1/notifications"): {"team_lead", "manager", "administrator", "service:notify"},
+    ("notify", "GET", "/api/v1/messages"): {"service:notify"},
     ("notify", "GET", "/api/v1/notifications/figures"): {
         "team_lead",
         "manager",

@@ -76,6 +76,7 @@ def test_the_form_explains_mistakes_and_the_receipt_and_tracking_page_follow(sta
     assert page.locator("#promised").inner_text() == promised
     assert page.locator("#status").inner_text()
     assert page.locator("ol.history li").count() >= 1
+    reload_until(page, "#messages", "Kvitto")  # the receipt, from notify with intake's service token
     assert_accessible(page)
 
 

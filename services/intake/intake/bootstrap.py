@@ -8,6 +8,7 @@ from datetime import datetime
 
 from intake.attachments import AttachmentStore, NoScanner, Scanner, scanner_for
 from intake.figures import LiveFigures
+from intake.messages import MessageLog, message_log
 from intake.readmodel import TrackingReadModel
 from kernel import casetypes
 from kernel.casetypes import Catalogue
@@ -26,6 +27,7 @@ class Deps:
     figures: LiveFigures | None = None
     attachments: AttachmentStore | None = None
     scanner: Scanner = field(default_factory=NoScanner)
+    messages: MessageLog = lambda _reference: None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 
@@ -45,5 +47,6 @@ def bootstrap(settings: Settings) -> Deps:
         figures=LiveFigures(settings.desk_url),
         attachments=AttachmentStore(db),
         scanner=scanner_for(settings.virus_scan_command),
+        messages=message_log(settings),
         ping=lambda: client.admin.command("ping"),
     )

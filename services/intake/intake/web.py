@@ -113,6 +113,7 @@ def render_case(doc: dict, lang: str, token: str | None, letter_url: str):  # ty
         letter_url=f"{letter_url}?lang={lang}",
         answer_url=letter_url.replace("/decision.pdf", "/answer") + f"?lang={lang}",
         survey_url=letter_url.replace("/decision.pdf", "/survey") + f"?lang={lang}",
+        messages=deps().messages(doc["reference"]),
         questions=SURVEY_QUESTIONS,
         max_files=attachments.MAX_FILES,
         max_mb=deps().settings.attachment_max_bytes // (1024 * 1024),

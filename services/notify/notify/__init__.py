@@ -14,6 +14,7 @@ from kernel.auth import add_security_scheme, init_auth, require
 from kernel.connections import mongo_client
 from kernel.settings import Settings
 from kernel.web import add_health, base_app
+from notify.messages import APPLICANT_EMAILS
 from notify.outbox import MailOutbox
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Delivery log of notifications")
@@ -67,6 +68,32 @@ class DeliveryFigures(MethodView):
         """Delivery figures per channel for the last `days` days: sent, failed, pending, latency."""
         since = datetime.now(UTC) - timedelta(days=query["days"])
         return current_app.extensions["notify.outbox"].figures(since)
+
+
+class MessageSchema(Schema):
+    id = fields.String(attribute="_id")
+    channel = fields.String(dump_default="email")
+    subject = fields.String()
+    body = fields.String()
+    status = fields.String()
+    queued_at = fields.DateTime()
+    sent_at = fields.DateTime(allow_none=True)
+
+
+class MessagesQuerySchema(Schema):
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=40))
+
+
+@blp.route("/messages")
+class Messages(MethodView):
+    @require("messages.read")
+    @blp.arguments(MessagesQuerySchema, location="query")
+    @blp.response(200, MessageSchema(many=True))
+    def get(self, query: dict) -> list:
+        """What the applicant was sent about a case, with the texts (the portal shows them)."""
+        return current_app.extensions["notify.outbox"].messages_for(
+            query["reference"], sorted(APPLICANT_EMAILS)
+        )
 
 
 def create_app(settings: Settings | None = None) -> Flask:

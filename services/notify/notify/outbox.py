@@ -175,6 +175,27 @@ class MailOutbox:
             tally["latency_s_p95"] = _percentile(samples, 0.95)
         return {"since": since.isoformat(), "channels": channels}
 
+    def messages_for(self, reference: str, event_types: list[str]) -> list[dict[str, Any]]:
+        """What the applicant was sent about a case, oldest first, once per notification
+        (the email, or the SMS where no email went)."""
+        found = list(
+            self._mails.find(
+                {
+                    "reference": reference,
+                    "event_type": {"$in": event_types},
+                    "personal_erased": {"$ne": True},
+                },
+                {"fallback": 0, "lease": 0},
+            ).sort("queued_us", ASCENDING)
+        )
+        by_notification: dict[str, dict[str, Any]] = {}
+        for mail in found:
+            key = mail["_id"].removesuffix(":fallback").removesuffix(":sms")
+            chosen = by_notification.get(key)
+            if chosen is None or (mail.get("channel", "email") == "email" and chosen.get("channel") == "sms"):
+                by_notification[key] = mail
+        return sorted(by_notification.values(), key=lambda m: m["queued_us"])
+
     def recent(self, reference: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         query = {"reference": reference} if reference else {}
         return list(self._mails.find(query, {"body": 0}).sort("queued_at", -1).limit(limit))

@@ -239,3 +239,29 @@ def test_the_decision_shows_how_to_appeal_and_comes_as_a_pdf_letter(app):
     assert letter.status_code == 200 and letter.mimetype == "application/pdf"
     text = PdfReader(io.BytesIO(letter.data)).pages[0].extract_text()
     assert receipt["reference"] in text and "Så överklagar du" in text and "Uterummet" in text
+
+
+def test_the_tracking_page_shows_the_messages_sent_about_the_case(app):
+    client = app.test_client()
+    receipt = client.post("/api/v1/inquiries", json=INQUIRY).get_json()
+    token = receipt["tracking_url"].rsplit("/", 1)[1]
+    deps = app.extensions["intake.deps"]
+    asked = []
+
+    def from_notify(reference: str) -> list[dict]:
+        asked.append(reference)
+        return [
+            {
+                "channel": "sms",
+                "subject": "Kvitto: vi har tagit emot ditt ärende <b>",
+                "body": "Följ ärendet här",
+                "queued_at": "2026-11-25T09:00:00+00:00",
+            }
+        ]
+
+    deps.messages = from_notify
+    page = client.get(f"/track/{token}?lang=sv").get_data(as_text=True)
+    assert asked == [receipt["reference"]]
+    assert "Kvitto: vi har tagit emot ditt ärende &lt;b&gt;" in page and "(SMS)" in page
+    deps.messages = lambda _reference: None
+    assert "kan inte visas just nu" in client.get(f"/track/{token}?lang=sv").get_data(as_text=True)

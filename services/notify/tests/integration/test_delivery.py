@@ -81,6 +81,10 @@ def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notif
     assert (email["queued"], email["sent"], email["failed"], email["pending"]) == (3, 3, 0, 0)
     assert email["latency_s_p50"] is not None and email["latency_s_p95"] >= email["latency_s_p50"]
     assert signed_in(app, "manager").get("/api/v1/notifications/figures?days=0").status_code == 422
+    messages = signed_in(app, "service:notify").get("/api/v1/messages?reference=BUS-2026-7KQ29X").get_json()
+    assert [m["subject"].split(":")[0] for m in messages] == [m["subject"].split(":")[0] for m in received]
+    assert "http://intake.test/track/" in messages[0]["body"] and messages[0]["channel"] == "email"
+    assert signed_in(app, "manager").get("/api/v1/messages?reference=BUS-2026-7KQ29X").status_code == 403
 
 
 def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_returns(
