@@ -63,6 +63,7 @@ EXPECTED = {
     ("business_desk", "GET", "/api/v1/kpi"): EVERYONE,
     ("notify", "GET", "/api/v1/notifications"): {"team_lead", "manager", "administrator", "service:notify"},
     ("notify", "GET", "/api/v1/messages"): {"service:notify"},
+    ("notify", "POST", "/api/v1/bounces"): {"service:notify"},
     ("notify", "GET", "/api/v1/notifications/figures"): {
         "team_lead",
         "manager",

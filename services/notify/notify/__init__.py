@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Flask, current_app, request
 from flask.views import MethodView
-from flask_smorest import Api, Blueprint
+from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from kernel import telemetry
@@ -94,6 +94,28 @@ class Messages(MethodView):
         return current_app.extensions["notify.outbox"].messages_for(
             query["reference"], sorted(APPLICANT_EMAILS)
         )
+
+
+class BounceSchema(Schema):
+    message_id = fields.String(
+        required=True,
+        validate=validate.Length(min=3, max=200),
+        metadata={"description": "The Message-ID header of the email that bounced, as sent"},
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+@blp.route("/bounces", methods=["POST"])
+@require("bounces.report")
+@blp.arguments(BounceSchema)
+@blp.response(200, NotificationSchema)
+def bounce(body: dict):  # type: ignore[no-untyped-def]
+    """A bounce from the mail provider (its webhook, with a service token): the message is
+    marked bounced and the bounce goes into the delivery log."""
+    mail = current_app.extensions["notify.outbox"].mark_bounced(body["message_id"], body["reason"])
+    if mail is None:
+        abort(404, message="No message with that Message-ID.")
+    return mail
 
 
 def create_app(settings: Settings | None = None) -> Flask:

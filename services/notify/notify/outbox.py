@@ -16,11 +16,12 @@ from email.message import EmailMessage
 from typing import Any
 
 import requests
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.settings import Settings
+from notify.deliverylog import DeliveryLog
 from notify.messages import Email, html_body
 from notify.sms import SmsGateway, SmsRejected
 
@@ -32,8 +33,11 @@ class MailOutbox:
     def __init__(self, db: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._mails = db["outgoing_mail"]
         self._clock = clock
+        self.log = DeliveryLog(db)
 
     def ensure_schema(self) -> None:
+        self.log.ensure_schema()
+        self._mails.create_index("message_id_header")
         self._mails.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
         self._mails.create_index("reference")
 
@@ -50,7 +54,7 @@ class MailOutbox:
         """`channel`: email, or sms (`email.to` a phone number, `email.body` the text);
         `fallback`: the email to send instead if the SMS cannot be delivered."""
         now = self._clock()
-        self._mails.update_one(
+        result = self._mails.update_one(
             {"_id": key},
             {
                 "$setOnInsert": {
@@ -60,6 +64,7 @@ class MailOutbox:
                     "language": email.language,
                     "channel": channel,
                     "fallback": fallback.__dict__ if fallback else None,
+                    "message_id_header": message_id(key),
                     "reference": reference,
                     "event_type": event_type,
                     "status": "queued",
@@ -73,6 +78,10 @@ class MailOutbox:
             upsert=True,
             session=session,
         )
+        if result.upserted_id is not None:
+            self.log.queued(
+                {"_id": key, "reference": reference, "channel": channel, "event_type": event_type}, session
+            )
 
     def due(self) -> dict[str, Any] | None:
         """Lease the next email due (see lease)."""
@@ -115,6 +124,17 @@ class MailOutbox:
     def mark_sent(self, key: str) -> None:
         self._mails.update_one({"_id": key}, {"$set": {"status": "sent", "sent_at": self._clock()}})
 
+    def mark_bounced(self, message_id_header: str, reason: str) -> dict[str, Any] | None:
+        """The receiving side bounced a sent email (a provider's webhook says so)."""
+        mail = self._mails.find_one_and_update(
+            {"message_id_header": message_id_header},
+            {"$set": {"status": "bounced", "bounce_reason": reason}},
+            return_document=ReturnDocument.AFTER,
+        )
+        if mail is not None:
+            self.log.bounced(mail, reason)
+        return mail
+
     def mark_failed(self, mail: dict[str, Any], error: str, final: bool = False) -> None:
         """Try again later (exponential backoff with full jitter), or give up after the
         last attempt, or at once when `final`; an SMS given up on sends its fallback email."""
@@ -131,6 +151,8 @@ class MailOutbox:
                 }
             },
         )
+        if give_up:
+            self.log.failed(mail, error)
         if give_up and mail.get("fallback"):
             self.queue(
                 f"{mail['_id']}:fallback",
@@ -281,11 +303,13 @@ def _send_emails(outbox: MailOutbox, sender: SmtpSender, mail_from: str, mails: 
         log.warning("mail %s not sent (attempt %d): %r", failed["_id"], failed["attempts"], exc)
         outbox.mark_failed(failed, repr(exc))
         outbox.release(untried)  # the server is likely down: they wait for the next round
+    finally:
+        outbox.log.sent(mails[:sent])
     return sent
 
 
 def _send_texts(outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str, Any]]) -> int:
-    sent = 0
+    sent: list[dict[str, Any]] = []
     for index, text in enumerate(texts):
         if sms is None or not sms.configured:
             outbox.mark_failed(text, "no SMS gateway configured", final=True)  # its email goes instead
@@ -301,5 +325,6 @@ def _send_texts(outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str
             outbox.release(texts[index + 1 :])
             break
         outbox.mark_sent(text["_id"])
-        sent += 1
-    return sent
+        sent.append(text)
+    outbox.log.sent(sent)
+    return len(sent)

@@ -200,6 +200,17 @@ def test_citizens_and_providers_hear_of_grants_choices_switches_and_payments_onc
     assert to_provider[2] == "Utbetalning 2026-10: 7 668,00 kr (Hemtjänst)"
 
 
+BLANK = {
+    "event_id": "x",
+    "schema_version": 1,
+    "version": 1,
+    "occurred_at": "2026-11-24T09:30:00+00:00",
+    "correlation_id": "c",
+    "causation_id": None,
+    "traceparent": None,
+}
+
+
 @pytest.fixture
 def gateway(monkeypatch):
     from devstack.smsgateway import RecordingSmsGateway
@@ -251,3 +262,34 @@ def test_sms_by_choice_with_email_as_the_fallback(infra, settings_for, personal,
     )  # refused: the email instead
     figures = outbox.figures(datetime.now(UTC) - timedelta(hours=1))["channels"]
     assert figures["sms"]["sent"] == 2 and figures["sms"]["failed"] == 1 and figures["email"]["sent"] == 2
+
+    # the delivery log as events: each message queued and sent; the refused SMS to the dead-letter topic
+    from kernel.relay import route_by_stream_category
+    from notify.deliverylog import ROUTES
+
+    logged = list(db["events"].find({}, {"type": 1, "stream_id": 1, "data": 1}))
+    counts = {t: sum(1 for e in logged if e["type"] == t) for t in {e["type"] for e in logged}}
+    assert counts == {"notify.message_queued": 5, "notify.message_sent": 4, "notify.message_failed": 1}
+    [failed] = [e for e in logged if e["type"] == "notify.message_failed"]
+    assert failed["data"]["channel"] == "sms" and "unknown number" in failed["data"]["error"]
+    topic_for = route_by_stream_category(ROUTES)
+    assert topic_for(Envelope.from_dict({**failed, **BLANK})) == "notify.message.v1.dlq"
+
+
+def test_a_bounce_reported_by_the_provider_marks_the_message_and_is_logged(notify, event, unique, signed_in):
+    from notify.outbox import message_id
+
+    settings, processor, outbox = notify
+    address, case_id = f"bounce-{unique}@example.se", str(uuid.uuid4())
+    raw = event("intake.inquiry_submitted", address, case_id)
+    processor.process(raw)
+    dispatch(outbox, SmtpSender(settings), settings.mail_from)
+    [mail] = outbox.recent()
+    client = signed_in(create_app(settings), "service:notify")
+    bounced = client.post(
+        "/api/v1/bounces", json={"message_id": message_id(mail["_id"]), "reason": "550 5.1.1 unknown"}
+    )
+    assert bounced.status_code == 200 and bounced.get_json()["status"] == "bounced"
+    assert client.post("/api/v1/bounces", json={"message_id": "<nope@x>", "reason": "r"}).status_code == 404
+    db = mongo_client(settings)[settings.database]
+    assert db["events"].count_documents({"type": "notify.message_bounced"}) == 1

@@ -1,0 +1,13 @@
+"""Entrypoint: publish notify's delivery log (and its dead letters) to Kafka."""
+
+from kernel.runners import run_relay
+from kernel.settings import Settings
+from notify.deliverylog import ROUTES
+
+
+def main() -> None:
+    run_relay(Settings.from_env("notify"), ROUTES)
+
+
+if __name__ == "__main__":
+    main()
