@@ -27,6 +27,9 @@ site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["pu
 printf '%s\n' "$ROOT/libs" "$ROOT/services/intake" "$ROOT/services/business_desk" "$ROOT/services/notify" \
   > "$site/municipal-sources.pth"
 
+# The applicants' pages' texts: gettext catalogues compiled from their .po files.
+"$VENV/bin/python" -c "from intake.i18n import compile_catalogues; compile_catalogues()"
+
 # The development OpenID provider (npm's oidc-provider) for the run command and the tests.
 OIDC_DIR="$ROOT/.local/dev-oidc"
 oidc_stamp="$OIDC_DIR/.installed-$(cat "$ROOT/deploy/dev-oidc/package-lock.json" "$ROOT/deploy/dev-oidc/server.mjs" | sha256sum | cut -c1-16)"

@@ -20,6 +20,7 @@ from intake.domain import (
     answer_completion,
     answer_survey,
     replace_tracking_link,
+    request_sign_in_link,
     submit_inquiry,
 )
 from intake.tracking import evolve
@@ -135,6 +136,8 @@ def test_producers_events_match_the_contracts():
         Inquiry.from_history(history), True, False, "building_permit", SCORES, today["value"]
     )
     store.append(submitted.stream_id, len(history), survey, Metadata.new())
+    link_stream, link_events = request_sign_in_link("anna@example.se", "sv", "t" * 43, now)
+    store.append(link_stream, 0, link_events, Metadata.new())
     deps.personal = PERSONAL
     today["value"] = date(2029, 12, 1)
     on_the_wire = [PERSONAL.seal_event(envelope) for _, envelope in store.read_after(0, 100)]

@@ -12,7 +12,7 @@ import requests
 
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.browser import browser, page  # noqa: F401 - pytest fixtures
-from tests.e2e.conftest import case_by_reference, wait_for
+from tests.e2e.conftest import case_by_reference, mails_to, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -184,7 +184,9 @@ def test_a_signed_in_applicant_finds_their_companys_cases_under_my_cases(stack, 
     page.click("button[type=submit]")
     reference = page.locator("#reference").inner_text()
     page.click("#my-cases-link")
-    # Not signed in: to the OpenID provider and back.
+    # Not signed in: choose how; with the e-ID, to the OpenID provider and back.
+    assert_accessible(page)
+    page.click("#sign-in-eid")
     page.fill("input[name=login]", "anna.applicant")
     page.fill("input[name=password]", "demo")
     page.click("button[type=submit]")
@@ -367,3 +369,27 @@ def test_the_portal_pages_fit_a_phone_screen(stack, browser, tmp_path):  # noqa:
         assert_accessible(tab)
     tab.screenshot(path=str(tmp_path / "form-on-a-phone.png"), full_page=True)
     phone.close()
+
+
+def test_a_contact_signs_in_to_my_cases_with_the_link_from_the_email(stack, page):  # noqa: F811
+    intake = stack.url("intake")
+    address = f"lina-{uuid.uuid4().hex[:8]}@example.se"
+    page.goto(f"{intake}/?lang=en")
+    fill_inquiry(page, address, "556703-7485")
+    page.click("button[type=submit]")
+    reference = page.locator("#reference").inner_text()
+    page.click("#my-cases-link")
+    page.fill("#sign-in-email", address)
+    page.click("#sign-in-link-form button[type=submit]")
+    assert "on its way" in page.locator("#message").inner_text()
+    mail = wait_for(
+        lambda: [m for m in mails_to(stack.infra.mail_url, address) if "sign-in link" in m["subject"]],
+        what="the email with the sign-in link",
+    )[0]
+    link = re.search(r"http://\S+/sign-in/\S+", mail["body"]).group(0)
+    page.goto(link)
+    assert reference in page.locator("main").inner_text()
+    assert page.locator("#signed-in-as").inner_text().endswith("@example.se")
+    assert_accessible(page)
+    page.goto(link)
+    assert "no longer works" in page.locator("#message").inner_text()  # once only

@@ -10,6 +10,7 @@ from intake.attachments import AttachmentStore, NoScanner, Scanner, scanner_for
 from intake.figures import LiveFigures
 from intake.messages import MessageLog, message_log
 from intake.readmodel import TrackingReadModel
+from intake.signin_links import SignInLinks
 from kernel import casetypes
 from kernel.casetypes import Catalogue
 from kernel.connections import mongo_client, personal_data
@@ -28,6 +29,7 @@ class Deps:
     attachments: AttachmentStore | None = None
     scanner: Scanner = field(default_factory=NoScanner)
     messages: MessageLog = lambda _reference: None
+    sign_in_links: SignInLinks | None = None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
 
@@ -39,6 +41,8 @@ def bootstrap(settings: Settings) -> Deps:
     store = MongoEventStore(db, hooks=[tracking.apply], personal=personal_data(settings, client))
     store.ensure_schema()
     tracking.ensure_schema()
+    sign_in_links = SignInLinks(db)
+    sign_in_links.ensure_schema()
     return Deps(
         settings=settings,
         store=store,
@@ -48,5 +52,6 @@ def bootstrap(settings: Settings) -> Deps:
         attachments=AttachmentStore(db),
         scanner=scanner_for(settings.virus_scan_command),
         messages=message_log(settings),
+        sign_in_links=sign_in_links,
         ping=lambda: client.admin.command("ping"),
     )

@@ -213,3 +213,25 @@ def answer_survey(
             },
         )
     ]
+
+
+SIGN_IN_LINK_REQUESTED = "intake.sign_in_link_requested"
+SIGN_IN_LINK_MINUTES = 15
+
+
+def request_sign_in_link(email: str, language: str, token: str, now: datetime) -> tuple[str, list[NewEvent]]:
+    """A one-time sign-in link to My cases, emailed (by notify) to a contact of a case."""
+    request_id = str(uuid.uuid4())
+    return f"signin-{request_id}", [
+        NewEvent(
+            SIGN_IN_LINK_REQUESTED,
+            {
+                "request_id": request_id,
+                "language": language,
+                "requested_at": now.isoformat(),
+                "valid_minutes": SIGN_IN_LINK_MINUTES,
+                "subject_id": str(uuid.uuid4()),  # its own key: erasable with nothing else
+                "personal": {"email": email, "token": token},
+            },
+        )
+    ]

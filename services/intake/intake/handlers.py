@@ -143,3 +143,33 @@ def answer_survey(deps: Deps, doc: dict[str, Any], scores: dict[str, int]) -> No
         ),
         Metadata.new(telemetry.current_traceparent()),
     )
+
+
+def request_sign_in(deps: Deps, email: str, language: str) -> None:
+    """Email a one-time sign-in link, if any case names this address as its contact; the
+    caller answers the same either way (nobody learns whose address has cases)."""
+    email = email.strip()
+    if not deps.tracking.organisations_of_contact(email):
+        return
+    assert deps.sign_in_links is not None
+    now = deps.clock()
+    token = deps.sign_in_links.issue(deps.tracking.contact_key(email), email, now)
+    stream_id, events = domain.request_sign_in_link(email, language, token, now)
+    deps.store.append(stream_id, 0, events, Metadata.new(telemetry.current_traceparent()))
+
+
+def redeem_sign_in(deps: Deps, token: str) -> dict[str, Any] | None:
+    """The session principal for a valid link: an applicant of the contact's organisations."""
+    assert deps.sign_in_links is not None
+    link = deps.sign_in_links.redeem(token, deps.clock())
+    if link is None:
+        return None
+    organisations = sorted(deps.tracking.organisations_of_contact_key(link["contact_key"]))
+    return {
+        "subject": f"email-link:{link['contact_key'][:24]}",
+        "roles": ["applicant"],
+        "name": link["shown_as"],
+        "case_types": [],
+        "organisations": organisations,
+        "personal_number": None,
+    }

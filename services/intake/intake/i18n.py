@@ -1,237 +1,50 @@
-"""Swedish and English texts for applicants: page labels, validation errors and the
-plain-words status of a case."""
+"""Swedish and English texts for applicants (page labels, validation errors, the
+plain-words status of a case), kept as gettext catalogues by message key in
+translations/<language>/LC_MESSAGES/messages.po and served with Flask-Babel. The
+catalogues are compiled (.mo, not in git) by scripts/bootstrap.sh, or on first use."""
 
 from __future__ import annotations
 
-from flask import request
+import os
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request
+from flask_babel import Babel, force_locale, gettext
 
 LANGUAGES = ("sv", "en")
 
-TEXTS: dict[str, dict[str, str]] = {
-    "sv": {
-        "title": "Fråga eller ansökan till kommunen",
-        "intro": "Skicka in din ansökan eller fråga. Du får direkt ett kvitto med datum då du senast får besked.",
-        "organisation_number": "Organisationsnummer (eller CVR-nummer)",
-        "company": "Företagets namn",
-        "contact_name": "Kontaktperson",
-        "email": "E-post",
-        "phone": "Telefon",
-        "case_type": "Ärendetyp",
-        "description": "Beskriv ditt ärende",
-        "language": "Språk för svar",
-        "submit": "Skicka in",
-        "errors_heading": "Något behöver rättas innan vi kan ta emot ärendet:",
-        "receipt_title": "Tack, vi har tagit emot ditt ärende",
-        "reference": "Ärendenummer",
-        "promised": "Du får besked senast",
-        "tracking": "Följ ditt ärende här (spara länken, den är personlig)",
-        "track_title": "Ditt ärende",
-        "status": "Status",
-        "history": "Händelser",
-        "decision": "Beslut",
-        "waiting_for": "Vi väntar på att du kompletterar",
-        "reply_by": "Svara senast",
-        "delayed": "Beslutet blir försenat",
-        "expected_by": "Vi räknar med att ge besked senast",
-        "not_found": "Vi hittar inget ärende för den här länken.",
-        "my_cases": "Mina ärenden",
-        "messages_heading": "Meddelanden från kommunen",
-        "messages_none": "Inga meddelanden ännu.",
-        "messages_unavailable": "Meddelandena kan inte visas just nu. Försök igen om en stund.",
-        "channel.email": "e-post",
-        "channel.sms": "SMS",
-        "notify_by": "Hur vill du få besked om ditt ärende?",
-        "notify_by.email": "E-post",
-        "notify_by.sms": "SMS (e-post om SMS:et inte går fram)",
-        "notify_by.email_and_sms": "Både e-post och SMS",
-        "notify_by.unknown": "Välj e-post, SMS eller båda.",
-        "appeal_heading": "Så överklagar du",
-        "survey_heading": "Hur tyckte du att det gick?",
-        "survey_intro": "Tre frågor om kommunens service i ditt ärende (1 = mycket dåligt, 10 = mycket bra). Svaren räknas per ärendetyp, inte per person.",
-        "survey.overall": "Hur nöjd är du sammantaget med kommunens service i ditt ärende?",
-        "survey.expectations": "Hur väl motsvarade servicen dina förväntningar?",
-        "survey.ideal": "Tänk dig en service som är perfekt. Hur nära den kommer kommunens service?",
-        "survey_button": "Skicka svaren",
-        "survey.thanks": "Tack för dina svar! De hjälper kommunen att bli bättre.",
-        "survey.incomplete": "Svara på alla tre frågorna, på skalan 1-10.",
-        "survey.closed": "Enkäten öppnar när ärendet är avslutat och kan besvaras en gång.",
-        "survey.answered": "Du svarade på enkäten",
-        "answer_heading": "Svara här",
-        "answer_label": "Ditt svar",
-        "files_label": "Bifoga filer",
-        "files_hint": "PDF, JPEG, PNG eller Word (docx), högst {max_files} filer på högst {max_mb} MB var.",
-        "answer_button": "Skicka svaret",
-        "answer.sent": "Tack! Ditt svar är skickat. Handläggaren får det direkt och klockan för ärendet går vidare.",
-        "answer.sent_on": "Du skickade ditt svar",
-        "answer.empty": "Skriv ett svar eller bifoga en fil.",
-        "answer.nothing_to_answer": "Ärendet väntar inte på något svar från dig.",
-        "attachment.type": "Filen är inte en PDF, JPEG, PNG eller Word-fil (docx)",
-        "attachment.too_large": "Filen är för stor",
-        "attachment.too_many": "Du kan bifoga högst fem filer åt gången",
-        "attachment.empty": "Filen är tom",
-        "attachment.infected": "Filen stoppades av virskontrollen",
-        "attachment.scan_failed": "Virskontrollen gick inte att göra just nu; försök igen om en stund",
-        "back": "Tillbaka till ärendet",
-        "letter": "Beslutet som brev (PDF)",
-        "no_decision_yet": "Det finns inget beslut i ärendet ännu.",
-        "municipality": "Kommunen",
-        "case_types_title": "Vad kan jag söka, och hur snabbt får jag besked?",
-        "case_types_intro": "Så lång tid lovar vi, och så lång tid det faktiskt har tagit de senaste tolv månaderna.",
-        "case_types_link": "Ärendetyper och handläggningstider",
-        "what_to_submit": "Det här behöver du skicka med",
-        "promise": "Vårt löfte",
-        "legal_deadline": "lagstadgad tidsfrist",
-        "service_guarantee": "servicegaranti",
-        "if_today": "Skickar du in i dag får du besked senast",
-        "how_fast": "Så snabbt har det gått (senaste 12 månaderna)",
-        "median_days": "Mediantid i dagar (tid då vi väntat på sökanden räknas inte)",
-        "median_days_gross": "Mediantid i dagar från inkommet ärende",
-        "share_within": "Andel beslut inom utlovad tid",
-        "decided_count": "Antal beslut",
-        "no_figures_yet": "Inga beslut ännu under perioden.",
-        "figures_unavailable": "Siffrorna går inte att hämta just nu. Försök igen om en stund.",
-        "apply_now": "Skicka in ett ärende av den här typen",
-        "legal_basis": "Lagrum",
-        "not_found_case_type": "Den ärendetypen finns inte.",
-        "my_cases_intro": "Ärenden för de företag du företräder",
-        "my_cases_none": "Det finns inga ärenden för dina företag ännu.",
-        "error.generic": "Något gick fel med den här sidan. Försök igen, eller kontakta kommunen.",
-        "link_replaced": "Den här länken har bytts ut och gäller inte längre. Den nya länken skickades till kontaktpersonens e-post.",
-        "new_link_title": "Har någon annan fått den här länken?",
-        "new_link_explain": "Begär en ny länk. Den skickas till kontaktpersonens e-post och den här länken slutar gälla direkt.",
-        "new_link_button": "Skicka en ny länk",
-        "new_link_sent": "Klart. Den här länken gäller inte längre. En ny länk har skickats till kontaktpersonens e-post.",
-        "new_link_impossible": "Det går inte att byta länk för det här ärendet.",
-        "link_expired": "Länken har slutat gälla eftersom ärendet avgjordes för länge sedan. Kontakta kommunen om du behöver beslutet igen.",
-        "received_on": "Inkom",
-        "target": "Handläggningstid",
-        # validation
-        "Missing data for required field.": "Fältet måste fyllas i.",
-        "Not a valid email address.": "Ange en giltig e-postadress.",
-        "Unknown field.": "Okänt fält.",
-        "Not a valid string.": "Ange text.",
-        "Field may not be null.": "Fältet får inte vara tomt.",
-        "Invalid input type.": "Ogiltig typ av indata.",
-        "org.checksum": "Organisationsnumret är inte giltigt (kontrollsiffran stämmer inte).",
-        "org.length": "Ange ett svenskt organisationsnummer (10 siffror) eller ett danskt CVR-nummer (8 siffror).",
-        "case_type.unknown": "Välj en av kommunens ärendetyper.",
-        "language.unknown": "Välj svenska (sv) eller engelska (en).",
-        "text.length": "Texten är för lång eller för kort.",
-        "phone.invalid": "Ange ett telefonnummer med siffror (t.ex. 08-123 456 78).",
-        "body.too_large": "Ärendet är för stort att ta emot.",
-        "validation.message": "Uppgifterna kunde inte tas emot.",
-    },
-    "en": {
-        "title": "Inquiry or application to the municipality",
-        "intro": "Submit your application or question. You get a receipt at once with the date you will have an answer.",
-        "organisation_number": "Organisation number (or Danish CVR)",
-        "company": "Company name",
-        "contact_name": "Contact person",
-        "email": "Email",
-        "phone": "Phone",
-        "case_type": "Case type",
-        "description": "Describe your case",
-        "language": "Language for answers",
-        "submit": "Submit",
-        "errors_heading": "Please correct the following before we can accept your case:",
-        "receipt_title": "Thank you, we have received your case",
-        "reference": "Case reference",
-        "promised": "You will have an answer by",
-        "tracking": "Follow your case here (keep the link, it is personal)",
-        "track_title": "Your case",
-        "status": "Status",
-        "history": "History",
-        "decision": "Decision",
-        "waiting_for": "We are waiting for you to complete",
-        "reply_by": "Reply by",
-        "delayed": "The decision is delayed",
-        "expected_by": "We expect to give you an answer by",
-        "not_found": "We cannot find a case for this link.",
-        "my_cases": "My cases",
-        "messages_heading": "Messages from the municipality",
-        "messages_none": "No messages yet.",
-        "messages_unavailable": "The messages cannot be shown just now. Please try again shortly.",
-        "channel.email": "email",
-        "channel.sms": "SMS",
-        "notify_by": "How do you want to hear about your case?",
-        "notify_by.email": "Email",
-        "notify_by.sms": "SMS (email if the SMS does not get through)",
-        "notify_by.email_and_sms": "Both email and SMS",
-        "notify_by.unknown": "Choose email, SMS or both.",
-        "appeal_heading": "How to appeal",
-        "survey_heading": "How did we do?",
-        "survey_intro": "Three questions about the municipality's service in your case (1 = very poor, 10 = excellent). The answers count per case type, not per person.",
-        "survey.overall": "Overall, how satisfied are you with the municipality's service in your case?",
-        "survey.expectations": "How well did the service meet your expectations?",
-        "survey.ideal": "Imagine a perfect service. How close to it does the municipality's service come?",
-        "survey_button": "Send the answers",
-        "survey.thanks": "Thank you for your answers! They help the municipality improve.",
-        "survey.incomplete": "Answer all three questions, on the scale 1-10.",
-        "survey.closed": "The survey opens when the case is closed, and can be answered once.",
-        "survey.answered": "You answered the survey on",
-        "answer_heading": "Answer here",
-        "answer_label": "Your answer",
-        "files_label": "Attach files",
-        "files_hint": "PDF, JPEG, PNG or Word (docx), at most {max_files} files of at most {max_mb} MB each.",
-        "answer_button": "Send the answer",
-        "answer.sent": "Thank you! Your answer is sent. The case handler gets it at once and the case's clock runs again.",
-        "answer.sent_on": "You sent your answer on",
-        "answer.empty": "Write an answer or attach a file.",
-        "answer.nothing_to_answer": "The case is not waiting for an answer from you.",
-        "attachment.type": "The file is not a PDF, JPEG, PNG or Word file (docx)",
-        "attachment.too_large": "The file is too large",
-        "attachment.too_many": "You can attach at most five files at a time",
-        "attachment.empty": "The file is empty",
-        "attachment.infected": "The file was stopped by the virus check",
-        "attachment.scan_failed": "The virus check could not be made just now; please try again shortly",
-        "back": "Back to the case",
-        "letter": "The decision as a letter (PDF)",
-        "no_decision_yet": "There is no decision in the case yet.",
-        "municipality": "The municipality",
-        "case_types_title": "What can I apply for, and how soon will I get an answer?",
-        "case_types_intro": "What we promise, and how long it has actually taken over the last twelve months.",
-        "case_types_link": "Case types and processing times",
-        "what_to_submit": "What to send with it",
-        "promise": "Our promise",
-        "legal_deadline": "legal deadline",
-        "service_guarantee": "service guarantee",
-        "if_today": "Submit today and you get an answer by",
-        "how_fast": "How fast it has been (last 12 months)",
-        "median_days": "Median days (time waiting for the applicant not counted)",
-        "median_days_gross": "Median days from the day the case came in",
-        "share_within": "Share decided within the promised time",
-        "decided_count": "Decisions",
-        "no_figures_yet": "No decisions yet in the period.",
-        "figures_unavailable": "The figures cannot be fetched just now. Please try again shortly.",
-        "apply_now": "Submit a case of this type",
-        "legal_basis": "Legal basis",
-        "not_found_case_type": "There is no such case type.",
-        "my_cases_intro": "Cases of the companies you represent",
-        "my_cases_none": "There are no cases for your companies yet.",
-        "error.generic": "Something went wrong with this page. Try again, or contact the municipality.",
-        "link_replaced": "This link was replaced and no longer works. The new link was sent to the contact's email.",
-        "new_link_title": "Has someone else got this link?",
-        "new_link_explain": "Ask for a new link. It goes to the contact's email, and this link stops working at once.",
-        "new_link_button": "Send a new link",
-        "new_link_sent": "Done. This link no longer works. A new link has been sent to the contact's email.",
-        "new_link_impossible": "The link of this case cannot be replaced.",
-        "link_expired": "This link has expired because the case was decided long ago. Contact the municipality if you need the decision again.",
-        "received_on": "Received",
-        "target": "Processing time",
-        "org.checksum": "The organisation number is not valid (its check digit is wrong).",
-        "org.length": "Enter a Swedish organisation number (10 digits) or a Danish CVR number (8 digits).",
-        "case_type.unknown": "Choose one of the municipality's case types.",
-        "language.unknown": "Choose Swedish (sv) or English (en).",
-        "text.length": "The text is too long or too short.",
-        "phone.invalid": "Enter a phone number in digits (e.g. +46 8 123 456 78).",
-        "body.too_large": "The request is too large to accept.",
-        "validation.message": "The request could not be accepted.",
-    },
-}
+TRANSLATIONS = Path(__file__).parent / "translations"
+
+
+def compile_catalogues() -> None:
+    """Compile each .po whose .mo is missing or older (a fresh checkout, a changed text)."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as source:
+            catalog = read_po(source)
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+        with partial.open("wb") as target:
+            write_mo(target, catalog)
+        os.replace(partial, mo)  # whole or not at all: several workers may compile at once
+
+
+def init_i18n(app: Flask) -> None:
+    compile_catalogues()
+    Babel(app, default_locale="en", default_translation_directories=str(TRANSLATIONS))
 
 
 def t(key: str, lang: str) -> str:
-    return TEXTS.get(lang, TEXTS["en"]).get(key) or TEXTS["en"].get(key) or key
+    """The text of a message key in a language; English where that language lacks it."""
+    with force_locale(lang if lang in LANGUAGES else "en"):
+        text = gettext(key)
+    if text == key and lang != "en":
+        with force_locale("en"):
+            text = gettext(key)
+    return text
 
 
 def request_language(default: str = "sv") -> str:

@@ -3,7 +3,9 @@ events, same transaction) and by the consumer (case events from business_desk)."
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pymongo.client_session import ClientSession
@@ -12,23 +14,32 @@ from pymongo.database import Database
 from intake.domain import hash_token
 from intake.tracking import evolve
 from kernel.envelope import Envelope
+from kernel.personal import master_key_from_env
+
+
+def contact_key_from_env() -> Callable[[str], str]:
+    """A keyed hash of an email address (case-insensitive), keyed from the data master key."""
+    secret = hmac.new(master_key_from_env(), b"intake.contact_key", hashlib.sha256).digest()
+    return lambda email: hmac.new(secret, email.strip().lower().encode(), hashlib.sha256).hexdigest()
 
 
 class TrackingReadModel:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, contact_key: Callable[[str], str] | None = None) -> None:
         self._collection = db["tracking"]
+        self.contact_key = contact_key or contact_key_from_env()
 
     def ensure_schema(self) -> None:
         self._collection.create_index("tracking_hash", unique=True)
         self._collection.create_index("reference", unique=True)
         self._collection.create_index("revoked_hashes")
         self._collection.create_index([("organisation_key", 1), ("received_on", -1)])
+        self._collection.create_index("contact_key")
 
     def apply(self, events: Sequence[Envelope], session: ClientSession | None) -> None:
         for event in events:
             key = event.data.get("inquiry_id") or event.data.get("case_id")
             current = self._collection.find_one({"_id": key}, session=session)
-            updated = evolve(current, event)
+            updated = evolve(current, event, self.contact_key)
             if updated is not None:
                 self._collection.replace_one({"_id": updated["_id"]}, updated, upsert=True, session=session)
 
@@ -43,6 +54,14 @@ class TrackingReadModel:
         """The cases of these organisations, newest first."""
         cursor = self._collection.find({"organisation_key": {"$in": sorted(organisation_keys)}})
         return list(cursor.sort([("received_on", -1), ("reference", 1)]).limit(limit))
+
+    def organisations_of_contact(self, email: str) -> set[str]:
+        """The organisations whose cases name this email address as their contact."""
+        return self.organisations_of_contact_key(self.contact_key(email))
+
+    def organisations_of_contact_key(self, key: str) -> set[str]:
+        found = self._collection.find({"contact_key": key}, {"organisation_key": 1})
+        return {doc["organisation_key"] for doc in found if doc.get("organisation_key")}
 
     def by_id(self, inquiry_id: str) -> dict[str, Any] | None:
         return self._collection.find_one({"_id": inquiry_id})

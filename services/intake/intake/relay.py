@@ -3,7 +3,7 @@
 from kernel.runners import run_relay
 from kernel.settings import Settings
 
-ROUTES = {"inquiry": "intake.inquiry.v1"}
+ROUTES = {"inquiry": "intake.inquiry.v1", "signin": "intake.signin.v1"}
 
 
 def main() -> None:

@@ -62,7 +62,9 @@ def no_link(inquiry_id: str, why: str) -> str:
     return f"{why}:{inquiry_id}"
 
 
-def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None:
+def evolve(
+    doc: dict[str, Any] | None, event: Envelope, contact_key: Callable[[str], str] | None = None
+) -> dict[str, Any] | None:
     """The tracking document after one more event (None: the event changes nothing).
     Personal fields are None once the data subject's key was erased."""
     data, at = event.data, event.occurred_at
@@ -78,6 +80,8 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
             "company": personal.get("company"),
             "organisation_number": personal.get("organisation_number"),
             "organisation_key": organisation_key(personal.get("organisation_number")),
+            # finds the cases of a contact who signs in with an email link (a keyed hash, not the address)
+            "contact_key": contact_key(personal["contact"]["email"]) if contact_key and personal else None,
             "personal_erased_on": None if personal else at[:10],
             "case_type": data["case_type"],
             "language": data["language"],

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from functools import wraps
+from urllib.parse import quote
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session
 from marshmallow import ValidationError
 
 from intake import attachments, handlers, letters
@@ -13,7 +16,7 @@ from intake.i18n import LANGUAGES, request_language, t
 from intake.schemas import InquirySchema
 from kernel.auth import current_principal
 from kernel.ratelimit import limited
-from kernel.signin import signed_in
+from kernel.signin import SESSION_KEY, page_check, session_principal, signed_in
 
 pages = Blueprint("pages", __name__)
 
@@ -182,8 +185,66 @@ def track_letter(token: str):  # type: ignore[no-untyped-def]
     return decision_pdf(doc, lang)
 
 
+def _safe_next(target: str | None) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else "/my-cases"
+
+
+@pages.get("/sign-in")
+def sign_in():  # type: ignore[no-untyped-def]
+    """Two ways into My cases: the e-ID / OpenID Connect login, or a link by email."""
+    lang = page_language()
+    target = _safe_next(request.args.get("next"))
+    return render_template("sign_in.html", lang=lang, t=lambda k: t(k, lang), next=target)
+
+
+@pages.post("/sign-in")
+@limited("tracking")
+def sign_in_by_email():  # type: ignore[no-untyped-def]
+    lang = page_language()
+    email = request.form.get("email", "").strip()
+    if "@" not in email or len(email) > 254:
+        return render_template(
+            "message.html",
+            lang=lang,
+            t=lambda k: t(k, lang),
+            message=t("sign_in.bad_email", lang),
+            error=True,
+            back=f"/sign-in?lang={lang}",
+        ), 422
+    handlers.request_sign_in(deps(), email, lang)
+    return render_template(
+        "message.html", lang=lang, t=lambda k: t(k, lang), message=t("sign_in.link_sent", lang)
+    )
+
+
+@pages.get("/sign-in/<token>")
+@limited("tracking")
+def sign_in_with_link(token: str):  # type: ignore[no-untyped-def]
+    lang = page_language()
+    principal = handlers.redeem_sign_in(deps(), token)
+    if principal is None:
+        abort(410, description=t("sign_in.link_invalid", lang))
+    session.clear()  # a fresh session on sign-in: no fixation
+    session.permanent = True
+    session[SESSION_KEY] = principal
+    return redirect(f"/my-cases?lang={lang}")
+
+
+def applicant_signed_in(view):  # type: ignore[no-untyped-def]
+    """My cases: a visitor not signed in chooses how to sign in first."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if session_principal().anonymous:
+            return redirect(f"/sign-in?lang={page_language()}&next={quote(request.path)}")
+        page_check("inquiry.mine")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 @pages.get("/my-cases")
-@signed_in("inquiry.mine")
+@applicant_signed_in
 def my_cases():  # type: ignore[no-untyped-def]
     principal, lang = current_principal(), page_language()
     cases = [
@@ -194,7 +255,7 @@ def my_cases():  # type: ignore[no-untyped-def]
 
 
 @pages.get("/my-cases/<inquiry_id>")
-@signed_in("inquiry.mine")
+@applicant_signed_in
 def my_case(inquiry_id: str):  # type: ignore[no-untyped-def]
     doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
     if doc is None:

@@ -10,7 +10,13 @@ from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
 from notify.sms import SmsGateway
 
-TOPICS = ["intake.inquiry.v1", "business_desk.case.v1", "vouchers.voucher.v1", "vouchers.payment.v1"]
+TOPICS = [
+    "intake.inquiry.v1",
+    "intake.signin.v1",
+    "business_desk.case.v1",
+    "vouchers.voucher.v1",
+    "vouchers.payment.v1",
+]
 
 
 def main() -> None:

@@ -125,8 +125,18 @@ def build_handlers(
                 f"{event.event_id}:{email.to}:{email.subject}", email, reference, event.type, session
             )
 
+    def sign_in_link(event: Envelope, session: ClientSession | None) -> None:
+        personal = event.data["personal"]
+        if personal is None:
+            return
+        recipient = {"email": personal["email"], "language": event.data["language"]}
+        link = f"{intake_public_url}/sign-in/{personal['token']}?lang={event.data['language']}"
+        email = email_for(event, recipient, link)
+        outbox.queue(f"{event.event_id}:sign_in_link", email, "sign-in", event.type, session)
+
     return {
         **dict.fromkeys(VOUCHER_EMAILS, voucher_event),
+        "intake.sign_in_link_requested": sign_in_link,
         "intake.inquiry_submitted": inquiry_submitted,
         "intake.tracking_link_replaced": tracking_link_replaced,
         "business_desk.case_opened": case_opened,

@@ -27,6 +27,7 @@ _env = Environment(
 APPLICANT_EMAILS = {
     "intake.inquiry_submitted": "receipt",
     "intake.tracking_link_replaced": "tracking_link",
+    "intake.sign_in_link_requested": "sign_in_link",
     "business_desk.completion_requested": "completion_request",
     "business_desk.deadline_extended": "deadline_extended",
     "business_desk.delay_notice_sent": "delay_notice",

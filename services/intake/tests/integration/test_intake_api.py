@@ -265,3 +265,34 @@ def test_the_tracking_page_shows_the_messages_sent_about_the_case(app):
     assert "Kvitto: vi har tagit emot ditt ärende &lt;b&gt;" in page and "(SMS)" in page
     deps.messages = lambda _reference: None
     assert "kan inte visas just nu" in client.get(f"/track/{token}?lang=sv").get_data(as_text=True)
+
+
+def test_a_contact_signs_in_to_my_cases_with_a_one_time_email_link(app):
+    client = app.test_client()
+    receipt = client.post("/api/v1/inquiries", json=INQUIRY).get_json()
+    assert client.get("/my-cases").headers["Location"].startswith("/sign-in")
+    form = client.get("/sign-in?lang=en").get_data(as_text=True)
+    assert 'id="sign-in-eid"' in form and 'id="sign-in-link-form"' in form
+
+    def ask(email: str) -> str:
+        page = client.get("/sign-in?lang=en").get_data(as_text=True)
+        answer = client.post("/sign-in?lang=en", data={"email": email, "csrf_token": csrf_token(page)})
+        assert answer.status_code == 200
+        return answer.get_data(as_text=True)
+
+    assert "a sign-in link is on its way" in ask("stranger@example.se")
+    assert (
+        app.db["events"].count_documents({"type": "intake.sign_in_link_requested"}) == 0
+    )  # nobody to write to
+    assert "a sign-in link is on its way" in ask("ANNA@example.se")  # the same answer; any case of letters
+    [stored] = app.db["events"].find({"type": "intake.sign_in_link_requested"})
+    assert isinstance(stored["data"]["personal"], str)  # sealed
+    [event] = app.extensions["intake.deps"].store.load(stored["stream_id"])
+    token = event.data["personal"]["token"]
+    assert app.db["sign_in_links"].count_documents({"_id": token}) == 0  # only its hash is kept
+
+    signed = client.get(f"/sign-in/{token}?lang=en")
+    assert signed.status_code == 302 and signed.headers["Location"].startswith("/my-cases")
+    mine = client.get("/my-cases?lang=en").get_data(as_text=True)
+    assert receipt["reference"] in mine and "a***@example.se" in mine
+    assert app.test_client().get(f"/sign-in/{token}").status_code == 410  # once only
