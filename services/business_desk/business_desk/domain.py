@@ -338,10 +338,10 @@ def extend_deadline(
 
 
 def send_delay_notice(
-    case: Case, handler: str, reason: str, expected_by: date, today: date
+    case: Case, handler: str, reason: str, expected_by: date, today: date, catalogue: Catalogue | None = None
 ) -> list[NewEvent]:
     """Förvaltningslagen §11: tell the applicant that the decision will be significantly
-    delayed, why, and when it is now expected."""
+    delayed, why, and when it is now expected; the team lead is told too."""
     _require(case, ACTIVE, "send a delay notice for")
     _require_handler(case, handler)
     text = _require_text(reason, "say why the case is delayed")
@@ -355,11 +355,17 @@ def send_delay_notice(
                 "handler": handler,
                 "sent_on": today.isoformat(),
                 "expected_by": expected_by.isoformat(),
+                **_staff_recipients(case, catalogue),
                 "subject_id": case.subject_id,
                 "personal": {"reason": text},
             },
         )
     ]
+
+
+def _staff_recipients(case: Case, catalogue: Catalogue | None) -> dict[str, list[str]]:
+    team = catalogue.team_of(case.case_type) if catalogue else None
+    return {"staff_recipients": [team.lead.email]} if team and team.lead else {}
 
 
 def issue_warning(case: Case, today: date, catalogue: Catalogue) -> list[NewEvent]:

@@ -91,7 +91,11 @@ def send_delay_notice(
     deps: Deps, case_id: str, handler: str, reason: str, expected_by: date
 ) -> list[Envelope]:
     return _on_case(
-        deps, case_id, lambda case, today: domain.send_delay_notice(case, handler, reason, expected_by, today)
+        deps,
+        case_id,
+        lambda case, today: domain.send_delay_notice(
+            case, handler, reason, expected_by, today, deps.catalogue
+        ),
     )
 
 

@@ -9,7 +9,15 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.envelope import Envelope
-from notify.messages import EMAILS, VOUCHER_EMAILS, Email, email_for, staff_emails, voucher_emails
+from notify.messages import (
+    EMAILS,
+    VOUCHER_EMAILS,
+    Email,
+    delay_notice_copies,
+    email_for,
+    staff_emails,
+    voucher_emails,
+)
 from notify.outbox import MailOutbox
 from notify.sms import sms_text
 
@@ -104,6 +112,17 @@ def build_handlers(
             key = f"{event.event_id}:{EMAILS[event.type]}:{email.to}"
             outbox.queue(key, email, event.data["reference"], event.type, session)
 
+    def delay_notice(event: Envelope, session: ClientSession | None) -> None:
+        queue_email(event, session)
+        for email in delay_notice_copies(event, desk_public_url):
+            outbox.queue(
+                f"{event.event_id}:delay_notice_staff:{email.to}",
+                email,
+                event.data["reference"],
+                event.type,
+                session,
+            )
+
     def personal_data_erased(event: Envelope, session: ClientSession | None) -> None:
         recipients.forget(event.data["case_id"], session)
         outbox.erase_personal_data(event.data["reference"], session)
@@ -142,7 +161,7 @@ def build_handlers(
         "business_desk.case_opened": case_opened,
         "business_desk.completion_requested": queue_email,
         "business_desk.deadline_extended": queue_email,
-        "business_desk.delay_notice_sent": queue_email,
+        "business_desk.delay_notice_sent": delay_notice,
         "business_desk.case_decided": queue_email,
         "business_desk.case_closed": queue_email,
         "business_desk.deadline_warning_issued": warn_staff,

@@ -146,3 +146,11 @@ def voucher_emails(event: Envelope, citizen: dict[str, Any] | None, vouchers_url
         subject, body = render(template, language, context)
         emails.append(Email(to=to, subject=subject, body=body, language=language))
     return emails
+
+
+def delay_notice_copies(event: Envelope, desk_url: str) -> list[Email]:
+    """§11: the team lead hears that the applicant was told of a delay."""
+    subject, body = render("delay_notice_staff", STAFF_LANGUAGE, {"data": event.data, "desk_url": desk_url})
+    return [
+        Email(to=address, subject=subject, body=body) for address in event.data.get("staff_recipients", [])
+    ]

@@ -145,3 +145,14 @@ def test_starttls_and_login_when_the_relay_needs_them(monkeypatch):
     monkeypatch.delenv("SMTP_USERNAME")
     SmtpSender(Settings.from_env("notify"), FakeSmtp).send(to_message(mail, "n@k.example"))
     assert FakeSmtp.calls[1:] == [("send", "a@example.se")]
+
+
+def test_the_team_lead_gets_a_copy_of_a_delay_notice():
+    from notify.messages import delay_notice_copies
+
+    event = Envelope.from_dict(golden_example("business_desk.delay_notice_sent"))
+    [copy] = delay_notice_copies(event, "http://desk.example")
+    assert copy.to == "tina@kommun.example.se" and "11 § FL" in copy.subject
+    assert f"http://desk.example/cases/{event.data['case_id']}" in copy.body
+    older = Envelope.from_dict({**event.to_dict(), "data": {**event.data, "staff_recipients": []}})
+    assert delay_notice_copies(older, "http://desk.example") == []
