@@ -9,6 +9,7 @@ from pymongo.errors import DuplicateKeyError
 from intake import attachments, domain
 from intake.bootstrap import Deps
 from intake.domain import Inquiry, SubmitInquiry, Submitted, submit_inquiry
+from intake.i18n import t
 from intake.tracking import link_expired, public_view
 from kernel import telemetry
 from kernel.envelope import Metadata
@@ -91,6 +92,7 @@ def applicant_view(deps: Deps, doc: dict[str, Any], lang: str) -> dict[str, Any]
         doc,
         lang,
         deps.catalogue.get(doc["case_type"]).label(lang),
+        t,
         lambda status, language: deps.catalogue.status(status).text(language, applicant=True),
     )
 

@@ -6,14 +6,17 @@ catalogues are compiled (.mo, not in git) by scripts/bootstrap.sh, or on first u
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.support import Translations
 from flask import Flask, request
-from flask_babel import Babel, force_locale, gettext
+from flask_babel import Babel
 
 LANGUAGES = ("sv", "en")
+CATALOGUE_LANGUAGES = ("sv", "en", "da")
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -33,17 +36,29 @@ def compile_catalogues() -> None:
 
 
 def init_i18n(app: Flask) -> None:
+    """Flask-Babel on the same catalogues: the request's locale is the page's language
+    (`?lang=`, else the browser's), for `gettext` in templates and code."""
     compile_catalogues()
-    Babel(app, default_locale="en", default_translation_directories=str(TRANSLATIONS))
+    Babel(
+        app,
+        default_locale="en",
+        default_translation_directories=str(TRANSLATIONS),
+        locale_selector=lambda: request_language() if request else None,
+    )
+
+
+@cache
+def _catalogue(lang: str) -> Translations:
+    compile_catalogues()
+    return Translations.load(str(TRANSLATIONS), [lang])
 
 
 def t(key: str, lang: str) -> str:
-    """The text of a message key in a language; English where that language lacks it."""
-    with force_locale(lang if lang in LANGUAGES else "en"):
-        text = gettext(key)
+    """The text of a message key in a language; English where that language lacks it.
+    Works outside a request too (the tracking view is pure and takes this as its words)."""
+    text = _catalogue(lang if lang in CATALOGUE_LANGUAGES else "en").gettext(key)
     if text == key and lang != "en":
-        with force_locale("en"):
-            text = gettext(key)
+        text = _catalogue("en").gettext(key)
     return text
 
 

@@ -17,39 +17,16 @@ from intake.domain import (
 )
 from kernel.envelope import Envelope
 
-STATUS_TEXT = {
-    "submitted": {
-        "sv": "Mottaget. Ärendet registreras hos handläggarna.",
-        "en": "Received. Your case is being registered with the case handlers.",
-    },
-    "registered": {
-        "sv": "Registrerat. Ärendet väntar på att en handläggare tar det.",
-        "en": "Registered. Your case is waiting for a case handler.",
-    },
-    "in_progress": {
-        "sv": "En handläggare arbetar med ditt ärende.",
-        "en": "A case handler is working on your case.",
-    },
-    "waiting_for_applicant": {
-        "sv": "Vi behöver fler uppgifter från dig innan vi kan gå vidare.",
-        "en": "We need more information from you before we can continue.",
-    },
-    "decided": {"sv": "Beslut är fattat.", "en": "A decision has been made."},
-    "closed": {"sv": "Ärendet är avslutat.", "en": "Your case is closed."},
-}
-
 INTAKE_STATUSES = ("submitted", "registered")  # intake's own; the rest are business_desk's
-
-OUTCOME_TEXT = {
-    "granted": {"sv": "Beviljat", "en": "Granted"},
-    "granted_with_conditions": {"sv": "Beviljat med villkor", "en": "Granted with conditions"},
-    "refused": {"sv": "Avslag", "en": "Refused"},
-    "answered": {"sv": "Besvarat", "en": "Answered"},
-}
+# the statuses and outcomes worded by intake's catalogues ("status.<id>", "outcome.<id>")
+BUILT_IN_STATUSES = ("submitted", "registered", "in_progress", "waiting_for_applicant", "decided", "closed")
+OUTCOMES = ("granted", "granted_with_conditions", "refused", "answered")
 
 
-def _entry(at: str, status: str, sv: str, en: str) -> dict[str, Any]:
-    return {"at": at, "status": status, "text": {"sv": sv, "en": en}}
+def _entry(at: str, status: str, key: str, **params: Any) -> dict[str, Any]:
+    """A history line, worded when it is read, in the reader's language (catalogue key
+    `history.<key>`; a parameter ending in `_key` is a catalogue key itself)."""
+    return {"at": at, "status": status, "key": f"history.{key}", "params": params}
 
 
 def organisation_key(organisation_number: str | None) -> str | None:
@@ -91,7 +68,7 @@ def evolve(
             "waiting_for": None,
             "reply_by": None,
             "decision": None,
-            "history": [_entry(at, "submitted", "Ärendet togs emot.", "The case was received.")],
+            "history": [_entry(at, "submitted", "received")],
             "applied": [event.event_id],
         }
     if doc is None or event.event_id in doc.get("applied", []):
@@ -103,38 +80,20 @@ def evolve(
             return doc
         doc["revoked_hashes"] = [*doc.get("revoked_hashes", []), doc["tracking_hash"]]
         doc["tracking_hash"] = hash_token(personal["tracking_token"])
-        doc["history"].append(
-            _entry(
-                at,
-                doc["status"],
-                "Länken till ärendet byttes ut; den nya skickades till kontaktpersonens e-post.",
-                "The link to the case was replaced; the new one was sent to the contact's email.",
-            )
-        )
+        doc["history"].append(_entry(at, doc["status"], "link_replaced"))
     elif event.type == SURVEY_ANSWERED:
         doc["survey_answered_on"] = data["answered_on"]
-        doc["history"].append(
-            _entry(at, doc["status"], "Tack för dina svar på enkäten.", "Thank you for answering the survey.")
-        )
+        doc["history"].append(_entry(at, doc["status"], "survey_answered"))
     elif event.type == COMPLETION_ANSWERED:
         files = data.get("attachment_count", 0)
         doc["answered_on"] = data["answered_on"]
-        doc["history"].append(
-            _entry(
-                at,
-                doc["status"],
-                f"Du skickade ditt svar i e-tjänsten ({files} bifogade filer).",
-                f"You sent your answer in the portal ({files} files attached).",
-            )
-        )
+        doc["history"].append(_entry(at, doc["status"], "answered", files=files))
     elif kind == "case_opened":
         doc["status"] = "registered"
-        doc["history"].append(_entry(at, "registered", "Ärendet registrerades.", "The case was registered."))
+        doc["history"].append(_entry(at, "registered", "registered"))
     elif kind == "case_claimed":
         doc["status"] = "in_progress"
-        doc["history"].append(
-            _entry(at, "in_progress", "En handläggare tog ärendet.", "A case handler took the case.")
-        )
+        doc["history"].append(_entry(at, "in_progress", "claimed"))
     elif kind == "completion_requested":
         doc.update(
             status="waiting_for_applicant",
@@ -143,21 +102,13 @@ def evolve(
             answered_on=None,
         )
         doc["history"].append(
-            _entry(
-                at,
-                "waiting_for_applicant",
-                f"Vi bad om komplettering senast {data['reply_by']}.",
-                f"We asked you for more information by {data['reply_by']}.",
-            )
+            _entry(at, "waiting_for_applicant", "completion_requested", reply_by=data["reply_by"])
         )
     elif kind == "applicant_replied":
         moved = data["due_date"] != doc["promised_answer_by"]
         doc.update(status="in_progress", waiting_for=None, reply_by=None, promised_answer_by=data["due_date"])
-        sv, en = "Vi tog emot din komplettering.", "We received your additional information."
-        if moved:
-            sv += f" Nytt datum för besked: {data['due_date']}."
-            en += f" New date for an answer: {data['due_date']}."
-        doc["history"].append(_entry(at, "in_progress", sv, en))
+        entry = _entry(at, "in_progress", "replied_moved", due_date=data["due_date"]) if moved else None
+        doc["history"].append(entry or _entry(at, "in_progress", "replied"))
     elif kind == "case_decided":
         doc.update(
             status="decided",
@@ -170,10 +121,7 @@ def evolve(
                 "decided_on": data["decided_on"],
             },
         )
-        outcome = OUTCOME_TEXT[data["outcome"]]
-        doc["history"].append(
-            _entry(at, "decided", f"Beslut: {outcome['sv']}.", f"Decision: {outcome['en']}.")
-        )
+        doc["history"].append(_entry(at, "decided", "decided", outcome_key=f"outcome.{data['outcome']}"))
     elif kind == "status_changed":
         doc["status"] = data["status"]
         doc["history"].append(
@@ -181,14 +129,7 @@ def evolve(
         )
     elif kind == "deadline_extended":
         doc["promised_answer_by"] = data["due_date"]
-        doc["history"].append(
-            _entry(
-                at,
-                doc["status"],
-                f"Handläggningstiden förlängdes. Nytt datum för besked: {data['due_date']}.",
-                f"The time for handling your case was extended. New date for an answer: {data['due_date']}.",
-            )
-        )
+        doc["history"].append(_entry(at, doc["status"], "extended", due_date=data["due_date"]))
     elif kind == "delay_notice_sent":
         doc["delays"] = [
             *doc.get("delays", []),
@@ -198,20 +139,13 @@ def evolve(
                 "reason": personal.get("reason"),
             },
         ]
-        doc["history"].append(
-            _entry(
-                at,
-                doc["status"],
-                f"Beslutet blir försenat. Vi räknar med besked senast {data['expected_by']}.",
-                f"The decision is delayed. We expect to give you an answer by {data['expected_by']}.",
-            )
-        )
+        doc["history"].append(_entry(at, doc["status"], "delayed", expected_by=data["expected_by"]))
     elif kind == "case_closed":
         doc["status"] = "closed"
-        doc["history"].append(_entry(at, "closed", "Ärendet avslutades.", "The case was closed."))
+        doc["history"].append(_entry(at, "closed", "closed"))
     elif kind == "case_reopened":
         doc.update(status="in_progress", decision=None)
-        doc["history"].append(_entry(at, "in_progress", "Ärendet öppnades igen.", "Your case was reopened."))
+        doc["history"].append(_entry(at, "in_progress", "reopened"))
     elif kind == "personal_data_erased":
         doc.update(
             company=None,
@@ -234,19 +168,31 @@ def public_view(
     doc: dict[str, Any],
     lang: str,
     case_type_label: str,
+    words: Callable[[str, str], str],
     status_text: Callable[[str, str], str] | None = None,
 ) -> dict[str, Any]:
-    """The tracking document as the applicant reads it (no internal fields). `status_text`
-    words a status for the applicant (the configured labels); the built-in words otherwise."""
+    """The tracking document as the applicant reads it (no internal fields). `words(key,
+    lang)` is the catalogue; `status_text` words a status for the applicant (the
+    configured labels), the catalogue's built-in words otherwise."""
 
     def describe(status: str) -> str:
         if status_text is not None and status not in INTAKE_STATUSES:
             return status_text(status, lang)
-        return STATUS_TEXT[status][lang] if status in STATUS_TEXT else status.replace("_", " ")
+        return words(f"status.{status}", lang) if status in BUILT_IN_STATUSES else status.replace("_", " ")
+
+    def line(entry: dict[str, Any]) -> str:
+        if "key" in entry:
+            params = {
+                name.removesuffix("_key"): words(value, lang) if name.endswith("_key") else value
+                for name, value in entry["params"].items()
+            }
+            return words(entry["key"], lang).format(**params)
+        text = entry.get("text")  # lines stored before the catalogues: sv and en
+        return (text.get(lang) or text.get("en", "")) if text else describe(entry["status"])
 
     decision = doc.get("decision")
     if decision:
-        decision = {**decision, "outcome_text": OUTCOME_TEXT[decision["outcome"]][lang]}
+        decision = {**decision, "outcome_text": words(f"outcome.{decision['outcome']}", lang)}
     return {
         "inquiry_id": doc["_id"],
         "reference": doc["reference"],
@@ -270,7 +216,7 @@ def public_view(
             {
                 "at": entry["at"],
                 "status": entry["status"],
-                "text": entry["text"][lang] if entry["text"] else describe(entry["status"]),
+                "text": line(entry),
             }
             for entry in doc["history"]
         ],

@@ -1,4 +1,5 @@
 from intake.domain import hash_token
+from intake.i18n import t
 from intake.tracking import evolve, public_view
 from kernel.contracts import golden_example
 from kernel.envelope import Envelope
@@ -10,8 +11,8 @@ def golden(event_type: str) -> Envelope:
 
 def history_of(*types: str) -> dict:
     doc = None
-    for t in types:
-        doc = evolve(doc, golden(t)) or doc
+    for event_type in types:
+        doc = evolve(doc, golden(event_type)) or doc
     return doc
 
 
@@ -23,7 +24,7 @@ def test_the_tracking_view_follows_the_case_in_plain_words():
         "business_desk.completion_requested",
     )
     assert doc["status"] == "waiting_for_applicant"
-    view = public_view(doc, "sv", "Bygglov")
+    view = public_view(doc, "sv", "Bygglov", t)
     assert view["status_text"] == "Vi behöver fler uppgifter från dig innan vi kan gå vidare."
     assert view["waiting_for"] == "Skicka en situationsplan och fasadritningar."
     assert [h["status"] for h in view["history"]] == [
@@ -34,7 +35,7 @@ def test_the_tracking_view_follows_the_case_in_plain_words():
     ]
 
     doc = evolve(evolve(doc, golden("business_desk.applicant_replied")), golden("business_desk.case_decided"))
-    view = public_view(doc, "en", "Building permit")
+    view = public_view(doc, "en", "Building permit", t)
     assert view["status"] == "decided"
     assert view["decision"]["outcome_text"] == "Granted with conditions"
     assert view["promised_answer_by"] == golden("business_desk.applicant_replied").data["due_date"]
@@ -46,7 +47,7 @@ def test_only_the_tokens_hash_is_kept_and_internal_fields_are_not_shown():
     token = golden("intake.inquiry_submitted").data["personal"]["tracking_token"]
     assert doc["tracking_hash"] == hash_token(token)
     assert token not in str(doc)
-    view = public_view(doc, "sv", "Bygglov")
+    view = public_view(doc, "sv", "Bygglov", t)
     assert "tracking_hash" not in view and "applied" not in view
 
 
@@ -73,7 +74,7 @@ def test_work_statuses_extensions_and_delay_notices_reach_the_applicant_in_the_c
         "business_desk.delay_notice_sent",
     )
     view = public_view(
-        doc, "en", "Building permit", lambda s, lang: catalogue.status(s).text(lang, applicant=True)
+        doc, "en", "Building permit", t, lambda s, lang: catalogue.status(s).text(lang, applicant=True)
     )
     assert view["status"] == "referral"
     assert (
