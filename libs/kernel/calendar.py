@@ -29,8 +29,11 @@ class Target:
             ("weeks", "en"): "weeks",
             ("calendar_days", "sv"): "dagar",
             ("calendar_days", "en"): "days",
+            ("working_days", "da"): "arbejdsdage",
+            ("weeks", "da"): "uger",
+            ("calendar_days", "da"): "dage",
         }
-        return f"{self.amount} {words[(self.unit, 'sv' if lang == 'sv' else 'en')]}"
+        return f"{self.amount} {words.get((self.unit, lang)) or words[(self.unit, 'en')]}"
 
 
 class WorkingCalendar:

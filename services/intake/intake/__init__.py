@@ -17,7 +17,7 @@ from kernel.web import add_health, base_app, wants_json
 def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
     from intake.api import blp
     from intake.bootstrap import bootstrap
-    from intake.i18n import LANGUAGES, init_i18n, request_language, t
+    from intake.i18n import LANGUAGES, init_i18n, languages, request_language, t
     from intake.web import allow_uploads, page_language, pages
 
     settings = settings or Settings.from_env("intake")
@@ -30,7 +30,8 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
         OPENAPI_SWAGGER_UI_URL="https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
     )
     app.extensions["intake.deps"] = deps or bootstrap(settings)
-    init_i18n(app)
+    init_i18n(app, app.extensions["intake.deps"].catalogue.country)
+    app.jinja_env.globals["offered_languages"] = languages
     init_auth(app, settings)
     api = Api(app)
     add_security_scheme(api)

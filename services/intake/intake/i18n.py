@@ -12,11 +12,20 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from flask import Flask, request
+from flask import Flask, current_app, has_app_context, request
 from flask_babel import Babel
 
-LANGUAGES = ("sv", "en")
 CATALOGUE_LANGUAGES = ("sv", "en", "da")
+# the languages offered, by the deployment's country (config/case_types.yaml): the national one first
+LANGUAGES_BY_COUNTRY = {"SE": ("sv", "en"), "DK": ("da", "en")}
+LANGUAGES = CATALOGUE_LANGUAGES  # any of these is accepted; languages() says which a deployment offers
+
+
+def languages() -> tuple[str, ...]:
+    """The languages this deployment offers (its app's config), the national one first."""
+    offered = current_app.config.get("LANGUAGES") if has_app_context() else None
+    return tuple(offered or LANGUAGES_BY_COUNTRY["SE"])
+
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -35,9 +44,10 @@ def compile_catalogues() -> None:
         os.replace(partial, mo)  # whole or not at all: several workers may compile at once
 
 
-def init_i18n(app: Flask) -> None:
+def init_i18n(app: Flask, country: str = "SE") -> None:
     """Flask-Babel on the same catalogues: the request's locale is the page's language
     (`?lang=`, else the browser's), for `gettext` in templates and code."""
+    app.config["LANGUAGES"] = LANGUAGES_BY_COUNTRY.get(country, LANGUAGES_BY_COUNTRY["SE"])
     compile_catalogues()
     Babel(
         app,
@@ -62,8 +72,9 @@ def t(key: str, lang: str) -> str:
     return text
 
 
-def request_language(default: str = "sv") -> str:
+def request_language(default: str | None = None) -> str:
+    offered = languages()
     chosen = request.args.get("lang")
-    if chosen in LANGUAGES:
+    if chosen in offered:
         return chosen
-    return request.accept_languages.best_match(LANGUAGES) or default
+    return request.accept_languages.best_match(offered) or default or offered[0]

@@ -21,6 +21,18 @@ WORDS = {
         "appeal": "Så överklagar du",
         "page": "Sida",
     },
+    "da": {
+        "title": "Afgørelse",
+        "reference": "Sagsnummer",
+        "case_type": "Sag",
+        "company": "Ansøger",
+        "received": "Modtaget",
+        "decided": "Afgørelsesdato",
+        "outcome": "Afgørelse",
+        "grounds": "Hjemmel",
+        "appeal": "Sådan klager du",
+        "page": "Side",
+    },
     "en": {
         "title": "Decision",
         "reference": "Case reference",

@@ -7,6 +7,7 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
+from intake.i18n import languages
 from intake.organisation import parse_organisation_number
 from kernel import casetypes
 from kernel.settings import Settings
@@ -29,7 +30,9 @@ class InquirySchema(Schema):
     phone = fields.String(required=True)
     case_type = fields.String(required=True, metadata={"description": "id from GET /api/v1/case-types"})
     description = fields.String(required=True, validate=validate.Length(1, 5000, error="text.length"))
-    language = fields.String(load_default="sv", metadata={"enum": ["sv", "en"]})
+    language = fields.String(
+        load_default=None, metadata={"description": "sv or en; da and en where the deployment is Danish"}
+    )
     notify_by = fields.String(
         load_default="email",
         validate=validate.OneOf(["email", "sms", "email_and_sms"], error="notify_by.unknown"),
@@ -57,7 +60,7 @@ class InquirySchema(Schema):
 
     @validates("language")
     def _language(self, value: str, **_: object) -> None:
-        if value not in ("sv", "en"):
+        if value is not None and value not in languages():
             raise ValidationError("language.unknown")
 
     @post_load
@@ -67,6 +70,7 @@ class InquirySchema(Schema):
         data["organisation_number"] = number
         for key in ("company", "contact_name", "phone", "description"):
             data[key] = data[key].strip()
+        data["language"] = data.get("language") or languages()[0]  # the deployment's own language
         return data
 
 

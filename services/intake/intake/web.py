@@ -12,7 +12,7 @@ from intake import attachments, handlers, letters
 from intake.bootstrap import Deps
 from intake.domain import SURVEY_QUESTIONS, LinkNotReplaceable, NothingToAnswer, SubmitInquiry
 from intake.handlers import LinkRefused
-from intake.i18n import LANGUAGES, request_language, t
+from intake.i18n import languages, request_language, t
 from intake.schemas import InquirySchema
 from kernel.auth import current_principal
 from kernel.ratelimit import limited
@@ -48,7 +48,7 @@ def _render_form(lang: str, values: dict, errors: dict, status: int = 200):  # t
             errors=errors,
             case_types=case_types,
             fields=FORM_FIELDS,
-            languages=LANGUAGES,
+            languages=languages(),
         ),
         status,
     )
@@ -67,7 +67,7 @@ def form():  # type: ignore[no-untyped-def]
 def submit():  # type: ignore[no-untyped-def]
     values = {key: request.form.get(key, "") for key in (*FORM_FIELDS, "language")}
     values["notify_by"] = request.form.get("notify_by") or "email"
-    lang = values["language"] if values["language"] in LANGUAGES else request_language()
+    lang = values["language"] if values["language"] in languages() else request_language()
     try:
         data = InquirySchema().load(values)
     except ValidationError as exc:
@@ -86,7 +86,7 @@ def submit():  # type: ignore[no-untyped-def]
 def page_language(case_language: str | None = None) -> str:
     """?lang= when it names a language, else the case's, else the browser's."""
     chosen = request.args.get("lang")
-    return chosen if chosen in LANGUAGES else case_language or request_language()
+    return chosen if chosen in languages() else case_language or request_language()
 
 
 def tracked_case(token: str) -> tuple[dict, str]:

@@ -40,10 +40,14 @@ EMAILS = {**APPLICANT_EMAILS, **STAFF_EMAILS}
 STAFF_LANGUAGE = "sv"  # the municipality's own staff read its warnings in Swedish
 
 OUTCOMES = {
-    "granted": {"sv": "Beviljat", "en": "Granted"},
-    "granted_with_conditions": {"sv": "Beviljat med villkor", "en": "Granted with conditions"},
-    "refused": {"sv": "Avslag", "en": "Refused"},
-    "answered": {"sv": "Besvarat", "en": "Answered"},
+    "granted": {"sv": "Beviljat", "en": "Granted", "da": "Tilladelse givet"},
+    "granted_with_conditions": {
+        "sv": "Beviljat med villkor",
+        "en": "Granted with conditions",
+        "da": "Tilladelse givet med vilkår",
+    },
+    "refused": {"sv": "Avslag", "en": "Refused", "da": "Afslag"},
+    "answered": {"sv": "Besvarat", "en": "Answered", "da": "Besvaret"},
 }
 
 
@@ -79,7 +83,12 @@ def html_body(subject: str, text: str, language: str, sender: str = "Kommunen") 
 
 def render(template: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
     """Returns (subject, body): the template's first line is `Subject: ...`."""
-    language = language if language in ("sv", "en") else "sv"
+    # the language's template where there is one (Danish: the applicants' emails), else English;
+    # an unknown language gets Swedish, the municipality's own
+    if language not in ("sv", "en", "da"):
+        language = "sv"
+    if not (TEMPLATES / f"{template}.{language}.txt").exists():
+        language = "en"
     text = _env.get_template(f"{template}.{language}.txt").render(**context, outcomes=OUTCOMES, lang=language)
     first, _, body = text.partition("\n")
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")

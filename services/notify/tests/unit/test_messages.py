@@ -11,7 +11,7 @@ from notify.messages import APPLICANT_EMAILS, VOUCHER_EMAILS, email_for, render,
 RECIPIENT = {"email": "anna.berg@example.se", "name": "Anna Berg", "language": "sv"}
 
 
-@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("language", ["sv", "en", "da"])
 @pytest.mark.parametrize("event_type", sorted(APPLICANT_EMAILS))
 def test_every_template_renders_with_its_golden_event(event_type, language):
     event = Envelope.from_dict(golden_example(event_type))
@@ -156,3 +156,16 @@ def test_the_team_lead_gets_a_copy_of_a_delay_notice():
     assert f"http://desk.example/cases/{event.data['case_id']}" in copy.body
     older = Envelope.from_dict({**event.to_dict(), "data": {**event.data, "staff_recipients": []}})
     assert delay_notice_copies(older, "http://desk.example") == []
+
+
+def test_every_applicant_email_has_a_danish_template_for_a_danish_deployment():
+    from notify.messages import TEMPLATES
+
+    for template in APPLICANT_EMAILS.values():
+        assert (TEMPLATES / f"{template}.da.txt").exists(), template
+    decision = email_for(
+        Envelope.from_dict(golden_example("business_desk.case_decided")),
+        {**RECIPIENT, "language": "da"},
+        None,
+    )
+    assert decision.subject.endswith("Tilladelse givet med vilkår") and "klage" in decision.body
