@@ -157,8 +157,17 @@ def case_type_view(case_type, lang: str) -> dict:  # type: ignore[no-untyped-def
 def case_types():  # type: ignore[no-untyped-def]
     """What the municipality decides, how fast it promises to, and how fast it is."""
     lang = page_language()
+    query = request.args.get("q", "").strip()[:100]
     views = [case_type_view(ct, lang) for ct in deps().catalogue.case_types.values()]
-    return render_template("case_types.html", lang=lang, t=lambda k: t(k, lang), case_types=views)
+    if query:
+        words = query.lower().split()
+        views = [v for v in views if all(w in searchable(v) for w in words)]
+    return render_template("case_types.html", lang=lang, t=lambda k: t(k, lang), case_types=views, q=query)
+
+
+def searchable(view: dict) -> str:
+    """What a search of the case types looks through: the name, description and documents."""
+    return " ".join([view["label"], view["description"], *view["documents"]]).lower()
 
 
 @pages.get("/case-types/<case_type_id>")

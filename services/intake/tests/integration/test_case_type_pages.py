@@ -60,3 +60,15 @@ def test_without_business_desk_the_page_says_the_figures_are_unavailable(setting
     client = create_app(settings_for("intake")).test_client()
     page = client.get("/case-types/building_permit?lang=en").get_data(as_text=True)
     assert "cannot be fetched just now" in page and "Site plan" in page
+
+
+def test_the_case_types_can_be_searched(settings_for):
+    client = create_app(settings_for("intake")).test_client()
+    found = client.get("/case-types?lang=en&q=alcohol").get_data(as_text=True)
+    assert (
+        'data-case-type="alcohol_serving_licence"' in found
+        and 'data-case-type="building_permit"' not in found
+    )
+    by_document = client.get("/case-types?lang=sv&q=situationsplan").get_data(as_text=True)
+    assert 'data-case-type="building_permit"' in by_document
+    assert 'id="no-match"' in client.get("/case-types?lang=en&q=zeppelin").get_data(as_text=True)
