@@ -54,6 +54,7 @@ class Stack:
         env.setdefault("INTAKE_URL", self.url("intake"))
         env.setdefault("VOUCHERS_PUBLIC_URL", self.url("vouchers"))
         env.setdefault("SECRET_KEY", self.secret_key)
+        env.setdefault("LOG_FORMAT", "text")  # a person reads these; deployments log JSON
         env.setdefault("COOKIE_SECURE", "0")  # plain http on the loopback interface
         if not env.get("DATA_MASTER_KEY") and not env.get("DATA_MASTER_KEY_FILE"):
             env["DATA_MASTER_KEY_FILE"] = str(self.master_key_file())

@@ -21,8 +21,9 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import ConnectionFailure, DuplicateKeyError
 
-from kernel import contracts, telemetry
+from kernel import contracts, logs, telemetry
 from kernel.envelope import Envelope, InvalidEnvelope
+from kernel.metrics import DEAD_LETTERS, record_lag
 from kernel.personal import PersonalData, UnknownSubject
 from kernel.relay import Publisher
 
@@ -169,11 +170,14 @@ class MessageProcessor:
                 raise MessageUnfit(f"personal data cannot be opened: {exc!r}") from exc
 
         def effect(session: ClientSession | None) -> None:
-            with telemetry.continued(
-                envelope.traceparent,
-                f"consume {envelope.type}",
-                SpanKind.CONSUMER,
-                event_id=envelope.event_id,
+            with (
+                telemetry.continued(
+                    envelope.traceparent,
+                    f"consume {envelope.type}",
+                    SpanKind.CONSUMER,
+                    event_id=envelope.event_id,
+                ),
+                logs.about(envelope.data.get("reference")),
             ):
                 handler(envelope, session)
 
@@ -225,7 +229,7 @@ class ConsumerLoop:
         # growing the pause while idle; the latency this adds is at most idle_max_s.
         # Joining the group only progresses inside a blocking poll.
         pause = self.idle_min_s
-        last_after = last_blocking = 0.0
+        last_after = last_blocking = last_lag = 0.0
         try:
             while not stop.is_set():
                 blocking = self._needs_group_work() or time.monotonic() - last_blocking > 5.0
@@ -248,11 +252,20 @@ class ConsumerLoop:
                         break
                 if batches and not stop.is_set():
                     self._commit()
+                if time.monotonic() - last_lag >= LAG_EVERY_S:
+                    last_lag = time.monotonic()
+                    self._record_lag()
                 if self._after_batch and (batches or time.monotonic() - last_after >= self.idle_max_s * 10):
                     self._after_batch()
                     last_after = time.monotonic()
         finally:
             self._consumer.close(autocommit=False)  # leave the group cleanly
+
+    def _record_lag(self) -> None:
+        try:
+            record_lag(self._consumer, self.name)
+        except Exception as exc:  # lag is a measurement; never let it stop consuming
+            log.debug("%s: lag not measured: %r", self.name, exc)
 
     def _needs_group_work(self) -> bool:
         if not self._consumer.assignment():
@@ -318,6 +331,10 @@ class ConsumerLoop:
         key = record.key.decode() if record.key else ""
         self._dead_letters.publish(f"{record.topic}.dlq", key, value)
         self._dead_letters.flush()
+        DEAD_LETTERS.labels(self.name, record.topic).inc()
+
+
+LAG_EVERY_S = 10.0
 
 
 def run_until_signalled(work: Callable[[threading.Event], None]) -> None:

@@ -14,3 +14,21 @@ accesslog = os.environ.get("ACCESS_LOG") or None
 preload_app = False
 # Several services run side by side on one machine: no shared control socket.
 control_socket_disable = True
+
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    """Gunicorn's own lines and the app's, as JSON with the trace id (kernel.logs)."""
+    import logging
+
+    from kernel import logs
+
+    service = server.cfg.proc_name or "web"
+    logs.configure(service)
+    for name in ("gunicorn.error", "gunicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [logs.handler_for(service)]
+        logger.propagate = False
+
+
+def post_fork(server, worker):  # type: ignore[no-untyped-def]
+    on_starting(server)

@@ -17,6 +17,7 @@ from pymongo.database import Database
 from kernel import telemetry
 from kernel.envelope import Envelope
 from kernel.eventstore import EventStore
+from kernel.metrics import RELAY_PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ class OutboxRelay:
         self._publisher.flush()
         self._checkpoints.save(self.name, settled)
         self._position = settled
+        RELAY_PUBLISHED.labels(self.name).inc(len(batch))
         return settled - position
 
     def run_forever(self, stop: threading.Event, idle_max_s: float = 0.1) -> None:

@@ -4,34 +4,29 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import threading
 from collections.abc import Callable, Mapping
 
 from pymongo.database import Database
 
-from kernel import telemetry
+from kernel import logs, telemetry
 from kernel.connections import kafka_consumer, kafka_producer, mongo_client, personal_data
 from kernel.consumer import ConsumerLoop, Handler, MessageProcessor, MongoInbox, run_until_signalled
 from kernel.eventstore import MongoEventStore
+from kernel.metrics import serve_process_metrics
 from kernel.publishers import KafkaPublisher
 from kernel.relay import MongoCheckpoints, OutboxRelay, route_by_stream_category
 from kernel.settings import Settings
 
 
 def configure_logging(service: str) -> None:
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO"),
-        format=f"%(asctime)s {service} %(process)d %(levelname)s %(name)s: %(message)s",
-    )
-    # kafka-python logs every lost connection several times over (and warns about slow
-    # selector tasks on a busy machine); the relay and consumer loops log what matters.
-    logging.getLogger("kafka").setLevel(os.environ.get("KAFKA_LOG_LEVEL", "CRITICAL"))
+    logs.configure(service)
 
 
 def run_relay(settings: Settings, routes: Mapping[str, str]) -> None:
     configure_logging(f"{settings.service}-relay")
     telemetry.setup(f"{settings.service}-relay")
+    serve_process_metrics()
     db = mongo_client(settings)[settings.database]
     store = MongoEventStore(db)
     store.ensure_schema()
@@ -57,6 +52,7 @@ def run_consumer(
 ) -> None:
     configure_logging(f"{settings.service}-consumer")
     telemetry.setup(f"{settings.service}-consumer")
+    serve_process_metrics()
     db = mongo_client(settings)[settings.database]
     group = settings.topic_prefix + settings.service
     processor = MessageProcessor(

@@ -8,6 +8,8 @@ from werkzeug.exceptions import HTTPException
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth
+from kernel.connections import mongo_client
+from kernel.metrics import OutboxCollector, init_metrics
 from kernel.ratelimit import init_rate_limits
 from kernel.settings import Settings
 from kernel.signin import init_signin
@@ -40,6 +42,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     init_rate_limits(app, settings)  # first: a flood is turned away before any other work
     init_signin(app, settings)
     add_health(app, {"mongodb": app.extensions["intake.deps"].ping})
+    init_metrics(app, "intake", [OutboxCollector(mongo_client(settings)[settings.database], "intake-relay")])
     telemetry.instrument_flask(app)
 
     def error_language() -> str:

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth, require
 from kernel.connections import mongo_client
+from kernel.metrics import FunctionCollector, OutboxCollector, init_metrics
 from kernel.settings import Settings
 from kernel.web import add_health, base_app
 from notify.messages import APPLICANT_EMAILS
@@ -118,6 +119,25 @@ def bounce(body: dict):  # type: ignore[no-untyped-def]
     return mail
 
 
+def delivery_gauges(outbox: MailOutbox) -> dict:
+    """The last day's deliveries per channel, as gauges."""
+    channels = outbox.figures(datetime.now(UTC) - timedelta(days=1))["channels"]
+    by_status = {
+        (("channel", channel), ("status", status)): float(tally[status])
+        for channel, tally in channels.items()
+        for status in ("sent", "failed", "pending")
+    }
+    latency = {
+        (("channel", channel),): tally["latency_s_p95"]
+        for channel, tally in channels.items()
+        if tally["latency_s_p95"] is not None
+    }
+    return {
+        "notify_messages_last_day": ("Messages queued in the last day, by channel and status", by_status),
+        "notify_delivery_latency_p95_seconds": ("Queued-to-sent latency p95 over the last day", latency),
+    }
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or Settings.from_env("notify")
     telemetry.setup("notify")
@@ -130,5 +150,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     add_security_scheme(api)
     api.register_blueprint(blp)
     add_health(app, {"mongodb": lambda: client.admin.command("ping")})
+    outbox = app.extensions["notify.outbox"]
+    init_metrics(
+        app,
+        "notify",
+        [
+            OutboxCollector(client[settings.database], "notify-relay"),
+            FunctionCollector(lambda: delivery_gauges(outbox)),
+        ],
+    )
     telemetry.instrument_flask(app)
     return app

@@ -8,6 +8,8 @@ from flask_smorest import Api
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth
+from kernel.connections import mongo_client
+from kernel.metrics import OutboxCollector, init_metrics
 from kernel.settings import Settings
 from kernel.signin import init_signin
 from kernel.web import add_health, base_app
@@ -30,5 +32,8 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     app.register_blueprint(pages)
     init_signin(app, settings)
     add_health(app, {"mongodb": app.extensions["vouchers.deps"].ping})
+    init_metrics(
+        app, "vouchers", [OutboxCollector(mongo_client(settings)[settings.database], "vouchers-relay")]
+    )
     telemetry.instrument_flask(app)
     return app

@@ -262,3 +262,11 @@ def test_survey_answers_show_as_nki_next_to_the_processing_times(desk, page_clie
     assert figures["satisfaction"]["by_case_type"] == {"building_permit": {"responses": 2, "nki": 85.2}}
     page = page_client(app, "manager").get("/dashboard?period=4w").get_data(as_text=True)
     assert 'id="nki">85.2<' in page and '<tr data-case-type="building_permit">' in page
+
+
+def test_metrics_carry_the_business_figures(desk):
+    app, processor, _ = desk
+    processor.process(inquiry(31, "outdoor_seating", "2026-11-20"))
+    text = app.test_client().get("/metrics").get_data(as_text=True)
+    assert 'cases_open{case_type="outdoor_seating"} 1.0' in text
+    assert "outbox_backlog_events" in text

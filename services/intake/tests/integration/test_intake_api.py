@@ -296,3 +296,18 @@ def test_a_contact_signs_in_to_my_cases_with_a_one_time_email_link(app):
     mine = client.get("/my-cases?lang=en").get_data(as_text=True)
     assert receipt["reference"] in mine and "a***@example.se" in mine
     assert app.test_client().get(f"/sign-in/{token}").status_code == 410  # once only
+
+
+def test_metrics_show_the_requests_and_the_outbox_backlog(app):
+    client = app.test_client()
+    client.post("/api/v1/inquiries", json=INQUIRY)
+    client.post("/api/v1/inquiries", json=INQUIRY)
+    text = client.get("/metrics").get_data(as_text=True)
+    assert 'route="/api/v1/inquiries",service="intake",status="201"' in text
+    assert "outbox_backlog_events 2.0" in text  # no relay runs in this test: both wait
+    age = float(
+        next(
+            line for line in text.splitlines() if line.startswith("outbox_oldest_unpublished_age_seconds")
+        ).split()[1]
+    )
+    assert 0 <= age < 60

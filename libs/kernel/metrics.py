@@ -1,0 +1,137 @@
+"""Prometheus metrics: every web process serves /metrics (requests, errors, latency, and
+what its service adds: outbox backlog, business figures); consumers and relays serve
+theirs on METRICS_PORT (consumer lag per partition, dead letters, relay progress)."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    start_http_server,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from pymongo.database import Database
+
+log = logging.getLogger(__name__)
+
+REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
+LATENCY = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency",
+    ["service", "method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5, 5.0, 10.0),
+)
+DEAD_LETTERS = Counter(
+    "consumer_dead_letters_total", "Messages sent to a dead-letter topic", ["consumer", "topic"]
+)
+CONSUMER_LAG = Gauge("consumer_lag", "Messages not yet consumed", ["consumer", "topic", "partition"])
+RELAY_PUBLISHED = Counter("relay_published_total", "Events published by an outbox relay", ["relay"])
+
+
+def init_metrics(app: Flask, service: str, collectors: Iterable[Collector] = ()) -> None:
+    """Count and time every request by its route (not its raw path), and serve /metrics
+    with the service's own collectors besides."""
+    registry = CollectorRegistry(auto_describe=True)
+    for collector in collectors:
+        registry.register(collector)
+
+    @app.before_request
+    def start_timer() -> None:
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def record(response):  # type: ignore[no-untyped-def]
+        route = request.url_rule.rule if request.url_rule else "unmatched"
+        if route != "/metrics":
+            REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
+            started = g.get("metrics_started")
+            if started is not None:
+                LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics")
+    def metrics():  # type: ignore[no-untyped-def]
+        from prometheus_client import REGISTRY
+
+        body = generate_latest(REGISTRY) + generate_latest(registry)
+        return Response(body, mimetype=CONTENT_TYPE_LATEST)
+
+
+def serve_process_metrics() -> None:
+    """Consumers and relays: /metrics on METRICS_PORT when it is set."""
+    port = os.environ.get("METRICS_PORT", "").strip()
+    if port:
+        start_http_server(int(port), addr=os.environ.get("METRICS_ADDR", "0.0.0.0"))
+
+
+class OutboxCollector(Collector):
+    """How far the outbox relay is behind: events stored but not yet published, and the
+    age of the oldest of them (the relay's checkpoint against the store)."""
+
+    def __init__(
+        self, db: Database, relay: str, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
+        self._db, self._relay, self._clock = db, relay, clock
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        checkpoint = self._db["relay_checkpoints"].find_one({"_id": self._relay})
+        position = int(checkpoint["position"]) if checkpoint else 0
+        pending = {"position": {"$gt": position}, "gap": {"$ne": True}}
+        backlog = self._db["events"].count_documents(pending)
+        oldest = self._db["events"].find_one(pending, {"occurred_at": 1}, sort=[("position", 1)])
+        age = 0.0
+        if oldest is not None:
+            age = max((self._clock() - datetime.fromisoformat(oldest["occurred_at"])).total_seconds(), 0.0)
+        yield GaugeMetricFamily("outbox_backlog_events", "Stored events not yet published", value=backlog)
+        yield GaugeMetricFamily(
+            "outbox_oldest_unpublished_age_seconds", "Age of the oldest event not yet published", value=age
+        )
+
+
+class FunctionCollector(Collector):
+    """Gauges computed when scraped: `read()` returns {metric: (help, {labels: value})}."""
+
+    def __init__(
+        self, read: Callable[[], dict[str, tuple[str, dict[tuple[tuple[str, str], ...], float]]]]
+    ) -> None:
+        self._read = read
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        try:
+            figures = self._read()
+        except Exception as exc:  # a scrape must not fail because the store is briefly away
+            log.warning("metrics unavailable: %r", exc)
+            return
+        for name, (help_text, samples) in figures.items():
+            label_names = [k for k, _ in next(iter(samples))] if samples else []
+            family = GaugeMetricFamily(name, help_text, labels=label_names)
+            for labels, value in samples.items():
+                family.add_metric([v for _, v in labels], value)
+            yield family
+
+
+def record_lag(consumer: Any, name: str) -> None:
+    """Lag per assigned partition: the end offset minus the consumer's position."""
+    partitions = list(consumer.assignment())
+    if not partitions:
+        return
+    ends = consumer.end_offsets(partitions)
+    for tp in partitions:
+        try:
+            position = consumer.position(tp)
+        except Exception:  # not fetched yet
+            continue
+        CONSUMER_LAG.labels(name, tp.topic, str(tp.partition)).set(max(ends.get(tp, position) - position, 0))

@@ -1,0 +1,74 @@
+"""Metrics and structured logs (no servers: a Flask app, a fake consumer, a log record)."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from flask import Flask
+from opentelemetry.sdk.trace import TracerProvider
+
+from kernel import logs
+from kernel.metrics import CONSUMER_LAG, FunctionCollector, init_metrics, record_lag
+
+
+def test_every_request_is_counted_and_timed_by_its_route_and_metrics_are_served():
+    app = Flask("t")
+
+    @app.get("/things/<thing_id>")
+    def thing(thing_id: str):  # type: ignore[no-untyped-def]
+        return {"id": thing_id}
+
+    figures = FunctionCollector(lambda: {"things_open": ("Open things", {(("kind", "a"),): 3.0})})
+    init_metrics(app, "svc", [figures])
+    client = app.test_client()
+    client.get("/things/1")
+    client.get("/things/2")
+    client.get("/nowhere")
+    text = client.get("/metrics").get_data(as_text=True)
+    assert (
+        'http_requests_total{method="GET",route="/things/<thing_id>",service="svc",status="200"} 2.0' in text
+    )
+    assert 'route="unmatched",service="svc",status="404"' in text
+    assert "http_request_duration_seconds_bucket" in text
+    assert 'things_open{kind="a"} 3.0' in text
+
+
+class FakeConsumer:
+    def __init__(self) -> None:
+        from kafka import TopicPartition
+
+        self.tp = TopicPartition("intake.inquiry.v1", 0)
+
+    def assignment(self):  # type: ignore[no-untyped-def]
+        return {self.tp}
+
+    def end_offsets(self, partitions):  # type: ignore[no-untyped-def]
+        return {self.tp: 120}
+
+    def position(self, tp):  # type: ignore[no-untyped-def]
+        return 100
+
+
+def test_consumer_lag_is_the_end_offset_minus_the_position():
+    record_lag(FakeConsumer(), "business_desk")
+    assert CONSUMER_LAG.labels("business_desk", "intake.inquiry.v1", "0")._value.get() == 20
+
+
+def test_log_lines_are_json_with_the_service_trace_id_and_reference(monkeypatch):
+    monkeypatch.setenv("LOG_FORMAT", "json")
+    handler = logs.handler_for("intake-consumer")
+    stream = io.StringIO()
+    handler.setStream(stream)
+    logger = logging.getLogger("test.observability")
+    logger.handlers[:] = [handler]
+    logger.propagate = False
+    tracer = TracerProvider().get_tracer("t")
+    with tracer.start_as_current_span("work") as span, logs.about("BUS-2026-7KQ29X"):
+        logger.warning("handled %s", "it")
+        trace_id = format(span.get_span_context().trace_id, "032x")
+    line = json.loads(stream.getvalue().splitlines()[-1])
+    assert line["message"] == "handled it" and line["level"] == "WARNING"
+    assert line["service"] == "intake-consumer" and line["reference"] == "BUS-2026-7KQ29X"
+    assert line["trace_id"] == trace_id
