@@ -1,0 +1,174 @@
+"""The deployment, checked offline: both kustomize overlays render (kubectl kustomize) and
+every object validates against the Kubernetes schemas; the workloads run non-root on a
+read-only root filesystem with probes and resources; docker-compose.yml validates against
+the Compose specification; and every Kafka topic and environment variable the code uses
+is declared in both."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import jsonschema
+import kubernetes_validate
+import pytest
+import yaml
+
+from kernel.settings import REPO_ROOT
+
+K8S = REPO_ROOT / "deploy" / "k8s"
+COMPOSE = REPO_ROOT / "docker-compose.yml"
+K8S_VERSION = "1.31.0"
+OPERATOR_KINDS = {
+    "Kafka",
+    "KafkaNodePool",
+    "KafkaTopic",
+    "MongoDBCommunity",
+}  # custom resources of the operators
+WORKLOAD_KINDS = {"Deployment", "CronJob"}
+
+
+@cache
+def rendered(overlay: str) -> list[dict]:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not on this machine")
+    out = subprocess.run(
+        [kubectl, "kustomize", str(K8S / "overlays" / overlay)], capture_output=True, text=True, check=True
+    ).stdout
+    return [doc for doc in yaml.safe_load_all(out) if doc]
+
+
+def pod_specs(objects: list[dict]) -> list[tuple[str, dict]]:
+    specs = []
+    for obj in objects:
+        if obj["kind"] == "Deployment":
+            specs.append((obj["metadata"]["name"], obj["spec"]["template"]["spec"]))
+        elif obj["kind"] == "CronJob":
+            specs.append((obj["metadata"]["name"], obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]))
+    return specs
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_each_overlay_renders_and_every_object_is_valid_kubernetes(overlay):
+    objects = rendered(overlay)
+    kinds = {obj["kind"] for obj in objects}
+    assert {"Deployment", "Service", "ConfigMap", "HorizontalPodAutoscaler", "PodDisruptionBudget"} <= kinds
+    assert {"NetworkPolicy", "ServiceAccount", "CronJob"} <= kinds
+    for obj in objects:
+        if obj["kind"] in OPERATOR_KINDS:
+            continue
+        kubernetes_validate.validate(obj, K8S_VERSION, strict=True)
+
+
+@pytest.mark.parametrize("overlay", ["dev", "prod"])
+def test_the_workloads_are_locked_down_and_probed(overlay):
+    for name, spec in pod_specs(rendered(overlay)):
+        assert spec["securityContext"]["runAsNonRoot"] is True, name
+        assert spec["automountServiceAccountToken"] is False, name
+        for container in spec["containers"]:
+            security = container["securityContext"]
+            assert security["readOnlyRootFilesystem"] and not security["allowPrivilegeEscalation"], name
+            assert security["capabilities"]["drop"] == ["ALL"], name
+            assert container["resources"]["requests"] and container["resources"]["limits"], name
+            if "ports" in container and container["ports"][0]["name"] == "http":
+                assert {"startupProbe", "livenessProbe", "readinessProbe"} <= container.keys(), name
+                assert container["readinessProbe"]["httpGet"]["path"] == "/readyz", (
+                    name
+                )  # tests store and broker
+
+
+def test_prod_runs_kafka_and_mongodb_through_their_operators():
+    objects = rendered("prod")
+    topics = [o for o in objects if o["kind"] == "KafkaTopic"]
+    assert topics and all(
+        t["spec"]["replicas"] == 3 and t["spec"]["config"]["min.insync.replicas"] == 2 for t in topics
+    )
+    [mongo] = [o for o in objects if o["kind"] == "MongoDBCommunity"]
+    assert mongo["spec"]["members"] == 3
+    relays = [o for o in objects if o["kind"] == "Deployment" and o["metadata"]["name"].endswith("-relay")]
+    assert relays and all(
+        r["spec"]["replicas"] == 1 and r["spec"]["strategy"]["type"] == "Recreate" for r in relays
+    )
+
+
+def test_docker_compose_follows_the_compose_specification():
+    schema = json.loads((REPO_ROOT / "deploy" / "compose-spec.schema.json").read_text())
+    compose = yaml.safe_load(COMPOSE.read_text())
+    jsonschema.Draft7Validator(schema).validate(compose)
+    services = compose["services"]
+    for service in ("intake", "business_desk", "notify", "vouchers"):
+        assert "healthcheck" in services[service], service
+        assert services[f"{service}-relay"]["depends_on"][service]["condition"] == "service_healthy"
+    assert (
+        services["kafka"]["image"].startswith("apache/kafka:") and "--replSet" in services["mongo"]["command"]
+    )
+    for path in ("deploy/observability/prometheus.yml", "deploy/observability/alerts.yml"):
+        assert yaml.safe_load((REPO_ROOT / path).read_text())
+
+
+def topics_in_code() -> set[str]:
+    from vouchers.relay import ROUTES as voucher_routes
+
+    from business_desk.consumer import TOPICS as desk_topics
+    from business_desk.relay import ROUTES as desk_routes
+    from intake.consumer import TOPICS as intake_topics
+    from intake.relay import ROUTES as intake_routes
+    from notify.consumer import TOPICS as notify_topics
+    from notify.deliverylog import ROUTES as notify_routes
+
+    published = {
+        *intake_routes.values(),
+        *desk_routes.values(),
+        *voucher_routes.values(),
+        *notify_routes.values(),
+    }
+    consumed = {*intake_topics, *desk_topics, *notify_topics}
+    return published | consumed | {f"{topic}.dlq" for topic in consumed}
+
+
+def env_vars_in_code() -> set[str]:
+    names = set()
+    for path in [*(REPO_ROOT / "libs" / "kernel").glob("*.py"), *(REPO_ROOT / "services").glob("*/*/*.py")]:
+        text = path.read_text()
+        names |= set(re.findall(r'_(?:env|secret)\("([A-Z_]+)"', text))
+        names |= set(re.findall(r'os\.environ(?:\.get)?\(?\[?"([A-Z_]+)"', text))
+    return names | {"DATA_MASTER_KEY"}
+
+
+def test_every_topic_the_code_uses_is_declared_in_compose_and_in_kubernetes():
+    command = yaml.safe_load(COMPOSE.read_text())["services"]["kafka-init"]["command"][0]
+    compose_topics = set(re.findall(r"[a-z_]+\.[a-z_]+\.v\d+(?:\.dlq)?", command))
+    k8s_topics = {o["spec"]["topicName"] for o in rendered("prod") if o["kind"] == "KafkaTopic"}
+    needed = topics_in_code()
+    assert needed <= compose_topics, needed - compose_topics
+    assert needed <= k8s_topics, needed - k8s_topics
+
+
+def test_every_environment_variable_the_code_reads_is_declared_in_compose_and_in_kubernetes():
+    compose_env = set(yaml.safe_load(COMPOSE.read_text())["x-env"])
+    objects = rendered("prod")
+    [config] = [
+        o
+        for o in objects
+        if o["kind"] == "ConfigMap" and o["metadata"]["name"].startswith("municipal-config")
+    ]
+    k8s_env = set(config["data"])
+    for _, spec in pod_specs(objects):
+        k8s_env |= {e["name"] for c in spec["containers"] for e in c.get("env", [])}
+    needed = env_vars_in_code()
+    assert needed <= compose_env, needed - compose_env
+    assert needed <= k8s_env, needed - k8s_env
+
+
+def test_each_service_has_a_small_non_root_dockerfile():
+    for service in ("intake", "business_desk", "notify", "vouchers"):
+        text = (REPO_ROOT / "services" / service / "Dockerfile").read_text()
+        assert re.search(r"^FROM python:3\.11\.\d+-slim-bookworm AS build$", text, re.M), service
+        assert "USER 10001" in text and "--no-cache-dir" in text, service
+        assert f'"{service}:create_app()"' in text, service
+    assert Path(REPO_ROOT / ".dockerignore").read_text().count(".local") == 1
