@@ -269,4 +269,6 @@ def test_metrics_carry_the_business_figures(desk):
     processor.process(inquiry(31, "outdoor_seating", "2026-11-20"))
     text = app.test_client().get("/metrics").get_data(as_text=True)
     assert 'cases_open{case_type="outdoor_seating"} 1.0' in text
+    assert 'cases_received_last_12_months{case_type="outdoor_seating"} 1.0' in text
+    assert 'cases_processing_days_bucket{case_type="outdoor_seating",le="+Inf"} 0.0' in text
     assert "outbox_backlog_events" in text
