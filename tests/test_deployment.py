@@ -172,3 +172,46 @@ def test_each_service_has_a_small_non_root_dockerfile():
         assert "USER 10001" in text and "--no-cache-dir" in text, service
         assert f'"{service}:create_app()"' in text, service
     assert Path(REPO_ROOT / ".dockerignore").read_text().count(".local") == 1
+
+
+def metric_names_in_code() -> set[str]:
+    names = set()
+    for path in [
+        REPO_ROOT / "libs" / "kernel" / "metrics.py",
+        REPO_ROOT / "services" / "business_desk" / "business_desk" / "metrics.py",
+        REPO_ROOT / "services" / "notify" / "notify" / "__init__.py",
+    ]:
+        names |= set(
+            re.findall(r'"([a-z][a-z0-9_]+)",\s*"[A-Z]', path.read_text())
+        )  # Counter("name", "Help")
+        names |= set(re.findall(r'Family\(\s*"([a-z][a-z0-9_]+)"', path.read_text()))
+        names |= set(re.findall(r'"(notify_[a-z0-9_]+)":', path.read_text()))
+    return names
+
+
+def referenced_metrics(expr: str) -> set[str]:
+    """The metric names an expression uses (PromQL functions and labels are not metric-like)."""
+    words = set(re.findall(r"\b([a-z][a-z0-9_]{5,})\b(?=\{|\[|\)|\s|$)", expr))
+    return {
+        w for w in words if w.startswith(("http_", "cases_", "outbox_", "consumer_", "relay_", "notify_"))
+    }
+
+
+def known(metric: str, exported: set[str]) -> bool:
+    suffixes = ("_bucket", "_count", "_sum", "_total")
+    return metric in exported or any(
+        metric.removesuffix(s) in exported for s in suffixes if metric.endswith(s)
+    )
+
+
+def test_the_dashboards_and_alerts_only_use_metrics_the_services_export():
+    exported = metric_names_in_code()
+    expressions = []
+    for dashboard in (REPO_ROOT / "deploy" / "observability" / "grafana" / "dashboards").glob("*.json"):
+        expressions += [t["expr"] for p in json.loads(dashboard.read_text())["panels"] for t in p["targets"]]
+    rules = yaml.safe_load((REPO_ROOT / "deploy" / "observability" / "alerts.yml").read_text())
+    expressions += [rule["expr"] for group in rules["groups"] for rule in group["rules"]]
+    assert len(expressions) >= 15
+    for expr in expressions:
+        used = referenced_metrics(expr)
+        assert used and all(known(m, exported) for m in used), (expr, used)
