@@ -4,22 +4,25 @@ theirs on METRICS_PORT (consumer lag per partition, dead letters, relay progress
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from flask import Flask, Response, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
+    REGISTRY,
     CollectorRegistry,
     Counter,
     Gauge,
     Histogram,
     generate_latest,
-    start_http_server,
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
@@ -64,17 +67,56 @@ def init_metrics(app: Flask, service: str, collectors: Iterable[Collector] = ())
 
     @app.get("/metrics")
     def metrics():  # type: ignore[no-untyped-def]
-        from prometheus_client import REGISTRY
-
         body = generate_latest(REGISTRY) + generate_latest(registry)
         return Response(body, mimetype=CONTENT_TYPE_LATEST)
 
 
-def serve_process_metrics() -> None:
-    """Consumers and relays: /metrics on METRICS_PORT when it is set."""
+def serve_process_metrics(checks: dict[str, Callable[[], object]] | None = None) -> int | None:
+    """Consumers and relays: on METRICS_PORT (when set) /metrics, /healthz (the process
+    answers) and /readyz (its store and broker answer: `checks`, each raising if not).
+    Returns the port."""
     port = os.environ.get("METRICS_PORT", "").strip()
-    if port:
-        start_http_server(int(port), addr=os.environ.get("METRICS_ADDR", "0.0.0.0"))
+    if not port:
+        return None
+    server = ThreadingHTTPServer(
+        (os.environ.get("METRICS_ADDR", "0.0.0.0"), int(port)), _handler(checks or {})
+    )
+    threading.Thread(target=server.serve_forever, daemon=True, name="metrics").start()
+    return int(server.server_port)
+
+
+def _handler(checks: dict[str, Callable[[], object]]) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path.startswith("/metrics"):
+                self._send(200, generate_latest(REGISTRY), CONTENT_TYPE_LATEST)
+            elif self.path.startswith("/healthz"):
+                self._send(200, b'{"status": "ok"}', "application/json")
+            elif self.path.startswith("/readyz"):
+                results = {}
+                for name, check in checks.items():
+                    try:
+                        check()
+                        results[name] = "ok"
+                    except Exception as exc:
+                        results[name] = f"failing: {exc.__class__.__name__}"
+                ready = all(v == "ok" for v in results.values())
+                body = json.dumps({"status": "ready" if ready else "not ready", "checks": results}).encode()
+                self._send(200 if ready else 503, body, "application/json")
+            else:
+                self._send(404, b"", "text/plain")
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    return Handler
 
 
 class OutboxCollector(Collector):

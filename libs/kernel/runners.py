@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import socket
 import threading
 from collections.abc import Callable, Mapping
 
@@ -26,11 +27,14 @@ def configure_logging(service: str) -> None:
 def run_relay(settings: Settings, routes: Mapping[str, str]) -> None:
     configure_logging(f"{settings.service}-relay")
     telemetry.setup(f"{settings.service}-relay")
-    serve_process_metrics()
     db = mongo_client(settings)[settings.database]
     store = MongoEventStore(db)
     store.ensure_schema()
-    publisher = KafkaPublisher(kafka_producer(settings))
+    producer = kafka_producer(settings)
+    publisher = KafkaPublisher(producer)
+    serve_process_metrics(
+        {"mongodb": lambda: db.client.admin.command("ping"), "kafka": broker_check(producer)}
+    )
     relay = OutboxRelay(
         name=f"{settings.service}-relay",
         store=store,
@@ -52,16 +56,19 @@ def run_consumer(
 ) -> None:
     configure_logging(f"{settings.service}-consumer")
     telemetry.setup(f"{settings.service}-consumer")
-    serve_process_metrics()
     db = mongo_client(settings)[settings.database]
     group = settings.topic_prefix + settings.service
     processor = MessageProcessor(
         MongoInbox(db, group), build_handlers(db), personal=personal_data(settings, db.client)
     )
     dead_letters = KafkaPublisher(kafka_producer(settings))
+    consumer = kafka_consumer(settings, group, [settings.topic(t) for t in topics])
+    serve_process_metrics(
+        {"mongodb": lambda: db.client.admin.command("ping"), "kafka": broker_check(consumer)}
+    )
     loop = ConsumerLoop(
         name=group,
-        consumer=kafka_consumer(settings, group, [settings.topic(t) for t in topics]),
+        consumer=consumer,
         processor=processor,
         dead_letters=dead_letters,
         after_batch=after_batch(db) if after_batch else None,
@@ -70,6 +77,23 @@ def run_consumer(
         run_until_signalled(loop.run)
     finally:
         dead_letters.close()
+
+
+def broker_check(settings: Settings) -> Callable[[], None]:
+    """Ready while one of the bootstrap brokers accepts a connection."""
+
+    def check() -> None:
+        errors = []
+        for server in settings.kafka_bootstrap_servers.split(","):
+            host, _, port = server.strip().rpartition(":")
+            try:
+                socket.create_connection((host or "localhost", int(port or 9092)), timeout=2).close()
+                return
+            except OSError as exc:
+                errors.append(f"{server}: {exc}")
+        raise ConnectionError("no Kafka broker answers: " + "; ".join(errors))
+
+    return check
 
 
 def background(work: Callable[[threading.Event], None]) -> tuple[threading.Thread, threading.Event]:

@@ -72,3 +72,30 @@ def test_log_lines_are_json_with_the_service_trace_id_and_reference(monkeypatch)
     assert line["message"] == "handled it" and line["level"] == "WARNING"
     assert line["service"] == "intake-consumer" and line["reference"] == "BUS-2026-7KQ29X"
     assert line["trace_id"] == trace_id
+
+
+def test_workers_serve_metrics_health_and_readiness_on_metrics_port(monkeypatch):
+    import urllib.error
+    import urllib.request
+
+    from kernel.metrics import serve_process_metrics
+
+    monkeypatch.setenv("METRICS_PORT", "0")  # any free port
+    monkeypatch.setenv("METRICS_ADDR", "127.0.0.1")
+    state = {"broker": True}
+
+    def broker() -> None:
+        if not state["broker"]:
+            raise ConnectionError("down")
+
+    port = serve_process_metrics({"kafka": broker})
+    base = f"http://127.0.0.1:{port}"
+    assert b"consumer_lag" in urllib.request.urlopen(f"{base}/metrics").read()
+    assert urllib.request.urlopen(f"{base}/healthz").status == 200
+    assert json.loads(urllib.request.urlopen(f"{base}/readyz").read())["status"] == "ready"
+    state["broker"] = False
+    try:
+        urllib.request.urlopen(f"{base}/readyz")
+        raise AssertionError("expected 503")
+    except urllib.error.HTTPError as exc:
+        assert exc.code == 503 and json.loads(exc.read())["checks"]["kafka"].startswith("failing")
