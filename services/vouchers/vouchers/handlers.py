@@ -122,8 +122,58 @@ class Redemption:
 
 def report_delivery(deps: Deps, voucher_id: str, report: DeliveryReport) -> Redemption:
     """Redeem a provider's delivery report: validated against the voucher and the
-    provider's approval, within the balance, once per report id. Racing reports are
-    settled by the stream's optimistic concurrency: the loser reloads and re-decides."""
+    provider's approval, within the balance, once per report id. Decided from the
+    voucher's read-model document (a snapshot at its stream version, so a long stream is
+    not replayed per report); racing reports are settled by the stream's optimistic
+    concurrency: the loser reads the document again and decides again."""
+    for _ in range(20):
+        doc = deps.read.voucher(voucher_id)
+        if doc is None:
+            raise LookupError("no such voucher")
+        if "version" not in doc:  # a document from before snapshots: decide from the stream
+            return _report_delivery_from_stream(deps, voucher_id, report)
+        earlier = deps.read.redemption(report.provider_id, report.report_id)
+        if earlier is not None:
+            return _repeat(earlier, voucher_id, report)
+        provider_doc = deps.read.provider(report.provider_id)
+        if provider_doc is None:
+            raise Refused("no such provider", "provider_id")
+        events = vou.redeem(
+            Voucher.from_document(doc), Provider.from_document(provider_doc), report, _today(deps)
+        )
+        try:
+            [redeemed] = deps.store.append(vou.stream_id_for(voucher_id), doc["version"], events, _meta())
+        except ConcurrencyError:
+            continue  # another report got in first: read again
+        except DuplicateKeyError:
+            continue  # the same report id was just redeemed (here or on another voucher): read again
+        return Redemption(redeemed.data, created=True)
+    raise ConcurrencyError(f"voucher {voucher_id} kept changing; try again")
+
+
+def _repeat(earlier: dict[str, Any], voucher_id: str, report: DeliveryReport) -> Redemption:
+    """A report id seen before: the same delivery again is its first result; anything else a conflict."""
+    same = (earlier["voucher_id"], earlier["units"], earlier["delivered_on"]) == (
+        voucher_id,
+        report.units,
+        report.delivered_on.isoformat(),
+    )
+    if not same:
+        raise Conflict(f"report {report.report_id} was already used for another delivery", "report_id")
+    fields = (
+        "voucher_id",
+        "provider_id",
+        "report_id",
+        "units",
+        "amount_ore",
+        "delivered_on",
+        "recorded_on",
+        "period_key",
+    )
+    return Redemption({k: earlier.get(k) for k in fields}, created=False)
+
+
+def _report_delivery_from_stream(deps: Deps, voucher_id: str, report: DeliveryReport) -> Redemption:
     provider = load_provider(deps, report.provider_id)
     if not provider.provider_id:
         raise Refused("no such provider", "provider_id")

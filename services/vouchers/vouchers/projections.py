@@ -130,6 +130,7 @@ class ReadModels:
             redeemed={},
             redeemed_ore=0,
             history=[{"on": d["on"], "what": "granted"}],
+            version=event.version,  # the stream version this document is at: a snapshot to decide from
         )
         self.vouchers.replace_one({"_id": d["voucher_id"]}, doc, upsert=True, session=session)
 
@@ -156,7 +157,7 @@ class ReadModels:
         entry["effective_from"] = d["effective_from"]
         self.vouchers.update_one(
             {"_id": d["voucher_id"]},
-            {"$set": {"tenures": tenures}, "$push": {"history": entry}},
+            {"$set": {"tenures": tenures, "version": event.version}, "$push": {"history": entry}},
             session=session,
         )
 
@@ -176,6 +177,7 @@ class ReadModels:
                 "delivered_on": d.get("delivered_on"),
                 "recorded_on": d["recorded_on"],
                 "recorded_month": d["recorded_on"][:7],
+                "period_key": d.get("period_key"),
                 "paid_in": None,
             },
             session=session,
@@ -195,6 +197,7 @@ class ReadModels:
             {"_id": d["voucher_id"]},
             {
                 "$inc": {f"redeemed.{d['period_key']}": d["units"], "redeemed_ore": d["amount_ore"]},
+                "$set": {"version": event.version},
                 "$push": {"history": entry},
             },
             session=session,
@@ -204,7 +207,11 @@ class ReadModels:
         d = event.data
         self._payable(event, session, "bonus", "outcome-bonus")
         entry = {"on": d["recorded_on"], "what": "bonus", "amount_ore": d["amount_ore"]}
-        self.vouchers.update_one({"_id": d["voucher_id"]}, {"$push": {"history": entry}}, session=session)
+        self.vouchers.update_one(
+            {"_id": d["voucher_id"]},
+            {"$set": {"version": event.version, "bonus_granted": True}, "$push": {"history": entry}},
+            session=session,
+        )
 
     def _payment_made(self, event: Envelope, session: ClientSession | None) -> None:
         d = event.data
@@ -242,6 +249,9 @@ class ReadModels:
 
     def voucher(self, voucher_id: str) -> dict[str, Any] | None:
         return self.vouchers.find_one({"_id": voucher_id})
+
+    def redemption(self, provider_id: str, report_id: str) -> dict[str, Any] | None:
+        return self.redemptions.find_one({"_id": report_key(provider_id, report_id)})
 
     def vouchers_of_citizen(self, key: str) -> list[dict[str, Any]]:
         return list(self.vouchers.find({"citizen_key": key}).sort("granted_on", -1))

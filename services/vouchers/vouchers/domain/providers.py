@@ -78,6 +78,19 @@ class Provider:
         self.status = status
         self.statuses.append((on, status))
 
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Provider:
+        """The provider as its read-model document has it (the same statuses, dated)."""
+        return cls(
+            provider_id=doc["_id"],
+            programme=doc["programme"],
+            name=doc["name"],
+            contact_email=doc["contact_email"],
+            categories=list(doc["categories"]),
+            status=doc["status"],
+            statuses=[(date.fromisoformat(h["on"]), h["status"]) for h in doc.get("history", [])],
+        )
+
     def approved_on(self, day: date) -> bool:
         """Was the provider approved on that day (the last status taking effect by then)?"""
         held = [status for since, status in self.statuses if since <= day]

@@ -122,6 +122,36 @@ class Voucher:
         elif event.type == ev.OUTCOME_BONUS_GRANTED:
             self.bonus_granted = True
 
+    @classmethod
+    def from_document(cls, doc: dict[str, Any]) -> Voucher:
+        """The voucher as its read-model document has it (kept in the same transaction as
+        its events, at `doc["version"]`): what a decision needs, without replaying the
+        stream. Its reports are not in it: the caller checks report ids against the
+        redemptions first."""
+        tenures = [
+            Tenure(
+                t["provider_id"],
+                date.fromisoformat(t["since"]),
+                date.fromisoformat(t["until"]) if t["until"] else None,
+                t["how"],
+            )
+            for t in doc["tenures"]
+        ]
+        return cls(
+            voucher_id=doc["_id"],
+            programme=doc["programme"],
+            category=doc["category"],
+            citizen_key=doc["citizen_key"],
+            period=doc["period"],
+            units_per_period=doc["units_per_period"],
+            period_value_ore=doc["period_value_ore"],
+            valid_from=date.fromisoformat(doc["valid_from"]),
+            valid_until=date.fromisoformat(doc["valid_until"]),
+            tenures=tenures,
+            redeemed_units=dict(doc["redeemed"]),
+            bonus_granted=bool(doc.get("bonus_granted")),
+        )
+
     def provider_on(self, day: date) -> str | None:
         for tenure in self.tenures:
             if tenure.since <= day and (tenure.until is None or day <= tenure.until):
