@@ -239,6 +239,15 @@ def sign_in_with_link(token: str):  # type: ignore[no-untyped-def]
     return redirect(f"/my-cases?lang={lang}")
 
 
+def my_case_and_language(inquiry_id: str) -> tuple[dict, str]:
+    """A case of the signed-in applicant's organisations and its page language, or 404
+    (another company's case is not told apart from none)."""
+    doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
+    if doc is None:
+        abort(404, description=t("not_found", page_language()))
+    return doc, page_language(doc["language"])
+
+
 def applicant_signed_in(view):  # type: ignore[no-untyped-def]
     """My cases: a visitor not signed in chooses how to sign in first."""
 
@@ -266,10 +275,8 @@ def my_cases():  # type: ignore[no-untyped-def]
 @pages.get("/my-cases/<inquiry_id>")
 @applicant_signed_in
 def my_case(inquiry_id: str):  # type: ignore[no-untyped-def]
-    doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
-    if doc is None:
-        abort(404, description=t("not_found", page_language()))
-    return render_case(doc, page_language(doc["language"]), None, f"/my-cases/{inquiry_id}/decision.pdf")
+    doc, lang = my_case_and_language(inquiry_id)
+    return render_case(doc, lang, None, f"/my-cases/{inquiry_id}/decision.pdf")
 
 
 UPLOAD_ENDPOINTS = ("pages.track_answer", "pages.my_case_answer")
@@ -316,10 +323,8 @@ def track_answer(token: str):  # type: ignore[no-untyped-def]
 @pages.post("/my-cases/<inquiry_id>/answer")
 @signed_in("inquiry.mine")
 def my_case_answer(inquiry_id: str):  # type: ignore[no-untyped-def]
-    doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
-    if doc is None:
-        abort(404, description=t("not_found", page_language()))
-    return answer(doc, page_language(doc["language"]), f"/my-cases/{inquiry_id}")
+    doc, lang = my_case_and_language(inquiry_id)
+    return answer(doc, lang, f"/my-cases/{inquiry_id}")
 
 
 def survey(doc: dict, lang: str, back: str):  # type: ignore[no-untyped-def]
@@ -351,19 +356,15 @@ def track_survey(token: str):  # type: ignore[no-untyped-def]
 @pages.post("/my-cases/<inquiry_id>/survey")
 @signed_in("inquiry.mine")
 def my_case_survey(inquiry_id: str):  # type: ignore[no-untyped-def]
-    doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
-    if doc is None:
-        abort(404, description=t("not_found", page_language()))
-    return survey(doc, page_language(doc["language"]), f"/my-cases/{inquiry_id}")
+    doc, lang = my_case_and_language(inquiry_id)
+    return survey(doc, lang, f"/my-cases/{inquiry_id}")
 
 
 @pages.get("/my-cases/<inquiry_id>/decision.pdf")
 @signed_in("inquiry.mine")
 def my_case_letter(inquiry_id: str):  # type: ignore[no-untyped-def]
-    doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
-    if doc is None:
-        abort(404, description=t("not_found", page_language()))
-    return decision_pdf(doc, page_language(doc["language"]))
+    doc, lang = my_case_and_language(inquiry_id)
+    return decision_pdf(doc, lang)
 
 
 @pages.post("/track/<token>/new-link")
