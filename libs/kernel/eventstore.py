@@ -142,6 +142,11 @@ class MongoEventStore:
         self._hooks = list(hooks)
         self._clock = clock
 
+    @property
+    def db(self) -> Database:
+        """The database the events (and the relay's checkpoints) live in."""
+        return self._db
+
     def ensure_schema(self) -> None:
         self._events.create_index([("stream_id", ASCENDING), ("version", ASCENDING)], unique=True)
         self._events.create_index([("position", ASCENDING)], unique=True)

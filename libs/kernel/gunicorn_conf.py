@@ -28,7 +28,3 @@ def on_starting(server):  # type: ignore[no-untyped-def]
         logger = logging.getLogger(name)
         logger.handlers[:] = [logs.handler_for(service)]
         logger.propagate = False
-
-
-def post_fork(server, worker):  # type: ignore[no-untyped-def]
-    on_starting(server)

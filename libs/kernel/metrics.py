@@ -28,6 +28,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from pymongo.database import Database
 
+from kernel.web import readiness
+
 log = logging.getLogger(__name__)
 
 REQUESTS = Counter("http_requests_total", "HTTP requests", ["service", "method", "route", "status"])
@@ -93,16 +95,8 @@ def _handler(checks: dict[str, Callable[[], object]]) -> type[BaseHTTPRequestHan
             elif self.path.startswith("/healthz"):
                 self._send(200, b'{"status": "ok"}', "application/json")
             elif self.path.startswith("/readyz"):
-                results = {}
-                for name, check in checks.items():
-                    try:
-                        check()
-                        results[name] = "ok"
-                    except Exception as exc:
-                        results[name] = f"failing: {exc.__class__.__name__}"
-                ready = all(v == "ok" for v in results.values())
-                body = json.dumps({"status": "ready" if ready else "not ready", "checks": results}).encode()
-                self._send(200 if ready else 503, body, "application/json")
+                body, status = readiness(checks)
+                self._send(status, json.dumps(body).encode(), "application/json")
             else:
                 self._send(404, b"", "text/plain")
 

@@ -4,13 +4,18 @@ before it expires."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
+import requests
+from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 
 from kernel.auth import fetch_json
 from kernel.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class ServiceClient:
@@ -19,6 +24,15 @@ class ServiceClient:
         self._timeout_s = timeout_s
         self._session: OAuth2Session | None = None
         self._lock = threading.Lock()
+
+    def get_json_or_none(self, url: str, params: dict[str, str] | None = None) -> Any:
+        """The answer, or None (logged) while the other service or the token endpoint
+        cannot be asked: for pages that do without what they would have shown."""
+        try:
+            return self.get_json(url, params)
+        except (requests.RequestException, AuthlibBaseError, ValueError, KeyError) as exc:
+            log.warning("%s unavailable: %r", url, exc)
+            return None
 
     def get_json(self, url: str, params: dict[str, str] | None = None) -> Any:
         return self.get(url, params).json()

@@ -99,12 +99,19 @@ def add_health(app: Flask, checks: dict[str, Callable[[], object]]) -> None:
 
     @app.get("/readyz")
     def readyz():  # type: ignore[no-untyped-def]
-        results = {}
-        for name, check in checks.items():
-            try:
-                check()
-                results[name] = "ok"
-            except Exception as exc:
-                results[name] = f"failing: {exc.__class__.__name__}"
-        ready = all(v == "ok" for v in results.values())
-        return jsonify(status="ready" if ready else "not ready", checks=results), 200 if ready else 503
+        body, status = readiness(checks)
+        return jsonify(body), status
+
+
+def readiness(checks: dict[str, Callable[[], object]]) -> tuple[dict[str, object], int]:
+    """Run each dependency check (it raises if the dependency does not answer): the
+    /readyz body and status, for the web processes and the workers alike."""
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:
+            results[name] = f"failing: {exc.__class__.__name__}"
+    ready = all(v == "ok" for v in results.values())
+    return {"status": "ready" if ready else "not ready", "checks": results}, 200 if ready else 503

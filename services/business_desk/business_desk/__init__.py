@@ -7,7 +7,6 @@ from flask_smorest import Api
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth
-from kernel.connections import mongo_client
 from kernel.metrics import OutboxCollector, init_metrics
 from kernel.settings import Settings
 from kernel.signin import init_signin
@@ -39,7 +38,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
         app,
         "business_desk",
         [
-            OutboxCollector(mongo_client(settings)[settings.database], "business_desk-relay"),
+            OutboxCollector(deps_.store.db, "business_desk-relay"),
             CaseFigures(deps_),
         ],
     )

@@ -20,6 +20,7 @@ from kernel.connections import mongo_client, personal_data
 from kernel.envelope import utc_now
 from kernel.eventstore import EventStore, MongoEventStore
 from kernel.personal import PersonalData
+from kernel.service_client import ServiceClient
 from kernel.settings import Settings
 
 
@@ -51,6 +52,7 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
     cases.ensure_schema()
     audit = AuditLog(db)
     audit.ensure_schema()
+    notify = ServiceClient(settings)  # one token session for both calls to notify
     satisfaction = Satisfaction(db)
     satisfaction.ensure_schema()
     return Deps(
@@ -60,9 +62,9 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
         cases=cases,
         audit=audit,
         personal=personal,
-        deliveries=delivery_log(settings),
-        attachments=attachment_fetcher(settings),
+        deliveries=delivery_log(settings, notify),
+        attachments=attachment_fetcher(settings),  # its own client: files take longer
         satisfaction=satisfaction,
-        delivery_figures=delivery_figures(settings),
+        delivery_figures=delivery_figures(settings, notify),
         ping=lambda: client.admin.command("ping"),
     )

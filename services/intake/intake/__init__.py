@@ -8,7 +8,6 @@ from werkzeug.exceptions import HTTPException
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth
-from kernel.connections import mongo_client
 from kernel.metrics import OutboxCollector, init_metrics
 from kernel.ratelimit import init_rate_limits
 from kernel.settings import Settings
@@ -19,7 +18,7 @@ from kernel.web import add_health, base_app, wants_json
 def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
     from intake.api import blp
     from intake.bootstrap import bootstrap
-    from intake.i18n import LANGUAGES, init_i18n, languages, request_language, t
+    from intake.i18n import CATALOGUE_LANGUAGES, init_i18n, languages, request_language, t
     from intake.web import allow_uploads, page_language, pages
 
     settings = settings or Settings.from_env("intake")
@@ -42,13 +41,14 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     init_rate_limits(app, settings)  # first: a flood is turned away before any other work
     init_signin(app, settings)
     add_health(app, {"mongodb": app.extensions["intake.deps"].ping})
-    init_metrics(app, "intake", [OutboxCollector(mongo_client(settings)[settings.database], "intake-relay")])
+    store = app.extensions["intake.deps"].store
+    init_metrics(app, "intake", [OutboxCollector(store.db, "intake-relay")])
     telemetry.instrument_flask(app)
 
     def error_language() -> str:
         body = request.get_json(silent=True) if request.is_json else None
         chosen = body.get("language") if isinstance(body, dict) else None
-        return chosen if chosen in LANGUAGES else request_language(default="en")
+        return chosen if chosen in CATALOGUE_LANGUAGES else request_language(default="en")
 
     @app.errorhandler(422)
     def unprocessable(exc):  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""Swedish and English texts for applicants (page labels, validation errors, the
+"""Swedish, English and Danish texts for applicants (page labels, validation errors, the
 plain-words status of a case), kept as gettext catalogues by message key in
 translations/<language>/LC_MESSAGES/messages.po and served with Flask-Babel. The
 catalogues are compiled (.mo, not in git) by scripts/bootstrap.sh, or on first use."""
@@ -18,7 +18,6 @@ from flask_babel import Babel
 CATALOGUE_LANGUAGES = ("sv", "en", "da")
 # the languages offered, by the deployment's country (config/case_types.yaml): the national one first
 LANGUAGES_BY_COUNTRY = {"SE": ("sv", "en"), "DK": ("da", "en")}
-LANGUAGES = CATALOGUE_LANGUAGES  # any of these is accepted; languages() says which a deployment offers
 
 
 def languages() -> tuple[str, ...]:

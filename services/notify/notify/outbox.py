@@ -83,11 +83,6 @@ class MailOutbox:
                 {"_id": key, "reference": reference, "channel": channel, "event_type": event_type}, session
             )
 
-    def due(self) -> dict[str, Any] | None:
-        """Lease the next email due (see lease)."""
-        leased = self.lease(1)
-        return leased[0] if leased else None
-
     def lease(self, limit: int) -> list[dict[str, Any]]:
         """Lease up to `limit` emails that are due, oldest first, in two round trips; a
         lease that expires (a crash mid-send) makes its email due again. Two dispatchers
@@ -110,7 +105,7 @@ class MailOutbox:
                 "$inc": {"attempts": 1},
             },
         )
-        leased = {doc["_id"]: doc for doc in self._mails.find({"lease": token})}
+        leased = {doc["_id"]: doc for doc in self._mails.find({"_id": {"$in": ids}, "lease": token})}
         return [leased[i] for i in ids if i in leased]
 
     def release(self, mails: list[dict[str, Any]]) -> None:

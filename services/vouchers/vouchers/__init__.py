@@ -8,7 +8,6 @@ from flask_smorest import Api
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth
-from kernel.connections import mongo_client
 from kernel.metrics import OutboxCollector, init_metrics
 from kernel.settings import Settings
 from kernel.signin import init_signin
@@ -33,7 +32,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     init_signin(app, settings)
     add_health(app, {"mongodb": app.extensions["vouchers.deps"].ping})
     init_metrics(
-        app, "vouchers", [OutboxCollector(mongo_client(settings)[settings.database], "vouchers-relay")]
+        app, "vouchers", [OutboxCollector(app.extensions["vouchers.deps"].read.db, "vouchers-relay")]
     )
     telemetry.instrument_flask(app)
     return app

@@ -32,10 +32,6 @@ def load_provider(deps: Deps, provider_id: str) -> Provider:
     return Provider.from_history(deps.store.load(prov.stream_id_for(provider_id)))
 
 
-def load_voucher(deps: Deps, voucher_id: str) -> Voucher:
-    return Voucher.from_history(deps.store.load(vou.stream_id_for(voucher_id)))
-
-
 # -- providers ---------------------------------------------------------------------------
 
 
@@ -130,8 +126,6 @@ def report_delivery(deps: Deps, voucher_id: str, report: DeliveryReport) -> Rede
         doc = deps.read.voucher(voucher_id)
         if doc is None:
             raise LookupError("no such voucher")
-        if "version" not in doc:  # a document from before snapshots: decide from the stream
-            return _report_delivery_from_stream(deps, voucher_id, report)
         earlier = deps.read.redemption(report.provider_id, report.report_id)
         if earlier is not None:
             return _repeat(earlier, voucher_id, report)
@@ -171,29 +165,6 @@ def _repeat(earlier: dict[str, Any], voucher_id: str, report: DeliveryReport) ->
         "period_key",
     )
     return Redemption({k: earlier.get(k) for k in fields}, created=False)
-
-
-def _report_delivery_from_stream(deps: Deps, voucher_id: str, report: DeliveryReport) -> Redemption:
-    provider = load_provider(deps, report.provider_id)
-    if not provider.provider_id:
-        raise Refused("no such provider", "provider_id")
-    try:
-        appended = execute(
-            deps.store,
-            vou.stream_id_for(voucher_id),
-            lambda history: vou.redeem(Voucher.from_history(history), provider, report, _today(deps)),
-            _meta(),
-            attempts=20,
-        )
-    except DuplicateKeyError:
-        # the report id is taken by a delivery on another voucher (the read model's key)
-        raise Conflict(
-            f"report {report.report_id} was already used for another voucher", "report_id"
-        ) from None
-    if appended:
-        return Redemption(appended[0].data, created=True)
-    voucher = load_voucher(deps, voucher_id)
-    return Redemption(voucher.reports[vou.report_key(report.provider_id, report.report_id)], created=False)
 
 
 def grant_outcome_bonus(deps: Deps, voucher_id: str, self_supporting_since: date, by: str) -> None:

@@ -39,7 +39,7 @@ from vouchers.domain import Refused
 from vouchers.domain import figures as fig
 from vouchers.domain import providers as prov
 from vouchers.domain.providers import ApplyAsProvider
-from vouchers.domain.vouchers import Conflict, DeliveryReport, GrantVoucher, citizen_key, month_of
+from vouchers.domain.vouchers import Conflict, DeliveryReport, GrantVoucher, Voucher, citizen_key
 from vouchers.programmes import Programme, UnknownProgramme
 
 blp = Blueprint("vouchers", __name__, url_prefix="/api/v1", description="Customer-choice vouchers")
@@ -245,24 +245,19 @@ def default_provider(body: dict[str, Any], programme_id: str) -> dict[str, Any]:
 
 
 def voucher_out(doc: dict[str, Any], on: date) -> dict[str, Any]:
-    key = month_of(on) if doc["period"] == "month" else "whole"
-    used = doc["redeemed"].get(key, 0)
-    units = doc["units_per_period"]
-    value_used = doc["period_value_ore"] * used // units
-    current = [
-        t
-        for t in doc["tenures"]
-        if t["since"] <= on.isoformat() and (t["until"] is None or on.isoformat() <= t["until"])
-    ]
+    """The voucher with its provider and its balance in the period of `on`."""
+    voucher = Voucher.from_document(doc)
+    left = voucher.units_left(on)
+    used = voucher.units_per_period - left
     return {
         **doc,
-        "provider_id": current[-1]["provider_id"] if current else None,
+        "provider_id": voucher.provider_on(on),
         "balance": {
-            "period": key,
-            "units_granted": units,
+            "period": voucher.period_key(on),
+            "units_granted": voucher.units_per_period,
             "units_used": used,
-            "units_left": units - used,
-            "value_left_ore": doc["period_value_ore"] - value_used,
+            "units_left": left,
+            "value_left_ore": voucher.period_value_ore - voucher.value_of(used),
         },
     }
 
@@ -356,13 +351,8 @@ def reporting_provider(voucher: dict[str, Any], delivered_on: date) -> str:
     ]
     if not ids:
         abort(403, message="Your sign-in names no organisation.")
-    day = delivered_on.isoformat()
-    holding = [
-        t["provider_id"]
-        for t in voucher["tenures"]
-        if t["since"] <= day and (t["until"] is None or day <= t["until"])
-    ]
-    return next((i for i in ids if i in holding), ids[0])
+    holding = Voucher.from_document(voucher).provider_on(delivered_on)
+    return holding if holding in ids else ids[0]
 
 
 @blp.route("/vouchers/<string:voucher_id>/deliveries", methods=["POST"])
