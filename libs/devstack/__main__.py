@@ -42,7 +42,8 @@ def run(data_dir: Path, reseed: bool) -> int:
         print(
             "\nThe system is running:\n"
             f"  Business owners' form      {stack.url('intake')}/\n"
-            f"  Applicants' own cases      {stack.url('intake')}/my-cases  (sign in as anna.applicant)\n"
+            f"  Case types and times       {stack.url('intake')}/case-types  (live processing times)\n"
+            f"  Applicants' own cases      {stack.url('intake')}/my-cases  (anna.applicant or email link)\n"
             f"  Intake API (OpenAPI)       {stack.url('intake')}/api/openapi.json\n"
             f"  Case handlers' queues      {stack.url('business_desk')}/  (sara.handler, tina.lead)\n"
             f"  Managers' dashboard        {stack.url('business_desk')}/dashboard  (maria.manager)\n"

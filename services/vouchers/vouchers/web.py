@@ -141,7 +141,9 @@ def my_vouchers():  # type: ignore[no-untyped-def]
     vouchers = citizens_vouchers()
     choices = {
         v["_id"]: [
-            p for p in d.read.providers_of(v["programme"], ["approved"]) if v["category"] in p["categories"]
+            p
+            for p in d.read.providers_of(v["programme"], ["approved"])
+            if v["category"] in p["categories"] and p["_id"] != v["provider_id"]  # not the one it is with
         ]
         for v in vouchers
     }
