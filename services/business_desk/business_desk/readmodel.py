@@ -12,6 +12,7 @@ from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
+from business_desk import domain
 from business_desk.figures import OPEN_PHASES
 from business_desk.search import query_terms
 from business_desk.statistics import CaseStatistics
@@ -94,7 +95,12 @@ class CaseReadModel:
 
     def apply(self, events: Sequence[Envelope], session: ClientSession | None) -> None:
         for event in events:
-            current = self._cases.find_one({"_id": event.data["case_id"]}, session=session)
+            # a case's first event starts its document (the stream's unique first version
+            # guarantees there is none): nothing to read first
+            opening = event.type == domain.CASE_OPENED and event.version == 1
+            current = (
+                None if opening else self._cases.find_one({"_id": event.data["case_id"]}, session=session)
+            )
             updated = evolve(current, event, self._catalogue)
             if updated is not None:
                 self._cases.replace_one({"_id": updated["_id"]}, updated, upsert=True, session=session)

@@ -11,7 +11,7 @@ from typing import Any
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from intake.domain import hash_token
+from intake.domain import INQUIRY_SUBMITTED, hash_token
 from intake.tracking import evolve
 from kernel.envelope import Envelope
 from kernel.personal import master_key_from_env
@@ -38,7 +38,12 @@ class TrackingReadModel:
     def apply(self, events: Sequence[Envelope], session: ClientSession | None) -> None:
         for event in events:
             key = event.data.get("inquiry_id") or event.data.get("case_id")
-            current = self._collection.find_one({"_id": key}, session=session)
+            # a submitted inquiry starts its document: nothing to read first
+            current = (
+                None
+                if event.type == INQUIRY_SUBMITTED
+                else self._collection.find_one({"_id": key}, session=session)
+            )
             updated = evolve(current, event, self.contact_key)
             if updated is not None:
                 self._collection.replace_one({"_id": updated["_id"]}, updated, upsert=True, session=session)

@@ -9,7 +9,7 @@ import random
 import smtplib
 import ssl
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -116,8 +116,12 @@ class MailOutbox:
                 {"$set": {"status": "queued", "next_attempt_at": self._clock()}, "$inc": {"attempts": -1}},
             )
 
-    def mark_sent(self, key: str) -> None:
-        self._mails.update_one({"_id": key}, {"$set": {"status": "sent", "sent_at": self._clock()}})
+    def mark_sent(self, mails: Sequence[dict[str, Any]]) -> None:
+        if mails:
+            self._mails.update_many(
+                {"_id": {"$in": [m["_id"] for m in mails]}},
+                {"$set": {"status": "sent", "sent_at": self._clock()}},
+            )
 
     def mark_bounced(self, message_id_header: str, reason: str) -> dict[str, Any] | None:
         """The receiving side bounced a sent email (a provider's webhook says so)."""
@@ -291,7 +295,6 @@ def _send_emails(outbox: MailOutbox, sender: SmtpSender, mail_from: str, mails: 
         with sender.session() as send:
             for mail in mails:
                 send(to_message(mail, mail_from))
-                outbox.mark_sent(mail["_id"])
                 sent += 1
     except (OSError, smtplib.SMTPException) as exc:
         failed, untried = mails[sent], mails[sent + 1 :]
@@ -299,27 +302,31 @@ def _send_emails(outbox: MailOutbox, sender: SmtpSender, mail_from: str, mails: 
         outbox.mark_failed(failed, repr(exc))
         outbox.release(untried)  # the server is likely down: they wait for the next round
     finally:
+        # one write for the batch; a crash before it resends the batch when its lease runs out
+        outbox.mark_sent(mails[:sent])
         outbox.log.sent(mails[:sent])
     return sent
 
 
 def _send_texts(outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str, Any]]) -> int:
     sent: list[dict[str, Any]] = []
-    for index, text in enumerate(texts):
-        if sms is None or not sms.configured:
-            outbox.mark_failed(text, "no SMS gateway configured", final=True)  # its email goes instead
-            continue
-        try:
-            sms.send(text["to"], text["body"], text["reference"])
-        except SmsRejected as exc:
-            outbox.mark_failed(text, repr(exc), final=True)
-            continue
-        except (OSError, requests.RequestException) as exc:
-            log.warning("SMS %s not sent (attempt %d): %r", text["_id"], text["attempts"], exc)
-            outbox.mark_failed(text, repr(exc))
-            outbox.release(texts[index + 1 :])
-            break
-        outbox.mark_sent(text["_id"])
-        sent.append(text)
-    outbox.log.sent(sent)
+    try:
+        for index, text in enumerate(texts):
+            if sms is None or not sms.configured:
+                outbox.mark_failed(text, "no SMS gateway configured", final=True)  # its email goes instead
+                continue
+            try:
+                sms.send(text["to"], text["body"], text["reference"])
+            except SmsRejected as exc:
+                outbox.mark_failed(text, repr(exc), final=True)
+                continue
+            except (OSError, requests.RequestException) as exc:
+                log.warning("SMS %s not sent (attempt %d): %r", text["_id"], text["attempts"], exc)
+                outbox.mark_failed(text, repr(exc))
+                outbox.release(texts[index + 1 :])
+                break
+            sent.append(text)
+    finally:
+        outbox.mark_sent(sent)
+        outbox.log.sent(sent)
     return len(sent)
