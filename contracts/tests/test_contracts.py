@@ -13,7 +13,7 @@ from jsonschema import Draft202012Validator
 from business_desk import handlers as desk_handlers
 from business_desk.bootstrap import Deps
 from business_desk.consumer import build_handlers  # noqa: F401 - the real consumer's wiring must import
-from intake.consumer import CASE_EVENTS
+from intake.consumer import CASE_EVENTS, ERASED
 from intake.domain import (
     Inquiry,
     SubmitInquiry,
@@ -169,7 +169,7 @@ def test_consumers_accept_the_golden_examples():
     assert [e.type for _, e in store.read_after(0)] == ["business_desk.case_opened"]
     # intake's tracking view takes every case event it subscribes to
     doc = evolve(None, inquiry)
-    for event_type in CASE_EVENTS:
+    for event_type in (*CASE_EVENTS, ERASED):
         doc = evolve(doc, Envelope.from_dict(golden_example(event_type)))
         assert doc is not None, event_type
     # notify writes an email for every event it emails about

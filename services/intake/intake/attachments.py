@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import gridfs
 from bson import ObjectId
 from bson.errors import InvalidId
+from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 log = logging.getLogger(__name__)
@@ -118,6 +119,7 @@ class AttachmentStore:
     def __init__(self, db: Database) -> None:
         self._bucket = gridfs.GridFSBucket(db, bucket_name="attachments")
         self._files = db["attachments.files"]
+        self._chunks = db["attachments.chunks"]
 
     def put(self, inquiry_id: str, file: Checked) -> str:
         file_id = self._bucket.upload_from_stream(
@@ -143,9 +145,17 @@ class AttachmentStore:
             return None
         return doc, self._bucket.open_download_stream(oid).read()
 
-    def delete_for(self, inquiry_id: str) -> int:
+    def delete_for(self, inquiry_id: str, session: ClientSession | None = None) -> int:
         """Erase an inquiry's files (personal data retention)."""
-        ids = [doc["_id"] for doc in self._files.find({"metadata.inquiry_id": inquiry_id}, {"_id": 1})]
-        for oid in ids:
-            self._bucket.delete(oid)
+        # GridFS's own delete refuses a transaction: its two collections directly, files first
+        found = self._files.find({"metadata.inquiry_id": inquiry_id}, {"_id": 1}, session=session)
+        ids = [doc["_id"] for doc in found]
+        if ids:
+            self._files.delete_many({"_id": {"$in": ids}}, session=session)
+            self._chunks.delete_many({"files_id": {"$in": ids}}, session=session)
         return len(ids)
+
+    def delete(self, attachment_ids: list[str]) -> None:
+        """Remove files stored for an answer that was then not recorded."""
+        for attachment_id in attachment_ids:
+            self._bucket.delete(ObjectId(attachment_id))

@@ -1,8 +1,11 @@
 """Entrypoint: keep the applicant's tracking view up to date from business_desk's case events."""
 
+from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
+from intake.attachments import AttachmentStore
 from intake.readmodel import TrackingReadModel
+from kernel.envelope import Envelope
 from kernel.runners import run_consumer
 from kernel.settings import Settings
 
@@ -18,13 +21,23 @@ CASE_EVENTS = (
     "business_desk.case_decided",
     "business_desk.case_closed",
     "business_desk.case_reopened",
-    "business_desk.personal_data_erased",
 )
+ERASED = "business_desk.personal_data_erased"
 
 
 def handlers(db: Database) -> dict:
     tracking = TrackingReadModel(db)
-    return {event_type: lambda event, session: tracking.apply([event], session) for event_type in CASE_EVENTS}
+    attachments = AttachmentStore(db)
+
+    def track(event: Envelope, session: ClientSession | None) -> None:
+        tracking.apply([event], session)
+
+    def erase(event: Envelope, session: ClientSession | None) -> None:
+        """The case's personal data is erased: so are the files the applicant sent."""
+        tracking.apply([event], session)
+        attachments.delete_for(event.data["case_id"], session)
+
+    return {**dict.fromkeys(CASE_EVENTS, track), ERASED: erase}
 
 
 def main() -> None:

@@ -120,14 +120,19 @@ def answer_completion(
         }
         for file in checked
     ]
-    execute(
-        deps.store,
-        domain.stream_id_for(doc["_id"]),
-        lambda history: domain.answer_completion(
-            Inquiry.from_history(history), True, answer, described, deps.clock().date()
-        ),
-        Metadata.new(telemetry.current_traceparent()),
-    )
+    try:
+        execute(
+            deps.store,
+            domain.stream_id_for(doc["_id"]),
+            lambda history: domain.answer_completion(
+                Inquiry.from_history(history), True, answer, described, deps.clock().date()
+            ),
+            Metadata.new(telemetry.current_traceparent()),
+        )
+    except BaseException:
+        # not recorded (answered meanwhile, or the store failed): no file without its answer
+        deps.attachments.delete([file["attachment_id"] for file in described])
+        raise
 
 
 def answer_survey(deps: Deps, doc: dict[str, Any], scores: dict[str, int]) -> None:

@@ -4,14 +4,17 @@ real store (GridFS) and with a virus-scan command."""
 from __future__ import annotations
 
 import io
+import json
 import sys
 
 import pytest
 
 from conftest import csrf_token
 from intake import create_app
+from intake.consumer import handlers as consumer_handlers
 from intake.readmodel import TrackingReadModel
 from kernel.connections import mongo_client
+from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.contracts import golden_example
 from kernel.envelope import Envelope
 
@@ -134,3 +137,35 @@ def test_after_closing_the_applicant_answers_the_nki_survey_once(app):
     assert client.post(f"/track/{token}/survey", data=answers).status_code == 409
     page = client.get(f"/track/{token}?lang=en").get_data(as_text=True)
     assert 'id="survey-form"' not in page and "You answered the survey on" in page
+
+
+def test_erasing_the_case_erases_the_files_the_applicant_sent(app):
+    inquiry_id, token = waiting_case(app)
+    other_id, other_token = waiting_case(app)
+    client = app.test_client()
+    assert post_answer(client, token, [(PDF, "plan.pdf"), (PDF, "photo.pdf")]).status_code == 200
+    assert post_answer(client, other_token, [(PDF, "kept.pdf")]).status_code == 200
+    assert app.db["attachments.chunks"].count_documents({}) == 3
+
+    erased = golden_example("business_desk.personal_data_erased")
+    erased["data"]["case_id"] = inquiry_id
+    process = MessageProcessor(MongoInbox(app.db, "intake"), consumer_handlers(app.db)).process
+    assert process(json.dumps(erased).encode()) is None
+    assert process(json.dumps(erased).encode()) is None  # delivered twice: nothing more happens
+
+    left = list(app.db["attachments.files"].find())
+    assert [f["metadata"]["inquiry_id"] for f in left] == [other_id]
+    assert app.db["attachments.chunks"].count_documents({}) == 1
+
+
+def test_files_of_an_answer_that_is_not_recorded_are_removed(app, monkeypatch):
+    _, token = waiting_case(app)
+    store = app.extensions["intake.deps"].store
+
+    def store_fails(*args, **kwargs):
+        raise ConnectionError("the store went away")
+
+    monkeypatch.setattr(store, "append", store_fails)
+    assert post_answer(app.test_client(), token, [(PDF, "plan.pdf")]).status_code == 500
+    assert app.db["attachments.files"].count_documents({}) == 0
+    assert app.db["attachments.chunks"].count_documents({}) == 0
