@@ -52,8 +52,9 @@ def run(data_dir: Path, reseed: bool) -> int:
             f"  Notification log (token)   {stack.url('notify')}/api/v1/notifications\n"
             f"  Customer choice (public)   {stack.url('vouchers')}/  (compare providers per programme)\n"
             f"  Citizen's vouchers         {stack.url('vouchers')}/my  (sign in as cilla.citizen)\n"
+            f"  Voucher officer's work     {stack.url('vouchers')}/officer  (vera.officer)\n"
+            f"  Provider's deliveries      {stack.url('vouchers')}/provider  (pelle.provider)\n"
             f"  Vouchers API (OpenAPI)     {stack.url('vouchers')}/api/openapi.json\n"
-            "    (vera.officer approves providers and grants; pelle.provider reports deliveries)\n"
             + (f"  Mail sink (sent emails)    {infra.mail_url}/\n" if infra.mail_url else "")
             + f"  OpenID provider            {infra.oidc_issuer}\n"
             f"    sign in as (any password): {demo_users}\n"

@@ -5,11 +5,13 @@ reads the published comparison."""
 
 from __future__ import annotations
 
+import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from stdnum import luhn
 
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.browser import browser, page  # noqa: F401 - pytest fixtures
@@ -164,3 +166,86 @@ def test_anyone_compares_providers_side_by_side_and_reads_a_profile(stack, token
     assert "teaches music" in page.locator("main").inner_text()
     assert_accessible(page)
     assert "ton@example.se" not in page.content()  # the contact is not published
+
+
+def fresh_organisation_number() -> str:
+    digits = f"55{random.randrange(10**7):07d}"
+    return digits + luhn.calc_check_digit(digits)
+
+
+def pelles_provider(vouchers: str, officer: dict) -> str:
+    """pelle.provider's organisation on kulturpeng, approved (applied for by an earlier test or now)."""
+    known = requests.get(f"{vouchers}/api/v1/providers/kulturpeng-5560360793", headers=officer, timeout=10)
+    if known.status_code == 200:
+        assert known.json()["status"] == "approved"
+        return known.json()["provider_id"]
+    return apply_and_approve(
+        vouchers, officer, "5560360793", "Kulturskolan Pelle", "private", "pelle@kulturskolan.example.se"
+    )
+
+
+def test_the_officer_decides_and_grants_and_the_provider_reports_on_their_pages(stack, tokens, browser):  # noqa: F811
+    vouchers = stack.url("vouchers")
+    officer_token = tokens.header("voucher_officer")
+    name = f"Dansstudion {uuid.uuid4().hex[:6]}"
+    applied = requests.post(
+        f"{vouchers}/api/v1/programmes/kulturpeng/applications",
+        json={
+            "organisation_number": fresh_organisation_number(),
+            "name": name,
+            "ownership": "private",
+            "categories": ["dance"],
+            "contact_email": "studio@example.se",
+            "description": "Dance lessons for children.",
+        },
+        headers=officer_token,
+        timeout=10,
+    )
+    assert applied.status_code == 201, applied.text
+    studio = applied.json()["provider_id"]
+
+    # The officer approves the application on the page.
+    vera = sign_in(browser, f"{vouchers}/officer?lang=en", "vera.officer")
+    row = vera.locator(f"tr[data-provider='{studio}']")
+    assert "Applied" in row.locator(".status").inner_text()
+    assert_accessible(vera)
+    row.locator("select[name=decision]").select_option("approve")
+    row.locator("input[name=reason]").fill("Meets every criterion of the programme.")
+    row.locator("button[type=submit]").click()
+    assert vera.locator("[role=status]").inner_text() == "The decision is saved."
+    assert "Approved" in vera.locator(f"tr[data-provider='{studio}'] .status").inner_text()
+
+    # A wrong personnummer is explained at the field; the right one grants the voucher.
+    grant = vera.locator("#grant")
+    grant.locator("select[name=programme_category]").select_option("kulturpeng/music")
+    grant.locator("input[name=personnummer]").fill("20120315-2003")
+    grant.locator("input[name=email]").fill(f"cilla-{uuid.uuid4().hex[:6]}@example.se")
+    grant.locator("select[name=language]").select_option("en")
+    grant.locator("button[type=submit]").click()
+    assert "Not a valid personnummer" in vera.locator("#error-grant-personnummer").inner_text()
+    assert vera.locator("#grant-personnummer").get_attribute("aria-invalid") == "true"
+    assert_accessible(vera)
+    vera.locator("#grant-personnummer").fill("20120315-2002")
+    vera.locator("#grant button[type=submit]").click()
+    notice = vera.locator("[role=status]").inner_text()
+    assert notice.startswith("The voucher is granted: ")
+    voucher_id = notice.rsplit(" ", 1)[1]
+    vera.context.close()
+
+    # The citizen chooses pelle's school; pelle reports a lesson on the provider page.
+    pelle_id = pelles_provider(vouchers, officer_token)
+    chose = requests.post(
+        f"{vouchers}/api/v1/vouchers/{voucher_id}/choice",
+        json={"provider_id": pelle_id},
+        headers=tokens.header("citizen"),
+        timeout=10,
+    )
+    assert chose.status_code == 200, chose.text
+    pelle = sign_in(browser, f"{vouchers}/provider?lang=en", "pelle.provider")
+    card = pelle.locator(f"[data-voucher='{voucher_id}']")
+    assert "32 / 32 lessons" in card.locator(".balance").inner_text()
+    assert_accessible(pelle)
+    card.locator("button[type=submit]").click()
+    assert pelle.locator("[role=status]").inner_text().startswith("Reported: 1")
+    assert "31 / 32 lessons" in pelle.locator(f"[data-voucher='{voucher_id}'] .balance").inner_text()
+    pelle.context.close()

@@ -15,6 +15,7 @@ from kernel.web import add_health, base_app
 
 
 def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
+    from vouchers import work_pages  # noqa: F401 - the officer's and provider's pages join `pages`
     from vouchers.api import blp
     from vouchers.bootstrap import bootstrap
     from vouchers.web import pages

@@ -47,6 +47,8 @@ class ReadModels:
         self.providers.create_index([("programme", ASCENDING), ("status", ASCENDING)])
         self.vouchers.create_index([("citizen_key", ASCENDING)])
         self.vouchers.create_index([("programme", ASCENDING)])
+        self.vouchers.create_index([("tenures.provider_id", ASCENDING)])
+        self.providers.create_index([("organisation_number", ASCENDING)])
         self.redemptions.create_index([("recorded_month", ASCENDING), ("provider_id", ASCENDING)])
         self.redemptions.create_index([("programme", ASCENDING), ("recorded_month", ASCENDING)])
         self.payments.create_index([("provider_id", ASCENDING), ("month", ASCENDING)])
@@ -242,6 +244,16 @@ class ReadModels:
         if statuses is not None:
             query["status"] = {"$in": list(statuses)}
         return list(self.providers.find(query).sort("name", ASCENDING))
+
+    def providers_of_organisations(self, organisation_numbers: Iterable[str]) -> list[dict[str, Any]]:
+        """An organisation's provider records, one per programme it applied to."""
+        query = {"organisation_number": {"$in": sorted(organisation_numbers)}}
+        return list(self.providers.find(query).sort([("programme", ASCENDING), ("name", ASCENDING)]))
+
+    def vouchers_held_by(self, provider_id: str, on: date) -> list[dict[str, Any]]:
+        """Vouchers still valid on the day that are, were or will be with this provider."""
+        query = {"tenures.provider_id": provider_id, "valid_until": {"$gte": on.isoformat()}}
+        return list(self.vouchers.find(query).sort([("valid_from", ASCENDING), ("_id", ASCENDING)]))
 
     def default_provider_id(self, programme: str) -> str | None:
         doc = self.settings.find_one({"_id": programme})

@@ -412,10 +412,8 @@ def payments(query: dict[str, Any]) -> list[dict[str, Any]]:
     """Payments with their lines (a provider sees its own)."""
     provider_ids = None
     if scope("payments.read") == "own":
-        orgs = current_principal().organisations
         provider_ids = [
-            p["_id"]
-            for p in deps().read.providers.find({"organisation_number": {"$in": sorted(orgs)}}, {"_id": 1})
+            p["_id"] for p in deps().read.providers_of_organisations(current_principal().organisations)
         ]
     return deps().read.payments_for(query["month"], provider_ids)
 

@@ -1,0 +1,207 @@
+"""Pages for the people who run customer choice.
+
+The voucher officer: the applications and every provider's status with the decisions
+that status allows, granting a citizen a voucher, the month's payment run and each
+programme's budget. The provider: the vouchers it holds today, reporting delivered
+units against them, and its payments.
+
+The forms check their input with the API's own schemas and go through the same
+handlers, so a page and an API call can never disagree on what is allowed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from kernel.auth import current_principal
+from kernel.signin import signed_in
+from vouchers import handlers
+from vouchers.api import actor, voucher_out
+from vouchers.api.schemas import DecisionSchema, DeliverySchema, GrantSchema, PaymentRunSchema
+from vouchers.domain import Refused
+from vouchers.domain import figures as fig
+from vouchers.domain.providers import DECISIONS
+from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
+from vouchers.web import WORDS, deps, language, pages
+
+# the decisions an officer can take on a provider in each status
+DECISIONS_FROM: dict[str, list[str]] = {}
+for _decision, (_event, _status, _allowed_from) in DECISIONS.items():
+    for _from in _allowed_from:
+        DECISIONS_FROM.setdefault(_from, []).append(_decision)
+
+
+def field_errors(exc: ValidationError) -> dict[str, str]:
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    return {
+        field: " ".join(map(str, texts if isinstance(texts, list) else [texts]))
+        for field, texts in messages.items()
+    }
+
+
+def word(key: str) -> str:
+    return WORDS[key][language()]
+
+
+# -- the voucher officer --------------------------------------------------------------------
+
+
+def officer_page(status: int = 200, **form_state: Any):  # type: ignore[no-untyped-def]
+    d = deps()
+    today = d.clock().date()
+    programmes = list(d.programmes)
+    budgets = {
+        p.id: fig.budget_follow_up(p, today.year, *d.read.cost_by_month(p.id, today.year), today)
+        for p in programmes
+    }
+    month = form_state.pop("month", None) or fig.previous_month(today)
+    page = render_template(
+        "officer.html",
+        programmes=programmes,
+        providers={p.id: d.read.providers_of(p.id) for p in programmes},
+        decisions_from=DECISIONS_FROM,
+        budgets=budgets,
+        month=month,
+        payments=d.read.payments_for(month),
+        grant=form_state.pop("grant", {}),
+        errors=form_state.pop("errors", {}),
+        error_in=form_state.pop("error_in", None),
+    )
+    return page, status
+
+
+@pages.get("/officer")
+@signed_in("provider.decide")
+def officer():  # type: ignore[no-untyped-def]
+    return officer_page(month=request.args.get("month"))
+
+
+@pages.post("/officer/providers/<provider_id>/decision")
+@signed_in("provider.decide")
+def decide(provider_id: str):  # type: ignore[no-untyped-def]
+    if deps().read.provider(provider_id) is None:
+        abort(404)
+    try:
+        body = DecisionSchema().load({k: request.form.get(k, "") for k in ("decision", "reason")})
+        handlers.decide_on_provider(deps(), provider_id, body["decision"], body["reason"].strip(), actor())
+    except ValidationError as exc:
+        return officer_page(422, errors=field_errors(exc), error_in=provider_id)
+    except Refused as exc:
+        return officer_page(409, errors={"decision": str(exc)}, error_in=provider_id)
+    flash(word("decision_saved"))
+    return redirect(url_for("pages.officer", lang=language()) + f"#provider-{provider_id}")
+
+
+@pages.post("/officer/vouchers")
+@signed_in("voucher.grant")
+def grant():  # type: ignore[no-untyped-def]
+    form = {k: request.form.get(k, "").strip() for k in GRANT_FIELDS}
+    programme_id, _, category = form.pop("programme_category").partition("/")
+    raw = {k: v for k, v in form.items() if v} | {"programme": programme_id, "category": category}
+    try:
+        body = GrantSchema().load(raw)
+        programme = deps().programmes.by_id.get(body["programme"])
+        if programme is None or body["category"] not in programme.categories:
+            raise ValidationError({"programme_category": ["Choose a programme and category from the list."]})
+        voucher_id = handlers.grant_voucher(
+            deps(), GrantVoucher(**{k: body[k] for k in GRANT_COMMAND_FIELDS}), actor()
+        )
+    except ValidationError as exc:
+        return officer_page(422, grant=request.form, errors=field_errors(exc), error_in="grant")
+    except Refused as exc:
+        return officer_page(
+            422, grant=request.form, errors={exc.field or "_schema": str(exc)}, error_in="grant"
+        )
+    flash(f"{word('voucher_granted')} {voucher_id}")
+    return redirect(url_for("pages.officer", lang=language()) + "#grant")
+
+
+GRANT_FIELDS = ("programme_category", "personnummer", "email", "language", "units_per_period", "valid_from")
+GRANT_COMMAND_FIELDS = (
+    "programme",
+    "category",
+    "personnummer",
+    "birth_date",
+    "email",
+    "language",
+    "units_per_period",
+    "valid_from",
+)
+
+
+@pages.post("/officer/payment-runs")
+@signed_in("payments.run")
+def payment_run():  # type: ignore[no-untyped-def]
+    month = request.form.get("month", "").strip()
+    try:
+        PaymentRunSchema().load({"month": month})
+        made = handlers.run_payments(deps(), month)
+    except ValidationError as exc:
+        return officer_page(422, month=month, errors=field_errors(exc), error_in="payments")
+    except Refused as exc:
+        return officer_page(422, month=month, errors={"month": str(exc)}, error_in="payments")
+    flash(f"{word('payments_made')}: {len(made)}")
+    return redirect(url_for("pages.officer", month=month, lang=language()) + "#payments")
+
+
+# -- the provider ---------------------------------------------------------------------------
+
+
+def own_providers() -> list[dict[str, Any]]:
+    """The provider records (one per programme) of the signed-in provider's organisations."""
+    organisations = sorted(current_principal().organisations)
+    if not organisations:
+        abort(403, description="Your sign-in names no organisation.")
+    return deps().read.providers_of_organisations(organisations)
+
+
+@pages.get("/provider")
+@signed_in("delivery.report")
+def provider_work():  # type: ignore[no-untyped-def]
+    return provider_page()
+
+
+def provider_page(status: int = 200, errors: dict[str, str] | None = None, error_in: str | None = None):  # type: ignore[no-untyped-def]
+    d = deps()
+    today = d.clock().date()
+    mine = own_providers()
+    held = {p["_id"]: [voucher_out(v, today) for v in d.read.vouchers_held_by(p["_id"], today)] for p in mine}
+    page = render_template(
+        "provider_work.html",
+        providers=mine,
+        held=held,
+        programmes=d.programmes.by_id,
+        payments=d.read.payments_for(provider_ids=[p["_id"] for p in mine]),
+        today=today.isoformat(),
+        new_report_id=lambda: uuid.uuid4().hex,
+        errors=errors or {},
+        error_in=error_in,
+    )
+    return page, status
+
+
+@pages.post("/provider/<provider_id>/vouchers/<voucher_id>/deliveries")
+@signed_in("delivery.report")
+def report(provider_id: str, voucher_id: str):  # type: ignore[no-untyped-def]
+    if provider_id not in {p["_id"] for p in own_providers()} or deps().read.voucher(voucher_id) is None:
+        abort(404)
+    form = {k: request.form.get(k, "").strip() for k in ("report_id", "units", "delivered_on")}
+    try:
+        body = DeliverySchema().load(form)
+        redemption = handlers.report_delivery(
+            deps(),
+            voucher_id,
+            DeliveryReport(provider_id, body["report_id"], body["units"], body["delivered_on"]),
+        )
+    except ValidationError as exc:
+        return provider_page(422, field_errors(exc), voucher_id)
+    except Refused as exc:  # Conflict too: the report id was used for another delivery
+        return provider_page(422, {exc.field or "_schema": str(exc)}, voucher_id)
+    units, on = redemption.data["units"], date.fromisoformat(redemption.data["delivered_on"])
+    said = word("reported") if redemption.created else word("reported_before")
+    flash(f"{said}: {units} ({on.isoformat()}), {voucher_id}")
+    return redirect(url_for("pages.provider_work", lang=language()) + f"#voucher-{voucher_id}")
