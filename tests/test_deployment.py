@@ -149,6 +149,49 @@ def test_every_topic_the_code_uses_is_declared_in_compose_and_in_kubernetes():
     assert needed <= k8s_topics, needed - k8s_topics
 
 
+def procfile_commands() -> set[str]:
+    """What each process of the run command runs: a module, or gunicorn's app factory."""
+    commands = set()
+    for line in (REPO_ROOT / "Procfile").read_text().splitlines():
+        if module := re.search(r"python -m (\S+)", line):
+            commands.add(module.group(1))
+        elif app := re.search(r"'(\w+):create_app\(\)'", line):
+            commands.add(f"{app.group(1)}:create_app()")
+    return commands
+
+
+def image_command(image: str) -> list[str]:
+    """The default command (its Dockerfile's CMD) of an image `[registry/]municipal/<service>[:tag]`."""
+    service = re.search(r"municipal/([\w-]+)", image).group(1).replace("-", "_")
+    dockerfile = (REPO_ROOT / "services" / service / "Dockerfile").read_text()
+    return json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE).group(1))
+
+
+def deployed_commands(containers: list[tuple[str, list[str]]]) -> set[str]:
+    """What runs in each (image, command) pair: a module, or gunicorn's app factory."""
+    found = set()
+    for image, command in containers:
+        if "municipal/" not in image:
+            continue
+        joined = " ".join(command or image_command(image))
+        if module := re.search(r"-m (\S+)", joined):
+            found.add(module.group(1))
+        elif app := re.search(r"(\w+):create_app\(\)", joined):
+            found.add(app.group(0))
+    return found
+
+
+def test_every_process_of_the_run_command_is_deployed_by_compose_and_kubernetes():
+    services = yaml.safe_load(COMPOSE.read_text())["services"].values()
+    compose = deployed_commands([(s.get("image", ""), s.get("command") or []) for s in services])
+    containers = [c for _, spec in pod_specs(rendered("prod")) for c in spec["containers"]]
+    k8s = deployed_commands([(c["image"], c.get("command", []) + c.get("args", [])) for c in containers])
+    needed = procfile_commands()
+    assert len(needed) > 10
+    assert needed <= compose, needed - compose
+    assert needed <= k8s, needed - k8s
+
+
 def test_every_environment_variable_the_code_reads_is_declared_in_compose_and_in_kubernetes():
     compose_env = set(yaml.safe_load(COMPOSE.read_text())["x-env"])
     objects = rendered("prod")

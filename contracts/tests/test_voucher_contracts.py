@@ -103,11 +103,16 @@ def test_vouchers_producers_events_match_the_contracts():
         vou.choose_provider(Voucher.from_history(jhistory), jobb, None, "a", date(2026, 1, 5)),
         date(2026, 1, 5),
     )
-    s.add(
+    jhistory = s.add(
         vou.stream_id_for(job_id),
         vou.grant_outcome_bonus(
             Voucher.from_history(jhistory), PROGRAMMES.get("jobbpeng"), date(2026, 3, 1), "vera", TODAY
         ),
+    )
+    s.add(
+        vou.stream_id_for(job_id),
+        vou.erase_personal_data(Voucher.from_history(jhistory), date(2029, 1, 2), "retention"),
+        date(2029, 1, 2),
     )
     provider_doc = {
         "_id": home.provider_id,

@@ -40,7 +40,7 @@ class Settings:
     desk_public_url: str  # business_desk's pages, linked from the staff's emails
     vouchers_public_url: str  # the vouchers pages, linked from citizens' and providers' emails
     tracking_link_days: int  # a tracking link stops working this long after the decision
-    retention_days: int  # personal data in a decided case is erased this long after the decision
+    retention_days: int  # personal data is erased this long after a case's decision or a voucher's last day
     max_request_bytes: int
     attachment_max_bytes: int  # one file an applicant attaches to an answer
     virus_scan_command: str  # reads a file on stdin, exits 0 clean / 1 infected; empty: no scan

@@ -144,6 +144,11 @@ def build_handlers(
                 f"{event.event_id}:{email.to}:{email.subject}", email, reference, event.type, session
             )
 
+    def voucher_personal_data_erased(event: Envelope, session: ClientSession | None) -> None:
+        voucher_id = event.data["voucher_id"]
+        recipients.forget(f"voucher:{voucher_id}", session)
+        outbox.erase_personal_data(voucher_id, session)  # the voucher's emails carry it as reference
+
     def sign_in_link(event: Envelope, session: ClientSession | None) -> None:
         personal = event.data["personal"]
         if personal is None:
@@ -166,4 +171,5 @@ def build_handlers(
         "business_desk.case_closed": queue_email,
         "business_desk.deadline_warning_issued": warn_staff,
         "business_desk.personal_data_erased": personal_data_erased,
+        "vouchers.personal_data_erased": voucher_personal_data_erased,
     }

@@ -11,7 +11,7 @@ from datetime import datetime
 from kernel.connections import mongo_client, personal_data
 from kernel.envelope import utc_now
 from kernel.eventstore import EventStore, MongoEventStore
-from kernel.personal import master_key_from_env
+from kernel.personal import PersonalData, master_key_from_env
 from kernel.settings import Settings
 from vouchers import programmes as programme_config
 from vouchers.programmes import Programmes
@@ -27,6 +27,7 @@ class Deps:
     citizen_secret: bytes  # keys the hash that finds a citizen's vouchers by personnummer
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
+    personal: PersonalData | None = None  # the key vault: erasing destroys a citizen's key
 
 
 def citizen_secret(master_key: bytes) -> bytes:
@@ -38,7 +39,8 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> De
     client = mongo_client(settings)
     db = client[settings.database]
     read = ReadModels(db)
-    store = MongoEventStore(db, hooks=[read.apply], personal=personal_data(settings, client), clock=clock)
+    personal = personal_data(settings, client)
+    store = MongoEventStore(db, hooks=[read.apply], personal=personal, clock=clock)
     store.ensure_schema()
     read.ensure_schema()
     return Deps(
@@ -49,4 +51,5 @@ def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> De
         citizen_secret=citizen_secret(master_key_from_env()),
         clock=clock,
         ping=lambda: client.admin.command("ping"),
+        personal=personal,
     )

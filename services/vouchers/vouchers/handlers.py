@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -199,3 +199,43 @@ def run_payments(deps: Deps, month: str) -> list[str]:
             continue  # another run made this payment meanwhile
         made.append(payment_id)
     return made
+
+
+# -- personal data ---------------------------------------------------------------------------
+
+
+def erase_personal_data(deps: Deps, voucher_id: str, reason: str) -> bool:
+    """Destroy the key that seals the citizen's personnummer and email on this voucher,
+    then record it: no copy of them, in any store or topic, can be opened again. Safe to
+    retry (erasing is idempotent). Returns whether anything was erased now."""
+    erased = False
+
+    def decide(history: list) -> list:  # type: ignore[type-arg]
+        nonlocal erased
+        voucher = Voucher.from_history(history)
+        events = vou.erase_personal_data(voucher, _today(deps), reason)
+        if events:
+            assert deps.personal is not None, "erasing needs the key vault"
+            deps.personal.vault.erase(voucher.subject_id, reason)
+            erased = True
+        return events
+
+    execute(deps.store, vou.stream_id_for(voucher_id), decide, _meta())
+    return erased
+
+
+def erase_expired(deps: Deps) -> list[str]:
+    """Erase the citizen's personal data on every voucher that ran out more than the
+    retention period ago and has nothing left to pay. Returns the vouchers erased."""
+    today = _today(deps)
+    cutoff = today - timedelta(days=deps.settings.retention_days)
+    erased = []
+    for doc in deps.read.erasure_candidates(cutoff):
+        due = vou.erasure_due(Voucher.from_document(doc), today, deps.settings.retention_days)
+        if (
+            due
+            and not deps.read.has_unpaid(doc["_id"])
+            and erase_personal_data(deps, doc["_id"], "retention")
+        ):
+            erased.append(doc["_id"])
+    return erased

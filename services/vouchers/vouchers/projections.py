@@ -29,6 +29,7 @@ HANDLERS = {
     ev.PROVIDER_SWITCHED: "_tenure",
     ev.UNITS_REDEEMED: "_units_redeemed",
     ev.OUTCOME_BONUS_GRANTED: "_bonus_granted",
+    ev.PERSONAL_DATA_ERASED: "_personal_data_erased",
     ev.PAYMENT_MADE: "_payment_made",
 }
 COLLECTIONS = ("providers", "vouchers", "redemptions", "payments", "programme_settings")
@@ -48,6 +49,8 @@ class ReadModels:
         self.vouchers.create_index([("citizen_key", ASCENDING)])
         self.vouchers.create_index([("programme", ASCENDING)])
         self.vouchers.create_index([("tenures.provider_id", ASCENDING)])
+        self.vouchers.create_index([("valid_until", ASCENDING)])
+        self.redemptions.create_index([("voucher_id", ASCENDING), ("paid_in", ASCENDING)])
         self.providers.create_index([("organisation_number", ASCENDING)])
         self.redemptions.create_index([("recorded_month", ASCENDING), ("provider_id", ASCENDING)])
         self.redemptions.create_index([("programme", ASCENDING), ("recorded_month", ASCENDING)])
@@ -215,6 +218,20 @@ class ReadModels:
             session=session,
         )
 
+    def _personal_data_erased(self, event: Envelope, session: ClientSession | None) -> None:
+        """The keyed hash that finds a citizen's vouchers goes with their key: nobody can
+        find this voucher by personnummer any more; its figures stay."""
+        d = event.data
+        entry = {"on": d["erased_on"], "what": "erased"}
+        self.vouchers.update_one(
+            {"_id": d["voucher_id"]},
+            {
+                "$set": {"citizen_key": None, "personal_erased_on": d["erased_on"], "version": event.version},
+                "$push": {"history": entry},
+            },
+            session=session,
+        )
+
     def _payment_made(self, event: Envelope, session: ClientSession | None) -> None:
         d = event.data
         doc = {
@@ -254,6 +271,15 @@ class ReadModels:
         """Vouchers still valid on the day that are, were or will be with this provider."""
         query = {"tenures.provider_id": provider_id, "valid_until": {"$gte": on.isoformat()}}
         return list(self.vouchers.find(query).sort([("valid_from", ASCENDING), ("_id", ASCENDING)]))
+
+    def erasure_candidates(self, valid_until_before: date) -> list[dict[str, Any]]:
+        """Vouchers that ran out before the day and still hold the citizen's personal data."""
+        query = {"valid_until": {"$lt": valid_until_before.isoformat()}, "personal_erased_on": None}
+        return list(self.vouchers.find(query, {"history": 0}))
+
+    def has_unpaid(self, voucher_id: str) -> bool:
+        """Is anything redeemed against the voucher still to be paid?"""
+        return self.redemptions.find_one({"voucher_id": voucher_id, "paid_in": None}, {"_id": 1}) is not None
 
     def default_provider_id(self, programme: str) -> str | None:
         doc = self.settings.find_one({"_id": programme})

@@ -199,6 +199,14 @@ def test_citizens_and_providers_hear_of_grants_choices_switches_and_payments_onc
     assert [s.split(" ")[0] for s in to_provider] == ["Ny", "Ny", "Utbetalning"]
     assert to_provider[2] == "Utbetalning 2026-10: 7 668,00 kr (Hemtjänst)"
 
+    # the voucher's personal data is erased: notify forgets the citizen and the letters' text
+    db = outbox._mails.database
+    assert db["recipients"].find_one({"_id": f"voucher:{voucher_id}"}) is not None
+    assert processor.process(voucher_event("vouchers.personal_data_erased")) is None
+    assert db["recipients"].find_one({"_id": f"voucher:{voucher_id}"}) is None
+    letters = list(db["outgoing_mail"].find({"reference": voucher_id}))
+    assert letters and all(m["to"] is None and m["body"] is None and m["status"] == "sent" for m in letters)
+
 
 BLANK = {
     "event_id": "x",

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from vouchers import create_app, handlers
@@ -381,3 +381,35 @@ def test_the_officer_and_the_provider_do_their_work_on_pages(app, signed_in, pag
         "/officer/payment-runs?lang=en", data={"month": "oct", "csrf_token": csrf_token(page)}
     )
     assert bad_month.status_code == 422 and 'id="error-payments-month"' in bad_month.get_data(as_text=True)
+
+
+def test_retention_erases_a_paid_voucher_after_its_last_day_and_the_retention_period(
+    app, signed_in, clock, deps
+):
+    provider_id = approved_provider(app, signed_in)
+    voucher_id = granted_voucher(app, signed_in)
+    signed_in(app, "citizen").post(f"/api/v1/vouchers/{voucher_id}/choice", json={"provider_id": provider_id})
+    lesson = {"report_id": "lesson-1", "units": 1, "delivered_on": "2026-10-05"}
+    assert (
+        signed_in(app, "provider").post(f"/api/v1/vouchers/{voucher_id}/deliveries", json=lesson).status_code
+        == 201
+    )
+    subject_id = deps.read.voucher(voucher_id)["subject_id"]
+    last_day = date.fromisoformat(deps.read.voucher(voucher_id)["valid_until"])
+
+    clock.day = last_day + timedelta(days=deps.settings.retention_days + 1)
+    assert handlers.erase_expired(deps) == []  # the lesson is not paid yet: its citizen may still be needed
+    handlers.run_payments(deps, "2026-10")
+    assert handlers.erase_expired(deps) == [voucher_id]
+    assert handlers.erase_expired(deps) == []  # once
+
+    doc = deps.read.voucher(voucher_id)
+    assert doc["citizen_key"] is None and doc["personal_erased_on"] == clock.day.isoformat()
+    assert deps.personal.vault.erased_at(subject_id) is not None
+    [granted] = [e for e in deps.store.load(f"voucher-{voucher_id}") if e.type == "vouchers.voucher_granted"]
+    assert granted.data["personal"] is None  # sealed with a key that is gone
+    assert signed_in(app, "citizen").get("/api/v1/my/vouchers").get_json() == []
+    officer = signed_in(app, "voucher_officer").get(f"/api/v1/vouchers/{voucher_id}").get_json()
+    assert officer["history"][-1]["what"] == "erased" and officer["balance"]["units_used"] == 1
+    delivered = app.test_client().get("/api/v1/programmes/kulturpeng/comparison").get_json()["providers"]
+    assert [row["delivered_units"] for row in delivered] == [1]  # the figures stay

@@ -3,7 +3,7 @@ the published figures."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from vouchers.domain import Refused
@@ -355,3 +355,23 @@ def test_budget_follow_up_forecasts_the_year_from_the_days_gone():
     assert follow_up["redeemed_ore"] == 150_000 and follow_up["paid_ore"] == 100_000
     assert follow_up["forecast_ore"] == 150_000 and len(follow_up["months"]) == 12
     assert follow_up["share_used"] == round(150_000 / programme.budget_ore, 3)
+
+
+def test_a_citizens_personal_data_is_erased_once_after_the_voucher_ran_out_and_the_retention():
+    command = GrantVoucher("kulturpeng", "music", "201203152002", date(2012, 3, 15), "c@example.se", "sv")
+    voucher_id, events = vou.grant_voucher(command, PROGRAMMES.get("kulturpeng"), SECRET, "vera", TODAY)
+    history = envelopes(vou.stream_id_for(voucher_id), 1, events)
+    voucher = Voucher.from_history(history)
+    last_day = voucher.valid_until
+    with pytest.raises(Refused, match="still needs it"):
+        vou.erase_personal_data(voucher, last_day, "retention")
+    assert not vou.erasure_due(voucher, last_day + timedelta(days=730), 730)
+    assert vou.erasure_due(voucher, last_day + timedelta(days=731), 730)
+
+    [erased] = vou.erase_personal_data(voucher, last_day + timedelta(days=731), "retention")
+    assert erased.type == ev.PERSONAL_DATA_ERASED
+    assert erased.data["subject_id"] == history[0].data["subject_id"] and erased.data["reason"] == "retention"
+    after = Voucher.from_history([*history, *envelopes(vou.stream_id_for(voucher_id), 2, [erased])])
+    assert after.personal_erased and after.citizen_key == ""
+    assert vou.erase_personal_data(after, last_day + timedelta(days=800), "retention") == []  # once
+    assert not vou.erasure_due(after, last_day + timedelta(days=800), 730)

@@ -90,6 +90,8 @@ class Voucher:
     redeemed_units: dict[str, int] = field(default_factory=dict)
     reports: dict[str, dict[str, Any]] = field(default_factory=dict)  # "provider_id/report_id" -> event data
     bonus_granted: bool = False
+    subject_id: str = ""  # whose key seals the citizen's personnummer and email
+    personal_erased: bool = False
 
     @classmethod
     def from_history(cls, events: list[Envelope]) -> Voucher:
@@ -110,6 +112,7 @@ class Voucher:
             self.units_per_period, self.period_value_ore = data["units_per_period"], data["period_value_ore"]
             self.valid_from = date.fromisoformat(data["valid_from"])
             self.valid_until = date.fromisoformat(data["valid_until"])
+            self.subject_id = data["subject_id"]
         elif event.type in (ev.PROVIDER_CHOSEN, ev.PROVIDER_SWITCHED):
             since = date.fromisoformat(data["effective_from"])
             if self.tenures:
@@ -121,6 +124,8 @@ class Voucher:
             self.reports[report_key(data["provider_id"], data["report_id"])] = data
         elif event.type == ev.OUTCOME_BONUS_GRANTED:
             self.bonus_granted = True
+        elif event.type == ev.PERSONAL_DATA_ERASED:
+            self.personal_erased, self.citizen_key = True, ""
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Voucher:
@@ -141,7 +146,7 @@ class Voucher:
             voucher_id=doc["_id"],
             programme=doc["programme"],
             category=doc["category"],
-            citizen_key=doc["citizen_key"],
+            citizen_key=doc["citizen_key"] or "",
             period=doc["period"],
             units_per_period=doc["units_per_period"],
             period_value_ore=doc["period_value_ore"],
@@ -150,6 +155,8 @@ class Voucher:
             tenures=tenures,
             redeemed_units=dict(doc["redeemed"]),
             bonus_granted=bool(doc.get("bonus_granted")),
+            subject_id=doc["subject_id"],
+            personal_erased=bool(doc.get("personal_erased_on")),
         )
 
     def provider_on(self, day: date) -> str | None:
@@ -377,6 +384,40 @@ def grant_outcome_bonus(
                 "self_supporting_since": self_supporting_since.isoformat(),
                 "granted_by": by,
                 "recorded_on": today.isoformat(),
+            },
+        )
+    ]
+
+
+def erasure_due(voucher: Voucher, today: date, retention_days: int) -> bool:
+    """A citizen's personal data is kept `retention_days` after the voucher's last valid day."""
+    return (
+        bool(voucher.voucher_id)
+        and not voucher.personal_erased
+        and voucher.valid_until + timedelta(days=retention_days) < today
+    )
+
+
+def erase_personal_data(voucher: Voucher, today: date, reason: str) -> list[NewEvent]:
+    """Record that the citizen's personal data on this voucher was erased (its subject's key
+    destroyed). Only once the voucher has run out: a valid one still needs its citizen."""
+    if not voucher.voucher_id:
+        raise LookupError("no such voucher")
+    if voucher.personal_erased:
+        return []
+    if today <= voucher.valid_until:
+        raise Refused(f"the voucher is valid until {voucher.valid_until}: its citizen still needs it")
+    if not reason.strip():
+        raise Refused("say why the personal data is erased", "reason")
+    return [
+        NewEvent(
+            ev.PERSONAL_DATA_ERASED,
+            {
+                "voucher_id": voucher.voucher_id,
+                "programme": voucher.programme,
+                "subject_id": voucher.subject_id,
+                "erased_on": today.isoformat(),
+                "reason": reason.strip(),
             },
         )
     ]

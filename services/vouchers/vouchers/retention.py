@@ -1,0 +1,34 @@
+"""Entrypoint: erase citizens' personal data on vouchers that ran out more than
+RETENTION_DAYS ago and are paid in full, every RETENTION_INTERVAL_S seconds (or once,
+with --once: for a Kubernetes CronJob)."""
+
+from __future__ import annotations
+
+import logging
+import os
+
+from kernel.runners import configure_logging, run_periodically
+from kernel.settings import Settings
+from vouchers import handlers
+from vouchers.bootstrap import Deps, bootstrap
+
+log = logging.getLogger("vouchers.retention")
+
+
+def run_once(deps: Deps) -> list[str]:
+    erased = handlers.erase_expired(deps)
+    if erased:
+        log.info("erased the citizen's personal data on %d vouchers: %s", len(erased), ", ".join(erased))
+    return erased
+
+
+def main() -> None:
+    configure_logging("vouchers-retention")
+    deps = bootstrap(Settings.from_env("vouchers"))
+    run_periodically(
+        "vouchers-retention", lambda: run_once(deps), float(os.environ.get("RETENTION_INTERVAL_S", "3600"))
+    )
+
+
+if __name__ == "__main__":
+    main()
