@@ -16,7 +16,7 @@ from business_desk import domain
 from business_desk.figures import OPEN_PHASES
 from business_desk.search import query_terms
 from business_desk.statistics import CaseStatistics
-from business_desk.views import evolve
+from business_desk.views import evolve, settle
 from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope
 
@@ -119,11 +119,13 @@ class CaseReadModel:
             if not event.type.startswith("business_desk."):
                 continue
             case_id = event.data["case_id"]
-            updated = evolve(docs.get(case_id), event, self._catalogue)
+            updated = evolve(docs.get(case_id), event, self._catalogue, settled=False)
             if updated is not None:
                 docs[case_id] = updated
             count += 1
         values = list(docs.values())
+        for doc in values:
+            settle(doc, self._catalogue)
         for start in range(0, len(values), batch):
             self._cases.insert_many(values[start : start + batch], ordered=False)
         self.ensure_schema()

@@ -105,8 +105,12 @@ def _search_tokens(doc: dict[str, Any]) -> list[str]:
     )
 
 
-def evolve(doc: dict[str, Any] | None, event: Envelope, catalogue: Catalogue) -> dict[str, Any] | None:
-    """The case document after one more event (None: the event changes nothing)."""
+def evolve(
+    doc: dict[str, Any] | None, event: Envelope, catalogue: Catalogue, settled: bool = True
+) -> dict[str, Any] | None:
+    """The case document after one more event (None: the event changes nothing). Not
+    `settled`, its clock and search tokens are left for `settle` (a rebuild settles each
+    case once, after its last event, rather than after every one)."""
     if event.type == domain.CASE_OPENED:
         if doc is not None:
             return None
@@ -116,12 +120,17 @@ def evolve(doc: dict[str, Any] | None, event: Envelope, catalogue: Catalogue) ->
     else:
         doc = {**doc, "version": event.version, "history": [*doc["history"], _entry(event)]}
         _apply(doc, event)
-    # the clock as of this event, under the rules in force
-    as_of = max(event.occurred_at[:10], doc["received_on"])
-    doc["clock"] = clock_now(doc, catalogue, date.fromisoformat(as_of))
+    doc["settled_as_of"] = max(event.occurred_at[:10], doc["received_on"])
+    if settled:
+        settle(doc, catalogue)
+    return doc
+
+
+def settle(doc: dict[str, Any], catalogue: Catalogue) -> None:
+    """The clock as of the case's last event, under the rules in force, and its search tokens."""
+    doc["clock"] = clock_now(doc, catalogue, date.fromisoformat(doc["settled_as_of"]))
     doc["due_date"] = doc["clock"]["due_date"]
     doc["search"] = _search_tokens(doc)
-    return doc
 
 
 def _opened(event: Envelope) -> dict[str, Any]:
