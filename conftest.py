@@ -160,8 +160,10 @@ def page_client() -> Callable:
 
     from devstack.oidc import DEMO_USERS, sign_in_at
 
-    def client_for(app, role: str):  # type: ignore[no-untyped-def]
+    def client_for(app, role: str, language: str | None = None):  # type: ignore[no-untyped-def]
         client = app.test_client()
+        if language:
+            client.environ_base["HTTP_ACCEPT_LANGUAGE"] = language
         started = client.get("/auth/login?next=/")
         assert started.status_code == 302, started.get_data(as_text=True)
         back = sign_in_at(started.headers["Location"], DEMO_USERS[role], "http://localhost/auth/callback")

@@ -69,9 +69,15 @@ def test_the_case_page_shows_what_notify_sent_and_copes_when_notify_is_away(
     )
     case_id = raw["data"]["inquiry_id"]
 
-    page = page_client(create_app(settings), "case_handler").get(f"/cases/{case_id}").get_data(as_text=True)
+    page = (
+        page_client(create_app(settings), "case_handler", language="en")
+        .get(f"/cases/{case_id}")
+        .get_data(as_text=True)
+    )
     assert 'id="deliveries"' in page and "inquiry submitted" in page and "queued" in page
 
     monkeypatch.setenv("NOTIFY_URL", "http://127.0.0.1:9")  # nothing listens there
-    away = page_client(create_app(settings_for("business_desk")), "case_handler").get(f"/cases/{case_id}")
+    away = page_client(create_app(settings_for("business_desk")), "case_handler", language="en").get(
+        f"/cases/{case_id}"
+    )
     assert away.status_code == 200 and "cannot be reached right now" in away.get_data(as_text=True)

@@ -271,7 +271,7 @@ def test_a_manager_reads_the_dashboard_with_charts_and_exports(stack, page, brow
         assert box and box["width"] > 300 and box["height"] > 120, chart  # readable on a laptop
     maria.select_option("#group_by", "team")
     maria.click("#dashboard-filters button[type=submit]")
-    assert "licensing" in maria.locator("#groups").inner_text()
+    assert "Licensing" in maria.locator("#groups").inner_text()  # the team by its name
     reload_until(maria, "#delivery-figures", r"email")  # notify's figures, fetched with a service token
     shot = tmp_path / "dashboard.png"
     maria.screenshot(path=str(shot), full_page=True)

@@ -17,6 +17,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     from business_desk.api import blp
     from business_desk.bootstrap import bootstrap
     from business_desk.figures_api import blp as figures_blp
+    from business_desk.i18n import init_i18n
     from business_desk.metrics import CaseFigures
     from business_desk.web import pages
 
@@ -32,6 +33,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     api.register_blueprint(figures_blp)
     app.register_blueprint(pages)
     init_signin(app, settings)
+    init_i18n(app, app.extensions["business_desk.deps"].catalogue.country)
     add_health(app, {"mongodb": app.extensions["business_desk.deps"].ping})
     deps_ = app.extensions["business_desk.deps"]
     init_metrics(

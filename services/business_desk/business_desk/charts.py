@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pygal
+from flask_babel import gettext as _
 from pygal.style import Style
 
 STYLE = Style(
@@ -49,23 +50,23 @@ def _thin(labels: list[str]) -> list[str]:
 
 def trend(figures: dict[str, Any]) -> str:
     """Received and decided per week."""
-    chart = pygal.Bar(**_config("Received and decided per week (week starting)"))
+    chart = pygal.Bar(**_config(_("Received and decided per week (week starting)")))
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
-    chart.add("Received", [w["received"] for w in figures["weekly"]])
-    chart.add("Decided", [w["decided"] for w in figures["weekly"]])
+    chart.add(_("Received"), [w["received"] for w in figures["weekly"]])
+    chart.add(_("Decided"), [w["decided"] for w in figures["weekly"]])
     return chart.render(is_unicode=True)
 
 
 def times(figures: dict[str, Any]) -> str:
     """Median and P90 days per week, net and gross."""
-    chart = pygal.Line(**_config("Days to decision per week: median and P90", allow_interruptions=True))
+    chart = pygal.Line(**_config(_("Days to decision per week: median and P90"), allow_interruptions=True))
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
     for key, label in (
-        ("median_net_days", "Median, legal (net)"),
-        ("p90_net_days", "P90, legal (net)"),
-        ("median_gross_days", "Median, applicant's wait (gross)"),
+        ("median_net_days", _("Median, legal (net)")),
+        ("p90_net_days", _("P90, legal (net)")),
+        ("median_gross_days", _("Median, applicant's wait (gross)")),
     ):
         chart.add(label, [w[key] for w in figures["weekly"]])
     return chart.render(is_unicode=True)
@@ -74,13 +75,13 @@ def times(figures: dict[str, Any]) -> str:
 def within_target(figures: dict[str, Any]) -> str:
     """Share decided within target per week, net and gross, in per cent."""
     chart = pygal.Line(
-        **_config("Share decided within target per week (%)", range=(0, 100), allow_interruptions=True)
+        **_config(_("Share decided within target per week (%)"), range=(0, 100), allow_interruptions=True)
     )
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
     for key, label in (
-        ("share_within_target_net", "Legal clock (net)"),
-        ("share_within_target_gross", "Applicant's wait (gross)"),
+        ("share_within_target_net", _("Legal clock (net)")),
+        ("share_within_target_gross", _("Applicant's wait (gross)")),
     ):
         chart.add(label, [None if w[key] is None else round(w[key] * 100, 1) for w in figures["weekly"]])
     return chart.render(is_unicode=True)
@@ -91,8 +92,8 @@ def backlog(figures: dict[str, Any]) -> str:
     by_age = figures["backlog"]["by_age"]
     # six labels: show them all (the weekly charts show every few weeks only)
     chart = pygal.Bar(
-        **_config("Open cases by age", show_legend=False, x_label_rotation=0, show_minor_x_labels=True)
+        **_config(_("Open cases by age"), show_legend=False, x_label_rotation=0, show_minor_x_labels=True)
     )
     chart.x_labels = list(by_age)
-    chart.add("Open cases", list(by_age.values()))
+    chart.add(_("Open cases"), list(by_age.values()))
     return chart.render(is_unicode=True)

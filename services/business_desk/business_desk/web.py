@@ -17,12 +17,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext as _
 
 from business_desk import charts, dashboard, handlers
 from business_desk.attachments import Unavailable
 from business_desk.bootstrap import Deps
 from business_desk.domain import OUTCOMES, IllegalTransition
 from business_desk.figures_api import csv_response, readable_case_types
+from business_desk.i18n import page_language
 from business_desk.readmodel import QueueFilter
 from business_desk.schemas import QUEUE_STATUSES
 from business_desk.views import clock_now
@@ -40,37 +42,63 @@ def allowed(permission: str, case_type: str | None = None) -> bool:
     return matrix.allows(g.principal, permission, case_type)
 
 
+LANGUAGE_NAMES = {"sv": "Svenska", "en": "English", "da": "Dansk"}
+
+
 def status_label(status: str) -> str:
-    return deps().catalogue.status(status).text("en")
+    return deps().catalogue.status(status).text(page_language())
+
+
+def team_name(team: str) -> str:
+    names = deps().catalogue.teams[team].name if team in deps().catalogue.teams else {}
+    return names.get(page_language()) or names.get("en") or team.replace("_", " ")
+
+
+def group_label(group_by: str, value: str) -> str:
+    """A row of the dashboard's breakdown, in the page's words."""
+    if group_by == "case_type" and value in deps().catalogue.case_types:
+        return deps().catalogue.get(value).label(page_language())
+    if group_by == "team":
+        return team_name(value)
+    return value
 
 
 @pages.app_context_processor
 def helpers() -> dict:
-    return {"status_label": status_label, "allowed": allowed}
+    lang = page_language()
+    return {
+        "lang": lang,
+        "status_label": status_label,
+        "outcome_label": lambda outcome: _(outcome.replace("_", " ")),
+        "queue_status_label": lambda status: _(status),
+        "team_name": team_name,
+        "group_label": group_label,
+        "allowed": allowed,
+        "other_languages": [
+            (code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"] if code != lang
+        ],
+    }
 
 
 @pages.get("/")
 @signed_in("queue.read")
 def index():  # type: ignore[no-untyped-def]
-    d = deps()
+    d, lang = deps(), page_language()
     counts = d.cases.counts()
     queues = [
         {
             "id": ct.id,
-            "label": ct.label("en"),
+            "label": ct.label(lang),
             "team": ct.team,
-            "target": ct.target.describe("en"),
+            "team_name": team_name(ct.team),
+            "target": ct.target.describe(lang),
             "open": counts.get(ct.id, 0),
         }
         for ct in d.catalogue.case_types.values()
         if allowed("queue.read", ct.id)
     ]
     teams = sorted({q["team"] for q in queues})
-    return render_template(
-        "index.html",
-        queues=queues,
-        teams=[(t, d.catalogue.teams[t].name["en"] if t in d.catalogue.teams else t) for t in teams],
-    )
+    return render_template("index.html", queues=queues, teams=[(t, team_name(t)) for t in teams])
 
 
 def _queue_page(title: str, case_types: list[str], subtitle: str):  # type: ignore[no-untyped-def]
@@ -102,9 +130,11 @@ def queue(case_type: str):  # type: ignore[no-untyped-def]
     if case_type not in d.catalogue.case_types:
         abort(404)
     page_check("queue.read", case_type)
-    ct = d.catalogue.get(case_type)
-    subtitle = f"Target: {ct.target.describe('en')} ({ct.kind.replace('_', ' ')})."
-    return _queue_page(ct.label("en"), [case_type], subtitle)
+    ct, lang = d.catalogue.get(case_type), page_language()
+    subtitle = _(
+        "Target: %(target)s (%(kind)s).", target=ct.target.describe(lang), kind=_(ct.kind.replace("_", " "))
+    )
+    return _queue_page(ct.label(lang), [case_type], subtitle)
 
 
 @pages.get("/teams/<team>")
@@ -117,9 +147,10 @@ def team_queue(team: str):  # type: ignore[no-untyped-def]
     readable = [ct for ct in case_types if allowed("queue.read", ct)]
     if not readable:
         page_check("queue.read", case_types[0])
-    name = d.catalogue.teams[team].name["en"] if team in d.catalogue.teams else team
-    labels = ", ".join(d.catalogue.get(ct).label("en") for ct in readable)
-    return _queue_page(f"Team {name}", readable, f"Case types: {labels}.")
+    labels = ", ".join(d.catalogue.get(ct).label(page_language()) for ct in readable)
+    return _queue_page(
+        _("Team %(name)s", name=team_name(team)), readable, _("Case types: %(labels)s.", labels=labels)
+    )
 
 
 def _render_case(case_id: str, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
@@ -167,7 +198,7 @@ def case_attachment(case_id: str, attachment_id: str):  # type: ignore[no-untype
     try:
         file = d.attachments(case_id, attachment_id)
     except Unavailable:
-        abort(502, description="The file cannot be fetched from intake just now. Try again shortly.")
+        abort(502, description=_("The file cannot be fetched from intake just now. Try again shortly."))
     if file is None:
         abort(404)
     if d.audit is not None:
@@ -214,7 +245,9 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     try:
         commands[action]()
     except (IllegalTransition, ValueError) as exc:
-        message = str(exc) if isinstance(exc, IllegalTransition) else f"check the date: {exc}"
+        message = (
+            str(exc) if isinstance(exc, IllegalTransition) else _("check the date: %(error)s", error=exc)
+        )
         return _render_case(case_id, message, 409)
     return redirect(url_for("pages.case_page", case_id=case_id), code=303)
 

@@ -9,6 +9,7 @@ from business_desk.consumer import build_handlers
 from conftest import case_inquiry, csrf_token
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
+from kernel.settings import REPO_ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -272,3 +273,30 @@ def test_metrics_carry_the_business_figures(desk):
     assert 'cases_received_last_12_months{case_type="outdoor_seating"} 1.0' in text
     assert 'cases_processing_days_bucket{case_type="outdoor_seating",le="+Inf"} 0.0' in text
     assert "outbox_backlog_events" in text
+
+
+def test_the_staff_pages_speak_the_national_language_unless_asked_for_another(
+    desk, page_client, settings_for, monkeypatch
+):
+    app, processor, _ = desk
+    processor.process(inquiry(11, "outdoor_seating", "2026-11-20"))
+    swedish = page_client(app, "case_handler", language=None)
+    page = swedish.get("/queues/outdoor_seating").get_data(as_text=True)
+    assert '<html lang="sv">' in page and "närmast tidsfrist först" in page and "1 ärende." in page
+    assert 'hreflang="en"' in page and "Logga ut" in page
+    english = swedish.get("/queues/outdoor_seating?lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in english and "due soonest first" in english
+    assert "Queues" in swedish.get("/").get_data(as_text=True)  # the choice stays for the session
+    manager = page_client(app, "manager", language="sv-SE,sv;q=0.9")
+    dashboard = manager.get("/dashboard?period=4w").get_data(as_text=True)
+    assert "Handläggningstider" in dashboard and "Senaste 4 veckorna" in dashboard
+
+    monkeypatch.setenv("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.dk.yaml"))
+    danish_app = create_app(settings_for("business_desk"))
+    page = page_client(danish_app, "manager", language=None).get("/").get_data(as_text=True)
+    assert (
+        '<html lang="da">' in page
+        and "Køer" in page
+        and 'hreflang="en"' in page
+        and 'hreflang="sv"' not in page
+    )

@@ -1,0 +1,70 @@
+"""Gettext catalogues for a service's pages (translations/<language>/LC_MESSAGES/messages.po
+next to its package), served with Flask-Babel. The .mo files are not in git: compiled by
+scripts/bootstrap.sh, or on first use."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+from flask import Flask, request
+from flask_babel import Babel
+
+# the languages offered, by the deployment's country (config/case_types.yaml): the national one first
+LANGUAGES_BY_COUNTRY = {"SE": ("sv", "en"), "DK": ("da", "en")}
+
+
+class Catalogues:
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._loaded: Callable[[str], Translations] = cache(self._load)
+
+    def compile(self) -> None:
+        """Compile each .po whose .mo is missing or older (a fresh checkout, a changed text)."""
+        for po in self.directory.glob("*/LC_MESSAGES/messages.po"):
+            mo = po.with_suffix(".mo")
+            if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+                continue
+            with po.open("rb") as source:
+                catalog = read_po(source)
+            partial = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+            with partial.open("wb") as target:
+                write_mo(target, catalog)
+            os.replace(partial, mo)  # whole or not at all: several workers may compile at once
+
+    def _load(self, lang: str) -> Translations:
+        self.compile()
+        return Translations.load(str(self.directory), [lang])
+
+    def gettext(self, message: str, lang: str) -> str:
+        """The message in a language; English (or the message itself) where it lacks one.
+        Works outside a request too."""
+        text = self._loaded(lang).gettext(message)
+        if text == message and lang != "en":
+            text = self._loaded("en").gettext(message)
+        return text
+
+    def init_app(self, app: Flask, languages: tuple[str, ...], language: Callable[[], str]) -> None:
+        """Flask-Babel on these catalogues: `_()`/`gettext` in templates and code speak the
+        request's `language()`."""
+        app.config["LANGUAGES"] = languages
+        self.compile()
+        Babel(
+            app,
+            default_locale="en",
+            default_translation_directories=str(self.directory),
+            locale_selector=lambda: language() if request else None,
+        )
+
+
+def best_language(offered: tuple[str, ...], default: str | None = None) -> str:
+    """`?lang=` if offered, else the browser's best match, else the default (the national one)."""
+    chosen = request.args.get("lang")
+    if chosen in offered:
+        return chosen
+    return request.accept_languages.best_match(offered) or default or offered[0]
