@@ -13,27 +13,46 @@ from business_desk.search import tokens
 from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope
 
+# A history line per event type: an English gettext message id and the event's fields it names
+# (the page words it in its language; `text` keeps the English line for the API).
+HISTORY_LINES: dict[str, tuple[str, tuple[str, ...]]] = {
+    domain.CASE_OPENED: ("Case opened from the online inquiry.", ()),
+    domain.CASE_CLAIMED: ("Claimed by %(handler)s.", ("handler",)),
+    domain.CASE_ASSIGNED: ("Assigned to %(handler)s by %(assigned_by)s.", ("handler", "assigned_by")),
+    domain.NOTE_ADDED: ("Internal note by %(author)s.", ("author",)),
+    domain.STATUS_CHANGED: ("Status set to %(status)s by %(handler)s.", ("status", "handler")),
+    domain.COMPLETION_REQUESTED: (
+        "Completion requested by %(handler)s, reply by %(reply_by)s.",
+        ("handler", "reply_by"),
+    ),
+    domain.APPLICANT_REPLIED: ("Applicant replied; clock resumed, due %(due_date)s.", ("due_date",)),
+    domain.DEADLINE_EXTENDED: (
+        "Deadline extended by %(handler)s to %(due_date)s: %(reason)s",
+        ("handler", "due_date", "reason"),
+    ),
+    domain.DELAY_NOTICE_SENT: (
+        "Delay notice (FL §11) sent by %(handler)s; decision expected by %(expected_by)s.",
+        ("handler", "expected_by"),
+    ),
+    domain.DEADLINE_WARNING_ISSUED: (
+        "Warning: %(percent)s %% of the time used, due %(due_date)s.",
+        ("percent", "due_date"),
+    ),
+    domain.CASE_DECIDED: ("Decided by %(handler)s: %(outcome)s.", ("handler", "outcome")),
+    domain.CASE_CLOSED: ("Closed by %(handler)s: %(reason)s", ("handler", "reason")),
+    domain.CASE_REOPENED: ("Reopened by %(handler)s: %(reason)s", ("handler", "reason")),
+    domain.PERSONAL_DATA_ERASED: ("Personal data erased (%(reason)s).", ("reason",)),
+}
+
 
 def _entry(event: Envelope) -> dict[str, Any]:
-    """A history line: `text` holds no personal data, `detail` does (and is erased)."""
+    """A history line: `text` and `params` hold no personal data, `detail` does (and is erased)."""
     d = event.data
     personal = d.get("personal") or {}
-    text = {
-        domain.CASE_OPENED: "Case opened from the online inquiry.",
-        domain.CASE_CLAIMED: f"Claimed by {d.get('handler')}.",
-        domain.CASE_ASSIGNED: f"Assigned to {d.get('handler')} by {d.get('assigned_by')}.",
-        domain.NOTE_ADDED: f"Internal note by {d.get('author')}.",
-        domain.STATUS_CHANGED: f"Status set to {d.get('status')} by {d.get('handler')}.",
-        domain.COMPLETION_REQUESTED: f"Completion requested by {d.get('handler')}, reply by {d.get('reply_by')}.",
-        domain.APPLICANT_REPLIED: f"Applicant replied; clock resumed, due {d.get('due_date')}.",
-        domain.DEADLINE_EXTENDED: f"Deadline extended by {d.get('handler')} to {d.get('due_date')}: {d.get('reason')}",
-        domain.DELAY_NOTICE_SENT: f"Delay notice (FL §11) sent by {d.get('handler')}; decision expected by {d.get('expected_by')}.",
-        domain.DEADLINE_WARNING_ISSUED: f"Warning: {round((d.get('share') or 0) * 100)} % of the time used, due {d.get('due_date')}.",
-        domain.CASE_DECIDED: f"Decided by {d.get('handler')}: {d.get('outcome')}.",
-        domain.CASE_CLOSED: f"Closed by {d.get('handler')}: {d.get('reason')}",
-        domain.CASE_REOPENED: f"Reopened by {d.get('handler')}: {d.get('reason')}",
-        domain.PERSONAL_DATA_ERASED: f"Personal data erased ({d.get('reason')}).",
-    }.get(event.type, event.type)
+    line = HISTORY_LINES.get(event.type)
+    fields = {**d, "percent": round((d.get("share") or 0) * 100)}
+    params = {name: fields.get(name) for name in line[1]} if line else None
+    text = line[0] % params if line else event.type
     detail = (
         personal.get("message") or personal.get("reply") or personal.get("note") or personal.get("reason")
     )
@@ -41,6 +60,7 @@ def _entry(event: Envelope) -> dict[str, Any]:
         "at": event.occurred_at,
         "type": event.type.removeprefix("business_desk."),
         "text": text,
+        "params": params,
         "detail": detail,
         "attachments": personal.get("attachments") or [],
     }

@@ -27,7 +27,7 @@ from business_desk.figures_api import csv_response, readable_case_types
 from business_desk.i18n import page_language
 from business_desk.readmodel import QueueFilter
 from business_desk.schemas import QUEUE_STATUSES
-from business_desk.views import clock_now
+from business_desk.views import HISTORY_LINES, clock_now
 from kernel.signin import page_check, signed_in
 
 pages = Blueprint("pages", __name__)
@@ -54,6 +54,21 @@ def team_name(team: str) -> str:
     return names.get(page_language()) or names.get("en") or team.replace("_", " ")
 
 
+def history_line(entry: dict) -> str:
+    """A case history line in the page's language (lines written before they kept their
+    parameters are shown as written)."""
+    line = HISTORY_LINES.get(f"business_desk.{entry.get('type')}")
+    params = entry.get("params")
+    if line is None or params is None:
+        return str(entry["text"])
+    params = dict(params)
+    if params.get("status"):
+        params["status"] = status_label(params["status"])
+    if params.get("outcome"):
+        params["outcome"] = _(params["outcome"].replace("_", " "))
+    return _(line[0], **params)
+
+
 def group_label(group_by: str, value: str) -> str:
     """A row of the dashboard's breakdown, in the page's words."""
     if group_by == "case_type" and value in deps().catalogue.case_types:
@@ -73,6 +88,7 @@ def helpers() -> dict:
         "queue_status_label": lambda status: _(status),
         "team_name": team_name,
         "group_label": group_label,
+        "history_line": history_line,
         "allowed": allowed,
         "other_languages": [
             (code, LANGUAGE_NAMES[code]) for code in current_app.config["LANGUAGES"] if code != lang

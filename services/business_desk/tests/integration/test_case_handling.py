@@ -278,9 +278,13 @@ def test_metrics_carry_the_business_figures(desk):
 def test_the_staff_pages_speak_the_national_language_unless_asked_for_another(
     desk, page_client, settings_for, monkeypatch
 ):
-    app, processor, _ = desk
+    app, processor, db = desk
     processor.process(inquiry(11, "outdoor_seating", "2026-11-20"))
     swedish = page_client(app, "case_handler", language=None)
+    case_id = db["cases"].find_one({"reference": "BUS-2026-T00011"})["_id"]
+    case_page = swedish.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert "Ärendet öppnat från e-tjänsten." in case_page and "Begär komplettering" not in case_page
+    assert "Ta ärendet som" in case_page
     page = swedish.get("/queues/outdoor_seating").get_data(as_text=True)
     assert '<html lang="sv">' in page and "närmast tidsfrist först" in page and "1 ärende." in page
     assert 'hreflang="en"' in page and "Logga ut" in page
