@@ -12,7 +12,9 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from kernel import casetypes
 from kernel.envelope import Envelope
+from kernel.i18n import LANGUAGES_BY_COUNTRY
 from kernel.settings import Settings
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
@@ -37,7 +39,15 @@ APPLICANT_EMAILS = {
 # ... and to the municipality's staff named in the event
 STAFF_EMAILS = {"business_desk.deadline_warning_issued": "deadline_warning"}
 EMAILS = {**APPLICANT_EMAILS, **STAFF_EMAILS}
-STAFF_LANGUAGE = "sv"  # the municipality's own staff read its warnings in Swedish
+VOUCHER_LANGUAGE = "sv"  # customer choice (LOV) is Swedish: providers hear of it in Swedish
+
+
+@cache
+def staff_language() -> str:
+    """The municipality's own staff read its warnings in the deployment's national language."""
+    country = casetypes.load(Settings.from_env("notify").case_types_file).country
+    return LANGUAGES_BY_COUNTRY.get(country, LANGUAGES_BY_COUNTRY["SE"])[0]
+
 
 OUTCOMES = {
     "granted": {"sv": "Beviljat", "en": "Granted", "da": "Tilladelse givet"},
@@ -106,7 +116,7 @@ def email_for(event: Envelope, recipient: dict[str, Any], tracking_url: str | No
 
 def staff_emails(event: Envelope, desk_url: str) -> list[Email]:
     """A warning to each of the staff the event names (the handler and the team lead)."""
-    subject, body = render(EMAILS[event.type], STAFF_LANGUAGE, {"data": event.data, "desk_url": desk_url})
+    subject, body = render(EMAILS[event.type], staff_language(), {"data": event.data, "desk_url": desk_url})
     return [Email(to=address, subject=subject, body=body) for address in event.data["recipients"]]
 
 
@@ -145,7 +155,7 @@ def voucher_emails(event: Envelope, citizen: dict[str, Any] | None, vouchers_url
                 continue
             language, to = citizen["language"], citizen["email"]
         else:
-            language, to = STAFF_LANGUAGE, data["provider_email"]
+            language, to = VOUCHER_LANGUAGE, data["provider_email"]
         context = {
             "data": data,
             "programme_name": names.get(language, data.get("programme", "")),
@@ -159,7 +169,7 @@ def voucher_emails(event: Envelope, citizen: dict[str, Any] | None, vouchers_url
 
 def delay_notice_copies(event: Envelope, desk_url: str) -> list[Email]:
     """§11: the team lead hears that the applicant was told of a delay."""
-    subject, body = render("delay_notice_staff", STAFF_LANGUAGE, {"data": event.data, "desk_url": desk_url})
+    subject, body = render("delay_notice_staff", staff_language(), {"data": event.data, "desk_url": desk_url})
     return [
         Email(to=address, subject=subject, body=body) for address in event.data.get("staff_recipients", [])
     ]

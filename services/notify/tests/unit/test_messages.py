@@ -169,3 +169,18 @@ def test_every_applicant_email_has_a_danish_template_for_a_danish_deployment():
         None,
     )
     assert decision.subject.endswith("Tilladelse givet med vilkår") and "klage" in decision.body
+
+
+def test_a_danish_deployment_warns_its_staff_in_danish(monkeypatch):
+    from kernel.settings import REPO_ROOT
+    from notify.messages import delay_notice_copies, staff_language
+
+    monkeypatch.setenv("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.dk.yaml"))
+    staff_language.cache_clear()
+    try:
+        warning = staff_emails(Envelope.from_dict(golden_example("business_desk.deadline_warning_issued")), "")
+        assert warning[0].subject == "Sag BUS-2026-7KQ29X: 70 % af tiden er brugt"
+        [copy] = delay_notice_copies(Envelope.from_dict(golden_example("business_desk.delay_notice_sent")), "")
+        assert copy.subject.startswith("Sag ") and "forsinkelse" in copy.subject
+    finally:
+        staff_language.cache_clear()
