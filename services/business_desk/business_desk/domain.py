@@ -31,7 +31,12 @@ ACTIVE = ("open", "in_progress", "waiting_for_applicant")
 
 
 class IllegalTransition(Exception):
-    """The command is not allowed in the case's current state."""
+    """The command is not allowed in the case's current state. The message is an English
+    gettext message id with named parameters, so a page can word it in its own language."""
+
+    def __init__(self, message: str, **params: str) -> None:
+        super().__init__(message % params if params else message)
+        self.message_id, self.params = message, params
 
 
 def stream_id_for(case_id: str) -> str:
@@ -171,13 +176,16 @@ def _require(case: Case, phases: tuple[str, ...], action: str) -> None:
     if not case.exists:
         raise LookupError("no such case")
     if case.phase not in phases:
-        hint = "; claim it first" if case.phase == "open" and "in_progress" in phases else ""
-        raise IllegalTransition(f"cannot {action} a case that is {case.phase.replace('_', ' ')}{hint}")
+        claim_first = case.phase == "open" and "in_progress" in phases
+        message = "cannot %(action)s a case that is %(phase)s" + ("; claim it first" if claim_first else "")
+        raise IllegalTransition(message, action=action, phase=case.phase.replace("_", " "))
 
 
 def _require_handler(case: Case, handler: str) -> None:
     if case.handler != handler:
-        raise IllegalTransition(f"the case is handled by {case.handler or 'nobody'}; claim it first")
+        if case.handler is None:
+            raise IllegalTransition("nobody handles the case yet; claim it first")
+        raise IllegalTransition("the case is handled by %(handler)s; claim it first", handler=case.handler)
 
 
 def _require_text(text: str, why: str) -> str:
@@ -202,7 +210,9 @@ def assign(case: Case, assignee: str, assigned_by: str, catalogue: Catalogue) ->
     _require(case, ACTIVE, "assign")
     team = catalogue.team_of(case.case_type)
     if team is not None and team.member(assignee) is None:
-        raise IllegalTransition(f"{assignee} is not in the team {team.name.get('en', team.id)}")
+        raise IllegalTransition(
+            "%(assignee)s is not in the team %(team)s", assignee=assignee, team=team.name.get("en", team.id)
+        )
     if case.handler == assignee:
         return []
     return [
@@ -237,7 +247,7 @@ def change_status(case: Case, handler: str, status: str, today: date, catalogue:
     _require_handler(case, handler)
     allowed = {s.id for s in catalogue.work_statuses()}
     if status not in allowed:
-        raise IllegalTransition(f"status must be one of {', '.join(sorted(allowed))}")
+        raise IllegalTransition("status must be one of %(allowed)s", allowed=", ".join(sorted(allowed)))
     if status == case.status:
         return []
     return [
@@ -408,7 +418,7 @@ def decide(
     _require(case, ("in_progress",), "decide")
     _require_handler(case, handler)
     if outcome not in OUTCOMES:
-        raise IllegalTransition(f"outcome must be one of {', '.join(OUTCOMES)}")
+        raise IllegalTransition("outcome must be one of %(allowed)s", allowed=", ".join(OUTCOMES))
     text = _require_text(answer, "a decision needs a written answer")
     assert case.facts is not None
     facts = replace(case.facts, decided_on=today)

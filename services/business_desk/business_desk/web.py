@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from business_desk import charts, dashboard, handlers
 from business_desk.attachments import Unavailable
@@ -67,6 +68,16 @@ def history_line(entry: dict) -> str:
     if params.get("outcome"):
         params["outcome"] = _(params["outcome"].replace("_", " "))
     return _(line[0], **params)
+
+
+def refusal(exc: IllegalTransition) -> str:
+    """Why a step was refused, in the page's language (the action and the case's phase too)."""
+    params = dict(exc.params)
+    if "action" in params:
+        params["action"] = pgettext("action", params["action"])
+    if "phase" in params:
+        params["phase"] = pgettext("phase", params["phase"])
+    return _(exc.message_id, **params)
 
 
 def group_label(group_by: str, value: str) -> str:
@@ -262,7 +273,7 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
         commands[action]()
     except (IllegalTransition, ValueError) as exc:
         message = (
-            str(exc) if isinstance(exc, IllegalTransition) else _("check the date: %(error)s", error=exc)
+            refusal(exc) if isinstance(exc, IllegalTransition) else _("check the date: %(error)s", error=exc)
         )
         return _render_case(case_id, message, 409)
     return redirect(url_for("pages.case_page", case_id=case_id), code=303)

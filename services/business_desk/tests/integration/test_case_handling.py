@@ -285,6 +285,14 @@ def test_the_staff_pages_speak_the_national_language_unless_asked_for_another(
     case_page = swedish.get(f"/cases/{case_id}").get_data(as_text=True)
     assert "Ärendet öppnat från e-tjänsten." in case_page and "Begär komplettering" not in case_page
     assert "Ta ärendet som" in case_page
+    refused = swedish.post(
+        f"/cases/{case_id}/decision",
+        data={"outcome": "granted", "answer": "Ja.", "csrf_token": csrf_token(case_page)},
+    )
+    said = refused.get_data(as_text=True)
+    assert (
+        refused.status_code == 409 and "kan inte besluta i ett ärende i läget: nytt; ta ärendet först" in said
+    )
     page = swedish.get("/queues/outdoor_seating").get_data(as_text=True)
     assert '<html lang="sv">' in page and "närmast tidsfrist först" in page and "1 ärende." in page
     assert 'hreflang="en"' in page and "Logga ut" in page

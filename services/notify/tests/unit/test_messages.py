@@ -178,9 +178,13 @@ def test_a_danish_deployment_warns_its_staff_in_danish(monkeypatch):
     monkeypatch.setenv("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.dk.yaml"))
     staff_language.cache_clear()
     try:
-        warning = staff_emails(Envelope.from_dict(golden_example("business_desk.deadline_warning_issued")), "")
+        warning = staff_emails(
+            Envelope.from_dict(golden_example("business_desk.deadline_warning_issued")), ""
+        )
         assert warning[0].subject == "Sag BUS-2026-7KQ29X: 70 % af tiden er brugt"
-        [copy] = delay_notice_copies(Envelope.from_dict(golden_example("business_desk.delay_notice_sent")), "")
+        [copy] = delay_notice_copies(
+            Envelope.from_dict(golden_example("business_desk.delay_notice_sent")), ""
+        )
         assert copy.subject.startswith("Sag ") and "forsinkelse" in copy.subject
     finally:
         staff_language.cache_clear()
