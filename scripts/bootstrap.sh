@@ -30,6 +30,7 @@ printf '%s\n' "$ROOT/libs" "$ROOT/services/intake" "$ROOT/services/business_desk
 # The applicants' pages' texts: gettext catalogues compiled from their .po files.
 "$VENV/bin/python" -c "from intake.i18n import compile_catalogues; compile_catalogues()"
 "$VENV/bin/python" -c "from business_desk.i18n import compile_catalogues; compile_catalogues()"
+"$VENV/bin/python" -c "from vouchers.i18n import compile_catalogues; compile_catalogues()"
 
 # The development OpenID provider (npm's oidc-provider) for the run command and the tests.
 OIDC_DIR="$ROOT/.local/dev-oidc"

@@ -26,7 +26,8 @@ from vouchers.domain import Refused
 from vouchers.domain import figures as fig
 from vouchers.domain.providers import DECISIONS
 from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
-from vouchers.web import WORDS, deps, language, pages
+from vouchers.i18n import word as word_in
+from vouchers.web import deps, language, pages
 
 # the decisions an officer can take on a provider in each status
 DECISIONS_FROM: dict[str, list[str]] = {}
@@ -44,7 +45,7 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
 
 
 def word(key: str) -> str:
-    return WORDS[key][language()]
+    return word_in(key, language())
 
 
 # -- the voucher officer --------------------------------------------------------------------
