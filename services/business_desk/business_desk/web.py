@@ -18,17 +18,24 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import pgettext
 
 from business_desk import charts, dashboard, handlers
 from business_desk.attachments import Unavailable
 from business_desk.bootstrap import Deps
 from business_desk.domain import OUTCOMES, IllegalTransition
 from business_desk.figures_api import csv_response, readable_case_types
-from business_desk.i18n import page_language
+from business_desk.i18n import (
+    LANGUAGE_NAMES,
+    group_label,
+    history_line,
+    page_language,
+    refusal,
+    status_label,
+    team_name,
+)
 from business_desk.readmodel import QueueFilter
 from business_desk.schemas import QUEUE_STATUSES
-from business_desk.views import HISTORY_LINES, clock_now
+from business_desk.views import clock_now
 from kernel.signin import page_check, signed_in
 
 pages = Blueprint("pages", __name__)
@@ -41,52 +48,6 @@ def deps() -> Deps:
 def allowed(permission: str, case_type: str | None = None) -> bool:
     _, matrix = current_app.extensions["kernel.auth"]
     return matrix.allows(g.principal, permission, case_type)
-
-
-LANGUAGE_NAMES = {"sv": "Svenska", "en": "English", "da": "Dansk"}
-
-
-def status_label(status: str) -> str:
-    return deps().catalogue.status(status).text(page_language())
-
-
-def team_name(team: str) -> str:
-    names = deps().catalogue.teams[team].name if team in deps().catalogue.teams else {}
-    return names.get(page_language()) or names.get("en") or team.replace("_", " ")
-
-
-def history_line(entry: dict) -> str:
-    """A case history line in the page's language (lines written before they kept their
-    parameters are shown as written)."""
-    line = HISTORY_LINES.get(f"business_desk.{entry.get('type')}")
-    params = entry.get("params")
-    if line is None or params is None:
-        return str(entry["text"])
-    params = dict(params)
-    if params.get("status"):
-        params["status"] = status_label(params["status"])
-    if params.get("outcome"):
-        params["outcome"] = _(params["outcome"].replace("_", " "))
-    return _(line[0], **params)
-
-
-def refusal(exc: IllegalTransition) -> str:
-    """Why a step was refused, in the page's language (the action and the case's phase too)."""
-    params = dict(exc.params)
-    if "action" in params:
-        params["action"] = pgettext("action", params["action"])
-    if "phase" in params:
-        params["phase"] = pgettext("phase", params["phase"])
-    return _(exc.message_id, **params)
-
-
-def group_label(group_by: str, value: str) -> str:
-    """A row of the dashboard's breakdown, in the page's words."""
-    if group_by == "case_type" and value in deps().catalogue.case_types:
-        return deps().catalogue.get(value).label(page_language())
-    if group_by == "team":
-        return team_name(value)
-    return value
 
 
 @pages.app_context_processor
