@@ -34,6 +34,7 @@ class Process:
     port: int
     log_path: Path
     popen: subprocess.Popen | None = None
+    also_ports: tuple[int, ...] = ()  # other ports it serves, open before it counts as started
 
     @property
     def running(self) -> bool:
@@ -49,7 +50,8 @@ class Process:
         )
         log.close()
         try:
-            wait_until_open(self.port, timeout_s, self.name)
+            for port in (self.port, *self.also_ports):
+                wait_until_open(port, timeout_s, self.name)
         except TimeoutError:
             self.stop()
             tail = self.log_path.read_text(errors="replace")[-2000:]
@@ -140,6 +142,7 @@ class Infra:
                 ],
                 self.smtp_port,
                 logs / "smtp.log",
+                also_ports=(self.mail_http_port,),
             ),
             "oidc": Process(
                 "oidc",
