@@ -229,7 +229,8 @@ def test_a_team_lead_searches_the_team_queue_assigns_and_the_handler_extends_onc
     reload_until(lead, "#queue", re.escape(reference))
     assert lead.locator("#queue tbody tr").count() == 1  # only the searched case
     lead.select_option("#status", "overdue")
-    lead.click("#filters button[type=submit]")
+    with lead.expect_navigation():
+        lead.click("#filters button[type=submit]")
     assert lead.locator("#empty").count() == 1  # a new case is not overdue
     lead.goto(f"{desk}/teams/licensing?q={marker}")
     lead.click(f"text={reference}")
@@ -324,6 +325,7 @@ def test_the_applicant_answers_with_a_file_and_the_handler_opens_it(stack, page,
     page.fill("#answer", "Här är planritningen.")
     page.set_input_files("#files", str(plan))
     page.click("#answer-form button[type=submit]")
+    page.locator("[role=status]").wait_for()  # the page after the form or link has loaded
     assert page.locator("[role=status]").count() == 1
     page.click("#back")
     reload_until(page, "#status", "arbetar|working")  # business_desk registered the reply: the clock runs
@@ -353,8 +355,10 @@ def test_the_applicant_answers_with_a_file_and_the_handler_opens_it(stack, page,
     assert shot.stat().st_size > 10_000
     assert_accessible(page)  # the survey
     page.click("#survey-form button[type=submit]")
+    page.locator("[role=status]").wait_for()  # the page after the form or link has loaded
     assert page.locator("[role=status]").count() == 1
     page.click("#back")
+    page.locator("#survey-answered").wait_for()  # the page after the form or link has loaded
     assert page.locator("#survey-answered").count() == 1
 
 

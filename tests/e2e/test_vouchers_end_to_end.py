@@ -117,6 +117,7 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
     card.locator("select").select_option(school)
     card.locator("input[type=date]").fill(tomorrow)
     card.locator("button[type=submit]").click()
+    cilla.locator("[role=status]").wait_for()  # the page after the form or link has loaded
     assert cilla.locator("[role=status]").count() == 1
     history = cilla.locator(f"[data-voucher='{voucher_id}'] .history").inner_text()
     assert f"Switch to Kommunens kulturskola (from {tomorrow})" in history
