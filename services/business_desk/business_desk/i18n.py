@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
@@ -33,7 +33,8 @@ def status_label(status: str) -> str:
 
 
 def team_name(team: str) -> str:
-    names = _catalogue().teams[team].name if team in _catalogue().teams else {}
+    teams = _catalogue().teams
+    names = teams[team].name if team in teams else {}
     return names.get(page_language()) or names.get("en") or team.replace("_", " ")
 
 
@@ -48,8 +49,12 @@ def history_line(entry: dict) -> str:
     if params.get("status"):
         params["status"] = status_label(params["status"])
     if params.get("outcome"):
-        params["outcome"] = _(params["outcome"].replace("_", " "))
+        params["outcome"] = outcome_label(params["outcome"])
     return _(line[0], **params)
+
+
+def outcome_label(outcome: str) -> str:
+    return _(outcome.replace("_", " "))
 
 
 def refusal(exc: IllegalTransition) -> str:
@@ -76,7 +81,13 @@ def init_i18n(app: Flask, country: str) -> None:
 
 
 def page_language() -> str:
-    offered = tuple(current_app.config["LANGUAGES"])
+    """Chosen once per request: every label on a page asks."""
+    if "page_language" not in g:
+        g.page_language = _choose_language(tuple(current_app.config["LANGUAGES"]))
+    return str(g.page_language)
+
+
+def _choose_language(offered: tuple[str, ...]) -> str:
     chosen = request.args.get("lang")
     if chosen in offered:
         session["lang"] = chosen

@@ -140,15 +140,16 @@ def evolve(
     else:
         doc = {**doc, "version": event.version, "history": [*doc["history"], _entry(event)]}
         _apply(doc, event)
-    doc["settled_as_of"] = max(event.occurred_at[:10], doc["received_on"])
     if settled:
         settle(doc, catalogue)
     return doc
 
 
 def settle(doc: dict[str, Any], catalogue: Catalogue) -> None:
-    """The clock as of the case's last event, under the rules in force, and its search tokens."""
-    doc["clock"] = clock_now(doc, catalogue, date.fromisoformat(doc["settled_as_of"]))
+    """The clock as of the case's last event (the last history line), under the rules in
+    force, and its search tokens."""
+    as_of = max(doc["history"][-1]["at"][:10], doc["received_on"])
+    doc["clock"] = clock_now(doc, catalogue, date.fromisoformat(as_of))
     doc["due_date"] = doc["clock"]["due_date"]
     doc["search"] = _search_tokens(doc)
 

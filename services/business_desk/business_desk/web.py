@@ -28,6 +28,7 @@ from business_desk.i18n import (
     LANGUAGE_NAMES,
     group_label,
     history_line,
+    outcome_label,
     page_language,
     refusal,
     status_label,
@@ -56,7 +57,7 @@ def helpers() -> dict:
     return {
         "lang": lang,
         "status_label": status_label,
-        "outcome_label": lambda outcome: _(outcome.replace("_", " ")),
+        "outcome_label": outcome_label,
         "queue_status_label": lambda status: _(status),
         "team_name": team_name,
         "group_label": group_label,
