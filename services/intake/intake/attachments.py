@@ -147,15 +147,17 @@ class AttachmentStore:
 
     def delete_for(self, inquiry_id: str, session: ClientSession | None = None) -> int:
         """Erase an inquiry's files (personal data retention)."""
-        # GridFS's own delete refuses a transaction: its two collections directly, files first
         found = self._files.find({"metadata.inquiry_id": inquiry_id}, {"_id": 1}, session=session)
         ids = [doc["_id"] for doc in found]
-        if ids:
-            self._files.delete_many({"_id": {"$in": ids}}, session=session)
-            self._chunks.delete_many({"files_id": {"$in": ids}}, session=session)
+        self._delete(ids, session)
         return len(ids)
 
     def delete(self, attachment_ids: list[str]) -> None:
         """Remove files stored for an answer that was then not recorded."""
-        for attachment_id in attachment_ids:
-            self._bucket.delete(ObjectId(attachment_id))
+        self._delete([ObjectId(a) for a in attachment_ids], None)
+
+    def _delete(self, ids: list[ObjectId], session: ClientSession | None) -> None:
+        # GridFS's own delete refuses a transaction: its two collections directly, files first
+        if ids:
+            self._files.delete_many({"_id": {"$in": ids}}, session=session)
+            self._chunks.delete_many({"files_id": {"$in": ids}}, session=session)

@@ -9,7 +9,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from kernel import telemetry
-from kernel.envelope import Metadata
+from kernel.envelope import Envelope, Metadata, NewEvent
 from kernel.eventstore import ConcurrencyError, execute
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
@@ -210,7 +210,7 @@ def erase_personal_data(deps: Deps, voucher_id: str, reason: str) -> bool:
     retry (erasing is idempotent). Returns whether anything was erased now."""
     erased = False
 
-    def decide(history: list) -> list:  # type: ignore[type-arg]
+    def decide(history: list[Envelope]) -> list[NewEvent]:
         nonlocal erased
         voucher = Voucher.from_history(history)
         events = vou.erase_personal_data(voucher, _today(deps), reason)

@@ -11,7 +11,7 @@ handlers, so a page and an API call can never disagree on what is allowed."""
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from dataclasses import fields
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -29,11 +29,10 @@ from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
 from vouchers.i18n import word as word_in
 from vouchers.web import deps, language, pages
 
-# the decisions an officer can take on a provider in each status
-DECISIONS_FROM: dict[str, list[str]] = {}
-for _decision, (_event, _status, _allowed_from) in DECISIONS.items():
-    for _from in _allowed_from:
-        DECISIONS_FROM.setdefault(_from, []).append(_decision)
+
+def decisions_from(status: str) -> list[str]:
+    """The decisions an officer can take on a provider in this status."""
+    return [decision for decision, (_, _, allowed_from) in DECISIONS.items() if status in allowed_from]
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -51,7 +50,14 @@ def word(key: str) -> str:
 # -- the voucher officer --------------------------------------------------------------------
 
 
-def officer_page(status: int = 200, **form_state: Any):  # type: ignore[no-untyped-def]
+def officer_page(  # type: ignore[no-untyped-def]
+    status: int = 200,
+    month: str | None = None,
+    grant: Any = None,
+    errors: dict[str, str] | None = None,
+    error_in: str | None = None,
+):
+    """The officer's page; after a refused form, with its errors by field and what was typed."""
     d = deps()
     today = d.clock().date()
     programmes = list(d.programmes)
@@ -59,18 +65,18 @@ def officer_page(status: int = 200, **form_state: Any):  # type: ignore[no-untyp
         p.id: fig.budget_follow_up(p, today.year, *d.read.cost_by_month(p.id, today.year), today)
         for p in programmes
     }
-    month = form_state.pop("month", None) or fig.previous_month(today)
+    month = month or fig.previous_month(today)
     page = render_template(
         "officer.html",
         programmes=programmes,
         providers={p.id: d.read.providers_of(p.id) for p in programmes},
-        decisions_from=DECISIONS_FROM,
+        decisions_from=decisions_from,
         budgets=budgets,
         month=month,
         payments=d.read.payments_for(month),
-        grant=form_state.pop("grant", {}),
-        errors=form_state.pop("errors", {}),
-        error_in=form_state.pop("error_in", None),
+        grant=grant or {},
+        errors=errors or {},
+        error_in=error_in,
     )
     return page, status
 
@@ -108,9 +114,8 @@ def grant():  # type: ignore[no-untyped-def]
         programme = deps().programmes.by_id.get(body["programme"])
         if programme is None or body["category"] not in programme.categories:
             raise ValidationError({"programme_category": ["Choose a programme and category from the list."]})
-        voucher_id = handlers.grant_voucher(
-            deps(), GrantVoucher(**{k: body[k] for k in GRANT_COMMAND_FIELDS}), actor()
-        )
+        command = GrantVoucher(**{f.name: body[f.name] for f in fields(GrantVoucher)})
+        voucher_id = handlers.grant_voucher(deps(), command, actor())
     except ValidationError as exc:
         return officer_page(422, grant=request.form, errors=field_errors(exc), error_in="grant")
     except Refused as exc:
@@ -122,16 +127,6 @@ def grant():  # type: ignore[no-untyped-def]
 
 
 GRANT_FIELDS = ("programme_category", "personnummer", "email", "language", "units_per_period", "valid_from")
-GRANT_COMMAND_FIELDS = (
-    "programme",
-    "category",
-    "personnummer",
-    "birth_date",
-    "email",
-    "language",
-    "units_per_period",
-    "valid_from",
-)
 
 
 @pages.post("/officer/payment-runs")
@@ -202,7 +197,6 @@ def report(provider_id: str, voucher_id: str):  # type: ignore[no-untyped-def]
         return provider_page(422, field_errors(exc), voucher_id)
     except Refused as exc:  # Conflict too: the report id was used for another delivery
         return provider_page(422, {exc.field or "_schema": str(exc)}, voucher_id)
-    units, on = redemption.data["units"], date.fromisoformat(redemption.data["delivered_on"])
     said = word("reported") if redemption.created else word("reported_before")
-    flash(f"{said}: {units} ({on.isoformat()}), {voucher_id}")
+    flash(f"{said}: {redemption.data['units']} ({redemption.data['delivered_on']}), {voucher_id}")
     return redirect(url_for("pages.provider_work", lang=language()) + f"#voucher-{voucher_id}")
