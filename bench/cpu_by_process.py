@@ -15,12 +15,9 @@ import collections
 import os
 import tempfile
 import time
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import requests
-from e2e_inquiries import INQUIRY, UNLIMITED
+from e2e_inquiries import UNLIMITED, submit_all
 from pymongo import MongoClient
 
 from devstack.stack import Stack
@@ -67,16 +64,10 @@ def main() -> None:
             env = stack.env()
             client = MongoClient(env["MONGODB_URI"])
             cases = client[f"{env.get('MONGODB_DATABASE_PREFIX', '')}business_desk"]["cases"]
-            url = f"{stack.url('intake')}/api/v1/inquiries"
             time.sleep(3)  # let the start-up settle
             before, started = cpu_seconds(), time.perf_counter()
 
-            def submit(_: int) -> None:
-                body = {**INQUIRY, "email": f"cpu-{uuid.uuid4().hex[:8]}@example.se"}
-                requests.post(url, json=body, timeout=30).raise_for_status()
-
-            with ThreadPoolExecutor(args.clients) as pool:
-                list(pool.map(submit, range(args.count)))
+            submit_all(stack.url("intake"), args.count, args.clients)
             while cases.count_documents({}) < args.count:
                 time.sleep(0.1)
             wall, after = time.perf_counter() - started, cpu_seconds()

@@ -120,7 +120,9 @@ def at_fixed_rate(intake_url: str, watcher: QueueWatcher, rate: float, count: in
     return {"queued": len(latencies), "p50": q[49], "p95": q[94], "p99": q[98], "max": latencies[-1]}
 
 
-def flat_out(intake_url: str, watcher: QueueWatcher, count: int, clients: int) -> dict:
+def submit_all(intake_url: str, count: int, clients: int) -> list[tuple[str, float]]:
+    """Submit `count` inquiries as fast as `clients` threads can, one HTTP session each:
+    (reference, when its POST started) of each."""
     sessions = threading.local()
 
     def one(_: int) -> tuple[str, float]:
@@ -128,9 +130,13 @@ def flat_out(intake_url: str, watcher: QueueWatcher, count: int, clients: int) -
             sessions.s = requests.Session()
         return submit(sessions.s, intake_url)
 
-    started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=clients) as pool:
-        results = list(pool.map(one, range(count)))
+        return list(pool.map(one, range(count)))
+
+
+def flat_out(intake_url: str, watcher: QueueWatcher, count: int, clients: int) -> dict:
+    started = time.perf_counter()
+    results = submit_all(intake_url, count, clients)
     submitted = time.perf_counter()
     watcher.wait_for([r for r, _ in results], 120)
     queued = [watcher.seen[r] for r, _ in results if r in watcher.seen]

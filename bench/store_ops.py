@@ -16,12 +16,9 @@ import collections
 import json
 import tempfile
 import time
-import uuid
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import requests
-from e2e_inquiries import INQUIRY, UNLIMITED
+from e2e_inquiries import UNLIMITED, submit_all
 from pymongo import MongoClient
 
 from devstack.stack import Stack
@@ -65,14 +62,8 @@ def main() -> None:
             client = MongoClient(env["MONGODB_URI"])
             cases = client[f"{prefix}business_desk"]["cases"]
             mails = client[f"{prefix}notify"]["outgoing_mail"]
-            url = f"{stack.url('intake')}/api/v1/inquiries"
 
-            def submit(_: int) -> None:
-                body = {**INQUIRY, "email": f"ops-{uuid.uuid4().hex[:8]}@example.se"}
-                requests.post(url, json=body, timeout=30).raise_for_status()
-
-            with ThreadPoolExecutor(args.clients) as pool:
-                list(pool.map(submit, range(args.count)))
+            submit_all(stack.url("intake"), args.count, args.clients)
             done = wait_until(lambda: cases.count_documents({}) >= args.count, 300) and wait_until(
                 lambda: mails.count_documents({"status": "sent"}) >= args.count, 300
             )
