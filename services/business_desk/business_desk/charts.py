@@ -8,6 +8,8 @@ import pygal
 from flask_babel import gettext as _
 from pygal.style import Style
 
+from business_desk.figures import AGE_BANDS
+
 STYLE = Style(
     background="white",
     plot_background="white",
@@ -94,6 +96,9 @@ def backlog(figures: dict[str, Any]) -> str:
     chart = pygal.Bar(
         **_config(_("Open cases by age"), show_legend=False, x_label_rotation=0, show_minor_x_labels=True)
     )
-    chart.x_labels = list(by_age)
+    chart.x_labels = [
+        _("%(lo)s-%(hi)s days", lo=lo, hi=hi) if hi is not None else _("over %(days)s days", days=lo - 1)
+        for lo, hi in AGE_BANDS  # the order of figures' by_age
+    ]
     chart.add(_("Open cases"), list(by_age.values()))
     return chart.render(is_unicode=True)

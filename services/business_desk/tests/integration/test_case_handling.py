@@ -301,7 +301,9 @@ def test_the_staff_pages_speak_the_national_language_unless_asked_for_another(
     assert "Queues" in swedish.get("/").get_data(as_text=True)  # the choice stays for the session
     manager = page_client(app, "manager", language="sv-SE,sv;q=0.9")
     dashboard = manager.get("/dashboard?period=4w").get_data(as_text=True)
-    assert "Handläggningstider" in dashboard and "Senaste 4 veckorna" in dashboard
+    assert (
+        "Handläggningstider" in dashboard and "Senaste 4 veckorna" in dashboard and "0-7 dagar" in dashboard
+    )
 
     monkeypatch.setenv("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.dk.yaml"))
     danish_app = create_app(settings_for("business_desk"))
