@@ -25,6 +25,7 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
+from kernel.actors import actor_id
 from kernel.settings import REPO_ROOT, Settings
 
 PERMISSIONS_FILE = REPO_ROOT / "config" / "permissions.yaml"
@@ -47,10 +48,21 @@ class Principal:
     organisations: frozenset[str] = field(default_factory=frozenset)
     # a citizen's personnummer (the `personnummer` claim, from an e-ID sign-in), digits only
     personal_number: str | None = None
+    # the token's issuer: with the subject, who the caller is (see kernel.actors)
+    issuer: str | None = None
 
     @property
     def anonymous(self) -> bool:
         return self.subject is None
+
+    @property
+    def actor_id(self) -> str | None:
+        """Who the caller is, for events, read models and logs: issuer and subject (a
+        display name is not an identity). None for an anonymous caller or one without
+        an issuer (an email-link session of the applicant portal)."""
+        if self.subject is None or not self.issuer:
+            return None
+        return actor_id(self.issuer, self.subject)
 
 
 ANONYMOUS = Principal(subject=None, roles=frozenset({"anonymous"}))
@@ -151,6 +163,7 @@ class TokenVerifier:
             personal_number=re.sub(r"\D", "", str(claims["personnummer"]))
             if claims.get("personnummer")
             else None,
+            issuer=str(claims["iss"]),
         )
 
 

@@ -63,6 +63,7 @@ def session_principal() -> Principal:
         case_types=frozenset(data["case_types"]),
         organisations=frozenset(data.get("organisations", [])),
         personal_number=data.get("personal_number"),
+        issuer=data.get("issuer"),
     )
 
 
@@ -120,6 +121,7 @@ def callback():  # type: ignore[no-untyped-def]
         "case_types": sorted(principal.case_types),
         "organisations": sorted(principal.organisations),
         "personal_number": principal.personal_number,
+        "issuer": principal.issuer,
     }
     return redirect(_safe_next(target))
 

@@ -111,3 +111,22 @@ def test_rotated_keys_are_fetched_again(issuer, verifier):
 def test_the_role_claim_is_configurable(issuer):
     verifier = TokenVerifier(ISSUER, AUDIENCE, role_claim="groups", fetch=issuer.fetch)
     assert verifier.verify(issuer.token(groups="manager team_lead")).roles == {"manager", "team_lead"}
+
+
+def test_the_caller_is_identified_by_issuer_and_subject_not_by_name(issuer, verifier):
+    sara = verifier.verify(issuer.token(sub="sara", name="Sara Handläggare"))
+    namesake = verifier.verify(issuer.token(sub="sara-2", name="Sara Handläggare"))
+    assert sara.name == namesake.name
+    assert sara.actor_id == f"{ISSUER}#sara" and namesake.actor_id == f"{ISSUER}#sara-2"
+    assert ANONYMOUS.actor_id is None
+    assert Principal(subject="u1", roles=frozenset()).actor_id is None  # no issuer: nobody to name
+
+
+def test_an_actor_id_splits_at_the_first_separator_and_legacy_ids_match_nobody():
+    from kernel.actors import actor_id, is_legacy, legacy_actor_id
+
+    assert actor_id("https://login.example", "a#b") == "https://login.example#a#b"
+    assert legacy_actor_id("Sara") == "legacy:Sara" and is_legacy("legacy:Sara")
+    assert not is_legacy(actor_id("https://login.example", "legacy:Sara"))
+    with pytest.raises(ValueError):
+        actor_id("", "sara")
