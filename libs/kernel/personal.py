@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import os
 import threading
@@ -39,6 +40,8 @@ SEAL_PREFIX = "v1."
 # Events of this kind announce that a subject's key was destroyed.
 ERASURE_EVENT_SUFFIX = ".personal_data_erased"
 MASTER_KEY_ENV = "DATA_MASTER_KEY"
+# Derives the key of subject_hash from a subject's data key (never the data key itself).
+SUBJECT_HASH_LABEL = b"kernel.subject_hash"
 
 
 class SubjectErased(Exception):
@@ -285,6 +288,17 @@ class PersonalData:
         raw = _unb64(sealed.removeprefix(SEAL_PREFIX))
         plain = AESGCM(key).decrypt(raw[:12], raw[12:], subject_id.encode())
         return json.loads(plain)
+
+    def subject_hash(self, subject_id: str, value: str) -> str | None:
+        """A keyed hash of one of the subject's values (to find or match them by it), keyed
+        with a key derived from the subject's own data key: it dies with the key, so
+        after erasure nobody can compute it again or test a guess against it. None once
+        the subject was erased."""
+        key = self._key(subject_id)
+        if key is None:
+            return None
+        derived = hmac.new(key, SUBJECT_HASH_LABEL, hashlib.sha256).digest()
+        return hmac.new(derived, value.encode(), hashlib.sha256).hexdigest()
 
     def prefetch(self, envelopes: Iterable[Envelope]) -> None:
         """Load the keys the events' personal data is sealed with, in one round trip."""

@@ -119,3 +119,18 @@ def test_imported_streams_are_sealed_with_keys_made_in_bulk_and_a_replay_opens_t
     opened = list(store.read_all())
     assert [e.data["personal"] is None for e in opened] == [False, True, False]
     assert opened[0].data["personal"]["contact"]["name"] == "Anna Berg"
+
+
+def test_a_subject_hash_matches_only_its_subjects_value_and_dies_with_the_key(vault_collection):
+    codec = PersonalData(KeyVault(vault_collection, master_key_from_env()))
+    other = "0c6f3a52-2f4e-4b7e-8f0a-7b9f3d1e2a44"
+    codec.seal(SUBJECT, {"personnummer": "201203152002"})
+    codec.seal(other, {"personnummer": "201203152002"})
+    digest = codec.subject_hash(SUBJECT, "201203152002")
+    assert digest == codec.subject_hash(SUBJECT, "201203152002") and len(digest) == 64
+    assert "201203152002" not in digest and digest != codec.subject_hash(SUBJECT, "201203152003")
+    assert digest != codec.subject_hash(other, "201203152002")  # the same value, another subject
+    with pytest.raises(UnknownSubject):
+        codec.subject_hash("9d1f0b6e-0000-4000-8000-000000000000", "201203152002")
+    codec.vault.erase(SUBJECT, "test")
+    assert codec.subject_hash(SUBJECT, "201203152002") is None
