@@ -24,9 +24,12 @@ ROLES = (
     "citizen",  # cilla: the seeded voucher is hers
     "administrator",
     "service:notify",
+    "service:intake",
+    "service:business_desk",
 )
 EVERYONE = set(ROLES)
 SARAS_TEAM = {"case_handler", "team_lead"}
+SERVICES = {"service:notify", "service:intake", "service:business_desk"}  # what `service: all` grants
 
 # (service, method, path) -> the roles allowed; every other role gets 401 or 403.
 EXPECTED = {
@@ -37,13 +40,13 @@ EXPECTED = {
     | {"administrator"},
     ("intake", "GET", "/api/v1/my/inquiries"): {"applicant"},
     ("intake", "GET", "/api/v1/inquiries/{inquiry_id}/attachments/{attachment_id}"): SARAS_TEAM
-    | {"manager", "service:notify"},
+    | {"manager"}
+    | SERVICES,
     ("intake", "GET", "/api/v1/my/inquiries/{inquiry_id}"): {"applicant"},
     ("intake", "GET", "/api/v1/case-types"): EVERYONE,
     ("business_desk", "GET", "/api/v1/queues/{case_type}"): SARAS_TEAM | {"manager"},
-    ("business_desk", "GET", "/api/v1/cases/{case_id}"): SARAS_TEAM | {"manager", "service:notify"},
-    ("business_desk", "GET", "/api/v1/cases/by-reference/{reference}"): SARAS_TEAM
-    | {"manager", "service:notify"},
+    ("business_desk", "GET", "/api/v1/cases/{case_id}"): SARAS_TEAM | {"manager"} | SERVICES,
+    ("business_desk", "GET", "/api/v1/cases/by-reference/{reference}"): SARAS_TEAM | {"manager"} | SERVICES,
     ("business_desk", "GET", "/api/v1/teams/{team}/queue"): SARAS_TEAM | {"manager"},
     ("business_desk", "POST", "/api/v1/cases/{case_id}/claim"): SARAS_TEAM,
     ("business_desk", "POST", "/api/v1/cases/{case_id}/assign"): {"team_lead"},
@@ -61,14 +64,14 @@ EXPECTED = {
     ("business_desk", "GET", "/api/v1/figures.csv"): {"team_lead", "manager"},
     ("business_desk", "GET", "/api/v1/exports/insikt.csv"): {"team_lead", "manager"},
     ("business_desk", "GET", "/api/v1/kpi"): EVERYONE,
-    ("notify", "GET", "/api/v1/notifications"): {"team_lead", "manager", "administrator", "service:notify"},
-    ("notify", "GET", "/api/v1/messages"): {"service:notify"},
-    ("notify", "POST", "/api/v1/bounces"): {"service:notify"},
+    ("notify", "GET", "/api/v1/notifications"): {"team_lead", "manager", "service:business_desk"},
+    ("notify", "GET", "/api/v1/messages"): {"service:intake"},
+    ("notify", "POST", "/api/v1/bounces"): SERVICES,
     ("notify", "GET", "/api/v1/notifications/figures"): {
         "team_lead",
         "manager",
         "administrator",
-        "service:notify",
+        "service:business_desk",
     },
     ("vouchers", "GET", "/api/v1/programmes"): EVERYONE,
     ("vouchers", "GET", "/api/v1/programmes/{programme_id}"): EVERYONE,
@@ -80,7 +83,7 @@ EXPECTED = {
     ("vouchers", "POST", "/api/v1/providers/{provider_id}/quality"): {"voucher_officer"},
     ("vouchers", "PUT", "/api/v1/programmes/{programme_id}/default-provider"): {"voucher_officer"},
     ("vouchers", "POST", "/api/v1/vouchers"): {"voucher_officer"},
-    ("vouchers", "GET", "/api/v1/vouchers/{voucher_id}"): {"citizen", "voucher_officer", "service:notify"},
+    ("vouchers", "GET", "/api/v1/vouchers/{voucher_id}"): {"citizen", "voucher_officer"} | SERVICES,
     ("vouchers", "GET", "/api/v1/my/vouchers"): {"citizen"},
     ("vouchers", "POST", "/api/v1/vouchers/{voucher_id}/choice"): {"citizen", "voucher_officer"},
     ("vouchers", "POST", "/api/v1/vouchers/{voucher_id}/deliveries"): {"provider"},

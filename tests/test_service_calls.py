@@ -22,14 +22,13 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def notify_server(settings_for):
     from notify import create_app
-    from notify.messages import Email
+    from notify.messages import About, Email
     from notify.outbox import MailOutbox
 
     settings = settings_for("notify")
     outbox = MailOutbox(mongo_client(settings)[settings.database])
-    outbox.queue(
-        "m-1", Email("a@example.se", "Kvitto", "..."), "BUS-2026-SERVIC", "intake.inquiry_submitted", None
-    )
+    about = About("BUS-2026-SERVIC", "intake.inquiry_submitted", "applicant", None, "outdoor_seating")
+    outbox.queue("m-1", Email("a@example.se", "Kvitto", "..."), about, None)
     server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -30,6 +30,9 @@ from kernel.settings import REPO_ROOT, Settings
 
 PERMISSIONS_FILE = REPO_ROOT / "config" / "permissions.yaml"
 SCOPES = ("own", "team", "all")  # narrowest first
+# A grant to `service:<name>` is held by that one service only (its `service` claim);
+# a grant to `service` by every service.
+SERVICE_ROLE_PREFIX = "service:"
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
 
 
@@ -74,8 +77,13 @@ class PermissionMatrix:
         self.permissions = permissions
         for permission, grants in permissions.items():
             for role, scope in grants.items():
-                if role not in self.roles or scope not in SCOPES:
+                if not self._known_role(role) or scope not in SCOPES:
                     raise ValueError(f"{permission}: unknown role {role!r} or scope {scope!r}")
+
+    def _known_role(self, role: str) -> bool:
+        if role.startswith(SERVICE_ROLE_PREFIX):
+            return "service" in self.roles and bool(role.removeprefix(SERVICE_ROLE_PREFIX))
+        return role in self.roles
 
     @classmethod
     def load(cls, path: Path = PERMISSIONS_FILE) -> PermissionMatrix:
@@ -85,7 +93,7 @@ class PermissionMatrix:
     def scope(self, principal: Principal, permission: str) -> str | None:
         """The widest scope any of the principal's roles has, or None."""
         grants = self.permissions[permission]
-        held = [grants[r] for r in principal.roles if r in grants]
+        held = [grants[r] for r in granted_roles(principal) if r in grants]
         return max(held, key=SCOPES.index) if held else None
 
     def allows(self, principal: Principal, permission: str, case_type: str | None = None) -> bool:
@@ -97,6 +105,14 @@ class PermissionMatrix:
         if scope == "team" and case_type is not None:
             return case_type in principal.case_types
         return True
+
+
+def granted_roles(principal: Principal) -> set[str]:
+    """The principal's roles, and for a service also `service:<its name>`."""
+    roles = set(principal.roles)
+    if "service" in roles and principal.service:
+        roles.add(f"{SERVICE_ROLE_PREFIX}{principal.service}")
+    return roles
 
 
 @cache
@@ -236,6 +252,13 @@ def check(permission: str, case_type: str | None = None) -> Principal:
             _unauthorized("this needs a signed-in user")
         abort(403, message=f"Your role may not do this ({permission}).")
     return principal
+
+
+def current_scope(permission: str) -> str | None:
+    """How far the caller of this request holds the permission (own, team, all), or None:
+    what a read filters its query by."""
+    _, matrix = current_app.extensions["kernel.auth"]
+    return matrix.scope(current_principal(), permission)
 
 
 def guarded(

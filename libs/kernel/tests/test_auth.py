@@ -40,6 +40,19 @@ class TestPermissionMatrix:
         assert self.matrix.allows(ANONYMOUS, "inquiry.submit")
         assert not self.matrix.allows(ANONYMOUS, "case.read")
 
+    def test_a_grant_to_one_service_is_held_by_that_service_only(self):
+        matrix = PermissionMatrix({"messages.read": {"service:intake": "all"}}, ["service", "manager"])
+
+        def service(name, *roles):
+            return Principal(subject=f"service-{name}", roles=frozenset(roles), service=name)
+
+        assert matrix.scope(service("intake", "service"), "messages.read") == "all"
+        assert matrix.scope(service("notify", "service"), "messages.read") is None
+        # the claim alone does not make a service: the role must be there too
+        assert matrix.scope(service("intake", "manager"), "messages.read") is None
+        with pytest.raises(ValueError, match="unknown role"):
+            PermissionMatrix({"messages.read": {"service:": "all"}}, ["service"])
+
     def test_an_unknown_role_in_the_matrix_is_refused_at_load(self):
         with pytest.raises(ValueError, match="unknown role"):
             PermissionMatrix({"case.read": {"janitor": "all"}}, ["manager"])

@@ -10,12 +10,12 @@ from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from kernel import telemetry
-from kernel.auth import add_security_scheme, init_auth, require
+from kernel.auth import add_security_scheme, current_principal, current_scope, init_auth, require
 from kernel.connections import mongo_client
 from kernel.metrics import FunctionCollector, OutboxCollector, init_metrics
 from kernel.settings import Settings
 from kernel.web import add_health, base_app
-from notify.messages import APPLICANT_EMAILS
+from notify.access import messages_readable, notifications_readable
 from notify.outbox import MailOutbox
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Delivery log of notifications")
@@ -38,8 +38,10 @@ class Notifications(MethodView):
     @require("notifications.read")
     @blp.response(200, NotificationSchema(many=True))
     def get(self) -> list:
-        """The latest notifications and their delivery status (filter with ?reference=)."""
-        return current_app.extensions["notify.outbox"].recent(request.args.get("reference"))
+        """The latest notifications about the cases the caller may read, and their delivery
+        status (filter with ?reference=)."""
+        readable = notifications_readable(current_scope("notifications.read"), current_principal())
+        return current_app.extensions["notify.outbox"].recent(readable, request.args.get("reference"))
 
 
 class ChannelFiguresSchema(Schema):
@@ -62,7 +64,7 @@ class FiguresQuerySchema(Schema):
 
 @blp.route("/notifications/figures")
 class DeliveryFigures(MethodView):
-    @require("notifications.read")
+    @require("notifications.figures")
     @blp.arguments(FiguresQuerySchema, location="query")
     @blp.response(200, DeliveryFiguresSchema)
     def get(self, query: dict) -> dict:
@@ -92,9 +94,8 @@ class Messages(MethodView):
     @blp.response(200, MessageSchema(many=True))
     def get(self, query: dict) -> list:
         """What the applicant was sent about a case, with the texts (the portal shows them)."""
-        return current_app.extensions["notify.outbox"].messages_for(
-            query["reference"], sorted(APPLICANT_EMAILS)
-        )
+        readable = messages_readable(current_scope("messages.read"))
+        return current_app.extensions["notify.outbox"].messages_for(query["reference"], readable)
 
 
 class BounceSchema(Schema):

@@ -9,9 +9,11 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.envelope import Envelope
+from notify.access import APPLICANT, SIGN_IN, STAFF
 from notify.messages import (
     EMAILS,
     VOUCHER_EMAILS,
+    About,
     Email,
     delay_notice_copies,
     email_for,
@@ -54,6 +56,8 @@ def build_handlers(
             "phone": contact.get("phone"),
             "language": data["language"],
             "reference": data["reference"],
+            "case_type": data["case_type"],
+            "subject_id": data["subject_id"],
         }
 
     def queue_email(event: Envelope, session: ClientSession | None) -> None:
@@ -70,16 +74,37 @@ def build_handlers(
         token = recipient.get("tracking_token")
         tracking_url = f"{intake_public_url}/track/{token}" if token else None
         key, email = f"{event.event_id}:{EMAILS[event.type]}", email_for(event, recipient, tracking_url)
+        about = About(
+            event.data["reference"],
+            event.type,
+            APPLICANT,
+            recipient.get("subject_id"),
+            recipient.get("case_type"),
+        )
         notify_by = recipient.get("notify_by") or "email"
         if "sms" in notify_by and recipient.get("phone"):
             text = Email(
-                recipient["phone"], email.subject, sms_text(email.subject, tracking_url), email.language
+                recipient["phone"],
+                email.subject,
+                sms_text(email.subject, tracking_url),
+                email.language,
+                email.template,
             )
             fallback = None if notify_by == "email_and_sms" else email
-            outbox.queue(f"{key}:sms", text, event.data["reference"], event.type, session, "sms", fallback)
+            outbox.queue(f"{key}:sms", text, about, session, "sms", fallback)
             if fallback is not None:
                 return
-        outbox.queue(key, email, event.data["reference"], event.type, session)
+        outbox.queue(key, email, about, session)
+
+    def about_case_for_staff(event: Envelope, session: ClientSession | None) -> About:
+        case = recipients.get(event.data["case_id"], session) or {}
+        return About(
+            event.data["reference"],
+            event.type,
+            STAFF,
+            case.get("subject_id"),
+            event.data.get("case_type") or case.get("case_type"),
+        )
 
     def inquiry_submitted(event: Envelope, session: ClientSession | None) -> None:
         if event.data["personal"] is None:
@@ -108,20 +133,15 @@ def build_handlers(
         queue_email_to({**recipient, **new_link}, event, session)
 
     def warn_staff(event: Envelope, session: ClientSession | None) -> None:
-        for email in staff_emails(event, desk_public_url):
-            key = f"{event.event_id}:{EMAILS[event.type]}:{email.to}"
-            outbox.queue(key, email, event.data["reference"], event.type, session)
+        about = about_case_for_staff(event, session)
+        for index, email in enumerate(staff_emails(event, desk_public_url)):
+            outbox.queue(f"{event.event_id}:{email.template}:{index}", email, about, session)
 
     def delay_notice(event: Envelope, session: ClientSession | None) -> None:
         queue_email(event, session)
-        for email in delay_notice_copies(event, desk_public_url):
-            outbox.queue(
-                f"{event.event_id}:delay_notice_staff:{email.to}",
-                email,
-                event.data["reference"],
-                event.type,
-                session,
-            )
+        about = about_case_for_staff(event, session)
+        for index, email in enumerate(delay_notice_copies(event, desk_public_url)):
+            outbox.queue(f"{event.event_id}:{email.template}:{index}", email, about, session)
 
     def personal_data_erased(event: Envelope, session: ClientSession | None) -> None:
         recipients.forget(event.data["case_id"], session)
@@ -134,15 +154,21 @@ def build_handlers(
         citizen = None
         if event.type == "vouchers.voucher_granted":
             if data["personal"] is not None:
-                citizen = {"email": data["personal"]["email"], "language": data["language"]}
+                citizen = {
+                    "email": data["personal"]["email"],
+                    "language": data["language"],
+                    "subject_id": data["subject_id"],
+                }
                 recipients.remember(f"voucher:{data['voucher_id']}", citizen, session)
         elif "voucher_id" in data:
             citizen = recipients.get(f"voucher:{data['voucher_id']}", session)
         reference = data.get("payment_id") or data["voucher_id"]
+        # a letter about a voucher is about its citizen, the provider's too: their key seals it
+        subject_id = citizen.get("subject_id") if citizen else None
+        audience_of = {template: who for who, template in VOUCHER_EMAILS[event.type]}
         for email in voucher_emails(event, citizen, vouchers_public_url):
-            outbox.queue(
-                f"{event.event_id}:{email.to}:{email.subject}", email, reference, event.type, session
-            )
+            about = About(reference, event.type, audience_of[email.template], subject_id)
+            outbox.queue(f"{event.event_id}:{email.template}", email, about, session)
 
     def voucher_personal_data_erased(event: Envelope, session: ClientSession | None) -> None:
         voucher_id = event.data["voucher_id"]
@@ -156,7 +182,8 @@ def build_handlers(
         recipient = {"email": personal["email"], "language": event.data["language"]}
         link = f"{intake_public_url}/sign-in/{personal['token']}?lang={event.data['language']}"
         email = email_for(event, recipient, link)
-        outbox.queue(f"{event.event_id}:sign_in_link", email, "sign-in", event.type, session)
+        about = About("sign-in", event.type, SIGN_IN, event.data["subject_id"])
+        outbox.queue(f"{event.event_id}:sign_in_link", email, about, session)
 
     return {
         **dict.fromkeys(VOUCHER_EMAILS, voucher_event),

@@ -16,6 +16,7 @@ from kernel import casetypes
 from kernel.envelope import Envelope
 from kernel.i18n import LANGUAGES_BY_COUNTRY
 from kernel.settings import Settings
+from notify.access import CITIZEN, PROVIDER
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
 _env = Environment(
@@ -67,6 +68,20 @@ class Email:
     subject: str
     body: str
     language: str = "sv"
+    template: str = ""
+
+
+@dataclass(frozen=True)
+class About:
+    """What a message is about, kept in clear beside its sealed letter: the case or
+    voucher it concerns, whom it is for (notify.access), and the data subject whose key
+    seals it."""
+
+    reference: str
+    event_type: str
+    audience: str
+    subject_id: str | None = None
+    case_type: str | None = None
 
 
 # The HTML part of every email: its text, escaped (autoescape), in a small layout.
@@ -111,17 +126,22 @@ def email_for(event: Envelope, recipient: dict[str, Any], tracking_url: str | No
         recipient["language"],
         {"data": event.data, "recipient": recipient, "tracking_url": tracking_url},
     )
-    return Email(to=recipient["email"], subject=subject, body=body, language=recipient["language"])
+    return Email(
+        to=recipient["email"], subject=subject, body=body, language=recipient["language"], template=template
+    )
 
 
 def staff_emails(event: Envelope, desk_url: str) -> list[Email]:
     """A warning to each of the staff the event names (the handler and the team lead)."""
-    subject, body = render(EMAILS[event.type], staff_language(), {"data": event.data, "desk_url": desk_url})
-    return [Email(to=address, subject=subject, body=body) for address in event.data["recipients"]]
+    template = EMAILS[event.type]
+    subject, body = render(template, staff_language(), {"data": event.data, "desk_url": desk_url})
+    return [
+        Email(to=address, subject=subject, body=body, template=template)
+        for address in event.data["recipients"]
+    ]
 
 
 # customer choice: event type -> (who, template) for each email it makes
-CITIZEN, PROVIDER = "citizen", "provider"
 VOUCHER_EMAILS: dict[str, list[tuple[str, str]]] = {
     "vouchers.voucher_granted": [(CITIZEN, "voucher_granted")],
     "vouchers.provider_chosen": [(PROVIDER, "provider_new_choice")],
@@ -163,7 +183,7 @@ def voucher_emails(event: Envelope, citizen: dict[str, Any] | None, vouchers_url
             "kronor": kronor,
         }
         subject, body = render(template, language, context)
-        emails.append(Email(to=to, subject=subject, body=body, language=language))
+        emails.append(Email(to=to, subject=subject, body=body, language=language, template=template))
     return emails
 
 
@@ -171,5 +191,6 @@ def delay_notice_copies(event: Envelope, desk_url: str) -> list[Email]:
     """§11: the team lead hears that the applicant was told of a delay."""
     subject, body = render("delay_notice_staff", staff_language(), {"data": event.data, "desk_url": desk_url})
     return [
-        Email(to=address, subject=subject, body=body) for address in event.data.get("staff_recipients", [])
+        Email(to=address, subject=subject, body=body, template="delay_notice_staff")
+        for address in event.data.get("staff_recipients", [])
     ]

@@ -22,7 +22,7 @@ from pymongo.database import Database
 
 from kernel.settings import Settings
 from notify.deliverylog import DeliveryLog
-from notify.messages import Email, html_body
+from notify.messages import About, Email, html_body
 from notify.sms import SmsGateway, SmsRejected
 
 log = logging.getLogger(__name__)
@@ -40,19 +40,21 @@ class MailOutbox:
         self._mails.create_index("message_id_header")
         self._mails.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
         self._mails.create_index("reference")
+        self._mails.create_index([("audience", ASCENDING), ("case_type", ASCENDING), ("queued_at", -1)])
 
     def queue(
         self,
         key: str,
         email: Email,
-        reference: str,
-        event_type: str,
+        about: About,
         session: ClientSession | None,
         channel: str = "email",
         fallback: Email | None = None,
     ) -> None:
         """`channel`: email, or sms (`email.to` a phone number, `email.body` the text);
-        `fallback`: the email to send instead if the SMS cannot be delivered."""
+        `fallback`: the email to send instead if the SMS cannot be delivered. `key`: one
+        per event and message, made of ids only (it is logged and published)."""
+        reference, event_type = about.reference, about.event_type
         now = self._clock()
         result = self._mails.update_one(
             {"_id": key},
@@ -67,6 +69,9 @@ class MailOutbox:
                     "message_id_header": message_id(key),
                     "reference": reference,
                     "event_type": event_type,
+                    "audience": about.audience,
+                    "case_type": about.case_type,
+                    "subject_id": about.subject_id,
                     "status": "queued",
                     "attempts": 0,
                     "queued_at": now,
@@ -153,13 +158,7 @@ class MailOutbox:
         if give_up:
             self.log.failed(mail, error)
         if give_up and mail.get("fallback"):
-            self.queue(
-                f"{mail['_id']}:fallback",
-                Email(**mail["fallback"]),
-                mail["reference"],
-                mail["event_type"],
-                None,
-            )
+            self.queue(f"{mail['_id']}:fallback", Email(**mail["fallback"]), about_of(mail), None)
 
     def erase_personal_data(self, reference: str, session: ClientSession | None) -> None:
         """Keep the delivery record (when, which event, whether sent), not the letter."""
@@ -196,16 +195,12 @@ class MailOutbox:
             tally["latency_s_p95"] = _percentile(samples, 0.95)
         return {"since": since.isoformat(), "channels": channels}
 
-    def messages_for(self, reference: str, event_types: list[str]) -> list[dict[str, Any]]:
+    def messages_for(self, reference: str, readable: dict[str, Any]) -> list[dict[str, Any]]:
         """What the applicant was sent about a case, oldest first, once per notification
-        (the email, or the SMS where no email went)."""
+        (the email, or the SMS where no email went); `readable`: the caller's scope."""
         found = list(
             self._mails.find(
-                {
-                    "reference": reference,
-                    "event_type": {"$in": event_types},
-                    "personal_erased": {"$ne": True},
-                },
+                {"$and": [{"reference": reference, "personal_erased": {"$ne": True}}, readable]},
                 {"fallback": 0, "lease": 0},
             ).sort("queued_us", ASCENDING)
         )
@@ -217,9 +212,18 @@ class MailOutbox:
                 by_notification[key] = mail
         return sorted(by_notification.values(), key=lambda m: m["queued_us"])
 
-    def recent(self, reference: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        query = {"reference": reference} if reference else {}
+    def recent(
+        self, readable: dict[str, Any], reference: str | None = None, limit: int = 100
+    ) -> list[dict[str, Any]]:
+        """The latest messages within `readable` (the caller's scope), newest first."""
+        query = {"$and": [readable, {"reference": reference}]} if reference else readable
         return list(self._mails.find(query, {"body": 0}).sort("queued_at", -1).limit(limit))
+
+
+def about_of(mail: dict[str, Any]) -> About:
+    return About(
+        mail["reference"], mail["event_type"], mail["audience"], mail.get("subject_id"), mail.get("case_type")
+    )
 
 
 def _aware(moment: datetime) -> datetime:

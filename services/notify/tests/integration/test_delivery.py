@@ -74,17 +74,20 @@ def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notif
     token = golden_example("intake.inquiry_submitted")["data"]["personal"]["tracking_token"]
     assert f"http://intake.test/track/{token}" in received[0]["body"]
     app = create_app(settings)
-    log = signed_in(app, "team_lead").get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json()
+    log = signed_in(app, "manager").get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json()
     assert {entry["status"] for entry in log} == {"sent"} and len(log) == 3
+    # a building permit: not a case type of the team lead's team
+    assert signed_in(app, "team_lead").get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json() == []
     figures = signed_in(app, "manager").get("/api/v1/notifications/figures?days=7").get_json()
     email = figures["channels"]["email"]
     assert (email["queued"], email["sent"], email["failed"], email["pending"]) == (3, 3, 0, 0)
     assert email["latency_s_p50"] is not None and email["latency_s_p95"] >= email["latency_s_p50"]
     assert signed_in(app, "manager").get("/api/v1/notifications/figures?days=0").status_code == 422
-    messages = signed_in(app, "service:notify").get("/api/v1/messages?reference=BUS-2026-7KQ29X").get_json()
+    messages = signed_in(app, "service:intake").get("/api/v1/messages?reference=BUS-2026-7KQ29X").get_json()
     assert [m["subject"].split(":")[0] for m in messages] == [m["subject"].split(":")[0] for m in received]
     assert "http://intake.test/track/" in messages[0]["body"] and messages[0]["channel"] == "email"
-    assert signed_in(app, "manager").get("/api/v1/messages?reference=BUS-2026-7KQ29X").status_code == 403
+    for other in ("manager", "service:notify", "service:business_desk"):
+        assert signed_in(app, other).get("/api/v1/messages?reference=BUS-2026-7KQ29X").status_code == 403
 
 
 def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_returns(
@@ -101,7 +104,7 @@ def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_retur
             yield
 
     assert dispatch(outbox, DownSender(settings), settings.mail_from) == 0
-    [queued] = outbox.recent()
+    [queued] = outbox.recent({})
     assert queued["status"] == "queued" and queued["attempts"] == 1
     outbox._mails.update_one({"_id": queued["_id"]}, {"$set": {"next_attempt_at": queued["queued_at"]}})
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 1
@@ -112,7 +115,7 @@ def test_a_case_event_for_an_unknown_applicant_is_retried_not_mailed(notify, eve
     _, processor, outbox = notify
     with pytest.raises(LookupError):
         processor.process(event("business_desk.case_decided", "x@example.se", str(uuid.uuid4())))
-    assert outbox.recent() == []
+    assert outbox.recent({}) == []
 
 
 def test_the_notification_log_is_for_staff_only(notify, signed_in):
@@ -292,7 +295,7 @@ def test_a_bounce_reported_by_the_provider_marks_the_message_and_is_logged(notif
     raw = event("intake.inquiry_submitted", address, case_id)
     processor.process(raw)
     dispatch(outbox, SmtpSender(settings), settings.mail_from)
-    [mail] = outbox.recent()
+    [mail] = outbox.recent({})
     client = signed_in(create_app(settings), "service:notify")
     bounced = client.post(
         "/api/v1/bounces", json={"message_id": message_id(mail["_id"]), "reason": "550 5.1.1 unknown"}

@@ -1,0 +1,4 @@
+"""The security tests attack the real processes over HTTP: the same stack the e2e tests
+start (one per test module)."""
+
+from tests.e2e.conftest import stack  # noqa: F401 - the pytest fixture
