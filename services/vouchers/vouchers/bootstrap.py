@@ -14,6 +14,7 @@ from kernel.eventstore import EventStore, MongoEventStore
 from kernel.personal import PersonalData, master_key_from_env
 from kernel.settings import Settings
 from vouchers import programmes as programme_config
+from vouchers.domain.upcasters import upcasters
 from vouchers.programmes import Programmes
 from vouchers.projections import ReadModels
 
@@ -24,7 +25,7 @@ class Deps:
     store: EventStore
     programmes: Programmes
     read: ReadModels
-    citizen_secret: bytes  # keys the hash that finds a citizen's vouchers by personnummer
+    citizen_secret: bytes  # keys the hash whose first digits are a citizen's vouchers' bucket
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
     personal: PersonalData | None = None  # the key vault: erasing destroys a citizen's key
@@ -38,9 +39,9 @@ def citizen_secret(master_key: bytes) -> bytes:
 def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
     client = mongo_client(settings)
     db = client[settings.database]
-    read = ReadModels(db)
     personal = personal_data(settings, client)
-    store = MongoEventStore(db, hooks=[read.apply], personal=personal, clock=clock)
+    read = ReadModels(db, personal)
+    store = MongoEventStore(db, upcasters=upcasters(), hooks=[read.apply], personal=personal, clock=clock)
     store.ensure_schema()
     read.ensure_schema()
     return Deps(

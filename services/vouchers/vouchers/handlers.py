@@ -94,6 +94,11 @@ def grant_voucher(deps: Deps, command: GrantVoucher, by: str) -> str:
     return voucher_id
 
 
+def vouchers_of_citizen(deps: Deps, personnummer: str) -> list[dict[str, Any]]:
+    """The read-model documents of the vouchers granted to this personnummer."""
+    return deps.read.vouchers_of_citizen(personnummer, vou.citizen_bucket(personnummer, deps.citizen_secret))
+
+
 def choose_provider(
     deps: Deps, voucher_id: str, provider_id: str, effective_from: date | None, by: str
 ) -> None:

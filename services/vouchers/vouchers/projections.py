@@ -4,6 +4,7 @@ refused to another at once), and rebuildable from the events."""
 
 from __future__ import annotations
 
+import hmac
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.envelope import Envelope
+from kernel.personal import PersonalData
 from vouchers.domain import events as ev
 from vouchers.domain.providers import STATUS_BY_EVENT
 from vouchers.domain.vouchers import report_key
@@ -36,8 +38,12 @@ COLLECTIONS = ("providers", "vouchers", "redemptions", "payments", "programme_se
 
 
 class ReadModels:
-    def __init__(self, db: Database) -> None:
+    """`personal` matches a citizen to their vouchers by a hash keyed with their own data
+    key (see `vouchers_of_citizen`); without it (tests of the figures) nobody is matched."""
+
+    def __init__(self, db: Database, personal: PersonalData | None = None) -> None:
         self.db = db
+        self.personal = personal
         self.providers = db["providers"]
         self.vouchers = db["vouchers"]
         self.redemptions = db["redemptions"]
@@ -46,7 +52,7 @@ class ReadModels:
 
     def ensure_schema(self) -> None:
         self.providers.create_index([("programme", ASCENDING), ("status", ASCENDING)])
-        self.vouchers.create_index([("citizen_key", ASCENDING)])
+        self.vouchers.create_index([("citizen_bucket", ASCENDING)])
         self.vouchers.create_index([("programme", ASCENDING)])
         self.vouchers.create_index([("tenures.provider_id", ASCENDING)])
         self.vouchers.create_index([("valid_until", ASCENDING)])
@@ -125,11 +131,12 @@ class ReadModels:
 
     def _voucher_granted(self, event: Envelope, session: ClientSession | None) -> None:
         d = event.data
-        keep = ("programme", "category", "citizen_key", "subject_id", "period", "units_per_period")
+        keep = ("programme", "category", "citizen_bucket", "subject_id", "period", "units_per_period")
         keep += ("period_value_ore", "valid_from", "valid_until", "language")
         doc = {k: d[k] for k in keep}
         doc.update(
             _id=d["voucher_id"],
+            citizen_match=self._citizen_match(d["subject_id"], d["personal"]),
             granted_on=d["on"],
             tenures=[],
             redeemed={},
@@ -138,6 +145,12 @@ class ReadModels:
             version=event.version,  # the stream version this document is at: a snapshot to decide from
         )
         self.vouchers.replace_one({"_id": d["voucher_id"]}, doc, upsert=True, session=session)
+
+    def _citizen_match(self, subject_id: str, personal: dict[str, Any] | None) -> str | None:
+        """The personnummer hashed with the citizen's own data key: dies with the key."""
+        if self.personal is None or not personal:
+            return None
+        return self.personal.subject_hash(subject_id, personal["personnummer"])
 
     def _tenure(self, event: Envelope, session: ClientSession | None) -> None:
         d = event.data
@@ -219,14 +232,19 @@ class ReadModels:
         )
 
     def _personal_data_erased(self, event: Envelope, session: ClientSession | None) -> None:
-        """The keyed hash that finds a citizen's vouchers goes with their key: nobody can
-        find this voucher by personnummer any more; its figures stay."""
+        """Nobody can find this voucher by personnummer any more (the hash that matched it
+        was keyed with the destroyed key; the bucket goes too); its figures stay."""
         d = event.data
         entry = {"on": d["erased_on"], "what": "erased"}
         self.vouchers.update_one(
             {"_id": d["voucher_id"]},
             {
-                "$set": {"citizen_key": None, "personal_erased_on": d["erased_on"], "version": event.version},
+                "$set": {
+                    "citizen_bucket": None,
+                    "citizen_match": None,
+                    "personal_erased_on": d["erased_on"],
+                    "version": event.version,
+                },
                 "$push": {"history": entry},
             },
             session=session,
@@ -291,8 +309,20 @@ class ReadModels:
     def redemption(self, provider_id: str, report_id: str) -> dict[str, Any] | None:
         return self.redemptions.find_one({"_id": report_key(provider_id, report_id)})
 
-    def vouchers_of_citizen(self, key: str) -> list[dict[str, Any]]:
-        return list(self.vouchers.find({"citizen_key": key}).sort("granted_on", -1))
+    def vouchers_of_citizen(self, personnummer: str, bucket: str) -> list[dict[str, Any]]:
+        """The citizen's vouchers: the candidates in their bucket that their personnummer,
+        hashed with each candidate's own subject key, matches."""
+        candidates = list(self.vouchers.find({"citizen_bucket": bucket}).sort("granted_on", -1))
+        if self.personal is not None:
+            self.personal.vault.prefetch(doc["subject_id"] for doc in candidates)
+        return [doc for doc in candidates if self.belongs_to(doc, personnummer)]
+
+    def belongs_to(self, doc: dict[str, Any], personnummer: str) -> bool:
+        """Is the voucher this citizen's? Never once their personal data was erased."""
+        if self.personal is None or not doc.get("citizen_match"):
+            return False
+        mine = self.personal.subject_hash(doc["subject_id"], personnummer)
+        return mine is not None and hmac.compare_digest(mine, doc["citizen_match"])
 
     def vouchers_of_programme(self, programme: str) -> list[dict[str, Any]]:
         return list(self.vouchers.find({"programme": programme}, {"history": 0}))

@@ -16,7 +16,7 @@ from vouchers import handlers
 from vouchers.api import PUBLIC_PROVIDER_FIELDS, comparison_for, voucher_out
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
-from vouchers.domain.vouchers import citizen_key
+from vouchers.domain.vouchers import CITIZEN
 from vouchers.i18n import LANGUAGES, word
 
 pages = Blueprint("pages", __name__)
@@ -82,10 +82,7 @@ def citizens_vouchers() -> list[dict[str, Any]]:
     if not number:
         abort(403, description="Sign in with your personnummer (e-ID) to see your vouchers.")
     today = deps().clock().date()
-    return [
-        voucher_out(doc, today)
-        for doc in deps().read.vouchers_of_citizen(citizen_key(number, deps().citizen_secret))
-    ]
+    return [voucher_out(doc, today) for doc in handlers.vouchers_of_citizen(deps(), number)]
 
 
 @pages.get("/my")
@@ -119,9 +116,8 @@ def choose(voucher_id: str):  # type: ignore[no-untyped-def]
     raw_from = request.form.get("effective_from", "").strip()
     try:
         effective_from = date.fromisoformat(raw_from) if raw_from else None
-        handlers.choose_provider(
-            deps(), voucher_id, request.form.get("provider_id", ""), effective_from, current_principal().name
-        )
+        provider_id = request.form.get("provider_id", "")
+        handlers.choose_provider(deps(), voucher_id, provider_id, effective_from, CITIZEN)
     except ValueError:
         return redirect(
             url_for("pages.my_vouchers", error="The date must look like 2026-12-01.", lang=language())

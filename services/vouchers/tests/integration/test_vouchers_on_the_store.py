@@ -12,7 +12,7 @@ import pytest
 from vouchers import create_app, handlers
 from vouchers.bootstrap import bootstrap
 from vouchers.domain import Refused
-from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
+from vouchers.domain.vouchers import DeliveryReport, GrantVoucher, citizen_bucket
 
 from conftest import csrf_token
 
@@ -404,12 +404,44 @@ def test_retention_erases_a_paid_voucher_after_its_last_day_and_the_retention_pe
     assert handlers.erase_expired(deps) == []  # once
 
     doc = deps.read.voucher(voucher_id)
-    assert doc["citizen_key"] is None and doc["personal_erased_on"] == clock.day.isoformat()
+    assert doc["citizen_bucket"] is doc["citizen_match"] is None
+    assert doc["personal_erased_on"] == clock.day.isoformat()
     assert deps.personal.vault.erased_at(subject_id) is not None
     [granted] = [e for e in deps.store.load(f"voucher-{voucher_id}") if e.type == "vouchers.voucher_granted"]
     assert granted.data["personal"] is None  # sealed with a key that is gone
+    [chosen] = [e for e in deps.store.load(f"voucher-{voucher_id}") if e.type == "vouchers.provider_chosen"]
+    assert chosen.data["chosen_by"] == "citizen"  # the citizen chose: the event names no one
     assert signed_in(app, "citizen").get("/api/v1/my/vouchers").get_json() == []
     officer = signed_in(app, "voucher_officer").get(f"/api/v1/vouchers/{voucher_id}").get_json()
     assert officer["history"][-1]["what"] == "erased" and officer["balance"]["units_used"] == 1
     delivered = app.test_client().get("/api/v1/programmes/kulturpeng/comparison").get_json()["providers"]
     assert [row["delivered_units"] for row in delivered] == [1]  # the figures stay
+
+
+def personnummer_in_the_bucket_of(personnummer: str, secret: bytes) -> str:
+    """Another valid personnummer (born 2012, as the programme's ages allow) in the same bucket."""
+    from stdnum import luhn
+
+    bucket = citizen_bucket(personnummer, secret)
+    for serial in range(100_000):
+        ten = f"1204{serial % 28 + 1:02d}{serial // 28:03d}"
+        other = f"20{ten}{luhn.calc_check_digit(ten)}"
+        if other != personnummer and citizen_bucket(other, secret) == bucket:
+            return other
+    raise AssertionError("no personnummer in the bucket")
+
+
+def test_a_citizen_finds_only_their_own_vouchers_in_a_bucket_they_share(app, signed_in, deps):
+    """The clear bucket only narrows the search: each candidate is matched by a hash keyed
+    with its own citizen's data key, so a neighbour in the bucket is never shown."""
+    mine = granted_voucher(app, signed_in)
+    neighbour = personnummer_in_the_bucket_of("201203152002", deps.citizen_secret)
+    theirs = granted_voucher(app, signed_in, personnummer=neighbour, email="n@hem.example.se")
+    docs = [deps.read.voucher(mine), deps.read.voucher(theirs)]
+    assert docs[0]["citizen_bucket"] == docs[1]["citizen_bucket"]
+    assert docs[0]["citizen_match"] != docs[1]["citizen_match"]
+    citizen = signed_in(app, "citizen")
+    assert [v["voucher_id"] for v in citizen.get("/api/v1/my/vouchers").get_json()] == [mine]
+    assert citizen.get(f"/api/v1/vouchers/{theirs}").status_code == 404
+    chose = citizen.post(f"/api/v1/vouchers/{theirs}/choice", json={"provider_id": "kulturpeng-5560360793"})
+    assert chose.status_code == 404

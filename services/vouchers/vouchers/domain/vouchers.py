@@ -27,10 +27,20 @@ def stream_id_for(voucher_id: str) -> str:
     return f"voucher-{voucher_id}"
 
 
-def citizen_key(personnummer: str, secret: bytes) -> str:
-    """A keyed hash of the personnummer: finds a citizen's vouchers without storing the
-    number in the clear outside the sealed personal data."""
-    return hmac.new(secret, personnummer.encode(), hashlib.sha256).hexdigest()
+# `chosen_by` when the voucher's own citizen chose: they are its data subject already, so
+# the event names no one (no name, no sign-in subject that would outlive their erasure).
+CITIZEN = "citizen"
+BUCKET_HEX_DIGITS = 3  # 4,096 buckets
+
+
+def citizen_bucket(personnummer: str, secret: bytes) -> str:
+    """Which of 4,096 buckets the citizen's vouchers are in: the first hex digits of a keyed
+    hash of the personnummer. Kept in the clear (in the event and the read model) to find
+    the candidates when the citizen signs in; each candidate is then matched by a hash
+    keyed with its own subject's data key. After erasure only the bucket remains, which
+    thousands of personnummer share: it identifies nobody."""
+    digest = hmac.new(secret, personnummer.encode(), hashlib.sha256).hexdigest()
+    return digest[:BUCKET_HEX_DIGITS]
 
 
 def add_months(day: date, months: int) -> date:
@@ -80,7 +90,7 @@ class Voucher:
     voucher_id: str = ""
     programme: str = ""
     category: str = ""
-    citizen_key: str = ""
+    citizen_bucket: str = ""
     period: str = "whole"
     units_per_period: int = 0
     period_value_ore: int = 0
@@ -108,7 +118,7 @@ class Voucher:
                 data["programme"],
                 data["category"],
             )
-            self.citizen_key, self.period = data["citizen_key"], data["period"]
+            self.citizen_bucket, self.period = data["citizen_bucket"], data["period"]
             self.units_per_period, self.period_value_ore = data["units_per_period"], data["period_value_ore"]
             self.valid_from = date.fromisoformat(data["valid_from"])
             self.valid_until = date.fromisoformat(data["valid_until"])
@@ -125,7 +135,7 @@ class Voucher:
         elif event.type == ev.OUTCOME_BONUS_GRANTED:
             self.bonus_granted = True
         elif event.type == ev.PERSONAL_DATA_ERASED:
-            self.personal_erased, self.citizen_key = True, ""
+            self.personal_erased, self.citizen_bucket = True, ""
 
     @classmethod
     def from_document(cls, doc: dict[str, Any]) -> Voucher:
@@ -146,7 +156,7 @@ class Voucher:
             voucher_id=doc["_id"],
             programme=doc["programme"],
             category=doc["category"],
-            citizen_key=doc["citizen_key"] or "",
+            citizen_bucket=doc["citizen_bucket"] or "",
             period=doc["period"],
             units_per_period=doc["units_per_period"],
             period_value_ore=doc["period_value_ore"],
@@ -210,7 +220,7 @@ def grant_voucher(
                 "voucher_id": voucher_id,
                 "programme": programme.id,
                 "category": category.id,
-                "citizen_key": citizen_key(command.personnummer, secret),
+                "citizen_bucket": citizen_bucket(command.personnummer, secret),
                 "period": programme.period,
                 "units_per_period": units,
                 "period_value_ore": category.period_value(units),
@@ -222,6 +232,7 @@ def grant_voucher(
                 "subject_id": str(uuid.uuid4()),
                 "personal": {"personnummer": command.personnummer, "email": command.email},
             },
+            schema_version=2,
         )
     ]
     if default_provider is not None and default_provider.offers(category.id):
