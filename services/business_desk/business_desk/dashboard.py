@@ -3,14 +3,14 @@ their CSV, the Insikt case list and the open KPI feed."""
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, timedelta
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from business_desk import figures
 from business_desk.bootstrap import Deps
+from kernel.spreadsheet import csv_text
 
 GROUPS = ("case_type", "team", "handler")
 PERIODS = {"4w": ("Last 4 weeks", 28), "13w": ("Last 13 weeks", 91), "52w": ("Last 12 months", 364)}
@@ -106,24 +106,23 @@ def figures_for(deps: Deps, scope_: Scope) -> dict[str, Any]:
 
 def figures_csv(result: dict[str, Any]) -> str:
     """One row per total, week and group, every figure a column."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["row", "key", *SUMMARY_COLUMNS])
-    writer.writerow(
-        ["total", f"{result['scope']['from']}..{result['scope']['to']}", *_cells(result["totals"])]
-    )
+    return csv_text(_figures_rows(result))
+
+
+def _figures_rows(result: dict[str, Any]) -> Iterator[list[Any]]:
+    yield ["row", "key", *SUMMARY_COLUMNS]
+    yield ["total", f"{result['scope']['from']}..{result['scope']['to']}", *_cells(result["totals"])]
     for week in result["weekly"]:
-        writer.writerow(["week", week["week"], *_cells(week)])
+        yield ["week", week["week"], *_cells(week)]
     for group in result.get("groups", []):
-        writer.writerow([result["by"], group["group"], *_cells(group)])
+        yield [result["by"], group["group"], *_cells(group)]
     backlog = result["backlog"]
     # the backlog rows carry their count in the first figure column
     blank = [""] * (len(SUMMARY_COLUMNS) - 1)
     for band, n in backlog["by_age"].items():
-        writer.writerow(["open_by_age", band, n, *blank])
-    writer.writerow(["overdue_now", result["today"], backlog["overdue"], *blank])
-    writer.writerow(["breaches_forecast_14_days", result["today"], backlog["breaches_forecast"], *blank])
-    return out.getvalue()
+        yield ["open_by_age", band, n, *blank]
+    yield ["overdue_now", result["today"], backlog["overdue"], *blank]
+    yield ["breaches_forecast_14_days", result["today"], backlog["breaches_forecast"], *blank]
 
 
 def _cells(summary: dict[str, Any]) -> list[Any]:
@@ -146,28 +145,27 @@ def insikt_case_list(deps: Deps, scope_: Scope) -> str:
     """SKR Insikt's case template (ärendemall): the cases decided in the period, of the
     case types in the survey, with whom to ask. Cases whose personal data is erased are
     left out: there is nobody to ask."""
+    return csv_text(_insikt_rows(deps, scope_), delimiter=";")
+
+
+def _insikt_rows(deps: Deps, scope_: Scope) -> Iterator[Sequence[Any]]:
     assert deps.cases is not None
     surveyed = [ct for ct in scope_.case_types if deps.catalogue.get(ct).insikt_area]
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow(INSIKT_COLUMNS)
+    yield INSIKT_COLUMNS
     for case in deps.cases.closed_between(surveyed, scope_.start, scope_.end):
         if not case.get("contact"):
             continue
         case_type = deps.catalogue.get(case["case_type"])
-        writer.writerow(
-            [
-                case_type.label("sv"),
-                case_type.insikt_area,
-                case["decision"]["decided_on"],
-                case["company"],
-                case["organisation_number"],
-                case["contact"]["email"],
-                case["clock"]["gross_days"],
-                case["reference"],
-            ]
-        )
-    return out.getvalue()
+        yield [
+            case_type.label("sv"),
+            case_type.insikt_area,
+            case["decision"]["decided_on"],
+            case["company"],
+            case["organisation_number"],
+            case["contact"]["email"],
+            case["clock"]["gross_days"],
+            case["reference"],
+        ]
 
 
 def kpi_feed(deps: Deps, year: int | None = None) -> dict[str, Any]:
