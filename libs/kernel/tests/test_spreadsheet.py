@@ -40,11 +40,14 @@ def test_a_cell_with_the_separator_a_quote_or_a_line_break_stays_one_cell() -> N
     assert read == [['a;b "c"\nd', "'=1"], ["x", "y"]]
 
 
+CSV_IMPORT = re.compile(r"^\s*(import csv|from csv import)", re.M)
+
+
 def test_every_csv_the_services_write_goes_through_the_kernel() -> None:
     """The one writer: no service module imports the csv module itself."""
     writers = [
         path.relative_to(REPO_ROOT)
         for path in (REPO_ROOT / "services").rglob("*.py")
-        if "tests" not in path.parts and re.search(r"^\s*(import csv|from csv import)", path.read_text(), re.M)
+        if "tests" not in path.parts and CSV_IMPORT.search(path.read_text())
     ]
     assert writers == [], f"write CSV with kernel.spreadsheet.csv_text: {writers}"

@@ -3,9 +3,9 @@ their CSV, the Insikt case list and the open KPI feed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from collections.abc import Iterator, Sequence
 from typing import Any
 
 from business_desk import figures
