@@ -81,7 +81,7 @@ def generate(count: int, today: date, catalogue, settings):  # type: ignore[no-u
         open_case(Envelope.from_dict(raw), None)
         case_id = raw["data"]["inquiry_id"]
         team = catalogue.team_of(case_type)
-        handler = rng.choice(team.members).name
+        handler = rng.choice(team.members).actor
         target_days = catalogue.get(case_type).target.amount * (
             7 if catalogue.get(case_type).target.unit == "weeks" else 1.4
         )

@@ -25,6 +25,7 @@ from intake.domain import (
 )
 from intake.tracking import evolve
 from kernel import casetypes, contracts
+from kernel.actors import Actor, actor_id
 from kernel.contracts import CONTRACTS_DIR, golden_example
 from kernel.envelope import Envelope, Metadata
 from kernel.eventstore import InMemoryEventStore
@@ -35,7 +36,8 @@ from notify.messages import APPLICANT_EMAILS, STAFF_EMAILS, email_for, staff_ema
 SCORES = {"overall": 8, "expectations": 7, "ideal": 7}
 SCHEMAS = sorted(CONTRACTS_DIR.glob("events/*/v*.schema.json"))
 EVENT_TYPES = sorted({path.parent.name for path in SCHEMAS})
-CATALOGUE = casetypes.load(Settings.from_env("contracts").case_types_file)
+ISSUER = "https://login.kommun.example"
+CATALOGUE = casetypes.load(Settings.from_env("contracts").case_types_file).for_issuer(ISSUER)
 PERSONAL = PersonalData(InMemoryKeyVault())
 
 
@@ -97,9 +99,10 @@ def test_producers_events_match_the_contracts():
     )
     desk_handlers.open_case_from_inquiry(deps)(inquiry, None)
     case_id = submitted.inquiry_id
-    hugo = "Hugo Handläggare"  # in the building team's roster
-    desk_handlers.claim(deps, case_id, "erik")
-    desk_handlers.assign(deps, case_id, hugo, "Tina Teamledare")
+    hugo = Actor(actor_id(ISSUER, "hugo.handler"), "Hugo Handläggare")  # in the building team's roster
+    tina = Actor(actor_id(ISSUER, "tina.lead"), "Tina Teamledare")
+    desk_handlers.claim(deps, case_id, Actor(actor_id(ISSUER, "erik"), "Erik"))
+    desk_handlers.assign(deps, case_id, hugo.id, tina)
     desk_handlers.change_status(deps, case_id, hugo, "site_visit")
     desk_handlers.add_note(deps, case_id, hugo, "Called the applicant.")
     desk_handlers.request_completion(deps, case_id, hugo, "Plans, please.")

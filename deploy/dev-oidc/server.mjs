@@ -20,6 +20,8 @@ if (!serviceSecret) {
 const USERS = {
   'anna.applicant': { name: 'Anna Sökande', email: 'anna@krogen.example.se', roles: ['applicant'], organisation_number: '5567037485' },
   'sara.handler': { name: 'Sara Handläggare', email: 'sara@kommun.example.se', roles: ['case_handler'], case_types: ['alcohol_serving_licence', 'food_business_registration', 'outdoor_seating'] },
+  // A namesake of sara.handler: the same display name, another person (another subject).
+  'sara.berg': { name: 'Sara Handläggare', email: 'sara.berg@kommun.example.se', roles: ['case_handler'], case_types: ['alcohol_serving_licence', 'food_business_registration', 'outdoor_seating'] },
   'hugo.handler': { name: 'Hugo Handläggare', email: 'hugo@kommun.example.se', roles: ['case_handler'], case_types: ['building_permit', 'environmental_health_permit', 'general_business_advice'] },
   'tina.lead': { name: 'Tina Teamledare', email: 'tina@kommun.example.se', roles: ['team_lead'], case_types: ['alcohol_serving_licence', 'food_business_registration', 'outdoor_seating'] },
   'maria.manager': { name: 'Maria Chef', email: 'maria@kommun.example.se', roles: ['manager'] },

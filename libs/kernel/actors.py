@@ -4,12 +4,22 @@ an issuer and subject. The name is kept next to the id, for showing only."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 # An issuer identifier has no query or fragment (OpenID Connect Discovery 1.0, §3), so the
 # first "#" of an actor id ends the issuer and the rest is the subject, whatever it holds.
 SEPARATOR = "#"
 # Events written before actors were identified by subject name them only: their actor id
 # says so, and matches nobody (such a case is claimed again by whoever takes it on).
 LEGACY_PREFIX = "legacy:"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Someone who did something: `id` says who (compare by it), `name` is for showing."""
+
+    id: str
+    name: str
 
 
 def actor_id(issuer: str, subject: str) -> str:

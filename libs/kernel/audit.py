@@ -30,8 +30,9 @@ class AuditLog:
                 "action": action,
                 "record_type": record_type,
                 "record_id": record_id,
+                "actor": principal.actor_id,  # who: issuer and subject
                 "subject": principal.subject,
-                "name": principal.name,
+                "name": principal.name,  # for showing
                 "roles": sorted(principal.roles),
                 "address": request.remote_addr if in_request else None,
                 "via": f"{request.method} {request.path}" if in_request else None,

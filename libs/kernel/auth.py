@@ -25,7 +25,7 @@ from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
-from kernel.actors import actor_id
+from kernel.actors import Actor, actor_id
 from kernel.settings import REPO_ROOT, Settings
 
 PERMISSIONS_FILE = REPO_ROOT / "config" / "permissions.yaml"
@@ -66,6 +66,12 @@ class Principal:
         if self.subject is None or not self.issuer:
             return None
         return actor_id(self.issuer, self.subject)
+
+    @property
+    def actor(self) -> Actor | None:
+        """The caller as the events record them: who, and the name to show."""
+        who = self.actor_id
+        return None if who is None else Actor(who, self.name or str(self.subject))
 
 
 ANONYMOUS = Principal(subject=None, roles=frozenset({"anonymous"}))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+from kernel.actors import Actor, actor_id
 from kernel.calendar import Target, WorkingCalendar, calendar_for
 
 
@@ -50,8 +51,23 @@ class Status:
 
 @dataclass(frozen=True)
 class Person:
+    """A member of a team's roster, known by the subject (`sub`) of their sign-in at the
+    deployment's issuer (or at `issuer`, where a roster names another); the name and email
+    are for showing and writing to, never for telling people apart."""
+
     name: str
     email: str
+    subject: str
+    issuer: str | None = None
+
+    @property
+    def actor_id(self) -> str | None:
+        """Who this is (kernel.actors); None until the roster knows its issuer."""
+        return actor_id(self.issuer, self.subject) if self.issuer else None
+
+    @property
+    def actor(self) -> Actor | None:
+        return Actor(self.actor_id, self.name) if self.actor_id else None
 
 
 @dataclass(frozen=True)
@@ -61,8 +77,20 @@ class Team:
     lead: Person
     members: tuple[Person, ...]
 
-    def member(self, name: str) -> Person | None:
-        return next((p for p in (*self.members, self.lead) if p.name == name), None)
+    def member(self, actor: str | None) -> Person | None:
+        """The member (or lead) with this actor id: by issuer and subject, not by name."""
+        return next((p for p in self.people() if actor and p.actor_id == actor), None)
+
+    def people(self) -> tuple[Person, ...]:
+        """The members, then the lead unless a member already."""
+        lead = () if any(p.actor_id == self.lead.actor_id for p in self.members) else (self.lead,)
+        return (*self.members, *lead)
+
+    def for_issuer(self, issuer: str) -> Team:
+        def known(p: Person) -> Person:
+            return p if p.issuer else replace(p, issuer=issuer)
+
+        return replace(self, lead=known(self.lead), members=tuple(known(p) for p in self.members))
 
 
 PHASES = ("open", "in_progress", "waiting_for_applicant", "decided", "closed")
@@ -101,13 +129,23 @@ class Catalogue:
     def team_of(self, case_type_id: str) -> Team | None:
         return self.teams.get(self.get(case_type_id).team)
 
+    def for_issuer(self, issuer: str) -> Catalogue:
+        """The catalogue whose rosters name people at this issuer (the deployment's
+        OIDC_ISSUER) unless a roster entry names its own."""
+        return replace(self, teams={k: t.for_issuer(issuer) for k, t in self.teams.items()})
+
 
 def _target(raw: dict | None) -> Target | None:
     return Target(int(raw["amount"]), raw["unit"]) if raw else None
 
 
-def _person(raw: dict) -> Person:
-    return Person(raw["name"], raw["email"])
+def _person(raw: dict, team_id: str) -> Person:
+    if not raw.get("subject"):
+        raise ValueError(
+            f"team {team_id}: {raw.get('name')!r} needs a `subject`, the `sub` claim of their "
+            "sign-in: people are told apart by it, not by name"
+        )
+    return Person(raw["name"], raw["email"], str(raw["subject"]), raw.get("issuer"))
 
 
 def _parse(raw: dict) -> Catalogue:
@@ -122,8 +160,8 @@ def _parse(raw: dict) -> Catalogue:
         team_id: Team(
             team_id,
             dict(item["name"]),
-            _person(item["lead"]),
-            tuple(_person(p) for p in item.get("members", [])),
+            _person(item["lead"], team_id),
+            tuple(_person(p, team_id) for p in item.get("members", [])),
         )
         for team_id, item in (raw.get("teams") or {}).items()
     }

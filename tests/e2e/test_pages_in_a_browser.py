@@ -234,7 +234,8 @@ def test_a_team_lead_searches_the_team_queue_assigns_and_the_handler_extends_onc
     assert lead.locator("#empty").count() == 1  # a new case is not overdue
     lead.goto(f"{desk}/teams/licensing?q={marker}")
     lead.click(f"text={reference}")
-    lead.select_option("#assignee", "Sara Handläggare")
+    # two people are called Sara Handläggare in the team: the list tells them apart by email
+    lead.select_option("#assignee", label="Sara Handläggare (sara@kommun.example.se)")
     lead.click("button:has-text('Assign')")
     assert lead.locator("#handler").inner_text() == "Sara Handläggare"
     case_url = lead.url

@@ -29,6 +29,7 @@ from business_desk.schemas import (
     StatusSchema,
 )
 from business_desk.views import clock_now
+from kernel.actors import Actor
 from kernel.auth import Principal, check, current_principal, guarded, require
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
@@ -81,10 +82,12 @@ def on_case(permission: str) -> Callable[[F], F]:
     return guarded(before, permission)
 
 
-def acting_handler() -> str:
-    """Who does the step: the signed-in user, never a name the caller sends."""
-    principal = current_principal()
-    return principal.name or principal.subject or ""
+def acting_handler() -> Actor:
+    """Who does the step: the signed-in user (issuer and subject), never a name the caller sends."""
+    actor = current_principal().actor
+    if actor is None:
+        abort(403, message="Only a signed-in person can work a case.")
+    return actor
 
 
 def run_command(case_id: str, command: Callable[[], object]) -> dict:
@@ -97,9 +100,8 @@ def run_command(case_id: str, command: Callable[[], object]) -> dict:
 
 
 def _queue(query: dict, case_types: list[str]) -> list:
-    filter_ = QueueFilter.from_params(
-        case_types, query["status"], query["handler"], query["unassigned"], query["q"]
-    )
+    handler = current_principal().actor_id if query["handler"] == "me" else query["handler"]
+    filter_ = QueueFilter.from_params(case_types, query["status"], handler, query["unassigned"], query["q"])
     return [with_clock(doc) for doc in deps().cases.queue(filter_, today())]
 
 

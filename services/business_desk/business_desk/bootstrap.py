@@ -13,6 +13,7 @@ from business_desk.attachments import AttachmentFetcher, attachment_fetcher
 from business_desk.deliveries import delivery_figures, delivery_log
 from business_desk.readmodel import CaseReadModel
 from business_desk.satisfaction import Satisfaction
+from business_desk.upcasters import upcasters
 from kernel import casetypes
 from kernel.audit import AuditLog
 from kernel.casetypes import Catalogue
@@ -44,10 +45,10 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
     if db is None:
         db = mongo_client(settings)[settings.database]
     client = db.client
-    catalogue = casetypes.load(settings.case_types_file)
+    catalogue = casetypes.load(settings.case_types_file).for_issuer(settings.oidc_issuer)
     cases = CaseReadModel(db, catalogue)
     personal = personal_data(settings, client)
-    store = MongoEventStore(db, hooks=[cases.apply], personal=personal)
+    store = MongoEventStore(db, upcasters=upcasters(), hooks=[cases.apply], personal=personal)
     store.ensure_schema()
     cases.ensure_schema()
     audit = AuditLog(db)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from business_desk.clocks import Clock, ClockFacts, Pause, compute, warning_due
+from kernel.actors import Actor
 from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope, NewEvent
 
@@ -28,6 +29,8 @@ PERSONAL_DATA_ERASED = "business_desk.personal_data_erased"
 OUTCOMES = ("granted", "granted_with_conditions", "refused", "answered")
 DEFAULT_REPLY_DAYS = 15  # working days, about the customary three weeks
 ACTIVE = ("open", "in_progress", "waiting_for_applicant")
+# who writes the applicant's own answers sent in the portal, when kept as a note
+PORTAL_APPLICANT = Actor("applicant:portal", "Sökanden (e-tjänsten)")
 
 
 class IllegalTransition(Exception):
@@ -50,7 +53,7 @@ class Case:
     case_type: str = ""
     phase: str = "new"  # new -> open -> in_progress <-> waiting_for_applicant -> decided -> closed
     status: str = "new"  # the configurable status (a work status within in_progress)
-    handler: str | None = None
+    handler: Actor | None = None
     subject_id: str = ""
     facts: ClockFacts | None = None
     warned: set[float] = field(default_factory=set)
@@ -104,7 +107,7 @@ class Case:
         assert self.facts is not None
         facts = self.facts
         if kind in (CASE_CLAIMED, CASE_ASSIGNED):
-            self.handler = data["handler"]
+            self.handler = named(data, "handler")
             if self.phase == "open":
                 self._enter("in_progress", date.fromisoformat(on))
         elif kind == STATUS_CHANGED:
@@ -181,11 +184,25 @@ def _require(case: Case, phases: tuple[str, ...], action: str) -> None:
         raise IllegalTransition(message, action=action, phase=case.phase.replace("_", " "))
 
 
-def _require_handler(case: Case, handler: str) -> None:
-    if case.handler != handler:
+def named(data: dict, role: str) -> Actor | None:
+    """The actor an event names in `role` (`<role>_id` says who, `<role>` their name)."""
+    who = data.get(f"{role}_id")
+    return Actor(who, data.get(role) or who) if who else None
+
+
+def _naming(role: str, actor: Actor | None) -> dict[str, str | None]:
+    """How an event names an actor: who (`<role>_id`) and, for showing, their name."""
+    return {role: actor.name if actor else None, f"{role}_id": actor.id if actor else None}
+
+
+def _require_handler(case: Case, handler: Actor) -> None:
+    """Only the case's own handler, told apart by who they are, never by their name."""
+    if case.handler is None or case.handler.id != handler.id:
         if case.handler is None:
             raise IllegalTransition("nobody handles the case yet; claim it first")
-        raise IllegalTransition("the case is handled by %(handler)s; claim it first", handler=case.handler)
+        raise IllegalTransition(
+            "the case is handled by %(handler)s; claim it first", handler=case.handler.name
+        )
 
 
 def _require_text(text: str, why: str) -> str:
@@ -198,32 +215,48 @@ def _ids(case: Case) -> dict[str, str]:
     return {"case_id": case.case_id, "reference": case.reference}
 
 
-def claim(case: Case, handler: str) -> list[NewEvent]:
+def claim(case: Case, handler: Actor) -> list[NewEvent]:
     _require(case, ACTIVE, "claim")
-    if case.handler == handler:
-        return []
-    return [NewEvent(CASE_CLAIMED, {**_ids(case), "handler": handler, "previous_handler": case.handler})]
-
-
-def assign(case: Case, assignee: str, assigned_by: str, catalogue: Catalogue) -> list[NewEvent]:
-    """A team lead gives the case to (or moves it to) a member of the case type's team."""
-    _require(case, ACTIVE, "assign")
-    team = catalogue.team_of(case.case_type)
-    if team is not None and team.member(assignee) is None:
-        raise IllegalTransition(
-            "%(assignee)s is not in the team %(team)s", assignee=assignee, team=team.name.get("en", team.id)
-        )
-    if case.handler == assignee:
+    if case.handler is not None and case.handler.id == handler.id:
         return []
     return [
         NewEvent(
-            CASE_ASSIGNED,
-            {**_ids(case), "handler": assignee, "previous_handler": case.handler, "assigned_by": assigned_by},
+            CASE_CLAIMED,
+            {**_ids(case), **_naming("handler", handler), **_naming("previous_handler", case.handler)},
+            schema_version=2,
         )
     ]
 
 
-def add_note(case: Case, author: str, note: str, today: date) -> list[NewEvent]:
+def assign(case: Case, assignee: str, assigned_by: Actor, catalogue: Catalogue) -> list[NewEvent]:
+    """A team lead gives the case to (or moves it to) a member of the case type's team,
+    named by actor id: the roster tells people apart by subject, not by name."""
+    _require(case, ACTIVE, "assign")
+    team = catalogue.team_of(case.case_type)
+    member = team.member(assignee) if team is not None else None
+    if team is None or member is None or member.actor is None:
+        raise IllegalTransition(
+            "%(assignee)s is not in the team %(team)s",
+            assignee=assignee,
+            team=team.name.get("en", team.id) if team else "-",
+        )
+    if case.handler is not None and case.handler.id == member.actor.id:
+        return []
+    return [
+        NewEvent(
+            CASE_ASSIGNED,
+            {
+                **_ids(case),
+                **_naming("handler", member.actor),
+                **_naming("previous_handler", case.handler),
+                **_naming("assigned_by", assigned_by),
+            },
+            schema_version=2,
+        )
+    ]
+
+
+def add_note(case: Case, author: Actor, note: str, today: date) -> list[NewEvent]:
     """An internal note: never shown to the applicant; sealed, as it may name people."""
     if not case.exists:
         raise LookupError("no such case")
@@ -233,16 +266,19 @@ def add_note(case: Case, author: str, note: str, today: date) -> list[NewEvent]:
             NOTE_ADDED,
             {
                 **_ids(case),
-                "author": author,
+                **_naming("author", author),
                 "noted_on": today.isoformat(),
                 "subject_id": case.subject_id,
                 "personal": {"note": text},
             },
+            schema_version=2,
         )
     ]
 
 
-def change_status(case: Case, handler: str, status: str, today: date, catalogue: Catalogue) -> list[NewEvent]:
+def change_status(
+    case: Case, handler: Actor, status: str, today: date, catalogue: Catalogue
+) -> list[NewEvent]:
     _require(case, ("in_progress",), "change the status of")
     _require_handler(case, handler)
     allowed = {s.id for s in catalogue.work_statuses()}
@@ -255,17 +291,18 @@ def change_status(case: Case, handler: str, status: str, today: date, catalogue:
             STATUS_CHANGED,
             {
                 **_ids(case),
-                "handler": handler,
+                **_naming("handler", handler),
                 "status": status,
                 "previous_status": case.status,
                 "changed_on": today.isoformat(),
             },
+            schema_version=2,
         )
     ]
 
 
 def request_completion(
-    case: Case, handler: str, message: str, today: date, catalogue: Catalogue, reply_by: date | None = None
+    case: Case, handler: Actor, message: str, today: date, catalogue: Catalogue, reply_by: date | None = None
 ) -> list[NewEvent]:
     _require(case, ("in_progress",), "request completion for")
     _require_handler(case, handler)
@@ -278,13 +315,13 @@ def request_completion(
             COMPLETION_REQUESTED,
             {
                 **_ids(case),
-                "handler": handler,
+                **_naming("handler", handler),
                 "reply_by": reply_by.isoformat(),
                 "paused_on": today.isoformat(),
                 "subject_id": case.subject_id,
                 "personal": {"message": text},
             },
-            schema_version=2,
+            schema_version=3,
         )
     ]
 
@@ -320,7 +357,7 @@ def register_reply(
 
 
 def extend_deadline(
-    case: Case, handler: str, reason: str, today: date, catalogue: Catalogue
+    case: Case, handler: Actor, reason: str, today: date, catalogue: Catalogue
 ) -> list[NewEvent]:
     """Move the deadline once, by the case type's extension, with a recorded reason."""
     _require(case, ("in_progress", "waiting_for_applicant"), "extend the deadline of")
@@ -337,18 +374,25 @@ def extend_deadline(
             DEADLINE_EXTENDED,
             {
                 **_ids(case),
-                "handler": handler,
-                "reason": text,
+                **_naming("handler", handler),
                 "extension": {"amount": case_type.extension.amount, "unit": case_type.extension.unit},
                 "extended_on": today.isoformat(),
                 "due_date": clock.due_date.isoformat(),
+                "subject_id": case.subject_id,
+                "personal": {"reason": text},
             },
+            schema_version=2,
         )
     ]
 
 
 def send_delay_notice(
-    case: Case, handler: str, reason: str, expected_by: date, today: date, catalogue: Catalogue | None = None
+    case: Case,
+    handler: Actor,
+    reason: str,
+    expected_by: date,
+    today: date,
+    catalogue: Catalogue | None = None,
 ) -> list[NewEvent]:
     """Förvaltningslagen §11: tell the applicant that the decision will be significantly
     delayed, why, and when it is now expected; the team lead is told too."""
@@ -362,13 +406,14 @@ def send_delay_notice(
             DELAY_NOTICE_SENT,
             {
                 **_ids(case),
-                "handler": handler,
+                **_naming("handler", handler),
                 "sent_on": today.isoformat(),
                 "expected_by": expected_by.isoformat(),
                 **_staff_recipients(case, catalogue),
                 "subject_id": case.subject_id,
                 "personal": {"reason": text},
             },
+            schema_version=2,
         )
     ]
 
@@ -387,7 +432,7 @@ def issue_warning(case: Case, today: date, catalogue: Catalogue) -> list[NewEven
     if share is None:
         return []
     team = catalogue.team_of(case.case_type)
-    handler = team.member(case.handler) if team and case.handler else None
+    handler = team.member(case.handler.id) if team and case.handler else None
     recipients = sorted({p.email for p in (handler, team.lead if team else None) if p is not None})
     return [
         NewEvent(
@@ -398,17 +443,18 @@ def issue_warning(case: Case, today: date, catalogue: Catalogue) -> list[NewEven
                 "share": share,
                 "share_used": clock.share_used,
                 "due_date": clock.due_date.isoformat(),
-                "handler": case.handler,
+                **_naming("handler", case.handler),
                 "recipients": recipients,
                 "warned_on": today.isoformat(),
             },
+            schema_version=2,
         )
     ]
 
 
 def decide(
     case: Case,
-    handler: str,
+    handler: Actor,
     outcome: str,
     answer: str,
     today: date,
@@ -428,7 +474,7 @@ def decide(
             CASE_DECIDED,
             {
                 **_ids(case),
-                "handler": handler,
+                **_naming("handler", handler),
                 "outcome": outcome,
                 "legal_reference": (legal_reference or "").strip()
                 or catalogue.get(case.case_type).legal_reference,
@@ -439,12 +485,12 @@ def decide(
                 "subject_id": case.subject_id,
                 "personal": {"answer": text},
             },
-            schema_version=2,
+            schema_version=3,
         )
     ]
 
 
-def close(case: Case, handler: str, reason: str, today: date) -> list[NewEvent]:
+def close(case: Case, handler: Actor, reason: str, today: date) -> list[NewEvent]:
     """Close a decided case (filed), or an undecided one (withdrawn, written off) with a reason."""
     _require(case, (*ACTIVE, "decided"), "close")
     text = _require_text(reason, "say why the case is closed")
@@ -453,16 +499,18 @@ def close(case: Case, handler: str, reason: str, today: date) -> list[NewEvent]:
             CASE_CLOSED,
             {
                 **_ids(case),
-                "handler": handler,
-                "reason": text,
+                **_naming("handler", handler),
                 "closed_on": today.isoformat(),
                 "decided": case.phase == "decided",
+                "subject_id": case.subject_id,
+                "personal": {"reason": text},
             },
+            schema_version=2,
         )
     ]
 
 
-def reopen(case: Case, handler: str, reason: str, today: date) -> list[NewEvent]:
+def reopen(case: Case, handler: Actor, reason: str, today: date) -> list[NewEvent]:
     """Reopen a decided or closed case (e.g. after an appeal); the clock runs again."""
     _require(case, ("decided", "closed"), "reopen")
     if case.personal_erased:
@@ -471,7 +519,14 @@ def reopen(case: Case, handler: str, reason: str, today: date) -> list[NewEvent]
     return [
         NewEvent(
             CASE_REOPENED,
-            {**_ids(case), "handler": handler, "reason": text, "reopened_on": today.isoformat()},
+            {
+                **_ids(case),
+                **_naming("handler", handler),
+                "reopened_on": today.isoformat(),
+                "subject_id": case.subject_id,
+                "personal": {"reason": text},
+            },
+            schema_version=2,
         )
     ]
 
@@ -514,4 +569,4 @@ def answer_from_portal(
     text = "\n".join(part for part in (answer.strip(), f"Bifogade filer: {files}" if files else "") if part)
     if case.exists and case.phase == "waiting_for_applicant":
         return register_reply(case, text, today, catalogue, attachments)
-    return add_note(case, "Sökanden (e-tjänsten)", text, today)
+    return add_note(case, PORTAL_APPLICANT, text, today)

@@ -50,7 +50,7 @@ def contributions(doc: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
     decision, clock = doc.get("decision"), doc.get("clock")
     if decision and clock:
         week = week_of(decision["decided_on"])
-        handler = decision.get("handler") or doc.get("handler") or ""
+        handler, name = _handler(decision) if decision.get("handler_id") else _handler(doc)
         out[f"d|{week}|{case_type}|{handler}"] = {
             "key": {
                 "kind": "decided",
@@ -58,6 +58,7 @@ def contributions(doc: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
                 "case_type": case_type,
                 "team": team,
                 "handler": handler,
+                "handler_name": name,
             },
             "inc": {
                 "decided": 1,
@@ -69,14 +70,26 @@ def contributions(doc: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
             },
         }
     if doc.get("phase") in OPEN_PHASES:
-        handler = doc.get("handler") or ""
+        handler, name = _handler(doc)
         # a paused case has no deadline to count: it moves when the applicant replies
         due = {"waiting": 1} if doc["phase"] == "waiting_for_applicant" else {f"due.{doc['due_date']}": 1}
         out[f"o|{case_type}|{handler}"] = {
-            "key": {"kind": "open", "week": None, "case_type": case_type, "team": team, "handler": handler},
+            "key": {
+                "kind": "open",
+                "week": None,
+                "case_type": case_type,
+                "team": team,
+                "handler": handler,
+                "handler_name": name,
+            },
             "inc": {"open": 1, f"received_on.{doc['received_on']}": 1, **due},
         }
     return out
+
+
+def _handler(doc: dict[str, Any]) -> tuple[str, str]:
+    """Who handled it (their actor id: buckets count people, not names) and their name."""
+    return doc.get("handler_id") or "", doc.get("handler") or ""
 
 
 def difference(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -227,11 +240,15 @@ def summarise(
     totals, a weekly trend, a breakdown by case_type, team or handler; and the current
     backlog (from the open-case counts)."""
     total, weekly, groups = Tally(), {}, {}
+    names: dict[str, str] = {}  # a handler group's name, for showing
     for bucket in buckets:
         total.add(bucket)
         weekly.setdefault(bucket["week"], Tally()).add(bucket)
         if group_by and (bucket["kind"] == "decided" or group_by != "handler"):
-            groups.setdefault(bucket.get(group_by) or "(none)", Tally()).add(bucket)
+            group = bucket.get(group_by) or "(none)"
+            groups.setdefault(group, Tally()).add(bucket)
+            if group_by == "handler":
+                names[group] = bucket.get("handler_name") or group
     figures = {
         "totals": total.summary(),
         "weekly": [{"week": week, **tally.summary()} for week, tally in sorted(weekly.items())],
@@ -239,5 +256,8 @@ def summarise(
     }
     if group_by:
         figures["by"] = group_by
-        figures["groups"] = [{"group": g, **t.summary()} for g, t in sorted(groups.items())]
+        figures["groups"] = [
+            {"group": g, **({"name": names[g]} if g in names else {}), **t.summary()}
+            for g, t in sorted(groups.items(), key=lambda item: (names.get(item[0], item[0]), item[0]))
+        ]
     return figures

@@ -31,7 +31,11 @@ class FiguresQuerySchema(Schema):
     to = fields.Date(load_default=None)
     case_type = fields.String(load_default=None)
     team = fields.String(load_default=None)
-    handler = fields.String(load_default=None, metadata={"description": "Only the decisions of this handler"})
+    handler = fields.String(
+        load_default=None,
+        validate=validate.Length(0, 500),
+        metadata={"description": "Only the decisions of this handler, by actor id (`<issuer>#<subject>`)"},
+    )
     group_by = fields.String(load_default=None, validate=validate.OneOf(list(dashboard.GROUPS)))
 
 

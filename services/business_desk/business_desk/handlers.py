@@ -11,6 +11,7 @@ from business_desk import domain
 from business_desk.bootstrap import Deps
 from business_desk.domain import Case
 from kernel import telemetry
+from kernel.actors import Actor
 from kernel.envelope import Envelope, Metadata, NewEvent
 from kernel.eventstore import execute
 
@@ -59,27 +60,27 @@ def _on_case(deps: Deps, case_id: str, decide: Callable[[Case, date], list[NewEv
     )
 
 
-def claim(deps: Deps, case_id: str, handler: str) -> list[Envelope]:
+def claim(deps: Deps, case_id: str, handler: Actor) -> list[Envelope]:
     return _on_case(deps, case_id, lambda case, today: domain.claim(case, handler))
 
 
-def assign(deps: Deps, case_id: str, assignee: str, assigned_by: str) -> list[Envelope]:
+def assign(deps: Deps, case_id: str, assignee: str, assigned_by: Actor) -> list[Envelope]:
     return _on_case(
         deps, case_id, lambda case, today: domain.assign(case, assignee, assigned_by, deps.catalogue)
     )
 
 
-def add_note(deps: Deps, case_id: str, author: str, note: str) -> list[Envelope]:
+def add_note(deps: Deps, case_id: str, author: Actor, note: str) -> list[Envelope]:
     return _on_case(deps, case_id, lambda case, today: domain.add_note(case, author, note, today))
 
 
-def change_status(deps: Deps, case_id: str, handler: str, status: str) -> list[Envelope]:
+def change_status(deps: Deps, case_id: str, handler: Actor, status: str) -> list[Envelope]:
     return _on_case(
         deps, case_id, lambda case, today: domain.change_status(case, handler, status, today, deps.catalogue)
     )
 
 
-def extend_deadline(deps: Deps, case_id: str, handler: str, reason: str) -> list[Envelope]:
+def extend_deadline(deps: Deps, case_id: str, handler: Actor, reason: str) -> list[Envelope]:
     return _on_case(
         deps,
         case_id,
@@ -88,7 +89,7 @@ def extend_deadline(deps: Deps, case_id: str, handler: str, reason: str) -> list
 
 
 def send_delay_notice(
-    deps: Deps, case_id: str, handler: str, reason: str, expected_by: date
+    deps: Deps, case_id: str, handler: Actor, reason: str, expected_by: date
 ) -> list[Envelope]:
     return _on_case(
         deps,
@@ -99,16 +100,16 @@ def send_delay_notice(
     )
 
 
-def close(deps: Deps, case_id: str, handler: str, reason: str) -> list[Envelope]:
+def close(deps: Deps, case_id: str, handler: Actor, reason: str) -> list[Envelope]:
     return _on_case(deps, case_id, lambda case, today: domain.close(case, handler, reason, today))
 
 
-def reopen(deps: Deps, case_id: str, handler: str, reason: str) -> list[Envelope]:
+def reopen(deps: Deps, case_id: str, handler: Actor, reason: str) -> list[Envelope]:
     return _on_case(deps, case_id, lambda case, today: domain.reopen(case, handler, reason, today))
 
 
 def request_completion(
-    deps: Deps, case_id: str, handler: str, message: str, reply_by: date | None = None
+    deps: Deps, case_id: str, handler: Actor, message: str, reply_by: date | None = None
 ) -> list[Envelope]:
     return _on_case(
         deps,
@@ -126,7 +127,7 @@ def register_reply(deps: Deps, case_id: str, reply: str) -> list[Envelope]:
 
 
 def decide(
-    deps: Deps, case_id: str, handler: str, outcome: str, answer: str, legal_reference: str | None = None
+    deps: Deps, case_id: str, handler: Actor, outcome: str, answer: str, legal_reference: str | None = None
 ) -> list[Envelope]:
     return _on_case(
         deps,

@@ -30,7 +30,7 @@ class QueueFilter:
 
     case_types: tuple[str, ...] = ()
     phases: tuple[str, ...] = OPEN_PHASES
-    handler: str | None = None
+    handler: str | None = None  # an actor id
     unassigned: bool = False
     overdue: bool = False
     waiting: bool = False
@@ -62,10 +62,10 @@ class QueueFilter:
         q: dict[str, Any] = {"phase": {"$in": list(self.phases)}}
         if self.case_types:
             q["case_type"] = {"$in": list(self.case_types)}
-        if self.handler:
-            q["handler"] = self.handler
+        if self.handler:  # by who handles the case, never by a name two people may share
+            q["handler_id"] = self.handler
         elif self.unassigned:
-            q["handler"] = None
+            q["handler_id"] = None
         if self.waiting:
             q["phase"] = "waiting_for_applicant"
         if self.overdue:

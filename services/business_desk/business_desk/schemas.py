@@ -49,8 +49,11 @@ def _reason(description: str) -> fields.String:
 class AssignSchema(Schema):
     handler = fields.String(
         required=True,
-        validate=validate.Length(1, 200),
-        metadata={"description": "A member of the case type's team"},
+        validate=validate.Length(1, 500),
+        metadata={
+            "description": "Who: the actor id (`<issuer>#<subject>` of their sign-in) of a member of "
+            "the case type's team"
+        },
     )
 
 
@@ -90,7 +93,14 @@ class QueueQuerySchema(Schema):
             "description": "open (default), waiting (for the applicant), overdue, decided, closed or all"
         },
     )
-    handler = fields.String(load_default=None, metadata={"description": "Only this handler's cases"})
+    handler = fields.String(
+        load_default=None,
+        validate=validate.Length(0, 500),
+        metadata={
+            "description": "Only the cases of this handler, by actor id (`<issuer>#<subject>`); "
+            "`me`: the caller's own"
+        },
+    )
     unassigned = fields.Boolean(load_default=False, metadata={"description": "Only cases nobody has claimed"})
     q = fields.String(
         load_default="",
@@ -112,7 +122,11 @@ class CaseSummarySchema(Schema):
     status = fields.String(
         metadata={"description": "The configurable status (a work status within in_progress)"}
     )
-    handler = fields.String(allow_none=True)
+    handler = fields.String(allow_none=True, metadata={"description": "The handler's name, for showing"})
+    handler_id = fields.String(
+        allow_none=True,
+        metadata={"description": "Who handles the case: `<issuer>#<subject>` of their sign-in"},
+    )
     received_on = fields.String()
     due_date = fields.String()
     clock = fields.Dict(metadata={"description": "The processing-time clock as of today"})
@@ -150,6 +164,7 @@ class AuditEntrySchema(Schema):
     action = fields.String()
     record_type = fields.String()
     record_id = fields.String()
+    actor = fields.String(allow_none=True, metadata={"description": "Who: `<issuer>#<subject>`"})
     subject = fields.String(allow_none=True)
     name = fields.String()
     roles = fields.List(fields.String())

@@ -54,7 +54,11 @@ def _entry(event: Envelope) -> dict[str, Any]:
     params = {name: fields.get(name) for name in line[1]} if line else None
     text = line[0] % params if line else event.type
     detail = (
-        personal.get("message") or personal.get("reply") or personal.get("note") or personal.get("reason")
+        personal.get("message")
+        or personal.get("reply")
+        or personal.get("note")
+        or personal.get("reason")
+        or d.get("legacy_reason")  # an event from before reasons were sealed
     )
     return {
         "at": event.occurred_at,
@@ -175,7 +179,8 @@ def _opened(event: Envelope) -> dict[str, Any]:
         "received_on": d["received_on"],
         "phase": "open",
         "status": "open",
-        "handler": None,
+        "handler": None,  # the name, for showing; handler_id says who
+        "handler_id": None,
         "waiting_for": None,
         "reply_by": None,
         "decision": None,
@@ -198,22 +203,28 @@ def _apply(doc: dict[str, Any], event: Envelope) -> None:
         case_type=doc["case_type"],
         phase=doc["phase"],
         status=doc["status"],
-        handler=doc["handler"],
+        handler=domain.named(doc, "handler"),
         facts=facts_from_doc(doc),
     )
     case.apply(event)  # the aggregate's own rules move the phase, status and clock facts
-    doc.update(phase=case.phase, status=case.status, handler=case.handler, facts=_facts_doc(case.facts))  # type: ignore[arg-type]
+    handler = case.handler
+    doc.update(
+        phase=case.phase,
+        status=case.status,
+        handler=handler.name if handler else None,
+        handler_id=handler.id if handler else None,
+        facts=_facts_doc(case.facts),  # type: ignore[arg-type]
+    )
+    reason = personal.get("reason") or d.get("legacy_reason")
     if kind == domain.NOTE_ADDED:
-        doc["notes"] = [
-            *doc["notes"],
-            {"at": event.occurred_at, "author": d["author"], "note": personal.get("note")},
-        ]
+        note = {"at": event.occurred_at, "author": d["author"], "author_id": d["author_id"]}
+        doc["notes"] = [*doc["notes"], {**note, "note": personal.get("note")}]
     elif kind == domain.COMPLETION_REQUESTED:
         doc.update(waiting_for=personal.get("message"), reply_by=d["reply_by"])
     elif kind == domain.APPLICANT_REPLIED:
         doc.update(waiting_for=None, reply_by=None)
     elif kind == domain.DEADLINE_EXTENDED:
-        doc["extension"] = {"reason": d["reason"], "on": d["extended_on"], "by": d["handler"]}
+        doc["extension"] = {"reason": reason, "on": d["extended_on"], **_by(d)}
     elif kind == domain.DELAY_NOTICE_SENT:
         notice = {"sent_on": d["sent_on"], "expected_by": d["expected_by"], "reason": personal.get("reason")}
         doc["delay_notices"] = [*doc["delay_notices"], notice]
@@ -221,11 +232,11 @@ def _apply(doc: dict[str, Any], event: Envelope) -> None:
         doc["warnings"] = [*doc["warnings"], {"share": d["share"], "on": d["warned_on"]}]
     elif kind == domain.CASE_DECIDED:
         doc["decision"] = {
-            **{k: d[k] for k in ("outcome", "legal_reference", "decided_on", "handler")},
+            **{k: d[k] for k in ("outcome", "legal_reference", "decided_on", "handler", "handler_id")},
             "answer": personal.get("answer"),
         }
     elif kind == domain.CASE_CLOSED:
-        doc["closed"] = {"on": d["closed_on"], "reason": d["reason"], "by": d["handler"]}
+        doc["closed"] = {"on": d["closed_on"], "reason": reason, **_by(d)}
     elif kind == domain.CASE_REOPENED:
         doc.update(closed=None, decision=None, warnings=[], waiting_for=None, reply_by=None)
     elif kind == domain.PERSONAL_DATA_ERASED:
@@ -242,3 +253,11 @@ def _apply(doc: dict[str, Any], event: Envelope) -> None:
         )
         if doc["decision"]:
             doc["decision"] = {**doc["decision"], "answer": None}
+        for step in ("extension", "closed"):
+            if doc.get(step):
+                doc[step] = {**doc[step], "reason": None}
+
+
+def _by(data: dict[str, Any]) -> dict[str, Any]:
+    """Who took a step: their name, for showing, and who they are."""
+    return {"by": data["handler"], "by_id": data["handler_id"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
@@ -37,6 +38,7 @@ from business_desk.i18n import (
 from business_desk.readmodel import QueueFilter
 from business_desk.schemas import QUEUE_STATUSES
 from business_desk.views import clock_now
+from kernel.casetypes import Catalogue, Person
 from kernel.signin import page_check, signed_in
 
 pages = Blueprint("pages", __name__)
@@ -96,8 +98,13 @@ def _queue_page(title: str, case_types: list[str], subtitle: str):  # type: igno
     status = args.get("status", "open")
     if status not in QUEUE_STATUSES:
         status = "open"
+    handler = args.get("handler", "").strip()
     filter_ = QueueFilter.from_params(
-        case_types, status, args.get("handler", "").strip(), args.get("unassigned") == "1", args.get("q", "")
+        case_types,
+        status,
+        g.principal.actor_id if handler == "me" else handler,
+        args.get("unassigned") == "1",
+        args.get("q", ""),
     )
     today = d.clock().date()
     cases = [{**doc, "clock": clock_now(doc, d.catalogue, today)} for doc in d.cases.queue(filter_, today)]
@@ -110,6 +117,23 @@ def _queue_page(title: str, case_types: list[str], subtitle: str):  # type: igno
         statuses=QUEUE_STATUSES,
         args=args,
         status=status,
+        handlers=roster_choices(d.catalogue, case_types),
+    )
+
+
+def roster_choices(catalogue: Catalogue, case_types: list[str]) -> list[tuple[str, str]]:
+    """The people of the case types' teams to filter or assign by: (actor id, label). The
+    label is the name, with the email where two people share a name."""
+    people: dict[str, Person] = {}
+    for case_type in case_types:
+        team = catalogue.team_of(case_type)
+        for person in team.people() if team else ():
+            if person.actor_id:
+                people.setdefault(person.actor_id, person)
+    names = Counter(p.name for p in people.values())
+    return sorted(
+        ((who, p.name if names[p.name] == 1 else f"{p.name} ({p.email})") for who, p in people.items()),
+        key=lambda choice: choice[1],
     )
 
 
@@ -162,6 +186,7 @@ def _render_case(case_id: str, error: str | None = None, status: int = 200):  # 
             work_statuses=d.catalogue.work_statuses(),
             team=team,
             warning_shares=d.catalogue.warning_shares,
+            assignees=roster_choices(d.catalogue, [case_type.id]),
             outcomes=OUTCOMES,
             error=error,
             user=g.principal,
@@ -208,7 +233,9 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     if case is None:
         abort(404)
     permission = "case.assign" if action == "assign" else "case.work"
-    handler = page_check(permission, case["case_type"]).name
+    handler = page_check(permission, case["case_type"]).actor
+    if handler is None:
+        abort(403)
     text = form.get("text", "")
     commands = {
         "claim": lambda: handlers.claim(d, case_id, handler),
@@ -278,6 +305,7 @@ def dashboard_page():  # type: ignore[no-untyped-def]
         groups=dashboard.GROUPS,
         case_types=[d.catalogue.get(ct) for ct in readable],
         teams=sorted({d.catalogue.get(ct).team for ct in readable}),
+        handlers=roster_choices(d.catalogue, readable),
         query=request.query_string.decode(),
         deliveries=d.delivery_figures(),
         charts={

@@ -7,6 +7,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import quote
 
 import pytest
 
@@ -38,6 +39,10 @@ class Desk:
         )
         self._wire = wire
 
+    def actor_id(self, subject: str) -> str:
+        """Who a demo user is (their issuer and subject)."""
+        return f"{self.deps.settings.oidc_issuer}#{subject}"
+
     def receive(self, raw: dict) -> str:
         assert self._processor.process(self._wire(raw)) is None
         return raw["data"]["inquiry_id"]
@@ -53,10 +58,14 @@ def test_assign_note_status_extension_delay_close_and_reopen(desk, signed_in):
     lead, sara = signed_in(desk.app, "team_lead"), signed_in(desk.app, "case_handler")
     url = f"/api/v1/cases/{case_id}"
 
-    refused = lead.post(f"{url}/assign", json={"handler": "Hugo Handläggare"})
+    sara_id = desk.actor_id("sara.handler")
+    refused = lead.post(f"{url}/assign", json={"handler": desk.actor_id("hugo.handler")})
     assert refused.status_code == 409 and "not in the team" in refused.get_json()["message"]
-    assert lead.post(f"{url}/assign", json={"handler": SARA}).get_json()["handler"] == SARA
-    assert sara.post(f"{url}/assign", json={"handler": SARA}).status_code == 403  # leads assign
+    by_name = lead.post(f"{url}/assign", json={"handler": SARA})  # a name is nobody: two may share it
+    assert by_name.status_code == 409 and "not in the team" in by_name.get_json()["message"]
+    assigned = lead.post(f"{url}/assign", json={"handler": sara_id}).get_json()
+    assert assigned["handler"] == SARA and assigned["handler_id"] == sara_id
+    assert sara.post(f"{url}/assign", json={"handler": sara_id}).status_code == 403  # leads assign
     assert sara.post(f"{url}/status", json={"status": "site_visit"}).get_json()["status"] == "site_visit"
     assert sara.post(f"{url}/status", json={"status": "decided"}).status_code == 409
     noted = sara.post(f"{url}/notes", json={"note": "Ringde, ritning kommer."}).get_json()
@@ -115,7 +124,9 @@ def test_queues_filter_and_search(desk, signed_in):
     assert refs("/api/v1/queues/outdoor_seating") == ["011", "012"]
     assert refs("/api/v1/queues/outdoor_seating?status=overdue") == ["011"]  # 4 weeks passed
     assert refs("/api/v1/queues/outdoor_seating?unassigned=true") == ["011"]
-    assert refs(f"/api/v1/queues/outdoor_seating?handler={SARA}") == ["012"]
+    assert refs(f"/api/v1/queues/outdoor_seating?handler={quote(desk.actor_id('sara.handler'))}") == ["012"]
+    assert refs("/api/v1/queues/outdoor_seating?handler=me") == ["012"]
+    assert refs(f"/api/v1/queues/outdoor_seating?handler={quote(SARA)}") == []  # a name is not a handler
     assert refs("/api/v1/teams/licensing/queue") == ["011", "012", "013"]  # due soonest first
     assert refs("/api/v1/teams/licensing/queue?q=alvkant") == ["011"]  # accents folded, a prefix
     assert refs("/api/v1/teams/licensing/queue?q=krogen%20nacka") == ["013"]

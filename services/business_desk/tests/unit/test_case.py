@@ -11,12 +11,16 @@ from business_desk.bootstrap import Deps
 from business_desk.clocks import Clock
 from business_desk.domain import Case, IllegalTransition
 from kernel import casetypes
+from kernel.actors import Actor
 from kernel.contracts import golden_example
 from kernel.envelope import Envelope
 from kernel.eventstore import InMemoryEventStore
 from kernel.settings import Settings
 
 CATALOGUE = casetypes.load(Settings.from_env("business_desk").case_types_file)
+ERIK = Actor("https://login.kommun.example#erik", "Erik Handläggare")
+NAMESAKE = Actor("https://login.kommun.example#erik-2", "Erik Handläggare")
+SARA = Actor("https://login.kommun.example#sara", "Sara Handläggare")
 
 
 def inquiry(case_type: str, received_on: str = "2026-11-02") -> Envelope:
@@ -67,17 +71,15 @@ def test_an_inquiry_opens_one_case_even_when_delivered_twice():
 
 def test_the_full_path_claim_request_reply_decide():
     desk = Desk("alcohol_serving_licence")
-    handlers.claim(desk.deps, desk.case_id, "erik")
-    handlers.request_completion(desk.on("2026-11-09").deps, desk.case_id, "erik", "Send the floor plan.")
+    handlers.claim(desk.deps, desk.case_id, ERIK)
+    handlers.request_completion(desk.on("2026-11-09").deps, desk.case_id, ERIK, "Send the floor plan.")
     assert desk.case.status == "waiting_for_applicant"
     handlers.register_reply(desk.on("2026-11-23").deps, desk.case_id, "Floor plan attached.")
     case = desk.case
     assert case.status == "in_progress"
     assert desk.clock.paused_days == 14
     assert desk.clock.due_date == date(2027, 1, 11)  # 8 weeks + 14 paused days from 2 Nov
-    [decided] = handlers.decide(
-        desk.on("2027-01-08").deps, desk.case_id, "erik", "granted", "Licence granted."
-    )
+    [decided] = handlers.decide(desk.on("2027-01-08").deps, desk.case_id, ERIK, "granted", "Licence granted.")
     assert decided.data["within_target"] is True
     assert decided.data["gross_days"] == 67
     assert decided.data["legal_reference"].startswith("Alkohollagen")
@@ -86,8 +88,8 @@ def test_the_full_path_claim_request_reply_decide():
 
 def test_building_permit_clock_starts_again_when_the_application_is_complete():
     desk = Desk("building_permit")
-    handlers.claim(desk.deps, desk.case_id, "sara")
-    handlers.request_completion(desk.on("2026-11-04").deps, desk.case_id, "sara", "Site plan missing.")
+    handlers.claim(desk.deps, desk.case_id, SARA)
+    handlers.request_completion(desk.on("2026-11-04").deps, desk.case_id, SARA, "Site plan missing.")
     [replied] = handlers.register_reply(desk.on("2026-11-30").deps, desk.case_id, "Site plan attached.")
     assert replied.data["clock_started_on"] == "2026-11-30"
     assert replied.data["due_date"] == "2027-02-08"  # 10 weeks from the complete application
@@ -96,8 +98,8 @@ def test_building_permit_clock_starts_again_when_the_application_is_complete():
 def test_working_day_clock_pauses_in_working_days():
     desk = Desk("general_business_advice", received_on="2026-11-26")  # Thursday, due Monday 30 Nov
     assert desk.clock.due_date == date(2026, 11, 30)
-    handlers.claim(desk.deps, desk.case_id, "ali")
-    handlers.request_completion(desk.on("2026-11-27").deps, desk.case_id, "ali", "Which address?")
+    handlers.claim(desk.deps, desk.case_id, ERIK)
+    handlers.request_completion(desk.on("2026-11-27").deps, desk.case_id, ERIK, "Which address?")
     handlers.register_reply(desk.on("2026-12-01").deps, desk.case_id, "Storgatan 1")
     assert desk.clock.paused_units == 2  # Mon 30 Nov and Tue 1 Dec
     assert desk.clock.paused_days == 4  # Friday to Tuesday, as the applicant counts
@@ -106,26 +108,28 @@ def test_working_day_clock_pauses_in_working_days():
 
 def test_a_late_decision_is_recorded_as_outside_the_target():
     desk = Desk("general_business_advice", received_on="2026-11-26")
-    handlers.claim(desk.deps, desk.case_id, "ali")
-    [decided] = handlers.decide(desk.on("2026-12-03").deps, desk.case_id, "ali", "answered", "Yes.")
+    handlers.claim(desk.deps, desk.case_id, ERIK)
+    [decided] = handlers.decide(desk.on("2026-12-03").deps, desk.case_id, ERIK, "answered", "Yes.")
     assert decided.data["within_target"] is False
 
 
 @pytest.mark.parametrize(
     ("steps", "command", "message"),
     [
-        ([], lambda d, c: handlers.decide(d, c, "erik", "granted", "ok"), "claim it first"),
+        ([], lambda d, c: handlers.decide(d, c, ERIK, "granted", "ok"), "claim it first"),
         (
             [],
             lambda d, c: handlers.register_reply(d, c, "x"),
             "cannot register a reply for a case that is open",
         ),
-        (["claim"], lambda d, c: handlers.decide(d, c, "someone else", "granted", "ok"), "handled by erik"),
-        (["claim"], lambda d, c: handlers.decide(d, c, "erik", "maybe", "ok"), "outcome must be one of"),
-        (["claim"], lambda d, c: handlers.decide(d, c, "erik", "granted", "  "), "needs a written answer"),
+        (["claim"], lambda d, c: handlers.decide(d, c, SARA, "granted", "ok"), "handled by Erik"),
+        # the same name is not the same person: only the subject counts
+        (["claim"], lambda d, c: handlers.decide(d, c, NAMESAKE, "granted", "ok"), "handled by Erik"),
+        (["claim"], lambda d, c: handlers.decide(d, c, ERIK, "maybe", "ok"), "outcome must be one of"),
+        (["claim"], lambda d, c: handlers.decide(d, c, ERIK, "granted", "  "), "needs a written answer"),
         (
             ["claim", "request"],
-            lambda d, c: handlers.decide(d, c, "erik", "granted", "ok"),
+            lambda d, c: handlers.decide(d, c, ERIK, "granted", "ok"),
             "cannot decide a case that is waiting for applicant",
         ),
         (
@@ -138,9 +142,9 @@ def test_a_late_decision_is_recorded_as_outside_the_target():
 def test_illegal_transitions_are_rejected_with_a_clear_message(steps, command, message):
     desk = Desk("outdoor_seating")
     actions = {
-        "claim": lambda: handlers.claim(desk.deps, desk.case_id, "erik"),
-        "request": lambda: handlers.request_completion(desk.deps, desk.case_id, "erik", "More, please."),
-        "decide": lambda: handlers.decide(desk.deps, desk.case_id, "erik", "granted", "Granted."),
+        "claim": lambda: handlers.claim(desk.deps, desk.case_id, ERIK),
+        "request": lambda: handlers.request_completion(desk.deps, desk.case_id, ERIK, "More, please."),
+        "decide": lambda: handlers.decide(desk.deps, desk.case_id, ERIK, "granted", "Granted."),
     }
     for step in steps:
         actions[step]()
@@ -152,11 +156,12 @@ def test_illegal_transitions_are_rejected_with_a_clear_message(steps, command, m
 
 def test_claiming_a_claimed_case_reassigns_it_and_claiming_again_changes_nothing():
     desk = Desk("outdoor_seating")
-    handlers.claim(desk.deps, desk.case_id, "erik")
-    assert handlers.claim(desk.deps, desk.case_id, "erik") == []
-    [moved] = handlers.claim(desk.deps, desk.case_id, "sara")
-    assert moved.data["previous_handler"] == "erik"
-    assert desk.case.handler == "sara"
+    handlers.claim(desk.deps, desk.case_id, ERIK)
+    assert handlers.claim(desk.deps, desk.case_id, ERIK) == []
+    [moved] = handlers.claim(desk.deps, desk.case_id, SARA)
+    assert moved.data["previous_handler"] == ERIK.name
+    assert moved.data["previous_handler_id"] == ERIK.id
+    assert desk.case.handler == SARA
 
 
 def test_personal_data_is_erased_once_the_retention_period_after_the_decision_has_run_out():
@@ -166,8 +171,8 @@ def test_personal_data_is_erased_once_the_retention_period_after_the_decision_ha
     desk.deps.personal = PersonalData(InMemoryKeyVault())
     with pytest.raises(IllegalTransition, match="once the case is decided"):
         handlers.erase_personal_data(desk.deps, desk.case_id, "request")
-    handlers.claim(desk.deps, desk.case_id, "erik")
-    handlers.decide(desk.on("2026-11-03").deps, desk.case_id, "erik", "answered", "Yes.")
+    handlers.claim(desk.deps, desk.case_id, ERIK)
+    handlers.decide(desk.on("2026-11-03").deps, desk.case_id, ERIK, "answered", "Yes.")
     assert not domain.erasure_due(desk.case, date(2027, 11, 2), retention_days=365)
     assert domain.erasure_due(desk.case, date(2027, 11, 3), retention_days=365)
     with pytest.raises(IllegalTransition, match="say why"):

@@ -11,12 +11,13 @@ def case(
         "case_type": "t",
         "team": "x",
         "received_on": received,
-        "handler": "h",
+        "handler": "Hugo",
+        "handler_id": "h",
         "decision": None,
         "clock": None,
     }
     if decided:
-        doc["decision"] = {"decided_on": decided, "handler": "h"}
+        doc["decision"] = {"decided_on": decided, "handler": "Hugo", "handler_id": "h"}
         doc["clock"] = {
             "net_days": net,
             "gross_days": gross,
@@ -51,7 +52,8 @@ def test_a_decision_moves_the_case_into_a_decided_bucket_and_a_reopening_takes_i
 
 
 def open_case(received: str, due: str, phase: str = "in_progress", handler: str | None = "h") -> dict:
-    return {**case(received), "phase": phase, "due_date": due, "handler": handler}
+    name = "Hugo" if handler else None
+    return {**case(received), "phase": phase, "due_date": due, "handler": name, "handler_id": handler}
 
 
 def test_an_open_case_is_counted_by_its_received_and_due_days_until_it_is_decided():
@@ -65,7 +67,7 @@ def test_an_open_case_is_counted_by_its_received_and_due_days_until_it_is_decide
     assert moved["o|t|"]["inc"] == {"open": -1, "received_on.2026-11-04": -1, "due.2026-11-18": -1}
     assert moved["o|t|h"]["key"]["handler"] == "h"
     assert figures.difference(claimed, paused)["o|t|h"]["inc"] == {"due.2026-11-18": -1, "waiting": 1}
-    decided = {**case("2026-11-04", "2026-11-18", 10, 10), "phase": "decided", "handler": "h"}
+    decided = {**case("2026-11-04", "2026-11-18", 10, 10), "phase": "decided"}
     assert figures.difference(claimed, decided)["o|t|h"]["inc"] == {
         "open": -1, "received_on.2026-11-04": -1, "due.2026-11-18": -1,
     }  # fmt: skip
@@ -90,6 +92,17 @@ def test_summaries_backlog_and_forecast():
     assert result["backlog"]["by_age"] == {
         "0-7 days": 1, "8-14 days": 0, "15-30 days": 0, "31-60 days": 0, "61-90 days": 2, "over 90 days": 0,
     }  # fmt: skip
-    assert [g["group"] for g in result["groups"]] == ["h"] and result["groups"][0]["received"] == 0
+    assert [(g["group"], g["name"]) for g in result["groups"]] == [("h", "Hugo")]
+    assert result["groups"][0]["received"] == 0
     weeks = ["2026-08-31", "2026-11-02", "2026-11-09", "2026-11-23", "2026-12-14"]
     assert [w["week"] for w in result["weekly"]] == weeks
+
+
+def test_two_handlers_of_the_same_name_are_two_rows_of_the_breakdown():
+    hugo = case("2026-11-02", "2026-11-10", 8, 8)
+    namesake = case("2026-11-02", "2026-11-12", 10, 10)
+    namesake["decision"] = {**namesake["decision"], "handler_id": "h-2"}
+    counted = [b for b in figures.fold([hugo, namesake]) if b["kind"] != "open"]
+    result = figures.summarise(counted, [], date(2026, 11, 24), group_by="handler")
+    rows = [(g["group"], g["name"], g["decided"]) for g in result["groups"]]
+    assert rows == [("h", "Hugo", 1), ("h-2", "Hugo", 1)]

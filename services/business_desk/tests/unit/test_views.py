@@ -4,7 +4,7 @@ from datetime import date
 from business_desk.views import clock_now, evolve
 from kernel import casetypes
 from kernel.calendar import Target
-from kernel.contracts import golden_example
+from kernel.contracts import CONTRACTS_DIR, golden_example
 from kernel.envelope import Envelope
 from kernel.settings import Settings
 
@@ -110,3 +110,25 @@ def test_an_open_cases_clock_is_read_as_of_today():
     assert clock_now(doc, CATALOGUE, date(2026, 12, 24))["share_used"] == 0.4286  # 30 of 70 days
     late = clock_now(doc, CATALOGUE, date(2027, 2, 9))
     assert late["days_late"] == 7 and late["fee_reduction_fifths"] == 1
+
+
+def test_events_from_before_actor_ids_replay_with_legacy_ids_that_match_nobody():
+    """The first versions named people only, and kept the reasons in clear: read through the
+    upcasters, they still replay, their people get `legacy:<name>` ids, their reasons show."""
+    from business_desk.upcasters import upcasters
+
+    doc = None
+    for version, event_type in enumerate(LIFE[:-1], start=1):  # up to the closing
+        raw = golden_example(event_type, oldest_version(event_type))
+        raw["version"] = version
+        event = upcasters().upcast(Envelope.from_dict(raw))
+        doc = evolve(doc, event, CATALOGUE) or doc
+    assert doc["phase"] == "closed"
+    assert doc["handler"] == "Sara Handläggare" and doc["handler_id"] == "legacy:Sara Handläggare"
+    assert doc["closed"]["by_id"].startswith("legacy:") and doc["closed"]["reason"]
+    assert doc["history"][-1]["detail"] == doc["closed"]["reason"]
+    assert doc["extension"]["reason"]
+
+
+def oldest_version(event_type: str) -> int:
+    return min(int(p.name.split(".v")[-1][:-5]) for p in CONTRACTS_DIR.glob(f"examples/{event_type}.v*.json"))

@@ -12,6 +12,7 @@ from business_desk import handlers as desk_handlers
 from business_desk.consumer import build_handlers
 from conftest import case_inquiry
 from intake import create_app
+from kernel.actors import Actor
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
 
@@ -31,8 +32,9 @@ def desk(settings_for, personal, wire, monkeypatch):
     )
     deps = app.extensions["business_desk.deps"]
     case_id = raw["data"]["inquiry_id"]
-    desk_handlers.claim(deps, case_id, "Sara Handläggare")
-    desk_handlers.decide(deps, case_id, "Sara Handläggare", "granted", "Ni får ställa ut tolv bord.")
+    sara = Actor(f"{settings.oidc_issuer}#sara.handler", "Sara Handläggare")
+    desk_handlers.claim(deps, case_id, sara)
+    desk_handlers.decide(deps, case_id, sara, "granted", "Ni får ställa ut tolv bord.")
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
