@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from kernel.actors import Actor
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.envelope import Envelope
@@ -107,11 +108,12 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
     deps = desk_bootstrap(desk_settings, dbs["business_desk"])
     deps.clock = clock
     case_id = deps.cases.by_reference(reference)["_id"]
-    desk.claim(deps, case_id, "Sara")
-    desk.request_completion(deps, case_id, "Sara", PERSONAL_VALUES[5])
+    sara = Actor(f"{desk_settings.oidc_issuer}#sara.handler", "Sara")
+    desk.claim(deps, case_id, sara)
+    desk.request_completion(deps, case_id, sara, PERSONAL_VALUES[5])
     clock.today = date(2026, 11, 30)
     desk.register_reply(deps, case_id, PERSONAL_VALUES[6])
-    desk.decide(deps, case_id, "Sara", "granted_with_conditions", PERSONAL_VALUES[7])
+    desk.decide(deps, case_id, sara, "granted_with_conditions", PERSONAL_VALUES[7])
     desk_store = MongoEventStore(dbs["business_desk"])
     case_wire = [e.to_json() for _, e in desk_store.read_after(0)]
     for raw in case_wire:
