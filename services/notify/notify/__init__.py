@@ -11,7 +11,7 @@ from marshmallow import Schema, fields, validate
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, current_principal, current_scope, init_auth, require
-from kernel.connections import mongo_client
+from kernel.connections import mongo_client, personal_data
 from kernel.metrics import FunctionCollector, OutboxCollector, init_metrics
 from kernel.settings import Settings
 from kernel.web import add_health, base_app
@@ -145,7 +145,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = base_app(__name__, settings)
     app.config.update(API_TITLE="Notify: notifications")
     client = mongo_client(settings)
-    app.extensions["notify.outbox"] = MailOutbox(client[settings.database])
+    app.extensions["notify.outbox"] = MailOutbox(
+        client[settings.database], personal=personal_data(settings, client)
+    )
     init_auth(app, settings)
     api = Api(app)
     add_security_scheme(api)

@@ -4,10 +4,12 @@ from collections.abc import Callable
 
 from pymongo.database import Database
 
+from kernel.connections import personal_data
 from kernel.runners import run_consumer
 from kernel.settings import Settings
 from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
+from notify.recipients import Recipients
 from notify.sms import SmsGateway
 
 TOPICS = [
@@ -23,8 +25,10 @@ def main() -> None:
     settings = Settings.from_env("notify")
 
     def sender(db: Database) -> Callable[[], None]:
-        outbox = MailOutbox(db)
+        personal = personal_data(settings, db.client)
+        outbox = MailOutbox(db, personal=personal)
         outbox.ensure_schema()
+        Recipients(db, personal).ensure_schema()
         smtp, sms = SmtpSender(settings), SmsGateway(settings)
         return lambda: dispatch(outbox, smtp, settings.mail_from, sms=sms) and None
 
@@ -32,7 +36,11 @@ def main() -> None:
         settings,
         TOPICS,
         lambda db: build_handlers(
-            db, settings.intake_public_url, settings.desk_public_url, settings.vouchers_public_url
+            db,
+            settings.intake_public_url,
+            settings.desk_public_url,
+            settings.vouchers_public_url,
+            personal_data(settings, db.client),
         ),
         after_batch=sender,
     )

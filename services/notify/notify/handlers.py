@@ -9,6 +9,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.envelope import Envelope
+from kernel.personal import PersonalData
 from notify.access import APPLICANT, SIGN_IN, STAFF
 from notify.messages import (
     EMAILS,
@@ -20,33 +21,26 @@ from notify.messages import (
     staff_emails,
     voucher_emails,
 )
-from notify.outbox import MailOutbox
+from notify.outbox import MailOutbox, notify_personal_data
+from notify.recipients import Recipients
 from notify.sms import sms_text
 
 Handler = Callable[[Envelope, ClientSession | None], None]
-
-
-class Recipients:
-    """Applicants' contact details, learnt from the events that carry them."""
-
-    def __init__(self, db: Database) -> None:
-        self._collection = db["recipients"]
-
-    def remember(self, case_id: str, fields: dict[str, Any], session: ClientSession | None) -> None:
-        self._collection.update_one({"_id": case_id}, {"$set": fields}, upsert=True, session=session)
-
-    def get(self, case_id: str, session: ClientSession | None) -> dict[str, Any] | None:
-        return self._collection.find_one({"_id": case_id}, session=session)
-
-    def forget(self, case_id: str, session: ClientSession | None) -> None:
-        self._collection.delete_one({"_id": case_id}, session=session)
+# Every service's announcement that a data subject's key was destroyed: notify forgets
+# what it kept of the subject (its letters are sealed with that key already).
+ERASURES = ("business_desk.personal_data_erased", "vouchers.personal_data_erased")
 
 
 def build_handlers(
-    db: Database, intake_public_url: str, desk_public_url: str = "", vouchers_public_url: str = ""
+    db: Database,
+    intake_public_url: str,
+    desk_public_url: str = "",
+    vouchers_public_url: str = "",
+    personal: PersonalData | None = None,
 ) -> dict[str, Handler]:
-    recipients = Recipients(db)
-    outbox = MailOutbox(db)
+    personal = personal or notify_personal_data(db)
+    recipients = Recipients(db, personal)
+    outbox = MailOutbox(db, personal=personal)
 
     def contact_fields(data: dict[str, Any]) -> dict[str, Any]:
         contact = data["personal"]["contact"]
@@ -57,7 +51,6 @@ def build_handlers(
             "language": data["language"],
             "reference": data["reference"],
             "case_type": data["case_type"],
-            "subject_id": data["subject_id"],
         }
 
     def queue_email(event: Envelope, session: ClientSession | None) -> None:
@@ -67,7 +60,8 @@ def build_handlers(
         recipient = recipients.get(case_id, session)
         if recipient is None:
             raise LookupError(f"no contact details yet for case {case_id}")
-        queue_email_to(recipient, event, session)
+        if not recipient.get("erased"):
+            queue_email_to(recipient, event, session)
 
     def queue_email_to(recipient: dict[str, Any], event: Envelope, session: ClientSession | None) -> None:
         """By the applicant's choice: email, SMS (with the email as its fallback), or both."""
@@ -89,6 +83,7 @@ def build_handlers(
                 sms_text(email.subject, tracking_url),
                 email.language,
                 email.template,
+                tracking_url,
             )
             fallback = None if notify_by == "email_and_sms" else email
             outbox.queue(f"{key}:sms", text, about, session, "sms", fallback)
@@ -114,12 +109,15 @@ def build_handlers(
             "tracking_token": event.data["personal"]["tracking_token"],
             "notify_by": event.data.get("notify_by", "email"),
         }
-        recipients.remember(event.data["inquiry_id"], fields, session)
-        queue_email_to(fields, event, session)
+        subject_id = event.data["subject_id"]
+        recipients.remember(event.data["inquiry_id"], subject_id, fields, session)
+        queue_email_to({**fields, "subject_id": subject_id}, event, session)
 
     def case_opened(event: Envelope, session: ClientSession | None) -> None:
         if event.data["personal"] is not None:
-            recipients.remember(event.data["case_id"], contact_fields(event.data), session)
+            recipients.remember(
+                event.data["case_id"], event.data["subject_id"], contact_fields(event.data), session
+            )
 
     def tracking_link_replaced(event: Envelope, session: ClientSession | None) -> None:
         if event.data["personal"] is None:
@@ -128,8 +126,10 @@ def build_handlers(
         recipient = recipients.get(inquiry_id, session)
         if recipient is None:
             raise LookupError(f"no contact details yet for inquiry {inquiry_id}")
+        if recipient.get("erased"):
+            return
         new_link = {"tracking_token": event.data["personal"]["tracking_token"]}
-        recipients.remember(inquiry_id, new_link, session)
+        recipients.remember(inquiry_id, event.data["subject_id"], new_link, session)
         queue_email_to({**recipient, **new_link}, event, session)
 
     def warn_staff(event: Envelope, session: ClientSession | None) -> None:
@@ -144,8 +144,13 @@ def build_handlers(
             outbox.queue(f"{event.event_id}:{email.template}:{index}", email, about, session)
 
     def personal_data_erased(event: Envelope, session: ClientSession | None) -> None:
-        recipients.forget(event.data["case_id"], session)
-        outbox.erase_personal_data(event.data["reference"], session)
+        """Forget every copy: the recipients, and the letters (and SMS texts, bounces and
+        errors) sealed with the subject's key, by their subject or the case they are about."""
+        data = event.data
+        keys = [data[k] for k in ("case_id", "inquiry_id") if k in data]
+        keys += [f"voucher:{data['voucher_id']}"] if "voucher_id" in data else []
+        recipients.forget(data["subject_id"], keys, session)
+        outbox.forget_subject(data["subject_id"], data.get("reference") or data.get("voucher_id"), session)
 
     def voucher_event(event: Envelope, session: ClientSession | None) -> None:
         """Customer choice: the citizen hears of a grant and a switch, the provider of a
@@ -159,9 +164,11 @@ def build_handlers(
                     "language": data["language"],
                     "subject_id": data["subject_id"],
                 }
-                recipients.remember(f"voucher:{data['voucher_id']}", citizen, session)
+                recipients.remember(f"voucher:{data['voucher_id']}", data["subject_id"], citizen, session)
         elif "voucher_id" in data:
             citizen = recipients.get(f"voucher:{data['voucher_id']}", session)
+        if citizen and citizen.get("erased"):
+            citizen = None
         reference = data.get("payment_id") or data["voucher_id"]
         # a letter about a voucher is about its citizen, the provider's too: their key seals it
         subject_id = citizen.get("subject_id") if citizen else None
@@ -169,11 +176,6 @@ def build_handlers(
         for email in voucher_emails(event, citizen, vouchers_public_url):
             about = About(reference, event.type, audience_of[email.template], subject_id)
             outbox.queue(f"{event.event_id}:{email.template}", email, about, session)
-
-    def voucher_personal_data_erased(event: Envelope, session: ClientSession | None) -> None:
-        voucher_id = event.data["voucher_id"]
-        recipients.forget(f"voucher:{voucher_id}", session)
-        outbox.erase_personal_data(voucher_id, session)  # the voucher's emails carry it as reference
 
     def sign_in_link(event: Envelope, session: ClientSession | None) -> None:
         personal = event.data["personal"]
@@ -187,6 +189,7 @@ def build_handlers(
 
     return {
         **dict.fromkeys(VOUCHER_EMAILS, voucher_event),
+        **dict.fromkeys(ERASURES, personal_data_erased),
         "intake.sign_in_link_requested": sign_in_link,
         "intake.inquiry_submitted": inquiry_submitted,
         "intake.tracking_link_replaced": tracking_link_replaced,
@@ -197,6 +200,4 @@ def build_handlers(
         "business_desk.case_decided": queue_email,
         "business_desk.case_closed": queue_email,
         "business_desk.deadline_warning_issued": warn_staff,
-        "business_desk.personal_data_erased": personal_data_erased,
-        "vouchers.personal_data_erased": voucher_personal_data_erased,
     }

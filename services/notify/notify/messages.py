@@ -69,6 +69,24 @@ class Email:
     body: str
     language: str = "sv"
     template: str = ""
+    # the personal link in the body (a tracking or sign-in link: a credential), which only
+    # the message itself carries; what notify shows of it later leaves the link out
+    link: str | None = None
+
+
+# what stands in the shown text where the message had its personal link
+LINK_WITHHELD = {
+    "sv": "[den personliga länken finns bara i själva meddelandet]",
+    "en": "[the personal link is only in the message itself]",
+    "da": "[det personlige link står kun i selve beskeden]",
+}
+
+
+def shown_body(email: Email) -> str:
+    """The text as notify may show it after sending: without the personal link."""
+    if not email.link:
+        return email.body
+    return email.body.replace(email.link, LINK_WITHHELD.get(email.language, LINK_WITHHELD["sv"]))
 
 
 @dataclass(frozen=True)
@@ -127,7 +145,12 @@ def email_for(event: Envelope, recipient: dict[str, Any], tracking_url: str | No
         {"data": event.data, "recipient": recipient, "tracking_url": tracking_url},
     )
     return Email(
-        to=recipient["email"], subject=subject, body=body, language=recipient["language"], template=template
+        to=recipient["email"],
+        subject=subject,
+        body=body,
+        language=recipient["language"],
+        template=template,
+        link=tracking_url,
     )
 
 

@@ -1,5 +1,7 @@
 """Emails to send, recorded in the consumer's transaction (one per event and template,
-so a redelivered event queues nothing new), then sent over SMTP with retries."""
+so a redelivered event queues nothing new), then sent over SMTP with retries. What is
+personal in them is sealed with their data subject's key (notify.letters) and opened
+only to send or to show them."""
 
 from __future__ import annotations
 
@@ -20,8 +22,11 @@ from pymongo import ASCENDING, ReturnDocument
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
+from kernel.connections import personal_data
+from kernel.personal import PersonalData, SubjectErased
 from kernel.settings import Settings
 from notify.deliverylog import DeliveryLog
+from notify.letters import Letters, own_subject, redact
 from notify.messages import About, Email, html_body
 from notify.sms import SmsGateway, SmsRejected
 
@@ -29,10 +34,21 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
+def notify_personal_data(db: Database) -> PersonalData:
+    """The sealing of personal data on the key vault notify's settings name."""
+    return personal_data(Settings.from_env("notify"), db.client)
+
+
 class MailOutbox:
-    def __init__(self, db: Database, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+    def __init__(
+        self,
+        db: Database,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        personal: PersonalData | None = None,
+    ) -> None:
         self._mails = db["outgoing_mail"]
         self._clock = clock
+        self._letters = Letters(personal or notify_personal_data(db))
         self.log = DeliveryLog(db)
 
     def ensure_schema(self) -> None:
@@ -40,6 +56,7 @@ class MailOutbox:
         self._mails.create_index("message_id_header")
         self._mails.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
         self._mails.create_index("reference")
+        self._mails.create_index("subject_id")
         self._mails.create_index([("audience", ASCENDING), ("case_type", ASCENDING), ("queued_at", -1)])
 
     def queue(
@@ -53,25 +70,28 @@ class MailOutbox:
     ) -> None:
         """`channel`: email, or sms (`email.to` a phone number, `email.body` the text);
         `fallback`: the email to send instead if the SMS cannot be delivered. `key`: one
-        per event and message, made of ids only (it is logged and published)."""
+        per event and message, made of ids only (it is logged and published). Nothing is
+        queued for a subject whose data was erased meanwhile."""
         reference, event_type = about.reference, about.event_type
+        subject_id = about.subject_id or own_subject(key)
+        try:
+            sealed = self._letters.seal(subject_id, email, fallback)
+        except SubjectErased:
+            return
         now = self._clock()
         result = self._mails.update_one(
             {"_id": key},
             {
                 "$setOnInsert": {
-                    "to": email.to,
-                    "subject": email.subject,
-                    "body": email.body,
+                    **sealed,
+                    "subject_id": subject_id,
                     "language": email.language,
                     "channel": channel,
-                    "fallback": fallback.__dict__ if fallback else None,
                     "message_id_header": message_id(key),
                     "reference": reference,
                     "event_type": event_type,
                     "audience": about.audience,
                     "case_type": about.case_type,
-                    "subject_id": about.subject_id,
                     "status": "queued",
                     "attempts": 0,
                     "queued_at": now,
@@ -91,7 +111,9 @@ class MailOutbox:
     def lease(self, limit: int) -> list[dict[str, Any]]:
         """Lease up to `limit` emails that are due, oldest first, in two round trips; a
         lease that expires (a crash mid-send) makes its email due again. Two dispatchers
-        never lease the same email: each takes only those still due when it updates."""
+        never lease the same email: each takes only those still due when it updates.
+        They come opened (`to`, `subject`, `body`, `fallback`); one whose subject was
+        erased meanwhile is not sent but marked erased."""
         now = self._clock()
         due = {"status": {"$in": ["queued", "sending"]}, "next_attempt_at": {"$lte": now}}
         ids = [
@@ -111,7 +133,17 @@ class MailOutbox:
             },
         )
         leased = {doc["_id"]: doc for doc in self._mails.find({"_id": {"$in": ids}, "lease": token})}
-        return [leased[i] for i in ids if i in leased]
+        self._letters.prefetch(leased.values())
+        opened, erased = [], []
+        for doc in (leased[i] for i in ids if i in leased):
+            mail = self._letters.for_sending(doc)
+            (erased if mail is None else opened).append(mail or doc)
+        if erased:
+            self._mails.update_many(
+                {"_id": {"$in": [m["_id"] for m in erased]}},
+                {"$set": {"status": "erased", "personal_erased": True}, "$unset": UNSEALED},
+            )
+        return opened
 
     def release(self, mails: list[dict[str, Any]]) -> None:
         """Put leased emails back, untried (the server went away before their turn)."""
@@ -122,26 +154,36 @@ class MailOutbox:
             )
 
     def mark_sent(self, mails: Sequence[dict[str, Any]]) -> None:
+        """Sent: the text with its personal link is not kept."""
         if mails:
             self._mails.update_many(
                 {"_id": {"$in": [m["_id"] for m in mails]}},
-                {"$set": {"status": "sent", "sent_at": self._clock()}},
+                {"$set": {"status": "sent", "sent_at": self._clock()}, "$unset": {"delivery": ""}},
             )
 
     def mark_bounced(self, message_id_header: str, reason: str) -> dict[str, Any] | None:
-        """The receiving side bounced a sent email (a provider's webhook says so)."""
+        """The receiving side bounced a sent email (a provider's webhook says so). The
+        reason is kept without the recipient's address (providers quote it)."""
+        found = self._mails.find_one({"message_id_header": message_id_header})
+        if found is None:
+            return None
+        letter = self._letters.letter(found) or {}
+        reason = redact(reason, [letter.get("to")])
         mail = self._mails.find_one_and_update(
-            {"message_id_header": message_id_header},
+            {"_id": found["_id"]},
             {"$set": {"status": "bounced", "bounce_reason": reason}},
             return_document=ReturnDocument.AFTER,
         )
-        if mail is not None:
-            self.log.bounced(mail, reason)
-        return mail
+        if mail is None:
+            return None
+        self.log.bounced(mail, reason)
+        return {**mail, **letter}
 
     def mark_failed(self, mail: dict[str, Any], error: str, final: bool = False) -> None:
         """Try again later (exponential backoff with full jitter), or give up after the
-        last attempt, or at once when `final`; an SMS given up on sends its fallback email."""
+        last attempt, or at once when `final`; an SMS given up on sends its fallback email.
+        The error is kept and published without the recipient's address or number."""
+        error = redact(error, [mail.get("to")])
         give_up = final or mail["attempts"] >= MAX_ATTEMPTS
         # exponential backoff with full jitter: retries after an outage do not arrive together
         delay = timedelta(seconds=random.uniform(0.5, 1.0) * min(2 ** mail["attempts"], 300))
@@ -152,7 +194,8 @@ class MailOutbox:
                     "status": "failed" if give_up else "queued",
                     "last_error": error,
                     "next_attempt_at": self._clock() + delay,
-                }
+                },
+                **({"$unset": {"delivery": ""}} if give_up else {}),
             },
         )
         if give_up:
@@ -160,11 +203,19 @@ class MailOutbox:
         if give_up and mail.get("fallback"):
             self.queue(f"{mail['_id']}:fallback", Email(**mail["fallback"]), about_of(mail), None)
 
-    def erase_personal_data(self, reference: str, session: ClientSession | None) -> None:
-        """Keep the delivery record (when, which event, whether sent), not the letter."""
+    def forget_subject(self, subject_id: str, reference: str | None, session: ClientSession | None) -> None:
+        """Keep the delivery record (when, which event, whether sent), not the letter, its
+        errors or its bounce: every message sealed with the subject's key, and those about
+        its case or voucher (from before sealing)."""
+        about = [{"subject_id": subject_id}] + ([{"reference": reference}] if reference else [])
         self._mails.update_many(
-            {"reference": reference},
-            {"$set": {"to": None, "subject": None, "body": None, "personal_erased": True}},
+            {"$or": about},
+            {"$set": {"personal_erased": True}, "$unset": UNSEALED},
+            session=session,
+        )
+        self._mails.update_many(
+            {"$or": about, "status": {"$in": ["queued", "sending"]}},
+            {"$set": {"status": "erased"}},
             session=session,
         )
 
@@ -187,7 +238,7 @@ class MailOutbox:
                     )
             elif status == "failed":
                 tally["failed"] += 1
-            else:
+            elif status != "erased":  # its subject erased before it was sent: never will be
                 tally["pending"] += 1
         for channel, tally in channels.items():
             samples = sorted(latencies.get(channel, []))
@@ -201,11 +252,16 @@ class MailOutbox:
         found = list(
             self._mails.find(
                 {"$and": [{"reference": reference, "personal_erased": {"$ne": True}}, readable]},
-                {"fallback": 0, "lease": 0},
+                {"delivery": 0, "lease": 0},
             ).sort("queued_us", ASCENDING)
         )
+        self._letters.prefetch(found)
         by_notification: dict[str, dict[str, Any]] = {}
-        for mail in found:
+        for stored in found:
+            letter = self._letters.letter(stored)
+            if letter is None:
+                continue
+            mail = {**stored, **letter}
             key = mail["_id"].removesuffix(":fallback").removesuffix(":sms")
             chosen = by_notification.get(key)
             if chosen is None or (mail.get("channel", "email") == "email" and chosen.get("channel") == "sms"):
@@ -217,7 +273,18 @@ class MailOutbox:
     ) -> list[dict[str, Any]]:
         """The latest messages within `readable` (the caller's scope), newest first."""
         query = {"$and": [readable, {"reference": reference}]} if reference else readable
-        return list(self._mails.find(query, {"body": 0}).sort("queued_at", -1).limit(limit))
+        found = list(self._mails.find(query, {"delivery": 0}).sort("queued_at", -1).limit(limit))
+        self._letters.prefetch(found)
+        return [self._shown(mail) for mail in found]
+
+    def _shown(self, mail: dict[str, Any]) -> dict[str, Any]:
+        """The record with its recipient and subject line opened (None once erased)."""
+        letter = self._letters.letter(mail) or {}
+        return {**mail, "to": letter.get("to"), "subject": letter.get("subject")}
+
+
+# what erasure takes from a message: every sealed part, and texts that may quote the recipient
+UNSEALED = {"letter": "", "delivery": "", "last_error": "", "bounce_reason": ""}
 
 
 def about_of(mail: dict[str, Any]) -> About:
@@ -302,7 +369,8 @@ def _send_emails(outbox: MailOutbox, sender: SmtpSender, mail_from: str, mails: 
                 sent += 1
     except (OSError, smtplib.SMTPException) as exc:
         failed, untried = mails[sent], mails[sent + 1 :]
-        log.warning("mail %s not sent (attempt %d): %r", failed["_id"], failed["attempts"], exc)
+        reason = redact(repr(exc), [failed.get("to")])
+        log.warning("mail %s not sent (attempt %d): %s", failed["_id"], failed["attempts"], reason)
         outbox.mark_failed(failed, repr(exc))
         outbox.release(untried)  # the server is likely down: they wait for the next round
     finally:
@@ -325,7 +393,8 @@ def _send_texts(outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str
                 outbox.mark_failed(text, repr(exc), final=True)
                 continue
             except (OSError, requests.RequestException) as exc:
-                log.warning("SMS %s not sent (attempt %d): %r", text["_id"], text["attempts"], exc)
+                reason = redact(repr(exc), [text.get("to")])
+                log.warning("SMS %s not sent (attempt %d): %s", text["_id"], text["attempts"], reason)
                 outbox.mark_failed(text, repr(exc))
                 outbox.release(texts[index + 1 :])
                 break

@@ -222,6 +222,7 @@ def test_warnings_go_out_once_per_share_and_notify_mails_the_handler_and_the_tea
 ):
     from business_desk import handlers
     from notify.handlers import build_handlers as notify_handlers
+    from notify.outbox import MailOutbox
 
     case_id = desk.receive(inquiry(40, "general_business_advice", date(2026, 11, 20)))  # Fri; due Tue 24
     hugo = signed_in(desk.app, "case_handler_other_team")
@@ -250,6 +251,6 @@ def test_warnings_go_out_once_per_share_and_notify_mails_the_handler_and_the_tea
     )
     assert processor.process(warning.to_json()) is None
     assert processor.process(warning.to_json()) is None  # redelivered: still one mail each
-    mails = sorted(notify_db["outgoing_mail"].find(), key=lambda m: m["to"])
+    mails = sorted(MailOutbox(notify_db, personal=personal).lease(10), key=lambda m: m["to"])  # opened
     assert [m["to"] for m in mails] == ["hugo@kommun.example.se", "tina@kommun.example.se"]
     assert f"http://desk/cases/{case_id}" in mails[0]["body"]

@@ -15,6 +15,7 @@ from kernel.contracts import golden_example
 from kernel.envelope import Envelope
 from notify import create_app
 from notify.handlers import build_handlers
+from notify.messages import LINK_WITHHELD
 from notify.outbox import MailOutbox, SmtpSender, dispatch
 
 pytestmark = pytest.mark.integration
@@ -85,7 +86,16 @@ def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notif
     assert signed_in(app, "manager").get("/api/v1/notifications/figures?days=0").status_code == 422
     messages = signed_in(app, "service:intake").get("/api/v1/messages?reference=BUS-2026-7KQ29X").get_json()
     assert [m["subject"].split(":")[0] for m in messages] == [m["subject"].split(":")[0] for m in received]
-    assert "http://intake.test/track/" in messages[0]["body"] and messages[0]["channel"] == "email"
+    # the texts as the applicant got them, but never the link: it is the case's credential
+    assert "Ärendenummer: BUS-2026-7KQ29X" in messages[0]["body"] and messages[0]["channel"] == "email"
+    assert all(token not in m["body"] and "/track/" not in m["body"] for m in messages)
+    assert LINK_WITHHELD["sv"] in messages[0]["body"]
+    # at rest: no address, subject line, text or link in clear, and the link gone once sent
+    db = mongo_client(settings)[settings.database]
+    stored = str(list(db["outgoing_mail"].find())) + str(list(db["recipients"].find()))
+    for value in (address, "Anna Berg", "Kvitto", "Ärendenummer", token):
+        assert value not in stored, value
+    assert all("delivery" not in m for m in db["outgoing_mail"].find())
     for other in ("manager", "service:notify", "service:business_desk"):
         assert signed_in(app, other).get("/api/v1/messages?reference=BUS-2026-7KQ29X").status_code == 403
 
@@ -139,7 +149,8 @@ def test_erasure_keeps_the_delivery_record_but_not_the_letters(notify, event, pe
     assert processor.process(wire(erased)) is None
     db = mongo_client(settings)[settings.database]
     mails = list(db["outgoing_mail"].find({"reference": erased["data"]["reference"]}))
-    assert len(mails) == 2 and all(m["to"] is None and m["body"] is None for m in mails)
+    assert len(mails) == 2 and all(m["personal_erased"] and "letter" not in m for m in mails)
+    assert {m["status"] for m in mails} == {"erased"}  # never sent: not sent now
     assert {m["event_type"] for m in mails} == {"intake.inquiry_submitted", "business_desk.case_decided"}
     assert db["recipients"].find_one({"_id": case_id}) is None
     assert address not in str(list(db["outgoing_mail"].find())) + str(list(db["recipients"].find()))
@@ -208,7 +219,8 @@ def test_citizens_and_providers_hear_of_grants_choices_switches_and_payments_onc
     assert processor.process(voucher_event("vouchers.personal_data_erased")) is None
     assert db["recipients"].find_one({"_id": f"voucher:{voucher_id}"}) is None
     letters = list(db["outgoing_mail"].find({"reference": voucher_id}))
-    assert letters and all(m["to"] is None and m["body"] is None and m["status"] == "sent" for m in letters)
+    assert letters and all("letter" not in m and m["status"] == "sent" for m in letters)
+    assert citizen not in str(list(db["outgoing_mail"].find())) + str(list(db["events"].find()))
 
 
 BLANK = {
