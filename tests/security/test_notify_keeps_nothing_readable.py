@@ -1,0 +1,182 @@
+"""Findings 1.4 and 3 of issue 16, notify's side, against the real processes: notify
+kept the tracking link and the mail texts in clear and handed them to any service, and
+after erasure the applicant's address was still readable in its outbox keys, its
+delivery log, its store's replication log and on Kafka. Now a credential never leaves
+notify except in the message itself, and after erasure none of the applicant's values
+can be found anywhere notify wrote: its collections, the oplog entries of its
+database, the topics it publishes and its processes' log lines, in clear or as a hash."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import requests
+from kafka import KafkaConsumer
+from pymongo import MongoClient
+
+from tests.e2e.conftest import case_by_reference, mails_to, wait_for
+
+pytestmark = pytest.mark.e2e
+
+
+def hashes(value: str) -> set[str]:
+    """The deterministic digests a system might key or id something by."""
+    found = set()
+    for variant in {value, value.lower(), value.strip()}:
+        for algorithm in ("sha256", "sha1", "md5"):
+            digest = hashlib.new(algorithm, variant.encode()).hexdigest()
+            found |= {digest, digest[:32], digest[:16]}
+    return found
+
+
+def as_text(value: bytes) -> str:
+    """A message as text, JSON's escapes undone (a value is found however it was encoded)."""
+    text = value.decode("utf-8", "replace")
+    try:
+        return json.dumps(json.loads(text), ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def notify_writes(stack) -> Iterator[str]:
+    """Everything notify wrote: its database's documents, their oplog entries, its
+    topics' messages and its processes' log lines, as text."""
+    env = stack.env()
+    database = f"{env['MONGODB_DATABASE_PREFIX']}notify"
+    with MongoClient(env["MONGODB_URI"]) as client:
+        for name in client[database].list_collection_names():
+            yield from map(repr, client[database][name].find())
+        yield from map(repr, client.local["oplog.rs"].find({"ns": {"$regex": f"^{database}\\."}}))
+    prefix = f"{env['KAFKA_TOPIC_PREFIX']}notify."
+    consumer = KafkaConsumer(
+        bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=3000,
+    )
+    topics = [t for t in consumer.topics() if t.startswith(prefix)]
+    assert topics, "notify published nothing"
+    consumer.subscribe(topics)
+    yield from (as_text(record.value) for record in consumer)
+    consumer.close()
+    log = stack.data_dir / "logs" / "services.log"
+    yield from (line for line in log.read_text("utf-8", "replace").splitlines() if line.startswith("notify"))
+
+
+def readable(stack, values: dict[str, str]) -> list[str]:
+    """Which of the values (or their digests) can be found in what notify wrote."""
+    wanted = {needle: what for what, value in values.items() for needle in {value, *hashes(value)}}
+    found = set()
+    for text in notify_writes(stack):
+        found |= {what for needle, what in wanted.items() if needle in text}
+    return sorted(found)
+
+
+@pytest.fixture(scope="module")
+def decided(stack, infra, tokens) -> dict[str, str]:
+    """A case with its receipt and decision emailed to the applicant."""
+    run = uuid.uuid4().hex[:8]
+    values = {
+        "email": f"ingrid.{run}@example.se",
+        "name": f"Ingrid Raderasson {run}",
+        "phone": f"070-{run[:3].translate(str.maketrans('abcdef', '123456'))} 44 55",
+        "company": f"Raderas {run} AB",
+        "description": f"Uteservering vid torget {run}.",
+        "answer": f"Serveringstillstånd beviljas {run}.",
+    }
+    submitted = requests.post(
+        f"{stack.url('intake')}/api/v1/inquiries",
+        json={
+            "organisation_number": "556703-7485",
+            "company": values["company"],
+            "contact_name": values["name"],
+            "email": values["email"],
+            "phone": values["phone"],
+            "case_type": "alcohol_serving_licence",
+            "description": values["description"],
+            "language": "sv",
+        },
+        timeout=10,
+    )
+    assert submitted.status_code == 201, submitted.text
+    receipt = submitted.json()
+    values["tracking_token"] = receipt["tracking_url"].rsplit("/", 1)[1]
+    auth = tokens.header("case_handler")
+    case = wait_for(lambda: case_by_reference(stack, receipt["reference"], auth), 20, "the case")
+    url = f"{stack.url('business_desk')}/api/v1/cases/{case['id']}"
+    assert requests.post(f"{url}/claim", headers=auth, timeout=10).status_code == 200
+    decision = {"outcome": "granted", "answer": values["answer"]}
+    assert requests.post(f"{url}/decision", json=decision, headers=auth, timeout=10).status_code == 200
+    wait_for(lambda: len(mails_to(infra.mail_url, values["email"])) == 2, 30, "the receipt and the decision")
+    return {**values, "reference": receipt["reference"]}
+
+
+def test_the_tracking_link_is_in_the_email_only(stack, infra, tokens, decided):
+    token = decided["tracking_token"]
+    receipt, decision = mails_to(infra.mail_url, decided["email"])
+    assert token in receipt["body"] and token in decision["body"]  # the applicant's own copy
+
+    messages = requests.get(
+        f"{stack.url('notify')}/api/v1/messages",
+        params={"reference": decided["reference"]},
+        headers=tokens.header("service:intake"),
+        timeout=10,
+    )
+    assert messages.status_code == 200 and len(messages.json()) == 2
+    assert decided["answer"] in messages.json()[1]["body"]  # the texts, as the portal shows them
+    assert token not in messages.text and "/track/" not in messages.text
+    for role in ("service:business_desk", "service:vouchers", "service:notify"):
+        other = requests.get(
+            f"{stack.url('notify')}/api/v1/messages",
+            params={"reference": decided["reference"]},
+            headers=tokens.header(role),
+            timeout=10,
+        )
+        assert other.status_code == 403 and token not in other.text, role
+    log = requests.get(
+        f"{stack.url('notify')}/api/v1/notifications",
+        params={"reference": decided["reference"]},
+        headers=tokens.header("manager"),
+        timeout=10,
+    )
+    assert log.status_code == 200 and token not in log.text
+    # stored sealed, and never in clear in any write notify made (oplog and topics included)
+    assert readable(stack, {"tracking token": token}) == []
+
+
+def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_notify_wrote(stack, tokens, decided):
+    env = {**stack.env(), "RETENTION_DAYS": "0"}
+    erased = subprocess.run(
+        [sys.executable, "-m", "business_desk.retention", "--once"],
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=60,
+    )
+    assert erased.returncode == 0, erased.stderr.decode()
+    auth = tokens.header("manager")
+
+    def forgotten() -> bool:
+        entries = requests.get(
+            f"{stack.url('notify')}/api/v1/notifications",
+            params={"reference": decided["reference"]},
+            headers=auth,
+            timeout=10,
+        ).json()
+        return len(entries) == 2 and all(e["to"] is None and e["subject"] is None for e in entries)
+
+    wait_for(forgotten, 30, "notify to forget the applicant")
+    messages = requests.get(
+        f"{stack.url('notify')}/api/v1/messages",
+        params={"reference": decided["reference"]},
+        headers=tokens.header("service:intake"),
+        timeout=10,
+    )
+    assert messages.json() == []
+    values = {k: v for k, v in decided.items() if k != "reference"}
+    assert readable(stack, values) == []
