@@ -8,52 +8,39 @@ database, the topics it publishes and its processes' log lines, in clear or as a
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import requests
 from kafka import KafkaConsumer
 from pymongo import MongoClient
 
+from kernel.settings import REPO_ROOT
 from tests.e2e.conftest import case_by_reference, mails_to, wait_for
+from tests.security.erasure_audit import Search, keys_derived_from, master_key_of, needles
 
 pytestmark = pytest.mark.e2e
 
 
-def hashes(value: str) -> set[str]:
-    """The deterministic digests a system might key or id something by."""
-    found = set()
-    for variant in {value, value.lower(), value.strip()}:
-        for algorithm in ("sha256", "sha1", "md5"):
-            digest = hashlib.new(algorithm, variant.encode()).hexdigest()
-            found |= {digest, digest[:32], digest[:16]}
-    return found
-
-
-def as_text(value: bytes) -> str:
-    """A message as text, JSON's escapes undone (a value is found however it was encoded)."""
-    text = value.decode("utf-8", "replace")
-    try:
-        return json.dumps(json.loads(text), ensure_ascii=False)
-    except ValueError:
-        return text
-
-
-def notify_writes(stack) -> Iterator[str]:
-    """Everything notify wrote: its database's documents, their oplog entries, its
-    topics' messages and its processes' log lines, as text."""
+def readable(stack, values: dict[str, str]) -> list[str]:
+    """Where the values can be found (in their written forms, in clear or as any digest or
+    HMAC under a key that survives erasure: the erasure audit's search) in what notify
+    wrote: its database's documents, their oplog entries, its topics' messages and its
+    processes' log lines."""
     env = stack.env()
+    keys = keys_derived_from(master_key_of(env), [REPO_ROOT / "services", REPO_ROOT / "libs"])
+    keys["SECRET_KEY"] = env["SECRET_KEY"].encode()
+    search = Search(needles(values, keys))
     database = f"{env['MONGODB_DATABASE_PREFIX']}notify"
     with MongoClient(env["MONGODB_URI"]) as client:
         for name in client[database].list_collection_names():
-            yield from map(repr, client[database][name].find())
-        yield from map(repr, client.local["oplog.rs"].find({"ns": {"$regex": f"^{database}\\."}}))
+            for doc in client[database][name].find():
+                search.value(doc, f"mongo {database}.{name}")
+        for entry in client.local["oplog.rs"].find({"ns": {"$regex": f"^{database}\\."}}):
+            search.value(entry, f"oplog {entry['ns']}")
     prefix = f"{env['KAFKA_TOPIC_PREFIX']}notify."
     consumer = KafkaConsumer(
         bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
@@ -63,19 +50,14 @@ def notify_writes(stack) -> Iterator[str]:
     topics = [t for t in consumer.topics() if t.startswith(prefix)]
     assert topics, "notify published nothing"
     consumer.subscribe(topics)
-    yield from (as_text(record.value) for record in consumer)
+    for record in consumer:
+        search.bytes(record.value, f"kafka {record.topic}@{record.offset}")
     consumer.close()
     log = stack.data_dir / "logs" / "services.log"
-    yield from (line for line in log.read_text("utf-8", "replace").splitlines() if line.startswith("notify"))
-
-
-def readable(stack, values: dict[str, str]) -> list[str]:
-    """Which of the values (or their digests) can be found in what notify wrote."""
-    wanted = {needle: what for what, value in values.items() for needle in {value, *hashes(value)}}
-    found = set()
-    for text in notify_writes(stack):
-        found |= {what for needle, what in wanted.items() if needle in text}
-    return sorted(found)
+    for number, line in enumerate(log.read_text("utf-8", "replace").splitlines(), start=1):
+        if line.split(" ", 2)[1].startswith("notify"):  # honcho's "HH:MM:SS notify_consumer.1 | ..."
+            search.text(line, f"log {number}")
+    return sorted({f"{f.what} in {f.where}" for f in search.findings})
 
 
 @pytest.fixture(scope="module")
