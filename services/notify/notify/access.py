@@ -15,6 +15,8 @@ AUDIENCES = (APPLICANT, STAFF, CITIZEN, PROVIDER, SIGN_IN)
 # (citizens' and providers') and the sign-in emails are nobody's to read.
 ABOUT_CASES = (APPLICANT, STAFF)
 NOTHING: dict[str, Any] = {"_id": {"$in": []}}
+# whose letters are kept after sending: those some permission lets someone read
+READ_AFTER_SENDING = ABOUT_CASES
 
 
 def notifications_readable(scope: str | None, principal: Principal) -> dict[str, Any]:

@@ -9,6 +9,7 @@ fallback email, kept only until the message is sent or given up."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -19,7 +20,8 @@ from notify.messages import Email, shown_body
 
 SEALED_PARTS = ("letter", "delivery")
 EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-PHONE_NUMBER = re.compile(r"\+?\d[\d ()-]{6,}\d")
+# a run of digits with spaces, dashes or brackets, not part of an id (a uuid's groups)
+PHONE_NUMBER = re.compile(r"(?<![\w-])\+?\d[\d ()-]{6,}\d(?![\w-])")
 
 
 def own_subject(key: str) -> str:
@@ -70,3 +72,16 @@ def redact(text: str, known: Iterable[str | None] = ()) -> str:
         if value:
             text = re.sub(re.escape(value), "<recipient>", text, flags=re.IGNORECASE)
     return PHONE_NUMBER.sub("<number>", EMAIL_ADDRESS.sub("<address>", text))
+
+
+class WithoutAddresses(logging.Filter):
+    """Log records without addresses or numbers (exceptions of SMTP servers and SMS
+    gateways quote them); a traceback goes into the message, redacted too."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if record.exc_info:
+            message += "\n" + logging.Formatter().formatException(record.exc_info)
+            record.exc_info, record.exc_text = None, None
+        record.msg, record.args = redact(message), ()
+        return True

@@ -25,12 +25,14 @@ from pymongo.database import Database
 from kernel.connections import personal_data
 from kernel.personal import PersonalData, SubjectErased
 from kernel.settings import Settings
+from notify.access import READ_AFTER_SENDING
 from notify.deliverylog import DeliveryLog
-from notify.letters import Letters, own_subject, redact
+from notify.letters import Letters, WithoutAddresses, own_subject, redact
 from notify.messages import About, Email, html_body
 from notify.sms import SmsGateway, SmsRejected
 
 log = logging.getLogger(__name__)
+log.addFilter(WithoutAddresses())  # whatever the dispatcher logs about a failure
 MAX_ATTEMPTS = 8
 
 
@@ -156,10 +158,19 @@ class MailOutbox:
     def mark_sent(self, mails: Sequence[dict[str, Any]]) -> None:
         """Sent: the text with its personal link is not kept."""
         if mails:
+            ids = [m["_id"] for m in mails]
             self._mails.update_many(
-                {"_id": {"$in": [m["_id"] for m in mails]}},
+                {"_id": {"$in": ids}},
                 {"$set": {"status": "sent", "sent_at": self._clock()}, "$unset": {"delivery": ""}},
             )
+            self._forget_unreadable(ids)
+
+    def _forget_unreadable(self, ids: list[str]) -> None:
+        """A finished message nobody may read (a citizen's or provider's letter, a sign-in
+        email) keeps no letter: only that it went, when, and how."""
+        self._mails.update_many(
+            {"_id": {"$in": ids}, "audience": {"$nin": list(READ_AFTER_SENDING)}}, {"$unset": {"letter": ""}}
+        )
 
     def mark_bounced(self, message_id_header: str, reason: str) -> dict[str, Any] | None:
         """The receiving side bounced a sent email (a provider's webhook says so). The
@@ -182,7 +193,10 @@ class MailOutbox:
     def mark_failed(self, mail: dict[str, Any], error: str, final: bool = False) -> None:
         """Try again later (exponential backoff with full jitter), or give up after the
         last attempt, or at once when `final`; an SMS given up on sends its fallback email.
-        The error is kept and published without the recipient's address or number."""
+        The error is kept and published without the recipient's address or number.
+        `mail` as leased (opened), or as stored (it is opened here)."""
+        if "to" not in mail:
+            mail = self._letters.for_sending(mail) or mail
         error = redact(error, [mail.get("to")])
         give_up = final or mail["attempts"] >= MAX_ATTEMPTS
         # exponential backoff with full jitter: retries after an outage do not arrive together
@@ -199,6 +213,7 @@ class MailOutbox:
             },
         )
         if give_up:
+            self._forget_unreadable([mail["_id"]])
             self.log.failed(mail, error)
         if give_up and mail.get("fallback"):
             self.queue(f"{mail['_id']}:fallback", Email(**mail["fallback"]), about_of(mail), None)

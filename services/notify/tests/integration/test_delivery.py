@@ -213,8 +213,12 @@ def test_citizens_and_providers_hear_of_grants_choices_switches_and_payments_onc
     assert [s.split(" ")[0] for s in to_provider] == ["Ny", "Ny", "Utbetalning"]
     assert to_provider[2] == "Utbetalning 2026-10: 7 668,00 kr (Hemtjänst)"
 
-    # the voucher's personal data is erased: notify forgets the citizen and the letters' text
+    # nobody may read a citizen's or a provider's letter: once sent, only that it went is kept
     db = outbox._mails.database
+    assert all("letter" not in m and "delivery" not in m for m in db["outgoing_mail"].find())
+    assert "Hemtjänst" not in str(list(db["outgoing_mail"].find()))
+
+    # the voucher's personal data is erased: notify forgets the citizen and the letters' text
     assert db["recipients"].find_one({"_id": f"voucher:{voucher_id}"}) is not None
     assert processor.process(voucher_event("vouchers.personal_data_erased")) is None
     assert db["recipients"].find_one({"_id": f"voucher:{voucher_id}"}) is None
@@ -316,3 +320,31 @@ def test_a_bounce_reported_by_the_provider_marks_the_message_and_is_logged(notif
     assert client.post("/api/v1/bounces", json={"message_id": "<nope@x>", "reason": "r"}).status_code == 404
     db = mongo_client(settings)[settings.database]
     assert db["events"].count_documents({"type": "notify.message_bounced"}) == 1
+
+
+def test_a_refusal_quoting_the_address_is_kept_logged_and_published_without_it(notify, event, unique, caplog):
+    import smtplib
+
+    from notify.outbox import MAX_ATTEMPTS
+
+    settings, processor, outbox = notify
+    address, case_id = f"Refused-{unique}@Example.se", str(uuid.uuid4())
+    assert processor.process(event("intake.inquiry_submitted", address, case_id)) is None
+    outbox._mails.update_many({}, {"$set": {"attempts": MAX_ATTEMPTS - 1}})  # its last try
+
+    class RefusingSender(SmtpSender):
+        @contextmanager
+        def session(self):  # type: ignore[no-untyped-def]
+            def send(message):  # type: ignore[no-untyped-def]
+                refusal = (550, f"5.1.1 <{address.lower()}>: no such user".encode())
+                raise smtplib.SMTPRecipientsRefused({address: refusal})
+
+            yield send
+
+    assert dispatch(outbox, RefusingSender(settings), settings.mail_from) == 0
+    db = outbox._mails.database
+    [mail] = db["outgoing_mail"].find()
+    assert mail["status"] == "failed" and "no such user" in mail["last_error"]
+    [failed] = db["events"].find({"type": "notify.message_failed"})
+    written = str(mail) + str(failed) + caplog.text
+    assert address.lower() not in written.lower() and "<recipient>" in failed["data"]["error"]

@@ -55,6 +55,21 @@ def test_errors_are_kept_without_the_recipient_or_any_address_or_number():
     )
     assert redact("refused 070-111 22 33 and bob@x.example", []) == "refused <number> and <address>"
     assert redact("550 5.1.1 unknown", [None]) == "550 5.1.1 unknown"
+    message_key = "518868fa-3290-4616-ae3f-853d05ee6bef:receipt:sms"
+    assert redact(f"mail {message_key} not sent", []) == f"mail {message_key} not sent"
+
+
+def test_the_dispatchers_log_lines_carry_no_address_even_in_a_traceback(caplog):
+    from notify.outbox import log
+
+    try:
+        raise ConnectionError("550 <anna@example.se> refused, call 070-111 22 33")
+    except ConnectionError:
+        log.exception("mail %s failed for %s", "e1:receipt", "anna@example.se")
+    [record] = caplog.records
+    text = caplog.text
+    assert "anna@example.se" not in text and "070-111" not in text
+    assert "mail e1:receipt failed for <address>" in record.getMessage() and "ConnectionError" in text
 
 
 def test_a_letter_is_sealed_with_its_subjects_key_and_dies_with_it():
