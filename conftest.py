@@ -40,6 +40,9 @@ def isolated_env(infra, unique: str, monkeypatch: pytest.MonkeyPatch) -> dict[st
         # Tests submit many inquiries from one address; the limits have their own test.
         "RATE_LIMIT_SUBMIT": "10000/minute",
         "RATE_LIMIT_TRACKING": "10000/minute",
+        "RATE_LIMIT_ADDRESS": "100000/minute",
+        "RATE_LIMIT_SUBJECT": "100000/minute",
+        "RATE_LIMIT_SERVICE": "100000/minute",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

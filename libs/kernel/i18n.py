@@ -15,6 +15,8 @@ from babel.support import Translations
 from flask import Flask, request
 from flask_babel import Babel
 
+KERNEL_TRANSLATIONS = Path(__file__).parent / "translations"
+
 # the languages offered, by the deployment's country (config/case_types.yaml): the national one first
 LANGUAGES_BY_COUNTRY = {"SE": ("sv", "en"), "DK": ("da", "en")}
 
@@ -53,6 +55,7 @@ class Catalogues:
         """Flask-Babel on these catalogues: `_()`/`gettext` in templates and code speak the
         request's `language()`."""
         app.config["LANGUAGES"] = languages
+        app.extensions["kernel.page_language"] = language  # the kernel's own pages (429) follow it
         self.compile()
         Babel(
             app,
@@ -68,3 +71,18 @@ def best_language(offered: tuple[str, ...], default: str | None = None) -> str:
     if chosen in offered:
         return chosen
     return request.accept_languages.best_match(offered) or default or offered[0]
+
+
+@cache
+def _kernel_messages(lang: str) -> dict[str, str]:
+    path = KERNEL_TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return {}
+    with path.open("rb") as source:
+        return {str(m.id): str(m.string) for m in read_po(source) if m.id and m.string}
+
+
+def kernel_text(key: str, lang: str) -> str:
+    """A text of the kernel's own (a rate-limit refusal), in a language, English where
+    that one lacks it. Read from the .po files: nothing to compile into an image."""
+    return _kernel_messages(lang).get(key) or _kernel_messages("en").get(key, key)

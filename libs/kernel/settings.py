@@ -58,6 +58,7 @@ class Settings:
     rate_limits: dict[str, str]
     proxy_hops: int
     rate_limit_storage_uri: str
+    rate_limit_database: str  # the shared counters when RATELIMIT_STORAGE_URI is a mongodb:// one
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -103,13 +104,25 @@ class Settings:
             rate_limits={
                 "submit": _env("RATE_LIMIT_SUBMIT", "20/minute;200/hour"),
                 "tracking": _env("RATE_LIMIT_TRACKING", "60/minute"),
+                # every request of every service, per client address and per signed-in caller
+                "address": _env("RATE_LIMIT_ADDRESS", "600/minute"),
+                "subject": _env("RATE_LIMIT_SUBJECT", "300/minute"),
+                "service": _env("RATE_LIMIT_SERVICE", "3000/minute"),
             },
             proxy_hops=int(_env("PROXY_HOPS", "0")),
-            rate_limit_storage_uri=_env("RATELIMIT_STORAGE_URI", "memory://"),
+            # "mongodb": count in the services' own MONGODB_URI (its credentials stay in one secret)
+            rate_limit_storage_uri=_rate_limit_storage(_env("RATELIMIT_STORAGE_URI", "memory://")),
+            rate_limit_database=_env("MONGODB_DATABASE_PREFIX", "") + "ratelimits",
         )
 
     def topic(self, name: str) -> str:
         return self.topic_prefix + name
+
+
+def _rate_limit_storage(value: str) -> str:
+    if value == "mongodb":
+        return _env("MONGODB_URI", "mongodb://127.0.0.1:27117/?replicaSet=secantus")
+    return value
 
 
 def _secret(name: str, random_fallback: bool = True) -> str:

@@ -1,14 +1,20 @@
-"""What every service's Flask app shares: limits, JSON errors, health endpoints."""
+"""What every service's Flask app shares: rate and size limits, JSON errors, health endpoints."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, abort, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from kernel.ratelimit import init_rate_limits
 from kernel.settings import Settings
+
+# How many bytes of body a route takes, given its view arguments: it may refuse first
+# (abort) when the caller may send no body there at all, e.g. an unknown tracking link.
+BodyBudget = Callable[[dict[str, Any]], int]
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +57,19 @@ def base_app(name: str, settings: Settings) -> Flask:
         OPENAPI_URL_PREFIX="/api",
         OPENAPI_JSON_PATH="openapi.json",
     )
+    init_rate_limits(app, settings)  # first: a flood is turned away before any other work
+    app.extensions["kernel.body_budgets"] = {}
+
+    @app.before_request
+    def bound_the_body() -> None:
+        """Second, before anything reads the body (the CSRF check included): the route's
+        budget, MAX_REQUEST_BYTES unless the route declared its own. A declared Content-Length
+        over it is refused unread; a chunked body is cut off when it passes it."""
+        budget = app.extensions["kernel.body_budgets"].get(request.endpoint)
+        limit = budget(request.view_args or {}) if budget else settings.max_request_bytes
+        request.max_content_length = limit
+        if request.content_length is not None and request.content_length > limit:
+            abort(413)
 
     csp = content_security_policy(settings)
     docs_csp = content_security_policy(settings, api_docs=True)
@@ -88,6 +107,12 @@ def base_app(name: str, settings: Settings) -> Flask:
         return jsonify(body), 500
 
     return app
+
+
+def allow_body(app: Flask, endpoint: str, budget: BodyBudget) -> None:
+    """Let `endpoint` take a body beyond MAX_REQUEST_BYTES, as `budget` decides per request
+    before the body is read."""
+    app.extensions["kernel.body_budgets"][endpoint] = budget
 
 
 def add_health(app: Flask, checks: dict[str, Callable[[], object]]) -> None:

@@ -9,22 +9,22 @@ from werkzeug.exceptions import HTTPException
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth
 from kernel.metrics import OutboxCollector, init_metrics
-from kernel.ratelimit import init_rate_limits
 from kernel.settings import Settings
 from kernel.signin import init_signin
-from kernel.web import add_health, base_app, wants_json
+from kernel.web import add_health, allow_body, base_app, wants_json
 
 
 def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
     from intake.api import blp
     from intake.bootstrap import bootstrap
     from intake.i18n import CATALOGUE_LANGUAGES, init_i18n, languages, request_language, t
-    from intake.web import allow_uploads, page_language, pages
+    from intake.web import BODY_BUDGETS, page_language, pages
 
     settings = settings or Settings.from_env("intake")
     telemetry.setup("intake")
     app = base_app(__name__, settings)
-    app.before_request(allow_uploads)  # first: before the CSRF check reads the form
+    for endpoint, budget in BODY_BUDGETS.items():  # checked before the CSRF check reads the form
+        allow_body(app, endpoint, budget)
     app.config.update(
         API_TITLE="Intake: business inquiries",
         OPENAPI_SWAGGER_UI_PATH="/docs",
@@ -38,7 +38,6 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     add_security_scheme(api)
     api.register_blueprint(blp)
     app.register_blueprint(pages)
-    init_rate_limits(app, settings)  # first: a flood is turned away before any other work
     init_signin(app, settings)
     add_health(app, {"mongodb": app.extensions["intake.deps"].ping})
     store = app.extensions["intake.deps"].store

@@ -97,13 +97,18 @@ def applicant_view(deps: Deps, doc: dict[str, Any], lang: str) -> dict[str, Any]
     )
 
 
+def awaits_answer(doc: dict) -> bool:
+    """The municipality asked for more and the applicant has not answered yet."""
+    return doc["status"] == "waiting_for_applicant" and not doc.get("answered_on")
+
+
 def answer_completion(
     deps: Deps, doc: dict[str, Any], answer: str, uploads: list[attachments.Upload]
 ) -> None:
     """The applicant answers a request for completion in the portal: the files are
     checked and stored, then one event names them (business_desk registers the reply).
     Raises attachments.Rejected, domain.NothingToAnswer or ValueError (nothing to send)."""
-    if doc["status"] != "waiting_for_applicant" or doc.get("answered_on"):
+    if not awaits_answer(doc):
         raise domain.NothingToAnswer("the case is not waiting for an answer from you")
     if not answer.strip() and not uploads:
         raise ValueError("write an answer or attach a file")

@@ -279,14 +279,29 @@ def my_case(inquiry_id: str):  # type: ignore[no-untyped-def]
     return render_case(doc, lang, None, f"/my-cases/{inquiry_id}/decision.pdf")
 
 
-UPLOAD_ENDPOINTS = ("pages.track_answer", "pages.my_case_answer")
+def upload_budget(deps_: Deps, doc: dict) -> int:
+    """The body an answer may have: files only while the case waits for the applicant's
+    answer; the answer text alone otherwise."""
+    if not handlers.awaits_answer(doc):
+        return deps_.settings.max_request_bytes
+    return attachments.MAX_FILES * deps_.settings.attachment_max_bytes + 256 * 1024
 
 
-def allow_uploads() -> None:
-    """The answer forms carry files: a larger body than elsewhere (set before anything
-    reads the form, the CSRF check included)."""
-    if request.endpoint in UPLOAD_ENDPOINTS:
-        request.max_content_length = attachments.MAX_FILES * deps().settings.attachment_max_bytes + 256 * 1024
+def track_answer_budget(view_args: dict) -> int:
+    """Checked before the body is read (the CSRF check included): an unknown, replaced or
+    expired link is refused before a byte of a 50 MB upload is parsed."""
+    doc, _ = tracked_case(view_args["token"])
+    return upload_budget(deps(), doc)
+
+
+def my_case_answer_budget(view_args: dict) -> int:
+    """The same for My cases: signed in, and a case of one's own, before the body is read."""
+    page_check("inquiry.mine")
+    doc, _ = my_case_and_language(view_args["inquiry_id"])
+    return upload_budget(deps(), doc)
+
+
+BODY_BUDGETS = {"pages.track_answer": track_answer_budget, "pages.my_case_answer": my_case_answer_budget}
 
 
 def answer(doc: dict, lang: str, back: str):  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     from vouchers import work_pages  # noqa: F401 - the officer's and provider's pages join `pages`
     from vouchers.api import blp
     from vouchers.bootstrap import bootstrap
-    from vouchers.web import pages
+    from vouchers.web import language, pages
 
     settings = settings or Settings.from_env("vouchers")
     telemetry.setup("vouchers")
@@ -30,6 +30,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     add_security_scheme(api)
     api.register_blueprint(blp)
     app.register_blueprint(pages)
+    app.extensions["kernel.page_language"] = language  # the kernel's own pages (429) speak it too
     init_signin(app, settings)
     add_health(app, {"mongodb": app.extensions["vouchers.deps"].ping})
     init_metrics(
