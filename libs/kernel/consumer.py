@@ -4,7 +4,6 @@ nothing. Messages that can never be processed go to `<topic>.dlq` with the reaso
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import threading
@@ -19,9 +18,10 @@ from kafka.errors import KafkaError
 from opentelemetry.trace import SpanKind
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
-from pymongo.errors import ConnectionFailure, DuplicateKeyError
+from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
 from kernel import contracts, logs, telemetry
+from kernel.deadletters import MAX_REASON_CHARS, dead_letter, reason_of, topic_of
 from kernel.envelope import Envelope, InvalidEnvelope
 from kernel.metrics import DEAD_LETTERS, record_lag
 from kernel.personal import PersonalData, UnknownSubject
@@ -150,11 +150,21 @@ class MessageProcessor:
         return True
 
     def _prepare(self, raw: bytes) -> tuple[str, Effect] | None:
-        """The event id and the effect of a message, or None if it is of no interest."""
+        """The event id and the effect of a message, or None if it is of no interest.
+        Reading a message depends on nothing but its bytes (and the key store): whatever
+        goes wrong here, other than the store, will go wrong again, so it is unfit."""
+        try:
+            return self._read(raw)
+        except (MessageUnfit, PyMongoError):
+            raise
+        except Exception as exc:
+            raise MessageUnfit(f"unreadable message: {exc!r}"[:MAX_REASON_CHARS]) from exc
+
+    def _read(self, raw: bytes) -> tuple[str, Effect] | None:
         try:
             envelope = Envelope.from_json(raw)
         except InvalidEnvelope as exc:
-            raise MessageUnfit(f"invalid envelope: {exc}") from exc
+            raise MessageUnfit(f"invalid envelope: {exc}"[:MAX_REASON_CHARS]) from exc
         handler = self._handlers.get(envelope.type)
         if handler is None:
             return None  # an event this consumer has no interest in
@@ -162,7 +172,7 @@ class MessageProcessor:
             try:
                 contracts.validate(envelope)
             except contracts.ContractViolation as exc:
-                raise MessageUnfit(f"contract violation: {exc}") from exc
+                raise MessageUnfit(f"contract violation: {exc}"[:MAX_REASON_CHARS]) from exc
         if self._personal is not None:
             try:
                 envelope = self._personal.open_event(envelope)
@@ -187,16 +197,7 @@ class MessageProcessor:
 def dead_letter_value(
     raw: bytes, reason: str, consumer: str, topic: str, partition: int, offset: int
 ) -> bytes:
-    record: dict[str, Any] = {
-        "reason": reason,
-        "consumer": consumer,
-        "topic": topic,
-        "partition": partition,
-        "offset": offset,
-        "failed_at": datetime.now(UTC).isoformat(),
-        "original": raw.decode("utf-8", errors="replace"),
-    }
-    return json.dumps(record, ensure_ascii=False).encode()
+    return dead_letter(raw, reason, consumer=consumer, topic=topic, partition=partition, offset=offset)
 
 
 class ConsumerLoop:
@@ -247,7 +248,7 @@ class ConsumerLoop:
                     stop.wait(pause)
                     pause = min(pause * 2, self.idle_max_s)
                 for records in batches.values():
-                    self._handle_all(records, stop)
+                    self.handle(records, stop)
                     if stop.is_set():
                         break
                 if batches and not stop.is_set():
@@ -256,10 +257,17 @@ class ConsumerLoop:
                     last_lag = time.monotonic()
                     self._record_lag()
                 if self._after_batch and (batches or time.monotonic() - last_after >= self.idle_max_s * 10):
-                    self._after_batch()
+                    self._run_after_batch()
                     last_after = time.monotonic()
         finally:
             self._consumer.close(autocommit=False)  # leave the group cleanly
+
+    def _run_after_batch(self) -> None:
+        assert self._after_batch is not None
+        try:
+            self._after_batch()
+        except Exception:  # the work after a batch (a dispatcher) must never stop consuming
+            log.exception("%s: the work after the batch failed; consuming goes on", self.name)
 
     def _record_lag(self) -> None:
         try:
@@ -284,11 +292,13 @@ class ConsumerLoop:
             # again and is skipped as already processed: nothing is lost or doubled.
             log.warning("%s: offset commit failed (%r); the batch will be redelivered", self.name, exc)
 
-    def _handle_all(self, records: list[Any], stop: threading.Event) -> None:
-        """One transaction per chunk of a partition's records; one by one if that fails."""
+    def handle(self, records: Sequence[Any], stop: threading.Event) -> None:
+        """Process a partition's records in order: one transaction per chunk, one by one
+        if that fails. Each record takes effect, is skipped, or is dead-lettered; only a
+        stop request (or an unreachable store or broker, waited for) holds the next one."""
         for start in range(0, len(records), self.chunk_size):
             chunk = records[start : start + self.chunk_size]
-            if len(chunk) > 1 and self._processor.process_all([r.value for r in chunk]):
+            if len(chunk) > 1 and self._processor.process_all([r.value or b"" for r in chunk]):
                 continue
             for record in chunk:
                 self._handle(record, stop)
@@ -300,7 +310,7 @@ class ConsumerLoop:
         while not stop.is_set():
             attempt += 1
             try:
-                reason = self._processor.process(record.value)
+                reason = self._processor.process(record.value or b"")  # a tombstone has none
             except ConnectionFailure:
                 log.warning("%s: store unreachable, retrying offset %s", self.name, record.offset)
                 stop.wait(min(2**attempt * 0.1, 5.0))
@@ -313,25 +323,36 @@ class ConsumerLoop:
                 log.exception("%s: giving up on offset %s", self.name, record.offset)
                 reason = f"handler failed after {attempt} attempts: {exc!r}"
             if reason is not None:
-                self._dead_letter(record, reason)
+                self._dead_letter(record, reason, stop)
             return
 
-    def _dead_letter(self, record: Any, reason: str) -> None:
+    def _dead_letter(self, record: Any, reason: str, stop: threading.Event) -> None:
+        """Publish the dead letter, waiting out a broker outage: the offset is committed
+        only after, so a message is never dropped without its dead letter."""
         log.error(
             "%s: dead-lettering %s[%s]@%s: %s",
             self.name,
             record.topic,
             record.partition,
             record.offset,
-            reason,
+            reason_of(reason),
         )
         value = dead_letter_value(
-            record.value, reason, self.name, record.topic, record.partition, record.offset
+            record.value or b"", reason, self.name, record.topic, record.partition, record.offset
         )
-        key = record.key.decode() if record.key else ""
-        self._dead_letters.publish(f"{record.topic}.dlq", key, value)
-        self._dead_letters.flush()
-        DEAD_LETTERS.labels(self.name, record.topic).inc()
+        key = record.key.decode("utf-8", errors="replace") if record.key else ""
+        attempt = 0
+        while not stop.is_set():
+            attempt += 1
+            try:
+                self._dead_letters.publish(topic_of(record.topic), key, value)
+                self._dead_letters.flush()
+            except Exception as exc:
+                log.warning("%s: dead letter not published (attempt %d): %r", self.name, attempt, exc)
+                stop.wait(min(2**attempt * 0.1, 5.0))
+                continue
+            DEAD_LETTERS.labels(self.name, record.topic).inc()
+            return
 
 
 LAG_EVERY_S = 10.0

@@ -15,9 +15,10 @@ from opentelemetry.trace import SpanKind
 from pymongo.database import Database
 
 from kernel import telemetry
+from kernel.deadletters import dead_letter, topic_of
 from kernel.envelope import Envelope
 from kernel.eventstore import EventStore
-from kernel.metrics import RELAY_PUBLISHED
+from kernel.metrics import DEAD_LETTERS, RELAY_PUBLISHED
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,20 @@ def route_by_stream_category(routes: Mapping[str, str]) -> Callable[[Envelope], 
     return topic_for
 
 
+class Unpublishable(Exception):
+    """An event that can never be published as it is (no topic, not JSON, too large)."""
+
+
+# Kafka's default message.max.bytes and the producer's max_request_size are 1 MiB.
+MAX_MESSAGE_BYTES = 1_000_000
+
+
 class OutboxRelay:
+    """An event that can never be published goes to `<topic>.dlq` (or `<relay>.dlq`
+    when it has no topic) with the reason, and the relay goes on: one bad event does
+    not hold every event behind it. A broker that fails is waited for, from the saved
+    position: nothing is skipped for an outage."""
+
     def __init__(
         self,
         name: str,
@@ -80,6 +94,7 @@ class OutboxRelay:
         checkpoints: CheckpointStore,
         topic_for: Callable[[Envelope], str],
         batch_size: int = 500,
+        max_message_bytes: int = MAX_MESSAGE_BYTES,
     ) -> None:
         self.name = name
         self._store = store
@@ -87,6 +102,7 @@ class OutboxRelay:
         self._checkpoints = checkpoints
         self._topic_for = topic_for
         self._batch_size = batch_size
+        self._max_message_bytes = max_message_bytes
         self._position: int | None = None  # one relay per store: its checkpoint is read once
 
     def run_once(self) -> int:
@@ -97,16 +113,48 @@ class OutboxRelay:
         batch, settled = self._store.read_settled_after(position, self._batch_size)
         if settled == position:
             return 0
-        for _, envelope in batch:
+        for at, envelope in batch:
             with telemetry.continued(
                 envelope.traceparent, "relay publish", SpanKind.PRODUCER, event_type=envelope.type
             ):
-                self._publisher.publish(self._topic_for(envelope), envelope.stream_id, envelope.to_json())
+                self._publish(at, envelope)
         self._publisher.flush()
         self._checkpoints.save(self.name, settled)
         self._position = settled
         RELAY_PUBLISHED.labels(self.name).inc(len(batch))
         return settled - position
+
+    def _publish(self, position: int, envelope: Envelope) -> None:
+        topic = None
+        try:
+            topic = self._topic_for(envelope)
+            value = envelope.to_json()
+            if len(value) > self._max_message_bytes:
+                raise Unpublishable(f"{len(value)} bytes, more than a message may hold")
+        except Exception as exc:
+            self._dead_letter(position, envelope, topic, repr(exc))
+            return
+        self._publisher.publish(topic, envelope.stream_id, value)
+
+    def _dead_letter(self, position: int, envelope: Envelope, topic: str | None, reason: str) -> None:
+        log.error(
+            "relay %s: event %s at %d cannot be published: %s", self.name, envelope.event_id, position, reason
+        )
+        try:
+            original = envelope.to_json()
+        except Exception:
+            original = repr(envelope.to_dict()).encode("utf-8", errors="replace")
+        value = dead_letter(
+            original,
+            reason,
+            relay=self.name,
+            position=position,
+            event_id=envelope.event_id,
+            type=envelope.type,
+            stream_id=envelope.stream_id,
+        )
+        self._publisher.publish(topic_of(topic or self.name), envelope.stream_id, value)
+        DEAD_LETTERS.labels(self.name, topic or self.name).inc()
 
     def run_forever(self, stop: threading.Event, idle_max_s: float = 0.1) -> None:
         """Poll with a growing pause when idle, so an idle relay costs the store little."""

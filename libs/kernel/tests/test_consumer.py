@@ -1,10 +1,13 @@
 import contextlib
 import json
+import threading
 import uuid
 
-from kernel.consumer import InMemoryInbox, MessageProcessor, MessageRejected, dead_letter_value
+from kernel.consumer import ConsumerLoop, InMemoryInbox, MessageProcessor, MessageRejected, dead_letter_value
 from kernel.contracts import golden_example
+from kernel.deadletters import MAX_ORIGINAL_BYTES, MAX_REASON_CHARS
 from kernel.personal import InMemoryKeyVault, PersonalData
+from kernel.publishers import InMemoryPublisher
 
 PERSONAL = PersonalData(InMemoryKeyVault())
 
@@ -118,3 +121,68 @@ def test_a_batch_with_a_bad_message_is_refused_so_it_can_go_one_by_one():
     assert p.process_all([envelope_bytes("e-1"), b"{oops"]) is False
     assert [p.process(raw) for raw in (envelope_bytes("e-1"), b"{oops")][1].startswith("invalid envelope")
     assert effects == [event_id("e-1")]
+
+
+class Record:
+    """What the loop reads of a Kafka record."""
+
+    def __init__(self, value: bytes | None, key: bytes | None = None, offset: int = 0) -> None:
+        self.value, self.key, self.offset = value, key, offset
+        self.topic, self.partition = "t.v1", 0
+
+
+class FlakyDeadLetters(InMemoryPublisher):
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    def flush(self) -> None:
+        if self.failures:
+            self.failures -= 1
+            self.messages.clear()
+            raise ConnectionError("broker away")
+
+
+def loop_with(handlers, dead_letters=None, **kwargs):
+    return ConsumerLoop("c", None, processor(handlers), dead_letters or InMemoryPublisher(), **kwargs)
+
+
+def test_tombstones_broken_keys_and_garbage_are_dead_lettered_and_the_next_message_is_processed():
+    effects = []
+    dead = InMemoryPublisher()
+    loop = loop_with({"intake.inquiry_submitted": lambda e, s: effects.append(e.event_id)}, dead)
+    records = [Record(None), Record(b"\xff\xfe", key=b"\xff"), Record(b"[]"), Record(envelope_bytes("ok"))]
+    loop.handle(records, threading.Event())
+    assert effects == [event_id("ok")]
+    assert [topic for topic, _, _ in dead.messages] == ["t.v1.dlq"] * 3
+    assert all(json.loads(value)["reason"] for _, _, value in dead.messages)
+
+
+def test_a_handler_that_always_fails_is_dead_lettered_after_its_attempts_and_the_next_goes_on():
+    effects = []
+
+    def handler(event, session):
+        if event.event_id == event_id("poison"):
+            raise KeyError("provider_name")
+        effects.append(event.event_id)
+
+    dead = InMemoryPublisher()
+    loop = loop_with({"intake.inquiry_submitted": handler}, dead, max_attempts=2)
+    loop.handle([Record(envelope_bytes("poison")), Record(envelope_bytes("next"))], threading.Event())
+    assert effects == [event_id("next")]
+    [(_, _, value)] = dead.messages
+    assert "handler failed after 2 attempts" in json.loads(value)["reason"]
+
+
+def test_a_dead_letter_waits_out_a_broker_outage_rather_than_being_dropped():
+    dead = FlakyDeadLetters(failures=2)
+    loop_with({"intake.inquiry_submitted": lambda e, s: None}, dead).handle(
+        [Record(b"{oops")], threading.Event()
+    )
+    assert len(dead.messages) == 1 and dead.failures == 0
+
+
+def test_a_dead_letter_of_a_huge_message_stays_small():
+    record = json.loads(dead_letter_value(b"x" * 2_000_000, "r" * 10_000, "c", "t", 0, 1))
+    assert len(record["original"]) == MAX_ORIGINAL_BYTES and record["original_truncated"] is True
+    assert len(record["reason"]) == MAX_REASON_CHARS and record["original_bytes"] == 2_000_000

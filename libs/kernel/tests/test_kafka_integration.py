@@ -107,3 +107,39 @@ def test_consumer_applies_a_redelivered_message_once_and_dead_letters_poison(set
     assert len(dead) == 1
     record = json.loads(dead[0].value)
     assert record["reason"].startswith("invalid envelope") and record["original"] == "{not json"
+
+
+def test_work_after_a_batch_that_fails_does_not_stop_the_consumer(settings_for, wire):
+    settings = settings_for("kernel_test")
+    db = mongo_client(settings)[settings.database]
+    topic = settings.topic("intake.inquiry.v1")
+    effects, rounds = db["effects"], []
+
+    def after_batch() -> None:
+        rounds.append(1)
+        raise ValueError("Header values may not contain linefeed or carriage return characters")
+
+    loop = ConsumerLoop(
+        "kernel_test",
+        kafka_consumer(settings, f"{settings.topic_prefix}kernel_test", [topic]),
+        MessageProcessor(
+            MongoInbox(db, "kernel_test"),
+            {"intake.inquiry_submitted": lambda e, s: effects.insert_one({"id": e.event_id}, session=s)},
+        ),
+        KafkaPublisher(kafka_producer(settings)),
+        after_batch=after_batch,
+    )
+    thread, stop = background(loop.run)
+    producer = kafka_producer(settings)
+    try:
+        for n in range(3):
+            raw = golden_example("intake.inquiry_submitted")
+            raw["event_id"] = f"00000000-0000-4000-8000-00000000000{n}"
+            producer.send(topic, key=b"inquiry-x", value=wire(raw))
+            producer.flush()
+            wait_for(lambda n=n: effects.count_documents({}) == n + 1)
+    finally:
+        producer.close()
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive() and len(rounds) >= 3

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 
 from kernel.envelope import Envelope, Metadata, NewEvent
@@ -71,8 +73,16 @@ def test_a_failed_publish_does_not_move_the_position_so_nothing_is_skipped():
     assert len(publisher.messages) == 4
 
 
-def test_an_unknown_stream_category_is_an_error_not_a_silent_skip():
-    store = InMemoryEventStore()
-    store.append("voucher-1", 0, [NewEvent("vouchers.x", {})], Metadata.new())
-    with pytest.raises(LookupError, match="voucher"):
-        OutboxRelay("r", store, InMemoryPublisher(), InMemoryCheckpoints(), ROUTES).run_once()
+def test_an_event_that_can_never_be_published_is_dead_lettered_with_its_reason_and_the_rest_go_on():
+    store, publisher = InMemoryEventStore(), InMemoryPublisher()
+    store.append("voucher-1", 0, [NewEvent("vouchers.x", {})], Metadata.new())  # no topic for it
+    store.append("inquiry-1", 0, [NewEvent("intake.big", {"text": "x" * 2_000})], Metadata.new())
+    store.append("inquiry-2", 0, [NewEvent("intake.a", {})], Metadata.new())
+    relay = OutboxRelay("r", store, publisher, InMemoryCheckpoints(), ROUTES, max_message_bytes=1_500)
+    assert relay.run_once() == 3
+    topics = [topic for topic, _, _ in publisher.messages]
+    assert topics == ["r.dlq", "intake.inquiry.v1.dlq", "intake.inquiry.v1"]
+    no_topic, too_big = (json.loads(value) for _, _, value in publisher.messages[:2])
+    assert "voucher" in no_topic["reason"] and no_topic["type"] == "vouchers.x"
+    assert "more than a message may hold" in too_big["reason"] and too_big["position"] == 2
+    assert Envelope.from_json(publisher.messages[2][2]).type == "intake.a"
