@@ -14,6 +14,7 @@ from kernel import telemetry
 from kernel.actors import Actor
 from kernel.envelope import Envelope, Metadata, NewEvent
 from kernel.eventstore import execute
+from kernel.isolation import each_alone
 
 
 def open_case_from_inquiry(deps: Deps) -> Callable[[Envelope, ClientSession | None], None]:
@@ -142,11 +143,15 @@ def issue_warnings(deps: Deps) -> list[str]:
     """Warn about every open case that has used a warning share of its time since the last
     look. Returns the ids of the cases warned about. Safe to run as often as wanted."""
     assert deps.cases is not None
-    warned = []
-    for case_id in deps.cases.active_ids():
-        if _on_case(deps, case_id, lambda case, today: domain.issue_warning(case, today, deps.catalogue)):
-            warned.append(case_id)
-    return warned
+
+    def warn(case_id: str) -> list[Envelope]:
+        return _on_case(deps, case_id, lambda case, today: domain.issue_warning(case, today, deps.catalogue))
+
+    return [
+        case_id
+        for case_id, events in each_alone("deadline warnings", deps.cases.active_ids(), warn)
+        if events
+    ]
 
 
 def erase_personal_data(deps: Deps, case_id: str, reason: str) -> list[Envelope]:
@@ -168,10 +173,13 @@ def erase_expired(deps: Deps) -> list[str]:
     Returns the references erased."""
     assert deps.cases is not None
     today = deps.clock().date()
-    erased = []
-    for doc in deps.cases.erasure_candidates(today - timedelta(days=deps.settings.retention_days)):
+
+    def erase_if_due(doc: dict) -> str | None:
         case = Case.from_history(deps.store.load(domain.stream_id_for(doc["_id"])))
-        if domain.erasure_due(case, today, deps.settings.retention_days):
-            erase_personal_data(deps, case.case_id, "retention")
-            erased.append(case.reference)
-    return erased
+        if not domain.erasure_due(case, today, deps.settings.retention_days):
+            return None
+        erase_personal_data(deps, case.case_id, "retention")
+        return case.reference
+
+    candidates = deps.cases.erasure_candidates(today - timedelta(days=deps.settings.retention_days))
+    return [reference for _, reference in each_alone("retention", candidates, erase_if_due) if reference]

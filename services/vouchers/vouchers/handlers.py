@@ -11,6 +11,7 @@ from pymongo.errors import DuplicateKeyError
 from kernel import telemetry
 from kernel.envelope import Envelope, Metadata, NewEvent
 from kernel.eventstore import ConcurrencyError, execute
+from kernel.isolation import each_alone
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain import payments as pay
@@ -191,19 +192,22 @@ def run_payments(deps: Deps, month: str) -> list[str]:
     to run again: a provider already paid for the month is not paid twice."""
     today = _today(deps)
     pay.check_month(month, today)
-    made = []
-    for provider_id, lines in sorted(deps.read.unpaid(month).items()):
+
+    def pay_provider(unpaid: tuple[str, list[Any]]) -> str | None:
+        provider_id, lines = unpaid
         provider = deps.read.provider(provider_id)
         if provider is None:
-            continue
+            return None
         events = pay.make_payment(provider, month, lines, today)
         payment_id = pay.payment_id_for(provider_id, month)
         try:
             deps.store.append(pay.stream_id_for(payment_id), 0, events, _meta())
         except ConcurrencyError:
-            continue  # another run made this payment meanwhile
-        made.append(payment_id)
-    return made
+            return None  # another run made this payment meanwhile
+        return payment_id
+
+    unpaid = sorted(deps.read.unpaid(month).items())
+    return [payment_id for _, payment_id in each_alone("payments", unpaid, pay_provider) if payment_id]
 
 
 # -- personal data ---------------------------------------------------------------------------
@@ -234,13 +238,14 @@ def erase_expired(deps: Deps) -> list[str]:
     retention period ago and has nothing left to pay. Returns the vouchers erased."""
     today = _today(deps)
     cutoff = today - timedelta(days=deps.settings.retention_days)
-    erased = []
-    for doc in deps.read.erasure_candidates(cutoff):
+
+    def erase_if_due(doc: dict[str, Any]) -> bool:
         due = vou.erasure_due(Voucher.from_document(doc), today, deps.settings.retention_days)
-        if (
+        return (
             due
             and not deps.read.has_unpaid(doc["_id"])
             and erase_personal_data(deps, doc["_id"], "retention")
-        ):
-            erased.append(doc["_id"])
-    return erased
+        )
+
+    candidates = deps.read.erasure_candidates(cutoff)
+    return [doc["_id"] for doc, erased in each_alone("retention", candidates, erase_if_due) if erased]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
@@ -254,3 +255,26 @@ def test_warnings_go_out_once_per_share_and_notify_mails_the_handler_and_the_tea
     mails = sorted(MailOutbox(notify_db, personal=personal).lease(10), key=lambda m: m["to"])  # opened
     assert [m["to"] for m in mails] == ["hugo@kommun.example.se", "tina@kommun.example.se"]
     assert f"http://desk/cases/{case_id}" in mails[0]["body"]
+
+
+def test_a_case_that_cannot_be_loaded_does_not_stop_the_deadline_round_for_the_others(desk, signed_in):
+    from business_desk import domain, handlers
+    from kernel.envelope import Metadata, NewEvent
+    from kernel.eventstore import MongoEventStore
+    from kernel.isolation import ITEM_FAILURES
+
+    broken = str(uuid.uuid4())  # listed as open, its history cannot be folded into a case
+    desk.db["cases"].insert_one({"_id": broken, "phase": "open", "reference": "BUS-BROKEN"})
+    opened = NewEvent("business_desk.case_opened", {"case_id": broken})
+    MongoEventStore(desk.db).append(
+        domain.stream_id_for(broken), 0, [opened], Metadata.new()
+    )  # no read model
+    case_id = desk.receive(inquiry(41, "general_business_advice", date(2026, 11, 20)))
+    assert (
+        signed_in(desk.app, "case_handler_other_team").post(f"/api/v1/cases/{case_id}/claim").status_code
+        == 200
+    )
+    failures = ITEM_FAILURES.labels("deadline warnings")._value.get()
+    desk.today = date(2026, 11, 24)
+    assert handlers.issue_warnings(desk.deps) == [case_id]
+    assert ITEM_FAILURES.labels("deadline warnings")._value.get() == failures + 1
