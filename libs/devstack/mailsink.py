@@ -45,6 +45,7 @@ def read_messages(maildir: Path) -> list[dict[str, Any]]:
                 "subject": str(parsed["Subject"]),
                 "date": str(parsed["Date"]),
                 "message_id": str(parsed["Message-ID"]),
+                "header_names": sorted({name.lower() for name in parsed}),
                 "body": body.get_content() if body else "",
                 "received_ns": int(parsed["X-Sink-Received-Ns"] or 0),
             }

@@ -21,14 +21,16 @@ import requests
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
+from pymongo.errors import PyMongoError
 
 from kernel.connections import personal_data
 from kernel.personal import PersonalData, SubjectErased
 from kernel.settings import Settings
+from notify import mime
 from notify.access import READ_AFTER_SENDING
 from notify.deliverylog import DeliveryLog
 from notify.letters import Letters, WithoutAddresses, own_subject, redact
-from notify.messages import About, Email, html_body
+from notify.messages import About, Email
 from notify.sms import SmsGateway, SmsRejected
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,7 @@ class MailOutbox:
         They come opened (`to`, `subject`, `body`, `fallback`); one whose subject was
         erased meanwhile is not sent but marked erased."""
         now = self._clock()
+        self._give_up_abandoned(now)
         due = {"status": {"$in": ["queued", "sending"]}, "next_attempt_at": {"$lte": now}}
         ids = [
             doc["_id"]
@@ -138,7 +141,14 @@ class MailOutbox:
         self._letters.prefetch(leased.values())
         opened, erased = [], []
         for doc in (leased[i] for i in ids if i in leased):
-            mail = self._letters.for_sending(doc)
+            try:
+                mail = self._letters.for_sending(doc)
+            except PyMongoError:
+                raise
+            except Exception as exc:  # a letter that cannot be opened (corrupt, tampered): it alone fails
+                log.error("mail %s: its letter cannot be opened: %r", doc["_id"], exc)
+                self.mark_failed(doc, f"the letter cannot be opened: {exc!r}", final=True)
+                continue
             (erased if mail is None else opened).append(mail or doc)
         if erased:
             self._mails.update_many(
@@ -146,6 +156,29 @@ class MailOutbox:
                 {"$set": {"status": "erased", "personal_erased": True}, "$unset": UNSEALED},
             )
         return opened
+
+    def _give_up_abandoned(self, now: datetime) -> None:
+        """A mail whose every lease ran out without an outcome (the dispatcher died while
+        sending it, each time) is failed for good, so it cannot hold the queue forever."""
+        abandoned = {
+            "status": "sending",
+            "next_attempt_at": {"$lte": now},
+            "attempts": {"$gte": MAX_ATTEMPTS},
+        }
+        for doc in self._mails.find(abandoned).limit(100):
+            mail = self._opened_or_as_is(doc)  # opened: an SMS given up sends its email
+            log.error("mail %s given up: %d leases ran out without an outcome", mail["_id"], mail["attempts"])
+            self.mark_failed(
+                mail, f"abandoned: {mail['attempts']} attempts ended without an outcome", final=True
+            )
+
+    def _opened_or_as_is(self, doc: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return self._letters.for_sending(doc) or doc
+        except PyMongoError:
+            raise
+        except Exception:
+            return doc
 
     def release(self, mails: list[dict[str, Any]]) -> None:
         """Put leased emails back, untried (the server went away before their turn)."""
@@ -325,17 +358,8 @@ def message_id(key: str) -> str:
 
 
 def to_message(mail: dict[str, Any], sender: str) -> EmailMessage:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = mail["to"]
-    message["Subject"] = mail["subject"]
-    # A stable Message-ID lets receiving systems drop a copy sent twice after a crash.
-    message["Message-ID"] = message_id(mail["_id"])
-    message.set_content(mail["body"])
-    message.add_alternative(
-        html_body(mail["subject"], mail["body"], mail.get("language") or "sv"), subtype="html"
-    )
-    return message
+    """The email of a queued mail; Unsendable if it cannot be one."""
+    return mime.to_message(mail, sender, message_id(mail["_id"]))
 
 
 class SmtpSender:
@@ -374,25 +398,70 @@ def dispatch(
 
 
 def _send_emails(outbox: MailOutbox, sender: SmtpSender, mail_from: str, mails: list[dict[str, Any]]) -> int:
+    """Each mail is sent, or failed alone (it cannot be an email, or the server refused
+    it: for good, or for now and it is tried again later), or, when the server goes away,
+    tried again later with the rest of the batch."""
     if not mails:
         return 0
-    sent = 0
+    sent: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
     try:
         with sender.session() as send:
-            for mail in mails:
-                send(to_message(mail, mail_from))
-                sent += 1
+            for current in mails:
+                _send_one(outbox, send, mail_from, current, sent)
+            current = None
     except (OSError, smtplib.SMTPException) as exc:
-        failed, untried = mails[sent], mails[sent + 1 :]
-        reason = redact(repr(exc), [failed.get("to")])
-        log.warning("mail %s not sent (attempt %d): %s", failed["_id"], failed["attempts"], reason)
-        outbox.mark_failed(failed, repr(exc))
-        outbox.release(untried)  # the server is likely down: they wait for the next round
+        index = mails.index(current) if current is not None else 0
+        failed = mails[index] if mails[index] not in sent else None
+        if failed is not None:
+            reason = redact(repr(exc), [failed.get("to")])
+            log.warning("mail %s not sent (attempt %d): %s", failed["_id"], failed["attempts"], reason)
+            outbox.mark_failed(failed, repr(exc))
+        outbox.release(mails[index + 1 :])  # the server is likely down: they wait for the next round
     finally:
         # one write for the batch; a crash before it resends the batch when its lease runs out
-        outbox.mark_sent(mails[:sent])
-        outbox.log.sent(mails[:sent])
-    return sent
+        outbox.mark_sent(sent)
+        outbox.log.sent(sent)
+    return len(sent)
+
+
+def _send_one(
+    outbox: MailOutbox,
+    send: Callable[[EmailMessage], object],
+    mail_from: str,
+    mail: dict[str, Any],
+    sent: list[dict[str, Any]],
+) -> None:
+    """Send one mail and note it in `sent`, or fail it alone; raise what ends the session
+    (the server went away, or refuses the sender: every mail would fare the same)."""
+    try:
+        send(to_message(mail, mail_from))
+    except (mime.Unsendable, smtplib.SMTPNotSupportedError) as exc:
+        log.warning("mail %s cannot be sent: %s", mail["_id"], redact(repr(exc), [mail.get("to")]))
+        outbox.mark_failed(mail, repr(exc), final=True)
+        return
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        log.warning("mail %s: recipient refused: %s", mail["_id"], redact(repr(exc), [mail.get("to")]))
+        outbox.mark_failed(mail, repr(exc), final=all(code >= 500 for code in codes))
+        return
+    except smtplib.SMTPDataError as exc:
+        if exc.smtp_code == SERVICE_CLOSING:
+            raise
+        reason = redact(repr(exc), [mail.get("to")])
+        log.warning("mail %s refused (%d): %s", mail["_id"], exc.smtp_code, reason)
+        outbox.mark_failed(mail, repr(exc), final=exc.smtp_code >= 500)
+        return
+    except (OSError, smtplib.SMTPException):
+        raise
+    except Exception as exc:  # a bug or a corrupt record: this mail only
+        log.error("mail %s failed: %s", mail["_id"], redact(repr(exc), [mail.get("to")]))
+        outbox.mark_failed(mail, repr(exc), final=True)
+        return
+    sent.append(mail)
+
+
+SERVICE_CLOSING = 421  # the server ends the session: not a refusal of this one mail
 
 
 def _send_texts(outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str, Any]]) -> int:
@@ -413,6 +482,10 @@ def _send_texts(outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str
                 outbox.mark_failed(text, repr(exc))
                 outbox.release(texts[index + 1 :])
                 break
+            except Exception as exc:  # a bug or a corrupt record: this text only (its email goes instead)
+                log.error("SMS %s failed: %s", text["_id"], redact(repr(exc), [text.get("to")]))
+                outbox.mark_failed(text, repr(exc), final=True)
+                continue
             sent.append(text)
     finally:
         outbox.mark_sent(sent)
