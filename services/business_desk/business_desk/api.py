@@ -57,6 +57,13 @@ def _case_or_404(case_id: str) -> dict:
     return doc
 
 
+def _case_type_or_404(case_id: str) -> str:
+    case_type = deps().cases.case_type_of(case_id)
+    if case_type is None:
+        abort(404, message=f"No case {case_id}.")
+    return case_type
+
+
 def _readable_case(doc: dict | None, missing: str) -> dict:
     if doc is None:
         abort(404, message=missing)
@@ -76,7 +83,7 @@ def on_case(permission: str) -> Callable[[F], F]:
 
     def before(view: Callable[..., Any], kwargs: dict[str, Any]) -> None:
         check(permission)
-        principal = check(permission, _case_or_404(kwargs["case_id"])["case_type"])
+        principal = check(permission, _case_type_or_404(kwargs["case_id"]))
         audit(view.__name__, kwargs["case_id"], principal)
 
     return guarded(before, permission)
@@ -287,5 +294,5 @@ class CaseAudit(MethodView):
     @blp.response(200, AuditEntrySchema(many=True))
     def get(self, case_id: str) -> list:
         """Who read or worked this case, and when (newest first)."""
-        _case_or_404(case_id)
+        _case_type_or_404(case_id)
         return deps().audit.for_record(case_id) if deps().audit else []

@@ -46,8 +46,8 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
         db = mongo_client(settings)[settings.database]
     client = db.client
     catalogue = casetypes.load(settings.case_types_file).for_issuer(settings.oidc_issuer)
-    cases = CaseReadModel(db, catalogue)
     personal = personal_data(settings, client)
+    cases = CaseReadModel(db, catalogue, personal)
     store = MongoEventStore(db, upcasters=upcasters(), hooks=[cases.apply], personal=personal)
     store.ensure_schema()
     cases.ensure_schema()

@@ -14,14 +14,17 @@ from pymongo.database import Database
 
 from business_desk import domain
 from business_desk.figures import OPEN_PHASES
+from business_desk.sealing import DETAIL_FIELD, CaseSealing
 from business_desk.search import query_terms
 from business_desk.statistics import CaseStatistics
 from business_desk.views import evolve, settle
 from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope
+from kernel.personal import PersonalData
 
 FINISHED_PHASES = ("decided", "closed")
-LIST_FIELDS = {"history": 0, "contact": 0, "search": 0, "notes": 0, "description": 0}
+# what a queue reads of each case: its personal values in the small sealed summary only
+LIST_FIELDS = {"history": 0, "search": 0, "notes": 0, DETAIL_FIELD: 0}
 
 
 @dataclass(frozen=True)
@@ -79,11 +82,14 @@ class QueueFilter:
 
 
 class CaseReadModel:
-    """The case documents, and the processing-time buckets kept in step with them."""
+    """The case documents, and the processing-time buckets kept in step with them. Their
+    personal values are stored sealed with the applicant's key (business_desk.sealing) and
+    opened when read: this class reads and writes only opened documents."""
 
-    def __init__(self, db: Database, catalogue: Catalogue) -> None:
+    def __init__(self, db: Database, catalogue: Catalogue, personal: PersonalData) -> None:
         self._cases = db["cases"]
         self._catalogue = catalogue
+        self._sealing = CaseSealing(personal)
         self.statistics = CaseStatistics(db)
 
     def ensure_schema(self) -> None:
@@ -98,12 +104,11 @@ class CaseReadModel:
             # a case's first event starts its document (the stream's unique first version
             # guarantees there is none): nothing to read first
             opening = event.type == domain.CASE_OPENED and event.version == 1
-            current = (
-                None if opening else self._cases.find_one({"_id": event.data["case_id"]}, session=session)
-            )
+            current = None if opening else self._find_one({"_id": event.data["case_id"]}, session=session)
             updated = evolve(current, event, self._catalogue)
             if updated is not None:
-                self._cases.replace_one({"_id": updated["_id"]}, updated, upsert=True, session=session)
+                stored = self._sealing.seal(updated)
+                self._cases.replace_one({"_id": updated["_id"]}, stored, upsert=True, session=session)
                 self.statistics.update(current, updated, session)
 
     def rebuild(self, events: Iterable[Envelope], batch: int = 1000) -> int:
@@ -127,7 +132,9 @@ class CaseReadModel:
         for doc in values:
             settle(doc, self._catalogue)
         for start in range(0, len(values), batch):
-            self._cases.insert_many(values[start : start + batch], ordered=False)
+            chunk = values[start : start + batch]
+            self._sealing.prefetch_for_writing(chunk)
+            self._cases.insert_many([self._sealing.seal(doc) for doc in chunk], ordered=False)
         self.ensure_schema()
         self.statistics.rebuild(values)
         return count
@@ -139,7 +146,7 @@ class CaseReadModel:
             .sort([("due_date", ASCENDING), ("received_on", ASCENDING)])
             .limit(limit)
         )
-        return list(cursor)
+        return self._opened(list(cursor), detail=False)
 
     def counts(self) -> dict[str, int]:
         """Open cases per case type (from the open-case counts)."""
@@ -167,18 +174,31 @@ class CaseReadModel:
 
     def closed_between(self, case_types: Sequence[str], start: date, end: date) -> list[dict[str, Any]]:
         """Cases decided in the period, oldest decision first (for the Insikt case list)."""
-        return list(
-            self._cases.find(
-                {
-                    "case_type": {"$in": list(case_types)},
-                    "decision.decided_on": {"$gte": start.isoformat(), "$lte": end.isoformat()},
-                },
-                {"history": 0, "search": 0, "notes": 0, "facts": 0},
-            ).sort("decision.decided_on", ASCENDING)
-        )
+        cursor = self._cases.find(
+            {
+                "case_type": {"$in": list(case_types)},
+                "decision.decided_on": {"$gte": start.isoformat(), "$lte": end.isoformat()},
+            },
+            {"history": 0, "search": 0, "notes": 0, "facts": 0, DETAIL_FIELD: 0},
+        ).sort("decision.decided_on", ASCENDING)
+        return self._opened(list(cursor), detail=False)
 
     def get(self, case_id: str) -> dict[str, Any] | None:
-        return self._cases.find_one({"_id": case_id}, {"search": 0})
+        return self._find_one({"_id": case_id})
+
+    def case_type_of(self, case_id: str) -> str | None:
+        """The case's type, read without opening anything (to check a caller's reach)."""
+        doc = self._cases.find_one({"_id": case_id}, {"case_type": 1})
+        return None if doc is None else str(doc["case_type"])
 
     def by_reference(self, reference: str) -> dict[str, Any] | None:
-        return self._cases.find_one({"reference": reference}, {"search": 0})
+        return self._find_one({"reference": reference})
+
+    def _find_one(self, query: dict[str, Any], session: ClientSession | None = None) -> dict[str, Any] | None:
+        stored = self._cases.find_one(query, {"search": 0}, session=session)
+        return None if stored is None else self._sealing.open_doc(stored)
+
+    def _opened(self, stored: list[dict[str, Any]], detail: bool) -> list[dict[str, Any]]:
+        """Many documents opened: their subjects' keys fetched in one round trip."""
+        self._sealing.prefetch(stored)
+        return [self._sealing.open_doc(doc, detail) for doc in stored]

@@ -105,7 +105,7 @@ class QueueQuerySchema(Schema):
     q = fields.String(
         load_default="",
         validate=validate.Length(0, 200),
-        metadata={"description": "Search reference, company, organisation number and description"},
+        metadata={"description": "Search reference, company and organisation number"},
     )
 
 

@@ -26,10 +26,8 @@ HISTORY_LINES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("handler", "reply_by"),
     ),
     domain.APPLICANT_REPLIED: ("Applicant replied; clock resumed, due %(due_date)s.", ("due_date",)),
-    domain.DEADLINE_EXTENDED: (
-        "Deadline extended by %(handler)s to %(due_date)s: %(reason)s",
-        ("handler", "due_date", "reason"),
-    ),
+    # the reasons are the history line's `detail`, sealed with the rest of the free texts
+    domain.DEADLINE_EXTENDED: ("Deadline extended by %(handler)s to %(due_date)s.", ("handler", "due_date")),
     domain.DELAY_NOTICE_SENT: (
         "Delay notice (FL §11) sent by %(handler)s; decision expected by %(expected_by)s.",
         ("handler", "expected_by"),
@@ -39,8 +37,8 @@ HISTORY_LINES: dict[str, tuple[str, tuple[str, ...]]] = {
         ("percent", "due_date"),
     ),
     domain.CASE_DECIDED: ("Decided by %(handler)s: %(outcome)s.", ("handler", "outcome")),
-    domain.CASE_CLOSED: ("Closed by %(handler)s: %(reason)s", ("handler", "reason")),
-    domain.CASE_REOPENED: ("Reopened by %(handler)s: %(reason)s", ("handler", "reason")),
+    domain.CASE_CLOSED: ("Closed by %(handler)s.", ("handler",)),
+    domain.CASE_REOPENED: ("Reopened by %(handler)s.", ("handler",)),
     domain.PERSONAL_DATA_ERASED: ("Personal data erased (%(reason)s).", ("reason",)),
 }
 
@@ -124,9 +122,10 @@ def clock_now(doc: dict[str, Any], catalogue: Catalogue, today: date) -> dict[st
 
 
 def _search_tokens(doc: dict[str, Any]) -> list[str]:
-    return tokens(
-        doc["reference"], doc.get("company"), doc.get("organisation_number"), doc.get("description")
-    )
+    """The words a queue is searched by, kept in clear (a search index cannot be sealed):
+    the reference, the company's name and its organisation number, nothing the applicant
+    wrote about themselves (see the README's personal data section)."""
+    return tokens(doc["reference"], doc.get("company"), doc.get("organisation_number"))
 
 
 def evolve(

@@ -205,10 +205,10 @@ def case_page(case_id: str):  # type: ignore[no-untyped-def]
 def case_attachment(case_id: str, attachment_id: str):  # type: ignore[no-untyped-def]
     """A file the applicant sent with an answer, fetched from intake for the case's team."""
     d = deps()
-    case = d.cases.get(case_id)
-    if case is None:
+    case_type = d.cases.case_type_of(case_id)
+    if case_type is None:
         abort(404)
-    principal = page_check("case.read", case["case_type"])
+    principal = page_check("case.read", case_type)
     try:
         file = d.attachments(case_id, attachment_id)
     except Unavailable:
@@ -229,11 +229,11 @@ def _optional_date(value: str | None) -> date | None:
 @pages.post("/cases/<case_id>/<action>")
 def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     d, form = deps(), request.form
-    case = d.cases.get(case_id)
-    if case is None:
+    case_type = d.cases.case_type_of(case_id)
+    if case_type is None:
         abort(404)
     permission = "case.assign" if action == "assign" else "case.work"
-    handler = page_check(permission, case["case_type"]).actor
+    handler = page_check(permission, case_type).actor
     if handler is None:
         abort(403)
     text = form.get("text", "")

@@ -135,14 +135,13 @@ def test_the_queue_rebuilds_from_the_events(desk, personal):
     _app, processor, db = desk
     for n in range(3):
         processor.process(inquiry(20 + n, "outdoor_seating", "2026-11-20"))
-    before = sorted(db["cases"].find(), key=lambda d: d["_id"])
-    assert (
-        CaseReadModel(db, _app.extensions["business_desk.deps"].catalogue).rebuild(
-            MongoEventStore(db, personal=personal).read_all()
-        )
-        == 3
-    )
-    assert sorted(db["cases"].find(), key=lambda d: d["_id"]) == before
+    cases = _app.extensions["business_desk.deps"].cases
+    ids = sorted(d["_id"] for d in db["cases"].find({}, {"_id": 1}))
+    before = [cases.get(case_id) for case_id in ids]
+    rebuilt = CaseReadModel(db, _app.extensions["business_desk.deps"].catalogue, personal)
+    assert rebuilt.rebuild(MongoEventStore(db, personal=personal).read_all()) == 3
+    assert [cases.get(case_id) for case_id in ids] == before  # sealed afresh, the same when opened
+    assert all(d["sealed_summary"] and "contact" not in d for d in db["cases"].find())
 
 
 def test_only_the_team_may_read_and_work_its_cases(desk, signed_in, tokens):
