@@ -229,7 +229,7 @@ class MailOutbox:
         The error is kept and published without the recipient's address or number.
         `mail` as leased (opened), or as stored (it is opened here)."""
         if "to" not in mail:
-            mail = self._letters.for_sending(mail) or mail
+            mail = self._opened_or_as_is(mail)
         error = redact(error, [mail.get("to")])
         give_up = final or mail["attempts"] >= MAX_ATTEMPTS
         # exponential backoff with full jitter: retries after an outage do not arrive together
