@@ -1,6 +1,9 @@
-"""Prometheus metrics: every web process serves /metrics (requests, errors, latency, and
-what its service adds: outbox backlog, business figures); consumers and relays serve
-theirs on METRICS_PORT (consumer lag per partition, dead letters, relay progress)."""
+"""Prometheus metrics, served on METRICS_PORT only, never on the app port the public reaches:
+web processes (requests, errors, latency, and what their service adds: outbox backlog,
+business figures; each gunicorn worker binds the port with SO_REUSEPORT), consumers and
+relays (consumer lag per partition, dead letters, relay progress). The figures that take
+store queries are computed at most once per METRICS_CACHE_S (default 15 s) per process,
+however often anyone scrapes."""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from flask import Flask, Response, g, request
+from flask import Flask, g, request
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -46,12 +49,14 @@ CONSUMER_LAG = Gauge("consumer_lag", "Messages not yet consumed", ["consumer", "
 RELAY_PUBLISHED = Counter("relay_published_total", "Events published by an outbox relay", ["relay"])
 
 
-def init_metrics(app: Flask, service: str, collectors: Iterable[Collector] = ()) -> None:
-    """Count and time every request by its route (not its raw path), and serve /metrics
-    with the service's own collectors besides."""
+def init_metrics(app: Flask, service: str, collectors: Iterable[Collector] = ()) -> int | None:
+    """Count and time every request by its route (not its raw path), and serve them with
+    the service's own collectors (cached) on METRICS_PORT. Returns that port."""
     registry = CollectorRegistry(auto_describe=True)
+    ttl_s = float(os.environ.get("METRICS_CACHE_S", "15"))
     for collector in collectors:
-        registry.register(collector)
+        registry.register(CachedCollector(collector, ttl_s))
+    app.extensions["kernel.metrics_registry"] = registry
 
     @app.before_request
     def start_timer() -> None:
@@ -60,38 +65,81 @@ def init_metrics(app: Flask, service: str, collectors: Iterable[Collector] = ())
     @app.after_request
     def record(response):  # type: ignore[no-untyped-def]
         route = request.url_rule.rule if request.url_rule else "unmatched"
-        if route != "/metrics":
-            REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
-            started = g.get("metrics_started")
-            if started is not None:
-                LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started)
+        REQUESTS.labels(service, request.method, route, str(response.status_code)).inc()
+        started = g.get("metrics_started")
+        if started is not None:
+            LATENCY.labels(service, request.method, route).observe(time.perf_counter() - started)
         return response
 
-    @app.get("/metrics")
-    def metrics():  # type: ignore[no-untyped-def]
-        body = generate_latest(REGISTRY) + generate_latest(registry)
-        return Response(body, mimetype=CONTENT_TYPE_LATEST)
+    port = serve_process_metrics(registries=[registry], reuse_port=True)
+    app.extensions["kernel.metrics_port"] = port
+    return port
 
 
-def serve_process_metrics(checks: dict[str, Callable[[], object]] | None = None) -> int | None:
-    """Consumers and relays: on METRICS_PORT (when set) /metrics, /healthz (the process
-    answers) and /readyz (its store and broker answer: `checks`, each raising if not).
+class CachedCollector(Collector):
+    """A collector's last result, kept `ttl_s` seconds: scrapes, however many, cost the
+    store one round of queries per interval and process. A failed round is not kept."""
+
+    def __init__(
+        self, collector: Collector, ttl_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._collector, self._ttl_s, self._clock = collector, ttl_s, clock
+        self._lock = threading.Lock()
+        self._families: list[Any] = []
+        self._taken_at: float | None = None
+
+    def describe(self) -> Iterable[Any]:
+        return []  # described by collecting, lazily: registering must not query the store
+
+    def collect(self) -> Iterable[Any]:
+        with self._lock:
+            now = self._clock()
+            if self._taken_at is None or now - self._taken_at >= self._ttl_s:
+                families = list(self._collector.collect())
+                if families:
+                    self._families, self._taken_at = families, now
+                else:  # nothing (the store was away): try again next scrape
+                    self._families = []
+            return list(self._families)
+
+
+def serve_process_metrics(
+    checks: dict[str, Callable[[], object]] | None = None,
+    registries: Iterable[CollectorRegistry] = (),
+    reuse_port: bool = False,
+) -> int | None:
+    """On METRICS_PORT (when set) /metrics (the process's metrics and `registries`'),
+    /healthz (the process answers) and /readyz (its store and broker answer: `checks`,
+    each raising if not). `reuse_port`: the workers of one gunicorn share the port.
     Returns the port."""
     port = os.environ.get("METRICS_PORT", "").strip()
     if not port:
         return None
-    server = ThreadingHTTPServer(
-        (os.environ.get("METRICS_ADDR", "0.0.0.0"), int(port)), _handler(checks or {})
+    server_class = _ReusePortServer if reuse_port else ThreadingHTTPServer
+    server = server_class(
+        (os.environ.get("METRICS_ADDR", "0.0.0.0"), int(port)), _handler(checks or {}, list(registries))
     )
     threading.Thread(target=server.serve_forever, daemon=True, name="metrics").start()
     return int(server.server_port)
 
 
-def _handler(checks: dict[str, Callable[[], object]]) -> type[BaseHTTPRequestHandler]:
+def exposition(registries: Iterable[CollectorRegistry] = ()) -> bytes:
+    """The text a scrape gets: the process's metrics, then each of `registries`'."""
+    return generate_latest(REGISTRY) + b"".join(generate_latest(r) for r in registries)
+
+
+class _ReusePortServer(ThreadingHTTPServer):
+    allow_reuse_port = True
+    daemon_threads = True
+
+
+def _handler(
+    checks: dict[str, Callable[[], object]], registries: list[CollectorRegistry]
+) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             if self.path.startswith("/metrics"):
-                self._send(200, generate_latest(REGISTRY), CONTENT_TYPE_LATEST)
+                self._send(200, exposition(registries), CONTENT_TYPE_LATEST)
             elif self.path.startswith("/healthz"):
                 self._send(200, b'{"status": "ok"}', "application/json")
             elif self.path.startswith("/readyz"):

@@ -13,7 +13,13 @@ from kernel import logs
 from kernel.metrics import CONSUMER_LAG, FunctionCollector, init_metrics, record_lag
 
 
-def test_every_request_is_counted_and_timed_by_its_route_and_metrics_are_served():
+def test_every_request_is_counted_and_timed_by_its_route_and_metrics_are_served_on_the_metrics_port_only(
+    monkeypatch,
+):
+    import urllib.request
+
+    monkeypatch.setenv("METRICS_PORT", "0")  # any free port
+    monkeypatch.setenv("METRICS_ADDR", "127.0.0.1")
     app = Flask("t")
 
     @app.get("/things/<thing_id>")
@@ -21,18 +27,45 @@ def test_every_request_is_counted_and_timed_by_its_route_and_metrics_are_served(
         return {"id": thing_id}
 
     figures = FunctionCollector(lambda: {"things_open": ("Open things", {(("kind", "a"),): 3.0})})
-    init_metrics(app, "svc", [figures])
+    port = init_metrics(app, "svc", [figures])
     client = app.test_client()
     client.get("/things/1")
     client.get("/things/2")
     client.get("/nowhere")
-    text = client.get("/metrics").get_data(as_text=True)
+    assert client.get("/metrics").status_code == 404  # not on the app port
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics").read().decode()
     assert (
         'http_requests_total{method="GET",route="/things/<thing_id>",service="svc",status="200"} 2.0' in text
     )
     assert 'route="unmatched",service="svc",status="404"' in text
     assert "http_request_duration_seconds_bucket" in text
     assert 'things_open{kind="a"} 3.0' in text
+
+
+def test_the_figures_are_queried_once_per_interval_however_often_scraped(monkeypatch):
+    from kernel.metrics import CachedCollector, exposition
+
+    monkeypatch.setenv("METRICS_CACHE_S", "30")
+    now = {"t": 0.0}
+    calls = []
+
+    def read() -> dict:
+        calls.append(now["t"])
+        if now["t"] == 90.0:
+            raise ConnectionError("the store is away")
+        return {"things_open": ("Open things", {(("kind", "a"),): float(len(calls))})}
+
+    app = Flask("t")
+    init_metrics(app, "svc", [])
+    registry = app.extensions["kernel.metrics_registry"]
+    registry.register(CachedCollector(FunctionCollector(read), 30, clock=lambda: now["t"]))
+    texts = []
+    for t in (0.0, 1.0, 29.0, 30.0, 31.0, 90.0, 91.0):
+        now["t"] = t
+        texts.append(exposition([registry]).decode())
+    assert calls == [0.0, 30.0, 90.0, 91.0]  # a failed round is retried at the next scrape
+    assert 'things_open{kind="a"} 1.0' in texts[2] and 'things_open{kind="a"} 2.0' in texts[4]
+    assert "things_open" not in texts[5] and 'things_open{kind="a"} 4.0' in texts[6]
 
 
 class FakeConsumer:

@@ -9,6 +9,7 @@ from business_desk.consumer import build_handlers
 from conftest import case_inquiry, csrf_token
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
+from kernel.metrics import exposition
 from kernel.settings import REPO_ROOT
 
 pytestmark = pytest.mark.integration
@@ -267,7 +268,7 @@ def test_survey_answers_show_as_nki_next_to_the_processing_times(desk, page_clie
 def test_metrics_carry_the_business_figures(desk):
     app, processor, _ = desk
     processor.process(inquiry(31, "outdoor_seating", "2026-11-20"))
-    text = app.test_client().get("/metrics").get_data(as_text=True)
+    text = exposition([app.extensions["kernel.metrics_registry"]]).decode()
     assert 'cases_open{case_type="outdoor_seating"} 1.0' in text
     assert 'cases_received_last_12_months{case_type="outdoor_seating"} 1.0' in text
     assert 'cases_processing_days_bucket{case_type="outdoor_seating",le="+Inf"} 0.0' in text
