@@ -53,6 +53,10 @@ class Principal:
     personal_number: str | None = None
     # the token's issuer: with the subject, who the caller is (see kernel.actors)
     issuer: str | None = None
+    # cases reachable one by one because they name the signed-in address as their contact
+    # (an email-link session): never their organisation's other cases. `organisations`
+    # comes only from a verified claim.
+    contact_cases: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def anonymous(self) -> bool:

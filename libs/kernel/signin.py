@@ -64,6 +64,7 @@ def session_principal() -> Principal:
         organisations=frozenset(data.get("organisations", [])),
         personal_number=data.get("personal_number"),
         issuer=data.get("issuer"),
+        contact_cases=frozenset(data.get("contact_cases", [])),
     )
 
 

@@ -131,9 +131,9 @@ class MyInquiries(MethodView):
     @blp.response(200, CaseSummarySchema(many=True))
     def get(self) -> list[dict]:
         """The cases of the organisations the signed-in applicant represents (their
-        `organisation_number` claim), newest first."""
+        verified `organisation_number` claim), newest first."""
         lang = request_language(default="sv")
-        docs = deps().tracking.of_organisations(current_principal().organisations)
+        docs = handlers.own_cases(deps(), current_principal())
         return [handlers.applicant_view(deps(), doc, lang) for doc in docs]
 
 
@@ -143,7 +143,7 @@ class MyInquiry(MethodView):
     @blp.response(200, TrackingSchema)
     def get(self, inquiry_id: str) -> dict:
         """One of the signed-in applicant's cases, with its history."""
-        doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
+        doc = handlers.own_case(deps(), inquiry_id, current_principal())
         if doc is None:  # never 403: whether another company's case exists is not theirs to learn
             abort(404, message=f"No case {inquiry_id} of your organisation.")
         return handlers.applicant_view(deps(), doc, request_language(default=doc["language"]))

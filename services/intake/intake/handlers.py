@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from intake import attachments, domain
+from intake import access, attachments, domain
 from intake.bootstrap import Deps
 from intake.domain import Inquiry, SubmitInquiry, Submitted, submit_inquiry
 from intake.i18n import t
 from intake.tracking import link_expired, public_view
 from kernel import telemetry
+from kernel.auth import Principal
 from kernel.envelope import Metadata
 from kernel.eventstore import execute
 
@@ -80,11 +82,17 @@ def case_by_link(deps: Deps, token: str) -> dict[str, Any]:
     return doc
 
 
-def own_case(deps: Deps, inquiry_id: str, organisations: frozenset[str]) -> dict[str, Any] | None:
-    """A case of one of these organisations, else None (another company's case is not
-    told apart from no case at all)."""
+def own_case(deps: Deps, inquiry_id: str, principal: Principal) -> dict[str, Any] | None:
+    """A case the signed-in applicant reaches (intake.access), else None (another
+    company's case is not told apart from no case at all)."""
     doc = deps.tracking.by_id(inquiry_id)
-    return doc if doc is not None and doc.get("organisation_key") in organisations else None
+    return doc if doc is not None and access.reaches(principal, doc) else None
+
+
+def own_cases(deps: Deps, principal: Principal) -> list[dict[str, Any]]:
+    """Every case the signed-in applicant reaches, newest first."""
+    docs = deps.tracking.of_organisations_or_ids(principal.organisations, principal.contact_cases)
+    return [doc for doc in docs if access.reaches(principal, doc)]
 
 
 def applicant_view(deps: Deps, doc: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -161,7 +169,7 @@ def request_sign_in(deps: Deps, email: str, language: str) -> None:
     """Email a one-time sign-in link, if any case names this address as its contact; the
     caller answers the same either way (nobody learns whose address has cases)."""
     email = email.strip()
-    if not deps.tracking.organisations_of_contact(email):
+    if not deps.tracking.cases_of_contact(email, 1):
         return
     assert deps.sign_in_links is not None
     now = deps.clock()
@@ -171,17 +179,19 @@ def request_sign_in(deps: Deps, email: str, language: str) -> None:
 
 
 def redeem_sign_in(deps: Deps, token: str) -> dict[str, Any] | None:
-    """The session principal for a valid link: an applicant of the contact's organisations."""
+    """The session principal for a valid link: the cases that name the address as their
+    contact, each on its own, and no organisation (intake.access)."""
     assert deps.sign_in_links is not None
     link = deps.sign_in_links.redeem(token, deps.clock())
     if link is None:
         return None
-    organisations = sorted(deps.tracking.organisations_of_contact_key(link["contact_key"]))
+    cases = deps.tracking.cases_of_contact_key(link["contact_key"], access.MAX_CONTACT_CASES)
     return {
-        "subject": f"email-link:{link['contact_key'][:24]}",
+        "subject": f"email-link:{secrets.token_hex(12)}",  # a session, not a person
         "roles": ["applicant"],
         "name": link["shown_as"],
         "case_types": [],
-        "organisations": organisations,
+        "organisations": [],
+        "contact_cases": cases,
         "personal_number": None,
     }

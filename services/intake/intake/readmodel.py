@@ -55,18 +55,26 @@ class TrackingReadModel:
         """Was this a case's tracking link before it was replaced?"""
         return self._collection.find_one({"revoked_hashes": hash_token(token)}, {"_id": 1}) is not None
 
-    def of_organisations(self, organisation_keys: Iterable[str], limit: int = 200) -> list[dict[str, Any]]:
-        """The cases of these organisations, newest first."""
-        cursor = self._collection.find({"organisation_key": {"$in": sorted(organisation_keys)}})
+    def of_organisations_or_ids(
+        self, organisation_keys: Iterable[str], inquiry_ids: Iterable[str], limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """The cases of these organisations and these cases, newest first."""
+        query = {
+            "$or": [
+                {"organisation_key": {"$in": sorted(organisation_keys)}},
+                {"_id": {"$in": sorted(inquiry_ids)}},
+            ]
+        }
+        cursor = self._collection.find(query)
         return list(cursor.sort([("received_on", -1), ("reference", 1)]).limit(limit))
 
-    def organisations_of_contact(self, email: str) -> set[str]:
-        """The organisations whose cases name this email address as their contact."""
-        return self.organisations_of_contact_key(self.contact_key(email))
+    def cases_of_contact(self, email: str, limit: int) -> list[str]:
+        """The ids of the cases that name this email address as their contact, newest first."""
+        return self.cases_of_contact_key(self.contact_key(email), limit)
 
-    def organisations_of_contact_key(self, key: str) -> set[str]:
-        found = self._collection.find({"contact_key": key}, {"organisation_key": 1})
-        return {doc["organisation_key"] for doc in found if doc.get("organisation_key")}
+    def cases_of_contact_key(self, key: str, limit: int) -> list[str]:
+        found = self._collection.find({"contact_key": key, "personal_erased_on": None}, {"_id": 1})
+        return [doc["_id"] for doc in found.sort([("received_on", -1), ("_id", 1)]).limit(limit)]
 
     def by_id(self, inquiry_id: str) -> dict[str, Any] | None:
         return self._collection.find_one({"_id": inquiry_id})

@@ -242,7 +242,7 @@ def sign_in_with_link(token: str):  # type: ignore[no-untyped-def]
 def my_case_and_language(inquiry_id: str) -> tuple[dict, str]:
     """A case of the signed-in applicant's organisations and its page language, or 404
     (another company's case is not told apart from none)."""
-    doc = handlers.own_case(deps(), inquiry_id, current_principal().organisations)
+    doc = handlers.own_case(deps(), inquiry_id, current_principal())
     if doc is None:
         abort(404, description=t("not_found", page_language()))
     return doc, page_language(doc["language"])
@@ -265,10 +265,7 @@ def applicant_signed_in(view):  # type: ignore[no-untyped-def]
 @applicant_signed_in
 def my_cases():  # type: ignore[no-untyped-def]
     principal, lang = current_principal(), page_language()
-    cases = [
-        handlers.applicant_view(deps(), doc, lang)
-        for doc in deps().tracking.of_organisations(principal.organisations)
-    ]
+    cases = [handlers.applicant_view(deps(), doc, lang) for doc in handlers.own_cases(deps(), principal)]
     return render_template("my_cases.html", lang=lang, t=lambda k: t(k, lang), cases=cases, user=principal)
 
 

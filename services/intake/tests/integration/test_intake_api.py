@@ -299,6 +299,55 @@ def test_a_contact_signs_in_to_my_cases_with_a_one_time_email_link(app):
     assert app.test_client().get(f"/sign-in/{token}").status_code == 410  # once only
 
 
+def email_link_session(app, email: str):  # type: ignore[no-untyped-def]
+    """A browser signed in to My cases with the one-time link emailed to this address."""
+    client = app.test_client()
+    page = client.get("/sign-in?lang=en").get_data(as_text=True)
+    client.post("/sign-in?lang=en", data={"email": email, "csrf_token": csrf_token(page)})
+    stored = app.db["events"].find_one({"type": "intake.sign_in_link_requested"}, sort=[("position", -1)])
+    [event] = app.extensions["intake.deps"].store.load(stored["stream_id"])
+    link = f"/sign-in/{event.data['personal']['token']}?lang=en"
+    confirm = client.get(link)
+    if confirm.status_code == 200:  # the confirm page: signing in takes a POST
+        confirm = client.post(link, data={"csrf_token": csrf_token(confirm.get_data(as_text=True))})
+    assert confirm.status_code == 302 and confirm.headers["Location"].startswith("/my-cases")
+    return client
+
+
+def test_an_email_link_reaches_the_cases_naming_the_address_and_nothing_else_of_their_company(app):
+    from intake.readmodel import TrackingReadModel
+    from kernel.contracts import golden_example
+    from kernel.envelope import Envelope
+
+    client = app.test_client()
+    victim_id, _ = submit(client)  # Kafé Solsidan, anna@example.se
+    decided = golden_example("business_desk.case_decided")
+    decided["data"]["case_id"] = victim_id
+    TrackingReadModel(app.db).apply([Envelope.from_dict(decided)], None)
+    # the intruder names the victim's organisation number and their own address
+    own_id, _ = submit(client, company="Inkräktarna AB", email="mallory@example.se")
+    intruder = email_link_session(app, "mallory@example.se")
+    listing = intruder.get("/my-cases?lang=en").get_data(as_text=True)
+    assert "Inkräktarna AB" in listing and "Kafé Solsidan" not in listing
+    assert "To see every case of your company, sign in with e-ID" in listing
+    assert intruder.get(f"/my-cases/{own_id}").status_code == 200
+    page = intruder.get("/sign-in").get_data(as_text=True)  # a form of this session: its CSRF token
+    for path in ("", "/decision.pdf"):
+        assert intruder.get(f"/my-cases/{victim_id}{path}").status_code == 404
+    token = csrf_token(page)
+    assert (
+        intruder.post(f"/my-cases/{victim_id}/answer", data={"answer": "x", "csrf_token": token}).status_code
+        == 404
+    )
+    survey = {"overall": "1", "expectations": "1", "ideal": "1", "csrf_token": token}
+    assert intruder.post(f"/my-cases/{victim_id}/survey", data=survey).status_code == 404
+    assert intruder.get("/api/v1/my/inquiries").status_code == 401  # the API takes verified tokens only
+
+    victim = email_link_session(app, "anna@example.se")
+    assert victim.get(f"/my-cases/{victim_id}/decision.pdf").status_code == 200
+    assert "Inkräktarna AB" not in victim.get("/my-cases").get_data(as_text=True)
+
+
 def test_metrics_show_the_requests_and_the_outbox_backlog(app):
     client = app.test_client()
     client.post("/api/v1/inquiries", json=INQUIRY)
