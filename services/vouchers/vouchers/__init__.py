@@ -3,6 +3,8 @@ redemptions, payments and published results."""
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from flask_smorest import Api
 
@@ -18,6 +20,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     from vouchers import work_pages  # noqa: F401 - the officer's and provider's pages join `pages`
     from vouchers.api import blp
     from vouchers.bootstrap import bootstrap
+    from vouchers.published import published_figures
     from vouchers.web import language, pages
 
     settings = settings or Settings.from_env("vouchers")
@@ -25,6 +28,9 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     app = base_app(__name__, settings)
     app.config.update(API_TITLE="Vouchers: customer choice")
     app.extensions["vouchers.deps"] = deps or bootstrap(settings)
+    app.extensions["vouchers.published"] = published_figures(
+        app.extensions["vouchers.deps"], float(os.environ.get("COMPARISON_CACHE_S", "300"))
+    )
     init_auth(app, settings)
     api = Api(app)
     add_security_scheme(api)

@@ -19,6 +19,7 @@ from kernel.personal import PersonalData
 from vouchers.domain import events as ev
 from vouchers.domain.providers import STATUS_BY_EVENT
 from vouchers.domain.vouchers import report_key
+from vouchers.published import mark_stale
 
 # event type -> the ReadModels method that applies it
 HANDLERS = {
@@ -49,6 +50,7 @@ class ReadModels:
         self.redemptions = db["redemptions"]
         self.payments = db["payments"]
         self.settings = db["programme_settings"]
+        self.published = db["published_figures"]  # vouchers.published: the kept comparison
 
     def ensure_schema(self) -> None:
         self.providers.create_index([("programme", ASCENDING), ("status", ASCENDING)])
@@ -81,10 +83,14 @@ class ReadModels:
     # -- keeping them -------------------------------------------------------------------
 
     def apply(self, events: Sequence[Envelope], session: ClientSession | None = None) -> None:
+        changed = False
         for event in events:
             method = HANDLERS.get(event.type)
             if method is not None:
                 getattr(self, method)(event, session)
+                changed = True
+        if changed:
+            mark_stale(self.published, session)
 
     def _provider_applied(self, event: Envelope, session: ClientSession | None) -> None:
         d = event.data

@@ -432,14 +432,8 @@ def budget(query: dict[str, Any], programme_id: str) -> dict[str, Any]:
 
 
 def comparison_for(programme: Programme) -> dict[str, Any]:
-    read = deps().read
-    return fig.comparison(
-        programme,
-        read.providers_of(programme.id),
-        read.vouchers_of_programme(programme.id),
-        read.deliveries(programme.id),
-        today(),
-    )
+    """The published comparison as kept in the store (vouchers.published)."""
+    return current_app.extensions["vouchers.published"].comparison(programme.id)  # type: ignore[no-any-return]
 
 
 @blp.route("/programmes/<string:programme_id>/comparison", methods=["GET"])
