@@ -8,6 +8,9 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from kernel.actors import Actor
+
+VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 pytestmark = pytest.mark.integration
 
 ROLE_FOR = {
@@ -78,10 +81,10 @@ def seed(service: str, app, personal, wire) -> dict[str, str]:  # type: ignore[n
             deps,
             ApplyAsProvider("kulturpeng", "5560360793", "P", "private", ["music"], "p@example.se", "Music."),
         )
-        decide_on_provider(deps, provider_id, "approve", "Meets the criteria.", "fuzz")
+        decide_on_provider(deps, provider_id, "approve", "Meets the criteria.", VERA)
         number, born = valid_personnummer("20120315-2002")
         voucher_id = grant_voucher(
-            deps, GrantVoucher("kulturpeng", "music", number, born, "c@example.se", "sv"), "f"
+            deps, GrantVoucher("kulturpeng", "music", number, born, "c@example.se", "sv"), VERA
         )
         return {"programme_id": "kulturpeng", "provider_id": provider_id, "voucher_id": voucher_id}
     return {}

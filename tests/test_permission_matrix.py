@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 
+from kernel.actors import Actor
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.contracts import golden_example
 
+VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 pytestmark = pytest.mark.integration
 
 ROLES = (
@@ -146,10 +148,10 @@ def apps(settings_for, personal, wire):
         vdeps,
         ApplyAsProvider("kulturpeng", "5560360793", "P", "private", ["music"], "p@example.se", "Music."),
     )
-    decide_on_provider(vdeps, provider_id, "approve", "Meets the criteria.", "matrix")
+    decide_on_provider(vdeps, provider_id, "approve", "Meets the criteria.", VERA)
     number, born = valid_personnummer("20120315-2002")  # the demo citizen's
     voucher_id = grant_voucher(
-        vdeps, GrantVoucher("kulturpeng", "music", number, born, "c@example.se", "sv"), "m"
+        vdeps, GrantVoucher("kulturpeng", "music", number, born, "c@example.se", "sv"), VERA
     )
     values = {
         "programme_id": "kulturpeng",

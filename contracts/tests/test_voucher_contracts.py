@@ -10,16 +10,18 @@ from vouchers.domain import payments as pay
 from vouchers.domain import providers as prov
 from vouchers.domain import vouchers as vou
 from vouchers.domain.providers import ApplyAsProvider, Provider
-from vouchers.domain.vouchers import DeliveryReport, GrantVoucher, Voucher
+from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, Voucher
 from vouchers.programmes import load
 
 from kernel import contracts
+from kernel.actors import Actor
 from kernel.contracts import golden_example
 from kernel.envelope import Envelope, Metadata, NewEvent, seal
 from kernel.personal import InMemoryKeyVault, PersonalData
 from kernel.settings import REPO_ROOT
 from notify.messages import VOUCHER_EMAILS, voucher_emails
 
+VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 PROGRAMMES = load(REPO_ROOT / "config" / "voucher_programmes.yaml")
 PERSONAL = PersonalData(InMemoryKeyVault())
 TODAY = date(2026, 11, 24)
@@ -53,7 +55,7 @@ def provider(s: Streams, programme: str, org: str, categories: list[str], decisi
         history = s.add(
             stream,
             prov.decide_on_provider(
-                Provider.from_history(history), decision, "Reason.", "vera", date(2026, 1, 2)
+                Provider.from_history(history), decision, "Reason.", VERA, date(2026, 1, 2)
             ),
             date(2026, 1, 2),
         )
@@ -66,7 +68,7 @@ def test_vouchers_producers_events_match_the_contracts():
     s.add("programme-hemtjanst", prov.designate_default(home, PROGRAMMES.get("hemtjanst"), TODAY))
     s.add(
         f"provider-{home.provider_id}",
-        prov.record_quality(home, PROGRAMMES.get("hemtjanst"), "satisfaction", 91, "2026", "vera", TODAY),
+        prov.record_quality(home, PROGRAMMES.get("hemtjanst"), "satisfaction", 91, "2026", VERA, TODAY),
     )
     provider(s, "hemtjanst", "5567037485", ["home_care"], ["reject"])
     other = provider(s, "hemtjanst", "5560360793", ["home_care"], ["approve", "suspend", "reinstate"])
@@ -74,7 +76,7 @@ def test_vouchers_producers_events_match_the_contracts():
         "hemtjanst", "home_care", "194001019999", date(1940, 1, 1), "k@example.se", "sv", 20, date(2026, 1, 5)
     )
     voucher_id, events = vou.grant_voucher(
-        command, PROGRAMMES.get("hemtjanst"), b"k" * 32, "vera", date(2026, 1, 5), home
+        command, PROGRAMMES.get("hemtjanst"), b"k" * 32, VERA, date(2026, 1, 5), home
     )
     stream = vou.stream_id_for(voucher_id)
     history = s.add(stream, events, date(2026, 1, 5))
@@ -88,25 +90,23 @@ def test_vouchers_producers_events_match_the_contracts():
         ),
     )
     history = s.add(
-        stream, vou.choose_provider(Voucher.from_history(history), other, date(2026, 12, 1), "karin", TODAY)
+        stream, vou.choose_provider(Voucher.from_history(history), other, date(2026, 12, 1), CITIZEN, TODAY)
     )
     jobb = provider(s, "jobbpeng", "2120000142", ["basic"], ["approve"])
     command = GrantVoucher(
         "jobbpeng", "basic", "197707071002", date(1977, 7, 7), "a@example.se", "en", None, date(2026, 1, 5)
     )
-    job_id, events = vou.grant_voucher(
-        command, PROGRAMMES.get("jobbpeng"), b"k" * 32, "vera", date(2026, 1, 5)
-    )
+    job_id, events = vou.grant_voucher(command, PROGRAMMES.get("jobbpeng"), b"k" * 32, VERA, date(2026, 1, 5))
     jhistory = s.add(vou.stream_id_for(job_id), events, date(2026, 1, 5))
     jhistory = s.add(
         vou.stream_id_for(job_id),
-        vou.choose_provider(Voucher.from_history(jhistory), jobb, None, "a", date(2026, 1, 5)),
+        vou.choose_provider(Voucher.from_history(jhistory), jobb, None, CITIZEN, date(2026, 1, 5)),
         date(2026, 1, 5),
     )
     jhistory = s.add(
         vou.stream_id_for(job_id),
         vou.grant_outcome_bonus(
-            Voucher.from_history(jhistory), PROGRAMMES.get("jobbpeng"), date(2026, 3, 1), "vera", TODAY
+            Voucher.from_history(jhistory), PROGRAMMES.get("jobbpeng"), date(2026, 3, 1), VERA, TODAY
         ),
     )
     s.add(
@@ -129,7 +129,7 @@ def test_vouchers_producers_events_match_the_contracts():
         "amount_ore": 213000,
     }
     s.add("payment-x", pay.make_payment(provider_doc, "2026-10", [line], TODAY))
-    s.add(f"provider-{other.provider_id}", prov.decide_on_provider(other, "revoke", "Ended.", "vera", TODAY))
+    s.add(f"provider-{other.provider_id}", prov.decide_on_provider(other, "revoke", "Ended.", VERA, TODAY))
 
     produced = s.produced
     assert {e.type for e in produced} == {t for t in contracts_types() if t.startswith("vouchers.")}

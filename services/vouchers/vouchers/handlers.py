@@ -9,6 +9,7 @@ from typing import Any
 from pymongo.errors import DuplicateKeyError
 
 from kernel import telemetry
+from kernel.actors import Actor
 from kernel.envelope import Envelope, Metadata, NewEvent
 from kernel.eventstore import ConcurrencyError, execute
 from kernel.isolation import each_alone
@@ -50,7 +51,7 @@ def apply_as_provider(deps: Deps, command: ApplyAsProvider) -> str:
     return provider_id
 
 
-def decide_on_provider(deps: Deps, provider_id: str, decision: str, reason: str, by: str) -> None:
+def decide_on_provider(deps: Deps, provider_id: str, decision: str, reason: str, by: Actor) -> None:
     execute(
         deps.store,
         prov.stream_id_for(provider_id),
@@ -61,7 +62,7 @@ def decide_on_provider(deps: Deps, provider_id: str, decision: str, reason: str,
     )
 
 
-def record_quality(deps: Deps, provider_id: str, measure: str, value: float, period: str, by: str) -> None:
+def record_quality(deps: Deps, provider_id: str, measure: str, value: float, period: str, by: Actor) -> None:
     def decide(history):  # type: ignore[no-untyped-def]
         provider = Provider.from_history(history)
         if not provider.provider_id:
@@ -82,7 +83,7 @@ def designate_default(deps: Deps, programme_id: str, provider_id: str) -> None:
 # -- vouchers ----------------------------------------------------------------------------
 
 
-def grant_voucher(deps: Deps, command: GrantVoucher, by: str) -> str:
+def grant_voucher(deps: Deps, command: GrantVoucher, by: Actor) -> str:
     programme = deps.programmes.get(command.programme)
     default = None
     if programme.default_provider:
@@ -101,7 +102,7 @@ def vouchers_of_citizen(deps: Deps, personnummer: str) -> list[dict[str, Any]]:
 
 
 def choose_provider(
-    deps: Deps, voucher_id: str, provider_id: str, effective_from: date | None, by: str
+    deps: Deps, voucher_id: str, provider_id: str, effective_from: date | None, by: Actor
 ) -> None:
     provider = load_provider(deps, provider_id)
     if not provider.provider_id:
@@ -173,7 +174,7 @@ def _repeat(earlier: dict[str, Any], voucher_id: str, report: DeliveryReport) ->
     return Redemption({k: earlier.get(k) for k in fields}, created=False)
 
 
-def grant_outcome_bonus(deps: Deps, voucher_id: str, self_supporting_since: date, by: str) -> None:
+def grant_outcome_bonus(deps: Deps, voucher_id: str, self_supporting_since: date, by: Actor) -> None:
     def decide(history):  # type: ignore[no-untyped-def]
         voucher = Voucher.from_history(history)
         if not voucher.voucher_id:

@@ -12,10 +12,12 @@ import pytest
 from vouchers import create_app, handlers
 from vouchers.bootstrap import bootstrap
 from vouchers.domain import Refused
-from vouchers.domain.vouchers import DeliveryReport, GrantVoucher, citizen_bucket
+from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, citizen_bucket
 
 from conftest import csrf_token
+from kernel.actors import Actor
 
+VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 pytestmark = pytest.mark.integration
 
 CITIZEN_PERSONNUMMER = "20120315-2002"  # cilla.citizen's
@@ -208,9 +210,9 @@ def test_racing_reports_never_redeem_beyond_the_value_or_twice(app, signed_in, d
     voucher_id = handlers.grant_voucher(
         deps,
         GrantVoucher("kulturpeng", "music", "201203152002", date(2012, 3, 15), "c@example.se", "sv"),
-        "test",
+        VERA,
     )
-    handlers.choose_provider(deps, voucher_id, provider_id, None, "test")
+    handlers.choose_provider(deps, voucher_id, provider_id, None, CITIZEN)
     results: list[object] = []
     start = threading.Barrier(12)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -16,12 +17,14 @@ from vouchers.domain import providers as prov
 from vouchers.domain import vouchers as vou
 from vouchers.domain.providers import ApplyAsProvider, Provider
 from vouchers.domain.upcasters import upcasters
-from vouchers.domain.vouchers import Conflict, DeliveryReport, GrantVoucher, Voucher
+from vouchers.domain.vouchers import CITIZEN, Conflict, DeliveryReport, GrantVoucher, Voucher
 from vouchers.programmes import load
 
+from kernel.actors import Actor
 from kernel.envelope import Envelope, Metadata, NewEvent, seal
 from kernel.settings import REPO_ROOT
 
+VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 PROGRAMMES = load(REPO_ROOT / "config" / "voucher_programmes.yaml")
 SECRET = b"k" * 32
 TODAY = date(2026, 11, 24)
@@ -42,7 +45,7 @@ def approved_provider(
     )
     provider = Provider.from_history(history)
     history += envelopes(
-        "p", 2, prov.decide_on_provider(provider, "approve", "Meets the criteria", "vera", on), on
+        "p", 2, prov.decide_on_provider(provider, "approve", "Meets the criteria", VERA, on), on
     )
     return Provider.from_history(history)
 
@@ -69,7 +72,7 @@ def grant(
     stream = Stream()
     command = GrantVoucher(programme, category, "201203152002", born, "c@example.se", "sv", **kw)
     _, events = vou.grant_voucher(
-        command, PROGRAMMES.get(programme), SECRET, "vera", kw.get("valid_from") or TODAY
+        command, PROGRAMMES.get(programme), SECRET, VERA, kw.get("valid_from") or TODAY
     )
     stream.add(events, kw.get("valid_from") or TODAY)
     return stream
@@ -111,15 +114,20 @@ def test_a_voucher_granted_in_v1_is_read_with_its_keyed_hash_cut_to_the_bucket()
         GrantVoucher("kulturpeng", "music", "201203152002", date(2012, 3, 15), "c@example.se", "sv"),
         PROGRAMMES.get("kulturpeng"),
         SECRET,
-        "vera",
+        VERA,
         TODAY,
     )
-    assert granted.schema_version == 2 and "citizen_key" not in granted.data
+    assert granted.schema_version == 3 and "citizen_key" not in granted.data
+    assert granted.data["granted_by_id"] == VERA.id
     full = hmac.new(SECRET, b"201203152002", hashlib.sha256).hexdigest()  # what v1 carried
-    v1 = {k: v for k, v in granted.data.items() if k != "citizen_bucket"} | {"citizen_key": full}
-    [old] = envelopes("voucher-x", 1, [NewEvent(ev.VOUCHER_GRANTED, v1, schema_version=1)])
+    v1 = {k: v for k, v in granted.data.items() if k not in ("citizen_bucket", "granted_by_id")}
+    [old] = envelopes(
+        "voucher-x", 1, [NewEvent(ev.VOUCHER_GRANTED, v1 | {"citizen_key": full}, schema_version=1)]
+    )
     read = upcasters().upcast(old)
-    assert read.schema_version == 2 and read.data == granted.data
+    # the officer of an old grant is known by name only: an id that says so, and matches nobody
+    assert read.schema_version == 3
+    assert read.data == {**granted.data, "granted_by_id": f"legacy:{VERA.name}"}
 
 
 def test_with_a_default_provider_the_voucher_is_served_until_the_citizen_chooses():
@@ -127,7 +135,7 @@ def test_with_a_default_provider_the_voucher_is_served_until_the_citizen_chooses
     command = GrantVoucher(
         "hemtjanst", "home_care", "194001019999", date(1940, 1, 1), "c@example.se", "sv", 20
     )
-    _, events = vou.grant_voucher(command, PROGRAMMES.get("hemtjanst"), SECRET, "vera", TODAY, default)
+    _, events = vou.grant_voucher(command, PROGRAMMES.get("hemtjanst"), SECRET, VERA, TODAY, default)
     assert [e.type for e in events] == [ev.VOUCHER_GRANTED, ev.PROVIDER_CHOSEN]
     assert events[1].data["how"] == "default" and events[1].data["provider_id"] == default.provider_id
 
@@ -136,12 +144,12 @@ def test_choose_then_switch_from_a_date_ends_the_first_provider_the_day_before()
     stream = grant()
     first = approved_provider("kulturpeng", "5560360793", ["music"])
     second = approved_provider("kulturpeng", "2120000142", ["music", "dance"])
-    stream.add(vou.choose_provider(stream.voucher, first, None, "cilla", TODAY))
+    stream.add(vou.choose_provider(stream.voucher, first, None, CITIZEN, TODAY))
     with pytest.raises(Refused, match="already with this provider"):
-        vou.choose_provider(stream.voucher, first, None, "cilla", TODAY)
+        vou.choose_provider(stream.voucher, first, None, CITIZEN, TODAY)
     with pytest.raises(Refused, match="in the past"):
-        vou.choose_provider(stream.voucher, second, date(2026, 11, 1), "cilla", TODAY)
-    stream.add(vou.choose_provider(stream.voucher, second, date(2026, 12, 1), "cilla", TODAY))
+        vou.choose_provider(stream.voucher, second, date(2026, 11, 1), CITIZEN, TODAY)
+    stream.add(vou.choose_provider(stream.voucher, second, date(2026, 12, 1), CITIZEN, TODAY))
     voucher = stream.voucher
     assert voucher.provider_on(date(2026, 11, 30)) == first.provider_id
     assert voucher.provider_on(date(2026, 12, 1)) == second.provider_id
@@ -153,7 +161,7 @@ def test_a_provider_not_offering_the_category_or_not_approved_cannot_be_chosen()
     stream = grant()
     dance_only = approved_provider("kulturpeng", "5560360793", ["dance"])
     with pytest.raises(Refused, match="does not offer"):
-        vou.choose_provider(stream.voucher, dance_only, None, "cilla", TODAY)
+        vou.choose_provider(stream.voucher, dance_only, None, CITIZEN, TODAY)
     applied = Provider.from_history(
         envelopes(
             "p",
@@ -169,13 +177,13 @@ def test_a_provider_not_offering_the_category_or_not_approved_cannot_be_chosen()
         )
     )
     with pytest.raises(Refused, match="not approved"):
-        vou.choose_provider(stream.voucher, applied, None, "cilla", TODAY)
+        vou.choose_provider(stream.voucher, applied, None, CITIZEN, TODAY)
 
 
 def chosen(programme: str = "kulturpeng", category: str = "music", **kw) -> tuple[Stream, Provider]:
     stream = grant(programme, category, **kw)
     provider = approved_provider(programme, "5560360793", [category])
-    stream.add(vou.choose_provider(stream.voucher, provider, None, "cilla", stream.voucher.valid_from))
+    stream.add(vou.choose_provider(stream.voucher, provider, None, CITIZEN, stream.voucher.valid_from))
     return stream, provider
 
 
@@ -253,23 +261,28 @@ def test_monthly_vouchers_have_a_fresh_balance_each_month():
 def test_the_outcome_bonus_is_due_after_six_months_self_supporting_and_granted_once():
     stream, provider = chosen("jobbpeng", "basic", born=date(1990, 1, 1), valid_from=date(2026, 1, 5))
     with pytest.raises(Refused, match="due after 6 months"):
-        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 6, 1), "vera", TODAY)
+        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 6, 1), VERA, TODAY)
     [event] = stream.add(
-        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 5, 1), "vera", TODAY)
+        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 5, 1), VERA, TODAY)
     )
     assert event.data["amount_ore"] == 1_500_000 and event.data["provider_id"] == provider.provider_id
     with pytest.raises(Refused, match="already granted"):
-        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 5, 1), "vera", TODAY)
+        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 5, 1), VERA, TODAY)
 
 
 def test_provider_decisions_follow_the_allowed_transitions_and_need_a_reason():
     provider = approved_provider("kulturpeng", "5560360793", ["music"])
     with pytest.raises(Refused, match="cannot be given the decision 'approve'"):
-        prov.decide_on_provider(provider, "approve", "again", "vera", TODAY)
+        prov.decide_on_provider(provider, "approve", "again", VERA, TODAY)
     with pytest.raises(Refused, match="reason"):
-        prov.decide_on_provider(provider, "suspend", " ", "vera", TODAY)
-    [event] = prov.decide_on_provider(provider, "revoke", "Broke the agreement", "vera", TODAY)
+        prov.decide_on_provider(provider, "suspend", " ", VERA, TODAY)
+    [event] = prov.decide_on_provider(provider, "revoke", "Broke the agreement", VERA, TODAY)
     assert event.type == ev.PROVIDER_REVOKED
+    # who decided: the officer's issuer and subject, her name only shown
+    assert event.data["decided_by_id"] == VERA.id and event.data["decided_by"] == VERA.name
+    [old] = envelopes("provider-x", 1, [NewEvent(event.type, {**event.data, "decided_by_id": "x"})])
+    v1 = replace(old, schema_version=1, data={k: v for k, v in event.data.items() if k != "decided_by_id"})
+    assert upcasters().upcast(v1).data["decided_by_id"] == f"legacy:{VERA.name}"
 
 
 def test_a_payment_has_one_line_per_redemption_and_only_ended_months_are_paid():
@@ -380,7 +393,7 @@ def test_budget_follow_up_forecasts_the_year_from_the_days_gone():
 
 def test_a_citizens_personal_data_is_erased_once_after_the_voucher_ran_out_and_the_retention():
     command = GrantVoucher("kulturpeng", "music", "201203152002", date(2012, 3, 15), "c@example.se", "sv")
-    voucher_id, events = vou.grant_voucher(command, PROGRAMMES.get("kulturpeng"), SECRET, "vera", TODAY)
+    voucher_id, events = vou.grant_voucher(command, PROGRAMMES.get("kulturpeng"), SECRET, VERA, TODAY)
     history = envelopes(vou.stream_id_for(voucher_id), 1, events)
     voucher = Voucher.from_history(history)
     last_day = voucher.valid_until

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint, abort
 
+from kernel.actors import Actor
 from kernel.auth import Principal, current_principal, require
 from vouchers import handlers
 from vouchers.api.schemas import (
@@ -64,9 +65,12 @@ def today() -> date:
     return deps().clock().date()
 
 
-def actor() -> str:
-    principal = current_principal()
-    return principal.name or principal.subject or ""
+def actor() -> Actor:
+    """Who takes the step: the signed-in caller by issuer and subject (their name shown)."""
+    who = current_principal().actor
+    if who is None:
+        abort(403, message="Only a signed-in caller can take this step.")
+    return who
 
 
 def scope(permission: str) -> str | None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from kernel.actors import Actor
 from kernel.envelope import Envelope, NewEvent
 from vouchers.domain import Refused
 from vouchers.domain import events as ev
@@ -133,7 +134,7 @@ def apply_as_provider(provider: Provider, command: ApplyAsProvider, programme: P
 
 
 def decide_on_provider(
-    provider: Provider, decision: str, reason: str, by: str, today: date
+    provider: Provider, decision: str, reason: str, by: Actor, today: date
 ) -> list[NewEvent]:
     if not provider.provider_id:
         raise LookupError("no such provider")
@@ -151,15 +152,17 @@ def decide_on_provider(
                 "provider_id": provider.provider_id,
                 "programme": provider.programme,
                 "reason": reason.strip(),
-                "decided_by": by,
+                "decided_by": by.name,
+                "decided_by_id": by.id,
                 "on": today.isoformat(),
             },
+            schema_version=2,
         )
     ]
 
 
 def record_quality(
-    provider: Provider, programme: Programme, measure: str, value: float, period: str, by: str, today: date
+    provider: Provider, programme: Programme, measure: str, value: float, period: str, by: Actor, today: date
 ) -> list[NewEvent]:
     if not provider.provider_id:
         raise LookupError("no such provider")
@@ -174,10 +177,11 @@ def record_quality(
         "measure": measure,
         "value": value,
         "period": period,
-        "recorded_by": by,
+        "recorded_by": by.name,
+        "recorded_by_id": by.id,
         "on": today.isoformat(),
     }
-    return [NewEvent(ev.QUALITY_RESULT_RECORDED, data)]
+    return [NewEvent(ev.QUALITY_RESULT_RECORDED, data, schema_version=2)]
 
 
 def designate_default(provider: Provider, programme: Programme, today: date) -> list[NewEvent]:

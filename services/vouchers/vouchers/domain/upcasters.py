@@ -3,11 +3,13 @@ every read, so the domain and the read models know only the current shapes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from kernel.actors import legacy_actor_id
 from kernel.eventstore import Upcasters
 from vouchers.domain import events as ev
-from vouchers.domain.vouchers import BUCKET_HEX_DIGITS
+from vouchers.domain.vouchers import BUCKET_HEX_DIGITS, CITIZEN
 
 
 def voucher_granted_v1(data: dict[str, Any]) -> dict[str, Any]:
@@ -18,7 +20,34 @@ def voucher_granted_v1(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _with_actor_id(role: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Events written before people were identified by subject name them only: the name
+    gets a `legacy:<name>` actor id (kernel.actors), which matches nobody; a citizen's own
+    choice (`citizen`) is `citizen:self`, as now."""
+
+    def step(data: dict[str, Any]) -> dict[str, Any]:
+        name = data[role]
+        data[f"{role}_id"] = CITIZEN.id if name == CITIZEN.name else legacy_actor_id(name)
+        return data
+
+    return step
+
+
+# (event type, the version upcast from): who the event names
+ACTOR_ROLES = {
+    **{(t, 1): "decided_by" for t in (ev.PROVIDER_APPROVED, ev.PROVIDER_REJECTED, ev.PROVIDER_SUSPENDED)},
+    **{(t, 1): "decided_by" for t in (ev.PROVIDER_REVOKED, ev.PROVIDER_REINSTATED)},
+    (ev.QUALITY_RESULT_RECORDED, 1): "recorded_by",
+    (ev.OUTCOME_BONUS_GRANTED, 1): "granted_by",
+    (ev.PROVIDER_CHOSEN, 1): "chosen_by",
+    (ev.PROVIDER_SWITCHED, 1): "chosen_by",
+    (ev.VOUCHER_GRANTED, 2): "granted_by",
+}
+
+
 def upcasters() -> Upcasters:
     steps = Upcasters()
     steps.register(ev.VOUCHER_GRANTED, 1, voucher_granted_v1)
+    for (event_type, version), role in ACTOR_ROLES.items():
+        steps.register(event_type, version, _with_actor_id(role))
     return steps

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from kernel.actors import Actor
 from kernel.envelope import Envelope, NewEvent
 from vouchers.domain import Refused
 from vouchers.domain import events as ev
@@ -29,7 +30,7 @@ def stream_id_for(voucher_id: str) -> str:
 
 # `chosen_by` when the voucher's own citizen chose: they are its data subject already, so
 # the event names no one (no name, no sign-in subject that would outlive their erasure).
-CITIZEN = "citizen"
+CITIZEN = Actor("citizen:self", "citizen")
 BUCKET_HEX_DIGITS = 3  # 4,096 buckets
 
 
@@ -195,7 +196,7 @@ def grant_voucher(
     command: GrantVoucher,
     programme: Programme,
     secret: bytes,
-    by: str,
+    by: Actor,
     today: date,
     default_provider: Provider | None = None,
 ) -> tuple[str, list[NewEvent]]:
@@ -227,12 +228,13 @@ def grant_voucher(
                 "valid_from": valid_from.isoformat(),
                 "valid_until": valid_until.isoformat(),
                 "language": command.language,
-                "granted_by": by,
+                "granted_by": by.name,
+                "granted_by_id": by.id,
                 "on": today.isoformat(),
                 "subject_id": str(uuid.uuid4()),
                 "personal": {"personnummer": command.personnummer, "email": command.email},
             },
-            schema_version=2,
+            schema_version=3,
         )
     ]
     if default_provider is not None and default_provider.offers(category.id):
@@ -258,7 +260,7 @@ def _tenure_event(
     provider: Provider,
     effective_from: date,
     how: str,
-    by: str,
+    by: Actor,
     previous: str | None,
 ) -> NewEvent:
     data: dict[str, Any] = {
@@ -269,15 +271,16 @@ def _tenure_event(
         "provider_email": provider.contact_email,
         "effective_from": effective_from.isoformat(),
         "how": how,
-        "chosen_by": by,
+        "chosen_by": by.name,
+        "chosen_by_id": by.id,
     }
     if previous is not None:
         data["previous_provider_id"] = previous
-    return NewEvent(event_type, data)
+    return NewEvent(event_type, data, schema_version=2)
 
 
 def choose_provider(
-    voucher: Voucher, provider: Provider, effective_from: date | None, by: str, today: date
+    voucher: Voucher, provider: Provider, effective_from: date | None, by: Actor, today: date
 ) -> list[NewEvent]:
     """The citizen's choice: the first one, or a switch effective from a date."""
     if not voucher.voucher_id:
@@ -366,7 +369,7 @@ def redeem(voucher: Voucher, provider: Provider, report: DeliveryReport, today: 
 
 
 def grant_outcome_bonus(
-    voucher: Voucher, programme: Programme, self_supporting_since: date, by: str, today: date
+    voucher: Voucher, programme: Programme, self_supporting_since: date, by: Actor, today: date
 ) -> list[NewEvent]:
     """The provider's bonus once the citizen has been self-supporting long enough."""
     if not voucher.voucher_id:
@@ -393,9 +396,11 @@ def grant_outcome_bonus(
                 "provider_id": provider_id,
                 "amount_ore": bonus.amount_ore,
                 "self_supporting_since": self_supporting_since.isoformat(),
-                "granted_by": by,
+                "granted_by": by.name,
+                "granted_by_id": by.id,
                 "recorded_on": today.isoformat(),
             },
+            schema_version=2,
         )
     ]
 
