@@ -393,6 +393,9 @@ def test_a_contact_signs_in_to_my_cases_with_the_link_from_the_email(stack, page
     )[0]
     link = re.search(r"http://\S+/sign-in/\S+", mail["body"]).group(0)
     page.goto(link)
+    assert page.locator("#sign-in-as").inner_text().endswith("@example.se")  # confirm: nothing used yet
+    assert_accessible(page)
+    page.click("#sign-in-confirm")
     assert reference in page.locator("main").inner_text()
     assert page.locator("#signed-in-as").inner_text().endswith("@example.se")
     assert_accessible(page)

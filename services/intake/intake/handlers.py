@@ -178,6 +178,13 @@ def request_sign_in(deps: Deps, email: str, language: str) -> None:
     deps.store.append(stream_id, 0, events, Metadata.new(telemetry.current_traceparent()))
 
 
+def sign_in_link_shown_as(deps: Deps, token: str) -> str | None:
+    """Whom a still valid link signs in (masked), without using it up; None if it does not work."""
+    assert deps.sign_in_links is not None
+    link = deps.sign_in_links.peek(token, deps.clock())
+    return link["shown_as"] if link is not None else None
+
+
 def redeem_sign_in(deps: Deps, token: str) -> dict[str, Any] | None:
     """The session principal for a valid link: the cases that name the address as their
     contact, each on its own, and no organisation (intake.access)."""

@@ -41,6 +41,10 @@ class SignInLinks:
         )
         return token
 
+    def peek(self, token: str, now: datetime) -> dict[str, Any] | None:
+        """The link's record if it still works, leaving it unused."""
+        return self._links.find_one({"_id": hash_token(token), "used": False, "expires_at": {"$gt": now}})
+
     def redeem(self, token: str, now: datetime) -> dict[str, Any] | None:
         """The link's record, once; None if unknown, used or expired."""
         return self._links.find_one_and_update(

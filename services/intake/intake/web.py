@@ -229,6 +229,25 @@ def sign_in_by_email():  # type: ignore[no-untyped-def]
 @pages.get("/sign-in/<token>")
 @limited("tracking")
 def sign_in_with_link(token: str):  # type: ignore[no-untyped-def]
+    """Opening the emailed link changes nothing (a mail scanner may open it first): it
+    shows whom it signs in, and signing in is the button's POST."""
+    lang = page_language()
+    shown_as = handlers.sign_in_link_shown_as(deps(), token)
+    if shown_as is None:
+        abort(410, description=t("sign_in.link_invalid", lang))
+    return render_template(
+        "sign_in_confirm.html",
+        lang=lang,
+        t=lambda k: t(k, lang),
+        shown_as=shown_as,
+        action=f"/sign-in/{token}?lang={lang}",
+    )
+
+
+@pages.post("/sign-in/<token>")
+@limited("tracking")
+def redeem_sign_in_link(token: str):  # type: ignore[no-untyped-def]
+    """Redeems the link once (the form's CSRF token shows it was this browser's choice)."""
     lang = page_language()
     principal = handlers.redeem_sign_in(deps(), token)
     if principal is None:
