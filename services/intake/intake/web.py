@@ -8,7 +8,7 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session
 from marshmallow import ValidationError
 
-from intake import attachments, handlers, letters
+from intake import attachments, handlers, letters, messages
 from intake.bootstrap import Deps
 from intake.domain import SURVEY_QUESTIONS, LinkNotReplaceable, NothingToAnswer, SubmitInquiry
 from intake.handlers import LinkRefused
@@ -116,11 +116,17 @@ def render_case(doc: dict, lang: str, token: str | None, letter_url: str):  # ty
         letter_url=f"{letter_url}?lang={lang}",
         answer_url=letter_url.replace("/decision.pdf", "/answer") + f"?lang={lang}",
         survey_url=letter_url.replace("/decision.pdf", "/survey") + f"?lang={lang}",
-        messages=deps().messages(doc["reference"]),
+        messages=shown_messages(doc["reference"]),
         questions=SURVEY_QUESTIONS,
         max_files=attachments.MAX_FILES,
         max_mb=deps().settings.attachment_max_bytes // (1024 * 1024),
     )
+
+
+def shown_messages(reference: str) -> list[dict] | None:
+    """The case's messages as the portal shows them (intake.messages.shown: never a text)."""
+    found = deps().messages(reference)
+    return None if found is None else [messages.shown(m) for m in found]
 
 
 def decision_pdf(doc: dict, lang: str):  # type: ignore[no-untyped-def]

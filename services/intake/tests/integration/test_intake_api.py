@@ -255,7 +255,7 @@ def test_the_tracking_page_shows_the_messages_sent_about_the_case(app):
             {
                 "channel": "sms",
                 "subject": "Kvitto: vi har tagit emot ditt ärende <b>",
-                "body": "Följ ärendet här",
+                "body": "Följ ärendet här: http://127.0.0.1:8001/track/secret-token-in-the-body",
                 "queued_at": "2026-11-25T09:00:00+00:00",
             }
         ]
@@ -264,6 +264,7 @@ def test_the_tracking_page_shows_the_messages_sent_about_the_case(app):
     page = client.get(f"/track/{token}?lang=sv").get_data(as_text=True)
     assert asked == [receipt["reference"]]
     assert "Kvitto: vi har tagit emot ditt ärende &lt;b&gt;" in page and "(SMS)" in page
+    assert "secret-token-in-the-body" not in page and "Följ ärendet här" not in page  # never a text
     deps.messages = lambda _reference: None
     assert "kan inte visas just nu" in client.get(f"/track/{token}?lang=sv").get_data(as_text=True)
 
