@@ -212,3 +212,128 @@ def test_the_openapi_documents_say_which_calls_need_a_token(apps):
                     [{"bearerAuth": []}] if needs_token else [{}, {"bearerAuth": []}]
                 ), (name, method, path)
                 assert operation["x-permission"]
+
+
+def references_in(response) -> set[str]:  # type: ignore[no-untyped-def]
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return {row["reference"] for row in response.get_json()}
+
+
+@pytest.fixture
+def second_of_everything(apps, settings_for, personal, wire, tokens):
+    """Beside the records `apps` made (sara's team's case, cilla's voucher at pelle's
+    organisation): another team's case, another citizen's voucher at another provider, both
+    cases decided, and the receipts notify recorded for both."""
+    from vouchers.api.schemas import valid_personnummer
+    from vouchers.domain.providers import ApplyAsProvider
+    from vouchers.domain.vouchers import GrantVoucher
+    from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
+
+    from business_desk.consumer import build_handlers
+    from notify.handlers import build_handlers as notify_handlers
+
+    services, values = apps
+    desk_settings = settings_for("business_desk")
+    desk_db = mongo_client(desk_settings)[desk_settings.database]
+    notify_settings = settings_for("notify")
+    notify_db = mongo_client(notify_settings)[notify_settings.database]
+    to_desk = MessageProcessor(
+        MongoInbox(desk_db, "business_desk"), build_handlers(desk_db), personal=personal
+    )
+    to_notify = MessageProcessor(
+        MongoInbox(notify_db, "notify"), notify_handlers(notify_db, "http://intake"), personal=personal
+    )
+    matrix = golden_example("intake.inquiry_submitted")
+    matrix["data"].update(case_type="alcohol_serving_licence", reference="BUS-2026-MATRIX")
+    other = golden_example("intake.inquiry_submitted")
+    other["event_id"] = "00000000-0000-4000-8000-0000000000ff"
+    other["data"].update(
+        inquiry_id="10000000-0000-4000-8000-0000000000ff",
+        case_type="building_permit",
+        reference="BUS-2026-OTHER",
+    )
+    to_desk.process(wire(other))
+    for raw in (matrix, other):
+        to_notify.process(wire(raw))
+    other_case = desk_db["cases"].find_one({"reference": "BUS-2026-OTHER"})["_id"]
+    desk = services["business_desk"].test_client()
+    for case_id, role in ((values["case_id"], "case_handler"), (other_case, "case_handler_other_team")):
+        assert desk.post(f"/api/v1/cases/{case_id}/claim", headers=tokens.header(role)).status_code == 200
+        decided = desk.post(
+            f"/api/v1/cases/{case_id}/decision",
+            json={"outcome": "granted", "answer": "Beviljas."},
+            headers=tokens.header(role),
+        )
+        assert decided.status_code == 200, decided.get_json()
+
+    vdeps = services["vouchers"].extensions["vouchers.deps"]
+    provider = apply_as_provider(
+        vdeps,
+        ApplyAsProvider("kulturpeng", "5567037485", "Q", "private", ["music"], "q@example.se", "Music."),
+    )
+    decide_on_provider(vdeps, provider, "approve", "Meets the criteria.", "matrix")
+    number, born = valid_personnummer("20120316-2001")  # not cilla's
+    voucher = grant_voucher(
+        vdeps, GrantVoucher("kulturpeng", "music", number, born, "d@example.se", "sv"), "m"
+    )
+    return {"other_case": other_case, "other_provider": provider, "other_voucher": voucher}
+
+
+def test_each_role_reads_the_records_its_scope_covers_and_no_others(apps, second_of_everything, tokens):
+    services, values = apps
+    other = second_of_everything
+    desk, notify = services["business_desk"].test_client(), services["notify"].test_client()
+    vouchers = services["vouchers"].test_client()
+
+    def get(client, url: str, role: str):  # type: ignore[no-untyped-def]
+        return client.get(url, headers=tokens.header(role))
+
+    # cases: a handler sees their team's only, in queues, by id and in the exports
+    team_queue = "/api/v1/queues/alcohol_serving_licence?status=all"
+    other_queue = "/api/v1/queues/building_permit?status=all"
+    for role in ("case_handler", "team_lead"):
+        assert references_in(get(desk, team_queue, role)) == {"BUS-2026-MATRIX"}, role
+        assert get(desk, other_queue, role).status_code == 403, role
+        assert get(desk, f"/api/v1/cases/{other['other_case']}", role).status_code in (403, 404), role
+        assert references_in(get(desk, "/api/v1/teams/licensing/queue?status=all", role)) == {
+            "BUS-2026-MATRIX"
+        }
+        assert get(desk, "/api/v1/teams/building/queue?status=all", role).status_code == 403, role
+    assert references_in(get(desk, other_queue, "case_handler_other_team")) == {"BUS-2026-OTHER"}
+    assert get(desk, team_queue, "case_handler_other_team").status_code == 403
+    assert references_in(get(desk, other_queue, "manager")) == {"BUS-2026-OTHER"}
+    assert references_in(get(desk, team_queue, "manager")) == {"BUS-2026-MATRIX"}
+
+    def exported(role: str) -> set[str]:
+        text = get(desk, "/api/v1/exports/insikt.csv", role).get_data(as_text=True)
+        return {line.rsplit(";", 1)[1] for line in text.lstrip("\ufeff").splitlines()[1:]}
+
+    assert exported("team_lead") == {"BUS-2026-MATRIX"}
+    assert exported("manager") == {"BUS-2026-MATRIX", "BUS-2026-OTHER"}
+
+    def figures_case_types(role: str) -> set[str]:
+        figures = get(desk, "/api/v1/figures?group_by=case_type&period=52w", role).get_json()
+        return {g["group"] for g in figures["groups"]}
+
+    licensing = {"alcohol_serving_licence", "outdoor_seating"}
+    assert figures_case_types("team_lead") <= licensing
+    assert "building_permit" in figures_case_types("manager")
+
+    # notifications: a team lead reads their team's cases' only; a manager every case's
+    assert references_in(get(notify, "/api/v1/notifications", "team_lead")) == {"BUS-2026-MATRIX"}
+    assert references_in(get(notify, "/api/v1/notifications", "manager")) == {
+        "BUS-2026-MATRIX",
+        "BUS-2026-OTHER",
+    }
+
+    # vouchers: a citizen their own, an officer every one
+    mine = get(vouchers, "/api/v1/my/vouchers", "citizen").get_json()
+    assert [v["voucher_id"] for v in mine] == [values["voucher_id"]]
+    assert get(vouchers, f"/api/v1/vouchers/{other['other_voucher']}", "citizen").status_code == 404
+    assert get(vouchers, f"/api/v1/vouchers/{values['voucher_id']}", "citizen").status_code == 200
+    for voucher_id in (values["voucher_id"], other["other_voucher"]):
+        assert get(vouchers, f"/api/v1/vouchers/{voucher_id}", "voucher_officer").status_code == 200
+    # providers: their own record in full, another's public profile only
+    own = get(vouchers, f"/api/v1/providers/{values['provider_id']}", "provider").get_json()
+    theirs = get(vouchers, f"/api/v1/providers/{other['other_provider']}", "provider").get_json()
+    assert "contact_email" in own and "contact_email" not in theirs
