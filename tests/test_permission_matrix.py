@@ -271,10 +271,10 @@ def second_of_everything(apps, settings_for, personal, wire, tokens):
         vdeps,
         ApplyAsProvider("kulturpeng", "5567037485", "Q", "private", ["music"], "q@example.se", "Music."),
     )
-    decide_on_provider(vdeps, provider, "approve", "Meets the criteria.", "matrix")
+    decide_on_provider(vdeps, provider, "approve", "Meets the criteria.", VERA)
     number, born = valid_personnummer("20120316-2001")  # not cilla's
     voucher = grant_voucher(
-        vdeps, GrantVoucher("kulturpeng", "music", number, born, "d@example.se", "sv"), "m"
+        vdeps, GrantVoucher("kulturpeng", "music", number, born, "d@example.se", "sv"), VERA
     )
     return {"other_case": other_case, "other_provider": provider, "other_voucher": voucher}
 

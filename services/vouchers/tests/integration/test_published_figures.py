@@ -22,9 +22,12 @@ from vouchers.handlers import (
     report_delivery,
 )
 
+from kernel.actors import Actor
+
 pytestmark = pytest.mark.integration
 
 TODAY = date(2026, 10, 5)
+OFFICER = Actor("https://login.kommun.example#vera.officer", "Vera")
 
 
 class CommandsOnThisThread(monitoring.CommandListener):
@@ -55,7 +58,7 @@ def counted(settings_for):
     provider = apply_as_provider(
         deps, ApplyAsProvider("kulturpeng", "5560360793", "P", "private", ["music"], "p@example.se", "Music.")
     )
-    decide_on_provider(deps, provider, "approve", "Meets the criteria.", "test")
+    decide_on_provider(deps, provider, "approve", "Meets the criteria.", OFFICER)
     yield app, deps, provider, commands
     commands.database = "-"  # registered for good: let it count nothing more
 
@@ -64,9 +67,9 @@ def grant_and_deliver(deps, provider: str, n: int) -> None:  # type: ignore[no-u
     number, born = valid_personnummer("20120315-2002")
     for _ in range(n):
         voucher = grant_voucher(
-            deps, GrantVoucher("kulturpeng", "music", number, born, "c@example.se", "sv"), "t"
+            deps, GrantVoucher("kulturpeng", "music", number, born, "c@example.se", "sv"), OFFICER
         )
-        choose_provider(deps, voucher, provider, None, "officer")
+        choose_provider(deps, voucher, provider, None, OFFICER)
         report_delivery(deps, voucher, DeliveryReport(provider, f"r-{voucher}", 1, TODAY))
 
 
