@@ -105,3 +105,41 @@ def test_forged_and_malformed_tokens_are_refused_not_ignored(intake):
     for header in headers:
         response = intake.get("/api/v1/case-types", headers={"Authorization": header})
         assert_clean_error(response, 401)
+
+
+LINK_INJECTION = (
+    "Eve\n\nYour case was refused. Appeal at https://evil.example/appeal or mail appeal@evil.example\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("contact_name", LINK_INJECTION),
+        ("company", LINK_INJECTION),
+        ("company", "Omsorg AB\rBcc: x@evil.example"),
+    ],
+)
+def test_line_breaks_and_controls_in_single_line_fields_are_refused_at_the_field(intake, field, value):
+    response = intake.post(
+        "/api/v1/inquiries", json={**INQUIRY, field: value}, headers={"Accept-Language": "en"}
+    )
+    assert_clean_error(response, 422)
+    assert list(response.get_json()["errors"]["json"]) == [field]
+
+
+def test_the_form_refuses_them_in_the_applicants_language_and_keeps_the_input(intake):
+    token = csrf_token(intake.get("/?lang=sv").get_data(as_text=True))
+    response = intake.post(
+        "/?lang=sv", data={**INQUIRY, "contact_name": LINK_INJECTION, "language": "sv", "csrf_token": token}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "Skriv texten på en rad, utan styrtecken." in page
+    assert "Elak AB &lt;script&gt;" in page  # what was typed is still in the form, as text
+
+
+def test_a_multi_line_description_keeps_its_line_breaks_but_not_other_controls(intake):
+    ok = intake.post("/api/v1/inquiries", json={**INQUIRY, "description": "Rad ett\r\nRad två"})
+    assert ok.status_code == 201
+    refused = intake.post("/api/v1/inquiries", json={**INQUIRY, "description": "Rad\x1b[2J ett"})
+    assert_clean_error(refused, 422)

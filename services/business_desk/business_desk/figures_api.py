@@ -11,6 +11,7 @@ from marshmallow import Schema, fields, validate
 from business_desk import dashboard
 from business_desk.bootstrap import Deps
 from kernel.auth import Principal, current_principal, require
+from kernel.fields import SingleLineText
 
 blp = Blueprint(
     "figures", __name__, url_prefix="/api/v1", description="Processing-time figures, exports and open KPIs"
@@ -29,9 +30,9 @@ class FiguresQuerySchema(Schema):
     )
     from_ = fields.Date(data_key="from", load_default=None)
     to = fields.Date(load_default=None)
-    case_type = fields.String(load_default=None)
-    team = fields.String(load_default=None)
-    handler = fields.String(
+    case_type = SingleLineText(load_default=None)
+    team = SingleLineText(load_default=None)
+    handler = SingleLineText(
         load_default=None,
         validate=validate.Length(0, 500),
         metadata={"description": "Only the decisions of this handler, by actor id (`<issuer>#<subject>`)"},

@@ -5,10 +5,11 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from business_desk.domain import OUTCOMES
+from kernel.fields import MultiLineText, SingleLineText
 
 
 class CompletionRequestSchema(Schema):
-    message = fields.String(
+    message = MultiLineText(
         required=True,
         validate=validate.Length(1, 5000),
         metadata={"description": "What the applicant must complete"},
@@ -19,7 +20,7 @@ class CompletionRequestSchema(Schema):
 
 
 class ReplySchema(Schema):
-    reply = fields.String(
+    reply = MultiLineText(
         required=True,
         validate=validate.Length(1, 5000),
         metadata={"description": "What the applicant sent, in short"},
@@ -28,12 +29,12 @@ class ReplySchema(Schema):
 
 class DecisionSchema(Schema):
     outcome = fields.String(required=True, validate=validate.OneOf(OUTCOMES))
-    answer = fields.String(
+    answer = MultiLineText(
         required=True,
         validate=validate.Length(1, 20000),
         metadata={"description": "The written answer to the applicant"},
     )
-    legal_reference = fields.String(
+    legal_reference = SingleLineText(
         load_default=None,
         validate=validate.Length(1, 500),
         metadata={"description": "The law the decision rests on; defaults to the case type's"},
@@ -41,13 +42,13 @@ class DecisionSchema(Schema):
 
 
 def _reason(description: str) -> fields.String:
-    return fields.String(
+    return MultiLineText(
         required=True, validate=validate.Length(1, 5000), metadata={"description": description}
     )
 
 
 class AssignSchema(Schema):
-    handler = fields.String(
+    handler = SingleLineText(
         required=True,
         validate=validate.Length(1, 500),
         metadata={
@@ -58,7 +59,7 @@ class AssignSchema(Schema):
 
 
 class NoteSchema(Schema):
-    note = fields.String(
+    note = MultiLineText(
         required=True,
         validate=validate.Length(1, 10000),
         metadata={"description": "Internal; never shown to the applicant"},
@@ -66,7 +67,7 @@ class NoteSchema(Schema):
 
 
 class StatusSchema(Schema):
-    status = fields.String(required=True, metadata={"description": "A work status from the configuration"})
+    status = SingleLineText(required=True, metadata={"description": "A work status from the configuration"})
 
 
 class ExtensionSchema(Schema):
@@ -93,7 +94,7 @@ class QueueQuerySchema(Schema):
             "description": "open (default), waiting (for the applicant), overdue, decided, closed or all"
         },
     )
-    handler = fields.String(
+    handler = SingleLineText(
         load_default=None,
         validate=validate.Length(0, 500),
         metadata={
@@ -102,7 +103,7 @@ class QueueQuerySchema(Schema):
         },
     )
     unassigned = fields.Boolean(load_default=False, metadata={"description": "Only cases nobody has claimed"})
-    q = fields.String(
+    q = SingleLineText(
         load_default="",
         validate=validate.Length(0, 200),
         metadata={"description": "Search reference, company and organisation number"},

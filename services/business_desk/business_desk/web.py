@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
@@ -39,6 +40,7 @@ from business_desk.readmodel import QueueFilter
 from business_desk.schemas import QUEUE_STATUSES
 from business_desk.views import clock_now
 from kernel.casetypes import Catalogue, Person
+from kernel.fields import MULTI_LINE_MESSAGE, SINGLE_LINE_MESSAGE, has_control
 from kernel.signin import page_check, signed_in
 
 pages = Blueprint("pages", __name__)
@@ -166,7 +168,7 @@ def team_queue(team: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _render_case(case_id: str, error: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_case(case_id: str, error: str | None = None, status: int = 200, kept_action: str | None = None):  # type: ignore[no-untyped-def]
     d = deps()
     case = d.cases.get(case_id)
     if case is None:
@@ -189,6 +191,8 @@ def _render_case(case_id: str, error: str | None = None, status: int = 200):  # 
             assignees=roster_choices(d.catalogue, [case_type.id]),
             outcomes=OUTCOMES,
             error=error,
+            kept=request.form if kept_action else {},
+            kept_action=kept_action,
             user=g.principal,
             deliveries=d.deliveries(case["reference"]),
         ),
@@ -226,6 +230,29 @@ def _optional_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
+# the free-text fields of each case action's form, and whether they may hold line breaks
+FREE_TEXT = {
+    "assign": {"handler": False},
+    "note": {"text": True},
+    "status": {"status": False},
+    "completion-request": {"message": True},
+    "applicant-reply": {"reply": True},
+    "extension": {"text": True},
+    "delay-notice": {"text": True},
+    "decision": {"answer": True, "legal_reference": False},
+    "close": {"text": True},
+    "reopen": {"text": True},
+}
+
+
+def refused_text(action: str, form: Mapping[str, str]) -> str | None:
+    """The page's words for a free-text field the API's schema would refuse, or None."""
+    for name, multi_line in FREE_TEXT.get(action, {}).items():
+        if has_control(form.get(name, ""), multi_line):
+            return _(MULTI_LINE_MESSAGE if multi_line else SINGLE_LINE_MESSAGE)
+    return None
+
+
 @pages.post("/cases/<case_id>/<action>")
 def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     d, form = deps(), request.form
@@ -258,6 +285,9 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     }
     if action not in commands:
         abort(404)
+    refused = refused_text(action, form)
+    if refused is not None:
+        return _render_case(case_id, refused, 422, kept_action=action)
     try:
         commands[action]()
     except (IllegalTransition, ValueError) as exc:

@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from intake.i18n import languages
 from intake.organisation import parse_organisation_number
 from kernel import casetypes
+from kernel.fields import MultiLineText, SingleLineText
 from kernel.settings import Settings
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
@@ -20,16 +21,16 @@ def case_type_ids() -> list[str]:
 
 
 class InquirySchema(Schema):
-    organisation_number = fields.String(
+    organisation_number = SingleLineText(
         required=True,
         metadata={"description": "Swedish organisationsnummer or Danish CVR", "example": "556036-0793"},
     )
-    company = fields.String(required=True, validate=validate.Length(1, 200, error="text.length"))
-    contact_name = fields.String(required=True, validate=validate.Length(1, 200, error="text.length"))
+    company = SingleLineText(required=True, validate=validate.Length(1, 200, error="text.length"))
+    contact_name = SingleLineText(required=True, validate=validate.Length(1, 200, error="text.length"))
     email = fields.Email(required=True, validate=validate.Length(max=254, error="text.length"))
-    phone = fields.String(required=True)
-    case_type = fields.String(required=True, metadata={"description": "id from GET /api/v1/case-types"})
-    description = fields.String(required=True, validate=validate.Length(1, 5000, error="text.length"))
+    phone = SingleLineText(required=True)
+    case_type = SingleLineText(required=True, metadata={"description": "id from GET /api/v1/case-types"})
+    description = MultiLineText(required=True, validate=validate.Length(1, 5000, error="text.length"))
     language = fields.String(
         load_default=None, metadata={"description": "sv or en; da and en where the deployment is Danish"}
     )

@@ -15,6 +15,7 @@ from intake.handlers import LinkRefused
 from intake.i18n import languages, request_language, t
 from intake.schemas import InquirySchema
 from kernel.auth import current_principal
+from kernel.fields import MULTI_LINE_MESSAGE, has_control, normalise_newlines
 from kernel.ratelimit import limited
 from kernel.signin import SESSION_KEY, page_check, session_principal, signed_in
 
@@ -217,7 +218,7 @@ def sign_in():  # type: ignore[no-untyped-def]
 def sign_in_by_email():  # type: ignore[no-untyped-def]
     lang = page_language()
     email = request.form.get("email", "").strip()
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > 254 or has_control(email):
         return render_template(
             "message.html",
             lang=lang,
@@ -332,8 +333,13 @@ def answer(doc: dict, lang: str, back: str):  # type: ignore[no-untyped-def]
         for f in request.files.getlist("files")
         if f and f.filename
     ]
+    text = request.form.get("answer", "")
+    if has_control(text, multi_line=True):
+        return render_template(
+            "message.html", lang=lang, t=lambda k: t(k, lang), message=t(MULTI_LINE_MESSAGE, lang), error=True
+        ), 422
     try:
-        handlers.answer_completion(deps(), doc, request.form.get("answer", ""), uploads)
+        handlers.answer_completion(deps(), doc, normalise_newlines(text), uploads)
     except attachments.Rejected as rejected:
         message = t(rejected.key, lang) + (f" ({rejected.filename})" if rejected.filename else "")
         return render_template(

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from kernel import telemetry
 from kernel.auth import add_security_scheme, current_principal, current_scope, init_auth, require
 from kernel.connections import mongo_client, personal_data
+from kernel.fields import SingleLineText
 from kernel.metrics import FunctionCollector, OutboxCollector, init_metrics
 from kernel.settings import Settings
 from kernel.web import add_health, base_app
@@ -84,7 +85,7 @@ class MessageSchema(Schema):
 
 
 class MessagesQuerySchema(Schema):
-    reference = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    reference = SingleLineText(required=True, validate=validate.Length(min=1, max=40))
 
 
 @blp.route("/messages")

@@ -38,7 +38,7 @@ def decisions_from(status: str) -> list[str]:
 def field_errors(exc: ValidationError) -> dict[str, str]:
     messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
     return {
-        field: " ".join(map(str, texts if isinstance(texts, list) else [texts]))
+        field: " ".join(word(str(text)) for text in (texts if isinstance(texts, list) else [texts]))
         for field, texts in messages.items()
     }
 

@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr, personnummer
 
+from kernel.fields import MultiLineText, SingleLineText
 from vouchers.domain.providers import DECISIONS, OWNERSHIPS
 
 DIGITS_AND_DASHES = validate.Regexp(r"^[0-9+\- ]+$", error="Use digits (and - or +) only.")
@@ -32,19 +33,19 @@ def valid_personnummer(value: str) -> tuple[str, Any]:
 
 
 class ApplicationSchema(Schema):
-    organisation_number = fields.String(
+    organisation_number = SingleLineText(
         validate=[validate.Length(max=20), DIGITS_AND_DASHES],
         metadata={"description": "Swedish organisationsnummer; a provider's own is taken from their sign-in"},
     )
-    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    name = SingleLineText(required=True, validate=validate.Length(min=2, max=200))
     ownership = fields.String(required=True, validate=validate.OneOf(OWNERSHIPS))
     categories = fields.List(
-        fields.String(validate=validate.Length(max=50)),
+        SingleLineText(validate=validate.Length(max=50)),
         required=True,
         validate=validate.Length(min=1, max=20),
     )
     contact_email = fields.Email(required=True, validate=validate.Length(max=254))
-    description = fields.String(required=True, validate=validate.Length(min=10, max=4000))
+    description = MultiLineText(required=True, validate=validate.Length(min=10, max=4000))
     website = fields.Url(load_default="", validate=validate.Length(max=300))
 
     @validates("organisation_number")
@@ -54,11 +55,11 @@ class ApplicationSchema(Schema):
 
 class DecisionSchema(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(list(DECISIONS)))
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+    reason = MultiLineText(required=True, validate=validate.Length(min=3, max=2000))
 
 
 class QualitySchema(Schema):
-    measure = fields.String(required=True, validate=validate.Length(max=50))
+    measure = SingleLineText(required=True, validate=validate.Length(max=50))
     value = fields.Float(required=True, allow_nan=False)
     period = fields.String(
         required=True,
@@ -70,13 +71,13 @@ class QualitySchema(Schema):
 
 
 class DefaultProviderSchema(Schema):
-    provider_id = fields.String(required=True, validate=validate.Length(max=100))
+    provider_id = SingleLineText(required=True, validate=validate.Length(max=100))
 
 
 class GrantSchema(Schema):
-    programme = fields.String(required=True, validate=validate.Length(max=50))
-    category = fields.String(required=True, validate=validate.Length(max=50))
-    personnummer = fields.String(required=True, validate=[validate.Length(max=20), DIGITS_AND_DASHES])
+    programme = SingleLineText(required=True, validate=validate.Length(max=50))
+    category = SingleLineText(required=True, validate=validate.Length(max=50))
+    personnummer = SingleLineText(required=True, validate=[validate.Length(max=20), DIGITS_AND_DASHES])
     email = fields.Email(required=True, validate=validate.Length(max=254))
     language = fields.String(load_default="sv", validate=validate.OneOf(["sv", "en"]))
     units_per_period = fields.Integer(load_default=None, validate=validate.Range(min=1, max=744))
@@ -92,7 +93,7 @@ class GrantSchema(Schema):
 
 
 class ChoiceSchema(Schema):
-    provider_id = fields.String(required=True, validate=validate.Length(max=100))
+    provider_id = SingleLineText(required=True, validate=validate.Length(max=100))
     effective_from = fields.Date(
         load_default=None,
         metadata={"description": "For a switch: the day the new provider takes over (today if left out)"},
