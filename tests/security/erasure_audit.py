@@ -36,7 +36,7 @@ import ahocorasick
 
 HASH_DIGITS = 16  # 64 bits of a digest: a match is no accident
 MIN_CLEAR = 6  # shorter values would be found by chance (a name like "Bo" is not searched)
-DIGESTS = ("sha256", "sha1", "md5", "sha512", "sha3_256", "blake2b")
+DIGESTS = ("sha256", "sha1", "md5", "sha512", "sha3_256", "blake2b")  # and any the code names
 ENCODED_RUN = re.compile(r"[A-Za-z0-9+/_-]{16,}={0,2}")
 HEX_RUN = re.compile(r"\b(?:[0-9a-fA-F]{2}){8,}\b")
 
@@ -85,9 +85,26 @@ def hash_forms(digest: bytes) -> set[str]:
     }
 
 
-def needles(values: Mapping[str, str], keys: Mapping[str, bytes]) -> dict[str, str]:
+def digests_named_in(source_roots: Iterable[Path]) -> tuple[str, ...]:
+    """The usual digests and every other `hashlib.<name>` the code uses."""
+    named = set(DIGESTS)
+    for path in _sources(source_roots):
+        named |= set(re.findall(r"hashlib\.(\w+)\(", path.read_text(encoding="utf-8")))
+    return tuple(sorted(n for n in named if n in hashlib.algorithms_available and n != "new"))
+
+
+def _sources(source_roots: Iterable[Path]) -> Iterator[Path]:
+    for root in source_roots:
+        yield from (p for p in root.rglob("*.py") if "tests" not in p.parts and ".local" not in p.parts)
+
+
+def needles(
+    values: Mapping[str, str], keys: Mapping[str, bytes], digests: Iterable[str] = DIGESTS
+) -> dict[str, str]:
     """Everything to look for: written form -> what it is. `values` names each value
-    ("email": "anna@example.se"); `keys` names each HMAC key that survives an erasure."""
+    ("email": "anna@example.se"); `keys` names each HMAC key that survives an erasure;
+    `digests` the hash functions, plain and as the HMACs' digest."""
+    digests = tuple(digests)
     found: dict[str, str] = {}
     for label, value in values.items():
         for form in written_forms(value):
@@ -95,13 +112,18 @@ def needles(values: Mapping[str, str], keys: Mapping[str, bytes]) -> dict[str, s
             raw = form.encode()
             originals = {raw, value.encode(), value.strip().encode()}
             for data in originals:
-                for name in DIGESTS:
-                    for text in hash_forms(hashlib.new(name, data).digest()):
+                for name in digests:
+                    for text in hash_forms(_digest(name, data)):
                         found.setdefault(text, f"{name}({label})")
-                for key_name, key in keys.items():
-                    for text in hash_forms(hmac.new(key, data, hashlib.sha256).digest()):
-                        found.setdefault(text, f"hmac[{key_name}]({label})")
+                    for key_name, key in keys.items():
+                        for text in hash_forms(hmac.new(key, data, name).digest()):
+                            found.setdefault(text, f"hmac-{name}[{key_name}]({label})")
     return found
+
+
+def _digest(name: str, data: bytes) -> bytes:
+    hasher = hashlib.new(name, data)
+    return hasher.digest(32) if name.startswith("shake") else hasher.digest()  # type: ignore[call-arg]
 
 
 def keys_derived_from(master_key: bytes, source_roots: Iterable[Path]) -> dict[str, bytes]:
@@ -110,12 +132,9 @@ def keys_derived_from(master_key: bytes, source_roots: Iterable[Path]) -> dict[s
     tomorrow is audited too."""
     label = re.compile(r"hmac\.new\(\s*[^,()]*master[^,()]*(?:\(\))?\s*,\s*b[\"']([^\"']+)[\"']")
     keys = {"master": master_key}
-    for root in source_roots:
-        for path in root.rglob("*.py"):
-            if "tests" in path.parts:
-                continue
-            for name in label.findall(path.read_text(encoding="utf-8")):
-                keys[name] = hmac.new(master_key, name.encode(), hashlib.sha256).digest()
+    for path in _sources(source_roots):
+        for name in label.findall(path.read_text(encoding="utf-8")):
+            keys[name] = hmac.new(master_key, name.encode(), hashlib.sha256).digest()
     return keys
 
 
@@ -269,15 +288,32 @@ class Audit:
     messages: int
     log_lines: int
 
-    def report(self, limit: int = 40) -> str:
-        distinct = sorted({f"{f.what} in {f.where}" for f in self.findings})
+    def places(self) -> dict[str, int]:
+        """'value in place' -> how many findings: the place a collection (the oplog by the
+        collection it wrote to), a topic or a log file."""
+        counted: dict[str, int] = {}
+        for finding in self.findings:
+            words = finding.where.split(" ")
+            if words[1] == "local.oplog.rs":
+                place = f"oplog of {words[2].removeprefix('ns=')}"
+            elif words[0] == "kafka":
+                place = f"topic {words[1].split('[')[0]}"
+            elif words[0] == "log":
+                place = f"log {words[1].split(':')[0]}"
+            else:
+                place = " ".join(words[:2])
+            key = f"{finding.what} in {place}"
+            counted[key] = counted.get(key, 0) + 1
+        return dict(sorted(counted.items()))
+
+    def report(self) -> str:
         return "\n".join(
             [
                 f"{len(self.findings)} findings in {self.documents} documents, {self.messages} messages"
                 f" and {self.log_lines} log lines:",
-                *distinct[:limit],
-                "",
-                *map(str, self.findings[:10]),
+                *(f"  {place} ({count}x)" for place, count in self.places().items()),
+                "for example:",
+                *(f"  {finding}" for finding in self.findings[:5]),
             ]
         )
 
@@ -289,10 +325,11 @@ def audit_stack(env: Mapping[str, str], values: Mapping[str, str], logs: Iterabl
 
     from kernel.settings import REPO_ROOT
 
-    keys = keys_derived_from(master_key_of(env), [REPO_ROOT / "services", REPO_ROOT / "libs"])
+    code = [REPO_ROOT / "services", REPO_ROOT / "libs"]
+    keys = keys_derived_from(master_key_of(env), code)
     if env.get("SECRET_KEY"):
         keys["SECRET_KEY"] = env["SECRET_KEY"].encode()
-    search = Search(needles(values, keys))
+    search = Search(needles(values, keys, digests_named_in(code)))
     with MongoClient(env["MONGODB_URI"]) as client:
         documents = scan_store(search, client)
     messages = scan_topics(search, env["KAFKA_BOOTSTRAP_SERVERS"])

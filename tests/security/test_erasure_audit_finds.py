@@ -65,7 +65,7 @@ def test_a_hash_the_code_computes_with_a_derived_key_and_a_truncated_digest_are_
         for f in search.findings
         if f.where.startswith(f"mongo audit_{run}.hashes ")
     }
-    assert ("'hmac'", "hmac[vouchers.citizen_key](personnummer)") in mine
+    assert ("'hmac'", "hmac-sha256[vouchers.citizen_key](personnummer)") in mine
     assert ("'sha'", "sha256(phone)") in mine
     assert ("'bytes'", "personnummer") in mine
 
