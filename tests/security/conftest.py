@@ -2,3 +2,4 @@
 start (one per test module)."""
 
 from tests.e2e.conftest import stack  # noqa: F401 - the pytest fixture
+from tests.security.audited_stack import own_stack, own_tokens  # noqa: F401 - the erasure audit's own servers
