@@ -44,6 +44,15 @@ MASTER_KEY_ENV = "DATA_MASTER_KEY"
 SUBJECT_HASH_LABEL = b"kernel.subject_hash"
 
 
+def lookup_bucket(master_key: bytes, label: str, value: str, digits: int = 3) -> str:
+    """A short bucket of a value (the first `digits` hex digits of a keyed hash): stored in
+    clear to narrow a lookup by that value to a few candidates, which are then opened with
+    their own subjects' keys and compared. 3 digits are 4096 buckets: a bucket names
+    nobody, so nothing deterministic of the value outlives its subject's erasure."""
+    key = hmac.new(master_key, f"kernel.lookup_bucket:{label}".encode(), hashlib.sha256).digest()
+    return hmac.new(key, value.strip().lower().encode(), hashlib.sha256).hexdigest()[:digits]
+
+
 class SubjectErased(Exception):
     """New personal data for a subject whose data key was destroyed."""
 

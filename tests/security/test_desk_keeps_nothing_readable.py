@@ -28,37 +28,37 @@ pytestmark = pytest.mark.e2e
 SERVICE = "business_desk"
 
 
-def readable(stack, values: dict[str, str]) -> list[str]:
-    """Where business_desk wrote any of the values: its database's documents and their oplog
-    entries, its topics' messages and its processes' log lines."""
+def readable(stack, values: dict[str, str], service: str = SERVICE) -> list[str]:
+    """Where the service (business_desk unless told) wrote any of the values: its database's
+    documents and their oplog entries, its topics' messages and its processes' log lines."""
     env = stack.env()
     keys = keys_derived_from(master_key_of(env), [REPO_ROOT / "services", REPO_ROOT / "libs"])
     keys["SECRET_KEY"] = env["SECRET_KEY"].encode()
     search = Search(needles(values, keys))
-    database = f"{env['MONGODB_DATABASE_PREFIX']}{SERVICE}"
+    database = f"{env['MONGODB_DATABASE_PREFIX']}{service}"
     with MongoClient(env["MONGODB_URI"]) as client:
         names = client[database].list_collection_names()
-        assert "cases" in names and "events" in names
+        assert "events" in names
         for name in names:
             for doc in client[database][name].find():
                 search.value(doc, f"mongo {database}.{name}")
         for entry in client.local["oplog.rs"].find({"ns": {"$regex": f"^{database}\\."}}):
             search.value(entry, f"oplog {entry['ns']}")
-    prefix = f"{env['KAFKA_TOPIC_PREFIX']}{SERVICE}."
+    prefix = f"{env['KAFKA_TOPIC_PREFIX']}{service}."
     consumer = KafkaConsumer(
         bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
         auto_offset_reset="earliest",
         consumer_timeout_ms=3000,
     )
     topics = [t for t in consumer.topics() if t.startswith(prefix)]
-    assert topics, "business_desk published nothing"
+    assert topics, f"{service} published nothing"
     consumer.subscribe(topics)
     for record in consumer:
         search.bytes(record.value, f"kafka {record.topic}@{record.offset}")
     consumer.close()
     log = stack.data_dir / "logs" / "services.log"
     for number, line in enumerate(log.read_text("utf-8", "replace").splitlines(), start=1):
-        if line.split(" ", 2)[1].startswith(SERVICE):  # honcho's "HH:MM:SS business_desk_relay.1 | ..."
+        if line.split(" ", 2)[1].startswith(service):  # honcho's "HH:MM:SS business_desk_relay.1 | ..."
             search.text(line, f"log {number}")
     return sorted({f"{f.what} in {f.where}" for f in search.findings})
 

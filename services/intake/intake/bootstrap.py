@@ -37,11 +37,12 @@ class Deps:
 def bootstrap(settings: Settings) -> Deps:
     client = mongo_client(settings)
     db = client[settings.database]
-    tracking = TrackingReadModel(db)
-    store = MongoEventStore(db, hooks=[tracking.apply], personal=personal_data(settings, client))
+    personal = personal_data(settings, client)
+    tracking = TrackingReadModel(db, personal)
+    store = MongoEventStore(db, hooks=[tracking.apply], personal=personal)
     store.ensure_schema()
     tracking.ensure_schema()
-    sign_in_links = SignInLinks(db)
+    sign_in_links = SignInLinks(db, personal)
     sign_in_links.ensure_schema()
     return Deps(
         settings=settings,

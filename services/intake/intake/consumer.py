@@ -5,6 +5,8 @@ from pymongo.database import Database
 
 from intake.attachments import AttachmentStore
 from intake.readmodel import TrackingReadModel
+from intake.signin_links import SignInLinks
+from kernel.connections import personal_data
 from kernel.envelope import Envelope
 from kernel.runners import run_consumer
 from kernel.settings import Settings
@@ -26,16 +28,20 @@ ERASED = "business_desk.personal_data_erased"
 
 
 def handlers(db: Database) -> dict:
-    tracking = TrackingReadModel(db)
+    personal = personal_data(Settings.from_env("intake"), db.client)
+    tracking = TrackingReadModel(db, personal)
     attachments = AttachmentStore(db)
+    sign_in_links = SignInLinks(db, personal)
 
     def track(event: Envelope, session: ClientSession | None) -> None:
         tracking.apply([event], session)
 
     def erase(event: Envelope, session: ClientSession | None) -> None:
-        """The case's personal data is erased: so are the files the applicant sent."""
+        """The case's personal data is erased: so are the files the applicant sent and the
+        contact's sign-in links."""
         tracking.apply([event], session)
         attachments.delete_for(event.data["case_id"], session)
+        sign_in_links.erase_subject(event.data["subject_id"], session)
 
     return {**dict.fromkeys(CASE_EVENTS, track), ERASED: erase}
 

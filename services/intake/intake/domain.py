@@ -49,7 +49,8 @@ def new_reference(now: datetime) -> str:
 
 
 def new_tracking_token() -> str:
-    return secrets.token_urlsafe(24)
+    """`<handle>.<secret>`: found by its random handle, checked by its secret (tracking.link_lookup)."""
+    return f"{secrets.token_hex(12)}.{secrets.token_urlsafe(24)}"
 
 
 def hash_token(token: str) -> str:
@@ -219,8 +220,11 @@ SIGN_IN_LINK_REQUESTED = "intake.sign_in_link_requested"
 SIGN_IN_LINK_MINUTES = 15
 
 
-def request_sign_in_link(email: str, language: str, token: str, now: datetime) -> tuple[str, list[NewEvent]]:
-    """A one-time sign-in link to My cases, emailed (by notify) to a contact of a case."""
+def request_sign_in_link(
+    email: str, language: str, token: str, now: datetime, subject_id: str
+) -> tuple[str, list[NewEvent]]:
+    """A one-time sign-in link to My cases, emailed (by notify) to a contact of a case;
+    sealed with that contact's key (`subject_id`), so it is erased with them."""
     request_id = str(uuid.uuid4())
     return f"signin-{request_id}", [
         NewEvent(
@@ -230,7 +234,7 @@ def request_sign_in_link(email: str, language: str, token: str, now: datetime) -
                 "language": language,
                 "requested_at": now.isoformat(),
                 "valid_minutes": SIGN_IN_LINK_MINUTES,
-                "subject_id": str(uuid.uuid4()),  # its own key: erasable with nothing else
+                "subject_id": subject_id,
                 "personal": {"email": email, "token": token},
             },
         )

@@ -167,14 +167,17 @@ def answer_survey(deps: Deps, doc: dict[str, Any], scores: dict[str, int]) -> No
 
 def request_sign_in(deps: Deps, email: str, language: str) -> None:
     """Email a one-time sign-in link, if any case names this address as its contact; the
-    caller answers the same either way (nobody learns whose address has cases)."""
+    caller answers the same either way (nobody learns whose address has cases). The link
+    and its email are the personal data of the newest such case's contact: erased with it."""
     email = email.strip()
-    if not deps.tracking.cases_of_contact(email, 1):
+    cases = deps.tracking.cases_of_contact(email, 1)
+    newest = deps.tracking.by_id(cases[0]) if cases else None
+    if newest is None:
         return
     assert deps.sign_in_links is not None
     now = deps.clock()
-    token = deps.sign_in_links.issue(deps.tracking.contact_key(email), email, now)
-    stream_id, events = domain.request_sign_in_link(email, language, token, now)
+    token = deps.sign_in_links.issue(newest["subject_id"], email, now)
+    stream_id, events = domain.request_sign_in_link(email, language, token, now, newest["subject_id"])
     deps.store.append(stream_id, 0, events, Metadata.new(telemetry.current_traceparent()))
 
 
@@ -192,7 +195,7 @@ def redeem_sign_in(deps: Deps, token: str) -> dict[str, Any] | None:
     link = deps.sign_in_links.redeem(token, deps.clock())
     if link is None:
         return None
-    cases = deps.tracking.cases_of_contact_key(link["contact_key"], access.MAX_CONTACT_CASES)
+    cases = deps.tracking.cases_of_contact(link["email"], access.MAX_CONTACT_CASES)
     return {
         "subject": f"email-link:{secrets.token_hex(12)}",  # a session, not a person
         "roles": ["applicant"],

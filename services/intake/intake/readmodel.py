@@ -1,39 +1,121 @@
 """The tracking read model in MongoDB, kept by the event store's append hook (own
-events, same transaction) and by the consumer (case events from business_desk)."""
+events, same transaction) and by the consumer (case events from business_desk).
+
+At rest, what names or was written by the applicant (company, organisation number,
+contact email, the completion request, the decision's answer, delay reasons) is sealed
+with the contact's own data key (kernel.personal), so destroying the key makes every copy
+unreadable: the document, each earlier write of it in the store's replication log, and
+every backup. In clear stay the dates, statuses and two 3-hex-digit lookup buckets (of
+the contact email and of the organisation number; see the README): a lookup reads the
+bucket's few candidates, opens them and compares. The rest of intake sees opened
+documents only."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from intake.domain import INQUIRY_SUBMITTED, hash_token
-from intake.tracking import evolve
+from intake.domain import INQUIRY_SUBMITTED
+from intake.tracking import evolve, link_lookup, organisation_key
 from kernel.envelope import Envelope
-from kernel.personal import master_key_from_env
+from kernel.personal import PersonalData, SubjectErased, lookup_bucket, master_key_from_env
+
+SEALED = "sealed"
 
 
-def contact_key_from_env() -> Callable[[str], str]:
-    """A keyed hash of an email address (case-insensitive), keyed from the data master key."""
-    secret = hmac.new(master_key_from_env(), b"intake.contact_key", hashlib.sha256).digest()
-    return lambda email: hmac.new(secret, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+def _personal_values(doc: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "company": doc.get("company"),
+        "organisation_number": doc.get("organisation_number"),
+        "contact_email": doc.get("contact_email"),
+        "waiting_for": doc.get("waiting_for"),
+        "answer": (doc.get("decision") or {}).get("answer"),
+        "delays": [d.get("reason") for d in doc.get("delays", [])],
+    }
 
 
 class TrackingReadModel:
-    def __init__(self, db: Database, contact_key: Callable[[str], str] | None = None) -> None:
+    def __init__(self, db: Database, personal: PersonalData, master_key: bytes | None = None) -> None:
         self._collection = db["tracking"]
-        self.contact_key = contact_key or contact_key_from_env()
+        self._personal = personal
+        self._master_key = master_key or master_key_from_env()
 
     def ensure_schema(self) -> None:
         self._collection.create_index("tracking_hash", unique=True)
         self._collection.create_index("reference", unique=True)
         self._collection.create_index("revoked_hashes")
-        self._collection.create_index([("organisation_key", 1), ("received_on", -1)])
-        self._collection.create_index("contact_key")
+        self._collection.create_index([("organisation_bucket", 1), ("received_on", -1)])
+        self._collection.create_index("contact_bucket")
+
+    def bucket(self, label: str, value: str) -> str:
+        return lookup_bucket(self._master_key, f"intake.{label}", value)
+
+    # -- at rest ------------------------------------------------------------------------
+
+    def _seal(self, doc: dict[str, Any]) -> dict[str, Any]:
+        values = _personal_values(doc)
+        stored = {
+            k: v
+            for k, v in doc.items()
+            if k not in values and k not in ("organisation_key", "tracking_secret")
+        }
+        if "tracking_secret" in doc:  # a new link: its verifier dies with the contact's key
+            secret = doc["tracking_secret"]
+            try:
+                stored["tracking_verifier"] = (
+                    self._personal.subject_hash(doc["subject_id"], secret) if secret else None
+                )
+            except SubjectErased:
+                stored["tracking_verifier"] = None
+        if doc.get("decision"):
+            stored["decision"] = {k: v for k, v in doc["decision"].items() if k != "answer"}
+        stored["delays"] = [{k: v for k, v in d.items() if k != "reason"} for d in doc.get("delays", [])]
+        email, number = values["contact_email"], values["organisation_number"]
+        stored["contact_bucket"] = self.bucket("contact", email) if email else None
+        stored["organisation_bucket"] = (
+            self.bucket("organisation", organisation_key(number) or "") if number else None
+        )
+        stored[SEALED] = None
+        if doc.get("personal_erased_on") is None:
+            try:
+                stored[SEALED] = self._personal.seal(doc["subject_id"], values)
+            except SubjectErased:
+                stored.update(contact_bucket=None, organisation_bucket=None)
+        return stored
+
+    def _open(self, stored: dict[str, Any] | None) -> dict[str, Any] | None:
+        if stored is None:
+            return None
+        doc = {k: v for k, v in stored.items() if k not in (SEALED, "contact_bucket", "organisation_bucket")}
+        values = (
+            self._personal.open(doc["subject_id"], stored[SEALED]) if stored.get(SEALED) else None
+        ) or {}
+        doc.update(
+            company=values.get("company"),
+            organisation_number=values.get("organisation_number"),
+            organisation_key=organisation_key(values.get("organisation_number")),
+            contact_email=values.get("contact_email"),
+            waiting_for=values.get("waiting_for"),
+        )
+        if doc.get("decision"):
+            doc["decision"] = {**doc["decision"], "answer": values.get("answer")}
+        reasons = values.get("delays") or []
+        doc["delays"] = [
+            {**d, "reason": reasons[i] if i < len(reasons) else None}
+            for i, d in enumerate(doc.get("delays", []))
+        ]
+        return doc
+
+    def _open_all(self, found: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        stored = list(found)
+        self._personal.vault.prefetch(d["subject_id"] for d in stored if d.get(SEALED))
+        return [doc for doc in (self._open(d) for d in stored) if doc is not None]
+
+    # -- writes -------------------------------------------------------------------------
 
     def apply(self, events: Sequence[Envelope], session: ClientSession | None) -> None:
         for event in events:
@@ -42,39 +124,58 @@ class TrackingReadModel:
             current = (
                 None
                 if event.type == INQUIRY_SUBMITTED
-                else self._collection.find_one({"_id": key}, session=session)
+                else self._open(self._collection.find_one({"_id": key}, session=session))
             )
-            updated = evolve(current, event, self.contact_key)
+            updated = evolve(current, event)
             if updated is not None:
-                self._collection.replace_one({"_id": updated["_id"]}, updated, upsert=True, session=session)
+                self._collection.replace_one(
+                    {"_id": updated["_id"]}, self._seal(updated), upsert=True, session=session
+                )
+
+    # -- reads --------------------------------------------------------------------------
 
     def by_token(self, token: str) -> dict[str, Any] | None:
-        return self._collection.find_one({"tracking_hash": hash_token(token)})
+        lookup, secret = link_lookup(token)
+        stored = self._collection.find_one({"tracking_hash": lookup})
+        if stored is not None and secret is not None:
+            expected = self._personal.subject_hash(stored["subject_id"], secret)
+            if expected is None or not hmac.compare_digest(expected, stored.get("tracking_verifier") or ""):
+                return None
+        return self._open(stored)
 
     def revoked(self, token: str) -> bool:
         """Was this a case's tracking link before it was replaced?"""
-        return self._collection.find_one({"revoked_hashes": hash_token(token)}, {"_id": 1}) is not None
+        lookup, _ = link_lookup(token)
+        return self._collection.find_one({"revoked_hashes": lookup}, {"_id": 1}) is not None
 
     def of_organisations_or_ids(
         self, organisation_keys: Iterable[str], inquiry_ids: Iterable[str], limit: int = 200
     ) -> list[dict[str, Any]]:
         """The cases of these organisations and these cases, newest first."""
+        organisations = set(organisation_keys)
         query = {
             "$or": [
-                {"organisation_key": {"$in": sorted(organisation_keys)}},
+                {
+                    "organisation_bucket": {
+                        "$in": sorted({self.bucket("organisation", o) for o in organisations})
+                    }
+                },
                 {"_id": {"$in": sorted(inquiry_ids)}},
             ]
         }
-        cursor = self._collection.find(query)
-        return list(cursor.sort([("received_on", -1), ("reference", 1)]).limit(limit))
+        ids = set(inquiry_ids)
+        found = self._collection.find(query).sort([("received_on", -1), ("reference", 1)])
+        opened = self._open_all(found)
+        return [d for d in opened if d["_id"] in ids or d.get("organisation_key") in organisations][:limit]
 
     def cases_of_contact(self, email: str, limit: int) -> list[str]:
         """The ids of the cases that name this email address as their contact, newest first."""
-        return self.cases_of_contact_key(self.contact_key(email), limit)
-
-    def cases_of_contact_key(self, key: str, limit: int) -> list[str]:
-        found = self._collection.find({"contact_key": key, "personal_erased_on": None}, {"_id": 1})
-        return [doc["_id"] for doc in found.sort([("received_on", -1), ("_id", 1)]).limit(limit)]
+        wanted = email.strip().lower()
+        found = self._collection.find(
+            {"contact_bucket": self.bucket("contact", wanted), "personal_erased_on": None}
+        )
+        opened = self._open_all(found.sort([("received_on", -1), ("_id", 1)]))
+        return [d["_id"] for d in opened if (d.get("contact_email") or "").strip().lower() == wanted][:limit]
 
     def by_id(self, inquiry_id: str) -> dict[str, Any] | None:
-        return self._collection.find_one({"_id": inquiry_id})
+        return self._open(self._collection.find_one({"_id": inquiry_id}))

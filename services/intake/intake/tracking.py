@@ -34,31 +34,43 @@ def organisation_key(organisation_number: str | None) -> str | None:
     return re.sub(r"\D", "", organisation_number) if organisation_number else None
 
 
+def link_lookup(token: str) -> tuple[str, str | None]:
+    """What a tracking link is found by, and the secret that proves it: a link
+    `<handle>.<secret>` by its handle (random: it names nobody and hashes nothing), its
+    secret checked against a hash keyed with the contact's own data key, so nothing of the
+    link can be tested once the contact is erased. A link made before handles is found by
+    its SHA-256, and has no secret to check."""
+    handle, dot, secret = token.partition(".")
+    if dot and re.fullmatch(r"[0-9a-f]{24}", handle) and secret:
+        return f"h:{handle}", secret
+    return hash_token(token), None
+
+
 def no_link(inquiry_id: str, why: str) -> str:
     """A tracking_hash no token hashes to (hashes are hex): the case has no working link."""
     return f"{why}:{inquiry_id}"
 
 
-def evolve(
-    doc: dict[str, Any] | None, event: Envelope, contact_key: Callable[[str], str] | None = None
-) -> dict[str, Any] | None:
+def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None:
     """The tracking document after one more event (None: the event changes nothing).
     Personal fields are None once the data subject's key was erased."""
     data, at = event.data, event.occurred_at
     personal = data.get("personal") or {}
     if event.type == INQUIRY_SUBMITTED:
         token = personal.get("tracking_token")
+        lookup, secret = link_lookup(token) if token else (no_link(data["inquiry_id"], "erased"), None)
         return {
             "_id": data["inquiry_id"],
             "reference": data["reference"],
             "subject_id": data["subject_id"],
-            "tracking_hash": hash_token(token) if token else no_link(data["inquiry_id"], "erased"),
+            "tracking_hash": lookup,
+            "tracking_secret": secret,  # made into tracking_verifier when stored, never kept
             "revoked_hashes": [],
             "company": personal.get("company"),
             "organisation_number": personal.get("organisation_number"),
             "organisation_key": organisation_key(personal.get("organisation_number")),
-            # finds the cases of a contact who signs in with an email link (a keyed hash, not the address)
-            "contact_key": contact_key(personal["contact"]["email"]) if contact_key and personal else None,
+            # finds the cases of a contact who signs in with an email link
+            "contact_email": personal["contact"]["email"] if personal else None,
             "personal_erased_on": None if personal else at[:10],
             "case_type": data["case_type"],
             "language": data["language"],
@@ -79,7 +91,7 @@ def evolve(
         if personal.get("tracking_token") is None or doc.get("personal_erased_on"):
             return doc
         doc["revoked_hashes"] = [*doc.get("revoked_hashes", []), doc["tracking_hash"]]
-        doc["tracking_hash"] = hash_token(personal["tracking_token"])
+        doc["tracking_hash"], doc["tracking_secret"] = link_lookup(personal["tracking_token"])
         doc["history"].append(_entry(at, doc["status"], "link_replaced"))
     elif event.type == SURVEY_ANSWERED:
         doc["survey_answered_on"] = data["answered_on"]
@@ -151,9 +163,11 @@ def evolve(
             company=None,
             organisation_number=None,
             organisation_key=None,
+            contact_email=None,
             waiting_for=None,
             personal_erased_on=data["erased_on"],
             tracking_hash=no_link(doc["_id"], "erased"),
+            tracking_verifier=None,
             revoked_hashes=[],
             delays=[{**d, "reason": None} for d in doc.get("delays", [])],
         )

@@ -12,7 +12,6 @@ import pytest
 from conftest import csrf_token
 from intake import create_app
 from intake.consumer import handlers as consumer_handlers
-from intake.readmodel import TrackingReadModel
 from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.contracts import golden_example
@@ -50,7 +49,7 @@ def waiting_case(app) -> tuple[str, str]:
     receipt = app.test_client().post("/api/v1/inquiries", json=INQUIRY).get_json()
     requested = golden_example("business_desk.completion_requested")
     requested["data"]["case_id"] = receipt["inquiry_id"]
-    TrackingReadModel(app.db).apply([Envelope.from_dict(requested)], None)
+    app.extensions["intake.deps"].tracking.apply([Envelope.from_dict(requested)], None)
     return receipt["inquiry_id"], receipt["tracking_url"].rsplit("/", 1)[1]
 
 
@@ -112,7 +111,7 @@ def closed_case(app) -> tuple[str, str]:
     receipt = app.test_client().post("/api/v1/inquiries", json=INQUIRY).get_json()
     closed = golden_example("business_desk.case_closed")
     closed["data"]["case_id"] = receipt["inquiry_id"]
-    TrackingReadModel(app.db).apply([Envelope.from_dict(closed)], None)
+    app.extensions["intake.deps"].tracking.apply([Envelope.from_dict(closed)], None)
     return receipt["inquiry_id"], receipt["tracking_url"].rsplit("/", 1)[1]
 
 

@@ -222,7 +222,6 @@ def test_the_decision_shows_how_to_appeal_and_comes_as_a_pdf_letter(app):
 
     from pypdf import PdfReader
 
-    from intake.readmodel import TrackingReadModel
     from kernel.contracts import golden_example
     from kernel.envelope import Envelope
 
@@ -232,7 +231,7 @@ def test_the_decision_shows_how_to_appeal_and_comes_as_a_pdf_letter(app):
     assert client.get(f"/track/{token}/decision.pdf").status_code == 404  # no decision yet
     decided = golden_example("business_desk.case_decided")
     decided["data"]["case_id"] = receipt["inquiry_id"]
-    TrackingReadModel(app.db).apply([Envelope.from_dict(decided)], None)
+    app.extensions["intake.deps"].tracking.apply([Envelope.from_dict(decided)], None)
 
     page = client.get(f"/track/{token}?lang=en").get_data(as_text=True)
     assert 'id="appeal"' in page and "within three weeks" in page
@@ -326,7 +325,6 @@ def email_link_session(app, email: str):  # type: ignore[no-untyped-def]
 
 
 def test_an_email_link_reaches_the_cases_naming_the_address_and_nothing_else_of_their_company(app):
-    from intake.readmodel import TrackingReadModel
     from kernel.contracts import golden_example
     from kernel.envelope import Envelope
 
@@ -334,7 +332,7 @@ def test_an_email_link_reaches_the_cases_naming_the_address_and_nothing_else_of_
     victim_id, _ = submit(client)  # Kafé Solsidan, anna@example.se
     decided = golden_example("business_desk.case_decided")
     decided["data"]["case_id"] = victim_id
-    TrackingReadModel(app.db).apply([Envelope.from_dict(decided)], None)
+    app.extensions["intake.deps"].tracking.apply([Envelope.from_dict(decided)], None)
     # the intruder names the victim's organisation number and their own address
     own_id, _ = submit(client, company="Inkräktarna AB", email="mallory@example.se")
     intruder = email_link_session(app, "mallory@example.se")

@@ -89,3 +89,16 @@ def test_work_statuses_extensions_and_delay_notices_reach_the_applicant_in_the_c
         }
     ]
     assert "We expect to give you an answer by 2027-02-15." in view["history"][-1]["text"]
+
+
+def test_a_new_link_is_found_by_its_random_handle_and_its_secret_is_never_kept():
+    from intake.domain import new_tracking_token
+    from intake.tracking import link_lookup
+
+    token = new_tracking_token()
+    lookup, secret = link_lookup(token)
+    handle = token.split(".")[0]
+    assert lookup == f"h:{handle}" and secret == token.split(".", 1)[1]
+    assert secret not in lookup and hash_token(token) != lookup
+    assert link_lookup("old-style-token") == (hash_token("old-style-token"), None)
+    assert link_lookup(f"{'z' * 24}.secret")[1] is None  # not a handle: looked up as an old link

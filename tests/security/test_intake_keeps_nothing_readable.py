@@ -1,0 +1,106 @@
+"""Finding 3 of issue 16, intake's side, against the real processes: intake's
+`contact_key` (an HMAC of the email under a key every intake process holds) outlived the
+erasure and could be brute-forced or linked, sign-in requests were never erased, and the
+tracking read model kept the company, the completion request and the decision's answer in
+clear in the store's replication log. After erasure the erasure audit's search finds none
+of the applicant's values in what intake wrote: its collections, their oplog entries,
+its topics and its log lines, in clear or as any hash that survives the erasure."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+import requests
+
+from tests.e2e.conftest import case_by_reference, first_match, wait_for
+from tests.security.test_contact_sign_in import sign_in_with_email_link
+from tests.security.test_desk_keeps_nothing_readable import readable
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def worked(stack, infra, tokens) -> dict[str, str]:
+    """A case asked for completion, decided and closed, whose contact signed in by email link."""
+    run = uuid.uuid4().hex[:8]
+    values = {
+        "email": f"ingrid.{run}@example.se",
+        "name": f"Ingrid Intag {run}",
+        "phone": f"070-{run[:3].translate(str.maketrans('abcdef', '123456'))} 55 44",
+        "company": f"Intagna {run} AB",
+        "description": f"Uteservering vid torget {run}.",
+        "message": f"Skicka ritningen över torget {run}.",
+        "answer": f"Serveringstillstånd vid torget beviljas {run}.",
+    }
+    intake = stack.url("intake")
+    submitted = requests.post(
+        f"{intake}/api/v1/inquiries",
+        json={
+            "organisation_number": "556703-7485",
+            "company": values["company"],
+            "contact_name": values["name"],
+            "email": values["email"],
+            "phone": values["phone"],
+            "case_type": "alcohol_serving_licence",
+            "description": values["description"],
+            "language": "sv",
+        },
+        timeout=10,
+    )
+    assert submitted.status_code == 201, submitted.text
+    receipt = submitted.json()
+    auth = tokens.header("case_handler")
+    case = wait_for(lambda: case_by_reference(stack, receipt["reference"], auth), 30, "the case")
+    url = f"{stack.url('business_desk')}/api/v1/cases/{case['id']}"
+    for step, body in [
+        ("claim", None),
+        ("completion-request", {"message": values["message"]}),
+        ("applicant-reply", {"reply": "Skickad."}),
+        ("decision", {"outcome": "granted", "answer": values["answer"]}),
+        ("close", {"reason": "Arkiveras."}),
+    ]:
+        response = requests.post(f"{url}/{step}", json=body, headers=auth, timeout=10)
+        assert response.status_code == 200, (step, response.text)
+    token = receipt["tracking_url"].rsplit("/", 1)[1]
+    wait_for(
+        lambda: first_match(
+            lambda: requests.get(f"{intake}/api/v1/inquiries/track/{token}", timeout=5).json(),
+            lambda t: t["status"] == "closed",
+        ),
+        30,
+        "the closed case at intake",
+    )
+    session = sign_in_with_email_link(intake, infra.mail_url, values["email"])
+    assert receipt["reference"] in session.get(f"{intake}/my-cases", timeout=10).text
+    return {**values, "tracking_token": token, "reference": receipt["reference"], "case_id": case["id"]}
+
+
+def test_intake_keeps_the_applicants_values_sealed_at_rest(stack, worked):
+    values = {k: v for k, v in worked.items() if k not in ("reference", "case_id")}
+    assert readable(stack, values, "intake") == []
+
+
+def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_intake_wrote(stack, worked):
+    env = {**stack.env(), "RETENTION_DAYS": "0"}
+    erased = subprocess.run(
+        [sys.executable, "-m", "business_desk.retention", "--once"],
+        env={**os.environ, **env},
+        capture_output=True,
+        timeout=60,
+    )
+    assert erased.returncode == 0, erased.stderr.decode()
+    intake = stack.url("intake")
+    wait_for(
+        lambda: (
+            requests.get(f"{intake}/api/v1/inquiries/track/{worked['tracking_token']}", timeout=5).status_code
+            in (404, 410)
+        ),
+        30,
+        "the erasure at intake",
+    )
+    values = {k: v for k, v in worked.items() if k not in ("reference", "case_id")}
+    assert readable(stack, values, "intake") == []
