@@ -19,11 +19,34 @@ from kernel.settings import Settings
 from notify.access import CITIZEN, PROVIDER
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
+
+
+class OwnUrl(str):
+    """A URL of the system's own (a tracking link, the desk's address): the only kind an
+    email may link to."""
+
+
+_LINK_STARTS = re.compile(r"(?i)\b(https?|ftp|mailto|file|data|javascript)(:/*)")
+_WWW = re.compile(r"(?i)\bwww\.")
+_ADDRESS = re.compile(r"([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)")
+
+
+def unlinkable(value: Any) -> Any:
+    """Every value a template interpolates, but the system's own URLs: a link or an
+    address in it is broken up (`https[:]//`, `www[.]`, `name [at] domain`) so neither
+    the HTML part nor a mail client makes it clickable. Links come from OwnUrl only."""
+    if value is None or isinstance(value, OwnUrl) or not isinstance(value, str):
+        return "" if value is None else value
+    text = _LINK_STARTS.sub(lambda m: f"{m.group(1)}[{m.group(2)[0]}]{m.group(2)[1:]}", value)
+    return _ADDRESS.sub(r"\1 [at] \2", _WWW.sub("www[.]", text))
+
+
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
     undefined=StrictUndefined,
     autoescape=False,
     keep_trailing_newline=True,
+    finalize=unlinkable,
 )
 
 # event type -> template name: emails to the applicant ...
@@ -132,7 +155,10 @@ def render(template: str, language: str, context: dict[str, Any]) -> tuple[str, 
         language = "sv"
     if not (TEMPLATES / f"{template}.{language}.txt").exists():
         language = "en"
-    text = _env.get_template(f"{template}.{language}.txt").render(**context, outcomes=OUTCOMES, lang=language)
+    own = {key: OwnUrl(value) for key, value in context.items() if key.endswith("_url") and value}
+    text = _env.get_template(f"{template}.{language}.txt").render(
+        **{**context, **own}, outcomes=OUTCOMES, lang=language
+    )
     first, _, body = text.partition("\n")
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")
 

@@ -52,7 +52,7 @@ def test_a_carriage_return_in_a_providers_name_cannot_reach_the_header_block(inf
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 2
     [injected] = mails_to(infra, first)
     assert "\r" not in injected["subject"] and "bcc" not in injected["header_names"]
-    assert injected["subject"].startswith("Ny brukare hos Omsorg AB Bcc: victim@example.se")
+    assert injected["subject"].startswith("Ny brukare hos Omsorg AB Bcc: victim [at] example.se")
     assert len(mails_to(infra, second)) == 1
 
 

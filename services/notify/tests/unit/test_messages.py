@@ -1,5 +1,6 @@
 """Every email template renders with its golden event, in every language."""
 
+import re
 from typing import ClassVar
 
 import pytest
@@ -188,3 +189,33 @@ def test_a_danish_deployment_warns_its_staff_in_danish(monkeypatch):
         assert copy.subject.startswith("Sag ") and "forsinkelse" in copy.subject
     finally:
         staff_language.cache_clear()
+
+
+def test_links_and_addresses_in_interpolated_text_are_not_clickable_but_the_systems_own_are():
+    from notify.messages import html_body, render
+
+    hostile = "Eve https://evil.example/appeal www.evil.example appeal@evil.example"
+    data = {"reference": "BUS-1", "provider_name": hostile}
+    subject, body = render(
+        "provider_new_choice",
+        "sv",
+        {
+            "data": {
+                **data,
+                "programme": "hemtjanst",
+                "voucher_id": "v-1",
+                "effective_from": "2026-11-01",
+                "how": "chosen",
+            },
+            "programme_name": "Hemtjänst",
+            "vouchers_url": "https://kommun.example",
+            "kronor": str,
+        },
+    )
+    text = subject + body
+    assert "https://evil" not in text and "www.evil" not in text and "appeal@evil" not in text
+    assert "https[:]//evil.example/appeal" in text and "appeal [at] evil.example" in text
+    html = html_body(subject, body, "sv")
+    assert 'href="https://evil' not in html and "evil.example" in html
+    links = re.findall(r'href="([^"]+)"', html)
+    assert all(link.startswith("https://kommun.example") for link in links)
