@@ -87,26 +87,30 @@ def wire(personal) -> Callable[[dict], bytes]:
 
 
 class Tokens:
-    """Access tokens of the demo users, signed in through the real OpenID provider
-    (once per user per test session)."""
+    """Access tokens of the demo users, signed in through the real OpenID provider, and
+    of the services (client credentials): one per role and called service, since every
+    service has its own audience (fetched once per test session)."""
 
     def __init__(self, issuer: str, service_secret: str) -> None:
         self._issuer = issuer
         self._service_secret = service_secret
-        self._cache: dict[str, str] = {}
+        self._cache: dict[tuple[str, str], str] = {}
 
-    def __getitem__(self, role: str) -> str:
+    def get(self, role: str, service: str) -> str:
+        """A token of `role` (a demo user's role, or `service:<name>`) for `service`'s API."""
         from devstack.oidc import DEMO_USERS, login, service_token
 
-        if role not in self._cache:
+        if (role, service) not in self._cache:
             if role.startswith("service:"):
-                self._cache[role] = service_token(self._issuer, role.split(":", 1)[1], self._service_secret)
+                caller = role.split(":", 1)[1]
+                token = service_token(self._issuer, caller, self._service_secret, service)
             else:
-                self._cache[role] = login(self._issuer, DEMO_USERS[role])["access_token"]
-        return self._cache[role]
+                token = login(self._issuer, DEMO_USERS[role], service)["access_token"]
+            self._cache[role, service] = token
+        return self._cache[role, service]
 
-    def header(self, role: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self[role]}"}
+    def header(self, role: str, service: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.get(role, service)}"}
 
 
 @pytest.fixture(scope="session")
@@ -114,13 +118,22 @@ def tokens(infra) -> Tokens:
     return Tokens(infra.oidc_issuer, infra.service_client_secret)
 
 
+def service_of(app) -> str:  # type: ignore[no-untyped-def]
+    """Which service a Flask app is, by the audience its tokens must name."""
+    from kernel.settings import SERVICES, api_audience
+
+    verifier, _ = app.extensions["kernel.auth"]
+    return {api_audience(service): service for service in SERVICES}[verifier.audience]
+
+
 @pytest.fixture
 def signed_in(tokens: Tokens) -> Callable:
-    """A Flask test client whose requests carry the access token of a demo user."""
+    """A Flask test client whose requests carry the access token of a demo user (for
+    that app's audience)."""
 
     def client_for(app, role: str):  # type: ignore[no-untyped-def]
         client = app.test_client()
-        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens[role]}"
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {tokens.get(role, service_of(app))}"
         return client
 
     return client_for

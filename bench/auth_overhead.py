@@ -45,7 +45,7 @@ def main() -> None:
         from intake import create_app
 
         client = create_app().test_client()
-        token = login(infra.oidc_issuer, DEMO_USERS["applicant"])["access_token"]
+        token = login(infra.oidc_issuer, DEMO_USERS["applicant"], "intake")["access_token"]
         without = rate(client, {}, args.requests)
         with_token = rate(client, {"Authorization": f"Bearer {token}"}, args.requests)
     print(f"GET /api/v1/case-types, {args.requests} requests each, in-process")

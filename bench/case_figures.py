@@ -248,7 +248,7 @@ def run(args: argparse.Namespace, infra: Infra, data_dir: Path) -> None:
     open_now = deps.cases.counts()
 
     client = app.test_client()
-    token = login(infra.oidc_issuer, DEMO_USERS["manager"])["access_token"]
+    token = login(infra.oidc_issuer, DEMO_USERS["manager"], "business_desk")["access_token"]
     headers = {"Authorization": f"Bearer {token}"}
     sign_in_to_pages(client)
     queries = [

@@ -77,7 +77,7 @@ def start_vouchers(infra: Infra, prefix: str, log: Path) -> tuple[subprocess.Pop
 
 def session_for(issuer: str, role: str) -> requests.Session:
     session = requests.Session()
-    session.headers["Authorization"] = f"Bearer {login(issuer, DEMO_USERS[role])['access_token']}"
+    session.headers["Authorization"] = f"Bearer {login(issuer, DEMO_USERS[role], 'vouchers')['access_token']}"
     return session
 
 

@@ -18,7 +18,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from kernel.settings import REPO_ROOT
+from kernel.settings import REPO_ROOT, SERVICES
 
 K8S = REPO_ROOT / "deploy" / "k8s"
 COMPOSE = REPO_ROOT / "docker-compose.yml"
@@ -137,7 +137,8 @@ def env_vars_in_code() -> set[str]:
         text = path.read_text()
         names |= set(re.findall(r'_(?:env|secret)\("([A-Z_]+)"', text))
         names |= set(re.findall(r'os\.environ(?:\.get)?\(?\[?"([A-Z_]+)"', text))
-    return names | {"DATA_MASTER_KEY"}
+    audiences = {f"{service.upper()}_API_AUDIENCE" for service in SERVICES}  # kernel.settings.api_audience
+    return names | audiences | {"DATA_MASTER_KEY"}
 
 
 def test_every_topic_the_code_uses_is_declared_in_compose_and_in_kubernetes():

@@ -95,7 +95,7 @@ def test_fuzz_every_operation(service, isolated_env, tokens, personal, wire):
     app = build_app(service)
     known = seed(service, app, personal, wire)
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    headers = tokens.header(ROLE_FOR[service]) if ROLE_FOR[service] else {}
+    headers = tokens.header(ROLE_FOR[service], service) if ROLE_FOR[service] else {}
     failures, statuses = [], []
     operations = 0
     for operation in schema.get_all_operations():

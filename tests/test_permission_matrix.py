@@ -184,7 +184,7 @@ def test_every_endpoint_for_every_role(apps, tokens):
         client = services[service].test_client()
         url = path.format(**values)
         for role in ROLES:
-            headers = {} if role == "anonymous" else tokens.header(role)
+            headers = {} if role == "anonymous" else tokens.header(role, service)
             # An empty body: allowed callers get as far as validation (422), never a change.
             response = client.open(
                 url, method=method, headers=headers, json={} if method in ("POST", "PUT") else None

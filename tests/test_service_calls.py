@@ -40,7 +40,7 @@ def test_a_service_calls_another_with_its_own_token(notify_server, settings_for,
     monkeypatch.setenv("NOTIFY_URL", notify_server)
     url = f"{notify_server}/api/v1/notifications?reference=BUS-2026-SERVIC"
     assert requests.get(url, timeout=5).status_code == 401  # no token, no log
-    client = ServiceClient(settings_for("business_desk"))
+    client = ServiceClient(settings_for("business_desk"), "notify")
     [entry] = client.get_json(url)
     assert entry["status"] == "queued" and entry["event_type"] == "intake.inquiry_submitted"
     token = client._session_with_token().token["access_token"]
@@ -49,7 +49,7 @@ def test_a_service_calls_another_with_its_own_token(notify_server, settings_for,
 
     monkeypatch.setenv("SERVICE_CLIENT_SECRET", "wrong")
     with pytest.raises(Exception, match=r"invalid_client|401"):
-        ServiceClient(settings_for("business_desk")).get_json(url)
+        ServiceClient(settings_for("business_desk"), "notify").get_json(url)
 
 
 def test_the_case_page_shows_what_notify_sent_and_copes_when_notify_is_away(

@@ -3,18 +3,26 @@
 // login pages, and one demo user per role. Production points the services at the
 // municipality's own issuer (OIDC_ISSUER) instead.
 //
-// Environment: PORT, ISSUER (default http://127.0.0.1:PORT), OIDC_API_AUDIENCE,
-// SERVICE_CLIENT_SECRET (the secret of the service clients, for client_credentials).
-import Provider from 'oidc-provider';
+// Environment: PORT, ISSUER (default http://127.0.0.1:PORT), SERVICE_CLIENT_SECRET
+// (the secret of the service clients, for client_credentials), API_AUDIENCES (the
+// services' API audiences, space or comma separated; default urn:municipal:<service>
+// for each service), JWKS_FILE (a private JSON Web Key Set to sign with, the first key
+// of an algorithm signing; default the provider's development keys), ACCESS_TOKEN_TTL.
+//
+// Every access token is for one API: a client names it with a resource indicator
+// (RFC 8707), and the token's audience is that API's and no other's.
+import { readFileSync } from 'node:fs';
+
+import Provider, { errors } from 'oidc-provider';
 
 const port = Number(process.env.PORT || 9400);
 const issuer = process.env.ISSUER || `http://127.0.0.1:${port}`;
-const audience = process.env.OIDC_API_AUDIENCE || 'urn:municipal:api';
 const serviceSecret = process.env.SERVICE_CLIENT_SECRET;
 if (!serviceSecret) {
   console.error('SERVICE_CLIENT_SECRET is required');
   process.exit(2);
 }
+const jwks = process.env.JWKS_FILE ? JSON.parse(readFileSync(process.env.JWKS_FILE, 'utf8')) : undefined;
 
 // One demo user per role. A handler works the case types of their team.
 const USERS = {
@@ -29,15 +37,22 @@ const USERS = {
   'vera.officer': { name: 'Vera Valfrihetshandläggare', email: 'vera@kommun.example.se', roles: ['voucher_officer'] },
   'cilla.citizen': { name: 'Cilla Medborgare', email: 'cilla@hem.example.se', roles: ['citizen'], personnummer: '201203152002' },
   'ada.admin': { name: 'Ada Administratör', email: 'ada@kommun.example.se', roles: ['administrator'] },
+  // A person whose directory entry claims to be a service (a misconfigured or tampered
+  // directory): the services must not take a person's token for a service's.
+  'ivan.impostor': { name: 'Ivan Impostor', email: 'ivan@example.se', roles: ['service'], service: 'notify' },
 };
 const SERVICES = ['intake', 'business_desk', 'notify', 'vouchers'];
+const audiences = (process.env.API_AUDIENCES || SERVICES.map((service) => `urn:municipal:${service}`).join(' '))
+  .split(/[\s,]+/)
+  .filter(Boolean);
 
 function userClaims(accountId) {
-  const { name, email, roles, case_types: caseTypes = [], organisation_number: org, personnummer } = USERS[accountId];
+  const { name, email, roles, case_types: caseTypes = [], organisation_number: org, personnummer, service } = USERS[accountId];
   return {
     name, email, roles, case_types: caseTypes,
     ...(org ? { organisation_number: org } : {}),
     ...(personnummer ? { personnummer } : {}),
+    ...(service ? { service } : {}),
   };
 }
 
@@ -62,6 +77,7 @@ const provider = new Provider(issuer, {
       redirect_uris: [],
     })),
   ],
+  ...(jwks ? { jwks } : {}),
   pkce: { required: () => true },
   scopes: ['openid', 'profile', 'email', 'roles', 'offline_access', 'api'],
   claims: {
@@ -86,14 +102,16 @@ const provider = new Provider(issuer, {
     rpInitiatedLogout: { enabled: true },
     resourceIndicators: {
       enabled: true,
-      defaultResource: () => audience,
       useGrantedResource: () => true,
-      getResourceServerInfo: () => ({
-        scope: 'api',
-        audience,
-        accessTokenFormat: 'jwt',
-        accessTokenTTL: Number(process.env.ACCESS_TOKEN_TTL || 3600),
-      }),
+      getResourceServerInfo: (ctx, resourceIndicator) => {
+        if (!audiences.includes(resourceIndicator)) throw new errors.InvalidTarget();
+        return {
+          scope: 'api',
+          audience: resourceIndicator,
+          accessTokenFormat: 'jwt',
+          accessTokenTTL: Number(process.env.ACCESS_TOKEN_TTL || 3600),
+        };
+      },
     },
   },
   // Every user is sent straight through consent: these are the municipality's own apps.
@@ -103,7 +121,7 @@ const provider = new Provider(issuer, {
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
     grant.addOIDCScope('openid profile email roles offline_access');
     grant.addOIDCClaims(['sub', 'name', 'email', 'roles', 'case_types', 'organisation_number', 'personnummer']);
-    grant.addResourceScope(audience, 'api');
+    for (const audience of audiences) grant.addResourceScope(audience, 'api');
     await grant.save();
     return grant;
   },
@@ -112,7 +130,7 @@ const provider = new Provider(issuer, {
 provider.proxy = true;
 
 const server = provider.listen(port, '127.0.0.1', () => {
-  console.log(`dev OpenID provider on ${issuer} (audience ${audience})`);
+  console.log(`dev OpenID provider on ${issuer} (audiences ${audiences.join(' ')})`);
 });
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.on(signal, () => server.close(() => process.exit(0)));

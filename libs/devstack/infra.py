@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devstack.ports import free_port, wait_until_closed, wait_until_open
-from kernel.settings import REPO_ROOT
+from kernel.settings import REPO_ROOT, SERVICES, api_audience
 
 BIN = Path(sys.executable).parent
 OIDC_SERVER = REPO_ROOT / ".local" / "dev-oidc" / "server.mjs"  # installed by scripts/bootstrap.sh
@@ -72,6 +72,20 @@ class Process:
         if self.popen is not None and self.popen.poll() is None:
             self.popen.kill()
             self.popen.wait(5)
+
+
+def oidc_provider_env(port: int, service_client_secret: str, jwks_file: Path | None = None) -> dict[str, str]:
+    """The development OpenID provider's environment (deploy/dev-oidc/server.mjs): its
+    port, the services' client secret and audiences, and optionally its signing keys."""
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "SERVICE_CLIENT_SECRET": service_client_secret,
+        "API_AUDIENCES": " ".join(api_audience(service) for service in SERVICES),
+    }
+    if jwks_file is not None:
+        env["JWKS_FILE"] = str(jwks_file)
+    return env
 
 
 @dataclass
@@ -196,11 +210,7 @@ class Infra:
     def _process_env(self, name: str) -> dict[str, str] | None:
         if name != "oidc":
             return None
-        return {
-            **os.environ,
-            "PORT": str(self.oidc_port),
-            "SERVICE_CLIENT_SECRET": self.service_client_secret,
-        }
+        return oidc_provider_env(self.oidc_port, self.service_client_secret)
 
     def start(self) -> Infra:
         for name, process in self.processes.items():

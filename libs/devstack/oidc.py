@@ -12,8 +12,9 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import requests
 
+from kernel.settings import api_audience
+
 WEB_CLIENT_ID = "municipal-web"
-API_AUDIENCE = "urn:municipal:api"
 # One demo user per role (see deploy/dev-oidc/server.mjs).
 DEMO_USERS = {
     "applicant": "anna.applicant",
@@ -25,6 +26,8 @@ DEMO_USERS = {
     "voucher_officer": "vera.officer",
     "citizen": "cilla.citizen",
     "administrator": "ada.admin",
+    # a person whose directory entry says `service` (see server.mjs): must count for nothing
+    "impostor": "ivan.impostor",
 }
 
 
@@ -64,8 +67,11 @@ def pkce_pair() -> tuple[str, str]:
     return verifier, challenge
 
 
-def login(issuer: str, username: str, redirect_uri: str = "http://127.0.0.1:1/auth/callback") -> dict:
-    """The token response for `username` (access_token, id_token, ...)."""
+def login(
+    issuer: str, username: str, service: str, redirect_uri: str = "http://127.0.0.1:1/auth/callback"
+) -> dict:
+    """The token response for `username` (access_token, id_token, ...), the access
+    token for `service`'s API (each service has its own audience)."""
     verifier, challenge = pkce_pair()
     query = {
         "client_id": WEB_CLIENT_ID,
@@ -76,7 +82,7 @@ def login(issuer: str, username: str, redirect_uri: str = "http://127.0.0.1:1/au
         "code_challenge_method": "S256",
         "state": secrets.token_urlsafe(8),
         "nonce": secrets.token_urlsafe(8),
-        "resource": API_AUDIENCE,
+        "resource": api_audience(service),
     }
     location = sign_in_at(f"{issuer}/auth?{urlencode(query)}", username, redirect_uri)
     code = parse_qs(urlparse(location).query)["code"][0]
@@ -95,10 +101,11 @@ def login(issuer: str, username: str, redirect_uri: str = "http://127.0.0.1:1/au
     return token.json()
 
 
-def service_token(issuer: str, service: str, secret: str) -> str:
+def service_token(issuer: str, service: str, secret: str, target: str) -> str:
+    """An access token of `service` (client credentials) for `target`'s API."""
     response = requests.post(
         f"{issuer}/token",
-        data={"grant_type": "client_credentials", "scope": "api", "resource": API_AUDIENCE},
+        data={"grant_type": "client_credentials", "scope": "api", "resource": api_audience(target)},
         auth=(f"service-{service}", secret),
         timeout=10,
     )

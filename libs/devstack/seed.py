@@ -75,7 +75,8 @@ def wait_for_case(desk: requests.Session, desk_url: str, reference: str, timeout
 def seed(intake_url: str, desk_url: str, oidc_issuer: str) -> list[dict]:
     """Demo inquiries; a handler (signed in at the OpenID provider) moves two along."""
     desk = requests.Session()
-    token = login(oidc_issuer, DEMO_USERS["case_handler_other_team"])["access_token"]  # Hugo's team
+    hugo = DEMO_USERS["case_handler_other_team"]  # Hugo's team
+    token = login(oidc_issuer, hugo, "business_desk")["access_token"]
     desk.headers["Authorization"] = f"Bearer {token}"
     receipts = []
     for inquiry in INQUIRIES:
@@ -135,7 +136,7 @@ def seed_vouchers(vouchers_url: str, oidc_issuer: str) -> list[str]:
     for the demo citizen (cilla.citizen) with a choice and delivered lessons."""
     officer = requests.Session()
     officer.headers["Authorization"] = (
-        f"Bearer {login(oidc_issuer, DEMO_USERS['voucher_officer'])['access_token']}"
+        f"Bearer {login(oidc_issuer, DEMO_USERS['voucher_officer'], 'vouchers')['access_token']}"
     )
     provider_ids = []
     for programme, org, name, ownership, categories, decision in VOUCHER_PROVIDERS:
@@ -184,14 +185,16 @@ def seed_vouchers(vouchers_url: str, oidc_issuer: str) -> list[str]:
     granted.raise_for_status()
     voucher_id = granted.json()["voucher_id"]
     citizen = requests.Session()
-    citizen.headers["Authorization"] = f"Bearer {login(oidc_issuer, DEMO_USERS['citizen'])['access_token']}"
+    citizen_token = login(oidc_issuer, DEMO_USERS["citizen"], "vouchers")["access_token"]
+    citizen.headers["Authorization"] = f"Bearer {citizen_token}"
     citizen.post(
         f"{vouchers_url}/api/v1/vouchers/{voucher_id}/choice",
         json={"provider_id": "kulturpeng-5560360793"},
         timeout=10,
     ).raise_for_status()
     provider = requests.Session()
-    provider.headers["Authorization"] = f"Bearer {login(oidc_issuer, DEMO_USERS['provider'])['access_token']}"
+    provider_token = login(oidc_issuer, DEMO_USERS["provider"], "vouchers")["access_token"]
+    provider.headers["Authorization"] = f"Bearer {provider_token}"
     provider.post(
         f"{vouchers_url}/api/v1/vouchers/{voucher_id}/deliveries",
         json={"report_id": "demo-lesson-1", "units": 1, "delivered_on": time.strftime("%Y-%m-%d")},

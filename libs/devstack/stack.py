@@ -19,9 +19,7 @@ import requests
 from devstack.infra import BIN, Infra
 from devstack.ports import free_port
 from kernel.personal import new_master_key
-from kernel.settings import REPO_ROOT
-
-SERVICES = ("intake", "business_desk", "notify", "vouchers")
+from kernel.settings import REPO_ROOT, SERVICES
 
 
 @dataclass

@@ -8,6 +8,8 @@ What each role may do is data: config/permissions.yaml."""
 
 from __future__ import annotations
 
+import logging
+import math
 import re
 import threading
 import time
@@ -28,11 +30,14 @@ from joserfc.jwk import KeySet
 from kernel.actors import Actor, actor_id
 from kernel.settings import REPO_ROOT, Settings
 
+log = logging.getLogger(__name__)
+
 PERMISSIONS_FILE = REPO_ROOT / "config" / "permissions.yaml"
 SCOPES = ("own", "team", "all")  # narrowest first
 # A grant to `service:<name>` is held by that one service only (its `service` claim);
 # a grant to `service` by every service.
 SERVICE_ROLE_PREFIX = "service:"
+SERVICE_ROLE = "service"
 ALGORITHMS = ["RS256", "PS256", "ES256", "EdDSA"]
 
 
@@ -132,8 +137,12 @@ def default_matrix() -> PermissionMatrix:
 
 
 class TokenVerifier:
-    """Checks access tokens against the issuer's JSON Web Key Set (fetched once, and
-    again when a token names a key it does not know: the issuer rotated its keys)."""
+    """Checks access tokens against the issuer's JSON Web Key Set. The set is fetched
+    again once it is `ttl_s` old (a key the issuer removed stops verifying within that
+    time) and when a token names a key it does not know (the issuer rotated its keys;
+    at most every `min_refetch_s`, so made-up key ids cannot flood the issuer). While
+    the issuer cannot be reached the verifier raises ProviderUnavailable, and asks it
+    again only after `retry_after_s`: requests fail fast rather than each waiting on it."""
 
     def __init__(
         self,
@@ -142,6 +151,9 @@ class TokenVerifier:
         role_claim: str = "roles",
         fetch: Callable[[str], dict[str, Any]] | None = None,
         min_refetch_s: float = 30.0,
+        ttl_s: float = 300.0,
+        retry_after_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.issuer = issuer
         self.audience = audience
@@ -149,24 +161,40 @@ class TokenVerifier:
         self._fetch = fetch or fetch_json
         self._keys: KeySet | None = None
         self._fetched_at = 0.0
+        self._failed_until = 0.0
         self._min_refetch_s = min_refetch_s
+        self._ttl_s = ttl_s
+        self._retry_after_s = retry_after_s
+        self._clock = clock
         self._lock = threading.Lock()
 
-    def _key_set(self, refresh: bool = False) -> KeySet:
+    def _key_set(self, unknown_key: bool = False) -> KeySet:
         with self._lock:
-            stale = refresh and time.monotonic() - self._fetched_at > self._min_refetch_s
-            if self._keys is None or stale:
+            now = self._clock()
+            age = now - self._fetched_at
+            expired = self._keys is None or age >= self._ttl_s
+            if not expired and not (unknown_key and age >= self._min_refetch_s):
+                return self._keys  # type: ignore[return-value]
+            if now < self._failed_until:
+                raise ProviderUnavailable(self._failed_until - now)
+            try:
                 discovery = self._fetch(f"{self.issuer}/.well-known/openid-configuration")
-                self._keys = KeySet.import_key_set(self._fetch(discovery["jwks_uri"]))
-                self._fetched_at = time.monotonic()
+                self._keys = KeySet.import_key_set(self._fetch(str(discovery["jwks_uri"])))
+            except (requests.RequestException, JoseError, ValueError, KeyError, TypeError) as exc:
+                self._failed_until = now + self._retry_after_s
+                log.warning("the OpenID provider's keys cannot be fetched: %r", exc)
+                raise ProviderUnavailable(self._retry_after_s) from exc
+            self._fetched_at = now
             return self._keys
 
     def verify(self, token: str) -> Principal:
+        """The caller the token names; InvalidToken if it is not valid here,
+        ProviderUnavailable if that cannot be told now."""
         try:
             try:
                 decoded = jwt.decode(token, self._key_set(), algorithms=ALGORITHMS)
-            except (InvalidKeyIdError, ValueError):  # a key id we do not know yet
-                decoded = jwt.decode(token, self._key_set(refresh=True), algorithms=ALGORITHMS)
+            except (InvalidKeyIdError, ValueError):  # a key id we do not know (yet)
+                decoded = jwt.decode(token, self._key_set(unknown_key=True), algorithms=ALGORITHMS)
             jwt.JWTClaimsRegistry(
                 iss={"essential": True, "value": self.issuer},
                 aud={"essential": True, "value": self.audience},
@@ -175,22 +203,49 @@ class TokenVerifier:
             ).validate(decoded.claims)
         except (JoseError, ValueError, KeyError) as exc:
             raise InvalidToken(str(exc) or type(exc).__name__) from exc
-        claims = decoded.claims
-        roles = claims.get(self.role_claim) or []
-        if isinstance(roles, str):
-            roles = roles.split()
-        return Principal(
-            subject=str(claims["sub"]),
-            roles=frozenset(str(r) for r in roles),
-            name=str(claims.get("name") or claims.get("service") or claims["sub"]),
-            case_types=frozenset(claims.get("case_types") or []),
-            service=claims.get("service"),
-            organisations=organisations_claim(claims.get("organisation_number")),
-            personal_number=re.sub(r"\D", "", str(claims["personnummer"]))
-            if claims.get("personnummer")
-            else None,
-            issuer=str(claims["iss"]),
-        )
+        return principal_from_claims(decoded.claims, self.role_claim)
+
+
+def principal_from_claims(claims: dict[str, Any], role_claim: str) -> Principal:
+    """The caller a verified token's claims name. The `service` role is honoured only
+    from a token a client obtained for itself (client credentials), and such a token
+    holds no role of a person: a user's token that claims `service` is a user's token."""
+    roles = claims.get(role_claim) or []
+    if isinstance(roles, str):
+        roles = roles.split()
+    roles = frozenset(str(r) for r in roles)
+    machine = is_client_credentials(claims)
+    roles = roles & {SERVICE_ROLE} if machine else roles - {SERVICE_ROLE}
+    service = str(claims.get("service") or claims["client_id"]) if machine and roles else None
+    return Principal(
+        subject=str(claims["sub"]),
+        roles=roles,
+        name=str(claims.get("name") or service or claims["sub"]),
+        case_types=frozenset(claims.get("case_types") or []),
+        service=service,
+        organisations=organisations_claim(claims.get("organisation_number")),
+        personal_number=re.sub(r"\D", "", str(claims["personnummer"]))
+        if claims.get("personnummer")
+        else None,
+        issuer=str(claims["iss"]),
+    )
+
+
+def is_client_credentials(claims: dict[str, Any]) -> bool:
+    """Whether the token was issued to a client for itself (the client credentials
+    grant), not to a person: its subject is the client (RFC 9068, section 2.2; what
+    oidc-provider issues). A person's token names the person as subject and the
+    application they signed in to as `client_id`."""
+    client_id = claims.get("client_id")
+    return isinstance(client_id, str) and bool(client_id) and claims.get("sub") == client_id
+
+
+class ProviderUnavailable(Exception):
+    """The OpenID provider cannot be reached: a token cannot be checked right now."""
+
+    def __init__(self, retry_after_s: float) -> None:
+        super().__init__("the OpenID provider cannot be reached")
+        self.retry_after_s = max(1, math.ceil(retry_after_s))
 
 
 def organisations_claim(value: object) -> frozenset[str]:
@@ -217,7 +272,13 @@ def init_auth(
     matrix: PermissionMatrix | None = None,
 ) -> None:
     app.extensions["kernel.auth"] = (
-        verifier or TokenVerifier(settings.oidc_issuer, settings.oidc_audience, settings.oidc_role_claim),
+        verifier
+        or TokenVerifier(
+            settings.oidc_issuer,
+            settings.oidc_audience,
+            settings.oidc_role_claim,
+            ttl_s=settings.oidc_jwks_ttl_s,
+        ),
         matrix or default_matrix(),
     )
 
@@ -249,6 +310,13 @@ def current_principal() -> Principal:
             principal = verifier.verify(token.strip())
         except InvalidToken as exc:
             _unauthorized(f"the token is not valid ({exc})")
+        except ProviderUnavailable as exc:
+            abort(
+                503,
+                message="The sign-in service cannot be reached, so the token cannot be checked. "
+                "Please try again shortly.",
+                headers={"Retry-After": str(exc.retry_after_s)},
+            )
     g.principal = principal
     return principal
 

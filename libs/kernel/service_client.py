@@ -1,6 +1,7 @@
 """Calls to another service's API carry this service's own access token: OAuth 2.0
-client credentials at the OpenID provider, fetched on first use and renewed by Authlib
-before it expires."""
+client credentials at the OpenID provider, for the called service's audience only
+(RFC 8707 resource indicator), fetched on first use and renewed by Authlib before it
+expires. One client per called service: a token that service receives opens no other."""
 
 from __future__ import annotations
 
@@ -13,14 +14,15 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 
 from kernel.auth import fetch_json
-from kernel.settings import Settings
+from kernel.settings import Settings, api_audience
 
 log = logging.getLogger(__name__)
 
 
 class ServiceClient:
-    def __init__(self, settings: Settings, timeout_s: float = 2.0) -> None:
+    def __init__(self, settings: Settings, target: str, timeout_s: float = 2.0) -> None:
         self._settings = settings
+        self.audience = api_audience(target)
         self._timeout_s = timeout_s
         self._session: OAuth2Session | None = None
         self._lock = threading.Lock()
@@ -58,6 +60,6 @@ class ServiceClient:
                     grant_type="client_credentials",
                     scope="api",
                 )
-                session.fetch_token(resource=settings.oidc_audience, timeout=self._timeout_s)
+                session.fetch_token(resource=self.audience, timeout=self._timeout_s)
                 self._session = session
             return self._session

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("intake", "business_desk", "notify", "vouchers")
 
 
 def _env(name: str, default: str) -> str:
@@ -45,7 +46,8 @@ class Settings:
     attachment_max_bytes: int  # one file an applicant attaches to an answer
     virus_scan_command: str  # reads a file on stdin, exits 0 clean / 1 infected; empty: no scan
     oidc_issuer: str
-    oidc_audience: str
+    oidc_audience: str  # this service's own API audience: tokens for another service are refused
+    oidc_jwks_ttl_s: float  # the issuer's keys are fetched again this often (a removed key stops working)
     oidc_role_claim: str
     oidc_client_id: str
     service_client_id: str  # this service's own client, for calls to other services
@@ -91,7 +93,8 @@ class Settings:
             attachment_max_bytes=int(_env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
             virus_scan_command=_env("VIRUS_SCAN_COMMAND", ""),
             oidc_issuer=_env("OIDC_ISSUER", "http://127.0.0.1:9400").rstrip("/"),
-            oidc_audience=_env("OIDC_API_AUDIENCE", "urn:municipal:api"),
+            oidc_audience=api_audience(service),
+            oidc_jwks_ttl_s=float(_env("OIDC_JWKS_TTL_SECONDS", "300")),
             oidc_role_claim=_env("OIDC_ROLE_CLAIM", "roles"),
             oidc_client_id=_env("OIDC_CLIENT_ID", "municipal-web"),
             service_client_id=_env("OIDC_SERVICE_CLIENT_ID", f"service-{service}"),
@@ -123,6 +126,14 @@ def _rate_limit_storage(value: str) -> str:
     if value == "mongodb":
         return _env("MONGODB_URI", "mongodb://127.0.0.1:27117/?replicaSet=secantus")
     return value
+
+
+def api_audience(service: str) -> str:
+    """The audience of a service's API (`<SERVICE>_API_AUDIENCE`, default
+    urn:municipal:<service>): its own tokens name it, and so do the tokens another
+    service fetches to call it. One audience per service: a token for one is no key
+    to the others."""
+    return _env(f"{service.upper()}_API_AUDIENCE", f"urn:municipal:{service}")
 
 
 def _secret(name: str, random_fallback: bool = True) -> str:

@@ -16,13 +16,16 @@ from urllib.parse import urlparse
 from authlib.integrations.flask_client import OAuth
 from flask import Blueprint, Flask, abort, current_app, g, redirect, request, session, url_for
 from flask_wtf.csrf import CSRFProtect
+from requests import RequestException
 
-from kernel.auth import ANONYMOUS, Principal, check, guarded
+from kernel.auth import ANONYMOUS, Principal, ProviderUnavailable, check, guarded
+from kernel.pages import ProviderUnavailablePage
 from kernel.settings import Settings
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 SESSION_KEY = "principal"
+RETRY_AFTER_S = 5  # a page asks the browser to try again this soon while the provider is away
 
 auth_pages = Blueprint("auth", __name__, url_prefix="/auth")
 
@@ -46,6 +49,8 @@ def init_signin(app: Flask, settings: Settings) -> None:
         client_kwargs={"scope": "openid profile email roles", "code_challenge_method": "S256"},
     )
     app.extensions["kernel.signin"] = (oauth, settings)
+    # its own page, whichever handler the app has for other HTTP errors (some answer JSON)
+    app.register_error_handler(ProviderUnavailablePage, lambda exc: exc.get_response())
     app.register_blueprint(auth_pages)
     for name, blueprint in app.blueprints.items():
         if name != "auth" and blueprint.url_prefix and blueprint.url_prefix.startswith("/api"):
@@ -95,11 +100,15 @@ def _safe_next(target: str | None) -> str:
 def login():  # type: ignore[no-untyped-def]
     oauth, settings = current_app.extensions["kernel.signin"]
     session["next"] = _safe_next(request.args.get("next"))
-    return oauth.municipal.authorize_redirect(
-        url_for("auth.callback", _external=True),
-        resource=settings.oidc_audience,
-        nonce=secrets.token_urlsafe(16),
-    )
+    try:
+        return oauth.municipal.authorize_redirect(
+            url_for("auth.callback", _external=True),
+            resource=settings.oidc_audience,
+            nonce=secrets.token_urlsafe(16),
+        )
+    except RequestException as exc:  # the provider's metadata cannot be fetched
+        log.warning("sign-in cannot start: the OpenID provider does not answer (%r)", exc)
+        raise ProviderUnavailablePage(RETRY_AFTER_S) from exc
 
 
 @auth_pages.get("/callback")
@@ -109,6 +118,11 @@ def callback():  # type: ignore[no-untyped-def]
     try:
         token = oauth.municipal.authorize_access_token()
         principal = verifier.verify(token["access_token"])
+    except ProviderUnavailable as exc:
+        raise ProviderUnavailablePage(exc.retry_after_s) from exc
+    except RequestException as exc:  # the token endpoint does not answer
+        log.warning("sign-in cannot finish: the OpenID provider does not answer (%r)", exc)
+        raise ProviderUnavailablePage(RETRY_AFTER_S) from exc
     except Exception as exc:  # a replayed, forged or expired response, or a bad token
         log.warning("sign-in failed: %r", exc)
         abort(401, description="Sign-in failed. Please try again.")

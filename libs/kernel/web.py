@@ -92,7 +92,8 @@ def base_app(name: str, settings: Settings) -> Flask:
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         if not wants_json():
             return exc
-        return jsonify(code=exc.code, status=exc.name, message=exc.description), exc.code
+        headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # Retry-After
+        return jsonify(code=exc.code, status=exc.name, message=exc.description), exc.code, headers
 
     @app.errorhandler(RecursionError)
     def too_deep(exc: RecursionError):  # type: ignore[no-untyped-def]

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.e2e
 def test_submission_succeeds_while_the_broker_is_down_and_the_case_appears_when_it_returns(tmp_path):
     infra = Infra(tmp_path / "infra", mongo_in_memory=True)
     with Stack(tmp_path / "stack", infra=infra) as stack:
-        token = login(infra.oidc_issuer, DEMO_USERS["case_handler"])["access_token"]
+        token = login(infra.oidc_issuer, DEMO_USERS["case_handler"], "business_desk")["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
         kafka = infra.processes["kafka"]
         kafka.stop()

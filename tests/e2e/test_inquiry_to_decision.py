@@ -34,7 +34,7 @@ def inquiry(email: str, **changes) -> dict:
 def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at_every_step(
     stack, infra, tokens
 ):
-    auth = tokens.header("case_handler")
+    auth = tokens.header("case_handler", "business_desk")
     address = f"owner-{uuid.uuid4().hex[:8]}@example.se"
     intake, desk = stack.url("intake"), stack.url("business_desk")
 
@@ -117,7 +117,7 @@ def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at
 
 
 def test_an_inquiry_delivered_twice_makes_one_case_and_one_email(stack, infra, tokens):
-    auth = tokens.header("case_handler")
+    auth = tokens.header("case_handler", "business_desk")
     address = f"twice-{uuid.uuid4().hex[:8]}@example.se"
     receipt = requests.post(
         f"{stack.url('intake')}/api/v1/inquiries", json=inquiry(address), timeout=10

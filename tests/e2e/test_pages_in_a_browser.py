@@ -309,7 +309,7 @@ def test_the_public_case_type_pages_show_the_promise_and_live_figures(stack, pag
 def test_the_applicant_answers_with_a_file_and_the_handler_opens_it(stack, page, browser, tokens, tmp_path):  # noqa: F811
     intake, desk = stack.url("intake"), stack.url("business_desk")
     reference, tracking_url = submit_inquiry(page, intake, "Bifogat AB")
-    auth = tokens.header("case_handler")
+    auth = tokens.header("case_handler", "business_desk")
     case = wait_for(lambda: case_by_reference(stack, reference, auth), 15, "the case in the queue")
     requests.post(f"{desk}/api/v1/cases/{case['id']}/claim", headers=auth, timeout=10).raise_for_status()
     requests.post(

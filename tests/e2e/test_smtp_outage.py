@@ -35,7 +35,7 @@ def test_receipts_wait_while_the_smtp_server_is_down_and_each_arrives_once(stack
             )
             assert response.status_code == 201
         log_url = f"{notify}/api/v1/notifications"
-        auth = tokens.header("manager")
+        auth = tokens.header("manager", "notify")
 
         def tried_and_waiting() -> bool:
             entries = [

@@ -54,7 +54,7 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
     browser,  # noqa: F811
 ):
     vouchers = stack.url("vouchers")
-    officer = tokens.header("voucher_officer")
+    officer = tokens.header("voucher_officer", "vouchers")
     run = uuid.uuid4().hex[:8]
     citizen_mail, pelle_mail, school_mail = (
         f"{who}-{run}@example.se" for who in ("cilla", "pelle", "school")
@@ -98,7 +98,7 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
     assert new_choice["subject"].startswith("Ny brukare") and voucher_id in new_choice["body"]
 
     # The provider reports a lesson (twice: once redeemed), and it shows on the citizen's page.
-    provider = tokens.header("provider")
+    provider = tokens.header("provider", "vouchers")
     today = datetime.now(UTC).date()
     lesson = {"report_id": f"lesson-{run}", "units": 1, "delivered_on": today.isoformat()}
     first = requests.post(
@@ -138,7 +138,7 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
 
 def test_anyone_compares_providers_side_by_side_and_reads_a_profile(stack, tokens, page, tmp_path):  # noqa: F811
     vouchers = stack.url("vouchers")
-    officer = tokens.header("voucher_officer")
+    officer = tokens.header("voucher_officer", "vouchers")
     music = apply_and_approve(
         vouchers, officer, "8020006147", "Musikföreningen Ton", "non_profit", "ton@example.se"
     )
@@ -187,7 +187,7 @@ def pelles_provider(vouchers: str, officer: dict) -> str:
 
 def test_the_officer_decides_and_grants_and_the_provider_reports_on_their_pages(stack, tokens, browser):  # noqa: F811
     vouchers = stack.url("vouchers")
-    officer_token = tokens.header("voucher_officer")
+    officer_token = tokens.header("voucher_officer", "vouchers")
     name = f"Dansstudion {uuid.uuid4().hex[:6]}"
     applied = requests.post(
         f"{vouchers}/api/v1/programmes/kulturpeng/applications",
@@ -238,7 +238,7 @@ def test_the_officer_decides_and_grants_and_the_provider_reports_on_their_pages(
     chose = requests.post(
         f"{vouchers}/api/v1/vouchers/{voucher_id}/choice",
         json={"provider_id": pelle_id},
-        headers=tokens.header("citizen"),
+        headers=tokens.header("citizen", "vouchers"),
         timeout=10,
     )
     assert chose.status_code == 200, chose.text

@@ -35,7 +35,7 @@ def test_a_formula_in_a_company_name_is_exported_as_text(stack, tokens):
         timeout=10,
     )
     assert submitted.status_code == 201, submitted.text
-    handler = tokens.header("case_handler")
+    handler = tokens.header("case_handler", "business_desk")
     reference = submitted.json()["reference"]
     case = wait_for(lambda: case_by_reference(stack, reference, handler), 20, "the case")
     url = f"{desk}/api/v1/cases/{case['id']}"
@@ -47,7 +47,7 @@ def test_a_formula_in_a_company_name_is_exported_as_text(stack, tokens):
 
     def exported_row() -> list[str] | None:
         response = requests.get(
-            f"{desk}/api/v1/exports/insikt.csv", headers=tokens.header("manager"), timeout=10
+            f"{desk}/api/v1/exports/insikt.csv", headers=tokens.header("manager", "business_desk"), timeout=10
         )
         assert response.status_code == 200
         rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline=""), delimiter=";")

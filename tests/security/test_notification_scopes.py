@@ -59,7 +59,7 @@ def notified(stack, infra, tokens) -> dict[str, str]:
             "email": addresses["citizen"],
             "units_per_period": 20,
         },
-        headers=tokens.header("voucher_officer"),
+        headers=tokens.header("voucher_officer", "vouchers"),
         timeout=10,
     )
     assert granted.status_code == 201, granted.text
@@ -72,7 +72,7 @@ def notified(stack, infra, tokens) -> dict[str, str]:
 
 def log_as(stack, tokens, role: str) -> requests.Response:
     return requests.get(
-        f"{stack.url('notify')}/api/v1/notifications", headers=tokens.header(role), timeout=10
+        f"{stack.url('notify')}/api/v1/notifications", headers=tokens.header(role, "notify"), timeout=10
     )
 
 
@@ -117,7 +117,9 @@ def test_every_other_role_reads_no_notification(stack, tokens, notified, role):
 def test_figures_count_without_records(stack, tokens, notified):
     for role in ("administrator", "manager", "team_lead", "service:business_desk"):
         response = requests.get(
-            f"{stack.url('notify')}/api/v1/notifications/figures", headers=tokens.header(role), timeout=10
+            f"{stack.url('notify')}/api/v1/notifications/figures",
+            headers=tokens.header(role, "notify"),
+            timeout=10,
         )
         assert response.status_code == 200, role
         assert "@" not in response.text and response.json()["channels"]["email"]["sent"] >= 4, role
@@ -128,7 +130,7 @@ def test_the_portals_messages_are_the_applicants_of_that_case_only(stack, tokens
         return requests.get(
             f"{stack.url('notify')}/api/v1/messages",
             params={"reference": reference},
-            headers=tokens.header(role),
+            headers=tokens.header(role, "notify"),
             timeout=10,
         )
 

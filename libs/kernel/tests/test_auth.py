@@ -3,10 +3,18 @@
 import time
 
 import pytest
+import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from kernel.auth import ANONYMOUS, InvalidToken, PermissionMatrix, Principal, TokenVerifier
+from kernel.auth import (
+    ANONYMOUS,
+    InvalidToken,
+    PermissionMatrix,
+    Principal,
+    ProviderUnavailable,
+    TokenVerifier,
+)
 
 ISSUER, AUDIENCE = "https://login.kommun.example", "urn:municipal:api"
 
@@ -63,8 +71,11 @@ class FakeIssuer:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "k1"})
         self.published = [self.key]
         self.fetches = 0
+        self.down = False
 
     def fetch(self, url):
+        if self.down:
+            raise requests.ConnectionError("connection refused")
         self.fetches += 1
         if url.endswith("/.well-known/openid-configuration"):
             return {"jwks_uri": f"{ISSUER}/jwks"}
@@ -143,3 +154,69 @@ def test_an_actor_id_splits_at_the_first_separator_and_legacy_ids_match_nobody()
     assert not is_legacy(actor_id("https://login.example", "legacy:Sara"))
     with pytest.raises(ValueError):
         actor_id("", "sara")
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_key_the_issuer_removed_stops_verifying_within_the_ttl(issuer):
+    clock = Clock()
+    verifier = TokenVerifier(ISSUER, AUDIENCE, fetch=issuer.fetch, ttl_s=60, min_refetch_s=10, clock=clock)
+    old_token = issuer.token()
+    assert verifier.verify(old_token).subject == "sara"
+    new_key = RSAKey.generate_key(2048, parameters={"kid": "k2"})
+    issuer.published = [new_key]  # k1 removed (compromised, say)
+    clock.now += 59
+    assert verifier.verify(old_token).subject == "sara"  # within the TTL: the cached set
+    clock.now += 2
+    with pytest.raises(InvalidToken):
+        verifier.verify(old_token)
+    assert verifier.verify(issuer.token(key=new_key)).subject == "sara"
+
+
+def test_unknown_key_ids_refetch_the_keys_at_most_once_per_interval(issuer):
+    clock = Clock()
+    verifier = TokenVerifier(ISSUER, AUDIENCE, fetch=issuer.fetch, ttl_s=300, min_refetch_s=30, clock=clock)
+    verifier.verify(issuer.token())
+    fetched = issuer.fetches
+    stranger = RSAKey.generate_key(2048, parameters={"kid": "made-up"})
+    for _ in range(45):  # one made-up key id a second for 45 s
+        with pytest.raises(InvalidToken):
+            verifier.verify(issuer.token(key=stranger))
+        clock.now += 1
+    assert issuer.fetches == fetched + 2  # the discovery document and the key set, once (at 30 s)
+
+
+def test_an_unreachable_provider_is_unavailable_not_an_invalid_token_and_is_not_asked_per_request(issuer):
+    clock = Clock()
+    verifier = TokenVerifier(ISSUER, AUDIENCE, fetch=issuer.fetch, ttl_s=60, retry_after_s=5, clock=clock)
+    issuer.down = True
+    with pytest.raises(ProviderUnavailable) as unavailable:
+        verifier.verify(issuer.token())
+    assert unavailable.value.retry_after_s == 5
+    issuer.down = False  # back, but not asked again before the retry interval
+    clock.now += 1
+    with pytest.raises(ProviderUnavailable) as unavailable:
+        verifier.verify(issuer.token())
+    assert unavailable.value.retry_after_s == 4
+    clock.now += 5
+    assert verifier.verify(issuer.token()).subject == "sara"
+    issuer.down = True
+    clock.now += 61  # the keys are out of date and cannot be renewed: no verdict on stale keys
+    with pytest.raises(ProviderUnavailable):
+        verifier.verify(issuer.token())
+
+
+def test_the_service_role_is_honoured_only_from_a_client_credentials_token(issuer, verifier):
+    notify = {"service": "notify", "roles": ["service", "manager"]}
+    service = verifier.verify(issuer.token(sub="service-notify", client_id="service-notify", **notify))
+    assert service.roles == {"service"} and service.service == "notify"  # no person's role for a machine
+    claims = {"service": "notify", "roles": ["service", "case_handler"]}
+    impostor = verifier.verify(issuer.token(sub="ivan", client_id="municipal-web", **claims))
+    assert impostor.roles == {"case_handler"} and impostor.service is None
+    assert verifier.verify(issuer.token(sub="ivan", roles=["service"])).roles == set()  # no client_id at all

@@ -30,7 +30,7 @@ class Unavailable(Exception):
 
 
 def attachment_fetcher(settings: Settings, client: ServiceClient | None = None) -> AttachmentFetcher:
-    client = client or ServiceClient(settings, timeout_s=30.0)
+    client = client or ServiceClient(settings, "intake", timeout_s=30.0)
 
     def fetch(case_id: str, attachment_id: str) -> File | None:
         url = f"{settings.intake_url}/api/v1/inquiries/{case_id}/attachments/{attachment_id}"

@@ -53,7 +53,7 @@ def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
     cases.ensure_schema()
     audit = AuditLog(db)
     audit.ensure_schema()
-    notify = ServiceClient(settings)  # one token session for both calls to notify
+    notify = ServiceClient(settings, "notify")  # one token session for both calls to notify
     satisfaction = Satisfaction(db)
     satisfaction.ensure_schema()
     return Deps(

@@ -14,7 +14,7 @@ DeliveryLog = Callable[[str], list[dict[str, Any]] | None]
 
 
 def delivery_log(settings: Settings, client: ServiceClient | None = None) -> DeliveryLog:
-    client = client or ServiceClient(settings)
+    client = client or ServiceClient(settings, "notify")
 
     def for_reference(reference: str) -> list[dict[str, Any]] | None:
         """Oldest first; None when notify cannot be asked right now."""
@@ -30,7 +30,7 @@ def delivery_figures(
     settings: Settings, client: ServiceClient | None = None
 ) -> Callable[[], dict[str, Any] | None]:
     """notify's delivery figures per channel (last 30 days) for the managers' dashboard."""
-    client = client or ServiceClient(settings)
+    client = client or ServiceClient(settings, "notify")
     return lambda: client.get_json_or_none(
         f"{settings.notify_url}/api/v1/notifications/figures", {"days": "30"}
     )

@@ -25,7 +25,7 @@ def shown(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def message_log(settings: Settings, client: ServiceClient | None = None) -> MessageLog:
-    client = client or ServiceClient(settings)
+    client = client or ServiceClient(settings, "notify")
 
     def messages(reference: str) -> list[dict[str, Any]] | None:
         found = client.get_json_or_none(f"{settings.notify_url}/api/v1/messages", {"reference": reference})
