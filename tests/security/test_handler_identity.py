@@ -38,8 +38,9 @@ def submit(intake: str) -> str:
 
 def test_two_handlers_with_the_same_name_cannot_act_as_each_other(stack, infra, tokens):
     intake, desk = stack.url("intake"), stack.url("business_desk")
-    sara = tokens.header("case_handler")  # sara.handler
-    namesake = {"Authorization": f"Bearer {login(infra.oidc_issuer, 'sara.berg')['access_token']}"}
+    sara = tokens.header("case_handler", "business_desk")  # sara.handler
+    namesake_token = login(infra.oidc_issuer, "sara.berg", "business_desk")["access_token"]
+    namesake = {"Authorization": f"Bearer {namesake_token}"}
     sara_id, namesake_id = f"{infra.oidc_issuer}#sara.handler", f"{infra.oidc_issuer}#sara.berg"
     references = [submit(intake), submit(intake)]
     saras, theirs = (
