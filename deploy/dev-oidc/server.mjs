@@ -128,6 +128,9 @@ const provider = new Provider(issuer, {
   ttl: { Session: 8 * 3600, Grant: 8 * 3600, IdToken: 3600, RefreshToken: 8 * 3600, Interaction: 600 },
 });
 provider.proxy = true;
+for (const event of ['server_error', 'grant.error', 'authorization.error']) {
+  provider.on(event, (ctx, error) => console.error(`${event}: ${error?.stack || error}`));
+}
 
 const server = provider.listen(port, '127.0.0.1', () => {
   console.log(`dev OpenID provider on ${issuer} (audiences ${audiences.join(' ')})`);
