@@ -89,7 +89,7 @@ def decided(stack, infra, tokens) -> dict[str, str]:
     assert submitted.status_code == 201, submitted.text
     receipt = submitted.json()
     values["tracking_token"] = receipt["tracking_url"].rsplit("/", 1)[1]
-    auth = tokens.header("case_handler")
+    auth = tokens.header("case_handler", "business_desk")
     case = wait_for(lambda: case_by_reference(stack, receipt["reference"], auth), 20, "the case")
     url = f"{stack.url('business_desk')}/api/v1/cases/{case['id']}"
     assert requests.post(f"{url}/claim", headers=auth, timeout=10).status_code == 200
@@ -107,7 +107,7 @@ def test_the_tracking_link_is_in_the_email_only(stack, infra, tokens, decided):
     messages = requests.get(
         f"{stack.url('notify')}/api/v1/messages",
         params={"reference": decided["reference"]},
-        headers=tokens.header("service:intake"),
+        headers=tokens.header("service:intake", "notify"),
         timeout=10,
     )
     assert messages.status_code == 200 and len(messages.json()) == 2
@@ -117,14 +117,14 @@ def test_the_tracking_link_is_in_the_email_only(stack, infra, tokens, decided):
         other = requests.get(
             f"{stack.url('notify')}/api/v1/messages",
             params={"reference": decided["reference"]},
-            headers=tokens.header(role),
+            headers=tokens.header(role, "notify"),
             timeout=10,
         )
         assert other.status_code == 403 and token not in other.text, role
     log = requests.get(
         f"{stack.url('notify')}/api/v1/notifications",
         params={"reference": decided["reference"]},
-        headers=tokens.header("manager"),
+        headers=tokens.header("manager", "notify"),
         timeout=10,
     )
     assert log.status_code == 200 and token not in log.text
@@ -141,7 +141,7 @@ def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_notify_wrote
         timeout=60,
     )
     assert erased.returncode == 0, erased.stderr.decode()
-    auth = tokens.header("manager")
+    auth = tokens.header("manager", "notify")
 
     def forgotten() -> bool:
         entries = requests.get(
@@ -156,7 +156,7 @@ def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_notify_wrote
     messages = requests.get(
         f"{stack.url('notify')}/api/v1/messages",
         params={"reference": decided["reference"]},
-        headers=tokens.header("service:intake"),
+        headers=tokens.header("service:intake", "notify"),
         timeout=10,
     )
     assert messages.json() == []
