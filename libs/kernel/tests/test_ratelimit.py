@@ -41,7 +41,7 @@ def test_every_service_limits_each_signed_in_caller_across_addresses(
 
     def call(role: str, address: str) -> int:
         return client.get(
-            "/api/openapi.json", headers=tokens.header(role), environ_base={"REMOTE_ADDR": address}
+            "/api/openapi.json", headers=tokens.header(role, service), environ_base={"REMOTE_ADDR": address}
         ).status_code
 
     # a new address per request does not reset a caller's allowance
