@@ -71,7 +71,7 @@ def victim(stack, infra, tokens) -> dict:
     """Two cases of the victim company: one waiting for its answer to a completion
     request, one decided and closed (a decision letter, an open survey)."""
     intake, desk = stack.url("intake"), stack.url("business_desk")
-    auth = tokens.header("case_handler")
+    auth = tokens.header("case_handler", "business_desk")
     email = f"victim-{uuid.uuid4().hex[:8]}@example.se"
     waiting, closed = submit(intake, email, VICTIM_COMPANY), submit(intake, email, VICTIM_COMPANY)
     for receipt, steps in (
@@ -155,7 +155,7 @@ def test_an_email_link_in_another_companys_name_reaches_none_of_its_other_cases(
 def test_a_verified_organisation_claim_reaches_every_case_of_the_organisation(stack, tokens, victim):
     """The e-ID sign-in's organisation claim, the way to an organisation's cases, still works."""
     mine = requests.get(
-        f"{stack.url('intake')}/api/v1/my/inquiries", headers=tokens.header("applicant"), timeout=10
+        f"{stack.url('intake')}/api/v1/my/inquiries", headers=tokens.header("applicant", "intake"), timeout=10
     )
     assert mine.status_code == 200
     references = {case["reference"] for case in mine.json()}

@@ -97,7 +97,7 @@ def worked(stack, tokens) -> dict[str, str]:
     )
     assert submitted.status_code == 201, submitted.text
     reference = submitted.json()["reference"]
-    auth = tokens.header("case_handler")
+    auth = tokens.header("case_handler", "business_desk")
     case = wait_for(lambda: case_by_reference(stack, reference, auth), 20, "the case")
     url = f"{stack.url('business_desk')}/api/v1/cases/{case['id']}"
     later = (date.today() + timedelta(days=60)).isoformat()
@@ -140,7 +140,7 @@ def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_business_des
         timeout=60,
     )
     assert erased.returncode == 0, erased.stderr.decode()
-    case = case_by_reference(stack, worked["reference"], tokens.header("case_handler"))
+    case = case_by_reference(stack, worked["reference"], tokens.header("case_handler", "business_desk"))
     assert case["personal_erased_on"] and case["contact"] is None and case["closed"]["reason"] is None
     assert all(h["detail"] is None for h in case["history"])
     values = {k: v for k, v in worked.items() if k != "reference"}
