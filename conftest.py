@@ -112,6 +112,10 @@ class Tokens:
     def header(self, role: str, service: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.get(role, service)}"}
 
+    def header_for(self, role: str, app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+        """The header for a request to this Flask app (its service's audience)."""
+        return self.header(role, service_of(app))
+
 
 @pytest.fixture(scope="session")
 def tokens(infra) -> Tokens:

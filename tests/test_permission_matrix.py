@@ -258,11 +258,12 @@ def second_of_everything(apps, settings_for, personal, wire, tokens):
     other_case = desk_db["cases"].find_one({"reference": "BUS-2026-OTHER"})["_id"]
     desk = services["business_desk"].test_client()
     for case_id, role in ((values["case_id"], "case_handler"), (other_case, "case_handler_other_team")):
-        assert desk.post(f"/api/v1/cases/{case_id}/claim", headers=tokens.header(role)).status_code == 200
+        auth = tokens.header(role, "business_desk")
+        assert desk.post(f"/api/v1/cases/{case_id}/claim", headers=auth).status_code == 200
         decided = desk.post(
             f"/api/v1/cases/{case_id}/decision",
             json={"outcome": "granted", "answer": "Beviljas."},
-            headers=tokens.header(role),
+            headers=auth,
         )
         assert decided.status_code == 200, decided.get_json()
 
@@ -286,7 +287,7 @@ def test_each_role_reads_the_records_its_scope_covers_and_no_others(apps, second
     vouchers = services["vouchers"].test_client()
 
     def get(client, url: str, role: str):  # type: ignore[no-untyped-def]
-        return client.get(url, headers=tokens.header(role))
+        return client.get(url, headers=tokens.header_for(role, client.application))
 
     # cases: a handler sees their team's only, in queues, by id and in the exports
     team_queue = "/api/v1/queues/alcohol_serving_licence?status=all"
