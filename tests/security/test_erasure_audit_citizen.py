@@ -31,9 +31,9 @@ def test_nothing_of_a_citizen_is_left_after_their_voucher_is_erased(own_stack: S
     assert stack.infra is not None
     run = uuid.uuid4().hex[:8]
     vouchers = stack.url("vouchers")
-    officer = api(vouchers, tokens.header("voucher_officer"))
-    citizen = api(vouchers, tokens.header("citizen"))
-    provider = api(vouchers, tokens.header("provider"))
+    officer = api(vouchers, tokens.header("voucher_officer", "vouchers"))
+    citizen = api(vouchers, tokens.header("citizen", "vouchers"))
+    provider = api(vouchers, tokens.header("provider", "vouchers"))
     values = {**CITIZEN, "email": f"cilla-{run}@hem.example.se"}
 
     # The provider (pelle.provider's organisation) applies and is approved.
