@@ -53,7 +53,7 @@ def worked(stack, infra, tokens) -> dict[str, str]:
     )
     assert submitted.status_code == 201, submitted.text
     receipt = submitted.json()
-    auth = tokens.header("case_handler")
+    auth = tokens.header("case_handler", "business_desk")
     case = wait_for(lambda: case_by_reference(stack, receipt["reference"], auth), 30, "the case")
     url = f"{stack.url('business_desk')}/api/v1/cases/{case['id']}"
     for step, body in [
