@@ -1,12 +1,14 @@
-"""Every service's OpenAPI, fuzzed with schemathesis (bounded): no 5xx, responses that
-match the documented schemas, no stack traces. Calls carry a token of a role that may
-use the operation, so the fuzzing reaches past the permission checks."""
+"""Every service's OpenAPI, fuzzed with schemathesis (bounded): at least REQUESTS_PER_SERVICE
+generated requests per service, spread over its operations, no 5xx, responses that match
+the documented schemas, no stack traces. Calls carry a token of a role that may use the
+operation, so the fuzzing reaches past the permission checks. The apps run in-process
+(WSGI), so a thousand requests take seconds, not minutes."""
 
 from __future__ import annotations
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 
 from kernel.actors import Actor
 
@@ -19,6 +21,7 @@ ROLE_FOR = {
     "notify": "manager",
     "vouchers": "voucher_officer",
 }
+REQUESTS_PER_SERVICE = 1000
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,
@@ -90,6 +93,7 @@ def seed(service: str, app, personal, wire) -> dict[str, str]:  # type: ignore[n
     return {}
 
 
+@pytest.mark.timeout(900)  # about a minute per service on a quiet machine; the bound under load
 @pytest.mark.parametrize("service", sorted(ROLE_FOR))
 def test_fuzz_every_operation(service, isolated_env, tokens, personal, wire):
     app = build_app(service)
@@ -97,12 +101,18 @@ def test_fuzz_every_operation(service, isolated_env, tokens, personal, wire):
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     headers = tokens.header(ROLE_FOR[service], service) if ROLE_FOR[service] else {}
     failures, statuses = [], []
-    operations = 0
-    for operation in schema.get_all_operations():
-        operation = operation.ok()
-        operations += 1
+    every = [operation.ok() for operation in schema.get_all_operations()]
+    operations = len(every)
 
-        @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def fuzz(operation, examples: int) -> None:  # type: ignore[no-untyped-def]
+        # no shrinking: a failure is reported as found, so the run stays bounded in time
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+        )
         @given(case=operation.as_strategy())
         def check(case):  # type: ignore[no-untyped-def]
             for name in case.path_parameters or {}:
@@ -117,6 +127,15 @@ def test_fuzz_every_operation(service, isolated_env, tokens, personal, wire):
             check()
         except Exception as exc:  # collect every operation's failure, then report them together
             failures.append(f"{operation.method.upper()} {operation.path}: {exc}"[:1500])
+
+    # Each operation its share; hypothesis stops early on one with few distinct inputs (no
+    # parameters), so further rounds over all of them make up the rest.
+    for _ in range(5):
+        missing = REQUESTS_PER_SERVICE - len(statuses)
+        if missing <= 0:
+            break
+        for operation in every:
+            fuzz(operation, -(-missing // operations) + 5)
     assert not failures, "\n\n".join(failures)
-    assert operations and len(statuses) >= 5 * operations  # the fuzzing really ran
+    assert len(statuses) >= REQUESTS_PER_SERVICE, len(statuses)  # the fuzzing really ran
     assert sum(status < 400 for status in statuses) >= operations  # it got past validation
