@@ -1,0 +1,191 @@
+"""Every consumer fed generated and hostile messages through the real processing path:
+the real ConsumerLoop.handle and MessageProcessor, the service's real handlers, the real
+embedded store. None may raise out of the loop; each message takes effect, is of no
+interest to the consumer, or is dead-lettered with its reason; the message after it is
+processed. Messages are the contracts' golden examples (contracts/examples, checked
+against their JSON Schemas by the contract tests), the same with one value at any depth
+made hostile (control characters, 100 kB, unicode edge cases, wrong types) or left out,
+and broken bytes. (hypothesis-jsonschema's generation from the schemas themselves does
+not run on this hypothesis version.)
+
+The default run is short (FUZZ_EXAMPLES examples per consumer, 15); set FUZZ_EXAMPLES
+higher for a longer run."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kernel.connections import mongo_client
+from kernel.consumer import ConsumerLoop, MessageProcessor, MongoInbox
+from kernel.contracts import CONTRACTS_DIR, golden_example
+from kernel.envelope import Envelope
+from kernel.publishers import InMemoryPublisher
+
+pytestmark = pytest.mark.integration
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
+HOSTILE_STRINGS = st.sampled_from(
+    [
+        "Omsorg AB\rBcc: victim@example.se",
+        "line\nbreak",
+        "\x00\x01\x1b[2J\x7f\x85",
+        "x" * 100_000,
+        "\u202eevil\u2066",
+        "\u2028\u2029",
+        "😀" * 1000,
+        "",
+        " ",
+        "$gt",
+        "{{ 7*7 }}",
+        "<script>alert(1)</script>",
+        "e\u0301" * 50,
+        "\ufeff\ufffe",
+    ]
+)
+WRONG_TYPES = st.one_of(
+    st.none(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.lists(st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=3),
+    st.booleans(),
+)
+
+
+def consumers() -> dict[str, tuple[str, Callable]]:
+    """consumer -> (service, build_handlers(db))"""
+    from business_desk.consumer import build_handlers as desk
+    from intake.consumer import handlers as intake
+    from notify.handlers import build_handlers as notify
+
+    return {
+        "intake": ("intake", intake),
+        "business_desk": ("business_desk", desk),
+        "notify": (
+            "notify",
+            lambda db: notify(db, "http://intake.test", "http://desk.test", "http://vouchers.test"),
+        ),
+    }
+
+
+class Record:
+    """What the loop reads of a Kafka record."""
+
+    def __init__(self, value: bytes | None, offset: int) -> None:
+        self.value, self.key, self.offset = value, b"k", offset
+        self.topic, self.partition = "fuzz.v1", 0
+
+
+def hostile_golden(event_types: list[str]) -> st.SearchStrategy[dict]:
+    """A golden example with one of its values (at any depth) replaced by something hostile."""
+
+    @st.composite
+    def build(draw: st.DrawFn) -> dict:
+        event = golden_example(draw(st.sampled_from(event_types)))
+        event["event_id"] = str(uuid.uuid4())
+        paths = list(_paths(event))
+        path = draw(st.sampled_from(paths))
+        replacement = draw(st.one_of(HOSTILE_STRINGS, WRONG_TYPES))
+        target = event
+        for key in path[:-1]:
+            target = target[key]
+        if draw(st.booleans()) or not isinstance(target, dict):
+            target[path[-1]] = replacement
+        else:
+            del target[path[-1]]  # a missing field
+        return event
+
+    return build()
+
+
+def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    found: list[tuple] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found.append((*prefix, key))
+            found.extend(_paths(item, (*prefix, key)))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found.append((*prefix, index))
+            found.extend(_paths(item, (*prefix, index)))
+    return found
+
+
+def messages(event_types: list[str], seal: Callable[[dict], bytes]) -> st.SearchStrategy[bytes]:
+    golden = (
+        st.sampled_from(event_types).map(golden_example).map(lambda e: {**e, "event_id": str(uuid.uuid4())})
+    )
+    broken = st.one_of(
+        st.binary(max_size=200),
+        st.sampled_from([b"{", b"[]", b'"x"', b"null", b"{}", b'{"type": 1}', "ä".encode("latin-1")]),
+    )
+    return st.one_of(golden.map(seal), hostile_golden(event_types).map(seal), broken)
+
+
+def sealer(personal) -> Callable[[dict], bytes]:
+    def seal(event: dict) -> bytes:
+        try:
+            return personal.seal_event(Envelope.from_dict(event)).to_json()
+        except Exception:
+            return json.dumps(event, default=str).encode()  # travels as it is: unsealable
+
+    return seal
+
+
+def outcome(db, consumer: str, raw: bytes, dead: InMemoryPublisher, handled: set[str]) -> str:
+    try:
+        envelope = json.loads(raw)
+        event_id, event_type = envelope["event_id"], envelope["type"]
+    except Exception:
+        event_id = event_type = None
+    if any(
+        json.loads(value)["original"] == raw.decode("utf-8", errors="replace")[:256_000]
+        for _, _, value in dead.messages
+    ):
+        return "dead-lettered"
+    if isinstance(event_id, str) and db["processed_messages"].find_one({"_id": f"{consumer}:{event_id}"}):
+        return "took effect"
+    if event_type not in handled:
+        return "of no interest"
+    return "lost"
+
+
+@pytest.mark.parametrize("consumer", ["intake", "business_desk", "notify"])
+def test_no_message_stops_a_consumer(consumer, settings_for, personal, wire):
+    service, build = consumers()[consumer]
+    db = mongo_client(settings_for(service))[settings_for(service).database]
+    handlers = build(db)
+    handled = set(handlers)
+    seal = sealer(personal)
+    sentinel_type = sorted(
+        t for t in handled if (Path(CONTRACTS_DIR) / "examples" / f"{t}.v1.json").exists()
+    )[0]
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(raw=messages(sorted(handled), seal))
+    def feed(raw: bytes) -> None:
+        dead = InMemoryPublisher()
+        loop = ConsumerLoop(
+            consumer,
+            None,
+            MessageProcessor(MongoInbox(db, consumer), handlers, personal=personal),
+            dead,
+            max_attempts=2,
+        )
+        sentinel = golden_example(sentinel_type)
+        sentinel["event_id"] = str(uuid.uuid4())
+        after = wire(sentinel)
+        loop.handle([Record(raw, 0), Record(after, 1)], threading.Event())  # must not raise
+        assert outcome(db, consumer, raw, dead, handled) != "lost"
+        assert outcome(db, consumer, after, dead, handled) in ("took effect", "dead-lettered")
+
+    feed()
