@@ -1,7 +1,9 @@
 """Structured logs: one JSON object per line with the service, the trace id of the
 current span and, while an event is handled, the case (or voucher) reference it is
 about, so the logs of one inquiry can be found across the services. LOG_FORMAT=text
-gives plain lines for a person reading a terminal."""
+gives plain lines for a person reading a terminal. Every line is redacted as a whole
+(kernel.redaction): no credential reaches a log, whichever logger wrote it (gunicorn's
+access log included) and whether in the message, an argument or a traceback."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ from contextvars import ContextVar
 
 from opentelemetry import trace
 from pythonjsonlogger.json import JsonFormatter
+
+from kernel.redaction import redact
 
 current_reference: ContextVar[str | None] = ContextVar("current_reference", default=None)
 FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s %(service)s %(trace_id)s %(reference)s"
@@ -42,12 +46,24 @@ def about(reference: str | None) -> Iterator[None]:
         current_reference.reset(token)
 
 
+class Redacting(logging.Formatter):
+    """Formats with another formatter, then cuts every credential out of the line."""
+
+    def __init__(self, formatter: logging.Formatter) -> None:
+        super().__init__()
+        self.formatter = formatter
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(self.formatter.format(record))
+
+
 def handler_for(service: str) -> logging.Handler:
     handler = logging.StreamHandler()
     if os.environ.get("LOG_FORMAT", "json").lower() == "text":
-        handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s"))
+        formatter = logging.Formatter(f"%(asctime)s {service} %(levelname)s %(name)s: %(message)s")
     else:
-        handler.setFormatter(JsonFormatter(FIELDS, rename_fields={"asctime": "time", "levelname": "level"}))
+        formatter = JsonFormatter(FIELDS, rename_fields={"asctime": "time", "levelname": "level"})
+    handler.setFormatter(Redacting(formatter))
     handler.addFilter(ContextFilter(service))
     return handler
 

@@ -1,6 +1,9 @@
 """OpenTelemetry set-up. Traces are exported with OTLP when OTEL_EXPORTER_OTLP_ENDPOINT
 is set and are otherwise off. The trace context of the request that caused an event
-travels in the envelope's `traceparent`, so relay and consumers continue the trace."""
+travels in the envelope's `traceparent`, so relay and consumers continue the trace.
+Every span leaves the process redacted (kernel.redaction): the instrumentations record
+the request's target and URL (a tracking or sign-in link among them), so its name, its
+attributes and its events' attributes lose their credentials before any export."""
 
 from __future__ import annotations
 
@@ -9,10 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from opentelemetry import context, trace
+from opentelemetry.context import Context
 from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
+from opentelemetry.sdk.trace import Event, ReadableSpan, Span, SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
 from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
+
+from kernel.redaction import redact, redact_value
 
 _propagator = TraceContextTextMapPropagator()
 _configured = False
@@ -30,13 +36,53 @@ def setup(service: str, processor: SpanProcessor | None = None) -> bool:
 
         processor = BatchSpanProcessor(OTLPSpanExporter())
     provider = TracerProvider(resource=Resource.create({"service.name": service}))
-    provider.add_span_processor(processor)
+    provider.add_span_processor(Redacting(processor))
     trace.set_tracer_provider(provider)
     from opentelemetry.instrumentation.pymongo import PymongoInstrumentor
 
     PymongoInstrumentor().instrument()
     _configured = True
     return True
+
+
+class Redacting(SpanProcessor):
+    """Hands the processor it wraps (the exporting one) each ended span with its
+    credentials cut out of its name, attributes and events."""
+
+    def __init__(self, processor: SpanProcessor) -> None:
+        self.processor = processor
+
+    def on_start(self, span: Span, parent_context: Context | None = None) -> None:
+        self.processor.on_start(span, parent_context)
+
+    def on_end(self, span: ReadableSpan) -> None:
+        self.processor.on_end(redacted(span))
+
+    def shutdown(self) -> None:
+        self.processor.shutdown()
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return self.processor.force_flush(timeout_millis)
+
+
+def redacted(span: ReadableSpan) -> ReadableSpan:
+    def clean(attributes: object) -> dict:
+        return {k: redact_value(v) for k, v in dict(attributes or {}).items()}  # type: ignore[call-overload]
+
+    return ReadableSpan(
+        name=redact(span.name),
+        context=span.context,
+        parent=span.parent,
+        resource=span.resource,
+        attributes=clean(span.attributes),
+        events=[Event(e.name, clean(e.attributes), e.timestamp) for e in span.events],
+        links=span.links,
+        kind=span.kind,
+        status=span.status,
+        start_time=span.start_time,
+        end_time=span.end_time,
+        instrumentation_scope=span.instrumentation_scope,
+    )
 
 
 def instrument_flask(app) -> None:  # type: ignore[no-untyped-def]

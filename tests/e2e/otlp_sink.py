@@ -61,6 +61,8 @@ class OtlpSink:
                             "trace_id": span.trace_id.hex(),
                             "span_id": span.span_id.hex(),
                             "parent_id": span.parent_span_id.hex(),
+                            # everything else it carries, as text: attributes and events
+                            "attributes": str(span.attributes) + str(span.events),
                         }
                     )
         with self._lock:
