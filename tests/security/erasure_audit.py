@@ -291,7 +291,10 @@ class Audit:
     def places(self) -> dict[str, int]:
         """'value in place' -> how many findings: the place a collection (the oplog by the
         collection it wrote to), a topic or a log file."""
-        counted: dict[str, int] = {}
+        return {key: len(found) for key, found in self._by_place().items()}
+
+    def _by_place(self) -> dict[str, list[Finding]]:
+        grouped: dict[str, list[Finding]] = {}
         for finding in self.findings:
             words = finding.where.split(" ")
             if words[1] == "local.oplog.rs":
@@ -302,9 +305,8 @@ class Audit:
                 place = f"log {words[1].split(':')[0]}"
             else:
                 place = " ".join(words[:2])
-            key = f"{finding.what} in {place}"
-            counted[key] = counted.get(key, 0) + 1
-        return dict(sorted(counted.items()))
+            grouped.setdefault(f"{finding.what} in {place}", []).append(finding)
+        return dict(sorted(grouped.items()))
 
     def report(self) -> str:
         return "\n".join(
@@ -312,8 +314,8 @@ class Audit:
                 f"{len(self.findings)} findings in {self.documents} documents, {self.messages} messages"
                 f" and {self.log_lines} log lines:",
                 *(f"  {place} ({count}x)" for place, count in self.places().items()),
-                "for example:",
-                *(f"  {finding}" for finding in self.findings[:5]),
+                "the first of each:",
+                *(f"  {found[0]}" for found in self._by_place().values()),
             ]
         )
 
