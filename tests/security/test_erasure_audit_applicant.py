@@ -21,22 +21,13 @@ from tests.security.audited_stack import Jobs, api, audited_clean
 pytestmark = pytest.mark.e2e
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "still found after business_desk_retention --once (checked 23:22 UTC, 2026-12-01, main at "
-        "dee58d8): the tracking token in clear in intake's access log, GET /track/<token> (6 lines of "
-        "services.log, ACCESS_LOG as deployed). The store with its oplog, the topics and every other "
-        "log line are clean. Remove this mark when access logs no longer record the token (finding 1.4)"
-    ),
-)
 def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: Stack, own_tokens: Tokens):
     stack, tokens = own_stack, own_tokens
     assert stack.infra is not None
     run = uuid.uuid4().hex[:8]
     digits = str(int(run, 16))[-7:].rjust(7, "3")
     intake, desk = stack.url("intake"), stack.url("business_desk")
-    handler = api(desk, tokens.header("case_handler"))
+    handler = api(desk, tokens.header("case_handler", "business_desk"))
     values = {
         "contact name": f"Ingrid Raderasdotter {run}",
         "email": f"ingrid-{run}@kafe.example.se",
@@ -69,7 +60,9 @@ def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: S
     tracking_url = re.search(r'id="tracking-link" href="([^"]+)"', receipt.text).group(1)  # type: ignore[union-attr]
     values["tracking token"] = tracking_url.rstrip("/").rsplit("/", 1)[1].split("?")[0]
     case = wait_for(
-        lambda: case_by_reference(stack, reference, tokens.header("case_handler")), 20, "the case"
+        lambda: case_by_reference(stack, reference, tokens.header("case_handler", "business_desk")),
+        20,
+        "the case",
     )
     case_path = f"/api/v1/cases/{case['id']}"  # type: ignore[index]
 
