@@ -139,7 +139,9 @@ def test_producers_events_match_the_contracts():
         Inquiry.from_history(history), True, False, "building_permit", SCORES, today["value"]
     )
     store.append(submitted.stream_id, len(history), survey, Metadata.new())
-    link_stream, link_events = request_sign_in_link("anna@example.se", "sv", "t" * 43, now)
+    link_stream, link_events = request_sign_in_link(
+        "anna@example.se", "sv", "t" * 43, now, inquiry.data["subject_id"]
+    )
     store.append(link_stream, 0, link_events, Metadata.new())
     deps.personal = PERSONAL
     today["value"] = date(2029, 12, 1)
