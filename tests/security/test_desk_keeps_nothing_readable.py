@@ -22,6 +22,7 @@ from pymongo import MongoClient
 
 from kernel.settings import REPO_ROOT
 from tests.e2e.conftest import case_by_reference, wait_for
+from tests.security.applicant import submit_inquiry
 from tests.security.erasure_audit import Search, keys_derived_from, master_key_of, needles
 
 pytestmark = pytest.mark.e2e
@@ -81,22 +82,7 @@ def worked(stack, tokens) -> dict[str, str]:
         "answer": f"Serveringstillstånd vid kajen beviljas {run}.",
         "closing": f"Beslutet om kajen har vunnit laga kraft {run}.",
     }
-    submitted = requests.post(
-        f"{stack.url('intake')}/api/v1/inquiries",
-        json={
-            "organisation_number": "556703-7485",
-            "company": values["company"],
-            "contact_name": values["name"],
-            "email": values["email"],
-            "phone": values["phone"],
-            "case_type": "alcohol_serving_licence",
-            "description": values["description"],
-            "language": "sv",
-        },
-        timeout=10,
-    )
-    assert submitted.status_code == 201, submitted.text
-    reference = submitted.json()["reference"]
+    reference = submit_inquiry(stack.url("intake"), values)["reference"]
     auth = tokens.header("case_handler", "business_desk")
     case = wait_for(lambda: case_by_reference(stack, reference, auth), 20, "the case")
     url = f"{stack.url('business_desk')}/api/v1/cases/{case['id']}"

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import case_by_reference, first_match, wait_for
+from tests.security.applicant import submit_inquiry
 from tests.security.test_contact_sign_in import sign_in_with_email_link
 from tests.security.test_desk_keeps_nothing_readable import readable
 
@@ -37,22 +38,7 @@ def worked(stack, infra, tokens) -> dict[str, str]:
         "answer": f"Serveringstillstånd vid torget beviljas {run}.",
     }
     intake = stack.url("intake")
-    submitted = requests.post(
-        f"{intake}/api/v1/inquiries",
-        json={
-            "organisation_number": "556703-7485",
-            "company": values["company"],
-            "contact_name": values["name"],
-            "email": values["email"],
-            "phone": values["phone"],
-            "case_type": "alcohol_serving_licence",
-            "description": values["description"],
-            "language": "sv",
-        },
-        timeout=10,
-    )
-    assert submitted.status_code == 201, submitted.text
-    receipt = submitted.json()
+    receipt = submit_inquiry(intake, values)
     auth = tokens.header("case_handler", "business_desk")
     case = wait_for(lambda: case_by_reference(stack, receipt["reference"], auth), 30, "the case")
     url = f"{stack.url('business_desk')}/api/v1/cases/{case['id']}"

@@ -20,6 +20,7 @@ from pymongo import MongoClient
 
 from kernel.settings import REPO_ROOT
 from tests.e2e.conftest import case_by_reference, mails_to, wait_for
+from tests.security.applicant import submit_inquiry
 from tests.security.erasure_audit import Search, keys_derived_from, master_key_of, needles
 
 pytestmark = pytest.mark.e2e
@@ -72,22 +73,7 @@ def decided(stack, infra, tokens) -> dict[str, str]:
         "description": f"Uteservering vid torget {run}.",
         "answer": f"Serveringstillstånd beviljas {run}.",
     }
-    submitted = requests.post(
-        f"{stack.url('intake')}/api/v1/inquiries",
-        json={
-            "organisation_number": "556703-7485",
-            "company": values["company"],
-            "contact_name": values["name"],
-            "email": values["email"],
-            "phone": values["phone"],
-            "case_type": "alcohol_serving_licence",
-            "description": values["description"],
-            "language": "sv",
-        },
-        timeout=10,
-    )
-    assert submitted.status_code == 201, submitted.text
-    receipt = submitted.json()
+    receipt = submit_inquiry(stack.url("intake"), values)
     values["tracking_token"] = receipt["tracking_url"].rsplit("/", 1)[1]
     auth = tokens.header("case_handler", "business_desk")
     case = wait_for(lambda: case_by_reference(stack, receipt["reference"], auth), 20, "the case")
