@@ -18,6 +18,7 @@ def kafka_producer(settings: Settings) -> KafkaProducer:
     return KafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
         client_id=f"{settings.service}-producer",
+        api_version=settings.kafka_api_version,
         acks="all",
         retries=5,
         max_in_flight_requests_per_connection=1,
@@ -32,6 +33,7 @@ def kafka_consumer(settings: Settings, group: str, topics: list[str]) -> KafkaCo
         bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
         group_id=group,
         client_id=f"{group}-consumer",
+        api_version=settings.kafka_api_version,
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=200,

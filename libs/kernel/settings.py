@@ -25,6 +25,7 @@ class Settings:
     database: str
     keyvault_database: str  # the data keys of personal data, shared by the services
     kafka_bootstrap_servers: str
+    kafka_api_version: tuple[int, ...] | None  # None: ask the broker (ApiVersions, Kafka 0.10+)
     topic_prefix: str
     smtp_host: str
     smtp_port: int
@@ -70,6 +71,7 @@ class Settings:
             database=_env("MONGODB_DATABASE_PREFIX", "") + service,
             keyvault_database=_env("MONGODB_DATABASE_PREFIX", "") + _env("KEYVAULT_DATABASE", "keyvault"),
             kafka_bootstrap_servers=_env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"),
+            kafka_api_version=_version(_env("KAFKA_API_VERSION", "")),
             topic_prefix=_env("KAFKA_TOPIC_PREFIX", ""),
             smtp_host=_env("SMTP_HOST", "127.0.0.1"),
             smtp_port=int(_env("SMTP_PORT", "2525")),
@@ -120,6 +122,17 @@ class Settings:
 
     def topic(self, name: str) -> str:
         return self.topic_prefix + name
+
+
+def _version(value: str) -> tuple[int, ...] | None:
+    """`0.9` -> (0, 9): a broker too old to say which protocol versions it speaks
+    (before 0.10) must be named; empty: the client asks."""
+    if not value:
+        return None
+    try:
+        return tuple(int(part) for part in value.split("."))
+    except ValueError:
+        raise ValueError(f"KAFKA_API_VERSION must look like 0.9 or 2.8, not {value!r}") from None
 
 
 def _rate_limit_storage(value: str) -> str:
