@@ -5,6 +5,9 @@ loop, and every mail behind it waited forever. The name is now refused at the fi
 the mechanism must hold for whatever reaches the topic: the poison event is put on the
 real topic (as a producer that let it through would), and the receipt of an inquiry
 submitted after it must still arrive.
+2.1 as a mechanism: hostile bytes on every topic a consumer reads are dead-lettered by
+every consumer that reads them, with the reason, and a journey through all three
+consumers completes behind them.
 2.2: line breaks in contact_name / company let anyone make the municipality mail any text
 with clickable links: refused at the field."""
 
@@ -17,7 +20,7 @@ import pytest
 import requests
 
 from kernel.contracts import golden_example
-from tests.e2e.conftest import mails_to, wait_for
+from tests.e2e.conftest import case_by_reference, first_match, mails_to, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -69,3 +72,99 @@ def test_line_breaks_with_links_in_contact_name_or_company_are_refused_at_the_fi
     assert refused.status_code == 422, refused.text
     assert list(refused.json()["errors"]["json"]) == [field]
     assert mails_to(infra.mail_url, applicant) == []
+
+
+def hostile_messages(topic: str) -> dict[str, bytes]:
+    """What no producer should ever send, as bytes on a topic."""
+    violating = golden_example(TOPIC_EVENT[topic])
+    violating.update(event_id=str(uuid.uuid4()), data={"case_id": 5, "note": "x" * 100_000})
+    return {
+        "broken bytes": b"\xff\xfe{" + uuid.uuid4().bytes,
+        "an empty object": json.dumps({"nonce": str(uuid.uuid4())}).encode(),
+        "a JSON array": json.dumps([str(uuid.uuid4())]).encode(),
+        "control characters": json.dumps({"type": "\r\n\x00", "event_id": str(uuid.uuid4())}).encode(),
+        "a contract violation of 100 kB": json.dumps(violating).encode(),
+    }
+
+
+TOPIC_EVENT = {
+    "intake.inquiry.v1": "intake.inquiry_submitted",
+    "intake.signin.v1": "intake.sign_in_link_requested",
+    "business_desk.case.v1": "business_desk.case_opened",
+    "vouchers.voucher.v1": "vouchers.provider_chosen",
+    "vouchers.payment.v1": "vouchers.payment_made",
+}
+
+
+def consumed_topics() -> dict[str, list[str]]:
+    """topic -> the services whose consumer reads it."""
+    from business_desk.consumer import TOPICS as desk
+    from intake.consumer import TOPICS as intake
+    from notify.consumer import TOPICS as notify
+
+    readers: dict[str, list[str]] = {}
+    for service, topics in (("intake", intake), ("business_desk", desk), ("notify", notify)):
+        for topic in topics:
+            readers.setdefault(topic, []).append(service)
+    return readers
+
+
+def dead_letters(bootstrap: str, topics: list[str]) -> list[dict]:
+    from kafka import KafkaConsumer
+
+    reader = KafkaConsumer(
+        *topics, bootstrap_servers=bootstrap, auto_offset_reset="earliest", consumer_timeout_ms=3000
+    )
+    try:
+        return [json.loads(record.value) for record in reader]
+    finally:
+        reader.close()
+
+
+def test_hostile_messages_on_every_consumed_topic_are_dead_lettered_and_every_consumer_goes_on(
+    stack, infra, tokens
+):
+    from kafka import KafkaProducer
+
+    prefix = stack.extra_env["KAFKA_TOPIC_PREFIX"]
+    readers = consumed_topics()
+    assert set(readers) == set(TOPIC_EVENT), "a consumed topic without a hostile message"
+    sent: dict[tuple[str, str], bytes] = {}
+    producer = KafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    for topic in readers:
+        for what, raw in hostile_messages(topic).items():
+            producer.send(prefix + topic, key=b"poison", value=raw)
+            sent[(topic, what)] = raw
+    producer.flush()
+    producer.close()
+
+    # A journey through all three consumers, after the poison on their topics.
+    applicant = f"after-hostile-{uuid.uuid4().hex[:8]}@example.se"
+    submitted = requests.post(
+        f"{stack.url('intake')}/api/v1/inquiries", json={**INQUIRY, "email": applicant}, timeout=10
+    )
+    assert submitted.status_code == 201, submitted.text
+    reference = submitted.json()["reference"]
+    auth = tokens.header("case_handler", "business_desk")
+    wait_for(lambda: case_by_reference(stack, reference, auth), 60, "business_desk's consumer opens the case")
+    wait_for(lambda: mails_to(infra.mail_url, applicant), 60, "notify's consumer sends the receipt")
+    tracking = submitted.json()["tracking_url"].rsplit("/", 1)[1]
+    view_url = f"{stack.url('intake')}/api/v1/inquiries/track/{tracking}"
+    wait_for(
+        lambda: first_match(
+            lambda: requests.get(view_url, timeout=5).json(),
+            lambda view: view.get("status") == "registered",
+        ),
+        60,
+        "intake's consumer records that the case was opened",
+    )
+
+    # Every hostile message lies on its dead-letter topic, once per consumer that read
+    # it, with a reason; none was dropped in silence.
+    letters = dead_letters(infra.kafka_bootstrap, [f"{prefix}{topic}.dlq" for topic in readers])
+    for (topic, what), raw in sent.items():
+        original = raw.decode("utf-8", errors="replace")[:256_000]
+        found = [letter for letter in letters if letter["original"] == original]
+        consumers = sorted(letter["consumer"] for letter in found)
+        assert consumers == sorted(prefix + service for service in readers[topic]), (topic, what, consumers)
+        assert all(letter["reason"] for letter in found), (topic, what)
