@@ -20,7 +20,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
 
-from kernel import contracts, logs, telemetry
+from kernel import consumed, contracts, logs, telemetry
 from kernel.deadletters import MAX_REASON_CHARS, dead_letter, reason_of, topic_of
 from kernel.envelope import Envelope, InvalidEnvelope
 from kernel.metrics import DEAD_LETTERS, record_lag
@@ -64,8 +64,11 @@ class MongoInbox:
         def transaction(session: ClientSession) -> bool:
             if self._processed.find_one({"_id": key}, {"_id": 1}, session=session):
                 return False
-            effect(session)
-            self._processed.insert_one({"_id": key, "at": datetime.now(UTC)}, session=session)
+            with consumed.recording() as kept:
+                effect(session)
+            self._processed.insert_one(
+                {"_id": key, "at": datetime.now(UTC), **kept.fields()}, session=session
+            )
             return True
 
         try:
@@ -84,8 +87,9 @@ class MongoInbox:
                 if key in done:
                     continue
                 done.add(key)
-                effect(session)
-                records.append({"_id": key, "at": datetime.now(UTC)})
+                with consumed.recording() as kept:
+                    effect(session)
+                records.append({"_id": key, "at": datetime.now(UTC), **kept.fields()})
             if records:
                 self._processed.insert_many(records, session=session)
             return len(records)
@@ -168,6 +172,7 @@ class MessageProcessor:
         handler = self._handlers.get(envelope.type)
         if handler is None:
             return None  # an event this consumer has no interest in
+        arrived = envelope  # as it travels (sealed): what the inbox keeps
         if self._check_contract:
             try:
                 contracts.validate(envelope)
@@ -189,6 +194,7 @@ class MessageProcessor:
                 ),
                 logs.about(envelope.data.get("reference")),
             ):
+                consumed.keep(arrived)
                 handler(envelope, session)
 
         return envelope.event_id, effect

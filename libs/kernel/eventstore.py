@@ -228,6 +228,17 @@ class MongoEventStore:
         cursor = self._events.find({"stream_id": stream_id}, session=session).sort("version", ASCENDING)
         return [self._open(self._decode(doc)) for doc in cursor]
 
+    def load_many(
+        self, stream_ids: Sequence[str], session: ClientSession | None = None
+    ) -> dict[str, list[Envelope]]:
+        """Several whole streams in one query (a rebuild's chunk), each in version order."""
+        streams: dict[str, list[Envelope]] = {s: [] for s in stream_ids}
+        cursor = self._events.find({"stream_id": {"$in": list(stream_ids)}}, session=session)
+        decoded = sorted((self._decode(doc) for doc in cursor), key=lambda e: (e.stream_id, e.version))
+        for envelope in self._open_all(decoded):
+            streams[envelope.stream_id].append(envelope)
+        return streams
+
     def read_after(self, position, limit=500):
         """Events as stored (personal data sealed): what the relay publishes."""
         cursor = self._events.find({"position": {"$gt": position}}).sort("position", ASCENDING).limit(limit)

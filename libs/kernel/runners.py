@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 
 from pymongo.database import Database
 
-from kernel import logs, telemetry
+from kernel import consumed, logs, telemetry
 from kernel.connections import kafka_consumer, kafka_producer, mongo_client, personal_data
 from kernel.consumer import ConsumerLoop, Handler, MessageProcessor, MongoInbox, run_until_signalled
 from kernel.eventstore import MongoEventStore
@@ -57,7 +57,7 @@ def run_consumer(
     configure_logging(f"{settings.service}-consumer")
     telemetry.setup(f"{settings.service}-consumer")
     db = mongo_client(settings)[settings.database]
-    group = settings.topic_prefix + settings.service
+    group = consumed.group_of(settings)
     processor = MessageProcessor(
         MongoInbox(db, group), build_handlers(db), personal=personal_data(settings, db.client)
     )

@@ -34,12 +34,12 @@ def handlers(db: Database) -> dict:
     sign_in_links = SignInLinks(db, personal)
 
     def track(event: Envelope, session: ClientSession | None) -> None:
-        tracking.apply([event], session)
+        tracking.apply([event], session, consumed_event=True)
 
     def erase(event: Envelope, session: ClientSession | None) -> None:
         """The case's personal data is erased: so are the files the applicant sent and the
         contact's sign-in links."""
-        tracking.apply([event], session)
+        tracking.apply([event], session, consumed_event=True)
         attachments.delete_for(event.data["case_id"], session)
         sign_in_links.erase_subject(event.data["subject_id"], session)
 

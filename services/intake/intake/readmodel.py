@@ -17,12 +17,16 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pymongo.client_session import ClientSession
+from pymongo.collection import Collection
 from pymongo.database import Database
 
 from intake.domain import INQUIRY_SUBMITTED
 from intake.tracking import evolve, link_lookup, organisation_key
+from kernel import consumed
+from kernel.consumed import Kept
 from kernel.envelope import Envelope
 from kernel.personal import PersonalData, SubjectErased, lookup_bucket, master_key_from_env
+from kernel.rebuild import opened
 
 SEALED = "sealed"
 
@@ -117,7 +121,12 @@ class TrackingReadModel:
 
     # -- writes -------------------------------------------------------------------------
 
-    def apply(self, events: Sequence[Envelope], session: ClientSession | None) -> None:
+    def apply(
+        self, events: Sequence[Envelope], session: ClientSession | None, consumed_event: bool = False
+    ) -> None:
+        """`consumed_event`: one of business_desk's events, from the consumer. Its place
+        among the events the document applied is noted with the kept event, so a rebuild
+        interleaves the case's events with intake's own exactly as they were applied."""
         for event in events:
             key = event.data.get("inquiry_id") or event.data.get("case_id")
             # a submitted inquiry starts its document: nothing to read first
@@ -126,11 +135,44 @@ class TrackingReadModel:
                 if event.type == INQUIRY_SUBMITTED
                 else self._open(self._collection.find_one({"_id": key}, session=session))
             )
+            if consumed_event:
+                consumed.note(tracking_index=len(current["applied"]) if current else 0)
             updated = evolve(current, event)
             if updated is not None:
                 self._collection.replace_one(
                     {"_id": updated["_id"]}, self._seal(updated), upsert=True, session=session
                 )
+
+    def fold(self, own: Sequence[Envelope], kept: Sequence[Kept]) -> dict[str, Any] | None:
+        """One case's document as stored, from its own events and the kept case events, in
+        the order the incremental path applied them; each step starts from the stored
+        document opened again, as `apply` does."""
+        stored: dict[str, Any] | None = None
+        applied = 0
+
+        def step(event: Envelope) -> None:
+            nonlocal stored, applied
+            current = None if event.type == INQUIRY_SUBMITTED else self._open(stored)
+            updated = evolve(current, event)
+            if updated is not None:
+                stored = self._seal(updated)
+                applied = len(updated["applied"])
+
+        pending = list(own)
+        for item in sorted(kept, key=lambda k: (k.notes.get("tracking_index", 0), k.envelope.version)):
+            while pending and applied < item.notes.get("tracking_index", 0):
+                step(pending.pop(0))
+            step(item.envelope)
+        for event in pending:
+            step(event)
+        return stored
+
+    def comparable(self, stored: dict[str, Any]) -> dict[str, Any]:
+        return opened(stored, self._personal, (SEALED,))
+
+    @property
+    def collection(self) -> Collection:
+        return self._collection
 
     # -- reads --------------------------------------------------------------------------
 

@@ -71,7 +71,9 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
             "organisation_key": organisation_key(personal.get("organisation_number")),
             # finds the cases of a contact who signs in with an email link
             "contact_email": personal["contact"]["email"] if personal else None,
-            "personal_erased_on": None if personal else at[:10],
+            # set by the erasure event only: replayed after it, an unreadable inquiry folds to
+            # the same document as it did when it was read (the erasure nulls the rest)
+            "personal_erased_on": None,
             "case_type": data["case_type"],
             "language": data["language"],
             "received_on": data["received_on"],
@@ -88,10 +90,13 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
     doc = {**doc, "history": list(doc["history"]), "applied": [*doc.get("applied", []), event.event_id]}
     kind = event.type.removeprefix("business_desk.")
     if event.type == TRACKING_LINK_REPLACED:
-        if personal.get("tracking_token") is None or doc.get("personal_erased_on"):
+        if doc.get("personal_erased_on"):
             return doc
+        token = personal.get("tracking_token")  # None when replayed after the erasure
         doc["revoked_hashes"] = [*doc.get("revoked_hashes", []), doc["tracking_hash"]]
-        doc["tracking_hash"], doc["tracking_secret"] = link_lookup(personal["tracking_token"])
+        doc["tracking_hash"], doc["tracking_secret"] = (
+            link_lookup(token) if token else (no_link(doc["_id"], "erased"), None)
+        )
         doc["history"].append(_entry(at, doc["status"], "link_replaced"))
     elif event.type == SURVEY_ANSWERED:
         doc["survey_answered_on"] = data["answered_on"]
