@@ -124,6 +124,15 @@ def fold(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(buckets.values())
 
 
+def counted(bucket: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A bucket without its zero counts, None when none is left: what it counts (the
+    incremental path leaves a bucket counted down to nothing behind, a rebuild has none)."""
+    if bucket is None:
+        return None
+    kept = {k: v for k, v in bucket.items() if v != 0 and v != {}}
+    return kept if any(isinstance(v, int | dict) for v in kept.values()) else None
+
+
 def percentile(histogram: Counter[int], share: float) -> float | None:
     """The nearest-rank percentile of a histogram of whole days (None when empty)."""
     total = sum(histogram.values())

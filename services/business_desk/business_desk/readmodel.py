@@ -114,7 +114,8 @@ class CaseReadModel:
     def rebuild(self, events: Iterable[Envelope], batch: int = 1000) -> int:
         """Replay every case event under the rules in force: folded in memory, written in
         bulk (a case's document is written once, not once per event), then the buckets.
-        Returns the number of events replayed."""
+        Returns the number of events replayed. Offline only (after a bulk import, in the
+        benchmark): it drops the collection first. On a live system, business_desk.rebuild."""
         # dropped and indexed after the bulk insert: building an index once is cheaper than
         # updating it per document (the search index holds a few dozen tokens per case)
         self._cases.drop()

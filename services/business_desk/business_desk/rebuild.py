@@ -1,22 +1,155 @@
-"""Entrypoint: rebuild business_desk's read models from its events under the rules in force
-(run after changing a case type's target, extension or the holiday calendar)."""
+"""Entrypoint: rebuild business_desk's read models under the rules in force (run after
+changing a case type's target, extension or the holiday calendar, or after an upgrade):
+the case documents (the queues, the case pages, the Insikt export) from business_desk's
+own events, the processing-time buckets (the dashboard, the figures, the KPI feed) from
+the case documents, and the satisfaction buckets from the survey answers its consumer
+kept (kernel.consumed). Safe on a live system and idempotent (kernel.rebuild):
+`python -m business_desk.rebuild` prints the summary as JSON."""
 
 from __future__ import annotations
 
-import time
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
 
-from business_desk.bootstrap import bootstrap
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+
+from business_desk import domain, figures, satisfaction
+from business_desk.bootstrap import Deps, bootstrap
+from business_desk.sealing import DETAIL_FIELD, SUMMARY_FIELD, CaseSealing
+from business_desk.views import evolve, settle
+from kernel.connections import mongo_client
+from kernel.consumed import ConsumedEvents, group_of
+from kernel.eventstore import MongoEventStore
+from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model
 from kernel.runners import configure_logging
 from kernel.settings import Settings
+
+SURVEY_ANSWERED = "intake.survey_answered"
+# what a case's contribution to the buckets is read from (no sealed part, no history)
+CONTRIBUTION_FIELDS = {"history": 0, "search": 0, "notes": 0, SUMMARY_FIELD: 0, DETAIL_FIELD: 0}
+
+
+class Cases:
+    """The case documents, keyed by case id, folded from each case's stream."""
+
+    name = "business_desk.cases"
+
+    def __init__(self, deps: Deps) -> None:
+        assert deps.cases is not None and deps.personal is not None
+        assert isinstance(deps.store, MongoEventStore)
+        self._deps, self._store, self._personal = deps, deps.store, deps.personal
+        self._sealing = CaseSealing(deps.personal)
+        self.collection = deps.store.db["cases"]
+
+    def keys(self) -> Iterable[str]:
+        opened_cases = self._store.db["events"].find({"type": domain.CASE_OPENED}, {"data.case_id": 1})
+        yield from (e["data"]["case_id"] for e in opened_cases)
+        yield from (d["_id"] for d in self.collection.find({}, {"_id": 1}))
+
+    def rebuilt(
+        self, keys: list[str], live: Mapping[str, Doc], session: ClientSession
+    ) -> Mapping[str, Doc | Unreproducible | None]:
+        streams = self._store.load_many([domain.stream_id_for(k) for k in keys], session)
+        docs: dict[str, Doc | None] = {}
+        for key in keys:
+            doc = None
+            for event in streams[domain.stream_id_for(key)]:
+                doc = evolve(doc, event, self._deps.catalogue, settled=False) or doc
+            if doc is not None:
+                settle(doc, self._deps.catalogue)
+            docs[key] = doc
+        self._sealing.prefetch_for_writing(d for d in docs.values() if d is not None)
+        return {k: None if d is None else self._sealing.seal(d) for k, d in docs.items()}
+
+    def comparable(self, stored: Doc) -> Doc:
+        return opened(stored, self._personal, (SUMMARY_FIELD, DETAIL_FIELD))
+
+
+class CaseFigures:
+    """The processing-time buckets, keyed by bucket id, counted from the case documents.
+    Each chunk folds every case of its snapshot (the buckets are sums over all of them)."""
+
+    name = "business_desk.case_figures"
+
+    def __init__(self, db: Database) -> None:
+        self._cases = db["cases"]
+        self.collection = db["case_figures_weekly"]
+
+    def _folded(self, session: ClientSession | None) -> dict[str, Doc]:
+        docs = self._cases.find({}, CONTRIBUTION_FIELDS, session=session)
+        return {b["_id"]: b for b in figures.fold(docs)}
+
+    def keys(self) -> Iterable[str]:
+        yield from self._folded(None)
+        yield from (d["_id"] for d in self.collection.find({}, {"_id": 1}))
+
+    def rebuilt(
+        self, keys: list[str], live: Mapping[str, Doc], session: ClientSession
+    ) -> Mapping[str, Doc | Unreproducible | None]:
+        folded = self._folded(session)
+        # a bucket counted down to nothing stays as the incremental path left it
+        return {k: folded.get(k) or _left_empty(live.get(k)) for k in keys}
+
+    def comparable(self, stored: Doc) -> Doc:
+        return figures.counted(stored) or {}
+
+
+def _left_empty(bucket: Doc | None) -> Doc | None:
+    """A bucket the incremental path counted down to nothing: as good as none, left."""
+    return bucket if bucket is not None and figures.counted(bucket) is None else None
+
+
+class Satisfaction:
+    """The satisfaction buckets, keyed by case type and week, from the kept survey answers."""
+
+    name = "business_desk.satisfaction"
+
+    def __init__(self, db: Database, kept: ConsumedEvents) -> None:
+        self.collection = db["satisfaction_weekly"]
+        self._kept = kept
+
+    def _folded(self, session: ClientSession | None) -> dict[str, Doc]:
+        answers = self._kept.find({"type": SURVEY_ANSWERED}, session)
+        return satisfaction.fold(k.envelope for k in answers)
+
+    def keys(self) -> Iterable[str]:
+        yield from self._folded(None)
+        yield from (d["_id"] for d in self.collection.find({}, {"_id": 1}))
+
+    def rebuilt(
+        self, keys: list[str], live: Mapping[str, Doc], session: ClientSession
+    ) -> Mapping[str, Doc | Unreproducible | None]:
+        if self._kept.unkept():
+            # answers consumed before events were kept may be among them: keep the sums
+            return dict.fromkeys(keys, UNREPRODUCIBLE)
+        folded = self._folded(session)
+        return {k: folded.get(k) for k in keys}
+
+    def comparable(self, stored: Doc) -> Doc:
+        return stored
+
+
+def rebuild(settings: Settings, db: Database | None = None) -> dict[str, Any]:
+    """Rebuild business_desk's read models; the summary per model (kernel.rebuild.Summary)."""
+    db = db if db is not None else mongo_client(settings)[settings.database]
+    deps = bootstrap(settings, db)
+    assert deps.cases is not None and deps.personal is not None
+    statistics = deps.cases.statistics
+    kept = ConsumedEvents(db, group_of(settings), deps.personal)
+    cases = rebuild_model(
+        db.client, Cases(deps), on_change=lambda before, after, s: statistics.update(before, after, s)
+    )
+    buckets = rebuild_model(db.client, CaseFigures(db), chunk_size=5000)
+    surveys = rebuild_model(db.client, Satisfaction(db, kept), chunk_size=5000)
+    surveys.details["consumed_without_kept_event"] = kept.unkept()
+    return {"service": "business_desk", "models": [m.as_dict() for m in (cases, buckets, surveys)]}
 
 
 def main() -> None:
     configure_logging("business_desk-rebuild")
-    deps = bootstrap(Settings.from_env("business_desk"))
-    assert deps.cases is not None
-    started = time.perf_counter()
-    count = deps.cases.rebuild(deps.store.read_all())
-    print(f"rebuilt the case read model from {count} events in {time.perf_counter() - started:.1f} s")
+    print(json.dumps(rebuild(Settings.from_env("business_desk")), indent=2))
 
 
 if __name__ == "__main__":

@@ -3,12 +3,13 @@ counted from intake's survey answers, to sit next to the processing times."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
+from pymongo.collection import Collection
 from pymongo.database import Database
 
 from business_desk.figures import week_of
@@ -24,22 +25,15 @@ class Satisfaction:
     def ensure_schema(self) -> None:
         self._weekly.create_index([("case_type", ASCENDING), ("week", ASCENDING)])
 
+    @property
+    def collection(self) -> Collection:
+        return self._weekly
+
     def record(self, event: Envelope, session: ClientSession | None) -> None:
         """One survey answer (the consumer's inbox makes a redelivery count once)."""
-        d = event.data
-        week = week_of(d["answered_on"])
+        bucket_id, key, inc = contribution(event)
         self._weekly.update_one(
-            {"_id": f"{d['case_type']}|{week}"},
-            {
-                "$setOnInsert": {"case_type": d["case_type"], "week": week},
-                "$inc": {
-                    "responses": 1,
-                    "nki_sum": d["nki"],
-                    **{f"score_sums.{q}": d["scores"][q] for q in QUESTIONS},
-                },
-            },
-            upsert=True,
-            session=session,
+            {"_id": bucket_id}, {"$setOnInsert": key, "$inc": inc}, upsert=True, session=session
         )
 
     def summary(self, start: date, end: date, case_types: Sequence[str]) -> dict[str, Any]:
@@ -52,7 +46,8 @@ class Satisfaction:
         for doc in self._weekly.find(query):
             tally = per_type.setdefault(doc["case_type"], [0, 0.0])
             tally[0] += doc["responses"]
-            tally[1] += doc["nki_sum"]
+            # in tenths, exact whatever the order (buckets from before: a float sum)
+            tally[1] += doc["nki_tenths"] / 10 if "nki_tenths" in doc else doc.get("nki_sum", 0.0)
         responses = sum(t[0] for t in per_type.values())
         return {
             "responses": responses,
@@ -62,3 +57,33 @@ class Satisfaction:
                 for case_type, (n, total) in sorted(per_type.items())
             },
         }
+
+
+def contribution(event: Envelope) -> tuple[str, dict[str, Any], dict[str, int]]:
+    """What one survey answer adds: its bucket, the bucket's key fields and the counts.
+    The NKI is counted in whole tenths (it is given to one decimal), so the sums are
+    exact and the same in whatever order the answers are counted."""
+    d = event.data
+    week = week_of(d["answered_on"])
+    inc = {
+        "responses": 1,
+        "nki_tenths": round(d["nki"] * 10),
+        **{f"score_sums.{q}": d["scores"][q] for q in QUESTIONS},
+    }
+    return f"{d['case_type']}|{week}", {"case_type": d["case_type"], "week": week}, inc
+
+
+def fold(events: Iterable[Envelope]) -> dict[str, dict[str, Any]]:
+    """The buckets of a set of survey answers (a rebuild), as stored documents."""
+    buckets: dict[str, dict[str, Any]] = {}
+    for event in events:
+        bucket_id, key, inc = contribution(event)
+        bucket = buckets.setdefault(bucket_id, {"_id": bucket_id, **key})
+        for name, n in inc.items():
+            if "." in name:
+                part, field = name.split(".")
+                bucket.setdefault(part, {})
+                bucket[part][field] = bucket[part].get(field, 0) + n
+            else:
+                bucket[name] = bucket.get(name, 0) + n
+    return buckets
