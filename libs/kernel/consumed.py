@@ -112,6 +112,21 @@ class ConsumedEvents:
         ]
         return sorted(kept, key=lambda k: (k.envelope.stream_id, k.envelope.version))
 
+    def values(self, path: str, query: Mapping[str, Any] | None = None) -> set[Any]:
+        """The values of one field of the kept events matching `query` (a rebuild's keys),
+        read without opening anything."""
+        where: dict[str, Any] = {"_id": {"$regex": f"^{_escaped(self._consumer)}:"}, EVENT: {"$exists": True}}
+        where.update({f"{EVENT}.{k}": v for k, v in (query or {}).items()})
+        found = self._records.find(where, {f"{EVENT}.{path}": 1})
+        values = set()
+        for record in found:
+            value: Any = record.get(EVENT, {})
+            for part in path.split("."):
+                value = value.get(part) if isinstance(value, dict) else None
+            if value is not None:
+                values.add(value)
+        return values
+
     def unkept(self) -> int:
         """Processed marks without a kept event (written before events were kept): a
         rebuild cannot reproduce what those messages did."""

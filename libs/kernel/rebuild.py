@@ -56,7 +56,8 @@ class Model(Protocol):
     collection: Collection
 
     def keys(self) -> Iterable[str]:
-        """Every key the sources or the live collection know (read outside a transaction)."""
+        """Every key the sources or the live collection know (read outside a transaction):
+        document ids, or what a model chunks by (see `live`)."""
 
     def rebuilt(
         self, keys: list[str], live: Mapping[str, Doc], session: ClientSession
@@ -70,6 +71,12 @@ class Model(Protocol):
 
 
 OnChange = Callable[[Doc | None, Doc | None, ClientSession], None]
+
+
+def live_by_id(model: Model, keys: list[str], session: ClientSession) -> dict[str, Doc]:
+    """The live documents of a chunk whose keys are document ids. A model that chunks by
+    something else (a data subject) has a `live(keys, session)` of its own."""
+    return {d["_id"]: d for d in model.collection.find({"_id": {"$in": keys}}, session=session)}
 
 
 def rebuild_model(
@@ -96,11 +103,12 @@ def _rebuild_chunk(
     client: MongoClient, model: Model, keys: list[str], on_change: OnChange | None
 ) -> tuple[int, int, int]:
     def transaction(session: ClientSession) -> tuple[int, int, int]:
-        live = {d["_id"]: d for d in model.collection.find({"_id": {"$in": keys}}, session=session)}
+        live_of = getattr(model, "live", None)
+        live = live_of(keys, session) if live_of else live_by_id(model, keys, session)
         wanted = model.rebuilt(keys, live, session)
         writes: list[ReplaceOne | DeleteOne] = []
         changed = removed = unreproducible = 0
-        for key in keys:
+        for key in sorted(live.keys() | wanted.keys()):
             before, after = live.get(key), wanted.get(key)
             if isinstance(after, Unreproducible):
                 unreproducible += 1

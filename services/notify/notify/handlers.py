@@ -22,7 +22,7 @@ from notify.messages import (
     voucher_emails,
 )
 from notify.outbox import MailOutbox, notify_personal_data
-from notify.recipients import Recipients
+from notify.recipients import Learnt, Recipients, learnt_from
 from notify.sms import sms_text
 
 Handler = Callable[[Envelope, ClientSession | None], None]
@@ -41,17 +41,6 @@ def build_handlers(
     personal = personal or notify_personal_data(db)
     recipients = Recipients(db, personal)
     outbox = MailOutbox(db, personal=personal)
-
-    def contact_fields(data: dict[str, Any]) -> dict[str, Any]:
-        contact = data["personal"]["contact"]
-        return {
-            "email": contact["email"],
-            "name": contact["name"],
-            "phone": contact.get("phone"),
-            "language": data["language"],
-            "reference": data["reference"],
-            "case_type": data["case_type"],
-        }
 
     def queue_email(event: Envelope, session: ClientSession | None) -> None:
         if "personal" in event.data and event.data["personal"] is None:
@@ -102,22 +91,14 @@ def build_handlers(
         )
 
     def inquiry_submitted(event: Envelope, session: ClientSession | None) -> None:
-        if event.data["personal"] is None:
+        learnt = learnt_from(event)
+        if not isinstance(learnt, Learnt):
             return
-        fields = {
-            **contact_fields(event.data),
-            "tracking_token": event.data["personal"]["tracking_token"],
-            "notify_by": event.data.get("notify_by", "email"),
-        }
-        subject_id = event.data["subject_id"]
-        recipients.remember(event.data["inquiry_id"], subject_id, fields, session)
-        queue_email_to({**fields, "subject_id": subject_id}, event, session)
+        recipients.learn(event, session)
+        queue_email_to({**learnt.fields, "subject_id": learnt.subject_id}, event, session)
 
     def case_opened(event: Envelope, session: ClientSession | None) -> None:
-        if event.data["personal"] is not None:
-            recipients.remember(
-                event.data["case_id"], event.data["subject_id"], contact_fields(event.data), session
-            )
+        recipients.learn(event, session)
 
     def tracking_link_replaced(event: Envelope, session: ClientSession | None) -> None:
         if event.data["personal"] is None:
@@ -129,7 +110,7 @@ def build_handlers(
         if recipient.get("erased"):
             return
         new_link = {"tracking_token": event.data["personal"]["tracking_token"]}
-        recipients.remember(inquiry_id, event.data["subject_id"], new_link, session)
+        recipients.learn(event, session)
         queue_email_to({**recipient, **new_link}, event, session)
 
     def warn_staff(event: Envelope, session: ClientSession | None) -> None:
@@ -147,9 +128,7 @@ def build_handlers(
         """Forget every copy: the recipients, and the letters (and SMS texts, bounces and
         errors) sealed with the subject's key, by their subject or the case they are about."""
         data = event.data
-        keys = [data[k] for k in ("case_id", "inquiry_id") if k in data]
-        keys += [f"voucher:{data['voucher_id']}"] if "voucher_id" in data else []
-        recipients.forget(data["subject_id"], keys, session)
+        recipients.learn(event, session)
         outbox.forget_subject(data["subject_id"], data.get("reference") or data.get("voucher_id"), session)
 
     def voucher_event(event: Envelope, session: ClientSession | None) -> None:
@@ -158,13 +137,10 @@ def build_handlers(
         data = event.data
         citizen = None
         if event.type == "vouchers.voucher_granted":
-            if data["personal"] is not None:
-                citizen = {
-                    "email": data["personal"]["email"],
-                    "language": data["language"],
-                    "subject_id": data["subject_id"],
-                }
-                recipients.remember(f"voucher:{data['voucher_id']}", data["subject_id"], citizen, session)
+            learnt = learnt_from(event)
+            if isinstance(learnt, Learnt):
+                citizen = learnt.fields
+                recipients.learn(event, session)
         elif "voucher_id" in data:
             citizen = recipients.get(f"voucher:{data['voucher_id']}", session)
         if citizen and citizen.get("erased"):

@@ -1,0 +1,94 @@
+"""Entrypoint: rebuild notify's read model, the recipients (whom to write to about a case
+or a voucher), from the events its consumer kept (kernel.consumed), a data subject at a
+time. Safe on a live system and idempotent (kernel.rebuild): `python -m notify.rebuild`
+prints the summary as JSON.
+
+The outgoing mail is not a read model: it records what the dispatcher did (sent, bounced,
+failed, when, after how many attempts), which no event holds before it happens; its
+delivery log is notify's own events (notify.deliverylog)."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from pymongo.client_session import ClientSession
+from pymongo.database import Database
+
+from kernel.connections import mongo_client, personal_data
+from kernel.consumed import ConsumedEvents, group_of
+from kernel.envelope import Envelope
+from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model
+from kernel.runners import configure_logging
+from kernel.settings import Settings
+from notify.recipients import Recipients
+
+# the events that teach or erase a recipient (notify.recipients.learnt_from)
+TYPES = [
+    "intake.inquiry_submitted",
+    "intake.tracking_link_replaced",
+    "business_desk.case_opened",
+    "vouchers.voucher_granted",
+    "business_desk.personal_data_erased",
+    "vouchers.personal_data_erased",
+]
+
+
+class RecipientsOfSubjects:
+    """The recipients, chunked by data subject (an erasure forgets all of a subject's)."""
+
+    name = "notify.recipients"
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self._personal = personal_data(settings, db.client)
+        self._recipients = Recipients(db, self._personal)
+        self._kept = ConsumedEvents(db, group_of(settings), self._personal)
+        self._kept.ensure_index("data.subject_id")
+        self.collection = self._recipients.collection
+
+    def keys(self) -> Iterable[str]:
+        yield from self._kept.values("data.subject_id", {"type": {"$in": TYPES}})
+        yield from self.collection.distinct("subject_id")
+
+    def live(self, subjects: list[str], session: ClientSession) -> dict[str, Doc]:
+        return {d["_id"]: d for d in self.collection.find({"subject_id": {"$in": subjects}}, session=session)}
+
+    def rebuilt(
+        self, subjects: list[str], live: Mapping[str, Doc], session: ClientSession
+    ) -> Mapping[str, Doc | Unreproducible | None]:
+        if self._kept.unkept():
+            # messages consumed before events were kept may have taught these records
+            return dict.fromkeys(live, UNREPRODUCIBLE)
+        events: dict[str, list[Envelope]] = defaultdict(list)
+        for kept in self._kept.find({"data.subject_id": {"$in": subjects}, "type": {"$in": TYPES}}, session):
+            events[kept.envelope.data["subject_id"]].append(kept.envelope)
+        rebuilt: dict[str, Doc | Unreproducible | None] = {}
+        for subject in subjects:
+            rebuilt.update(self._recipients.fold(events[subject]))
+        return rebuilt
+
+    def comparable(self, stored: Doc) -> Doc:
+        return opened(stored, self._personal, ("personal",))
+
+    def unkept(self) -> int:
+        return self._kept.unkept()
+
+
+def rebuild(settings: Settings, db: Database | None = None) -> dict[str, Any]:
+    """Rebuild notify's read models; the summary per model (kernel.rebuild.Summary)."""
+    db = db if db is not None else mongo_client(settings)[settings.database]
+    model = RecipientsOfSubjects(db, settings)
+    summary = rebuild_model(db.client, model)
+    summary.details["consumed_without_kept_event"] = model.unkept()
+    return {"service": "notify", "models": [summary.as_dict()]}
+
+
+def main() -> None:
+    configure_logging("notify-rebuild")
+    print(json.dumps(rebuild(Settings.from_env("notify")), indent=2))
+
+
+if __name__ == "__main__":
+    main()
