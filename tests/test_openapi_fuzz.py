@@ -2,15 +2,22 @@
 generated requests per service, spread over its operations, no 5xx, responses that match
 the documented schemas, no stack traces. Calls carry a token of a role that may use the
 operation, so the fuzzing reaches past the permission checks. The apps run in-process
-(WSGI), so a thousand requests take seconds, not minutes."""
+(WSGI), so a thousand requests take seconds, not minutes. Then stateful scenarios: calls
+chained along the links schemathesis infers between the operations (business_desk and
+vouchers; intake's and notify's APIs have almost none to follow)."""
 
 from __future__ import annotations
+
+from collections import Counter
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
 from kernel.actors import Actor
+from kernel.connections import mongo_client
+from kernel.settings import Settings
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 pytestmark = pytest.mark.integration
@@ -22,6 +29,13 @@ ROLE_FOR = {
     "vouchers": "voucher_officer",
 }
 REQUESTS_PER_SERVICE = 1000
+UNHEALTHY_IS_FINE = [
+    HealthCheck.too_slow,
+    HealthCheck.data_too_large,
+    HealthCheck.filter_too_much,
+    HealthCheck.large_base_example,
+    HealthCheck.function_scoped_fixture,
+]
 CHECKS = [
     schemathesis.checks.not_a_server_error,
     schemathesis.checks.status_code_conformance,
@@ -109,7 +123,7 @@ def test_fuzz_every_operation(service, isolated_env, tokens, personal, wire):
         @settings(
             max_examples=examples,
             deadline=None,
-            suppress_health_check=list(HealthCheck),
+            suppress_health_check=UNHEALTHY_IS_FINE,
             database=None,
             phases=[Phase.explicit, Phase.generate],
         )
@@ -139,3 +153,74 @@ def test_fuzz_every_operation(service, isolated_env, tokens, personal, wire):
     assert not failures, "\n\n".join(failures)
     assert len(statuses) >= REQUESTS_PER_SERVICE, len(statuses)  # the fuzzing really ran
     assert sum(status < 400 for status in statuses) >= operations  # it got past validation
+
+
+STATEFUL_SCENARIOS = 40
+
+
+def forget_everything(db) -> None:  # type: ignore[no-untyped-def]
+    """Every document of the service's database, its indexes kept."""
+    for name in db.list_collection_names():
+        db[name].delete_many({})
+
+
+@pytest.mark.timeout(900)
+@pytest.mark.parametrize("service", sorted(ROLE_FOR))
+def test_stateful_workflows_follow_the_links_between_operations(
+    service, isolated_env, tokens, personal, wire
+):
+    """Scenarios of several calls, each taking its ids from an earlier response along the
+    links schemathesis finds between the operations (the ids an operation returns and the
+    path parameters another takes): claim then decide a case that was just read, choose
+    a provider for the voucher just granted. The same checks as above on every step."""
+    app = build_app(service)
+    known = seed(service, app, personal, wire)
+    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
+    headers = tokens.header(ROLE_FOR[service], service) if ROLE_FOR[service] else {}
+    steps: Counter[str] = Counter()
+    failures: list[str] = []
+    service_settings = Settings.from_env(service)
+    db = mongo_client(service_settings)[service_settings.database]
+
+    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+        def setup(self) -> None:
+            # Each scenario starts from the same store, so that replaying one gives the
+            # same answers (hypothesis requires it of a state machine).
+            forget_everything(db)
+            known.update(seed(service, app, personal, wire))
+
+        def step(self, input: StepInput) -> StepOutput:
+            if input.transition is None:  # a first step: a real record, not a random id
+                for name in input.case.path_parameters or {}:
+                    if name in known:
+                        input.case.path_parameters[name] = known[name]
+            steps["linked" if input.transition is not None and input.is_applied else "first"] += 1
+            return super().step(input)
+
+        def get_call_kwargs(self, case):  # type: ignore[no-untyped-def]
+            return {"headers": headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):  # type: ignore[no-untyped-def]
+            # Collected, not raised: a replay would meet a changed store (the case it
+            # decided stays decided), which hypothesis reports as flaky generation.
+            steps[f"{response.status_code // 100}xx"] += 1
+            try:
+                assert "Traceback" not in response.text
+                case.validate_response(response, checks=CHECKS)
+            except Exception as exc:
+                failures.append(f"{case.method} {case.formatted_path}: {exc}"[:1500])
+
+    Workflow.run(
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=8,
+            deadline=None,
+            database=None,
+            suppress_health_check=UNHEALTHY_IS_FINE,
+            phases=[Phase.explicit, Phase.generate],
+        )
+    )
+    print(f"{service}: {dict(steps)}")
+    assert not failures, "\n\n".join(sorted(set(failures)))
+    if len(schema.operations_with_incoming_links()) > 1:
+        assert steps["linked"] >= STATEFUL_SCENARIOS // 4, steps  # the links were followed
