@@ -57,6 +57,14 @@ class MultiLineText(SingleLineText):
         return super().checked(normalise_newlines(text))
 
 
+def without_control(text: str, multi_line: bool = False) -> str:
+    """The text with what the field would refuse taken out: to show a refused value back
+    to the person who typed it, never to store it."""
+    if multi_line:
+        return MULTI_LINE_FORBIDDEN.sub("", normalise_newlines(text))
+    return SINGLE_LINE_FORBIDDEN.sub("", text)
+
+
 def has_control(text: str, multi_line: bool = False) -> bool:
     """Whether a text holds what the field would refuse (for values not read by a schema)."""
     pattern = MULTI_LINE_FORBIDDEN if multi_line else SINGLE_LINE_FORBIDDEN

@@ -15,7 +15,7 @@ from intake.handlers import LinkRefused
 from intake.i18n import languages, request_language, t
 from intake.schemas import InquirySchema
 from kernel.auth import current_principal
-from kernel.fields import MULTI_LINE_MESSAGE, has_control, normalise_newlines
+from kernel.fields import MULTI_LINE_MESSAGE, has_control, normalise_newlines, without_control
 from kernel.ratelimit import limited
 from kernel.signin import SESSION_KEY, page_check, session_principal, signed_in
 
@@ -105,7 +105,14 @@ def appeal_text(doc: dict, lang: str) -> str:
     return appeal.get(lang) or appeal.get("en", "")
 
 
-def render_case(doc: dict, lang: str, token: str | None, letter_url: str):  # type: ignore[no-untyped-def]
+def render_case(  # type: ignore[no-untyped-def]
+    doc: dict,
+    lang: str,
+    token: str | None,
+    letter_url: str,
+    answer_error: dict[str, str] | None = None,
+    answer_text: str = "",
+):
     view = handlers.applicant_view(deps(), doc, lang)
     return render_template(
         "track.html",
@@ -121,6 +128,8 @@ def render_case(doc: dict, lang: str, token: str | None, letter_url: str):  # ty
         questions=SURVEY_QUESTIONS,
         max_files=attachments.MAX_FILES,
         max_mb=deps().settings.attachment_max_bytes // (1024 * 1024),
+        answer_error=answer_error or {},
+        answer_text=answer_text,
     )
 
 
@@ -327,28 +336,31 @@ def my_case_answer_budget(view_args: dict) -> int:
 BODY_BUDGETS = {"pages.track_answer": track_answer_budget, "pages.my_case_answer": my_case_answer_budget}
 
 
-def answer(doc: dict, lang: str, back: str):  # type: ignore[no-untyped-def]
+def answer(doc: dict, lang: str, back: str, token: str | None, letter_url: str):  # type: ignore[no-untyped-def]
+    """Registers the applicant's answer. A refusal shows the case page again with the
+    reason at the answer field and what was typed still there (files must be chosen again:
+    a browser never refills a file input)."""
     uploads = [
         attachments.Upload(f.filename or "file", f.read())
         for f in request.files.getlist("files")
         if f and f.filename
     ]
     text = request.form.get("answer", "")
+
+    def refused(message: str, field: str = "answer"):  # type: ignore[no-untyped-def]
+        kept = without_control(text, multi_line=True)
+        page = render_case(doc, lang, token, letter_url, answer_error={field: message}, answer_text=kept)
+        return page, 422
+
     if has_control(text, multi_line=True):
-        return render_template(
-            "message.html", lang=lang, t=lambda k: t(k, lang), message=t(MULTI_LINE_MESSAGE, lang), error=True
-        ), 422
+        return refused(t(MULTI_LINE_MESSAGE, lang))
     try:
         handlers.answer_completion(deps(), doc, normalise_newlines(text), uploads)
     except attachments.Rejected as rejected:
-        message = t(rejected.key, lang) + (f" ({rejected.filename})" if rejected.filename else "")
-        return render_template(
-            "message.html", lang=lang, t=lambda k: t(k, lang), message=message, error=True
-        ), 422
+        named = f" ({rejected.filename})" if rejected.filename else ""
+        return refused(t(rejected.key, lang) + named, "files")
     except ValueError:
-        return render_template(
-            "message.html", lang=lang, t=lambda k: t(k, lang), message=t("answer.empty", lang), error=True
-        ), 422
+        return refused(t("answer.empty", lang))
     except NothingToAnswer:
         abort(409, description=t("answer.nothing_to_answer", lang))
     return render_template(
@@ -360,14 +372,14 @@ def answer(doc: dict, lang: str, back: str):  # type: ignore[no-untyped-def]
 @limited("tracking")
 def track_answer(token: str):  # type: ignore[no-untyped-def]
     doc, lang = tracked_case(token)
-    return answer(doc, lang, f"/track/{token}")
+    return answer(doc, lang, f"/track/{token}", token, f"/track/{token}/decision.pdf")
 
 
 @pages.post("/my-cases/<inquiry_id>/answer")
 @signed_in("inquiry.mine")
 def my_case_answer(inquiry_id: str):  # type: ignore[no-untyped-def]
     doc, lang = my_case_and_language(inquiry_id)
-    return answer(doc, lang, f"/my-cases/{inquiry_id}")
+    return answer(doc, lang, f"/my-cases/{inquiry_id}", None, f"/my-cases/{inquiry_id}/decision.pdf")
 
 
 def survey(doc: dict, lang: str, back: str):  # type: ignore[no-untyped-def]

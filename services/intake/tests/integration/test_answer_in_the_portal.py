@@ -8,6 +8,7 @@ import json
 import sys
 
 import pytest
+from markupsafe import escape
 
 from conftest import csrf_token
 from intake import create_app
@@ -105,6 +106,24 @@ def test_a_file_that_is_not_accepted_is_explained_and_nothing_is_stored(app, fil
     assert refused.status_code == 422 and says in refused.get_data(as_text=True)
     assert app.db["events"].count_documents({"type": "intake.completion_answered"}) == 0
     assert app.db["attachments.files"].count_documents({}) == 0
+
+
+@pytest.mark.parametrize(
+    ("files", "text", "field"),
+    [
+        ([(b"MZ\x90\x00 not a document", "tool.exe")], "Planritningen kommer.\nHälsningar", "files"),
+        ([], "Svar med styrtecken \x1b[2J och <b>", "answer"),
+    ],
+)
+def test_a_refused_answer_keeps_what_the_applicant_typed_and_says_why_at_the_field(app, files, text, field):
+    _, token = waiting_case(app)
+    refused = post_answer(app.test_client(), token, files, text=text)
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'id="answer-form"' in page and f'id="{field}-error"' in page
+    kept = text.replace("\x1b", "")  # what the field refuses is not echoed back
+    assert f">{escape(kept)}</textarea>" in page
+    assert app.db["events"].count_documents({"type": "intake.completion_answered"}) == 0
 
 
 def closed_case(app) -> tuple[str, str]:
