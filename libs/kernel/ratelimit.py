@@ -141,6 +141,9 @@ def init_rate_limits(app: Flask, settings: Settings) -> None:
         RATELIMIT_HEADERS_ENABLED=True,
         RATE_LIMITS=settings.rate_limits,
         RATELIMIT_SERVICE=settings.service,
+        # Flask-Limiter skips a request without an endpoint: a path that matches no route
+        # (a scan of guessed URLs, a 404 or 405) would be free.
+        RATELIMIT_REQUEST_IDENTIFIER=lambda: request.endpoint or "unrouted",
     )
     if settings.proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore[method-assign]

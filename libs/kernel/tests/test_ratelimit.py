@@ -32,6 +32,17 @@ def test_every_service_limits_each_address(service, settings_for, monkeypatch):
 
 
 @pytest.mark.parametrize("service", SERVICES)
+def test_paths_that_match_no_route_count_too(service, settings_for, monkeypatch):
+    """A scan of guessed URLs gets 404s and then 429, like any other flood."""
+    monkeypatch.setenv("RATE_LIMIT_ADDRESS", "3/minute")
+    client = create(service, settings_for).test_client()
+    statuses = [client.get(f"/wp-admin/{n}.php").status_code for n in range(3)]
+    assert statuses == [404, 404, 404]
+    assert client.delete("/api/openapi.json").status_code == 429  # 405 otherwise
+    assert client.get("/api/openapi.json").status_code == 429
+
+
+@pytest.mark.parametrize("service", SERVICES)
 def test_every_service_limits_each_signed_in_caller_across_addresses(
     service, settings_for, monkeypatch, tokens
 ):
