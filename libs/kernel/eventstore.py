@@ -15,10 +15,12 @@ retried with a fresh one. No event is ever skipped.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -70,12 +72,27 @@ class EventStore(Protocol):
 
     def read_after(self, position: int, limit: int = 500) -> list[tuple[int, Envelope]]: ...
 
-    def read_settled_after(self, position: int, limit: int = 500) -> tuple[list[tuple[int, Envelope]], int]:
+    def read_settled_after(
+        self, position: int, limit: int = 500
+    ) -> tuple[list[tuple[int, Envelope | Undecodable]], int]:
         """Events after `position` with no unsettled hole before them, and the position
-        everything up to which is settled (the relay's next checkpoint)."""
+        everything up to which is settled (the relay's next checkpoint). A stored event that
+        cannot be read back (or upcast) comes as Undecodable, in its place."""
         ...
 
     def read_all(self, batch_size: int = 1000) -> Any: ...
+
+
+@dataclass(frozen=True)
+class Undecodable:
+    """A stored event that cannot be read back: what the relay dead-letters instead of
+    stopping at it."""
+
+    document: dict[str, Any]
+    reason: str
+
+    def to_json(self) -> bytes:
+        return json.dumps(self.document, default=str).encode()
 
 
 class InMemoryEventStore:
@@ -254,7 +271,7 @@ class MongoEventStore:
                 break
             settled = doc["position"]
             if not doc.get("gap"):
-                batch.append((settled, self._decode(doc)))
+                batch.append((settled, self._decode_or_undecodable(doc)))
         for seen in [p for p in self._gaps_seen if p <= settled]:
             del self._gaps_seen[seen]
         return batch, settled
@@ -316,6 +333,13 @@ class MongoEventStore:
 
     def _decode(self, doc: dict[str, Any]) -> Envelope:
         return self._upcasters.upcast(Envelope.from_dict(doc))
+
+    def _decode_or_undecodable(self, doc: dict[str, Any]) -> Envelope | Undecodable:
+        try:
+            return self._decode(doc)
+        except Exception as exc:
+            stored = {key: value for key, value in doc.items() if key != "_id"}
+            return Undecodable(stored, f"undecodable stored event: {exc!r}")
 
     def _open(self, envelope: Envelope) -> Envelope:
         return self._personal.open_event(envelope) if self._personal else envelope

@@ -17,7 +17,7 @@ from pymongo.database import Database
 from kernel import telemetry
 from kernel.deadletters import dead_letter, topic_of
 from kernel.envelope import Envelope
-from kernel.eventstore import EventStore
+from kernel.eventstore import EventStore, Undecodable
 from kernel.metrics import DEAD_LETTERS, RELAY_PUBLISHED
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,9 @@ class OutboxRelay:
         if settled == position:
             return 0
         for at, envelope in batch:
+            if isinstance(envelope, Undecodable):
+                self._dead_letter_undecodable(at, envelope)
+                continue
             with telemetry.continued(
                 envelope.traceparent, "relay publish", SpanKind.PRODUCER, event_type=envelope.type
             ):
@@ -155,6 +158,12 @@ class OutboxRelay:
         )
         self._publisher.publish(topic_of(topic or self.name), envelope.stream_id, value)
         DEAD_LETTERS.labels(self.name, topic or self.name).inc()
+
+    def _dead_letter_undecodable(self, position: int, stored: Undecodable) -> None:
+        log.error("relay %s: the event at %d cannot be read back: %s", self.name, position, stored.reason)
+        value = dead_letter(stored.to_json(), stored.reason, relay=self.name, position=position)
+        self._publisher.publish(topic_of(self.name), str(stored.document.get("stream_id", position)), value)
+        DEAD_LETTERS.labels(self.name, self.name).inc()
 
     def run_forever(self, stop: threading.Event, idle_max_s: float = 0.1) -> None:
         """Poll with a growing pause when idle, so an idle relay costs the store little."""

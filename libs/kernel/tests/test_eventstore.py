@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 import uuid
@@ -163,6 +164,26 @@ class TestMongoEventStore(EventStoreContract):
         store2.append("a-2", 0, events("t.2"), Metadata.new())
         batch, settled = store2.read_settled_after(0)
         assert [e.type for _, e in batch] == ["t.2"] and settled == 2
+
+    def test_a_stored_event_that_cannot_be_read_back_is_dead_lettered_and_the_relay_goes_on(self):
+        from kernel.publishers import InMemoryPublisher
+        from kernel.relay import InMemoryCheckpoints, OutboxRelay
+
+        store = self.make_store()
+        store.append("inquiry-1", 0, events("intake.a"), Metadata.new())
+        store.append("inquiry-2", 0, events("intake.b"), Metadata.new())
+        store.append("inquiry-3", 0, events("intake.c"), Metadata.new())
+        # written by an older release, a hand edit or a restore gone wrong
+        self.db["events"].update_one({"position": 2}, {"$unset": {"occurred_at": ""}, "$set": {"data": 7}})
+        publisher = InMemoryPublisher()
+        relay = OutboxRelay("intake", store, publisher, InMemoryCheckpoints(), lambda e: "intake.inquiry.v1")
+        assert relay.run_once() == 3
+        topics = [topic for topic, _, _ in publisher.messages]
+        assert topics == ["intake.inquiry.v1", "intake.dlq", "intake.inquiry.v1"]
+        letter = json.loads(publisher.messages[1][2])
+        assert letter["reason"].startswith("undecodable stored event") and letter["position"] == 2
+        assert json.loads(letter["original"])["stream_id"] == "inquiry-2"
+        assert relay.run_once() == 0  # not published again
 
     def test_a_hole_holds_the_relay_back_until_it_times_out_then_is_closed(self):
         store = MongoEventStore(self.db, gap_timeout_s=0.3)
