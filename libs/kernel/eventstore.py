@@ -289,14 +289,19 @@ class MongoEventStore:
             )
             self._close(positions)
 
-    def read_all(self, batch_size=1000):
-        """Every event in store order, opened (every data key loaded once), from one cursor."""
+    def read_all(self, batch_size=1000, session: ClientSession | None = None):
+        """Every event in store order, opened (every data key loaded once), from one cursor
+        (in `session`'s snapshot when given: a rebuild in one transaction)."""
         replaying = self._personal.replaying() if self._personal else contextlib.nullcontext()
         with replaying:
-            yield from self._read_all(batch_size)
+            yield from self._read_all(batch_size, session)
 
-    def _read_all(self, batch_size: int) -> Iterator[Envelope]:
-        cursor = self._events.find({"gap": {"$ne": True}}).sort("position", ASCENDING).batch_size(batch_size)
+    def _read_all(self, batch_size: int, session: ClientSession | None = None) -> Iterator[Envelope]:
+        cursor = (
+            self._events.find({"gap": {"$ne": True}}, session=session)
+            .sort("position", ASCENDING)
+            .batch_size(batch_size)
+        )
         batch: list[Envelope] = []
         for doc in cursor:
             batch.append(self._decode(doc))
