@@ -22,6 +22,14 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     servers.stop()
 
 
+@pytest.fixture(autouse=True)
+def no_outage_from_an_earlier_test() -> None:
+    """The dependency tracker is one per process; a test's outage stays its own."""
+    from kernel.dependencies import TRACKER
+
+    TRACKER.forget()
+
+
 @pytest.fixture
 def unique() -> str:
     return uuid.uuid4().hex[:8]

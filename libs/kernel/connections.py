@@ -5,12 +5,22 @@ from __future__ import annotations
 from kafka import KafkaConsumer, KafkaProducer
 from pymongo import MongoClient
 
+from kernel.dependencies import StoreListener
 from kernel.personal import KeyVault, PersonalData, master_key_from_env
 from kernel.settings import Settings
 
 
 def mongo_client(settings: Settings) -> MongoClient:
-    return MongoClient(settings.mongodb_uri, serverSelectionTimeoutMS=10_000, tz_aware=True)
+    """A short server-selection timeout: a request fails fast (503) while the store is away,
+    and a worker's loop notices the outage soon and waits with its own backoff. Every
+    command the store answers tells the dependency tracker it is there."""
+    return MongoClient(
+        settings.mongodb_uri,
+        serverSelectionTimeoutMS=settings.store_selection_timeout_ms,
+        connectTimeoutMS=max(settings.store_selection_timeout_ms, 2_000),
+        tz_aware=True,
+        event_listeners=[StoreListener()],
+    )
 
 
 def kafka_producer(settings: Settings) -> KafkaProducer:

@@ -18,14 +18,17 @@ from kafka.errors import KafkaError
 from opentelemetry.trace import SpanKind
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
-from pymongo.errors import ConnectionFailure, DuplicateKeyError, PyMongoError
+from pymongo.errors import DuplicateKeyError, PyMongoError
 
 from kernel import consumed, contracts, logs, telemetry
 from kernel.deadletters import MAX_REASON_CHARS, dead_letter, reason_of, topic_of
+from kernel.dependencies import BROKER, TRACKER, DependencyTracker, dependency_of
 from kernel.envelope import Envelope, InvalidEnvelope
 from kernel.metrics import DEAD_LETTERS, record_lag
 from kernel.personal import PersonalData, UnknownSubject
 from kernel.relay import Publisher
+from kernel.retry import OUTAGE_BACKOFF, Backoff, RetryGate, Stopped, call_through_outages
+from kernel.transactions import run_in_transaction
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +75,7 @@ class MongoInbox:
             return True
 
         try:
-            with self._db.client.start_session() as session:
-                return session.with_transaction(transaction)
+            return run_in_transaction(self._db.client, transaction)
         except DuplicateKeyError:
             return False  # processed concurrently by another member of the group
 
@@ -94,8 +96,7 @@ class MongoInbox:
                 self._processed.insert_many(records, session=session)
             return len(records)
 
-        with self._db.client.start_session() as session:
-            return session.with_transaction(transaction)
+        return run_in_transaction(self._db.client, transaction)
 
 
 class InMemoryInbox:
@@ -149,6 +150,8 @@ class MessageProcessor:
             if effects:
                 self._inbox.process_all(effects)
         except Exception as exc:
+            if dependency_of(exc) is not None:
+                raise  # nothing is wrong with the messages: the caller waits for the store
             log.info("batch of %d not processed together (%r): one by one", len(raws), exc)
             return False
         return True
@@ -162,6 +165,8 @@ class MessageProcessor:
         except (MessageUnfit, PyMongoError):
             raise
         except Exception as exc:
+            if dependency_of(exc) is not None:
+                raise
             raise MessageUnfit(f"unreadable message: {exc!r}"[:MAX_REASON_CHARS]) from exc
 
     def _read(self, raw: bytes) -> tuple[str, Effect] | None:
@@ -218,6 +223,8 @@ class ConsumerLoop:
         idle_min_s: float = 0.005,
         idle_max_s: float = 0.05,
         chunk_size: int = 50,
+        tracker: DependencyTracker = TRACKER,
+        backoff: Backoff = OUTAGE_BACKOFF,
     ) -> None:
         self.name = name
         self.chunk_size = chunk_size
@@ -228,6 +235,11 @@ class ConsumerLoop:
         self._dead_letters = dead_letters
         self._after_batch = after_batch
         self._max_attempts = max_attempts
+        self._tracker = tracker
+        self._backoff = backoff
+        self._after_gate = RetryGate(f"{name}: the work after the batch", backoff, tracker)
+        self._poll_failures = 0
+        self._coordinator_lost_at: float | None = None
 
     def run(self, stop: threading.Event) -> None:
         # poll() with a timeout busy-loops on a broker that answers empty fetches at
@@ -245,9 +257,13 @@ class ConsumerLoop:
                 try:
                     batches = self._consumer.poll(timeout_ms=200 if blocking else 0)
                 except KafkaError as exc:
-                    log.warning("%s: poll failed (%r); retrying", self.name, exc)
-                    stop.wait(1.0)
+                    self._poll_failures += 1
+                    if self._tracker.report(exc) is None:
+                        log.warning("%s: poll failed (%r); retrying", self.name, exc)
+                    stop.wait(self._backoff.delay(self._poll_failures))
                     continue
+                self._poll_failures = 0
+                self._watch_the_group()
                 if batches:
                     pause = self.idle_min_s
                 else:
@@ -269,11 +285,32 @@ class ConsumerLoop:
             self._consumer.close(autocommit=False)  # leave the group cleanly
 
     def _run_after_batch(self) -> None:
+        # the work after a batch (a dispatcher) never stops consuming: when it fails it
+        # waits its own backoff, and the outage it met is told once
         assert self._after_batch is not None
+        self._after_gate.run(self._after_batch)
+
+    def _watch_the_group(self) -> None:
+        """The broker is away when the group's coordinator stays unknown (kafka-python
+        reconnects by itself and raises nothing from poll); back once it is known again."""
+        if self._coordinator_unknown():
+            now = time.monotonic()
+            if self._coordinator_lost_at is None:
+                self._coordinator_lost_at = now
+            elif now - self._coordinator_lost_at >= COORDINATOR_GRACE_S:
+                self._tracker.away(
+                    BROKER, f"the group coordinator is unknown for {COORDINATOR_GRACE_S:.0f} s"
+                )
+        else:
+            self._coordinator_lost_at = None
+            self._tracker.back(BROKER)
+
+    def _coordinator_unknown(self) -> bool:
+        coordinator = getattr(self._consumer, "_coordinator", None)  # kafka-python internals
         try:
-            self._after_batch()
-        except Exception:  # the work after a batch (a dispatcher) must never stop consuming
-            log.exception("%s: the work after the batch failed; consuming goes on", self.name)
+            return bool(coordinator and coordinator.coordinator_unknown())
+        except AttributeError:
+            return False
 
     def _record_lag(self) -> None:
         try:
@@ -296,31 +333,40 @@ class ConsumerLoop:
         except KafkaError as exc:
             # The group moved on (a rebalance or a broker restart). The batch comes
             # again and is skipped as already processed: nothing is lost or doubled.
-            log.warning("%s: offset commit failed (%r); the batch will be redelivered", self.name, exc)
+            if self._tracker.report(exc) is None:
+                log.warning("%s: offset commit failed (%r); the batch will be redelivered", self.name, exc)
 
     def handle(self, records: Sequence[Any], stop: threading.Event) -> None:
         """Process a partition's records in order: one transaction per chunk, one by one
         if that fails. Each record takes effect, is skipped, or is dead-lettered; only a
         stop request (or an unreachable store or broker, waited for) holds the next one."""
-        for start in range(0, len(records), self.chunk_size):
-            chunk = records[start : start + self.chunk_size]
-            if len(chunk) > 1 and self._processor.process_all([r.value or b"" for r in chunk]):
-                continue
-            for record in chunk:
-                self._handle(record, stop)
-                if stop.is_set():
-                    return
+        try:
+            for start in range(0, len(records), self.chunk_size):
+                chunk = records[start : start + self.chunk_size]
+                raws = [r.value or b"" for r in chunk]
+                if len(chunk) > 1 and self._through_outages(
+                    lambda raws=raws: self._processor.process_all(raws), stop
+                ):
+                    continue
+                for record in chunk:
+                    self._handle(record, stop)
+                    if stop.is_set():
+                        return
+        except Stopped:
+            return
+
+    def _through_outages(self, call: Callable[[], Any], stop: threading.Event) -> Any:
+        return call_through_outages(call, stop, self._backoff, self._tracker)
 
     def _handle(self, record: Any, stop: threading.Event) -> None:
         attempt = 0
         while not stop.is_set():
             attempt += 1
             try:
-                reason = self._processor.process(record.value or b"")  # a tombstone has none
-            except ConnectionFailure:
-                log.warning("%s: store unreachable, retrying offset %s", self.name, record.offset)
-                stop.wait(min(2**attempt * 0.1, 5.0))
-                continue
+                # a tombstone has no value; an outage is waited out, not counted as an attempt
+                reason = self._through_outages(lambda: self._processor.process(record.value or b""), stop)
+            except Stopped:
+                return
             except Exception as exc:
                 if attempt < self._max_attempts:
                     log.warning("%s: attempt %d failed: %r", self.name, attempt, exc)
@@ -354,14 +400,17 @@ class ConsumerLoop:
                 self._dead_letters.publish(topic_of(record.topic), key, value)
                 self._dead_letters.flush()
             except Exception as exc:
-                log.warning("%s: dead letter not published (attempt %d): %r", self.name, attempt, exc)
-                stop.wait(min(2**attempt * 0.1, 5.0))
+                if self._tracker.report(exc) is None:
+                    log.warning("%s: dead letter not published (attempt %d): %r", self.name, attempt, exc)
+                stop.wait(self._backoff.delay(attempt))
                 continue
+            self._tracker.back(BROKER)
             DEAD_LETTERS.labels(self.name, record.topic).inc()
             return
 
 
 LAG_EVERY_S = 10.0
+COORDINATOR_GRACE_S = 5.0  # joining the group after a start takes a moment
 
 
 def run_until_signalled(work: Callable[[threading.Event], None]) -> None:

@@ -29,8 +29,10 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
+from kernel.dependencies import dependency_of
 from kernel.envelope import Envelope, Metadata, NewEvent, seal, utc_now
 from kernel.personal import PersonalData
+from kernel.transactions import run_in_transaction
 
 log = logging.getLogger(__name__)
 
@@ -204,15 +206,16 @@ class MongoEventStore:
             write(session)
             return sealed
         try:
-            with self._db.client.start_session() as own:
-                own.with_transaction(write)
-        except BaseException:
+            run_in_transaction(self._db.client, write)
+        except BaseException as exc:
             used.clear()
+            if dependency_of(exc) is not None:
+                raise  # the store is away: the relay closes the holes once it is back
+            self._close(sorted(set(reserved)))
             raise
-        finally:
-            # Positions of attempts that did not commit: close them now rather than
-            # let the relay wait for them.
-            self._close(sorted(set(reserved) - set(used)))
+        # Positions of attempts that did not commit: close them now rather than
+        # let the relay wait for them.
+        self._close(sorted(set(reserved) - set(used)))
         return sealed
 
     def _reserve(self, count: int) -> list[int]:

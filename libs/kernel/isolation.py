@@ -1,7 +1,7 @@
 """Work over many items where one bad item must not stop the others: a periodic job's
 round (deadline warnings, erasure, payments) does each item alone. A failed item is
 logged with its reason and counted, and tried again next round; the rest go on. An
-unreachable store fails the round instead (every item would fail alike)."""
+unreachable dependency fails the round instead (every item would fail alike)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from prometheus_client import Counter
-from pymongo.errors import ConnectionFailure
+
+from kernel.dependencies import dependency_of
 
 log = logging.getLogger(__name__)
 
@@ -29,9 +30,9 @@ def each_alone(
     for item in items:
         try:
             result = work(item)
-        except ConnectionFailure:
-            raise
         except Exception as exc:
+            if dependency_of(exc) is not None:
+                raise
             ITEM_FAILURES.labels(job).inc()
             log.exception("%s: failed on %s, going on with the rest: %r", job, str(item)[:200], exc)
             continue

@@ -31,7 +31,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from pymongo.database import Database
 
-from kernel.web import readiness
+from kernel.dependencies import readiness
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,9 @@ DEAD_LETTERS = Counter(
 )
 CONSUMER_LAG = Gauge("consumer_lag", "Messages not yet consumed", ["consumer", "topic", "partition"])
 RELAY_PUBLISHED = Counter("relay_published_total", "Events published by an outbox relay", ["relay"])
+JOB_ROUNDS = Counter(
+    "job_rounds_total", "Rounds of a periodic job, by outcome (done, failed)", ["job", "outcome"]
+)
 
 
 def init_metrics(app: Flask, service: str, collectors: Iterable[Collector] = ()) -> int | None:

@@ -16,9 +16,11 @@ from pymongo.database import Database
 
 from kernel import telemetry
 from kernel.deadletters import dead_letter, topic_of
+from kernel.dependencies import TRACKER, DependencyTracker
 from kernel.envelope import Envelope
 from kernel.eventstore import EventStore, Undecodable
 from kernel.metrics import DEAD_LETTERS, RELAY_PUBLISHED
+from kernel.retry import OUTAGE_BACKOFF, Backoff, Stopped, call_through_outages
 
 log = logging.getLogger(__name__)
 
@@ -165,16 +167,30 @@ class OutboxRelay:
         self._publisher.publish(topic_of(self.name), str(stored.document.get("stream_id", position)), value)
         DEAD_LETTERS.labels(self.name, self.name).inc()
 
-    def run_forever(self, stop: threading.Event, idle_max_s: float = 0.1) -> None:
-        """Poll with a growing pause when idle, so an idle relay costs the store little."""
+    def run_forever(
+        self,
+        stop: threading.Event,
+        idle_max_s: float = 0.1,
+        backoff: Backoff = OUTAGE_BACKOFF,
+        tracker: DependencyTracker = TRACKER,
+    ) -> None:
+        """Poll with a growing pause when idle, so an idle relay costs the store little.
+        While the store or the broker is away, wait for it with backoff (told once) and go
+        on from the saved position; any other failure is retried with backoff too."""
         pause = 0.01
+        failures = 0
         while not stop.is_set():
             try:
-                published = self.run_once()
+                published = call_through_outages(self.run_once, stop, backoff, tracker)
+            except Stopped:
+                return
             except Exception:
-                log.exception("relay %s: publishing failed; retrying from the saved position", self.name)
-                published = 0
-                pause = 1.0
+                failures += 1
+                if failures == 1:
+                    log.exception("relay %s: publishing failed; retrying from the saved position", self.name)
+                stop.wait(backoff.delay(failures))
+                continue
+            failures = 0
             if published:
                 pause = 0.01
                 continue

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import socket
 import threading
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from pymongo.database import Database
 
 from kernel import consumed, logs, telemetry
 from kernel.connections import kafka_consumer, kafka_producer, mongo_client, personal_data
 from kernel.consumer import ConsumerLoop, Handler, MessageProcessor, MongoInbox, run_until_signalled
+from kernel.dependencies import BROKER, STORE
 from kernel.eventstore import MongoEventStore
-from kernel.metrics import serve_process_metrics
+from kernel.metrics import JOB_ROUNDS, serve_process_metrics
 from kernel.publishers import KafkaPublisher
 from kernel.relay import MongoCheckpoints, OutboxRelay, route_by_stream_category
+from kernel.retry import Stopped, call_through_outages
 from kernel.settings import Settings
+
+T = TypeVar("T")
 
 
 def configure_logging(service: str) -> None:
@@ -28,22 +34,24 @@ def run_relay(settings: Settings, routes: Mapping[str, str]) -> None:
     configure_logging(f"{settings.service}-relay")
     telemetry.setup(f"{settings.service}-relay")
     db = mongo_client(settings)[settings.database]
-    store = MongoEventStore(db)
-    store.ensure_schema()
     producer = kafka_producer(settings)
     publisher = KafkaPublisher(producer)
-    serve_process_metrics(
-        {"mongodb": lambda: db.client.admin.command("ping"), "kafka": broker_check(producer)}
-    )
-    relay = OutboxRelay(
-        name=f"{settings.service}-relay",
-        store=store,
-        publisher=publisher,
-        checkpoints=MongoCheckpoints(db),
-        topic_for=route_by_stream_category({k: settings.topic(v) for k, v in routes.items()}),
-    )
+    serve_process_metrics({STORE: store_check(db), BROKER: broker_check(settings)})
+
+    def work(stop: threading.Event) -> None:
+        store = MongoEventStore(db)
+        call_through_outages(store.ensure_schema, stop)  # the store may be away at the start
+        relay = OutboxRelay(
+            name=f"{settings.service}-relay",
+            store=store,
+            publisher=publisher,
+            checkpoints=MongoCheckpoints(db),
+            topic_for=route_by_stream_category({k: settings.topic(v) for k, v in routes.items()}),
+        )
+        relay.run_forever(stop)
+
     try:
-        run_until_signalled(relay.run_forever)
+        run_until_signalled(until_stopped(work))
     finally:
         publisher.close()
 
@@ -58,25 +66,40 @@ def run_consumer(
     telemetry.setup(f"{settings.service}-consumer")
     db = mongo_client(settings)[settings.database]
     group = consumed.group_of(settings)
-    processor = MessageProcessor(
-        MongoInbox(db, group), build_handlers(db), personal=personal_data(settings, db.client)
-    )
     dead_letters = KafkaPublisher(kafka_producer(settings))
-    consumer = kafka_consumer(settings, group, [settings.topic(t) for t in topics])
-    serve_process_metrics(
-        {"mongodb": lambda: db.client.admin.command("ping"), "kafka": broker_check(consumer)}
-    )
-    loop = ConsumerLoop(
-        name=group,
-        consumer=consumer,
-        processor=processor,
-        dead_letters=dead_letters,
-        after_batch=after_batch(db) if after_batch else None,
-    )
+    serve_process_metrics({STORE: store_check(db), BROKER: broker_check(settings)})
+
+    def work(stop: threading.Event) -> None:
+        # building the handlers and the dispatcher makes their indexes: the store may be away
+        handlers = call_through_outages(lambda: build_handlers(db), stop)
+        after = call_through_outages(lambda: after_batch(db), stop) if after_batch else None
+        processor = MessageProcessor(
+            MongoInbox(db, group), handlers, personal=personal_data(settings, db.client)
+        )
+        consumer = kafka_consumer(settings, group, [settings.topic(t) for t in topics])
+        loop = ConsumerLoop(
+            name=group, consumer=consumer, processor=processor, dead_letters=dead_letters, after_batch=after
+        )
+        loop.run(stop)
+
     try:
-        run_until_signalled(loop.run)
+        run_until_signalled(until_stopped(work))
     finally:
         dead_letters.close()
+
+
+def until_stopped(work: Callable[[threading.Event], None]) -> Callable[[threading.Event], None]:
+    """A stop requested while the work waited for a dependency ends it quietly."""
+
+    def run(stop: threading.Event) -> None:
+        with contextlib.suppress(Stopped):
+            work(stop)
+
+    return run
+
+
+def store_check(db: Database) -> Callable[[], object]:
+    return lambda: db.client.admin.command("ping")
 
 
 def broker_check(settings: Settings) -> Callable[[], None]:
@@ -104,24 +127,42 @@ def background(work: Callable[[threading.Event], None]) -> tuple[threading.Threa
     return thread, stop
 
 
-def run_periodically(name: str, job: Callable[[], object], interval_s: float) -> None:
-    """A housekeeping entrypoint: run `job` every `interval_s` seconds until SIGTERM/SIGINT,
-    or once with --once (for a Kubernetes CronJob). A failed round is logged and retried
-    next round: the store may be briefly away."""
+def run_periodically(
+    name: str,
+    job: Callable[[T], object],
+    interval_s: float,
+    setup: Callable[[], T],
+    checks: Callable[[T], dict[str, Callable[[], object]]] | None = None,
+) -> None:
+    """A housekeeping entrypoint: `setup()` once (its store may be away at first: waited
+    for), then `job(what setup made)` every `interval_s` seconds until SIGTERM/SIGINT, or
+    once with --once (for a Kubernetes CronJob, which retries a failed run). A round that
+    meets an outage waits for the dependency with backoff and is done then; a round that
+    fails otherwise is logged and tried again next interval. `checks`: what /readyz asks
+    once set up."""
     parser = argparse.ArgumentParser(description=name)
     parser.add_argument("--once", action="store_true", help="one round, then exit")
     args = parser.parse_args()
     log = logging.getLogger(name)
     if args.once:
-        job()
+        job(setup())
         return
+    live_checks: dict[str, Callable[[], object]] = {}
+    serve_process_metrics(live_checks)
 
     def loop(stop: threading.Event) -> None:
+        made = call_through_outages(setup, stop)
+        live_checks.update(checks(made) if checks else {})
         while not stop.is_set():
             try:
-                job()
+                call_through_outages(lambda: job(made), stop)
+            except Stopped:
+                return
             except Exception:
+                JOB_ROUNDS.labels(name, "failed").inc()
                 log.exception("%s: round failed", name)
+            else:
+                JOB_ROUNDS.labels(name, "done").inc()
             stop.wait(interval_s)
 
-    run_until_signalled(loop)
+    run_until_signalled(until_stopped(loop))

@@ -62,6 +62,8 @@ class Settings:
     proxy_hops: int
     rate_limit_storage_uri: str
     rate_limit_database: str  # the shared counters when RATELIMIT_STORAGE_URI is a mongodb:// one
+    # how long an operation waits for an unreachable store: a request answers 503 well within 2 s
+    store_selection_timeout_ms: int = 1000
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -118,6 +120,7 @@ class Settings:
             # "mongodb": count in the services' own MONGODB_URI (its credentials stay in one secret)
             rate_limit_storage_uri=_rate_limit_storage(_env("RATELIMIT_STORAGE_URI", "memory://")),
             rate_limit_database=_env("MONGODB_DATABASE_PREFIX", "") + "ratelimits",
+            store_selection_timeout_ms=int(_env("MONGODB_SERVER_SELECTION_TIMEOUT_MS", "1000")),
         )
 
     def topic(self, name: str) -> str:

@@ -6,10 +6,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, Response, abort, jsonify, render_template_string, request
 from werkzeug.exceptions import HTTPException
 
-from kernel.ratelimit import init_rate_limits
+from kernel.dependencies import TRACKER, readiness
+from kernel.i18n import kernel_text
+from kernel.ratelimit import init_rate_limits, page_language
 from kernel.settings import Settings
 
 # How many bytes of body a route takes, given its view arguments: it may refuse first
@@ -103,6 +105,8 @@ def base_app(name: str, settings: Settings) -> Flask:
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        if TRACKER.report(exc) is not None:  # the store (or another dependency) is away
+            return dependency_unavailable()
         log.exception("unhandled error on %s %s", request.method, request.path)
         body = {"code": 500, "status": "Internal Server Error", "message": "An unexpected error occurred."}
         return jsonify(body), 500
@@ -129,15 +133,26 @@ def add_health(app: Flask, checks: dict[str, Callable[[], object]]) -> None:
         return jsonify(body), status
 
 
-def readiness(checks: dict[str, Callable[[], object]]) -> tuple[dict[str, object], int]:
-    """Run each dependency check (it raises if the dependency does not answer): the
-    /readyz body and status, for the web processes and the workers alike."""
-    results = {}
-    for name, check in checks.items():
-        try:
-            check()
-            results[name] = "ok"
-        except Exception as exc:
-            results[name] = f"failing: {exc.__class__.__name__}"
-    ready = all(v == "ok" for v in results.values())
-    return {"status": "ready" if ready else "not ready", "checks": results}, 200 if ready else 503
+# How soon a caller may try again while a dependency is away: about a store restart.
+RETRY_AFTER_S = 5
+
+UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title></head>
+<body><main><h1>{{ title }}</h1><p>{{ message }}</p></main></body></html>"""
+
+
+def dependency_unavailable() -> Response:
+    """503 with Retry-After: JSON (the API's error shape) for the API, else a page in the
+    page's language. Nothing of the request was kept: it may simply be sent again."""
+    lang = page_language()
+    message = kernel_text("store_unavailable.message", lang)
+    if wants_json():
+        response = jsonify(code=503, status="Service Unavailable", message=message)
+    else:
+        title = kernel_text("store_unavailable.title", lang)
+        response = Response(render_template_string(UNAVAILABLE_PAGE, lang=lang, title=title, message=message))
+        response.content_language = lang  # type: ignore[assignment]
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    response.headers["Cache-Control"] = "no-store"
+    return response

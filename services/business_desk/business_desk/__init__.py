@@ -7,6 +7,7 @@ from flask_smorest import Api
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth
+from kernel.dependencies import STORE
 from kernel.metrics import OutboxCollector, init_metrics
 from kernel.settings import Settings
 from kernel.signin import init_signin
@@ -34,7 +35,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     app.register_blueprint(pages)
     init_signin(app, settings)
     init_i18n(app, app.extensions["business_desk.deps"].catalogue.country)
-    add_health(app, {"mongodb": app.extensions["business_desk.deps"].ping})
+    add_health(app, {STORE: app.extensions["business_desk.deps"].ping})
     deps_ = app.extensions["business_desk.deps"]
     init_metrics(
         app,

@@ -10,6 +10,7 @@ import os
 
 from business_desk import handlers
 from business_desk.bootstrap import Deps, bootstrap
+from kernel.dependencies import STORE
 from kernel.runners import configure_logging, run_periodically
 from kernel.settings import Settings
 
@@ -25,11 +26,13 @@ def run_once(deps: Deps) -> int:
 
 def main() -> None:
     configure_logging("business_desk-deadlines")
-    deps = bootstrap(Settings.from_env("business_desk"))
+    settings = Settings.from_env("business_desk")
     run_periodically(
         "business_desk-deadlines",
-        lambda: run_once(deps),
+        run_once,
         float(os.environ.get("DEADLINES_INTERVAL_S", "600")),
+        setup=lambda: bootstrap(settings),
+        checks=lambda deps: {STORE: deps.ping},
     )
 
 

@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth
+from kernel.dependencies import STORE
 from kernel.metrics import OutboxCollector, init_metrics
 from kernel.settings import Settings
 from kernel.signin import init_signin
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     api.register_blueprint(blp)
     app.register_blueprint(pages)
     init_signin(app, settings)
-    add_health(app, {"mongodb": app.extensions["intake.deps"].ping})
+    add_health(app, {STORE: app.extensions["intake.deps"].ping})
     store = app.extensions["intake.deps"].store
     init_metrics(app, "intake", [OutboxCollector(store.db, "intake-relay")])
     telemetry.instrument_flask(app)

@@ -12,6 +12,7 @@ from marshmallow import Schema, fields, validate
 from kernel import telemetry
 from kernel.auth import add_security_scheme, current_principal, current_scope, init_auth, require
 from kernel.connections import mongo_client, personal_data
+from kernel.dependencies import STORE
 from kernel.fields import SingleLineText
 from kernel.metrics import FunctionCollector, OutboxCollector, init_metrics
 from kernel.settings import Settings
@@ -153,7 +154,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     api = Api(app)
     add_security_scheme(api)
     api.register_blueprint(blp)
-    add_health(app, {"mongodb": lambda: client.admin.command("ping")})
+    add_health(app, {STORE: lambda: client.admin.command("ping")})
     outbox = app.extensions["notify.outbox"]
     init_metrics(
         app,

@@ -24,6 +24,7 @@ from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
 from kernel.connections import personal_data
+from kernel.dependencies import SMTP, TRACKER, DependencyUnavailable, reason_of
 from kernel.personal import PersonalData, SubjectErased
 from kernel.settings import Settings
 from notify import mime
@@ -376,14 +377,30 @@ class SmtpSender:
 
     @contextmanager
     def session(self) -> Iterator[Callable[[EmailMessage], object]]:
-        """One connection for a batch of emails."""
+        """One connection for a batch of emails. DependencyUnavailable if the server cannot
+        be reached or refuses the session (then no mail was tried)."""
+        with self._connected(timeout_s=10) as smtp:
+            yield smtp.send_message
+
+    @contextmanager
+    def _connected(self, timeout_s: float) -> Iterator[smtplib.SMTP]:
         s = self._settings
-        with self._smtp_class(s.smtp_host, s.smtp_port, timeout=10) as smtp:
+        try:
+            smtp = self._smtp_class(s.smtp_host, s.smtp_port, timeout=timeout_s)
             if s.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
             if s.smtp_username:
                 smtp.login(s.smtp_username, s.smtp_password)
-            yield smtp.send_message
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DependencyUnavailable(SMTP, reason_of(exc), probe=self.probe) from exc
+        TRACKER.back(SMTP)
+        with smtp:
+            yield smtp
+
+    def probe(self) -> None:
+        """Raises while the server cannot be reached (or refuses the session)."""
+        with self._connected(timeout_s=2) as smtp:
+            smtp.noop()
 
 
 def dispatch(
@@ -394,7 +411,20 @@ def dispatch(
     mails = outbox.lease(limit)
     emails = [m for m in mails if m.get("channel", "email") == "email"]
     texts = [m for m in mails if m.get("channel") == "sms"]
-    return _send_emails(outbox, sender, mail_from, emails) + _send_texts(outbox, sms, texts)
+    sent, outages = 0, []
+    for send in (
+        lambda: _send_emails(outbox, sender, mail_from, emails),
+        lambda: _send_texts(outbox, sms, texts),
+    ):
+        try:
+            sent += send()
+        except DependencyUnavailable as exc:  # the SMTP server is away: the texts still go
+            outages.append(exc)
+    for outage in outages[1:]:
+        TRACKER.report(outage)
+    if outages:
+        raise outages[0]  # the caller waits its backoff before the next round
+    return sent
 
 
 def _send_emails(outbox: MailOutbox, sender: SmtpSender, mail_from: str, mails: list[dict[str, Any]]) -> int:
@@ -410,6 +440,9 @@ def _send_emails(outbox: MailOutbox, sender: SmtpSender, mail_from: str, mails: 
             for current in mails:
                 _send_one(outbox, send, mail_from, current, sent)
             current = None
+    except DependencyUnavailable:
+        outbox.release(mails)  # none was tried: no attempt is spent on an outage
+        raise
     except (OSError, smtplib.SMTPException) as exc:
         index = mails.index(current) if current is not None else 0
         failed = mails[index] if mails[index] not in sent else None
@@ -473,6 +506,9 @@ def _send_texts(outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str
                 continue
             try:
                 sms.send(text["to"], text["body"], text["reference"])
+            except DependencyUnavailable:
+                outbox.release(texts[index:])  # the gateway is away: no attempt is spent
+                raise
             except SmsRejected as exc:
                 outbox.mark_failed(text, repr(exc), final=True)
                 continue

@@ -10,6 +10,7 @@ from flask_smorest import Api
 
 from kernel import telemetry
 from kernel.auth import add_security_scheme, init_auth
+from kernel.dependencies import STORE
 from kernel.metrics import OutboxCollector, init_metrics
 from kernel.settings import Settings
 from kernel.signin import init_signin
@@ -38,7 +39,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     app.register_blueprint(pages)
     app.extensions["kernel.page_language"] = language  # the kernel's own pages (429) speak it too
     init_signin(app, settings)
-    add_health(app, {"mongodb": app.extensions["vouchers.deps"].ping})
+    add_health(app, {STORE: app.extensions["vouchers.deps"].ping})
     init_metrics(
         app, "vouchers", [OutboxCollector(app.extensions["vouchers.deps"].read.db, "vouchers-relay")]
     )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 
+from kernel.dependencies import STORE
 from kernel.runners import configure_logging, run_periodically
 from kernel.settings import Settings
 from vouchers import handlers
@@ -26,9 +27,13 @@ def run_once(deps: Deps) -> list[str]:
 
 def main() -> None:
     configure_logging("vouchers-payments")
-    deps = bootstrap(Settings.from_env("vouchers"))
+    settings = Settings.from_env("vouchers")
     run_periodically(
-        "vouchers-payments", lambda: run_once(deps), float(os.environ.get("PAYMENT_RUN_INTERVAL_S", "3600"))
+        "vouchers-payments",
+        run_once,
+        float(os.environ.get("PAYMENT_RUN_INTERVAL_S", "3600")),
+        setup=lambda: bootstrap(settings),
+        checks=lambda deps: {STORE: deps.ping},
     )
 
 

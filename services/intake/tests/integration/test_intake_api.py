@@ -118,7 +118,7 @@ def test_the_openapi_document_is_generated_from_the_schemas(app):
 def test_health_and_readiness(app):
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
-    assert client.get("/readyz").get_json() == {"status": "ready", "checks": {"mongodb": "ok"}}
+    assert client.get("/readyz").get_json() == {"status": "ready", "checks": {"store": "ok"}}
 
 
 def test_public_endpoints_are_rate_limited_per_address(settings_for, monkeypatch):
