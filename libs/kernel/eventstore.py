@@ -31,7 +31,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError, OperationFailure
 
 from kernel.dependencies import dependency_of
 from kernel.envelope import Envelope, Metadata, NewEvent, seal, utc_now
-from kernel.personal import PersonalData
+from kernel.personal import ERASURE_EVENT_SUFFIX, PersonalData
 from kernel.transactions import run_in_transaction
 
 log = logging.getLogger(__name__)
@@ -46,13 +46,30 @@ class ConcurrencyError(Exception):
 
 
 class Upcasters:
-    """Turns old schema versions of an event into the current one when events are read."""
+    """Turns old schema versions of an event into the current one when events are read.
+
+    An old version that held personal data in clear (before it moved into the sealed
+    `personal`) registers a `redact` step too: when the stream's data subject is erased
+    (an event `*.personal_data_erased` is appended), the store rewrites those stored
+    events with their personal values taken out, in the same transaction. Events are
+    otherwise never rewritten; erasure is the one reason the law gives."""
 
     def __init__(self) -> None:
         self._steps: dict[tuple[str, int], Upcaster] = {}
+        self._redactions: dict[tuple[str, int], Upcaster] = {}
 
-    def register(self, event_type: str, from_version: int, step: Upcaster) -> None:
+    def register(
+        self, event_type: str, from_version: int, step: Upcaster, redact: Upcaster | None = None
+    ) -> None:
         self._steps[(event_type, from_version)] = step
+        if redact is not None:
+            self._redactions[(event_type, from_version)] = redact
+
+    def redacted(self, event_type: str, version: int, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The stored data of an old event with its clear personal values taken out, or
+        None when this version holds none."""
+        redact = self._redactions.get((event_type, version))
+        return None if redact is None else redact(dict(data))
 
     def upcast(self, envelope: Envelope) -> Envelope:
         while (step := self._steps.get((envelope.type, envelope.schema_version))) is not None:
@@ -117,11 +134,21 @@ class InMemoryEventStore:
             if len(stream) != expected_version:
                 raise ConcurrencyError(f"{stream_id} is at version {len(stream)}, not {expected_version}")
             sealed = seal(stream_id, expected_version + 1, list(events), meta, self._clock())
+            if any(e.type.endswith(ERASURE_EVENT_SUFFIX) for e in sealed):
+                self._redact(stream)
             stream.extend(sealed)
             self._log.extend(sealed)
         for hook in self._hooks:
             hook(sealed, session)
         return sealed
+
+    def _redact(self, stream: list[Envelope]) -> None:
+        for index, event in enumerate(stream):
+            data = self._upcasters.redacted(event.type, event.schema_version, event.data)
+            if data is not None:
+                redacted = event.with_data(data, event.schema_version)
+                stream[index] = redacted
+                self._log[self._log.index(event)] = redacted
 
     def load(self, stream_id, session=None):
         return [self._upcasters.upcast(e) for e in self._streams.get(stream_id, [])]
@@ -197,6 +224,8 @@ class MongoEventStore:
                 if not _is_duplicate_key(exc):
                     raise
                 raise ConcurrencyError(f"{stream_id} already has version {expected_version + 1}") from exc
+            if any(e.type.endswith(ERASURE_EVENT_SUFFIX) for e in sealed):
+                self._redact(stream_id, s)
             for hook in self._hooks:
                 hook(sealed, s)
             used.extend(positions)
@@ -217,6 +246,15 @@ class MongoEventStore:
         # let the relay wait for them.
         self._close(sorted(set(reserved) - set(used)))
         return sealed
+
+    def _redact(self, stream_id: str, session: ClientSession) -> None:
+        """Old events of the stream that hold personal data in clear, rewritten without it."""
+        for doc in self._events.find(
+            {"stream_id": stream_id}, {"type": 1, "schema_version": 1, "data": 1}, session=session
+        ):
+            data = self._upcasters.redacted(doc["type"], doc["schema_version"], doc["data"])
+            if data is not None and data != doc["data"]:
+                self._events.update_one({"_id": doc["_id"]}, {"$set": {"data": data}}, session=session)
 
     def _reserve(self, count: int) -> list[int]:
         counter = self._counters.find_one_and_update(

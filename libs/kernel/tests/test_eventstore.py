@@ -70,6 +70,28 @@ class EventStoreContract:
         [loaded] = store.load("a-1")
         assert loaded.schema_version == 2 and loaded.data == {"full_name": "Anna"}
 
+    def test_erasing_a_subject_takes_clear_values_out_of_its_old_events_as_stored(self):
+        upcasters = Upcasters()
+        upcasters.register(
+            "t.closed",
+            1,
+            lambda d: {"legacy_reason": d.pop("reason")},
+            redact=lambda d: {**d, "reason": None},
+        )
+        store = self.make_store(upcasters=upcasters)
+        old = [NewEvent("t.closed", {"reason": "Anna Berg is ill"}, schema_version=1)]
+        store.append("case-1", 0, old, Metadata.new())
+        store.append("case-2", 0, list(old), Metadata.new())
+        assert store.load("case-1")[0].data == {"legacy_reason": "Anna Berg is ill"}  # until erasure
+
+        store.append("case-1", 1, [NewEvent("t.personal_data_erased", {})], Metadata.new())
+        closed, erased = store.load("case-1")
+        assert closed.schema_version == 2 and closed.data == {"legacy_reason": None}
+        assert erased.type == "t.personal_data_erased"
+        stored = [e for _, e in store.read_after(0)]
+        assert "Anna Berg" not in repr([e.data for e in stored if e.stream_id == "case-1"])
+        assert store.load("case-2")[0].data == {"legacy_reason": "Anna Berg is ill"}  # another subject
+
     def test_hooks_see_every_appended_event(self):
         seen: list[Envelope] = []
         store = self.make_store(hooks=[lambda evts, session: seen.extend(evts)])
@@ -164,6 +186,23 @@ class TestMongoEventStore(EventStoreContract):
         store2.append("a-2", 0, events("t.2"), Metadata.new())
         batch, settled = store2.read_settled_after(0)
         assert [e.type for _, e in batch] == ["t.2"] and settled == 2
+
+    def test_erasure_rewrites_the_stored_documents_in_its_own_transaction(self):
+        upcasters = Upcasters()
+        upcasters.register("t.closed", 1, lambda d: d, redact=lambda d: {**d, "reason": None})
+        store = self.make_store(upcasters=upcasters)
+        closed = NewEvent("t.closed", {"reason": "sjuk"}, schema_version=1)
+        store.append("case-1", 0, [closed], Metadata.new())
+
+        def failing(evts, session):
+            raise RuntimeError("the erasure's effects failed")
+
+        failing_store = MongoEventStore(self.db, upcasters=upcasters, hooks=[failing])
+        with pytest.raises(RuntimeError):
+            failing_store.append("case-1", 1, [NewEvent("t.personal_data_erased", {})], Metadata.new())
+        assert self.db["events"].find_one({"stream_id": "case-1"})["data"]["reason"] == "sjuk"  # rolled back
+        store.append("case-1", 1, [NewEvent("t.personal_data_erased", {})], Metadata.new())
+        assert self.db["events"].find_one({"stream_id": "case-1", "version": 1})["data"] == {"reason": None}
 
     def test_a_stored_event_that_cannot_be_read_back_is_dead_lettered_and_the_relay_goes_on(self):
         from kernel.publishers import InMemoryPublisher

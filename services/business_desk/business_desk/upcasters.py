@@ -4,7 +4,8 @@ Events written before people were identified by subject name them only: each nam
 a `legacy:<name>` actor id (kernel.actors), which matches nobody, so nobody can act as
 the handler of an old case by sharing a name; whoever takes it on claims it again.
 Events written before free-text reasons were sealed keep the reason in clear: it is
-read as `legacy_reason` (the store still holds it as written; see the README)."""
+read as `legacy_reason`, and taken out of the stored events when the case's personal data
+is erased (REDACTIONS; kernel.eventstore.Upcasters)."""
 
 from __future__ import annotations
 
@@ -55,8 +56,20 @@ STEPS: dict[tuple[str, int], Step] = {
 }
 
 
+def _without_reason(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "reason": None}
+
+
+# (event type, version): what erasure takes out of such an event as stored
+REDACTIONS: dict[tuple[str, int], Step] = {
+    (domain.DEADLINE_EXTENDED, 1): _without_reason,
+    (domain.CASE_CLOSED, 1): _without_reason,
+    (domain.CASE_REOPENED, 1): _without_reason,
+}
+
+
 def upcasters() -> Upcasters:
     registry = Upcasters()
     for (event_type, version), step in STEPS.items():
-        registry.register(event_type, version, step)
+        registry.register(event_type, version, step, redact=REDACTIONS.get((event_type, version)))
     return registry

@@ -6,38 +6,18 @@ redelivered inquiry and survey answer, an erasure, from scratch, twice."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
-from business_desk import create_app
 from business_desk import handlers as desk
-from business_desk.consumer import build_handlers
 from business_desk.rebuild import CaseFigures, Cases, rebuild
 from conftest import case_inquiry
 from kernel.actors import Actor
-from kernel.connections import mongo_client
-from kernel.consumed import group_of
-from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.contracts import golden_example
 from kernel.envelope import Envelope
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def world(settings_for, personal, wire):
-    settings = settings_for("business_desk")
-    db = mongo_client(settings)[settings.database]
-    app = create_app(settings)
-    deps = app.extensions["business_desk.deps"]
-    deps.clock = lambda: datetime(2026, 11, 30, 9, tzinfo=UTC)
-    processor = MessageProcessor(MongoInbox(db, group_of(settings)), build_handlers(db), personal=personal)
-
-    def receive(raw: dict) -> None:
-        assert processor.process(wire(raw)) is None
-
-    return settings, db, deps, receive
 
 
 def survey(case_type: str, answered_on: str, scores: tuple[int, int, int], nki: float) -> dict:

@@ -128,6 +128,10 @@ def test_a_voucher_granted_in_v1_is_read_with_its_keyed_hash_cut_to_the_bucket()
     # the officer of an old grant is known by name only: an id that says so, and matches nobody
     assert read.schema_version == 3
     assert read.data == {**granted.data, "granted_by_id": f"legacy:{VERA.name}"}
+    # erasing the citizen rewrites the stored v1 grant to hold no more than v2 does
+    redacted = upcasters().redacted(ev.VOUCHER_GRANTED, 1, old.data)
+    assert redacted is not None and full not in str(redacted)
+    assert upcasters().upcast(old.with_data(redacted, 1)).data == read.data
 
 
 def test_with_a_default_provider_the_voucher_is_served_until_the_citizen_chooses():

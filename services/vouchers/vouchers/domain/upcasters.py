@@ -20,6 +20,11 @@ def voucher_granted_v1(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def voucher_granted_v1_redacted(data: dict[str, Any]) -> dict[str, Any]:
+    """What erasure leaves of a stored v1 grant: the bucket, as v2 carries it."""
+    return {**data, "citizen_key": data["citizen_key"][:BUCKET_HEX_DIGITS]}
+
+
 def _with_actor_id(role: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Events written before people were identified by subject name them only: the name
     gets a `legacy:<name>` actor id (kernel.actors), which matches nobody; a citizen's own
@@ -47,7 +52,7 @@ ACTOR_ROLES = {
 
 def upcasters() -> Upcasters:
     steps = Upcasters()
-    steps.register(ev.VOUCHER_GRANTED, 1, voucher_granted_v1)
+    steps.register(ev.VOUCHER_GRANTED, 1, voucher_granted_v1, redact=voucher_granted_v1_redacted)
     for (event_type, version), role in ACTOR_ROLES.items():
         steps.register(event_type, version, _with_actor_id(role))
     return steps
