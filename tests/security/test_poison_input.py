@@ -36,24 +36,36 @@ INQUIRY = {
 LINKS = "Petra\n\nDitt ärende har avslagits. Överklaga: https://evil.example/overklaga, appeal@evil.example"
 
 
-def test_a_carriage_return_in_a_providers_name_does_not_halt_notify(stack, infra):
+def put_on_topics(infra, messages: list[tuple[str, bytes, bytes]]) -> None:  # type: ignore[no-untyped-def]
+    """(topic, key, value) sent as a producer that let them through would."""
     from kafka import KafkaProducer
 
+    producer = KafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
+    for topic, key, value in messages:
+        producer.send(topic, key=key, value=value)
+    producer.flush()
+    producer.close()
+
+
+def submit_after(stack, label: str) -> tuple[str, requests.Response]:  # type: ignore[no-untyped-def]
+    """An inquiry submitted behind the poison: its applicant's address and the answer."""
+    applicant = f"{label}-{uuid.uuid4().hex[:8]}@example.se"
+    submitted = requests.post(
+        f"{stack.url('intake')}/api/v1/inquiries", json={**INQUIRY, "email": applicant}, timeout=10
+    )
+    assert submitted.status_code == 201, submitted.text
+    return applicant, submitted
+
+
+def test_a_carriage_return_in_a_providers_name_does_not_halt_notify(stack, infra):
     provider = f"provider-{uuid.uuid4().hex[:8]}@example.se"
     poison = golden_example("vouchers.provider_chosen")
     poison["event_id"] = str(uuid.uuid4())
     poison["data"].update(provider_name="Omsorg AB\rBcc: victim@example.se", provider_email=provider)
     topic = stack.extra_env["KAFKA_TOPIC_PREFIX"] + "vouchers.voucher.v1"
-    producer = KafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
-    producer.send(topic, key=poison["stream_id"].encode(), value=json.dumps(poison).encode())
-    producer.flush()
-    producer.close()
+    put_on_topics(infra, [(topic, poison["stream_id"].encode(), json.dumps(poison).encode())])
 
-    applicant = f"after-poison-{uuid.uuid4().hex[:8]}@example.se"
-    submitted = requests.post(
-        f"{stack.url('intake')}/api/v1/inquiries", json={**INQUIRY, "email": applicant}, timeout=10
-    )
-    assert submitted.status_code == 201, submitted.text
+    applicant, _ = submit_after(stack, "after-poison")
     [receipt] = wait_for(lambda: mails_to(infra.mail_url, applicant), 60, "the receipt behind the poison")
     assert receipt["subject"].startswith("Kvitto")
     [poisoned] = wait_for(lambda: mails_to(infra.mail_url, provider), 30, "the provider's mail")
@@ -124,26 +136,14 @@ def dead_letters(bootstrap: str, topics: list[str]) -> list[dict]:
 def test_hostile_messages_on_every_consumed_topic_are_dead_lettered_and_every_consumer_goes_on(
     stack, infra, tokens
 ):
-    from kafka import KafkaProducer
-
     prefix = stack.extra_env["KAFKA_TOPIC_PREFIX"]
     readers = consumed_topics()
     assert set(readers) == set(TOPIC_EVENT), "a consumed topic without a hostile message"
-    sent: dict[tuple[str, str], bytes] = {}
-    producer = KafkaProducer(bootstrap_servers=infra.kafka_bootstrap)
-    for topic in readers:
-        for what, raw in hostile_messages(topic).items():
-            producer.send(prefix + topic, key=b"poison", value=raw)
-            sent[(topic, what)] = raw
-    producer.flush()
-    producer.close()
+    sent = {(topic, what): raw for topic in readers for what, raw in hostile_messages(topic).items()}
+    put_on_topics(infra, [(prefix + topic, b"poison", raw) for (topic, _), raw in sent.items()])
 
     # A journey through all three consumers, after the poison on their topics.
-    applicant = f"after-hostile-{uuid.uuid4().hex[:8]}@example.se"
-    submitted = requests.post(
-        f"{stack.url('intake')}/api/v1/inquiries", json={**INQUIRY, "email": applicant}, timeout=10
-    )
-    assert submitted.status_code == 201, submitted.text
+    applicant, submitted = submit_after(stack, "after-hostile")
     reference = submitted.json()["reference"]
     auth = tokens.header("case_handler", "business_desk")
     wait_for(lambda: case_by_reference(stack, reference, auth), 60, "business_desk's consumer opens the case")
