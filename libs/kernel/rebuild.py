@@ -13,6 +13,9 @@ The summary (`Summary.as_dict()`) says how many documents were looked at, rewrit
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -24,6 +27,7 @@ from pymongo.collection import Collection
 from pymongo.mongo_client import MongoClient
 
 from kernel.personal import PersonalData
+from kernel.settings import Settings
 
 Doc = dict[str, Any]
 
@@ -84,54 +88,69 @@ def rebuild_model(
     model: Model,
     chunk_size: int = 200,
     on_change: OnChange | None = None,
+    check: bool = False,
 ) -> Summary:
     """Rebuild `model` chunk by chunk (see the module's docstring). `on_change(before,
-    after, session)` keeps something in step with each rewritten document (the figures)."""
+    after, session)` keeps something in step with each rewritten document (the figures).
+    `check`: write nothing, only count (and name, in `details["differing"]`, up to
+    MAX_NAMED of) the documents a rebuild would change or remove."""
     summary = Summary(model.name)
     started = time.perf_counter()
+    differing: list[str] = []
     for chunk in chunked(sorted(set(model.keys())), chunk_size):
-        changed, removed, unreproducible = _rebuild_chunk(client, model, chunk, on_change)
+        changed, removed, unreproducible = _rebuild_chunk(client, model, chunk, on_change, check, differing)
         summary.documents += len(chunk)
         summary.changed += changed
         summary.removed += removed
         summary.unreproducible += unreproducible
+    if check:
+        summary.details["differing"] = differing[:MAX_NAMED]
     summary.seconds = round(time.perf_counter() - started, 3)
     return summary
 
 
+MAX_NAMED = 20
+
+
 def _rebuild_chunk(
-    client: MongoClient, model: Model, keys: list[str], on_change: OnChange | None
+    client: MongoClient,
+    model: Model,
+    keys: list[str],
+    on_change: OnChange | None,
+    check: bool,
+    differing: list[str],
 ) -> tuple[int, int, int]:
-    def transaction(session: ClientSession) -> tuple[int, int, int]:
+    def transaction(session: ClientSession) -> tuple[list[str], list[str], int]:
         live_of = getattr(model, "live", None)
         live = live_of(keys, session) if live_of else live_by_id(model, keys, session)
         wanted = model.rebuilt(keys, live, session)
         writes: list[ReplaceOne | DeleteOne] = []
-        changed = removed = unreproducible = 0
+        changed: list[str] = []
+        removed: list[str] = []
+        unreproducible = 0
         for key in sorted(live.keys() | wanted.keys()):
             before, after = live.get(key), wanted.get(key)
             if isinstance(after, Unreproducible):
                 unreproducible += 1
-                continue
-            if after is None:
+            elif after is None:
                 if before is not None:
                     writes.append(DeleteOne({"_id": key}))
-                    removed += 1
-                    if on_change:
+                    removed.append(key)
+                    if on_change and not check:
                         on_change(before, None, session)
-                continue
-            if before is not None and model.comparable(before) == model.comparable(after):
-                continue
-            writes.append(ReplaceOne({"_id": key}, after, upsert=True))
-            changed += 1
-            if on_change:
-                on_change(before, after, session)
-        if writes:
+            elif before is None or model.comparable(before) != model.comparable(after):
+                writes.append(ReplaceOne({"_id": key}, after, upsert=True))
+                changed.append(key)
+                if on_change and not check:
+                    on_change(before, after, session)
+        if writes and not check:
             model.collection.bulk_write(writes, ordered=True, session=session)
         return changed, removed, unreproducible
 
     with client.start_session() as session:
-        return session.with_transaction(transaction)
+        changed, removed, unreproducible = session.with_transaction(transaction)
+    differing.extend(str(k) for k in [*changed, *removed][: MAX_NAMED - len(differing)])
+    return len(changed), len(removed), unreproducible
 
 
 def chunked(items: list[str], size: int) -> Iterator[list[str]]:
@@ -150,3 +169,23 @@ def opened(
         if isinstance(value, str) and doc.get(subject):
             doc[name] = personal.open(doc[subject], value)
     return doc
+
+
+def differs(result: Mapping[str, Any]) -> bool:
+    """Does a service's rebuild summary say anything was (or, checked, would be) rewritten?"""
+    return any(m["changed"] or m["removed"] for m in result["models"])
+
+
+def run_cli(service: str, rebuild: Callable[..., dict[str, Any]]) -> None:
+    """`python -m <service>.rebuild [--check]`: the summary as JSON; with --check nothing is
+    written and the exit status is 1 when the read models differ from a rebuild."""
+    from kernel.runners import configure_logging  # the entrypoint's only: runners is heavy
+
+    parser = argparse.ArgumentParser(prog=f"python -m {service}.rebuild", description=__doc__)
+    parser.add_argument("--check", action="store_true", help="compare only, write nothing")
+    args = parser.parse_args()
+    configure_logging(f"{service}-rebuild")
+    result = rebuild(Settings.from_env(service), check=args.check)
+    print(json.dumps(result, indent=2, default=str))
+    if args.check and differs(result):
+        sys.exit(1)

@@ -8,7 +8,6 @@ kept (kernel.consumed). Safe on a live system and idempotent (kernel.rebuild):
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -22,8 +21,7 @@ from business_desk.views import evolve, settle
 from kernel.connections import mongo_client
 from kernel.consumed import ConsumedEvents, group_of
 from kernel.eventstore import MongoEventStore
-from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model
-from kernel.runners import configure_logging
+from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
 from kernel.settings import Settings
 
 SURVEY_ANSWERED = "intake.survey_answered"
@@ -131,25 +129,28 @@ class Satisfaction:
         return stored
 
 
-def rebuild(settings: Settings, db: Database | None = None) -> dict[str, Any]:
-    """Rebuild business_desk's read models; the summary per model (kernel.rebuild.Summary)."""
+def rebuild(settings: Settings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
+    """Rebuild business_desk's read models (`check`: only compare; the buckets then against
+    the case documents as they are); the summary per model (kernel.rebuild.Summary)."""
     db = db if db is not None else mongo_client(settings)[settings.database]
     deps = bootstrap(settings, db)
     assert deps.cases is not None and deps.personal is not None
     statistics = deps.cases.statistics
     kept = ConsumedEvents(db, group_of(settings), deps.personal)
     cases = rebuild_model(
-        db.client, Cases(deps), on_change=lambda before, after, s: statistics.update(before, after, s)
+        db.client,
+        Cases(deps),
+        on_change=lambda before, after, s: statistics.update(before, after, s),
+        check=check,
     )
-    buckets = rebuild_model(db.client, CaseFigures(db), chunk_size=5000)
-    surveys = rebuild_model(db.client, Satisfaction(db, kept), chunk_size=5000)
+    buckets = rebuild_model(db.client, CaseFigures(db), chunk_size=5000, check=check)
+    surveys = rebuild_model(db.client, Satisfaction(db, kept), chunk_size=5000, check=check)
     surveys.details["consumed_without_kept_event"] = kept.unkept()
     return {"service": "business_desk", "models": [m.as_dict() for m in (cases, buckets, surveys)]}
 
 
 def main() -> None:
-    configure_logging("business_desk-rebuild")
-    print(json.dumps(rebuild(Settings.from_env("business_desk")), indent=2))
+    run_cli("business_desk", rebuild)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ business_desk its consumer kept (kernel.consumed). Safe on a live system and ide
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -17,8 +16,7 @@ from intake.readmodel import TrackingReadModel
 from kernel.connections import mongo_client, personal_data
 from kernel.consumed import ConsumedEvents, Kept, group_of
 from kernel.eventstore import MongoEventStore
-from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, rebuild_model
-from kernel.runners import configure_logging
+from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, rebuild_model, run_cli
 from kernel.settings import Settings
 
 
@@ -67,18 +65,18 @@ class TrackingSources:
         return self._kept.unkept()
 
 
-def rebuild(settings: Settings, db: Database | None = None) -> dict[str, Any]:
-    """Rebuild intake's read models; the summary per model (kernel.rebuild.Summary)."""
+def rebuild(settings: Settings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
+    """Rebuild intake's read models (`check`: only compare); the summary per model
+    (kernel.rebuild.Summary)."""
     db = db if db is not None else mongo_client(settings)[settings.database]
     model = TrackingSources(db, settings)
-    summary = rebuild_model(db.client, model)
+    summary = rebuild_model(db.client, model, check=check)
     summary.details["consumed_without_kept_event"] = model.unkept()
     return {"service": "intake", "models": [summary.as_dict()]}
 
 
 def main() -> None:
-    configure_logging("intake-rebuild")
-    print(json.dumps(rebuild(Settings.from_env("intake")), indent=2))
+    run_cli("intake", rebuild)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ delivery log is notify's own events (notify.deliverylog)."""
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -20,8 +19,7 @@ from pymongo.database import Database
 from kernel.connections import mongo_client, personal_data
 from kernel.consumed import ConsumedEvents, group_of
 from kernel.envelope import Envelope
-from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model
-from kernel.runners import configure_logging
+from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
 from kernel.settings import Settings
 from notify.recipients import Recipients
 
@@ -76,18 +74,18 @@ class RecipientsOfSubjects:
         return self._kept.unkept()
 
 
-def rebuild(settings: Settings, db: Database | None = None) -> dict[str, Any]:
-    """Rebuild notify's read models; the summary per model (kernel.rebuild.Summary)."""
+def rebuild(settings: Settings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
+    """Rebuild notify's read models (`check`: only compare); the summary per model
+    (kernel.rebuild.Summary)."""
     db = db if db is not None else mongo_client(settings)[settings.database]
     model = RecipientsOfSubjects(db, settings)
-    summary = rebuild_model(db.client, model)
+    summary = rebuild_model(db.client, model, check=check)
     summary.details["consumed_without_kept_event"] = model.unkept()
     return {"service": "notify", "models": [summary.as_dict()]}
 
 
 def main() -> None:
-    configure_logging("notify-rebuild")
-    print(json.dumps(rebuild(Settings.from_env("notify")), indent=2))
+    run_cli("notify", rebuild)
 
 
 if __name__ == "__main__":

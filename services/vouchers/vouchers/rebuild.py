@@ -13,7 +13,6 @@ writes."""
 
 from __future__ import annotations
 
-import json
 import time
 from typing import Any
 
@@ -21,8 +20,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.eventstore import MongoEventStore
-from kernel.rebuild import Summary
-from kernel.runners import configure_logging
+from kernel.rebuild import MAX_NAMED, Summary, run_cli
 from kernel.settings import Settings
 from vouchers.bootstrap import Deps, bootstrap
 from vouchers.projections import COLLECTIONS, ReadModels
@@ -34,8 +32,17 @@ def _documents(db: Database, session: ClientSession) -> Docs:
     return {name: {d["_id"]: d for d in db[name].find({}, session=session)} for name in COLLECTIONS}
 
 
-def rebuild_read_models(read: ReadModels, store: MongoEventStore) -> list[Summary]:
-    """One transaction (see the module's docstring); a summary per collection."""
+class _Checked(Exception):
+    """Aborts a checking rebuild's transaction once it has compared."""
+
+    def __init__(self, result: tuple[Docs, Docs, int]) -> None:
+        super().__init__("checked")
+        self.result = result
+
+
+def rebuild_read_models(read: ReadModels, store: MongoEventStore, check: bool = False) -> list[Summary]:
+    """One transaction (see the module's docstring); a summary per collection. `check`:
+    the transaction is aborted once the documents are compared, nothing is written."""
     started = time.perf_counter()
 
     def transaction(session: ClientSession) -> tuple[Docs, Docs, int]:
@@ -44,10 +51,16 @@ def rebuild_read_models(read: ReadModels, store: MongoEventStore) -> list[Summar
             read.db[name].delete_many({}, session=session)
         events = list(store.read_all(session=session))
         read.apply(events, session)  # in store order, the published figures marked stale once
-        return before, _documents(read.db, session), len(events)
+        result = before, _documents(read.db, session), len(events)
+        if check:
+            raise _Checked(result)
+        return result
 
     with read.db.client.start_session() as session:
-        before, after, events = session.with_transaction(transaction)
+        try:
+            before, after, events = session.with_transaction(transaction)
+        except _Checked as checked:
+            before, after, events = checked.result
     seconds = round(time.perf_counter() - started, 3)
     summaries = []
     for name in COLLECTIONS:
@@ -59,23 +72,34 @@ def rebuild_read_models(read: ReadModels, store: MongoEventStore) -> list[Summar
                 changed=sum(1 for k, doc in new.items() if old.get(k) != doc),
                 removed=len(old.keys() - new.keys()),
                 seconds=seconds,
-                details={"events": events},
+                details={
+                    "events": events,
+                    **(
+                        {
+                            "differing": sorted(
+                                k for k in old.keys() ^ new.keys() | {k for k in new if old.get(k) != new[k]}
+                            )[:MAX_NAMED]
+                        }
+                        if check
+                        else {}
+                    ),
+                },
             )
         )
     return summaries
 
 
-def rebuild(settings: Settings, deps: Deps | None = None) -> dict[str, Any]:
-    """Rebuild the vouchers service's read models; the summary per model (kernel.rebuild.Summary)."""
+def rebuild(settings: Settings, deps: Deps | None = None, check: bool = False) -> dict[str, Any]:
+    """Rebuild the vouchers service's read models (`check`: only compare); the summary per
+    model (kernel.rebuild.Summary)."""
     deps = deps or bootstrap(settings)
     assert isinstance(deps.store, MongoEventStore)
-    summaries = rebuild_read_models(deps.read, deps.store)
+    summaries = rebuild_read_models(deps.read, deps.store, check)
     return {"service": "vouchers", "models": [s.as_dict() for s in summaries]}
 
 
 def main() -> None:
-    configure_logging("vouchers-rebuild")
-    print(json.dumps(rebuild(Settings.from_env("vouchers")), indent=2))
+    run_cli("vouchers", rebuild)
 
 
 if __name__ == "__main__":

@@ -159,6 +159,9 @@ def test_a_wrong_document_is_put_right_and_one_the_sources_cannot_reproduce_is_l
     # a message consumed before events were kept: its mark has no event
     marks = db["processed_messages"]
     marks.update_one({"event.data.case_id": legacy["inquiry_id"]}, {"$unset": {"event": ""}})
+    [checked] = rebuild(settings, check=True)["models"]  # compares, writes nothing
+    assert checked["changed"] == 1 and checked["details"]["differing"] == [right["inquiry_id"]]
+    assert db["tracking"].find_one({"_id": right["inquiry_id"]})["status"] == "bogus"
     [summary] = rebuild(settings)["models"]
     assert (summary["changed"], summary["unreproducible"]) == (1, 1)
     assert summary["details"]["consumed_without_kept_event"] == 1

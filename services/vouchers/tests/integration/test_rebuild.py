@@ -107,6 +107,12 @@ def test_the_rebuilt_read_models_and_published_results_equal_the_incremental_one
     }
     assert documents(deps) == incremental and comparison(deps) == published
 
+    deps.read.vouchers.update_one({"_id": vouchers[0]}, {"$set": {"redeemed_ore": 1}})
+    checked = {m["model"]: m for m in rebuild(settings, deps, check=True)["models"]}
+    assert checked["vouchers.vouchers"]["changed"] == 1
+    assert checked["vouchers.vouchers"]["details"]["differing"] == [vouchers[0]]
+    assert deps.read.voucher(vouchers[0])["redeemed_ore"] == 1  # only compared
+
     for name in COLLECTIONS:
         deps.read.db[name].drop()
     deps.read.published.delete_many({})
