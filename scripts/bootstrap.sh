@@ -16,7 +16,7 @@ if [ ! -f "$stamp" ]; then
   echo "bootstrap: installing Python packages (a minute or two on a fresh machine)"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip 2>&1 | grep -v 'is ignored' || true
   "$VENV/bin/python" -m pip install --quiet -e "$ROOT[dev]" > "$ROOT/.local/pip.log" 2>&1 || { tail -20 "$ROOT/.local/pip.log" >&2; exit 1; }
-  "$VENV/bin/python" -c "import kafka, pymongo, flask_smorest, secantus, noida_db, aiosmtpd, honcho" \
+  "$VENV/bin/python" -c "import kafka, pymongo, flask_smorest, secantus, noida_db, aiosmtpd, supervisor" \
     || { echo "bootstrap: the install failed" >&2; exit 1; }
   rm -f "$VENV"/.installed-*
   touch "$stamp"

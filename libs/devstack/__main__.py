@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pymongo import MongoClient
 
-from devstack.infra import Infra
+from devstack.infra import BIN, Infra
 from devstack.oidc import DEMO_USERS
 from devstack.seed import seed, seed_vouchers
 from devstack.stack import Stack
@@ -20,17 +20,21 @@ from kernel.settings import REPO_ROOT
 DEFAULT_PORTS = {"intake": 8001, "business_desk": 8002, "notify": 8003, "vouchers": 8004}
 
 
-def run(data_dir: Path, reseed: bool) -> int:
-    infra = Infra(
-        data_dir, mongo_port=27117, kafka_port=19092, smtp_port=2525, mail_http_port=8025, oidc_port=9400
-    )
-    stack = Stack(data_dir, infra=infra, ports=dict(DEFAULT_PORTS))
+def run(data_dir: Path, reseed: bool, free_ports: bool = False) -> int:
+    if free_ports:
+        infra = Infra(data_dir)
+        stack = Stack(data_dir, infra=infra)
+    else:
+        infra = Infra(
+            data_dir, mongo_port=27117, kafka_port=19092, smtp_port=2525, mail_http_port=8025, oidc_port=9400
+        )
+        stack = Stack(data_dir, infra=infra, ports=dict(DEFAULT_PORTS))
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     print("Starting broker, store, SMTP sink, OpenID provider and services ...", flush=True)
     try:
-        stack.start(output=sys.stdout.buffer)
+        stack.start(output=sys.stdout.buffer, timeout_s=180)  # a first start on a busy machine is slow
         with MongoClient(infra.mongodb_uri) as client:
             fresh = client["intake"]["events"].estimated_document_count() == 0
         if fresh or reseed:
@@ -60,11 +64,13 @@ def run(data_dir: Path, reseed: bool) -> int:
             f"    sign in as (any password): {demo_users}\n"
             f"  MongoDB                    {infra.mongodb_uri}\n"
             f"  Kafka                      {infra.kafka_bootstrap}\n"
-            f"  Data and logs              {data_dir}\n"
+            f"  Data                       {data_dir}\n"
+            f"  Logs (one per process)     {stack.logs}/<process>.log\n"
+            f"  Processes (supervisor)     {BIN / 'supervisorctl'} -c {stack.supervisor_config}  status\n"
             "Press Ctrl-C to stop.",
             flush=True,
         )
-        while not stop.is_set() and stack.honcho is not None and stack.honcho.poll() is None:
+        while not stop.is_set() and stack.running:
             stop.wait(0.5)
     finally:
         print("\nStopping ...", flush=True)
@@ -79,8 +85,11 @@ def main() -> None:
     run_parser = sub.add_parser("run", help="start the whole system")
     run_parser.add_argument("--data-dir", type=Path, default=REPO_ROOT / ".local" / "run")
     run_parser.add_argument("--reseed", action="store_true", help="seed demo data even if some exists")
+    run_parser.add_argument(
+        "--free-ports", action="store_true", help="any free ports instead of 8001-8004, 27117, ... (tests)"
+    )
     args = parser.parse_args()
-    sys.exit(run(args.data_dir, args.reseed))
+    sys.exit(run(args.data_dir, args.reseed, args.free_ports))
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ def case_by_reference(stack: Stack, reference: str, auth: dict[str, str]) -> dic
 
 @pytest.fixture(scope="module")
 def stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    """Every service process under honcho, on the session's servers, with its own
+    """Every service process under supervisor, on the session's servers, with its own
     databases and topics."""
     prefix = f"e{uuid.uuid4().hex[:6]}"
     running = Stack(

@@ -63,7 +63,7 @@ class Jobs:
 
     @property
     def logs(self) -> list[Path]:
-        return [self.stack.data_dir / "logs" / "services.log", self.log]
+        return [*self.stack.service_logs(), self.log]
 
 
 def audited_clean(

@@ -64,15 +64,16 @@ def test_no_tracking_or_sign_in_token_is_logged_or_traced(traced_stack, infra, s
     assert sign_in_tokens
     secrets = {tracking, wrong, *sign_in_tokens}
 
-    log_path = traced_stack.data_dir / "logs" / "services.log"
+    def every_log() -> str:
+        return "\n".join(path.read_text(errors="replace") for path in traced_stack.service_logs())
 
     def recorded() -> bool:
-        text = log_path.read_text(errors="replace")
+        text = every_log()
         spans = " ".join(s["name"] + s["attributes"] for s in sink.spans)
         return "/track/[redacted]" in text and "/sign-in/[redacted]" in text and "/track/[redacted]" in spans
 
     wait_for(recorded, 30, "the requests in the access log and the spans")
-    logs = log_path.read_text(errors="replace")
+    logs = every_log()
     spans = "\n".join(f"{s['service']} {s['name']} {s['attributes']}" for s in sink.spans)
     for secret in secrets:
         assert secret not in logs, [line for line in logs.splitlines() if secret in line][:3]

@@ -57,10 +57,9 @@ def readable(stack, values: dict[str, str], service: str = SERVICE) -> list[str]
     for record in consumer:
         search.bytes(record.value, f"kafka {record.topic}@{record.offset}")
     consumer.close()
-    log = stack.data_dir / "logs" / "services.log"
-    for number, line in enumerate(log.read_text("utf-8", "replace").splitlines(), start=1):
-        if line.split(" ", 2)[1].startswith(service):  # honcho's "HH:MM:SS business_desk_relay.1 | ..."
-            search.text(line, f"log {number}")
+    for log in stack.service_logs(service):  # one log per process: service, its relay, consumer, ...
+        for number, line in enumerate(log.read_text("utf-8", "replace").splitlines(), start=1):
+            search.text(line, f"log {log.name}:{number}")
     return sorted({f"{f.what} in {f.where}" for f in search.findings})
 
 
