@@ -37,6 +37,7 @@ def read_messages(maildir: Path) -> list[dict[str, Any]]:
         with box.get_file(key) as fh:
             parsed = email.message_from_binary_file(fh, policy=email.policy.default)
         body = parsed.get_body(preferencelist=("plain", "html"))
+        html_part = parsed.get_body(preferencelist=("html",))
         messages.append(
             {
                 "id": key,
@@ -47,6 +48,7 @@ def read_messages(maildir: Path) -> list[dict[str, Any]]:
                 "message_id": str(parsed["Message-ID"]),
                 "header_names": sorted({name.lower() for name in parsed}),
                 "body": body.get_content() if body else "",
+                "html": html_part.get_content() if html_part else "",
                 "received_ns": int(parsed["X-Sink-Received-Ns"] or 0),
             }
         )

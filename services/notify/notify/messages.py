@@ -26,8 +26,10 @@ class OwnUrl(str):
     email may link to."""
 
 
-_LINK_STARTS = re.compile(r"(?i)\b(https?|ftp|mailto|file|data|javascript)(:/*)")
-_WWW = re.compile(r"(?i)\bwww\.")
+# A web link anywhere in a word, not only at its start: `xhttps://evil.example` holds
+# one too (mail clients find it inside a word); the other schemes where a word starts.
+_LINK_STARTS = re.compile(r"(?i)(https?|\b(?:ftp|mailto|file|data|javascript))(:/*)")
+_WWW = re.compile(r"(?i)www\.")
 _ADDRESS = re.compile(r"([\w.+-]+)@([\w-]+(?:\.[\w-]+)+)")
 
 
@@ -127,7 +129,8 @@ class About:
 
 # The HTML part of every email: its text, escaped (autoescape), in a small layout.
 _html = Environment(loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=True)
-URL = re.compile(r"https?://[^\s<>\"]+")
+# a link stands on its own: not inside a word
+URL = re.compile(r"(?<![\w.+-])https?://[^\s<>\"]+")
 
 
 def _linkify(text: str) -> Markup:
