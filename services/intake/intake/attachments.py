@@ -17,9 +17,14 @@ from bson.errors import InvalidId
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
+from kernel.fields import SINGLE_LINE_FORBIDDEN, without_control
+
 log = logging.getLogger(__name__)
 
 MAX_FILES = 5
+# A file's name is free text the applicant chose: one line, no control characters (the
+# case page, the history and the download's header show it), of a name's usual length.
+MAX_NAME_CHARS = 255
 # content type -> (the bytes a file of that type starts with, the file name endings allowed)
 KINDS: dict[str, tuple[bytes, tuple[str, ...]]] = {
     "application/pdf": (b"%PDF-", (".pdf",)),
@@ -101,6 +106,8 @@ def check(uploads: list[Upload], max_bytes: int, scanner: Scanner) -> list[Check
         raise Rejected("attachment.too_many", "")
     checked = []
     for upload in uploads:
+        if len(upload.filename) > MAX_NAME_CHARS or SINGLE_LINE_FORBIDDEN.search(upload.filename):
+            raise Rejected("attachment.name", without_control(upload.filename)[:MAX_NAME_CHARS])
         if len(upload.data) > max_bytes:
             raise Rejected("attachment.too_large", upload.filename)
         if not upload.data:
