@@ -1,14 +1,18 @@
 """Free text as every API and form takes it: a single-line field holds no control
 character and no line break; a multi-line field holds line breaks (CRLF and CR become
 LF, as browsers send a textarea) and tabs, and no other control. Refused at the field,
-with an English message that the services' catalogues translate where the page is."""
+with an English message that the services' catalogues translate where the page is.
+
+Text is trimmed before it is validated: a required field of only spaces is refused as
+missing (marshmallow's own "required" message), an optional one counts as not given,
+and the length rules count what is kept, not the spaces around it."""
 
 from __future__ import annotations
 
 import re
 from typing import Any
 
-from marshmallow import ValidationError, fields
+from marshmallow import ValidationError, fields, missing
 
 SINGLE_LINE_MESSAGE = "Use one line of text, without control characters."
 MULTI_LINE_MESSAGE = "Remove the control characters from the text."
@@ -37,6 +41,16 @@ class SingleLineText(fields.String):
     forbidden = SINGLE_LINE_FORBIDDEN
     message = SINGLE_LINE_MESSAGE
 
+    def deserialize(self, value: Any, attr: str | None = None, data: Any = None, **kwargs: Any) -> Any:
+        # controls are refused before trimming (str.strip would drop U+2028 or U+0085 unseen)
+        if isinstance(value, str):
+            value = self.checked(value).strip()
+            if not value:
+                if self.required:
+                    raise self.make_error("required")
+                value = missing  # blank is not given: the field's default, or left out
+        return super().deserialize(value, attr, data, **kwargs)
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
         return self.checked(text)
@@ -63,6 +77,14 @@ def without_control(text: str, multi_line: bool = False) -> str:
     if multi_line:
         return MULTI_LINE_FORBIDDEN.sub("", normalise_newlines(text))
     return SINGLE_LINE_FORBIDDEN.sub("", text)
+
+
+class EmailAddress(SingleLineText, fields.Email):
+    """An email address, trimmed before it is checked."""
+
+
+class WebAddress(SingleLineText, fields.Url):
+    """A web address, trimmed before it is checked."""
 
 
 def has_control(text: str, multi_line: bool = False) -> bool:
