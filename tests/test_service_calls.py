@@ -29,6 +29,8 @@ def notify_server(settings_for):
     outbox = MailOutbox(mongo_client(settings)[settings.database])
     about = About("BUS-2026-SERVIC", "intake.inquiry_submitted", "applicant", None, "outdoor_seating")
     outbox.queue("m-1", Email("a@example.se", "Kvitto", "..."), about, None)
+    for n in range(2, 6):
+        outbox.queue(f"m-{n}", Email("a@example.se", f"Brev {n}", "..."), about, None)
     server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -41,8 +43,14 @@ def test_a_service_calls_another_with_its_own_token(notify_server, settings_for,
     url = f"{notify_server}/api/v1/notifications?reference=BUS-2026-SERVIC"
     assert requests.get(url, timeout=5).status_code == 401  # no token, no log
     client = ServiceClient(settings_for("business_desk"), "notify")
-    [entry] = client.get_json(url)
+    page = client.get_json(url)
+    assert len(page["items"]) == 5 and page["next"] is None
+    entry = page["items"][-1]
     assert entry["status"] == "queued" and entry["event_type"] == "intake.inquiry_submitted"
+    # a paged list, followed page by page: every item once
+    every = client.get_items_or_none(url, page_size=2)
+    assert every is not None and [e["id"] for e in every] == [e["id"] for e in page["items"]]
+    assert client.get_items_or_none(url, page_size=2, max_pages=2) == page["items"][:4]  # bounded
     token = client._session_with_token().token["access_token"]
     client.get_json(url)
     assert client._session_with_token().token["access_token"] == token  # reused, not fetched per call

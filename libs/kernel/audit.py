@@ -12,6 +12,9 @@ from pymongo import DESCENDING
 from pymongo.database import Database
 
 from kernel.auth import Principal
+from kernel.paging import Page, PageRequest, SortKey, mongo_page
+
+AUDIT_ORDER = SortKey.of(("at", -1), ("_id", 1))  # newest first; entries of one instant by id
 
 
 class AuditLog:
@@ -20,7 +23,7 @@ class AuditLog:
         self._clock = clock
 
     def ensure_schema(self) -> None:
-        self._entries.create_index([("record_id", 1), ("at", DESCENDING)])
+        self._entries.create_index([("record_id", 1), ("at", DESCENDING), ("_id", 1)])
 
     def record(self, principal: Principal, action: str, record_type: str, record_id: str) -> None:
         in_request = has_request_context()
@@ -39,6 +42,6 @@ class AuditLog:
             }
         )
 
-    def for_record(self, record_id: str, limit: int = 500) -> list[dict[str, Any]]:
-        entries = self._entries.find({"record_id": record_id}, {"_id": 0})
-        return list(entries.sort("at", DESCENDING).limit(limit))
+    def for_record(self, record_id: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """One page of the record's entries, newest first."""
+        return mongo_page(self._entries, {"record_id": record_id}, AUDIT_ORDER, page)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 import threading
 from typing import Any
+from urllib.parse import urljoin
 
 import requests
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 
 from kernel.auth import fetch_json
+from kernel.paging import MAX_LIMIT
 from kernel.settings import Settings, api_audience
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,26 @@ class ServiceClient:
         except (requests.RequestException, AuthlibBaseError, ValueError, KeyError) as exc:
             log.warning("%s unavailable: %r", url, exc)
             return None
+
+    def get_items_or_none(
+        self, url: str, params: dict[str, str] | None = None, max_pages: int = 20, page_size: int = MAX_LIMIT
+    ) -> list[Any] | None:
+        """Every item of a paged list (kernel.paging), its `next` links followed, at most
+        `max_pages` pages; or None, as get_json_or_none."""
+        items: list[Any] = []
+        link: str | None = url
+        query: dict[str, str] | None = {**(params or {}), "limit": str(page_size)}
+        for _ in range(max_pages):
+            page = self.get_json_or_none(link, query)  # type: ignore[arg-type]
+            if not isinstance(page, dict) or not isinstance(page.get("items"), list):
+                return None
+            items += page["items"]
+            link, query = page.get("next"), None
+            if not link:
+                return items
+            link = urljoin(url, link)  # relative to the service
+        log.warning("%s: more than %d pages, the rest left out", url, max_pages)
+        return items
 
     def get_json(self, url: str, params: dict[str, str] | None = None) -> Any:
         return self.get(url, params).json()

@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from kernel.dependencies import TRACKER, readiness
 from kernel.i18n import kernel_text
+from kernel.paging import add_pager_template
 from kernel.ratelimit import init_rate_limits, page_language
 from kernel.settings import Settings
 
@@ -60,6 +61,7 @@ def base_app(name: str, settings: Settings) -> Flask:
         OPENAPI_JSON_PATH="openapi.json",
     )
     init_rate_limits(app, settings)  # first: a flood is turned away before any other work
+    add_pager_template(app)
     app.extensions["kernel.body_budgets"] = {}
 
     @app.before_request
