@@ -48,7 +48,9 @@ def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at
 
     # The case reaches the handlers' queue and the receipt reaches the applicant.
     case = wait_for(lambda: case_by_reference(stack, reference, auth), 10, "case in the queue")
-    queue = requests.get(f"{desk}/api/v1/queues/alcohol_serving_licence", headers=auth, timeout=5).json()
+    queue = requests.get(f"{desk}/api/v1/queues/alcohol_serving_licence", headers=auth, timeout=5).json()[
+        "items"
+    ]
     assert reference in [c["reference"] for c in queue]
     [receipt] = wait_for(lambda: mails_to(infra.mail_url, address), 10, "receipt email")
     assert reference in receipt["subject"] and tracking_url in receipt["body"]
@@ -147,6 +149,6 @@ def test_an_inquiry_delivered_twice_makes_one_case_and_one_email(stack, infra, t
 
     queue = requests.get(
         f"{stack.url('business_desk')}/api/v1/queues/alcohol_serving_licence", headers=auth, timeout=5
-    ).json()
+    ).json()["items"]
     assert [c["reference"] for c in queue].count(receipt["reference"]) == 1
     assert len(mails_to(infra.mail_url, address)) == 1

@@ -39,7 +39,9 @@ def test_receipts_wait_while_the_smtp_server_is_down_and_each_arrives_once(stack
 
         def waiting() -> list[dict] | None:
             entries = [
-                e for e in requests.get(log_url, headers=auth, timeout=5).json() if e["to"] in addresses
+                e
+                for e in requests.get(log_url, headers=auth, timeout=5).json()["items"]
+                if e["to"] in addresses
             ]
             return entries if len(entries) == len(addresses) else None
 
@@ -53,5 +55,5 @@ def test_receipts_wait_while_the_smtp_server_is_down_and_each_arrives_once(stack
         wait_for(lambda a=address: mails_to(infra.mail_url, a), 60, f"the receipt to {address}")
     time.sleep(3)  # a duplicate would come within a dispatch round or two
     assert [len(mails_to(infra.mail_url, a)) for a in addresses] == [1] * len(addresses)
-    statuses = {e["to"]: e["status"] for e in requests.get(log_url, headers=auth, timeout=5).json()}
+    statuses = {e["to"]: e["status"] for e in requests.get(log_url, headers=auth, timeout=5).json()["items"]}
     assert all(statuses[a] == "sent" for a in addresses)

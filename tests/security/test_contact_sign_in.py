@@ -158,7 +158,7 @@ def test_a_verified_organisation_claim_reaches_every_case_of_the_organisation(st
         f"{stack.url('intake')}/api/v1/my/inquiries", headers=tokens.header("applicant", "intake"), timeout=10
     )
     assert mine.status_code == 200
-    references = {case["reference"] for case in mine.json()}
+    references = {case["reference"] for case in mine.json()["items"]}
     assert {victim["waiting"]["reference"], victim["closed"]["reference"]} <= references
 
 

@@ -74,7 +74,7 @@ def test_two_handlers_with_the_same_name_cannot_act_as_each_other(stack, infra, 
             f"{desk}/api/v1/queues/alcohol_serving_licence?handler={quote(handler)}", headers=who, timeout=10
         )
         assert response.status_code == 200, response.text
-        return {c["reference"] for c in response.json()} & {saras["reference"], theirs["reference"]}
+        return {c["reference"] for c in response.json()["items"]} & {saras["reference"], theirs["reference"]}
 
     assert queue(sara, "me") == {saras["reference"]}
     assert queue(namesake, "me") == {theirs["reference"]}

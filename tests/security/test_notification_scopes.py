@@ -79,7 +79,7 @@ def log_as(stack, tokens, role: str) -> requests.Response:
 def test_a_team_lead_reads_the_notifications_of_the_teams_cases_only(stack, tokens, notified):
     response = log_as(stack, tokens, "team_lead")
     assert response.status_code == 200
-    entries = response.json()
+    entries = response.json()["items"]
     assert {e["reference"] for e in entries} == {notified["team"]}
     # the receipt only: not the sign-in email sent to the same address
     assert [(e["to"], e["event_type"]) for e in entries] == [
@@ -93,15 +93,15 @@ def test_a_team_lead_reads_the_notifications_of_the_teams_cases_only(stack, toke
 def test_a_manager_reads_every_cases_notifications_but_no_letters_and_no_sign_in(stack, tokens, notified):
     response = log_as(stack, tokens, "manager")
     assert response.status_code == 200
-    assert {e["reference"] for e in response.json()} == {notified["team"], notified["other"]}
+    assert {e["reference"] for e in response.json()["items"]} == {notified["team"], notified["other"]}
     assert notified["citizen_address"] not in response.text
-    assert {e["event_type"] for e in response.json()} == {"intake.inquiry_submitted"}
+    assert {e["event_type"] for e in response.json()["items"]} == {"intake.inquiry_submitted"}
 
 
 def test_the_case_page_service_reads_the_case_log_and_no_other_service_reads_any(stack, tokens, notified):
     desk = log_as(stack, tokens, "service:business_desk")
     assert desk.status_code == 200
-    assert {e["reference"] for e in desk.json()} == {notified["team"], notified["other"]}
+    assert {e["reference"] for e in desk.json()["items"]} == {notified["team"], notified["other"]}
     for role in ("service:intake", "service:notify", "service:vouchers"):
         assert log_as(stack, tokens, role).status_code == 403, role
 
@@ -134,7 +134,7 @@ def test_the_portals_messages_are_the_applicants_of_that_case_only(stack, tokens
             timeout=10,
         )
 
-    assert [m["subject"].split(":")[0] for m in messages(notified["team"]).json()] == ["Kvitto"]
-    assert messages("sign-in").json() == [] and messages(notified["citizen"]).json() == []
+    assert [m["subject"].split(":")[0] for m in messages(notified["team"]).json()["items"]] == ["Kvitto"]
+    assert messages("sign-in").json()["items"] == [] and messages(notified["citizen"]).json()["items"] == []
     for role in ("service:business_desk", "service:notify", "service:vouchers", "manager", "team_lead"):
         assert messages(notified["team"], role).status_code == 403, role

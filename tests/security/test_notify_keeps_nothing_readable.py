@@ -95,8 +95,8 @@ def test_the_tracking_link_is_in_the_email_only(stack, infra, tokens, decided):
         headers=tokens.header("service:intake", "notify"),
         timeout=10,
     )
-    assert messages.status_code == 200 and len(messages.json()) == 2
-    assert decided["answer"] in messages.json()[1]["body"]  # the texts, as the portal shows them
+    assert messages.status_code == 200 and len(messages.json()["items"]) == 2
+    assert decided["answer"] in messages.json()["items"][1]["body"]  # the texts, as the portal shows them
     assert token not in messages.text and "/track/" not in messages.text
     for role in ("service:business_desk", "service:vouchers", "service:notify"):
         other = requests.get(
@@ -134,7 +134,7 @@ def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_notify_wrote
             params={"reference": decided["reference"]},
             headers=auth,
             timeout=10,
-        ).json()
+        ).json()["items"]
         return len(entries) == 2 and all(e["to"] is None and e["subject"] is None for e in entries)
 
     wait_for(forgotten, 30, "notify to forget the applicant")
@@ -144,6 +144,6 @@ def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_notify_wrote
         headers=tokens.header("service:intake", "notify"),
         timeout=10,
     )
-    assert messages.json() == []
+    assert messages.json()["items"] == []
     values = {k: v for k, v in decided.items() if k != "reference"}
     assert readable(stack, values) == []

@@ -30,11 +30,14 @@ from business_desk.schemas import (
 )
 from business_desk.views import clock_now
 from kernel.actors import Actor
+from kernel.audit import AUDIT_ORDER
 from kernel.auth import Principal, check, current_principal, guarded, require
+from kernel.paging import Page, page_body, page_query, page_schema
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
 
 F = TypeVar("F", bound=Callable[..., Any])
+AuditQuerySchema = page_query(AUDIT_ORDER, "AuditQuerySchema")
 
 
 def deps() -> Deps:
@@ -106,18 +109,18 @@ def run_command(case_id: str, command: Callable[[], object]) -> dict:
     return with_clock(_case_or_404(case_id))
 
 
-def _queue(query: dict, case_types: list[str]) -> list:
+def _queue(query: dict, case_types: list[str]) -> dict:
     handler = current_principal().actor_id if query["handler"] == "me" else query["handler"]
     filter_ = QueueFilter.from_params(case_types, query["status"], handler, query["unassigned"], query["q"])
-    return [with_clock(doc) for doc in deps().cases.queue(filter_, today())]
+    return page_body(deps().cases.queue(filter_, today(), query["page"]).map(with_clock))
 
 
 @blp.route("/queues/<string:case_type>")
 class Queue(MethodView):
     @require("queue.read")
     @blp.arguments(QueueQuerySchema, location="query")
-    @blp.response(200, CaseSummarySchema(many=True))
-    def get(self, query: dict, case_type: str) -> list:
+    @blp.response(200, page_schema(CaseSummarySchema))
+    def get(self, query: dict, case_type: str) -> dict:
         """The cases of one case type, due soonest first, filtered and searched."""
         if case_type not in deps().catalogue.case_types:
             abort(404, message=f"No case type {case_type}.")
@@ -129,8 +132,8 @@ class Queue(MethodView):
 class TeamQueue(MethodView):
     @require("queue.read")
     @blp.arguments(QueueQuerySchema, location="query")
-    @blp.response(200, CaseSummarySchema(many=True))
-    def get(self, query: dict, team: str) -> list:
+    @blp.response(200, page_schema(CaseSummarySchema))
+    def get(self, query: dict, team: str) -> dict:
         """The cases of every case type of one team (those the caller may read), due soonest first."""
         catalogue = deps().catalogue
         case_types = [ct.id for ct in catalogue.case_types.values() if ct.team == team]
@@ -291,8 +294,11 @@ def reopen(body: dict, case_id: str) -> dict:
 @blp.route("/cases/<string:case_id>/audit")
 class CaseAudit(MethodView):
     @require("audit.read")
-    @blp.response(200, AuditEntrySchema(many=True))
-    def get(self, case_id: str) -> list:
+    @blp.arguments(AuditQuerySchema, location="query")
+    @blp.response(200, page_schema(AuditEntrySchema))
+    def get(self, query: dict, case_id: str) -> dict:
         """Who read or worked this case, and when (newest first)."""
         _case_type_or_404(case_id)
-        return deps().audit.for_record(case_id) if deps().audit else []
+        if deps().audit is None:
+            return page_body(Page([], query["page"].limit, 1, None, None))
+        return page_body(deps().audit.for_record(case_id, query["page"]))

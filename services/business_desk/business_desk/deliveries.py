@@ -18,7 +18,7 @@ def delivery_log(settings: Settings, client: ServiceClient | None = None) -> Del
 
     def for_reference(reference: str) -> list[dict[str, Any]] | None:
         """Oldest first; None when notify cannot be asked right now."""
-        entries = client.get_json_or_none(
+        entries = client.get_items_or_none(
             f"{settings.notify_url}/api/v1/notifications", {"reference": reference}
         )
         return None if entries is None else sorted(entries, key=lambda e: e.get("queued_at") or "")

@@ -20,11 +20,14 @@ from business_desk.statistics import CaseStatistics
 from business_desk.views import evolve, settle
 from kernel.casetypes import Catalogue
 from kernel.envelope import Envelope
+from kernel.paging import Page, PageRequest, SortKey, mongo_page
 from kernel.personal import PersonalData
 
 FINISHED_PHASES = ("decided", "closed")
 # what a queue reads of each case: its personal values in the small sealed summary only
 LIST_FIELDS = {"history": 0, "search": 0, "notes": 0, DETAIL_FIELD: 0}
+# a queue's order: due soonest first, then first come, the id breaking the last ties
+QUEUE_ORDER = SortKey.of(("due_date", 1), ("received_on", 1), ("_id", 1))
 
 
 @dataclass(frozen=True)
@@ -140,14 +143,20 @@ class CaseReadModel:
         self.statistics.rebuild(values)
         return count
 
-    def queue(self, filter_: QueueFilter, today: date, limit: int = 500) -> list[dict[str, Any]]:
-        """Due soonest first."""
-        cursor = (
-            self._cases.find(filter_.query(today), LIST_FIELDS)
-            .sort([("due_date", ASCENDING), ("received_on", ASCENDING)])
-            .limit(limit)
+    def queue(self, filter_: QueueFilter, today: date, page: PageRequest) -> Page[dict[str, Any]]:
+        """One page of the queue, due soonest first (QUEUE_ORDER)."""
+        return mongo_page(
+            self._cases,
+            filter_.query(today),
+            QUEUE_ORDER,
+            page,
+            LIST_FIELDS,
+            opened=lambda stored: self._opened(stored, detail=False),
         )
-        return self._opened(list(cursor), detail=False)
+
+    def count(self, filter_: QueueFilter, today: date) -> int:
+        """How many cases the whole queue holds (its pages say how many in all)."""
+        return int(self._cases.count_documents(filter_.query(today)))
 
     def counts(self) -> dict[str, int]:
         """Open cases per case type (from the open-case counts)."""

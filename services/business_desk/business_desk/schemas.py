@@ -5,7 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from business_desk.domain import OUTCOMES
+from business_desk.readmodel import QUEUE_ORDER
 from kernel.fields import MultiLineText, SingleLineText
+from kernel.paging import PageQuerySchema
 
 
 class CompletionRequestSchema(Schema):
@@ -86,7 +88,9 @@ class ReasonSchema(Schema):
 QUEUE_STATUSES = ["open", "waiting", "overdue", "decided", "closed", "all"]
 
 
-class QueueQuerySchema(Schema):
+class QueueQuerySchema(PageQuerySchema):
+    sort = QUEUE_ORDER
+
     status = fields.String(
         load_default="open",
         validate=validate.OneOf(QUEUE_STATUSES),

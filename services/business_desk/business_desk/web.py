@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -20,6 +21,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, missing
+from marshmallow.fields import Field
 
 from business_desk import charts, dashboard, handlers
 from business_desk.attachments import Unavailable
@@ -36,11 +39,22 @@ from business_desk.i18n import (
     status_label,
     team_name,
 )
-from business_desk.readmodel import QueueFilter
-from business_desk.schemas import QUEUE_STATUSES
+from business_desk.readmodel import QUEUE_ORDER, QueueFilter
+from business_desk.schemas import (
+    QUEUE_STATUSES,
+    AssignSchema,
+    CompletionRequestSchema,
+    DecisionSchema,
+    DelayNoticeSchema,
+    ExtensionSchema,
+    NoteSchema,
+    ReasonSchema,
+    ReplySchema,
+    StatusSchema,
+)
 from business_desk.views import clock_now
 from kernel.casetypes import Catalogue, Person
-from kernel.fields import MULTI_LINE_MESSAGE, SINGLE_LINE_MESSAGE, has_control
+from kernel.paging import PageRequest, page_from_args, pager_links
 from kernel.signin import page_check, signed_in
 
 pages = Blueprint("pages", __name__)
@@ -109,18 +123,24 @@ def _queue_page(title: str, case_types: list[str], subtitle: str):  # type: igno
         args.get("q", ""),
     )
     today = d.clock().date()
-    cases = [{**doc, "clock": clock_now(doc, d.catalogue, today)} for doc in d.cases.queue(filter_, today)]
+    asked = page_from_args(QUEUE_ORDER, args)
+    refused = asked if isinstance(asked, str) else None
+    page = d.cases.queue(filter_, today, PageRequest() if refused else asked)  # type: ignore[arg-type]
+    cases = [{**doc, "clock": clock_now(doc, d.catalogue, today)} for doc in page.items]
     return render_template(
         "queue.html",
         title=title,
         subtitle=subtitle,
         cases=cases,
+        pager=pager_links(page),
+        total=d.cases.count(filter_, today),
+        error=refused,
         today=today.isoformat(),
         statuses=QUEUE_STATUSES,
         args=args,
         status=status,
         handlers=roster_choices(d.catalogue, case_types),
-    )
+    ), 422 if refused else 200
 
 
 def roster_choices(catalogue: Catalogue, case_types: list[str]) -> list[tuple[str, str]]:
@@ -168,7 +188,13 @@ def team_queue(team: str):  # type: ignore[no-untyped-def]
     )
 
 
-def _render_case(case_id: str, error: str | None = None, status: int = 200, kept_action: str | None = None):  # type: ignore[no-untyped-def]
+def _render_case(  # type: ignore[no-untyped-def]
+    case_id: str,
+    error: str | None = None,
+    status: int = 200,
+    kept_action: str | None = None,
+    error_at: str | None = None,
+):
     d = deps()
     case = d.cases.get(case_id)
     if case is None:
@@ -193,6 +219,7 @@ def _render_case(case_id: str, error: str | None = None, status: int = 200, kept
             error=error,
             kept=request.form if kept_action else {},
             kept_action=kept_action,
+            error_at=error_at,
             user=g.principal,
             deliveries=d.deliveries(case["reference"]),
         ),
@@ -230,27 +257,43 @@ def _optional_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-# the free-text fields of each case action's form, and whether they may hold line breaks
-FREE_TEXT = {
-    "assign": {"handler": False},
-    "note": {"text": True},
-    "status": {"status": False},
-    "completion-request": {"message": True},
-    "applicant-reply": {"reply": True},
-    "extension": {"text": True},
-    "delay-notice": {"text": True},
-    "decision": {"answer": True, "legal_reference": False},
-    "close": {"text": True},
-    "reopen": {"text": True},
+def _field(schema: type[Schema], name: str) -> Field:
+    return schema().fields[name]
+
+
+# the free-text fields of each case action's form, read by the API schema's own field:
+# trimmed, then checked (required, length, controls) as the API checks them
+FORM_TEXT: dict[str, dict[str, Field]] = {
+    "assign": {"handler": _field(AssignSchema, "handler")},
+    "note": {"text": _field(NoteSchema, "note")},
+    "status": {"status": _field(StatusSchema, "status")},
+    "completion-request": {"message": _field(CompletionRequestSchema, "message")},
+    "applicant-reply": {"reply": _field(ReplySchema, "reply")},
+    "extension": {"text": _field(ExtensionSchema, "reason")},
+    "delay-notice": {"text": _field(DelayNoticeSchema, "reason")},
+    "decision": {
+        "answer": _field(DecisionSchema, "answer"),
+        "legal_reference": _field(DecisionSchema, "legal_reference"),
+    },
+    "close": {"text": _field(ReasonSchema, "reason")},
+    "reopen": {"text": _field(ReasonSchema, "reason")},
 }
 
 
-def refused_text(action: str, form: Mapping[str, str]) -> str | None:
-    """The page's words for a free-text field the API's schema would refuse, or None."""
-    for name, multi_line in FREE_TEXT.get(action, {}).items():
-        if has_control(form.get(name, ""), multi_line):
-            return _(MULTI_LINE_MESSAGE if multi_line else SINGLE_LINE_MESSAGE)
-    return None
+COMMANDS = ("claim", *FORM_TEXT)
+
+
+def form_text(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str, str] | None]:
+    """The action's text fields as its API schema reads them, or the first one it
+    refuses: its name, and the page's words for why."""
+    cleaned: dict[str, Any] = {}
+    for name, field in FORM_TEXT.get(action, {}).items():
+        raw = form.get(name)
+        try:
+            cleaned[name] = field.deserialize(missing if raw is None else raw)
+        except ValidationError as exc:
+            return cleaned, (name, _(str(exc.messages[0])))
+    return cleaned, None
 
 
 @pages.post("/cases/<case_id>/<action>")
@@ -263,31 +306,31 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     handler = page_check(permission, case_type).actor
     if handler is None:
         abort(403)
-    text = form.get("text", "")
+    if action not in COMMANDS:
+        abort(404)
+    text, refused = form_text(action, form)
+    if refused is not None:
+        field, message = refused
+        return _render_case(case_id, message, 422, kept_action=action, error_at=f"{action}:{field}")
     commands = {
         "claim": lambda: handlers.claim(d, case_id, handler),
-        "assign": lambda: handlers.assign(d, case_id, form.get("handler", ""), handler),
-        "note": lambda: handlers.add_note(d, case_id, handler, text),
-        "status": lambda: handlers.change_status(d, case_id, handler, form.get("status", "")),
+        "assign": lambda: handlers.assign(d, case_id, text["handler"], handler),
+        "note": lambda: handlers.add_note(d, case_id, handler, text["text"]),
+        "status": lambda: handlers.change_status(d, case_id, handler, text["status"]),
         "completion-request": lambda: handlers.request_completion(
-            d, case_id, handler, form.get("message", ""), _optional_date(form.get("reply_by"))
+            d, case_id, handler, text["message"], _optional_date(form.get("reply_by"))
         ),
-        "applicant-reply": lambda: handlers.register_reply(d, case_id, form.get("reply", "")),
-        "extension": lambda: handlers.extend_deadline(d, case_id, handler, text),
+        "applicant-reply": lambda: handlers.register_reply(d, case_id, text["reply"]),
+        "extension": lambda: handlers.extend_deadline(d, case_id, handler, text["text"]),
         "delay-notice": lambda: handlers.send_delay_notice(
-            d, case_id, handler, text, date.fromisoformat(form.get("expected_by") or "")
+            d, case_id, handler, text["text"], date.fromisoformat(form.get("expected_by") or "")
         ),
         "decision": lambda: handlers.decide(
-            d, case_id, handler, form.get("outcome", ""), form.get("answer", ""), form.get("legal_reference")
+            d, case_id, handler, form.get("outcome", ""), text["answer"], text["legal_reference"]
         ),
-        "close": lambda: handlers.close(d, case_id, handler, text),
-        "reopen": lambda: handlers.reopen(d, case_id, handler, text),
+        "close": lambda: handlers.close(d, case_id, handler, text["text"]),
+        "reopen": lambda: handlers.reopen(d, case_id, handler, text["text"]),
     }
-    if action not in commands:
-        abort(404)
-    refused = refused_text(action, form)
-    if refused is not None:
-        return _render_case(case_id, refused, 422, kept_action=action)
     try:
         commands[action]()
     except (IllegalTransition, ValueError) as exc:

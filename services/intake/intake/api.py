@@ -13,6 +13,7 @@ from intake.bootstrap import Deps
 from intake.domain import LinkNotReplaceable, SubmitInquiry
 from intake.handlers import LinkRefused
 from intake.i18n import request_language, t
+from intake.readmodel import MY_CASES_ORDER
 from intake.schemas import (
     CaseSummarySchema,
     CaseTypeSchema,
@@ -22,11 +23,15 @@ from intake.schemas import (
     TrackingSchema,
 )
 from kernel.auth import check, current_principal, require
+from kernel.paging import page_body, page_query, page_schema
 from kernel.ratelimit import limited
 
 blp = Blueprint(
     "inquiries", __name__, url_prefix="/api/v1", description="Business inquiries and permit applications"
 )
+
+
+MyInquiriesQuerySchema = page_query(MY_CASES_ORDER, "MyInquiriesQuerySchema")
 
 
 def deps() -> Deps:
@@ -128,13 +133,14 @@ class Attachment(MethodView):
 @blp.route("/my/inquiries")
 class MyInquiries(MethodView):
     @require("inquiry.mine")
-    @blp.response(200, CaseSummarySchema(many=True))
-    def get(self) -> list[dict]:
+    @blp.arguments(MyInquiriesQuerySchema, location="query")
+    @blp.response(200, page_schema(CaseSummarySchema))
+    def get(self, query: dict) -> dict:
         """The cases of the organisations the signed-in applicant represents (their
         verified `organisation_number` claim), newest first."""
         lang = request_language(default="sv")
-        docs = handlers.own_cases(deps(), current_principal())
-        return [handlers.applicant_view(deps(), doc, lang) for doc in docs]
+        page = handlers.own_cases(deps(), current_principal(), query["page"])
+        return page_body(page.map(lambda doc: handlers.applicant_view(deps(), doc, lang)))
 
 
 @blp.route("/my/inquiries/<string:inquiry_id>")

@@ -16,6 +16,7 @@ from kernel import telemetry
 from kernel.auth import Principal
 from kernel.envelope import Metadata
 from kernel.eventstore import execute
+from kernel.paging import Page, PageRequest
 
 
 def submit(command: SubmitInquiry, deps: Deps) -> Submitted:
@@ -89,10 +90,11 @@ def own_case(deps: Deps, inquiry_id: str, principal: Principal) -> dict[str, Any
     return doc if doc is not None and access.reaches(principal, doc) else None
 
 
-def own_cases(deps: Deps, principal: Principal) -> list[dict[str, Any]]:
-    """Every case the signed-in applicant reaches, newest first."""
-    docs = deps.tracking.of_organisations_or_ids(principal.organisations, principal.contact_cases)
-    return [doc for doc in docs if access.reaches(principal, doc)]
+def own_cases(deps: Deps, principal: Principal, page: PageRequest) -> Page[dict[str, Any]]:
+    """One page of the cases the signed-in applicant reaches, newest first."""
+    return deps.tracking.of_organisations_or_ids(
+        principal.organisations, principal.contact_cases, page, lambda doc: access.reaches(principal, doc)
+    )
 
 
 def applicant_view(deps: Deps, doc: dict[str, Any], lang: str) -> dict[str, Any]:

@@ -28,7 +28,7 @@ def message_log(settings: Settings, client: ServiceClient | None = None) -> Mess
     client = client or ServiceClient(settings, "notify")
 
     def messages(reference: str) -> list[dict[str, Any]] | None:
-        found = client.get_json_or_none(f"{settings.notify_url}/api/v1/messages", {"reference": reference})
+        found = client.get_items_or_none(f"{settings.notify_url}/api/v1/messages", {"reference": reference})
         return None if found is None else [shown(m) for m in found if isinstance(m, dict)]
 
     return messages

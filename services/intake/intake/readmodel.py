@@ -13,7 +13,7 @@ documents only."""
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from pymongo.client_session import ClientSession
@@ -25,10 +25,13 @@ from intake.tracking import evolve, link_lookup, organisation_key
 from kernel import consumed
 from kernel.consumed import Kept
 from kernel.envelope import Envelope
+from kernel.paging import Page, PageRequest, SortKey, mongo_page
 from kernel.personal import PersonalData, SubjectErased, lookup_bucket, master_key_from_env
 from kernel.rebuild import opened
 
 SEALED = "sealed"
+# My cases: newest first, the id breaking ties of one day
+MY_CASES_ORDER = SortKey.of(("received_on", -1), ("_id", 1))
 
 
 def _personal_values(doc: dict[str, Any]) -> dict[str, Any]:
@@ -191,10 +194,16 @@ class TrackingReadModel:
         return self._collection.find_one({"revoked_hashes": lookup}, {"_id": 1}) is not None
 
     def of_organisations_or_ids(
-        self, organisation_keys: Iterable[str], inquiry_ids: Iterable[str], limit: int = 200
-    ) -> list[dict[str, Any]]:
-        """The cases of these organisations and these cases, newest first."""
+        self,
+        organisation_keys: Iterable[str],
+        inquiry_ids: Iterable[str],
+        page: PageRequest,
+        reaches: Callable[[dict[str, Any]], bool] = lambda doc: True,
+    ) -> Page[dict[str, Any]]:
+        """One page of the cases of these organisations and these cases that `reaches`
+        lets through, newest first (MY_CASES_ORDER)."""
         organisations = set(organisation_keys)
+        ids = set(inquiry_ids)
         query = {
             "$or": [
                 {
@@ -202,13 +211,14 @@ class TrackingReadModel:
                         "$in": sorted({self.bucket("organisation", o) for o in organisations})
                     }
                 },
-                {"_id": {"$in": sorted(inquiry_ids)}},
+                {"_id": {"$in": sorted(ids)}},
             ]
         }
-        ids = set(inquiry_ids)
-        found = self._collection.find(query).sort([("received_on", -1), ("reference", 1)])
-        opened = self._open_all(found)
-        return [d for d in opened if d["_id"] in ids or d.get("organisation_key") in organisations][:limit]
+
+        def kept(doc: dict[str, Any]) -> bool:  # a bucket is shared by chance: the opened value decides
+            return (doc["_id"] in ids or doc.get("organisation_key") in organisations) and reaches(doc)
+
+        return mongo_page(self._collection, query, MY_CASES_ORDER, page, opened=self._open_all, keep=kept)
 
     def cases_of_contact(self, email: str, limit: int) -> list[str]:
         """The ids of the cases that name this email address as their contact, newest first."""

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from intake.i18n import languages
 from intake.organisation import parse_organisation_number
 from kernel import casetypes
-from kernel.fields import MultiLineText, SingleLineText
+from kernel.fields import EmailAddress, MultiLineText, SingleLineText
 from kernel.settings import Settings
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
@@ -27,7 +27,7 @@ class InquirySchema(Schema):
     )
     company = SingleLineText(required=True, validate=validate.Length(1, 200, error="text.length"))
     contact_name = SingleLineText(required=True, validate=validate.Length(1, 200, error="text.length"))
-    email = fields.Email(required=True, validate=validate.Length(max=254, error="text.length"))
+    email = EmailAddress(required=True, validate=validate.Length(max=254, error="text.length"))
     phone = SingleLineText(required=True)
     case_type = SingleLineText(required=True, metadata={"description": "id from GET /api/v1/case-types"})
     description = MultiLineText(required=True, validate=validate.Length(1, 5000, error="text.length"))
@@ -69,8 +69,6 @@ class InquirySchema(Schema):
         country, number = parse_organisation_number(data["organisation_number"])
         data["organisation_country"] = country
         data["organisation_number"] = number
-        for key in ("company", "contact_name", "phone", "description"):
-            data[key] = data[key].strip()
         data["language"] = data.get("language") or languages()[0]  # the deployment's own language
         return data
 

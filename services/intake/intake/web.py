@@ -13,9 +13,11 @@ from intake.bootstrap import Deps
 from intake.domain import SURVEY_QUESTIONS, LinkNotReplaceable, NothingToAnswer, SubmitInquiry
 from intake.handlers import LinkRefused
 from intake.i18n import languages, request_language, t
+from intake.readmodel import MY_CASES_ORDER
 from intake.schemas import InquirySchema
 from kernel.auth import current_principal
 from kernel.fields import MULTI_LINE_MESSAGE, has_control, normalise_newlines, without_control
+from kernel.paging import PageRequest, page_from_args, pager_links
 from kernel.ratelimit import limited
 from kernel.signin import SESSION_KEY, page_check, session_principal, signed_in
 
@@ -300,8 +302,19 @@ def applicant_signed_in(view):  # type: ignore[no-untyped-def]
 @applicant_signed_in
 def my_cases():  # type: ignore[no-untyped-def]
     principal, lang = current_principal(), page_language()
-    cases = [handlers.applicant_view(deps(), doc, lang) for doc in handlers.own_cases(deps(), principal)]
-    return render_template("my_cases.html", lang=lang, t=lambda k: t(k, lang), cases=cases, user=principal)
+    asked = page_from_args(MY_CASES_ORDER, request.args)
+    refused = asked if isinstance(asked, str) else None
+    page = handlers.own_cases(deps(), principal, PageRequest() if refused else asked)  # type: ignore[arg-type]
+    cases = [handlers.applicant_view(deps(), doc, lang) for doc in page.items]
+    return render_template(
+        "my_cases.html",
+        lang=lang,
+        t=lambda k: t(k, lang),
+        cases=cases,
+        user=principal,
+        pager=pager_links(page),
+        error=refused,
+    ), 422 if refused else 200
 
 
 @pages.get("/my-cases/<inquiry_id>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields, validate
@@ -15,10 +15,11 @@ from kernel.connections import mongo_client, personal_data
 from kernel.dependencies import STORE
 from kernel.fields import SingleLineText
 from kernel.metrics import FunctionCollector, OutboxCollector, init_metrics
+from kernel.paging import PageQuerySchema, page_body, page_schema
 from kernel.settings import Settings
 from kernel.web import add_health, base_app
 from notify.access import messages_readable, notifications_readable
-from notify.outbox import MailOutbox
+from notify.outbox import MESSAGES_ORDER, NOTIFICATIONS_ORDER, MailOutbox
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Delivery log of notifications")
 
@@ -35,15 +36,24 @@ class NotificationSchema(Schema):
     sent_at = fields.DateTime(allow_none=True)
 
 
+class NotificationsQuerySchema(PageQuerySchema):
+    sort = NOTIFICATIONS_ORDER
+    reference = SingleLineText(
+        load_default=None, validate=validate.Length(max=40), metadata={"description": "Only this case's"}
+    )
+
+
 @blp.route("/notifications")
 class Notifications(MethodView):
     @require("notifications.read")
-    @blp.response(200, NotificationSchema(many=True))
-    def get(self) -> list:
-        """The latest notifications about the cases the caller may read, and their delivery
-        status (filter with ?reference=)."""
+    @blp.arguments(NotificationsQuerySchema, location="query")
+    @blp.response(200, page_schema(NotificationSchema))
+    def get(self, query: dict) -> dict:
+        """The notifications about the cases the caller may read, newest first, and their
+        delivery status (filter with ?reference=)."""
         readable = notifications_readable(current_scope("notifications.read"), current_principal())
-        return current_app.extensions["notify.outbox"].recent(readable, request.args.get("reference"))
+        outbox = current_app.extensions["notify.outbox"]
+        return page_body(outbox.recent(readable, query["reference"], query["page"]))
 
 
 class ChannelFiguresSchema(Schema):
@@ -85,7 +95,8 @@ class MessageSchema(Schema):
     sent_at = fields.DateTime(allow_none=True)
 
 
-class MessagesQuerySchema(Schema):
+class MessagesQuerySchema(PageQuerySchema):
+    sort = MESSAGES_ORDER
     reference = SingleLineText(required=True, validate=validate.Length(min=1, max=40))
 
 
@@ -93,20 +104,22 @@ class MessagesQuerySchema(Schema):
 class Messages(MethodView):
     @require("messages.read")
     @blp.arguments(MessagesQuerySchema, location="query")
-    @blp.response(200, MessageSchema(many=True))
-    def get(self, query: dict) -> list:
-        """What the applicant was sent about a case, with the texts (the portal shows them)."""
+    @blp.response(200, page_schema(MessageSchema))
+    def get(self, query: dict) -> dict:
+        """What the applicant was sent about a case, oldest first, with the texts (the portal
+        shows them)."""
         readable = messages_readable(current_scope("messages.read"))
-        return current_app.extensions["notify.outbox"].messages_for(query["reference"], readable)
+        outbox = current_app.extensions["notify.outbox"]
+        return page_body(outbox.messages_for(query["reference"], readable, query["page"]))
 
 
 class BounceSchema(Schema):
-    message_id = fields.String(
+    message_id = SingleLineText(
         required=True,
         validate=validate.Length(min=3, max=200),
         metadata={"description": "The Message-ID header of the email that bounced, as sent"},
     )
-    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    reason = SingleLineText(required=True, validate=validate.Length(min=1, max=500))
 
 
 @blp.route("/bounces", methods=["POST"])

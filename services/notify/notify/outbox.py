@@ -25,6 +25,7 @@ from pymongo.errors import PyMongoError
 
 from kernel.connections import personal_data
 from kernel.dependencies import SMTP, TRACKER, DependencyUnavailable, reason_of
+from kernel.paging import Page, PageRequest, SortKey, mongo_page, sequence_page
 from kernel.personal import PersonalData, SubjectErased
 from kernel.settings import Settings
 from notify import mime
@@ -37,6 +38,8 @@ from notify.sms import SmsGateway, SmsRejected
 log = logging.getLogger(__name__)
 log.addFilter(WithoutAddresses())  # whatever the dispatcher logs about a failure
 MAX_ATTEMPTS = 8
+NOTIFICATIONS_ORDER = SortKey.of(("queued_at", -1), ("_id", 1))  # the log: newest first
+MESSAGES_ORDER = SortKey.of(("queued_us", 1), ("_id", 1))  # one case's messages: oldest first
 
 
 def notify_personal_data(db: Database) -> PersonalData:
@@ -63,6 +66,7 @@ class MailOutbox:
         self._mails.create_index("reference")
         self._mails.create_index("subject_id")
         self._mails.create_index([("audience", ASCENDING), ("case_type", ASCENDING), ("queued_at", -1)])
+        self._mails.create_index([("queued_at", -1), ("_id", ASCENDING)])
 
     def queue(
         self,
@@ -295,9 +299,13 @@ class MailOutbox:
             tally["latency_s_p95"] = _percentile(samples, 0.95)
         return {"since": since.isoformat(), "channels": channels}
 
-    def messages_for(self, reference: str, readable: dict[str, Any]) -> list[dict[str, Any]]:
-        """What the applicant was sent about a case, oldest first, once per notification
-        (the email, or the SMS where no email went); `readable`: the caller's scope."""
+    def messages_for(
+        self, reference: str, readable: dict[str, Any], page: PageRequest
+    ) -> Page[dict[str, Any]]:
+        """One page of what the applicant was sent about a case, oldest first
+        (MESSAGES_ORDER), once per notification (the email, or the SMS where no email
+        went); `readable`: the caller's scope. One case's messages are few: chosen in
+        memory, then paged."""
         found = list(
             self._mails.find(
                 {"$and": [{"reference": reference, "personal_erased": {"$ne": True}}, readable]},
@@ -315,16 +323,19 @@ class MailOutbox:
             chosen = by_notification.get(key)
             if chosen is None or (mail.get("channel", "email") == "email" and chosen.get("channel") == "sms"):
                 by_notification[key] = mail
-        return sorted(by_notification.values(), key=lambda m: m["queued_us"])
+        return sequence_page(by_notification.values(), page, MESSAGES_ORDER)
 
     def recent(
-        self, readable: dict[str, Any], reference: str | None = None, limit: int = 100
-    ) -> list[dict[str, Any]]:
-        """The latest messages within `readable` (the caller's scope), newest first."""
+        self, readable: dict[str, Any], reference: str | None, page: PageRequest
+    ) -> Page[dict[str, Any]]:
+        """One page of the messages within `readable` (the caller's scope), newest first."""
         query = {"$and": [readable, {"reference": reference}]} if reference else readable
-        found = list(self._mails.find(query, {"delivery": 0}).sort("queued_at", -1).limit(limit))
-        self._letters.prefetch(found)
-        return [self._shown(mail) for mail in found]
+
+        def opened(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            self._letters.prefetch(found)
+            return [self._shown(mail) for mail in found]
+
+        return mongo_page(self._mails, query, NOTIFICATIONS_ORDER, page, {"delivery": 0}, opened=opened)
 
     def _shown(self, mail: dict[str, Any]) -> dict[str, Any]:
         """The record with its recipient and subject line opened (None once erased)."""

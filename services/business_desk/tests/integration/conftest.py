@@ -1,4 +1,6 @@
-"""A business_desk on the real store, with its consumer's processing path."""
+"""A business_desk on the real store, with its consumer's processing path: `world` with
+a fixed clock, `desk` with the app's own clock and events fed as Kafka delivers them
+(test_case_work_and_figures has a `desk` of its own)."""
 
 from __future__ import annotations
 
@@ -26,3 +28,22 @@ def world(settings_for, personal, wire):
         assert processor.process(wire(raw)) is None
 
     return settings, db, deps, receive
+
+
+@pytest.fixture
+def desk(settings_for, personal, wire):
+    settings = settings_for("business_desk")
+    db = mongo_client(settings)[settings.database]
+    app = create_app(settings)
+    processor = MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal)
+    return app, Delivery(processor, wire), db
+
+
+class Delivery:
+    """Delivers an event as the consumer receives it from Kafka: sealed, as bytes."""
+
+    def __init__(self, processor: MessageProcessor, wire) -> None:
+        self._processor, self._wire = processor, wire
+
+    def process(self, raw: dict) -> str | None:
+        return self._processor.process(self._wire(raw))

@@ -5,10 +5,7 @@ from __future__ import annotations
 import pytest
 
 from business_desk import create_app
-from business_desk.consumer import build_handlers
 from conftest import case_inquiry, csrf_token
-from kernel.connections import mongo_client
-from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.metrics import exposition
 from kernel.settings import REPO_ROOT
 
@@ -17,25 +14,6 @@ pytestmark = pytest.mark.integration
 
 def inquiry(n: int, case_type: str, received_on: str) -> dict:
     return case_inquiry(n, case_type, received_on)
-
-
-@pytest.fixture
-def desk(settings_for, personal, wire):
-    settings = settings_for("business_desk")
-    db = mongo_client(settings)[settings.database]
-    app = create_app(settings)
-    processor = MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal)
-    return app, Delivery(processor, wire), db
-
-
-class Delivery:
-    """Delivers an event as the consumer receives it from Kafka: sealed, as bytes."""
-
-    def __init__(self, processor: MessageProcessor, wire) -> None:
-        self._processor, self._wire = processor, wire
-
-    def process(self, raw: dict) -> str | None:
-        return self._processor.process(self._wire(raw))
 
 
 def test_an_inquiry_delivered_twice_opens_one_case(desk):
@@ -53,10 +31,10 @@ def test_the_queue_is_sorted_by_deadline_and_filters_by_status(desk, signed_in, 
     processor.process(inquiry(2, "outdoor_seating", "2026-11-02"))
     processor.process(inquiry(3, "building_permit", "2026-11-01"))
     client = signed_in(app, "case_handler")
-    queue = client.get("/api/v1/queues/outdoor_seating").get_json()
+    queue = client.get("/api/v1/queues/outdoor_seating").get_json()["items"]
     assert [c["reference"] for c in queue] == ["BUS-2026-T00002", "BUS-2026-T00001"]
     assert queue[0]["due_date"] < queue[1]["due_date"]
-    assert client.get("/api/v1/queues/outdoor_seating?status=decided").get_json() == []
+    assert client.get("/api/v1/queues/outdoor_seating?status=decided").get_json()["items"] == []
     assert client.get("/api/v1/queues/outdoor_seating?status=bogus").status_code == 422
     assert client.get("/api/v1/queues/no_such_type").status_code == 404
     page = page_client(app, "case_handler").get("/queues/outdoor_seating").get_data(as_text=True)
@@ -183,7 +161,7 @@ def test_reads_and_steps_are_in_the_case_audit_trail(desk, signed_in, page_clien
     page_client(app, "team_lead").get(f"/cases/{case_id}")
     assert sara.get(f"/api/v1/cases/{case_id}/audit").status_code == 403  # for managers and admins
 
-    trail = signed_in(app, "manager").get(f"/api/v1/cases/{case_id}/audit").get_json()
+    trail = signed_in(app, "manager").get(f"/api/v1/cases/{case_id}/audit").get_json()["items"]
     seen = [(e["action"], e["subject"], e["via"].split()[0]) for e in reversed(trail)]
     assert seen == [
         ("read", "sara.handler", "GET"),

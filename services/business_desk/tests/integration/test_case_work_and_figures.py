@@ -120,7 +120,7 @@ def test_queues_filter_and_search(desk, signed_in):
     def refs(url: str) -> list[str]:
         response = sara.get(url)
         assert response.status_code == 200, response.get_json()
-        return [c["reference"][-3:] for c in response.get_json()]
+        return [c["reference"][-3:] for c in response.get_json()["items"]]
 
     assert refs("/api/v1/queues/outdoor_seating") == ["011", "012"]
     assert refs("/api/v1/queues/outdoor_seating?status=overdue") == ["011"]  # 4 weeks passed

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 
 from conftest import csrf_token
@@ -200,7 +203,7 @@ def test_a_signed_in_applicant_sees_the_cases_of_their_organisation_and_no_other
     own_id, _ = submit(client, organisation_number="5567037485", company="Krogen vid Kajen AB")
     other_id, _ = submit(client)
     anna = signed_in(app, "applicant")
-    mine = anna.get("/api/v1/my/inquiries").get_json()
+    mine = anna.get("/api/v1/my/inquiries").get_json()["items"]
     assert [c["inquiry_id"] for c in mine] == [own_id]
     assert mine[0]["company"] == "Krogen vid Kajen AB" and mine[0]["status_text"]
     assert anna.get(f"/api/v1/my/inquiries/{own_id}").get_json()["history"]
@@ -370,3 +373,77 @@ def test_metrics_show_the_requests_and_the_outbox_backlog(app):
         ).split()[1]
     )
     assert 0 <= age < 60
+
+
+def test_my_cases_page_newest_first_within_the_applicants_organisation_only(app, signed_in, page_client):
+    client = app.test_client()
+    own = [submit(client, organisation_number="5567037485", company=f"Krogen {n} AB")[0] for n in range(7)]
+    others = [submit(client)[0] for _ in range(3)]  # Kafé Solsidan's: never on Anna's pages
+    anna = signed_in(app, "applicant")
+    pages = [anna.get("/api/v1/my/inquiries?limit=3").get_json()]
+    while pages[-1]["next"]:
+        pages.append(anna.get(pages[-1]["next"]).get_json())
+    assert [len(p["items"]) for p in pages] == [3, 3, 1] and not pages[-1]["more"]
+    seen = [c["inquiry_id"] for p in pages for c in p["items"]]
+    assert sorted(seen) == sorted(own) and not set(seen) & set(others)
+    assert [c["received_on"] for p in pages for c in p["items"]] == sorted(
+        (c["received_on"] for p in pages for c in p["items"]), reverse=True
+    )
+    assert anna.get(pages[1]["previous"]).get_json()["items"] == pages[0]["items"]
+
+    refused = anna.get("/api/v1/my/inquiries?cursor=bogus&lang=sv")
+    assert refused.status_code == 422
+    assert "Sidlänken" in refused.get_json()["errors"]["query"]["cursor"][0]
+    too_many = anna.get("/api/v1/my/inquiries?limit=1000&lang=en").get_json()
+    assert "from 1 to 200" in too_many["errors"]["query"]["limit"][0]
+
+    browser = page_client(app, "applicant")
+    first = browser.get("/my-cases?limit=3&lang=sv").get_data(as_text=True)
+    assert (
+        '<nav class="pager" aria-label="Sidor">' in first
+        and '<span aria-current="page">Sida 1</span>' in first
+    )
+    following = re.search(r'<a href="([^"]+)" rel="next">Nästa sida</a>', first).group(1)
+    second = browser.get(unescape(following)).get_data(as_text=True)
+    assert '<span aria-current="page">Sida 2</span>' in second and 'rel="prev">Föregående sida</a>' in second
+    english = browser.get("/my-cases?limit=3&lang=en").get_data(as_text=True)
+    assert 'aria-label="Pages"' in english and ">Next page</a>" in english
+    bad = browser.get("/my-cases?cursor=bogus&lang=sv")
+    assert bad.status_code == 422 and "Sidlänken" in bad.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("blank", ["", "   ", "\u00a0 \r\n\t "])
+def test_a_description_of_only_spaces_is_missing_over_the_api_in_the_chosen_language(app, blank):
+    response = app.test_client().post("/api/v1/inquiries", json={**INQUIRY, "description": blank})
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["json"] == {"description": ["Fältet måste fyllas i."]}
+    blank_company = {**INQUIRY, "company": "   ", "language": "en"}
+    errors = app.test_client().post("/api/v1/inquiries", json=blank_company).get_json()["errors"]["json"]
+    assert errors == {"company": ["Missing data for required field."]}
+    assert stored_events(app) == 0
+
+
+def test_the_text_is_stored_trimmed(app):
+    receipt = app.test_client().post(
+        "/api/v1/inquiries",
+        json={**INQUIRY, "company": "  Kafé Solsidan AB  ", "description": "\n Tolv platser. \n"},
+    )
+    assert receipt.status_code == 201
+    token = receipt.get_json()["tracking_url"].rsplit("/", 1)[1]
+    assert (
+        app.test_client().get(f"/api/v1/inquiries/track/{token}").get_json()["company"] == "Kafé Solsidan AB"
+    )
+
+
+def test_the_form_refuses_a_description_of_only_spaces_at_the_field_and_keeps_the_rest(app):
+    client = app.test_client()
+    form = client.get("/?lang=sv").get_data(as_text=True)
+    values = {**INQUIRY, "description": "  \r\n  ", "csrf_token": csrf_token(form), "notify_by": "email"}
+    refused = client.post("/", data=values)
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert re.search(r'id="description-error"[^>]*>\s*Fältet måste fyllas i\.', html)
+    assert (
+        'value="Kafé Solsidan AB"' in html and 'value="Anna Berg"' in html and 'value="08-123 456 78"' in html
+    )
+    assert stored_events(app) == 0

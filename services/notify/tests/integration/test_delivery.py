@@ -13,6 +13,7 @@ from kernel.connections import mongo_client
 from kernel.consumer import MessageProcessor, MongoInbox
 from kernel.contracts import golden_example
 from kernel.envelope import Envelope
+from kernel.paging import PageRequest
 from notify import create_app
 from notify.handlers import build_handlers
 from notify.messages import LINK_WITHHELD
@@ -75,16 +76,21 @@ def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notif
     token = golden_example("intake.inquiry_submitted")["data"]["personal"]["tracking_token"]
     assert f"http://intake.test/track/{token}" in received[0]["body"]
     app = create_app(settings)
-    log = signed_in(app, "manager").get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json()
+    log = signed_in(app, "manager").get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json()["items"]
     assert {entry["status"] for entry in log} == {"sent"} and len(log) == 3
     # a building permit: not a case type of the team lead's team
-    assert signed_in(app, "team_lead").get("/api/v1/notifications?reference=BUS-2026-7KQ29X").get_json() == []
+    team_lead = signed_in(app, "team_lead").get("/api/v1/notifications?reference=BUS-2026-7KQ29X")
+    assert team_lead.get_json()["items"] == []
     figures = signed_in(app, "manager").get("/api/v1/notifications/figures?days=7").get_json()
     email = figures["channels"]["email"]
     assert (email["queued"], email["sent"], email["failed"], email["pending"]) == (3, 3, 0, 0)
     assert email["latency_s_p50"] is not None and email["latency_s_p95"] >= email["latency_s_p50"]
     assert signed_in(app, "manager").get("/api/v1/notifications/figures?days=0").status_code == 422
-    messages = signed_in(app, "service:intake").get("/api/v1/messages?reference=BUS-2026-7KQ29X").get_json()
+    intake = signed_in(app, "service:intake")
+    messages = intake.get("/api/v1/messages?reference=BUS-2026-7KQ29X").get_json()["items"]
+    first_two = intake.get("/api/v1/messages?reference=BUS-2026-7KQ29X&limit=2").get_json()
+    assert first_two["items"] == messages[:2] and first_two["more"]
+    assert intake.get(first_two["next"]).get_json()["items"] == messages[2:]
     assert [m["subject"].split(":")[0] for m in messages] == [m["subject"].split(":")[0] for m in received]
     # the texts as the applicant got them, but never the link: it is the case's credential
     assert "Ärendenummer: BUS-2026-7KQ29X" in messages[0]["body"] and messages[0]["channel"] == "email"
@@ -114,7 +120,7 @@ def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_retur
             yield
 
     assert dispatch(outbox, DownSender(settings), settings.mail_from) == 0
-    [queued] = outbox.recent({})
+    [queued] = outbox.recent({}, None, PageRequest()).items
     assert queued["status"] == "queued" and queued["attempts"] == 1
     outbox._mails.update_one({"_id": queued["_id"]}, {"$set": {"next_attempt_at": queued["queued_at"]}})
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 1
@@ -125,7 +131,7 @@ def test_a_case_event_for_an_unknown_applicant_is_retried_not_mailed(notify, eve
     _, processor, outbox = notify
     with pytest.raises(LookupError):
         processor.process(event("business_desk.case_decided", "x@example.se", str(uuid.uuid4())))
-    assert outbox.recent({}) == []
+    assert outbox.recent({}, None, PageRequest()).items == []
 
 
 def test_the_notification_log_is_for_staff_only(notify, signed_in):
@@ -311,7 +317,7 @@ def test_a_bounce_reported_by_the_provider_marks_the_message_and_is_logged(notif
     raw = event("intake.inquiry_submitted", address, case_id)
     processor.process(raw)
     dispatch(outbox, SmtpSender(settings), settings.mail_from)
-    [mail] = outbox.recent({})
+    [mail] = outbox.recent({}, None, PageRequest()).items
     client = signed_in(create_app(settings), "service:notify")
     bounced = client.post(
         "/api/v1/bounces", json={"message_id": message_id(mail["_id"]), "reason": "550 5.1.1 unknown"}

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr, personnummer
 
-from kernel.fields import MultiLineText, SingleLineText
+from kernel.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress
 from vouchers.domain.providers import DECISIONS, OWNERSHIPS
 
 DIGITS_AND_DASHES = validate.Regexp(r"^[0-9+\- ]+$", error="Use digits (and - or +) only.")
@@ -44,9 +44,9 @@ class ApplicationSchema(Schema):
         required=True,
         validate=validate.Length(min=1, max=20),
     )
-    contact_email = fields.Email(required=True, validate=validate.Length(max=254))
+    contact_email = EmailAddress(required=True, validate=validate.Length(max=254))
     description = MultiLineText(required=True, validate=validate.Length(min=10, max=4000))
-    website = fields.Url(load_default="", validate=validate.Length(max=300))
+    website = WebAddress(load_default="", validate=validate.Length(max=300))
 
     @validates("organisation_number")
     def _check_organisation(self, value: str, **_: Any) -> None:
@@ -78,7 +78,7 @@ class GrantSchema(Schema):
     programme = SingleLineText(required=True, validate=validate.Length(max=50))
     category = SingleLineText(required=True, validate=validate.Length(max=50))
     personnummer = SingleLineText(required=True, validate=[validate.Length(max=20), DIGITS_AND_DASHES])
-    email = fields.Email(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True, validate=validate.Length(max=254))
     language = fields.String(load_default="sv", validate=validate.OneOf(["sv", "en"]))
     units_per_period = fields.Integer(load_default=None, validate=validate.Range(min=1, max=744))
     valid_from = fields.Date(load_default=None)
@@ -101,7 +101,7 @@ class ChoiceSchema(Schema):
 
 
 class DeliverySchema(Schema):
-    report_id = fields.String(
+    report_id = SingleLineText(
         required=True,
         validate=[
             validate.Length(min=1, max=100),
