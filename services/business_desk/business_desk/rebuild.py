@@ -107,19 +107,21 @@ class Satisfaction:
     def __init__(self, db: Database, kept: ConsumedEvents) -> None:
         self.collection = db["satisfaction_weekly"]
         self._kept = kept
+        self._unkept = 0
 
     def _folded(self, session: ClientSession | None) -> dict[str, Doc]:
         answers = self._kept.find({"type": SURVEY_ANSWERED}, session)
         return satisfaction.fold(k.envelope for k in answers)
 
     def keys(self) -> Iterable[str]:
+        self._unkept = self._kept.unkept()  # once per rebuild: such marks are never written again
         yield from self._folded(None)
         yield from (d["_id"] for d in self.collection.find({}, {"_id": 1}))
 
     def rebuilt(
         self, keys: list[str], live: Mapping[str, Doc], session: ClientSession
     ) -> Mapping[str, Doc | Unreproducible | None]:
-        if self._kept.unkept():
+        if self._unkept:
             # answers consumed before events were kept may be among them: keep the sums
             return dict.fromkeys(keys, UNREPRODUCIBLE)
         folded = self._folded(session)

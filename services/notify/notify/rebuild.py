@@ -45,8 +45,10 @@ class RecipientsOfSubjects:
         self._kept = ConsumedEvents(db, group_of(settings), self._personal)
         self._kept.ensure_index("data.subject_id")
         self.collection = self._recipients.collection
+        self._unkept = 0
 
     def keys(self) -> Iterable[str]:
+        self._unkept = self._kept.unkept()  # once per rebuild: such marks are never written again
         yield from self._kept.values("data.subject_id", {"type": {"$in": TYPES}})
         yield from self.collection.distinct("subject_id")
 
@@ -56,7 +58,7 @@ class RecipientsOfSubjects:
     def rebuilt(
         self, subjects: list[str], live: Mapping[str, Doc], session: ClientSession
     ) -> Mapping[str, Doc | Unreproducible | None]:
-        if self._kept.unkept():
+        if self._unkept:
             # messages consumed before events were kept may have taught these records
             return dict.fromkeys(live, UNREPRODUCIBLE)
         events: dict[str, list[Envelope]] = defaultdict(list)

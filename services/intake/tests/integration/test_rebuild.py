@@ -9,6 +9,7 @@ import threading
 import uuid
 
 import pytest
+from pymongo import monitoring
 
 from intake import create_app
 from intake import handlers as intake_handlers
@@ -197,3 +198,45 @@ def test_a_rebuild_racing_a_consumed_event_loses_nothing(intake, wire):
     doc = app.extensions["intake.deps"].tracking.by_id(receipt["inquiry_id"])
     assert doc["promised_answer_by"] == promised
     assert doc["status"] == "in_progress" and [h["status"] for h in doc["history"]][-1] == "in_progress"
+
+
+class CommandCounter(monitoring.CommandListener):
+    """Counts the commands a client sends the store (pymongo's command monitoring)."""
+
+    def __init__(self) -> None:
+        self.commands: list[str] = []
+
+    def started(self, event) -> None:
+        self.commands.append(event.command_name)
+
+    def succeeded(self, event) -> None:
+        pass
+
+    def failed(self, event) -> None:
+        pass
+
+
+def test_store_commands_per_rebuilt_case(intake, wire, infra, capsys):
+    """A rebuild reads and writes a chunk of cases in a handful of commands, not a few per case."""
+    from pymongo import MongoClient
+
+    app, processor, db, settings = intake
+    cases = 60
+    for _ in range(cases):
+        _, desk = submitted(app, wire)
+        consume(processor, desk.event("case_opened"), desk.event("case_claimed"))
+    counter = CommandCounter()
+    client = MongoClient(infra.mongodb_uri, tz_aware=True, event_listeners=[counter])
+    monitored = client[settings.database]
+    measured = {}
+    for run in ("check", "from scratch", "again"):
+        if run == "from scratch":
+            db["tracking"].delete_many({})
+        counter.commands.clear()
+        [summary] = rebuild(settings, monitored, check=run == "check")["models"]
+        assert summary["documents"] == cases
+        measured[run] = len(counter.commands) / cases
+    with capsys.disabled():
+        print(f"\nstore commands per rebuilt case ({cases} cases): {measured}")
+    assert all(per_case <= 0.5 for per_case in measured.values()), measured
+    client.close()
