@@ -13,6 +13,14 @@ from kernel.personal import new_master_key
 from kernel.settings import Settings
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        help="the fault suite at full volume (tests/faults: 3,000+ inquiries; longer than 10 minutes)",
+    )
+
+
 @pytest.fixture(scope="session")
 def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     from devstack.infra import Infra
