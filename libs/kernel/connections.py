@@ -13,9 +13,13 @@ from kernel.settings import Settings
 def mongo_client(settings: Settings) -> MongoClient:
     """A short server-selection timeout: a request fails fast (503) while the store is away,
     and a worker's loop notices the outage soon and waits with its own backoff. Every
-    command the store answers tells the dependency tracker it is there."""
+    command the store answers tells the dependency tracker it is there. Writes are
+    acknowledged once journaled by a majority (MongoDB's own default since 5.0): with
+    w=1 the embedded store loses the last acknowledged writes when it is killed."""
     return MongoClient(
         settings.mongodb_uri,
+        w="majority",
+        journal=True,
         serverSelectionTimeoutMS=settings.store_selection_timeout_ms,
         connectTimeoutMS=max(settings.store_selection_timeout_ms, 2_000),
         tz_aware=True,

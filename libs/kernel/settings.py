@@ -62,8 +62,9 @@ class Settings:
     proxy_hops: int
     rate_limit_storage_uri: str
     rate_limit_database: str  # the shared counters when RATELIMIT_STORAGE_URI is a mongodb:// one
-    # how long an operation waits for an unreachable store: a request answers 503 well within 2 s
-    store_selection_timeout_ms: int = 1000
+    # how long an operation waits for an unreachable store (pymongo overshoots it by up to its
+    # 0.5 s heartbeat wait): a request answers 503 in about 1 s
+    store_selection_timeout_ms: int = 500
 
     @classmethod
     def from_env(cls, service: str) -> Settings:
@@ -120,7 +121,7 @@ class Settings:
             # "mongodb": count in the services' own MONGODB_URI (its credentials stay in one secret)
             rate_limit_storage_uri=_rate_limit_storage(_env("RATELIMIT_STORAGE_URI", "memory://")),
             rate_limit_database=_env("MONGODB_DATABASE_PREFIX", "") + "ratelimits",
-            store_selection_timeout_ms=int(_env("MONGODB_SERVER_SELECTION_TIMEOUT_MS", "1000")),
+            store_selection_timeout_ms=int(_env("MONGODB_SERVER_SELECTION_TIMEOUT_MS", "500")),
         )
 
     def topic(self, name: str) -> str:
