@@ -292,16 +292,16 @@ class ConsumerLoop:
 
     def _watch_the_group(self) -> None:
         """The broker is away when the group's coordinator stays unknown (kafka-python
-        reconnects by itself and raises nothing from poll); back once it is known again."""
+        reconnects by itself and raises nothing from poll); back once it is found again.
+        A coordinator merely still known is no sign: the client notices a lost one late."""
         if self._coordinator_unknown():
             now = time.monotonic()
             if self._coordinator_lost_at is None:
                 self._coordinator_lost_at = now
             elif now - self._coordinator_lost_at >= COORDINATOR_GRACE_S:
-                self._tracker.away(
-                    BROKER, f"the group coordinator is unknown for {COORDINATOR_GRACE_S:.0f} s"
-                )
-        else:
+                lost = f"the group coordinator is unknown for {COORDINATOR_GRACE_S:.0f} s"
+                self._tracker.away(BROKER, lost)
+        elif self._coordinator_lost_at is not None:
             self._coordinator_lost_at = None
             self._tracker.back(BROKER)
 
@@ -330,6 +330,7 @@ class ConsumerLoop:
     def _commit(self) -> None:
         try:
             self._consumer.commit()
+            self._tracker.back(BROKER)
         except KafkaError as exc:
             # The group moved on (a rebalance or a broker restart). The batch comes
             # again and is skipped as already processed: nothing is lost or doubled.

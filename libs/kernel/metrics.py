@@ -120,7 +120,8 @@ def serve_process_metrics(
         return None
     server_class = _ReusePortServer if reuse_port else ThreadingHTTPServer
     server = server_class(
-        (os.environ.get("METRICS_ADDR", "0.0.0.0"), int(port)), _handler(checks or {}, list(registries))
+        (os.environ.get("METRICS_ADDR", "0.0.0.0"), int(port)),
+        _handler(checks if checks is not None else {}, list(registries)),
     )
     threading.Thread(target=server.serve_forever, daemon=True, name="metrics").start()
     return int(server.server_port)
