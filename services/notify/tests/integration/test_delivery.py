@@ -354,3 +354,68 @@ def test_a_refusal_quoting_the_address_is_kept_logged_and_published_without_it(n
     [failed] = db["events"].find({"type": "notify.message_failed"})
     written = str(mail) + str(failed) + caplog.text
     assert address.lower() not in written.lower() and "<recipient>" in failed["data"]["error"]
+
+
+def test_an_unreachable_smtp_server_spends_no_attempt_and_is_told_once(
+    infra, notify, event, unique, monkeypatch, caplog
+):
+    """The real SMTP adapter at a closed port: the dispatch round ends with the outage
+    (for the consumer's backoff), the mail waits untried however many rounds meet it, and
+    /readyz says smtp is away until the server answers again."""
+    from devstack.ports import free_port
+    from kernel.dependencies import SMTP, TRACKER, DependencyUnavailable, readiness
+    from kernel.settings import Settings
+
+    settings, processor, outbox = notify
+    address = f"waiting-{unique}@example.se"
+    processor.process(event("intake.inquiry_submitted", address, str(uuid.uuid4())))
+    monkeypatch.setenv("SMTP_PORT", str(free_port()))
+    closed = SmtpSender(Settings.from_env("notify"))
+    caplog.set_level("WARNING", logger="kernel.dependencies")
+    for _ in range(5):
+        with pytest.raises(DependencyUnavailable) as outage:
+            dispatch(outbox, closed, settings.mail_from)
+        TRACKER.report(outage.value)  # as the consumer's gate does
+    [queued] = outbox.recent({})
+    assert (queued["status"], queued["attempts"]) == ("queued", 0)
+    body, status = readiness({}, TRACKER)
+    assert status == 503 and body["checks"][SMTP].startswith("failing: ConnectionRefusedError")
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == ["smtp unreachable"]
+
+    assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 1
+    assert len(mails_to(infra, address)) == 1
+    assert readiness({}, TRACKER) == ({"status": "ready", "checks": {}}, 200)
+    assert caplog.records[-1].getMessage().startswith("smtp back after")
+
+
+def test_an_unreachable_sms_gateway_spends_no_attempt_and_the_emails_still_go(
+    infra, settings_for, personal, unique, monkeypatch
+):
+    from devstack.ports import free_port
+    from kernel.dependencies import SMS_GATEWAY, DependencyUnavailable
+    from kernel.settings import Settings
+    from notify.sms import SmsGateway
+
+    monkeypatch.setenv("SMS_GATEWAY_URL", f"http://127.0.0.1:{free_port()}/sms")
+    settings = Settings.from_env("notify")
+    db = mongo_client(settings)[settings.database]
+    processor = MessageProcessor(
+        MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"), personal=personal
+    )
+    outbox = MailOutbox(db)
+    outbox.ensure_schema()
+    addresses = {}
+    for notify_by in ("sms", "email"):
+        raw = golden_example("intake.inquiry_submitted")
+        raw["event_id"] = raw["data"]["inquiry_id"] = str(uuid.uuid4())
+        raw["data"]["notify_by"] = notify_by
+        addresses[notify_by] = f"{notify_by}-{unique}@example.se"
+        raw["data"]["personal"]["contact"].update(email=addresses[notify_by], phone="070-333 33 33")
+        assert processor.process(personal.seal_event(Envelope.from_dict(raw)).to_json()) is None
+    with pytest.raises(DependencyUnavailable) as outage:
+        dispatch(outbox, SmtpSender(settings), settings.mail_from, sms=SmsGateway(settings))
+    assert outage.value.dependency == SMS_GATEWAY
+    assert len(mails_to(infra, addresses["email"])) == 1  # the SMTP server is there: the email went
+    [text] = [m for m in outbox.recent({}) if m["channel"] == "sms"]
+    assert (text["status"], text["attempts"]) == ("queued", 0)  # waits, untried, and no fallback yet
+    assert mails_to(infra, addresses["sms"]) == []
