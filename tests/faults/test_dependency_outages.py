@@ -276,6 +276,7 @@ def test_notifys_dispatcher_rides_through_an_smtp_outage_and_spends_no_attempt(s
 def queued_mails(system: System, addresses: list[str]) -> list[dict]:
     """notify's outbox records of the mails to these addresses (opened to find them)."""
     from kernel.connections import mongo_client, personal_data
+    from kernel.paging import PageRequest
     from kernel.settings import Settings
     from notify.outbox import MailOutbox
 
@@ -283,7 +284,7 @@ def queued_mails(system: System, addresses: list[str]) -> list[dict]:
     client = mongo_client(settings)
     try:
         outbox = MailOutbox(client[settings.database], personal=personal_data(settings, client))
-        found = [m for m in outbox.recent({}, limit=1000) if m.get("to") in addresses]
+        found = [m for m in outbox.recent({}, None, PageRequest(limit=200)).items if m.get("to") in addresses]
     finally:
         client.close()
     return sorted(found, key=lambda m: addresses.index(m["to"]))

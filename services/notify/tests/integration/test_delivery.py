@@ -376,7 +376,7 @@ def test_an_unreachable_smtp_server_spends_no_attempt_and_is_told_once(
         with pytest.raises(DependencyUnavailable) as outage:
             dispatch(outbox, closed, settings.mail_from)
         TRACKER.report(outage.value)  # as the consumer's gate does
-    [queued] = outbox.recent({})
+    [queued] = outbox.recent({}, None, PageRequest()).items
     assert (queued["status"], queued["attempts"]) == ("queued", 0)
     body, status = readiness({}, TRACKER)
     assert status == 503 and body["checks"][SMTP].startswith("failing: ConnectionRefusedError")
@@ -416,6 +416,6 @@ def test_an_unreachable_sms_gateway_spends_no_attempt_and_the_emails_still_go(
         dispatch(outbox, SmtpSender(settings), settings.mail_from, sms=SmsGateway(settings))
     assert outage.value.dependency == SMS_GATEWAY
     assert len(mails_to(infra, addresses["email"])) == 1  # the SMTP server is there: the email went
-    [text] = [m for m in outbox.recent({}) if m["channel"] == "sms"]
+    [text] = [m for m in outbox.recent({}, None, PageRequest()).items if m["channel"] == "sms"]
     assert (text["status"], text["attempts"]) == ("queued", 0)  # waits, untried, and no fallback yet
     assert mails_to(infra, addresses["sms"]) == []
