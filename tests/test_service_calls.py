@@ -88,3 +88,26 @@ def test_the_case_page_shows_what_notify_sent_and_copes_when_notify_is_away(
         f"/cases/{case_id}"
     )
     assert away.status_code == 200 and "cannot be reached right now" in away.get_data(as_text=True)
+
+
+def test_a_service_or_openid_provider_that_cannot_be_reached_is_an_outage_told_once(
+    notify_server, settings_for, monkeypatch
+):
+    """A worker calling another service waits for it (kernel.retry) instead of failing the
+    message; a page does without it. Either way the outage is one line and /readyz says so."""
+    from devstack.ports import free_port
+    from kernel.dependencies import OPENID_PROVIDER, TRACKER, DependencyUnavailable, dependency_of
+
+    away = f"http://127.0.0.1:{free_port()}/api/v1/notifications"
+    client = ServiceClient(settings_for("business_desk"), "notify")
+    with pytest.raises(DependencyUnavailable) as outage:
+        client.get_json(away)
+    assert dependency_of(outage.value) == "notify API"
+    assert client.get_json_or_none(away) is None and TRACKER.is_away("notify API")
+    client.get_json(f"{notify_server}/api/v1/notifications")  # it answers again
+    assert not TRACKER.is_away("notify API")
+
+    monkeypatch.setenv("OIDC_ISSUER", f"http://127.0.0.1:{free_port()}")
+    with pytest.raises(DependencyUnavailable) as no_provider:
+        ServiceClient(settings_for("business_desk"), "notify").get_json(away)
+    assert dependency_of(no_provider.value) == OPENID_PROVIDER

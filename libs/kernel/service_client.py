@@ -15,6 +15,7 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.requests_client import OAuth2Session
 
 from kernel.auth import fetch_json
+from kernel.dependencies import OPENID_PROVIDER, TRACKER, DependencyUnavailable, reason_of
 from kernel.paging import MAX_LIMIT
 from kernel.settings import Settings, api_audience
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 class ServiceClient:
     def __init__(self, settings: Settings, target: str, timeout_s: float = 2.0) -> None:
         self._settings = settings
+        self.dependency = f"{target} API"  # as the dependency tracker names it
         self.audience = api_audience(target)
         self._timeout_s = timeout_s
         self._session: OAuth2Session | None = None
@@ -34,6 +36,9 @@ class ServiceClient:
         cannot be asked: for pages that do without what they would have shown."""
         try:
             return self.get_json(url, params)
+        except DependencyUnavailable as exc:
+            TRACKER.report(exc)  # told once, not once per page shown
+            return None
         except (requests.RequestException, AuthlibBaseError, ValueError, KeyError) as exc:
             log.warning("%s unavailable: %r", url, exc)
             return None
@@ -62,15 +67,35 @@ class ServiceClient:
         return self.get(url, params).json()
 
     def get(self, url: str, params: dict[str, str] | None = None) -> Any:
-        """The response (raised for an error status) of a GET with this service's token."""
-        response = self._session_with_token().get(url, params=params, timeout=self._timeout_s)
+        """The response (raised for an error status) of a GET with this service's token.
+        DependencyUnavailable while the other service or the OpenID provider cannot be
+        reached (a worker's loop waits for it: kernel.retry)."""
+        response = self._answer(url, params)
         if response.status_code == 401:  # revoked, or the issuer rotated its keys: once more
             self._session = None
-            response = self._session_with_token().get(url, params=params, timeout=self._timeout_s)
+            response = self._answer(url, params)
+        if response.status_code in SERVICE_AWAY:
+            raise DependencyUnavailable(self.dependency, f"{url} answered {response.status_code}")
+        TRACKER.back(self.dependency)
         response.raise_for_status()
         return response
 
+    def _answer(self, url: str, params: dict[str, str] | None) -> Any:
+        session = self._session_with_token()
+        try:
+            return session.get(url, params=params, timeout=self._timeout_s)
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise DependencyUnavailable(self.dependency, reason_of(exc)) from exc
+
     def _session_with_token(self) -> OAuth2Session:
+        try:
+            session = self._fetch_session()
+        except (requests.ConnectionError, requests.Timeout) as exc:
+            raise DependencyUnavailable(OPENID_PROVIDER, reason_of(exc)) from exc
+        TRACKER.back(OPENID_PROVIDER)
+        return session
+
+    def _fetch_session(self) -> OAuth2Session:
         with self._lock:
             if self._session is None:
                 settings = self._settings
@@ -85,3 +110,7 @@ class ServiceClient:
                 session.fetch_token(resource=self.audience, timeout=self._timeout_s)
                 self._session = session
             return self._session
+
+
+# the other service (or the proxy before it) is away or overloaded
+SERVICE_AWAY = frozenset({502, 503, 504})
