@@ -328,7 +328,7 @@ def test_each_role_reads_the_records_its_scope_covers_and_no_others(apps, second
     }
 
     # vouchers: a citizen their own, an officer every one
-    mine = get(vouchers, "/api/v1/my/vouchers", "citizen").get_json()
+    mine = get(vouchers, "/api/v1/my/vouchers", "citizen").get_json()["items"]
     assert [v["voucher_id"] for v in mine] == [values["voucher_id"]]
     assert get(vouchers, f"/api/v1/vouchers/{other['other_voucher']}", "citizen").status_code == 404
     assert get(vouchers, f"/api/v1/vouchers/{values['voucher_id']}", "citizen").status_code == 200

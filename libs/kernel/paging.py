@@ -426,12 +426,13 @@ def page_schema(item_schema: type[Schema], name: str | None = None) -> type[Sche
     return _PAGE_SCHEMAS[key]
 
 
-def page_link(cursor: str | None) -> str | None:
-    """This request's URL with another cursor (the filters and the limit kept), or None."""
+def page_link(cursor: str | None, param: str = "cursor") -> str | None:
+    """This request's URL with another cursor in `param` (the filters, the limit and the
+    other lists' cursors kept), or None."""
     if cursor is None:
         return None
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "cursor"]
-    return f"{request.path}?{urlencode([*args, ('cursor', cursor)])}"
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != param]
+    return f"{request.path}?{urlencode([*args, (param, cursor)])}"
 
 
 def page_body(page: Page[Any]) -> dict[str, Any]:
@@ -448,8 +449,11 @@ def page_body(page: Page[Any]) -> dict[str, Any]:
 # -- the pages people use ------------------------------------------------------------------
 
 
-def page_from_args(sort: SortKey, args: Mapping[str, str], limit: int = DEFAULT_LIMIT) -> PageRequest | str:
-    """The page a page's link asks for, or the refusal's text (a bad limit or cursor)."""
+def page_from_args(
+    sort: SortKey, args: Mapping[str, str], limit: int = DEFAULT_LIMIT, param: str = "cursor"
+) -> PageRequest | str:
+    """The page a page's link asks for (its cursor in `param`: a page showing several
+    lists gives each its own), or the refusal's text (a bad limit or cursor)."""
     raw_limit = args.get("limit")
     if raw_limit:
         try:
@@ -459,7 +463,7 @@ def page_from_args(sort: SortKey, args: Mapping[str, str], limit: int = DEFAULT_
         if not 1 <= limit <= MAX_LIMIT:
             return paging_text(LIMIT_MESSAGE, max=MAX_LIMIT)
     try:
-        return PageRequest.parse(limit, args.get("cursor") or None, sort)
+        return PageRequest.parse(limit, args.get(param) or None, sort)
     except BadCursor:
         return paging_text(CURSOR_MESSAGE)
 
@@ -474,6 +478,21 @@ def add_pager_template(app: Flask) -> None:
     )
 
 
-def pager_links(page: Page[Any]) -> dict[str, Any]:
+def page_or_first(
+    sort: SortKey, args: Mapping[str, str], read: Callable[[PageRequest], Page[T]], param: str = "cursor"
+) -> tuple[Page[T], str | None]:
+    """The page of a list a page's link asks for, read; for a bad cursor or limit the
+    list's first page, with the refusal's words to show."""
+    asked = page_from_args(sort, args, param=param)
+    if isinstance(asked, str):
+        return read(PageRequest()), asked
+    return read(asked), None
+
+
+def pager_links(page: Page[Any], param: str = "cursor") -> dict[str, Any]:
     """What a page's navigation shows: the links (None where there is none) and the number."""
-    return {"previous": page_link(page.previous), "next": page_link(page.next), "number": page.number}
+    return {
+        "previous": page_link(page.previous, param),
+        "next": page_link(page.next, param),
+        "number": page.number,
+    }

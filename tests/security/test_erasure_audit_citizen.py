@@ -71,7 +71,7 @@ def test_nothing_of_a_citizen_is_left_after_their_voucher_is_erased(own_stack: S
     )
     assert granted.status_code == 201, granted.text
     voucher_id = granted.json()["voucher_id"]
-    assert [v["voucher_id"] for v in citizen("GET", "/api/v1/my/vouchers").json()] == [voucher_id]
+    assert [v["voucher_id"] for v in citizen("GET", "/api/v1/my/vouchers").json()["items"]] == [voucher_id]
     chose = citizen("POST", f"/api/v1/vouchers/{voucher_id}/choice", json={"provider_id": provider_id})
     assert chose.status_code == 200, chose.text
 
@@ -83,7 +83,7 @@ def test_nothing_of_a_citizen_is_left_after_their_voucher_is_erased(own_stack: S
     jobs = Jobs(stack)
     next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     jobs.run("vouchers.payments", next_month)
-    paid = officer("GET", "/api/v1/payments", params={"month": today.strftime("%Y-%m")}).json()
+    paid = officer("GET", "/api/v1/payments", params={"month": today.strftime("%Y-%m")}).json()["items"]
     assert [p["provider_id"] for p in paid] == [provider_id]
 
     # The voucher runs out; the retention job erases the citizen when it is due, not before.
@@ -95,6 +95,6 @@ def test_nothing_of_a_citizen_is_left_after_their_voucher_is_erased(own_stack: S
     jobs.run("vouchers.retention", valid_until + timedelta(days=retention_days + 1))
     erased = officer("GET", f"/api/v1/vouchers/{voucher_id}").json()
     assert erased["history"][-1]["what"] == "erased" and erased["redeemed_ore"] > 0  # the figures stay
-    assert citizen("GET", "/api/v1/my/vouchers").json() == []
+    assert citizen("GET", "/api/v1/my/vouchers").json()["items"] == []
 
     audited_clean(stack, values, jobs.logs, control={"voucher id": voucher_id})

@@ -13,6 +13,7 @@ from kernel.actors import Actor
 from kernel.envelope import Envelope, Metadata, NewEvent
 from kernel.eventstore import ConcurrencyError, execute
 from kernel.isolation import each_alone
+from kernel.paging import Page, PageRequest
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain import payments as pay
@@ -96,9 +97,10 @@ def grant_voucher(deps: Deps, command: GrantVoucher, by: Actor) -> str:
     return voucher_id
 
 
-def vouchers_of_citizen(deps: Deps, personnummer: str) -> list[dict[str, Any]]:
-    """The read-model documents of the vouchers granted to this personnummer."""
-    return deps.read.vouchers_of_citizen(personnummer, vou.citizen_bucket(personnummer, deps.citizen_secret))
+def vouchers_of_citizen(deps: Deps, personnummer: str, page: PageRequest) -> Page[dict[str, Any]]:
+    """One page of the read-model documents of the vouchers granted to this personnummer."""
+    bucket = vou.citizen_bucket(personnummer, deps.citizen_secret)
+    return deps.read.vouchers_of_citizen(personnummer, bucket, page)
 
 
 def choose_provider(

@@ -15,6 +15,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.envelope import Envelope
+from kernel.paging import Page, PageRequest, SortKey, mongo_page
 from kernel.personal import PersonalData
 from vouchers.domain import events as ev
 from vouchers.domain.providers import STATUS_BY_EVENT
@@ -36,6 +37,13 @@ HANDLERS = {
     ev.PAYMENT_MADE: "_payment_made",
 }
 COLLECTIONS = ("providers", "vouchers", "redemptions", "payments", "programme_settings")
+
+
+# the orders of the lists the API and the pages page through (kernel.paging)
+PROVIDERS_ORDER = SortKey.of(("name", 1), ("_id", 1))
+HELD_ORDER = SortKey.of(("valid_from", 1), ("_id", 1))
+CITIZEN_VOUCHERS_ORDER = SortKey.of(("granted_on", -1), ("_id", 1))
+PAYMENTS_ORDER = SortKey.of(("month", -1), ("provider_name", 1), ("_id", 1))
 
 
 class ReadModels:
@@ -280,6 +288,15 @@ class ReadModels:
     def provider(self, provider_id: str) -> dict[str, Any] | None:
         return self.providers.find_one({"_id": provider_id})
 
+    def providers_page(
+        self, programme: str, statuses: Iterable[str] | None, page: PageRequest
+    ) -> Page[dict[str, Any]]:
+        """One page of the programme's providers (of these statuses), by name."""
+        query: dict[str, Any] = {"programme": programme}
+        if statuses is not None:
+            query["status"] = {"$in": list(statuses)}
+        return mongo_page(self.providers, query, PROVIDERS_ORDER, page)
+
     def providers_of(self, programme: str, statuses: Iterable[str] | None = None) -> list[dict[str, Any]]:
         query: dict[str, Any] = {"programme": programme}
         if statuses is not None:
@@ -291,10 +308,11 @@ class ReadModels:
         query = {"organisation_number": {"$in": sorted(organisation_numbers)}}
         return list(self.providers.find(query).sort([("programme", ASCENDING), ("name", ASCENDING)]))
 
-    def vouchers_held_by(self, provider_id: str, on: date) -> list[dict[str, Any]]:
-        """Vouchers still valid on the day that are, were or will be with this provider."""
+    def vouchers_held_by(self, provider_id: str, on: date, page: PageRequest) -> Page[dict[str, Any]]:
+        """One page of the vouchers still valid on the day that are, were or will be with
+        this provider, oldest first."""
         query = {"tenures.provider_id": provider_id, "valid_until": {"$gte": on.isoformat()}}
-        return list(self.vouchers.find(query).sort([("valid_from", ASCENDING), ("_id", ASCENDING)]))
+        return mongo_page(self.vouchers, query, HELD_ORDER, page)
 
     def erasure_candidates(self, valid_until_before: date) -> list[dict[str, Any]]:
         """Vouchers that ran out before the day and still hold the citizen's personal data."""
@@ -315,13 +333,23 @@ class ReadModels:
     def redemption(self, provider_id: str, report_id: str) -> dict[str, Any] | None:
         return self.redemptions.find_one({"_id": report_key(provider_id, report_id)})
 
-    def vouchers_of_citizen(self, personnummer: str, bucket: str) -> list[dict[str, Any]]:
-        """The citizen's vouchers: the candidates in their bucket that their personnummer,
-        hashed with each candidate's own subject key, matches."""
-        candidates = list(self.vouchers.find({"citizen_bucket": bucket}).sort("granted_on", -1))
-        if self.personal is not None:
-            self.personal.vault.prefetch(doc["subject_id"] for doc in candidates)
-        return [doc for doc in candidates if self.belongs_to(doc, personnummer)]
+    def vouchers_of_citizen(self, personnummer: str, bucket: str, page: PageRequest) -> Page[dict[str, Any]]:
+        """One page of the citizen's vouchers, newest first: the candidates in their bucket
+        that their personnummer, hashed with each candidate's own subject key, matches."""
+
+        def keys_fetched(candidates: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            if self.personal is not None:
+                self.personal.vault.prefetch(doc["subject_id"] for doc in candidates)
+            return candidates
+
+        return mongo_page(
+            self.vouchers,
+            {"citizen_bucket": bucket},
+            CITIZEN_VOUCHERS_ORDER,
+            page,
+            opened=keys_fetched,
+            keep=lambda doc: self.belongs_to(doc, personnummer),
+        )
 
     def belongs_to(self, doc: dict[str, Any], personnummer: str) -> bool:
         """Is the voucher this citizen's? Never once their personal data was erased."""
@@ -354,14 +382,15 @@ class ReadModels:
         return dict(lines)
 
     def payments_for(
-        self, month: str | None = None, provider_ids: Iterable[str] | None = None
-    ) -> list[dict[str, Any]]:
+        self, month: str | None, provider_ids: Iterable[str] | None, page: PageRequest
+    ) -> Page[dict[str, Any]]:
+        """One page of the payments (of the month, to these providers), newest month first."""
         query: dict[str, Any] = {}
         if month:
             query["month"] = month
         if provider_ids is not None:
             query["provider_id"] = {"$in": list(provider_ids)}
-        return list(self.payments.find(query).sort([("month", -1), ("provider_name", 1)]))
+        return mongo_page(self.payments, query, PAYMENTS_ORDER, page)
 
     def cost_by_month(self, programme: str, year: int) -> tuple[dict[str, int], dict[str, int]]:
         """(redeemed per recorded month, paid per payment month) in öre."""

@@ -11,6 +11,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from kernel.auth import current_principal
 from kernel.i18n import best_language
+from kernel.paging import Page, PageRequest, page_or_first, pager_links
 from kernel.signin import session_principal, signed_in
 from vouchers import handlers
 from vouchers.api import PUBLIC_PROVIDER_FIELDS, comparison_for, voucher_out
@@ -18,6 +19,7 @@ from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain.vouchers import CITIZEN
 from vouchers.i18n import LANGUAGES, word
+from vouchers.projections import CITIZEN_VOUCHERS_ORDER
 
 pages = Blueprint("pages", __name__)
 
@@ -77,19 +79,24 @@ def provider(provider_id: str):  # type: ignore[no-untyped-def]
     )
 
 
-def citizens_vouchers() -> list[dict[str, Any]]:
+def citizens_number() -> str:
     number = current_principal().personal_number
     if not number:
         abort(403, description="Sign in with your personnummer (e-ID) to see your vouchers.")
+    return str(number)
+
+
+def citizens_vouchers(page: PageRequest) -> Page[dict[str, Any]]:
     today = deps().clock().date()
-    return [voucher_out(doc, today) for doc in handlers.vouchers_of_citizen(deps(), number)]
+    return handlers.vouchers_of_citizen(deps(), citizens_number(), page).map(lambda d: voucher_out(d, today))
 
 
 @pages.get("/my")
 @signed_in("voucher.mine")
 def my_vouchers():  # type: ignore[no-untyped-def]
     d = deps()
-    vouchers = citizens_vouchers()
+    page, refused = page_or_first(CITIZEN_VOUCHERS_ORDER, request.args, citizens_vouchers)
+    vouchers = page.items
     choices = {
         v["_id"]: [
             p
@@ -104,14 +111,16 @@ def my_vouchers():  # type: ignore[no-untyped-def]
         choices=choices,
         programmes=d.programmes.by_id,
         today=d.clock().date().isoformat(),
-        error=request.args.get("error"),
-    )
+        error=refused or request.args.get("error"),
+        pager=pager_links(page),
+    ), 422 if refused else 200
 
 
 @pages.post("/my/vouchers/<voucher_id>/choice")
 @signed_in("voucher.mine")
 def choose(voucher_id: str):  # type: ignore[no-untyped-def]
-    if voucher_id not in {v["_id"] for v in citizens_vouchers()}:
+    voucher = deps().read.voucher(voucher_id)
+    if voucher is None or not deps().read.belongs_to(voucher, citizens_number()):
         abort(404)
     raw_from = request.form.get("effective_from", "").strip()
     try:

@@ -11,6 +11,7 @@ handlers, so a page and an API call can never disagree on what is allowed."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
@@ -18,6 +19,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
 from kernel.auth import current_principal
+from kernel.paging import Page, PageRequest, SortKey, page_or_first, pager_links
 from kernel.signin import signed_in
 from vouchers import handlers
 from vouchers.api import actor, voucher_out
@@ -27,7 +29,24 @@ from vouchers.domain import figures as fig
 from vouchers.domain.providers import DECISIONS
 from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
 from vouchers.i18n import word as word_in
+from vouchers.projections import HELD_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
 from vouchers.web import deps, language, pages
+
+
+class PageLists:
+    """The several paged lists of one page: each at the page its own cursor parameter asks
+    for, their links, and the words for a refused cursor or limit (that list's first page
+    shown instead)."""
+
+    def __init__(self) -> None:
+        self.pagers: dict[str, dict[str, Any]] = {}
+        self.refused: str | None = None
+
+    def read(self, param: str, sort: SortKey, fetch: Callable[[PageRequest], Page[Any]]) -> list[Any]:
+        page, refused = page_or_first(sort, request.args, fetch, param)
+        self.refused = self.refused or refused
+        self.pagers[param] = pager_links(page, param)
+        return page.items
 
 
 def decisions_from(status: str) -> list[str]:
@@ -66,19 +85,29 @@ def officer_page(  # type: ignore[no-untyped-def]
         for p in programmes
     }
     month = month or fig.previous_month(today)
+    lists = PageLists()
+    providers = {
+        p.id: lists.read(
+            f"providers_{p.id}", PROVIDERS_ORDER, lambda page, p=p: d.read.providers_page(p.id, None, page)
+        )
+        for p in programmes
+    }
+    payments = lists.read("payments", PAYMENTS_ORDER, lambda page: d.read.payments_for(month, None, page))
     page = render_template(
         "officer.html",
         programmes=programmes,
-        providers={p.id: d.read.providers_of(p.id) for p in programmes},
+        providers=providers,
         decisions_from=decisions_from,
         budgets=budgets,
         month=month,
-        payments=d.read.payments_for(month),
+        payments=payments,
+        pagers=lists.pagers,
+        paging_error=lists.refused,
         grant=grant or {},
         errors=errors or {},
         error_in=error_in,
     )
-    return page, status
+    return page, 422 if lists.refused and status == 200 else status
 
 
 @pages.get("/officer")
@@ -165,19 +194,33 @@ def provider_page(status: int = 200, errors: dict[str, str] | None = None, error
     d = deps()
     today = d.clock().date()
     mine = own_providers()
-    held = {p["_id"]: [voucher_out(v, today) for v in d.read.vouchers_held_by(p["_id"], today)] for p in mine}
+    lists = PageLists()
+    held = {
+        p["_id"]: lists.read(
+            f"held_{p['_id']}",
+            HELD_ORDER,
+            lambda page, p=p: d.read.vouchers_held_by(p["_id"], today, page).map(
+                lambda v: voucher_out(v, today)
+            ),
+        )
+        for p in mine
+    }
+    own_ids = [p["_id"] for p in mine]
+    payments = lists.read("payments", PAYMENTS_ORDER, lambda page: d.read.payments_for(None, own_ids, page))
     page = render_template(
         "provider_work.html",
         providers=mine,
         held=held,
+        pagers=lists.pagers,
+        paging_error=lists.refused,
         programmes=d.programmes.by_id,
-        payments=d.read.payments_for(provider_ids=[p["_id"] for p in mine]),
+        payments=payments,
         today=today.isoformat(),
         new_report_id=lambda: uuid.uuid4().hex,
         errors=errors or {},
         error_in=error_in,
     )
-    return page, status
+    return page, 422 if lists.refused and status == 200 else status
 
 
 @pages.post("/provider/<provider_id>/vouchers/<voucher_id>/deliveries")

@@ -91,7 +91,7 @@ def test_from_application_to_choice_delivery_payment_and_published_results(app, 
     voucher_id = granted_voucher(app, signed_in)
 
     citizen = signed_in(app, "citizen")
-    [mine] = citizen.get("/api/v1/my/vouchers").get_json()
+    [mine] = citizen.get("/api/v1/my/vouchers").get_json()["items"]
     assert mine["voucher_id"] == voucher_id and mine["balance"]["units_left"] == 32
     assert mine["provider_id"] is None
     chose = citizen.post(f"/api/v1/vouchers/{voucher_id}/choice", json={"provider_id": provider_id})
@@ -123,7 +123,7 @@ def test_from_application_to_choice_delivery_payment_and_published_results(app, 
     run = officer.post("/api/v1/payment-runs", json={"month": "2026-10"})
     assert run.get_json()["payments"] == [f"{provider_id}-2026-10"]
     assert officer.post("/api/v1/payment-runs", json={"month": "2026-10"}).get_json()["payments"] == []
-    [payment] = provider.get("/api/v1/payments?month=2026-10").get_json()
+    [payment] = provider.get("/api/v1/payments?month=2026-10").get_json()["items"]
     assert payment["total_ore"] == 61100 and [line["report_id"] for line in payment["lines"]] == [
         lesson["report_id"]
     ]
@@ -413,7 +413,7 @@ def test_retention_erases_a_paid_voucher_after_its_last_day_and_the_retention_pe
     assert granted.data["personal"] is None  # sealed with a key that is gone
     [chosen] = [e for e in deps.store.load(f"voucher-{voucher_id}") if e.type == "vouchers.provider_chosen"]
     assert chosen.data["chosen_by"] == "citizen"  # the citizen chose: the event names no one
-    assert signed_in(app, "citizen").get("/api/v1/my/vouchers").get_json() == []
+    assert signed_in(app, "citizen").get("/api/v1/my/vouchers").get_json()["items"] == []
     officer = signed_in(app, "voucher_officer").get(f"/api/v1/vouchers/{voucher_id}").get_json()
     assert officer["history"][-1]["what"] == "erased" and officer["balance"]["units_used"] == 1
     delivered = app.test_client().get("/api/v1/programmes/kulturpeng/comparison").get_json()["providers"]
@@ -443,7 +443,74 @@ def test_a_citizen_finds_only_their_own_vouchers_in_a_bucket_they_share(app, sig
     assert docs[0]["citizen_bucket"] == docs[1]["citizen_bucket"]
     assert docs[0]["citizen_match"] != docs[1]["citizen_match"]
     citizen = signed_in(app, "citizen")
-    assert [v["voucher_id"] for v in citizen.get("/api/v1/my/vouchers").get_json()] == [mine]
+    assert [v["voucher_id"] for v in citizen.get("/api/v1/my/vouchers").get_json()["items"]] == [mine]
     assert citizen.get(f"/api/v1/vouchers/{theirs}").status_code == 404
     chose = citizen.post(f"/api/v1/vouchers/{theirs}/choice", json={"provider_id": "kulturpeng-5560360793"})
     assert chose.status_code == 404
+
+
+def organisation(n: int) -> str:
+    from stdnum import luhn
+
+    stem = f"55603{n:04d}"
+    return stem + luhn.calc_check_digit(stem)
+
+
+def walk(client, url: str) -> list[dict]:
+    pages = [client.get(url)]
+    while pages[-1].get_json().get("next"):
+        assert pages[-1].status_code == 200, pages[-1].get_json()
+        pages.append(client.get(pages[-1].get_json()["next"]))
+        assert len(pages) < 20
+    assert pages[-1].status_code == 200, pages[-1].get_json()
+    return [p.get_json() for p in pages]
+
+
+def test_the_lists_page_in_their_order_and_the_officers_page_links_each_lists_pages(
+    app, signed_in, page_client, deps
+):
+    from vouchers.domain.providers import ApplyAsProvider
+
+    names = ["Örebro musik", "Ateljé Bo", "Dans i Nacka", "Bo musik", "Cello AB"]
+    ids = []
+    for n, name in enumerate(names):
+        command = ApplyAsProvider(
+            "kulturpeng", organisation(n), name, "private", ["music"], f"s{n}@x.se", "Lessons for children."
+        )
+        ids.append(handlers.apply_as_provider(deps, command))
+    for provider_id in ids[:4]:  # the fifth stays an application: never on the citizens' list
+        handlers.decide_on_provider(deps, provider_id, "approve", "Meets every criterion.", VERA)
+
+    anyone = app.test_client()
+    pages = walk(anyone, "/api/v1/programmes/kulturpeng/providers?limit=2")
+    assert [len(p["items"]) for p in pages] == [2, 2] and not pages[-1]["more"]
+    assert [p["name"] for page in pages for p in page["items"]] == sorted(names[:4])
+    programmes = walk(anyone, "/api/v1/programmes?limit=1")
+    assert [p["items"][0]["id"] for p in programmes] == sorted(p.id for p in deps.programmes)
+
+    mine = [granted_voucher(app, signed_in, category=c) for c in ("music", "dance", "theatre")]
+    citizen = signed_in(app, "citizen")
+    vouchers = walk(citizen, "/api/v1/my/vouchers?limit=2")
+    assert sorted(v["voucher_id"] for p in vouchers for v in p["items"]) == sorted(mine)
+    assert [len(p["items"]) for p in vouchers] == [2, 1]
+
+    refused = citizen.get("/api/v1/my/vouchers?cursor=" + pages[0]["next"].split("cursor=")[1])
+    assert refused.status_code == 422 and list(refused.get_json()["errors"]["query"]) == ["cursor"]
+    assert anyone.get("/api/v1/programmes?limit=0").status_code == 422
+
+    officer = page_client(app, "voucher_officer")
+    first = officer.get("/officer?limit=2&lang=sv").get_data(as_text=True)
+    nav = re.search(r'<nav class="pager" aria-label="Sidor: [^"]*Kulturpeng[^"]*">(.*?)</nav>', first, re.S)
+    assert nav and '<span aria-current="page">Sida 1</span>' in nav.group(1)
+    link = (
+        re.search(r'<a href="([^"]+)" rel="next">Nästa sida</a>', nav.group(1)).group(1).replace("&amp;", "&")
+    )
+    assert "providers_kulturpeng=" in link
+    second = officer.get(link).get_data(as_text=True)
+    shown = set(re.findall(r'data-provider="(kulturpeng-[^"]+)"', first)) | set(
+        re.findall(r'data-provider="(kulturpeng-[^"]+)"', second)
+    )
+    assert len(set(re.findall(r'data-provider="(kulturpeng-[^"]+)"', second))) == 2
+    assert shown <= set(ids) and len(shown) == 4
+    bad = officer.get("/officer?providers_kulturpeng=junk&lang=sv")
+    assert bad.status_code == 422 and 'id="paging-error">Sidlänken' in bad.get_data(as_text=True)

@@ -11,8 +11,10 @@ from flask_smorest import Blueprint, abort
 
 from kernel.actors import Actor
 from kernel.auth import Principal, current_principal, require
+from kernel.paging import page_body, page_schema, sequence_page
 from vouchers import handlers
 from vouchers.api.schemas import (
+    PROGRAMMES_ORDER,
     ApplicationSchema,
     BudgetOut,
     ChoiceSchema,
@@ -21,13 +23,16 @@ from vouchers.api.schemas import (
     DefaultProviderSchema,
     DeliverySchema,
     GrantSchema,
-    MonthQuerySchema,
+    MyVouchersQuerySchema,
     OutcomeSchema,
     PaymentOut,
     PaymentRunOut,
     PaymentRunSchema,
+    PaymentsQuerySchema,
     ProgrammeOut,
+    ProgrammesQuerySchema,
     ProviderOut,
+    ProvidersQuerySchema,
     PublicProviderOut,
     QualitySchema,
     RedemptionOut,
@@ -114,10 +119,12 @@ def programme_out(programme: Programme) -> dict[str, Any]:
 
 @blp.route("/programmes", methods=["GET"])
 @require("programmes.read")
-@blp.response(200, ProgrammeOut(many=True))
-def list_programmes() -> list[dict[str, Any]]:
-    """The voucher programmes, their categories, amounts and approval criteria."""
-    return [programme_out(p) for p in deps().programmes]
+@blp.arguments(ProgrammesQuerySchema, location="query")
+@blp.response(200, page_schema(ProgrammeOut))
+def list_programmes(query: dict[str, Any]) -> dict[str, Any]:
+    """The voucher programmes, their categories, amounts and approval criteria, by id."""
+    programmes = [programme_out(p) for p in deps().programmes]
+    return page_body(sequence_page(programmes, query["page"], PROGRAMMES_ORDER))
 
 
 @blp.route("/programmes/<string:programme_id>", methods=["GET"])
@@ -129,11 +136,12 @@ def get_programme(programme_id: str) -> dict[str, Any]:
 
 @blp.route("/programmes/<string:programme_id>/providers", methods=["GET"])
 @require("programmes.read")
-@blp.response(200, PublicProviderOut(many=True))
-def programme_providers(programme_id: str) -> list[dict[str, Any]]:
-    """The programme's approved providers: what a citizen chooses between."""
+@blp.arguments(ProvidersQuerySchema, location="query")
+@blp.response(200, page_schema(PublicProviderOut))
+def programme_providers(query: dict[str, Any], programme_id: str) -> dict[str, Any]:
+    """The programme's approved providers, by name: what a citizen chooses between."""
     programme_or_404(programme_id)
-    return deps().read.providers_of(programme_id, ["approved"])
+    return page_body(deps().read.providers_page(programme_id, ["approved"], query["page"]))
 
 
 def own_organisation(principal: Principal, given: str | None) -> str:
@@ -324,13 +332,15 @@ def get_voucher(voucher_id: str) -> dict[str, Any]:
 
 @blp.route("/my/vouchers", methods=["GET"])
 @require("voucher.mine")
-@blp.response(200, VoucherOut(many=True))
-def my_vouchers() -> list[dict[str, Any]]:
-    """The signed-in citizen's vouchers."""
+@blp.arguments(MyVouchersQuerySchema, location="query")
+@blp.response(200, page_schema(VoucherOut))
+def my_vouchers(query: dict[str, Any]) -> dict[str, Any]:
+    """The signed-in citizen's vouchers, newest first."""
     number = current_principal().personal_number
     if not number:
         abort(403, message="Sign in with your personnummer (e-ID) to see your vouchers.")
-    return [voucher_out(doc, today()) for doc in handlers.vouchers_of_citizen(deps(), number)]
+    page = handlers.vouchers_of_citizen(deps(), number, query["page"])
+    return page_body(page.map(lambda doc: voucher_out(doc, today())))
 
 
 @blp.route("/vouchers/<string:voucher_id>/choice", methods=["POST"])
@@ -411,16 +421,16 @@ def payment_run(body: dict[str, Any]) -> dict[str, Any]:
 
 @blp.route("/payments", methods=["GET"])
 @require("payments.read")
-@blp.arguments(MonthQuerySchema, location="query")
-@blp.response(200, PaymentOut(many=True))
-def payments(query: dict[str, Any]) -> list[dict[str, Any]]:
-    """Payments with their lines (a provider sees its own)."""
+@blp.arguments(PaymentsQuerySchema, location="query")
+@blp.response(200, page_schema(PaymentOut))
+def payments(query: dict[str, Any]) -> dict[str, Any]:
+    """Payments with their lines, newest month first (a provider sees its own)."""
     provider_ids = None
     if scope("payments.read") == "own":
         provider_ids = [
             p["_id"] for p in deps().read.providers_of_organisations(current_principal().organisations)
         ]
-    return deps().read.payments_for(query["month"], provider_ids)
+    return page_body(deps().read.payments_for(query["month"], provider_ids, query["page"]))
 
 
 @blp.route("/programmes/<string:programme_id>/budget", methods=["GET"])

@@ -10,7 +10,9 @@ from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr, personnummer
 
 from kernel.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress
+from kernel.paging import PageQuerySchema, SortKey, page_query
 from vouchers.domain.providers import DECISIONS, OWNERSHIPS
+from vouchers.projections import CITIZEN_VOUCHERS_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
 
 DIGITS_AND_DASHES = validate.Regexp(r"^[0-9+\- ]+$", error="Use digits (and - or +) only.")
 
@@ -122,10 +124,17 @@ class PaymentRunSchema(Schema):
     )
 
 
-class MonthQuerySchema(Schema):
+class PaymentsQuerySchema(PageQuerySchema):
+    sort = PAYMENTS_ORDER
     month = fields.String(
         load_default=None, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month like 2026-10.")
     )
+
+
+PROGRAMMES_ORDER = SortKey.of(("id", 1))
+ProgrammesQuerySchema = page_query(PROGRAMMES_ORDER, "ProgrammesQuerySchema")
+ProvidersQuerySchema = page_query(PROVIDERS_ORDER, "ProvidersQuerySchema")
+MyVouchersQuerySchema = page_query(CITIZEN_VOUCHERS_ORDER, "MyVouchersQuerySchema")
 
 
 class YearQuerySchema(Schema):
