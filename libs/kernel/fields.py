@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from marshmallow import ValidationError, fields, missing
+from marshmallow import ValidationError, fields, missing, validate
 
 SINGLE_LINE_MESSAGE = "Use one line of text, without control characters."
 MULTI_LINE_MESSAGE = "Remove the control characters from the text."
@@ -91,3 +91,14 @@ def has_control(text: str, multi_line: bool = False) -> bool:
     """Whether a text holds what the field would refuse (for values not read by a schema)."""
     pattern = MULTI_LINE_FORBIDDEN if multi_line else SINGLE_LINE_FORBIDDEN
     return bool(pattern.search(normalise_newlines(text) if multi_line else text))
+
+
+class WholeMatch(validate.Regexp):
+    """A value the pattern must match as a whole. marshmallow's Regexp matches from the
+    start only, and `$` also matches before a final line break: `rep-1\\n` passed
+    `^[\\w-]+$`, and a line break reached an id."""
+
+    def __call__(self, value: Any) -> Any:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value

@@ -9,12 +9,12 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr, personnummer
 
-from kernel.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress
+from kernel.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress, WholeMatch
 from kernel.paging import PageQuerySchema, SortKey, page_query
 from vouchers.domain.providers import DECISIONS, OWNERSHIPS
 from vouchers.projections import CITIZEN_VOUCHERS_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
 
-DIGITS_AND_DASHES = validate.Regexp(r"^[0-9+\- ]+$", error="Use digits (and - or +) only.")
+DIGITS_AND_DASHES = WholeMatch(r"^[0-9+\- ]+$", error="Use digits (and - or +) only.")
 
 
 def organisation_number(value: str) -> str:
@@ -65,7 +65,7 @@ class QualitySchema(Schema):
     value = fields.Float(required=True, allow_nan=False)
     period = fields.String(
         required=True,
-        validate=validate.Regexp(
+        validate=WholeMatch(
             r"^\d{4}(-(0[1-9]|1[0-2]|H[12]|Q[1-4]))?$",
             error="A year (2026), half (2026-H1), quarter (2026-Q3) or month (2026-09).",
         ),
@@ -107,7 +107,7 @@ class DeliverySchema(Schema):
         required=True,
         validate=[
             validate.Length(min=1, max=100),
-            validate.Regexp(r"^[\w.:/-]+$", error="Letters, digits and . : / - _ only."),
+            WholeMatch(r"^[\w.:/-]+$", error="Letters, digits and . : / - _ only."),
         ],
     )
     units = fields.Integer(required=True, validate=validate.Range(min=1, max=744))
@@ -120,14 +120,14 @@ class OutcomeSchema(Schema):
 
 class PaymentRunSchema(Schema):
     month = fields.String(
-        required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month like 2026-10.")
+        required=True, validate=WholeMatch(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month like 2026-10.")
     )
 
 
 class PaymentsQuerySchema(PageQuerySchema):
     sort = PAYMENTS_ORDER
     month = fields.String(
-        load_default=None, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month like 2026-10.")
+        load_default=None, validate=WholeMatch(r"^\d{4}-(0[1-9]|1[0-2])$", error="A month like 2026-10.")
     )
 
 
