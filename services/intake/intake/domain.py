@@ -218,6 +218,10 @@ def answer_survey(
 
 SIGN_IN_LINK_REQUESTED = "intake.sign_in_link_requested"
 SIGN_IN_LINK_MINUTES = 15
+# Links to one address that may be open at once: anyone can ask for a link to any contact
+# address, so without a bound per recipient one client (or many) could make the
+# municipality mail an applicant without end. A request beyond it sends nothing.
+MAX_OPEN_SIGN_IN_LINKS = 3
 
 
 def request_sign_in_link(

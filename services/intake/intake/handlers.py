@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from typing import Any
 
@@ -17,6 +18,8 @@ from kernel.auth import Principal
 from kernel.envelope import Metadata
 from kernel.eventstore import execute
 from kernel.paging import Page, PageRequest
+
+log = logging.getLogger(__name__)
 
 
 def submit(command: SubmitInquiry, deps: Deps) -> Submitted:
@@ -178,6 +181,9 @@ def request_sign_in(deps: Deps, email: str, language: str) -> None:
         return
     assert deps.sign_in_links is not None
     now = deps.clock()
+    if deps.sign_in_links.open_for(newest["subject_id"], now) >= domain.MAX_OPEN_SIGN_IN_LINKS:
+        log.info("a sign-in link was asked for while %d are open: none sent", domain.MAX_OPEN_SIGN_IN_LINKS)
+        return
     token = deps.sign_in_links.issue(newest["subject_id"], email, now)
     stream_id, events = domain.request_sign_in_link(email, language, token, now, newest["subject_id"])
     deps.store.append(stream_id, 0, events, Metadata.new(telemetry.current_traceparent()))

@@ -55,6 +55,10 @@ class SignInLinks:
         )
         return f"{handle}.{secret}"
 
+    def open_for(self, subject_id: str, now: datetime) -> int:
+        """How many links issued for this contact still work."""
+        return self._links.count_documents({"subject_id": subject_id, "expires_at": {"$gt": now}})
+
     def peek(self, token: str, now: datetime) -> dict[str, Any] | None:
         """The link's address and how it is shown, if it still works, leaving it unused."""
         return self._find(token, now, use=False)
