@@ -23,7 +23,7 @@ from devstack.stack import Stack
 from kernel.settings import REPO_ROOT, SERVICES
 from tests.e2e.conftest import case_by_reference, mails_to, wait_for
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # each starts a system of its own
 
 STARTUP_S = 180  # a stack of its own, on a machine that may be busy
 
