@@ -5,8 +5,10 @@ reads the chunk's sources (events, kept consumed events) and its live documents 
 snapshot, folds the sources, and writes only the documents that differ. A writer that
 changes one of those documents meanwhile conflicts with the chunk's transaction, and one
 of the two is retried on top of the other: nothing applied incrementally is lost, and
-readers never see a half-built collection (no drop, no swap). Run twice, the second run
-writes nothing. Sealed fields are compared opened (a seal is random each time).
+readers never see a half-built collection (no drop, no swap). A document first written
+after the keys were listed is left to the incremental path, which a rebuild equals. Run
+twice, the second run writes nothing. Sealed fields are compared opened (a seal is random
+each time).
 
 The summary (`Summary.as_dict()`) says how many documents were looked at, rewritten
 (they differed: a rule changed, or the incremental path had a bug) and removed."""
