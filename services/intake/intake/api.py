@@ -23,7 +23,7 @@ from intake.schemas import (
     TrackingSchema,
 )
 from kernel.auth import check, current_principal, require
-from kernel.paging import page_body, page_query, page_schema
+from kernel.paging import SortKey, page_body, page_query, page_schema, sequence_page
 from kernel.ratelimit import limited
 
 blp = Blueprint(
@@ -32,6 +32,8 @@ blp = Blueprint(
 
 
 MyInquiriesQuerySchema = page_query(MY_CASES_ORDER, "MyInquiriesQuerySchema")
+CASE_TYPES_ORDER = SortKey.of(("id", 1))
+CaseTypesQuerySchema = page_query(CASE_TYPES_ORDER, "CaseTypesQuerySchema")
 
 
 def deps() -> Deps:
@@ -158,13 +160,14 @@ class MyInquiry(MethodView):
 @blp.route("/case-types")
 class CaseTypes(MethodView):
     @require("case_types.read")
-    @blp.response(200, CaseTypeSchema(many=True))
-    def get(self) -> list[dict]:
-        """The case types that can be submitted, with their promised answer times."""
+    @blp.arguments(CaseTypesQuerySchema, location="query")
+    @blp.response(200, page_schema(CaseTypeSchema))
+    def get(self, query: dict) -> dict:
+        """The case types that can be submitted, with their promised answer times, by id."""
         d = deps()
         lang = request_language(default="en")
         today = d.clock().date()
-        return [
+        case_types = [
             {
                 "id": ct.id,
                 "name": ct.label(lang),
@@ -175,3 +178,4 @@ class CaseTypes(MethodView):
             }
             for ct in d.catalogue.case_types.values()
         ]
+        return page_body(sequence_page(case_types, query["page"], CASE_TYPES_ORDER))

@@ -447,3 +447,13 @@ def test_the_form_refuses_a_description_of_only_spaces_at_the_field_and_keeps_th
         'value="Kafé Solsidan AB"' in html and 'value="Anna Berg"' in html and 'value="08-123 456 78"' in html
     )
     assert stored_events(app) == 0
+
+
+def test_the_case_type_catalogue_pages_by_id(app):
+    client = app.test_client()
+    pages = [client.get("/api/v1/case-types?limit=4").get_json()]
+    while pages[-1]["next"]:
+        pages.append(client.get(pages[-1]["next"]).get_json())
+    ids = [ct["id"] for p in pages for ct in p["items"]]
+    assert ids == sorted(app.extensions["intake.deps"].catalogue.case_types) and len(pages) > 1
+    assert client.get("/api/v1/case-types?limit=0").status_code == 422
