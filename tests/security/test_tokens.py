@@ -40,7 +40,7 @@ def bearer(token: str) -> dict[str, str]:
 
 
 def case_lookup(stack: Stack, headers: dict[str, str]) -> requests.Response:
-    """business_desk's case file by reference (`case.read`: staff and every service)."""
+    """business_desk's case file by reference (`case.read`: the team's staff and managers)."""
     return requests.get(
         f"{stack.url('business_desk')}/api/v1/cases/by-reference/BUS-2026-NOSUCH", headers=headers, timeout=10
     )
@@ -48,7 +48,8 @@ def case_lookup(stack: Stack, headers: dict[str, str]) -> requests.Response:
 
 def test_a_token_for_one_services_api_is_refused_by_the_others(stack, tokens):
     # Each token is valid, signed by the issuer, for the right caller: only its audience differs.
-    assert case_lookup(stack, tokens.header("service:intake", "business_desk")).status_code == 404
+    # a valid token of a caller `case.read` does not name is refused the case (403), not the token
+    assert case_lookup(stack, tokens.header("service:intake", "business_desk")).status_code == 403
     assert case_lookup(stack, tokens.header("manager", "business_desk")).status_code == 404
     for caller in ("service:intake", "service:notify", "manager"):
         token = tokens.get(caller, "notify")
