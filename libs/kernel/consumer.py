@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from cryptography.exceptions import InvalidTag
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
+from kafka.structs import OffsetAndMetadata, TopicPartition
 from opentelemetry.trace import SpanKind
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
@@ -240,6 +241,11 @@ class ConsumerLoop:
         self._after_gate = RetryGate(f"{name}: the work after the batch", backoff, tracker)
         self._poll_failures = 0
         self._coordinator_lost_at: float | None = None
+        # A member that does not poll within max_poll_interval_ms is put out of its group
+        # (before Kafka 0.10.1 that is the session timeout, 10 s): a long batch is cut
+        # well before, and the rest of it polled again.
+        max_poll_interval_ms = getattr(consumer, "config", {}).get("max_poll_interval_ms", 300_000)
+        self.batch_budget_s = max_poll_interval_ms / 1000 / 3
 
     def run(self, stop: threading.Event) -> None:
         # poll() with a timeout busy-loops on a broker that answers empty fetches at
@@ -269,12 +275,9 @@ class ConsumerLoop:
                 else:
                     stop.wait(pause)
                     pause = min(pause * 2, self.idle_max_s)
-                for records in batches.values():
-                    self.handle(records, stop)
-                    if stop.is_set():
-                        break
-                if batches and not stop.is_set():
-                    self._commit()
+                handled = self._handle_polled(batches, stop)
+                if handled:
+                    self._commit(handled)
                 if time.monotonic() - last_lag >= LAG_EVERY_S:
                     last_lag = time.monotonic()
                     self._record_lag()
@@ -327,9 +330,54 @@ class ConsumerLoop:
         except AttributeError:
             return True
 
-    def _commit(self) -> None:
+    def _handle_polled(
+        self, batches: Mapping[TopicPartition, Sequence[Any]], stop: threading.Event
+    ) -> dict[TopicPartition, OffsetAndMetadata]:
+        """Handle what one poll returned, partition by partition, and return the offsets
+        to commit: just past the last record handled. The batch is cut short on a stop
+        request, when the group is rebalancing (its members must rejoin in time) or when
+        the batch budget is spent; each partition is then rewound to its first record
+        not handled, so the next poll returns it again and nothing is skipped."""
+        polled_at = time.monotonic()
+
+        def cut_short() -> bool:
+            return stop.is_set() or time.monotonic() - polled_at > self.batch_budget_s or self._rebalancing()
+
+        handled: dict[TopicPartition, OffsetAndMetadata] = {}
+        left = 0
+        for partition, records in batches.items():
+            # the first chunk of a poll always runs: however slow, the loop moves on
+            count = 0 if handled and cut_short() else self.handle(records, stop, cut_short)
+            if count:
+                handled[partition] = OffsetAndMetadata(records[count - 1].offset + 1, "", -1)
+            if count < len(records):
+                self._rewind(partition, records[count].offset)
+                left += len(records) - count
+        if left and not stop.is_set():
+            log.info(
+                "%s: %d records left for the next poll (%s)",
+                self.name,
+                left,
+                "the group is rebalancing" if self._rebalancing() else "the batch took too long",
+            )
+        return handled
+
+    def _rebalancing(self) -> bool:
+        coordinator = getattr(self._consumer, "_coordinator", None)  # kafka-python internals
         try:
-            self._consumer.commit()
+            return bool(coordinator and coordinator.need_rejoin())
+        except AttributeError:
+            return False
+
+    def _rewind(self, partition: TopicPartition, offset: int) -> None:
+        try:
+            self._consumer.seek(partition, offset)
+        except Exception as exc:  # no longer ours: its next owner starts at the committed offset
+            log.info("%s: %s not rewound to %s: %r", self.name, partition, offset, exc)
+
+    def _commit(self, offsets: dict[TopicPartition, OffsetAndMetadata]) -> None:
+        try:
+            self._consumer.commit(offsets)
             self._tracker.back(BROKER)
         except KafkaError as exc:
             # The group moved on (a rebalance or a broker restart). The batch comes
@@ -337,24 +385,34 @@ class ConsumerLoop:
             if self._tracker.report(exc) is None:
                 log.warning("%s: offset commit failed (%r); the batch will be redelivered", self.name, exc)
 
-    def handle(self, records: Sequence[Any], stop: threading.Event) -> None:
+    def handle(
+        self, records: Sequence[Any], stop: threading.Event, cut_short: Callable[[], bool] | None = None
+    ) -> int:
         """Process a partition's records in order: one transaction per chunk, one by one
         if that fails. Each record takes effect, is skipped, or is dead-lettered; only a
-        stop request (or an unreachable store or broker, waited for) holds the next one."""
-        try:
-            for start in range(0, len(records), self.chunk_size):
-                chunk = records[start : start + self.chunk_size]
-                raws = [r.value or b"" for r in chunk]
+        stop request (or an unreachable store or broker, waited for) holds the next one.
+        `cut_short` is asked between chunks whether to stop there. Returns how many of
+        the records were handled (the first ones)."""
+        for start in range(0, len(records), self.chunk_size):
+            if start and cut_short is not None and cut_short():
+                return start
+            chunk = records[start : start + self.chunk_size]
+            raws = [r.value or b"" for r in chunk]
+            try:
                 if len(chunk) > 1 and self._through_outages(
                     lambda raws=raws: self._processor.process_all(raws), stop
                 ):
                     continue
-                for record in chunk:
+            except Stopped:
+                return start
+            for done, record in enumerate(chunk):
+                try:
                     self._handle(record, stop)
-                    if stop.is_set():
-                        return
-        except Stopped:
-            return
+                except Stopped:
+                    return start + done
+                if stop.is_set():
+                    return start + done  # this one may not be done: it comes again
+        return len(records)
 
     def _through_outages(self, call: Callable[[], Any], stop: threading.Event) -> Any:
         return call_through_outages(call, stop, self._backoff, self._tracker)

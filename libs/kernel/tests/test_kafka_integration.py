@@ -6,6 +6,7 @@ import json
 import time
 
 import pytest
+from kafka import KafkaConsumer, TopicPartition
 
 from kernel.connections import kafka_consumer, kafka_producer, mongo_client
 from kernel.consumer import ConsumerLoop, MessageProcessor, MongoInbox
@@ -143,3 +144,53 @@ def test_work_after_a_batch_that_fails_does_not_stop_the_consumer(settings_for, 
         stop.set()
         thread.join(10)
     assert not thread.is_alive() and len(rounds) >= 3
+
+
+def test_a_batch_cut_short_is_polled_again_from_its_first_unhandled_record(settings_for, wire):
+    """With no time to finish a batch (a member must poll again before the group's
+    deadline), the loop handles a chunk per poll and rewinds: every record once, in order."""
+    settings = settings_for("kernel_test")
+    db = mongo_client(settings)[settings.database]
+    topic = settings.topic("intake.inquiry.v1")
+    effects = db["effects"]
+    producer = kafka_producer(settings)
+    for n in range(60):
+        raw = golden_example("intake.inquiry_submitted")
+        raw["event_id"] = f"00000000-0000-4000-8000-{n:012d}"
+        producer.send(topic, key=b"inquiry-x", value=wire(raw))
+    producer.flush()
+    producer.close()
+
+    def handler(event, session) -> None:
+        last = effects.find_one({}, sort=[("n", -1)], session=session)
+        effects.insert_one(
+            {"n": int(event.event_id[-12:]), "after": last["n"] if last else None}, session=session
+        )
+
+    group = f"{settings.topic_prefix}kernel_test"
+    loop = ConsumerLoop(
+        "kernel_test",
+        kafka_consumer(settings, group, [topic]),
+        MessageProcessor(MongoInbox(db, "kernel_test"), {"intake.inquiry_submitted": handler}),
+        KafkaPublisher(kafka_producer(settings)),
+        chunk_size=5,
+    )
+    loop.batch_budget_s = 0.0
+    thread, stop = background(loop.run)
+    try:
+        wait_for(lambda: effects.count_documents({}) >= 60, 60)
+    finally:
+        stop.set()
+        thread.join(10)
+    done = sorted(effects.find({}, {"_id": 0}), key=lambda d: d["n"])
+    assert [d["n"] for d in done] == list(range(60))
+    assert [d["after"] for d in done] == [None, *range(59)]  # each after the one before it
+    reader = KafkaConsumer(
+        bootstrap_servers=settings.kafka_bootstrap_servers, group_id=group, enable_auto_commit=False
+    )
+    try:
+        partitions = [TopicPartition(topic, p) for p in reader.partitions_for_topic(topic) or ()]
+        ends = reader.end_offsets(partitions)
+        assert {p: reader.committed(p) or 0 for p in partitions} == ends  # and every one committed
+    finally:
+        reader.close()
