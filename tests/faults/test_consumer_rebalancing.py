@@ -40,7 +40,8 @@ DECIDE_EVERY = 4
 # mongod's transactionLifetimeLimitSeconds): its successor waits on them, missing its
 # own session meanwhile, and the group settles after.
 SETTLE_S = 150.0
-KILL_WITHIN_S = (5.0, 40.0)  # each consumer's kill, seconds after the first submission
+KILL_WITHIN_S = 40.0  # each consumer's kill, seconds after the first submission (default run)
+LONG_SUBMIT_FOR_S, LONG_KILLS = 300.0, 3  # --long: 600 inquiries, each consumer killed 3 times
 DRAIN_S = 240.0  # the backlog left by the faults is worked off well within this
 
 
@@ -81,7 +82,7 @@ def two_of_each(
             "RATE_LIMIT_ADDRESS": "100000/minute",
             "RATE_LIMIT_SUBJECT": "100000/minute",
         },
-    ).start(timeout_s=120)
+    ).start(timeout_s=300)  # a loaded machine starts the whole system slowly
     seconds = {s: ConsumerInstance(s, stack.env(), data_dir / "logs") for s in CONSUMERS}
     try:
         for instance in seconds.values():
@@ -93,28 +94,34 @@ def two_of_each(
         stack.stop()
 
 
-def fault_seed(config: pytest.Config) -> int:
-    chosen = os.environ.get("FAULT_SEED") or config.getoption("--fault-seed", default=None)
+def fault_seed() -> int:
+    chosen = os.environ.get("FAULT_SEED")
     return int(chosen) if chosen else random.SystemRandom().randrange(1_000_000)
 
 
-@pytest.mark.timeout(600)
+@pytest.mark.timeout(1800)
 def test_a_consumer_killed_mid_batch_hands_its_partitions_over_and_nothing_is_lost_or_doubled(
-    two_of_each, infra, tokens, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture[str]
+    two_of_each, infra, tokens, say, long_run: bool
 ) -> None:
     stack, seconds = two_of_each
     env = stack.env()
-    seed = fault_seed(request.config)
+    seed = fault_seed()
     rng = random.Random(seed)
-    with capsys.disabled():
-        print(f"\nconsumer rebalancing: FAULT_SEED={seed}")
+    submit_for_s, kills = (LONG_SUBMIT_FOR_S, LONG_KILLS) if long_run else (SUBMIT_FOR_S, 1)
+    # Each consumer's kills at their own moments (the consumers' may overlap), each
+    # with the pause before its restart.
+    plan = {
+        c: sorted((rng.uniform(5.0, KILL_WITHIN_S * kills), rng.uniform(0.0, 3.0)) for _ in range(kills))
+        for c in CONSUMERS
+    }
+    say(f"consumer rebalancing: FAULT_SEED={seed}; SIGKILL at (s, restart pause s): {plan}")
     groups = {s: f"{env['KAFKA_TOPIC_PREFIX']}{s}" for s in CONSUMERS}
     watch = GroupWatch(env["KAFKA_BOOTSTRAP_SERVERS"], API_VERSION)
     try:
         for group in groups.values():
             watch.wait_for_members(group, 2, SETTLE_S)
 
-        applicants = Applicants(stack.url("intake"), RATE_PER_S, SUBMIT_FOR_S, DECIDE_EVERY)
+        applicants = Applicants(stack.url("intake"), RATE_PER_S, submit_for_s, DECIDE_EVERY)
         handler = CaseHandler(
             stack.url("business_desk"), tokens.header("case_handler", "business_desk"), applicants.handed_over
         )
@@ -130,30 +137,26 @@ def test_a_consumer_killed_mid_batch_hands_its_partitions_over_and_nothing_is_lo
         threads = [
             threading.Thread(target=submit, daemon=True),
             threading.Thread(
-                target=handler.run, args=(applicants_done, started + SUBMIT_FOR_S + DRAIN_S), daemon=True
+                target=handler.run, args=(applicants_done, started + submit_for_s + DRAIN_S), daemon=True
             ),
         ]
         for thread in threads:
             thread.start()
 
-        # One kill per consumer at its own moment; the three may overlap.
-        plan = {c: (rng.uniform(*KILL_WITHIN_S), rng.uniform(0.0, 3.0)) for c in CONSUMERS}
         with ThreadPoolExecutor(len(CONSUMERS)) as pool:
             running = [
-                pool.submit(inject, c, seconds[c], groups[c], env, started, at, pause)
-                for c, (at, pause) in plan.items()
+                pool.submit(inject, c, seconds[c], groups[c], env, started, plan[c]) for c in CONSUMERS
             ]
-            faults = sorted((f.result() for f in running), key=lambda f: f.killed_at_s)
+            faults = sorted((f for r in running for f in r.result()), key=lambda f: f.killed_at_s)
         for thread in threads:
-            thread.join(SUBMIT_FOR_S + DRAIN_S)
+            thread.join(submit_for_s + DRAIN_S)
         effects, drained_after_s = drain(stack, infra.mail_url, applicants)
         dead_letters = count_dead_letters(env)
         lag = {group: watch.lag(group) for group in groups.values()}
     finally:
         watch.close()
 
-    with capsys.disabled():
-        print(summary(seed, applicants, handler, faults, effects, drained_after_s, dead_letters, lag))
+    say(summary(seed, applicants, handler, faults, effects, drained_after_s, dead_letters, lag))
     assert applicants.accepted and not applicants.refused, applicants.refused[:5]
     assert not handler.failed, handler.failed[:5]
     assert not effects.losses, effects.losses[:10]
@@ -168,24 +171,27 @@ def inject(
     group: str,
     env: dict[str, str],
     started: float,
-    after_s: float,
-    pause_s: float,
-) -> Fault:
-    """`after_s` into the traffic, SIGKILL the instance, see the group settle on the
-    survivor, start it again after `pause_s` and see it rejoin."""
+    moments: list[tuple[float, float]],
+) -> list[Fault]:
+    """At each moment (seconds into the traffic, or as soon as the last fault is over),
+    SIGKILL the instance, see the group settle on the survivor, start it again after the
+    pause and see it rejoin."""
     watch = GroupWatch(env["KAFKA_BOOTSTRAP_SERVERS"], API_VERSION)
+    faults = []
     try:
-        time.sleep(max(0.0, started + after_s - time.monotonic()))
-        killed_at = time.monotonic()
-        instance.kill()
-        evicted = watch.wait_for_members(group, 1, SETTLE_S)
-        time.sleep(pause_s)
-        restarted_after = time.monotonic() - killed_at
-        instance.start()
-        rejoined = watch.wait_for_members(group, 2, SETTLE_S)
+        for after_s, pause_s in moments:
+            time.sleep(max(0.0, started + after_s - time.monotonic()))
+            killed_at = time.monotonic()
+            instance.kill()
+            evicted = watch.wait_for_members(group, 1, SETTLE_S)
+            time.sleep(pause_s)
+            restarted_after = time.monotonic() - killed_at
+            instance.start()
+            rejoined = watch.wait_for_members(group, 2, SETTLE_S)
+            faults.append(Fault(consumer, killed_at - started, evicted, restarted_after, rejoined))
     finally:
         watch.close()
-    return Fault(consumer, killed_at - started, evicted, restarted_after, rejoined)
+    return faults
 
 
 def drain(stack: Stack, mail_url: str, applicants: Applicants) -> tuple[Effects, float]:
