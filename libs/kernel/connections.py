@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 from kafka import KafkaConsumer, KafkaProducer
 from pymongo import MongoClient
+from pymongo.errors import ConnectionFailure
 
 from kernel.dependencies import StoreListener
 from kernel.personal import KeyVault, PersonalData, master_key_from_env
@@ -16,7 +19,7 @@ def mongo_client(settings: Settings) -> MongoClient:
     command the store answers tells the dependency tracker it is there. Writes are
     acknowledged once journaled by a majority (MongoDB's own default since 5.0): with
     w=1 the embedded store loses the last acknowledged writes when it is killed."""
-    return MongoClient(
+    client: MongoClient = MongoClient(
         settings.mongodb_uri,
         w="majority",
         journal=True,
@@ -25,6 +28,26 @@ def mongo_client(settings: Settings) -> MongoClient:
         tz_aware=True,
         event_listeners=[StoreListener()],
     )
+    await_discovery(client)
+    return client
+
+
+# How long a new client waits to find the store: the short server selection is for a
+# store that went away, not for the first contact (a web worker's boot makes its indexes).
+DISCOVERY_WAIT_S = 20.0
+
+
+def await_discovery(client: MongoClient, wait_s: float = DISCOVERY_WAIT_S) -> None:
+    """Return once the store answers, or after `wait_s` (the caller's own operations then
+    meet the outage and wait for it, or fail a web worker's boot for its supervisor)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            client.admin.command("ping")
+            return
+        except ConnectionFailure:
+            if time.monotonic() >= deadline:
+                return
 
 
 def kafka_producer(settings: Settings) -> KafkaProducer:
