@@ -17,10 +17,12 @@ every worker and replica counts together."""
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, current_app, g, jsonify, render_template_string, request
+from flask import Flask, current_app, g, jsonify, render_template_string, request
 from flask_limiter import ApplicationLimit, Limiter
 from flask_limiter.errors import RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -128,6 +130,7 @@ limiter = Limiter(
     fail_on_first_breach=True,  # a flooding address is refused before its token is verified
 )
 
+LIMITER_RETRY_AFTER = "X-RateLimit-Retry-After"
 TOO_MANY_PAGE = """<!doctype html>
 <html lang="{{ lang }}"><head><meta charset="utf-8"><title>{{ title }}</title></head>
 <body><main><h1>{{ title }}</h1><p>{{ message }}</p></main></body></html>"""
@@ -144,21 +147,33 @@ def init_rate_limits(app: Flask, settings: Settings) -> None:
         # Flask-Limiter skips a request without an endpoint: a path that matches no route
         # (a scan of guessed URLs, a 404 or 405) would be free.
         RATELIMIT_REQUEST_IDENTIFIER=lambda: request.endpoint or "unrouted",
+        # Flask-Limiter would put its window's reset into Retry-After on every response,
+        # overriding a 503's own (the store is back in seconds, not at the minute's end):
+        # its value travels under its own name, and Retry-After is said only by a 429 or 503.
+        RATELIMIT_HEADER_RETRY_AFTER=LIMITER_RETRY_AFTER,
     )
     if settings.proxy_hops:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)  # type: ignore[method-assign]
     limiter.init_app(app)
 
     @app.errorhandler(RateLimitExceeded)
-    def too_many(exc: RateLimitExceeded) -> Response | tuple[Any, int]:
+    def too_many(exc: RateLimitExceeded) -> tuple[Any, int, dict[str, str]]:
         from kernel.web import wants_json
 
         lang = page_language()
         message = kernel_text("rate_limited.message", lang)
+        retry = {"Retry-After": str(seconds_until_reset())}
         if wants_json():
-            return jsonify(code=429, status="Too Many Requests", message=message), 429
+            return jsonify(code=429, status="Too Many Requests", message=message), 429, retry
         title = kernel_text("rate_limited.title", lang)
-        return render_template_string(TOO_MANY_PAGE, lang=lang, title=title, message=message), 429
+        page = render_template_string(TOO_MANY_PAGE, lang=lang, title=title, message=message)
+        return page, 429, retry
+
+
+def seconds_until_reset() -> int:
+    """How long until the breached limit lets this caller in again."""
+    breached = limiter.current_limit
+    return max(1, math.ceil(breached.reset_at - time.time())) if breached else 60
 
 
 def _storage_options(settings: Settings) -> dict[str, str]:

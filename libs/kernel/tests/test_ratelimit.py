@@ -98,3 +98,27 @@ def test_with_a_mongodb_store_the_counts_are_shared(settings_for, monkeypatch, i
     # what another worker or replica counts in the same store counts here too
     windows.update_one({"_id": window["_id"]}, {"$push": {"entries": window["entries"][0]}})
     assert [client.get("/api/openapi.json").status_code for _ in range(2)] == [200, 429]
+
+
+def test_retry_after_is_said_only_by_a_refusal_and_a_503_keeps_its_own(settings_for, monkeypatch):
+    """Flask-Limiter put its window's reset (up to a minute) into Retry-After on every
+    response, a 200's and an outage's 503 (whose store is back in seconds) alike."""
+    from pymongo.errors import ServerSelectionTimeoutError
+
+    from kernel.signin import RETRY_AFTER_S
+
+    monkeypatch.setenv("RATE_LIMIT_ADDRESS", "3/minute")
+    app = create("vouchers", settings_for)
+
+    @app.get("/api/v1/test-outage")
+    def outage():  # type: ignore[no-untyped-def]
+        raise ServerSelectionTimeoutError("127.0.0.1:1: [Errno 111] Connection refused")
+
+    client = app.test_client()
+    fine = client.get("/api/openapi.json")
+    assert fine.status_code == 200 and "Retry-After" not in fine.headers
+    away = client.get("/api/v1/test-outage")
+    assert away.status_code == 503 and away.headers["Retry-After"] == str(RETRY_AFTER_S)
+    client.get("/api/openapi.json")
+    refused = client.get("/api/openapi.json")
+    assert refused.status_code == 429 and 0 < int(refused.headers["Retry-After"]) <= 61
