@@ -150,6 +150,8 @@ class DeliveryLoad:
         self.rate = rate
         self.count = count
         self._rng = random.Random(seed)
+        self._lock = threading.Lock()
+        self._sessions = threading.local()
         self.reports: list[Report] = []
         self._thread = threading.Thread(target=self._report_all, daemon=True)
 
@@ -160,9 +162,11 @@ class DeliveryLoad:
     def join(self, timeout_s: float) -> None:
         self._thread.join(timeout_s)
 
-    def _send(self, session: requests.Session, report: Report) -> None:
+    def _send(self, report: Report) -> None:
+        if not hasattr(self._sessions, "session"):
+            self._sessions.session = requests.Session()
         try:
-            response = session.post(
+            response = self._sessions.session.post(
                 f"{self.vouchers_url}/api/v1/vouchers/{report.voucher_id}/deliveries",
                 json={"report_id": report.report_id, "units": 1, "delivered_on": date.today().isoformat()},
                 headers=self._auth(),
@@ -172,19 +176,29 @@ class DeliveryLoad:
         except requests.RequestException:
             report.answers.append(None)
 
+    def _report(self, report: Report, again: bool) -> None:
+        for _attempt in range(3):
+            self._send(report)
+            if report.accepted:
+                break
+            time.sleep(1.0)
+        if report.accepted and again:
+            self._send(report)
+
     def _report_all(self) -> None:
-        session = requests.Session()
+        """At a steady rate whatever the answers' latency: a few reports in flight at once
+        (as several providers' systems would send them)."""
         start = time.monotonic()
-        for n in range(self.count):
+
+        def one(n: int) -> None:
             delay = start + n / self.rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
             report = Report(f"{self.run}-r{n}", self.voucher_ids[n % len(self.voucher_ids)])
-            self.reports.append(report)
-            for _attempt in range(3):
-                self._send(session, report)
-                if report.accepted:
-                    break
-                time.sleep(1.0)
-            if report.accepted and self._rng.random() < 0.3:
-                self._send(session, report)
+            with self._lock:
+                self.reports.append(report)
+                again = self._rng.random() < 0.3
+            self._report(report, again)
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(one, range(self.count)))
