@@ -33,6 +33,9 @@ class Process:
     popen: subprocess.Popen | None = None
 
     def start(self) -> Process:
+        # Picked now, not when the Process was made: meanwhile another process's outgoing
+        # connection may take a port that was free then (seen: Errno 98 in a full run).
+        self.metrics_port = free_port()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as log:
             self.popen = subprocess.Popen(
