@@ -37,16 +37,26 @@ def case_by_reference(stack: Stack, reference: str, auth: dict[str, str]) -> dic
     return response.json() if response.status_code == 200 else None
 
 
-@pytest.fixture(scope="module")
-def stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def own_stack(
+    infra, tmp_path_factory: pytest.TempPathFactory, extra_env: dict[str, str] | None = None, **start
+) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
     """Every service process under supervisor, on the session's servers, with its own
-    databases and topics."""
+    databases and topics (and `extra_env`), stopped after: the body of a stack fixture."""
     prefix = f"e{uuid.uuid4().hex[:6]}"
     running = Stack(
         tmp_path_factory.mktemp("stack"),
         infra=infra,
         owns_infra=False,
-        extra_env={"MONGODB_DATABASE_PREFIX": f"{prefix}_", "KAFKA_TOPIC_PREFIX": f"{prefix}."},
-    ).start()
+        extra_env={
+            "MONGODB_DATABASE_PREFIX": f"{prefix}_",
+            "KAFKA_TOPIC_PREFIX": f"{prefix}.",
+            **(extra_env or {}),
+        },
+    ).start(**start)
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module")
+def stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    yield from own_stack(infra, tmp_path_factory)

@@ -11,7 +11,7 @@ import pytest
 from conftest import csrf_token
 from devstack.smsgateway import RecordingSmsGateway
 from devstack.stack import Stack
-from tests.e2e.conftest import mails_to, wait_for
+from tests.e2e.conftest import mails_to, own_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -25,19 +25,7 @@ def gateway() -> Iterator[RecordingSmsGateway]:
 
 @pytest.fixture(scope="module")
 def stack(infra, gateway, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    prefix = f"s{uuid.uuid4().hex[:6]}"
-    running = Stack(
-        tmp_path_factory.mktemp("stack"),
-        infra=infra,
-        owns_infra=False,
-        extra_env={
-            "MONGODB_DATABASE_PREFIX": f"{prefix}_",
-            "KAFKA_TOPIC_PREFIX": f"{prefix}.",
-            "SMS_GATEWAY_URL": gateway.url,
-        },
-    ).start()
-    yield running
-    running.stop()
+    yield from own_stack(infra, tmp_path_factory, {"SMS_GATEWAY_URL": gateway.url})
 
 
 def test_the_receipt_goes_by_sms_when_the_applicant_chooses_sms(stack, infra, gateway):

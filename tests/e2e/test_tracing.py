@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from devstack.stack import Stack
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import own_stack, wait_for
 from tests.e2e.otlp_sink import OtlpSink
 
 pytestmark = pytest.mark.e2e
@@ -26,20 +26,8 @@ def sink() -> Iterator[OtlpSink]:
 
 @pytest.fixture(scope="module")
 def traced_stack(infra, sink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    prefix = f"t{uuid.uuid4().hex[:6]}"
-    running = Stack(
-        tmp_path_factory.mktemp("traced"),
-        infra=infra,
-        owns_infra=False,
-        extra_env={
-            "MONGODB_DATABASE_PREFIX": f"{prefix}_",
-            "KAFKA_TOPIC_PREFIX": f"{prefix}.",
-            "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint,
-            "OTEL_BSP_SCHEDULE_DELAY": "100",
-        },
-    ).start()
-    yield running
-    running.stop()
+    tracing = {"OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+    yield from own_stack(infra, tmp_path_factory, tracing)
 
 
 def test_a_submission_is_one_trace_across_every_process(traced_stack, sink):

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from devstack.stack import Stack
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import own_stack, wait_for
 from tests.e2e.otlp_sink import OtlpSink
 from tests.security.test_contact_sign_in import sign_in_with_email_link, submit
 
@@ -30,22 +30,13 @@ def sink() -> Iterator[OtlpSink]:
 
 @pytest.fixture(scope="module")
 def traced_stack(infra, sink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    prefix = f"r{uuid.uuid4().hex[:6]}"
-    running = Stack(
-        tmp_path_factory.mktemp("traced"),
-        infra=infra,
-        owns_infra=False,
-        extra_env={
-            "MONGODB_DATABASE_PREFIX": f"{prefix}_",
-            "KAFKA_TOPIC_PREFIX": f"{prefix}.",
-            "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint,
-            "OTEL_BSP_SCHEDULE_DELAY": "100",
-            "ACCESS_LOG": "-",  # gunicorn's access log, as deployed
-            "LOG_FORMAT": "json",
-        },
-    ).start(timeout_s=180)
-    yield running
-    running.stop()
+    tracing = {
+        "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint,
+        "OTEL_BSP_SCHEDULE_DELAY": "100",
+        "ACCESS_LOG": "-",  # gunicorn's access log, as deployed
+        "LOG_FORMAT": "json",
+    }
+    yield from own_stack(infra, tmp_path_factory, tracing, timeout_s=180)
 
 
 def test_no_tracking_or_sign_in_token_is_logged_or_traced(traced_stack, infra, sink):
