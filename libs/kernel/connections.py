@@ -13,12 +13,14 @@ from kernel.personal import KeyVault, PersonalData, master_key_from_env
 from kernel.settings import Settings
 
 
-def mongo_client(settings: Settings) -> MongoClient:
+def mongo_client(settings: Settings, discovery_wait_s: float | None = None) -> MongoClient:
     """A short server-selection timeout: a request fails fast (503) while the store is away,
     and a worker's loop notices the outage soon and waits with its own backoff. Every
     command the store answers tells the dependency tracker it is there. Writes are
     acknowledged once journaled by a majority (MongoDB's own default since 5.0): with
-    w=1 the embedded store loses the last acknowledged writes when it is killed."""
+    w=1 the embedded store loses the last acknowledged writes when it is killed.
+    `discovery_wait_s`: how long to wait for the store's first answer (DISCOVERY_WAIT_S
+    by default; 0 for a process whose own loop waits out an outage)."""
     client: MongoClient = MongoClient(
         settings.mongodb_uri,
         w="majority",
@@ -28,7 +30,7 @@ def mongo_client(settings: Settings) -> MongoClient:
         tz_aware=True,
         event_listeners=[StoreListener()],
     )
-    await_discovery(client)
+    await_discovery(client, DISCOVERY_WAIT_S if discovery_wait_s is None else discovery_wait_s)
     return client
 
 
@@ -41,7 +43,7 @@ def await_discovery(client: MongoClient, wait_s: float = DISCOVERY_WAIT_S) -> No
     """Return once the store answers, or after `wait_s` (the caller's own operations then
     meet the outage and wait for it, or fail a web worker's boot for its supervisor)."""
     deadline = time.monotonic() + wait_s
-    while True:
+    while wait_s > 0:
         try:
             client.admin.command("ping")
             return

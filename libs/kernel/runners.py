@@ -131,38 +131,49 @@ def run_periodically(
     name: str,
     job: Callable[[T], object],
     interval_s: float,
-    setup: Callable[[], T],
-    checks: Callable[[T], dict[str, Callable[[], object]]] | None = None,
+    settings: Settings,
+    setup: Callable[[Database], T],
 ) -> None:
-    """A housekeeping entrypoint: `setup()` once (its store may be away at first: waited
-    for), then `job(what setup made)` every `interval_s` seconds until SIGTERM/SIGINT, or
-    once with --once (for a Kubernetes CronJob, which retries a failed run). A round that
-    meets an outage waits for the dependency with backoff and is done then; a round that
-    fails otherwise is logged and tried again next interval. `checks`: what /readyz asks
-    once set up."""
+    """A housekeeping entrypoint: `setup(the service's database)` once (its store may be
+    away at first: waited for), then `job(what setup made)` every `interval_s` seconds
+    until SIGTERM/SIGINT, or once with --once (for a Kubernetes CronJob, which retries a
+    failed run). A round that meets an outage waits for the dependency with backoff and
+    is done then; a round that fails otherwise is logged and tried again next interval.
+    /readyz asks the store. The process has one store client, made here: a setup retried
+    through an outage uses it again (one made per attempt would leak its connections and
+    monitor threads)."""
     parser = argparse.ArgumentParser(description=name)
     parser.add_argument("--once", action="store_true", help="one round, then exit")
     args = parser.parse_args()
+    # no wait for the store's first answer: the rounds wait out an outage themselves
+    client = mongo_client(settings, discovery_wait_s=0.0)
+    db = client[settings.database]
+    try:
+        if args.once:
+            job(setup(db))
+            return
+        serve_process_metrics({STORE: store_check(db)})
+        run_until_signalled(
+            until_stopped(lambda stop: run_rounds(name, job, interval_s, lambda: setup(db), stop))
+        )
+    finally:
+        client.close()
+
+
+def run_rounds(
+    name: str, job: Callable[[T], object], interval_s: float, setup: Callable[[], T], stop: threading.Event
+) -> None:
+    """`setup()` through outages, then `job` every `interval_s` seconds until `stop`."""
     log = logging.getLogger(name)
-    if args.once:
-        job(setup())
-        return
-    live_checks: dict[str, Callable[[], object]] = {}
-    serve_process_metrics(live_checks)
-
-    def loop(stop: threading.Event) -> None:
-        made = call_through_outages(setup, stop)
-        live_checks.update(checks(made) if checks else {})
-        while not stop.is_set():
-            try:
-                call_through_outages(lambda: job(made), stop)
-            except Stopped:
-                return
-            except Exception:
-                JOB_ROUNDS.labels(name, "failed").inc()
-                log.exception("%s: round failed", name)
-            else:
-                JOB_ROUNDS.labels(name, "done").inc()
-            stop.wait(interval_s)
-
-    run_until_signalled(until_stopped(loop))
+    made = call_through_outages(setup, stop)
+    while not stop.is_set():
+        try:
+            call_through_outages(lambda: job(made), stop)
+        except Stopped:
+            return
+        except Exception:
+            JOB_ROUNDS.labels(name, "failed").inc()
+            log.exception("%s: round failed", name)
+        else:
+            JOB_ROUNDS.labels(name, "done").inc()
+        stop.wait(interval_s)

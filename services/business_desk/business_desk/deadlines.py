@@ -10,7 +10,6 @@ import os
 
 from business_desk import handlers
 from business_desk.bootstrap import Deps, bootstrap
-from kernel.dependencies import STORE
 from kernel.runners import configure_logging, run_periodically
 from kernel.settings import Settings
 
@@ -31,8 +30,8 @@ def main() -> None:
         "business_desk-deadlines",
         run_once,
         float(os.environ.get("DEADLINES_INTERVAL_S", "600")),
-        setup=lambda: bootstrap(settings),
-        checks=lambda deps: {STORE: deps.ping},
+        settings,
+        setup=lambda db: bootstrap(settings, db=db),
     )
 
 

@@ -8,7 +8,6 @@ import os
 
 from business_desk import handlers
 from business_desk.bootstrap import Deps, bootstrap
-from kernel.dependencies import STORE
 from kernel.runners import configure_logging, run_periodically
 from kernel.settings import Settings
 
@@ -29,8 +28,8 @@ def main() -> None:
         "business_desk-retention",
         run_once,
         float(os.environ.get("RETENTION_INTERVAL_S", "3600")),
-        setup=lambda: bootstrap(settings),
-        checks=lambda deps: {STORE: deps.ping},
+        settings,
+        setup=lambda db: bootstrap(settings, db=db),
     )
 
 

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from pymongo.database import Database
+
 from kernel.connections import mongo_client, personal_data
 from kernel.envelope import utc_now
 from kernel.eventstore import EventStore, MongoEventStore
@@ -36,9 +38,13 @@ def citizen_secret(master_key: bytes) -> bytes:
     return hmac.new(master_key, b"vouchers.citizen_key", hashlib.sha256).digest()
 
 
-def bootstrap(settings: Settings, clock: Callable[[], datetime] = utc_now) -> Deps:
-    client = mongo_client(settings)
-    db = client[settings.database]
+def bootstrap(
+    settings: Settings, clock: Callable[[], datetime] = utc_now, db: Database | None = None
+) -> Deps:
+    """The handlers' dependencies, on `db` (else a client of their own)."""
+    if db is None:
+        db = mongo_client(settings)[settings.database]
+    client = db.client
     personal = personal_data(settings, client)
     read = ReadModels(db, personal)
     store = MongoEventStore(db, upcasters=upcasters(), hooks=[read.apply], personal=personal, clock=clock)

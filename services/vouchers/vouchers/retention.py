@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import os
 
-from kernel.dependencies import STORE
 from kernel.runners import configure_logging, run_periodically
 from kernel.settings import Settings
 from vouchers import handlers
@@ -30,8 +29,8 @@ def main() -> None:
         "vouchers-retention",
         run_once,
         float(os.environ.get("RETENTION_INTERVAL_S", "3600")),
-        setup=lambda: bootstrap(settings),
-        checks=lambda deps: {STORE: deps.ping},
+        settings,
+        setup=lambda db: bootstrap(settings, db=db),
     )
 
 
