@@ -28,8 +28,10 @@ from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.mongo_client import MongoClient
 
+from kernel.dependencies import dependency_of, reason_of
 from kernel.personal import PersonalData
 from kernel.settings import Settings
+from kernel.transactions import run_in_transaction
 
 Doc = dict[str, Any]
 
@@ -149,8 +151,9 @@ def _rebuild_chunk(
             model.collection.bulk_write(writes, ordered=True, session=session)
         return changed, removed, unreproducible
 
-    with client.start_session() as session:
-        changed, removed, unreproducible = session.with_transaction(transaction)
+    # an outage ends the rebuild at once (pymongo's with_transaction would retry the
+    # chunk for up to 120 s); a write conflict with a live writer is still retried
+    changed, removed, unreproducible = run_in_transaction(client, transaction)
     differing.extend(str(k) for k in [*changed, *removed][: MAX_NAMED - len(differing)])
     return len(changed), len(removed), unreproducible
 
@@ -178,6 +181,15 @@ def differs(result: Mapping[str, Any]) -> bool:
     return any(m["changed"] or m["removed"] for m in result["models"])
 
 
+def outage_message(service: str, exc: BaseException) -> str:
+    """What an operator reads when the rebuild met a dependency outage."""
+    return (
+        f"{service} rebuild stopped: the {dependency_of(exc)} is unreachable ({reason_of(exc)}). "
+        "Each chunk rebuilt so far was committed whole and the rest is as it was: "
+        "run the rebuild again once it is back."
+    )
+
+
 def run_cli(service: str, rebuild: Callable[..., dict[str, Any]]) -> None:
     """`python -m <service>.rebuild [--check]`: the summary as JSON; with --check nothing is
     written and the exit status is 1 when the read models differ from a rebuild."""
@@ -187,7 +199,12 @@ def run_cli(service: str, rebuild: Callable[..., dict[str, Any]]) -> None:
     parser.add_argument("--check", action="store_true", help="compare only, write nothing")
     args = parser.parse_args()
     configure_logging(f"{service}-rebuild")
-    result = rebuild(Settings.from_env(service), check=args.check)
+    try:
+        result = rebuild(Settings.from_env(service), check=args.check)
+    except Exception as exc:
+        if dependency_of(exc) is None:
+            raise
+        sys.exit(outage_message(service, exc))
     print(json.dumps(result, indent=2, default=str))
     if args.check and differs(result):
         sys.exit(1)
