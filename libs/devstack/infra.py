@@ -101,6 +101,12 @@ class Infra:
     oidc_port: int = field(default_factory=free_port)
     service_client_secret: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     mongo_in_memory: bool = False
+    # On disk, SecantusDB commits a multi-document transaction into WiredTiger's log
+    # buffer without syncing it, whatever the commit's write concern says (j=true is
+    # honoured only by single writes), and acknowledges it: a SIGKILL then loses the last
+    # acknowledged transactions. --sync-on-commit makes every commit write and fsync the
+    # log first. False only to measure what that costs (bench/store_durability.py).
+    mongo_durable_commits: bool = True
     processes: dict[str, Process] = field(default_factory=dict)
     external: dict[str, str] = field(default_factory=dict)
 
@@ -120,6 +126,7 @@ class Infra:
                     ":memory:" if self.mongo_in_memory else str(self.data_dir / "mongo"),
                     "--log-level",
                     "WARNING",
+                    *self._mongo_sync_flags(),
                 ],
                 self.mongo_port,
                 logs / "mongo.log",
@@ -174,6 +181,9 @@ class Infra:
         if os.environ.get("OIDC_ISSUER"):
             self.external["oidc"] = os.environ["OIDC_ISSUER"]
             self.service_client_secret = os.environ.get("SERVICE_CLIENT_SECRET", "")
+
+    def _mongo_sync_flags(self) -> list[str]:
+        return ["--sync-on-commit"] if self.mongo_durable_commits and not self.mongo_in_memory else []
 
     @property
     def mongodb_uri(self) -> str:

@@ -18,7 +18,8 @@ def mongo_client(settings: Settings, discovery_wait_s: float | None = None) -> M
     and a worker's loop notices the outage soon and waits with its own backoff. Every
     command the store answers tells the dependency tracker it is there. Writes are
     acknowledged once journaled by a majority (MongoDB's own default since 5.0): with
-    w=1 the embedded store loses the last acknowledged writes when it is killed.
+    w=1 the embedded store loses the last acknowledged writes when it is killed (and its
+    transactions' commits need its --sync-on-commit for that: devstack.infra).
     `discovery_wait_s`: how long to wait for the store's first answer (DISCOVERY_WAIT_S
     by default; 0 for a process whose own loop waits out an outage)."""
     client: MongoClient = MongoClient(
