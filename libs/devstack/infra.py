@@ -74,6 +74,16 @@ class Process:
             self.popen.wait(5)
 
 
+def store_process(port: int, storage_path: str, log_path: Path, durable_commits: bool = True) -> Process:
+    """The MongoDB-protocol store (SecantusDB) on `storage_path` (":memory:" or a folder);
+    on disk with --sync-on-commit unless `durable_commits` is False (see Infra)."""
+    argv = [str(BIN / "secantusd-py"), "--host", "127.0.0.1", "--port", str(port)]
+    argv += ["--storage-path", storage_path, "--log-level", "WARNING"]
+    if durable_commits and storage_path != ":memory:":
+        argv.append("--sync-on-commit")
+    return Process("mongo", argv, port, log_path)
+
+
 def oidc_provider_env(port: int, service_client_secret: str, jwks_file: Path | None = None) -> dict[str, str]:
     """The development OpenID provider's environment (deploy/dev-oidc/server.mjs): its
     port, the services' client secret and audiences, and optionally its signing keys."""
@@ -114,22 +124,11 @@ class Infra:
         self.data_dir = Path(self.data_dir)
         logs = self.data_dir / "logs"
         self.processes = {
-            "mongo": Process(
-                "mongo",
-                [
-                    str(BIN / "secantusd-py"),
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.mongo_port),
-                    "--storage-path",
-                    ":memory:" if self.mongo_in_memory else str(self.data_dir / "mongo"),
-                    "--log-level",
-                    "WARNING",
-                    *self._mongo_sync_flags(),
-                ],
+            "mongo": store_process(
                 self.mongo_port,
+                ":memory:" if self.mongo_in_memory else str(self.data_dir / "mongo"),
                 logs / "mongo.log",
+                durable_commits=self.mongo_durable_commits,
             ),
             "kafka": Process(
                 "kafka",
@@ -181,9 +180,6 @@ class Infra:
         if os.environ.get("OIDC_ISSUER"):
             self.external["oidc"] = os.environ["OIDC_ISSUER"]
             self.service_client_secret = os.environ.get("SERVICE_CLIENT_SECRET", "")
-
-    def _mongo_sync_flags(self) -> list[str]:
-        return ["--sync-on-commit"] if self.mongo_durable_commits and not self.mongo_in_memory else []
 
     @property
     def mongodb_uri(self) -> str:

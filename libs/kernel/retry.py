@@ -129,6 +129,8 @@ class RetryGate:
             return False
         try:
             step()
+        except Stopped:
+            raise  # the step waited for a dependency and was told to stop: so is the loop
         except Exception as exc:
             self._failures += 1
             self._not_before = self._clock() + self._backoff.delay(self._failures)

@@ -60,8 +60,10 @@ def run_consumer(
     settings: Settings,
     topics: list[str],
     build_handlers: Callable[[Database], Mapping[str, Handler]],
-    after_batch: Callable[[Database], Callable[[], None]] | None = None,
+    after_batch: Callable[[Database, threading.Event], Callable[[], None]] | None = None,
 ) -> None:
+    """`after_batch(db, stop)` makes the work run after each batch (and while idle); it
+    may wait for a dependency until `stop` is set, then raise kernel.retry.Stopped."""
     configure_logging(f"{settings.service}-consumer")
     telemetry.setup(f"{settings.service}-consumer")
     db = mongo_client(settings)[settings.database]
@@ -72,7 +74,7 @@ def run_consumer(
     def work(stop: threading.Event) -> None:
         # building the handlers and the dispatcher makes their indexes: the store may be away
         handlers = call_through_outages(lambda: build_handlers(db), stop)
-        after = call_through_outages(lambda: after_batch(db), stop) if after_batch else None
+        after = call_through_outages(lambda: after_batch(db, stop), stop) if after_batch else None
         processor = MessageProcessor(
             MongoInbox(db, group), handlers, personal=personal_data(settings, db.client)
         )

@@ -217,6 +217,16 @@ def test_the_gate_holds_a_failing_step_for_its_backoff_while_the_loop_goes_on(tr
     assert any("works again after 5 failures" in r.getMessage() for r in caplog.records)
 
 
+def test_a_step_stopped_while_it_waited_for_a_dependency_stops_the_loop(tracked, caplog):
+    """notify's dispatcher waits for the store to record a sent mail; SIGTERM ends that wait
+    (Stopped), and the gate passes it on to the loop rather than retrying the step."""
+    tracker, clock, _ = tracked
+    gate = RetryGate("dispatch", Backoff(1.0, 8.0, 0.5), tracker, clock)
+    with pytest.raises(Stopped):
+        gate.run(Failing(1, Stopped()))
+    assert gate.failures == 0 and not [r for r in caplog.records if r.exc_info]
+
+
 class Record:
     def __init__(self, value: bytes, offset: int = 0) -> None:
         self.value, self.key, self.offset = value, None, offset

@@ -1,5 +1,6 @@
 """Entrypoint: turn events into emails and send them."""
 
+import threading
 from collections.abc import Callable
 
 from pymongo.database import Database
@@ -24,13 +25,13 @@ TOPICS = [
 def main() -> None:
     settings = Settings.from_env("notify")
 
-    def sender(db: Database) -> Callable[[], None]:
+    def sender(db: Database, stop: threading.Event) -> Callable[[], None]:
         personal = personal_data(settings, db.client)
         outbox = MailOutbox(db, personal=personal)
         outbox.ensure_schema()
         Recipients(db, personal).ensure_schema()
         smtp, sms = SmtpSender(settings), SmsGateway(settings)
-        return lambda: dispatch(outbox, smtp, settings.mail_from, sms=sms) and None
+        return lambda: dispatch(outbox, smtp, settings.mail_from, sms=sms, stop=stop) and None
 
     run_consumer(
         settings,

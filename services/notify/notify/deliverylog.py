@@ -1,4 +1,4 @@
-"""The delivery log as events: every message queued, sent (a batch at a time), bounced,
+"""The delivery log as events: every message queued, sent, bounced,
 and, after its last attempt, failed, which goes to the dead-letter topic for someone to
 act on. Stored with notify's own event store and published by its outbox relay. No
 addresses in the events: the message key, the case reference and the channel."""
@@ -85,9 +85,10 @@ class DeliveryLog:
             f"message-{_key_hash(mail['_id'])}", 0, [queued_event(mail)], self._meta(), session
         )
 
-    def sent(self, mails: Sequence[dict[str, Any]]) -> None:
-        if mails:
-            self._store.append(f"sent-{uuid.uuid4()}", 0, sent_events(mails), self._meta())
+    def sent(self, mail: dict[str, Any], session: ClientSession) -> None:
+        """In the transaction that marks the message sent: one stream per message, so a
+        second mark (after a resend) cannot log it twice."""
+        self._store.append(f"sent-{_key_hash(mail['_id'])}", 0, sent_events([mail]), self._meta(), session)
 
     def failed(self, mail: dict[str, Any], error: str) -> None:
         """Given up: to the dead-letter topic, with the reason."""

@@ -10,6 +10,7 @@ import logging
 import random
 import smtplib
 import ssl
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -24,10 +25,12 @@ from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
 from kernel.connections import personal_data
-from kernel.dependencies import SMTP, TRACKER, DependencyUnavailable, reason_of
+from kernel.dependencies import SMTP, STORE, TRACKER, DependencyUnavailable, dependency_of, reason_of
 from kernel.paging import Page, PageRequest, SortKey, mongo_page, sequence_page
 from kernel.personal import PersonalData, SubjectErased
+from kernel.retry import OUTAGE_BACKOFF, call_through_outages
 from kernel.settings import Settings
+from kernel.transactions import run_in_transaction
 from notify import mime
 from notify.access import READ_AFTER_SENDING
 from notify.deliverylog import DeliveryLog
@@ -38,6 +41,14 @@ from notify.sms import SmsGateway, SmsRejected
 log = logging.getLogger(__name__)
 log.addFilter(WithoutAddresses())  # whatever the dispatcher logs about a failure
 MAX_ATTEMPTS = 8
+LEASE = timedelta(seconds=60)
+# A dispatcher stops sending its batch this long before the lease runs out: what it sends
+# has time to be recorded before anyone may take the lease.
+SEND_MARGIN = timedelta(seconds=10)
+# An expired lease is taken over only after it has stayed unrecorded this long with the
+# store up: a holder that sent and waited out a store outage (retrying at least every
+# OUTAGE_BACKOFF.max_s) records its mail within it, a holder that died never does.
+RECLAIM_GRACE = timedelta(seconds=3 * OUTAGE_BACKOFF.max_s)
 NOTIFICATIONS_ORDER = SortKey.of(("queued_at", -1), ("_id", 1))  # the log: newest first
 MESSAGES_ORDER = SortKey.of(("queued_us", 1), ("_id", 1))  # one case's messages: oldest first
 
@@ -119,13 +130,18 @@ class MailOutbox:
 
     def lease(self, limit: int) -> list[dict[str, Any]]:
         """Lease up to `limit` emails that are due, oldest first, in two round trips; a
-        lease that expires (a crash mid-send) makes its email due again. Two dispatchers
-        never lease the same email: each takes only those still due when it updates.
+        lease that expires (a crash mid-send) makes its email due again RECLAIM_GRACE
+        later (_hold_expired_leases). Two dispatchers never lease the same email: each
+        takes only those still due when it updates.
         They come opened (`to`, `subject`, `body`, `fallback`); one whose subject was
         erased meanwhile is not sent but marked erased."""
         now = self._clock()
+        self._hold_expired_leases(now)
         self._give_up_abandoned(now)
-        due = {"status": {"$in": ["queued", "sending"]}, "next_attempt_at": {"$lte": now}}
+        due = {
+            "$or": [{"status": "queued"}, {"status": "sending", "reclaimable": True}],
+            "next_attempt_at": {"$lte": now},
+        }
         ids = [
             doc["_id"]
             for doc in self._mails.find(due, {"_id": 1})
@@ -138,7 +154,8 @@ class MailOutbox:
         self._mails.update_many(
             {"_id": {"$in": ids}, **due},
             {
-                "$set": {"status": "sending", "lease": token, "next_attempt_at": now + timedelta(seconds=60)},
+                "$set": {"status": "sending", "lease": token, "next_attempt_at": now + LEASE},
+                "$unset": {"reclaimable": ""},
                 "$inc": {"attempts": 1},
             },
         )
@@ -162,11 +179,22 @@ class MailOutbox:
             )
         return opened
 
+    def _hold_expired_leases(self, now: datetime) -> None:
+        """An expired lease is not taken at once: its holder may have handed the mail to
+        SMTP and be waiting out a store outage to record it (the lease ran out meanwhile).
+        This write, made while the store answers, starts RECLAIM_GRACE, within which such
+        a holder records it; only then is it due again (as after a crash mid-send)."""
+        self._mails.update_many(
+            {"status": "sending", "next_attempt_at": {"$lte": now}, "reclaimable": {"$ne": True}},
+            {"$set": {"reclaimable": True, "next_attempt_at": now + RECLAIM_GRACE}},
+        )
+
     def _give_up_abandoned(self, now: datetime) -> None:
         """A mail whose every lease ran out without an outcome (the dispatcher died while
         sending it, each time) is failed for good, so it cannot hold the queue forever."""
         abandoned = {
             "status": "sending",
+            "reclaimable": True,
             "next_attempt_at": {"$lte": now},
             "attempts": {"$gte": MAX_ATTEMPTS},
         }
@@ -185,23 +213,40 @@ class MailOutbox:
         except Exception:
             return doc
 
-    def release(self, mails: list[dict[str, Any]]) -> None:
-        """Put leased emails back, untried (the server went away before their turn)."""
-        if mails:
+    def release(self, mails: Sequence[dict[str, Any]]) -> None:
+        """Put leased emails back, untried (the server went away before their turn), each
+        only while its lease is still this one's."""
+        for lease in {m.get("lease") for m in mails}:
+            ids = [m["_id"] for m in mails if m.get("lease") == lease]
             self._mails.update_many(
-                {"_id": {"$in": [m["_id"] for m in mails]}, "status": "sending"},
+                {"_id": {"$in": ids}, "status": "sending", "lease": lease},
                 {"$set": {"status": "queued", "next_attempt_at": self._clock()}, "$inc": {"attempts": -1}},
             )
 
-    def mark_sent(self, mails: Sequence[dict[str, Any]]) -> None:
-        """Sent: the text with its personal link is not kept."""
-        if mails:
-            ids = [m["_id"] for m in mails]
-            self._mails.update_many(
-                {"_id": {"$in": ids}},
-                {"$set": {"status": "sent", "sent_at": self._clock()}, "$unset": {"delivery": ""}},
+    def lease_left(self, mail: dict[str, Any]) -> timedelta:
+        """How long the lease of a leased mail still runs."""
+        return _aware(mail["next_attempt_at"]) - self._clock()
+
+    def mark_sent(self, mail: dict[str, Any]) -> None:
+        """Sent (SMTP or the gateway took it): the mail and its sent event in one
+        transaction, whoever holds its lease now. Once done, doing it again changes
+        nothing, so it can be retried until the store answers. The text with its personal
+        link is not kept, nor a letter nobody may read after sending."""
+        unread = {} if mail.get("audience") in READ_AFTER_SENDING else {"letter": ""}
+
+        def record(session: ClientSession) -> None:
+            recorded = self._mails.update_one(
+                {"_id": mail["_id"], "status": {"$in": ["queued", "sending"]}},
+                {
+                    "$set": {"status": "sent", "sent_at": self._clock()},
+                    "$unset": {"delivery": "", "lease": "", "reclaimable": "", **unread},
+                },
+                session=session,
             )
-            self._forget_unreadable(ids)
+            if recorded.modified_count:
+                self.log.sent(mail, session)
+
+        run_in_transaction(self._mails.database.client, record)
 
     def _forget_unreadable(self, ids: list[str]) -> None:
         """A finished message nobody may read (a citizen's or provider's letter, a sign-in
@@ -415,17 +460,25 @@ class SmtpSender:
 
 
 def dispatch(
-    outbox: MailOutbox, sender: SmtpSender, mail_from: str, limit: int = 100, sms: SmsGateway | None = None
+    outbox: MailOutbox,
+    sender: SmtpSender,
+    mail_from: str,
+    limit: int = 100,
+    sms: SmsGateway | None = None,
+    stop: threading.Event | None = None,
 ) -> int:
     """Send what is due: emails over one SMTP connection, SMS through the gateway.
-    Returns how many were sent."""
+    Returns how many were sent. Each message is recorded as sent as soon as it is
+    taken; through a store outage that waits (until `stop` is set: Stopped), since a
+    message whose mark is lost is sent again once its lease is taken over."""
+    stop = stop or threading.Event()
     mails = outbox.lease(limit)
     emails = [m for m in mails if m.get("channel", "email") == "email"]
     texts = [m for m in mails if m.get("channel") == "sms"]
     sent, outages = 0, []
     for send in (
-        lambda: _send_emails(outbox, sender, mail_from, emails),
-        lambda: _send_texts(outbox, sms, texts),
+        lambda: _send_emails(outbox, sender, mail_from, emails, stop),
+        lambda: _send_texts(outbox, sms, texts, stop),
     ):
         try:
             sent += send()
@@ -438,35 +491,68 @@ def dispatch(
     return sent
 
 
-def _send_emails(outbox: MailOutbox, sender: SmtpSender, mail_from: str, mails: list[dict[str, Any]]) -> int:
-    """Each mail is sent, or failed alone (it cannot be an email, or the server refused
-    it: for good, or for now and it is tried again later), or, when the server goes away,
-    tried again later with the rest of the batch."""
+def _record_sent(outbox: MailOutbox, mail: dict[str, Any], stop: threading.Event) -> None:
+    """Record a message the server took, however long the store is away."""
+    call_through_outages(lambda: outbox.mark_sent(mail), stop)
+
+
+def _recorded_at_once(outbox: MailOutbox, mail: dict[str, Any]) -> bool:
+    """Record a message the server took; False if the store is away (told to the tracker)."""
+    try:
+        outbox.mark_sent(mail)
+    except PyMongoError as exc:
+        if dependency_of(exc) != STORE:
+            raise
+        TRACKER.report(exc)
+        return False
+    return True
+
+
+def _send_emails(
+    outbox: MailOutbox,
+    sender: SmtpSender,
+    mail_from: str,
+    mails: list[dict[str, Any]],
+    stop: threading.Event,
+) -> int:
+    """Each mail is sent and recorded at once, or failed alone (it cannot be an email, or
+    the server refused it: for good, or for now and it is tried again later), or, when
+    the server goes away or the lease nears its end, tried again later with the rest of
+    the batch. When the store is away as a sent mail is recorded, the session ends and the
+    mark waits for the store (an idle SMTP session would not outlast the outage)."""
     if not mails:
         return 0
-    sent: list[dict[str, Any]] = []
-    current: dict[str, Any] | None = None
+    sent = 0
+    untried = list(mails)
+    current: dict[str, Any] | None = None  # handed to the server, no outcome yet
+    unrecorded: dict[str, Any] | None = None
     try:
         with sender.session() as send:
-            for current in mails:
-                _send_one(outbox, send, mail_from, current, sent)
-            current = None
+            while untried and outbox.lease_left(untried[0]) > SEND_MARGIN:
+                current = mail = untried.pop(0)
+                taken = _send_one(outbox, send, mail_from, mail)
+                current = None
+                if not taken:
+                    continue
+                sent += 1
+                if not _recorded_at_once(outbox, mail):
+                    unrecorded = mail
+                    break
     except DependencyUnavailable:
         outbox.release(mails)  # none was tried: no attempt is spent on an outage
         raise
     except (OSError, smtplib.SMTPException) as exc:
-        index = mails.index(current) if current is not None else 0
-        failed = mails[index] if mails[index] not in sent else None
-        if failed is not None:
-            reason = redact(repr(exc), [failed.get("to")])
-            log.warning("mail %s not sent (attempt %d): %s", failed["_id"], failed["attempts"], reason)
-            outbox.mark_failed(failed, repr(exc))
-        outbox.release(mails[index + 1 :])  # the server is likely down: they wait for the next round
-    finally:
-        # one write for the batch; a crash before it resends the batch when its lease runs out
-        outbox.mark_sent(sent)
-        outbox.log.sent(sent)
-    return len(sent)
+        if current is None and len(untried) == len(mails):
+            current = untried.pop(0)  # the session failed before the first mail: it is that one's attempt
+        if current is not None:
+            reason = redact(repr(exc), [current.get("to")])
+            log.warning("mail %s not sent (attempt %d): %s", current["_id"], current["attempts"], reason)
+            outbox.mark_failed(current, repr(exc))
+        # the server is likely down: the rest wait for the next round
+    if unrecorded is not None:
+        _record_sent(outbox, unrecorded, stop)
+    call_through_outages(lambda: outbox.release(untried), stop)
+    return sent
 
 
 def _send_one(
@@ -474,67 +560,70 @@ def _send_one(
     send: Callable[[EmailMessage], object],
     mail_from: str,
     mail: dict[str, Any],
-    sent: list[dict[str, Any]],
-) -> None:
-    """Send one mail and note it in `sent`, or fail it alone; raise what ends the session
-    (the server went away, or refuses the sender: every mail would fare the same)."""
+) -> bool:
+    """Send one mail (True once the server took it), or fail it alone (False); raise what
+    ends the session (the server went away, or refuses the sender: every mail would fare
+    the same)."""
     try:
         send(to_message(mail, mail_from))
     except (mime.Unsendable, smtplib.SMTPNotSupportedError) as exc:
         log.warning("mail %s cannot be sent: %s", mail["_id"], redact(repr(exc), [mail.get("to")]))
         outbox.mark_failed(mail, repr(exc), final=True)
-        return
+        return False
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         log.warning("mail %s: recipient refused: %s", mail["_id"], redact(repr(exc), [mail.get("to")]))
         outbox.mark_failed(mail, repr(exc), final=all(code >= 500 for code in codes))
-        return
+        return False
     except smtplib.SMTPDataError as exc:
         if exc.smtp_code == SERVICE_CLOSING:
             raise
         reason = redact(repr(exc), [mail.get("to")])
         log.warning("mail %s refused (%d): %s", mail["_id"], exc.smtp_code, reason)
         outbox.mark_failed(mail, repr(exc), final=exc.smtp_code >= 500)
-        return
+        return False
     except (OSError, smtplib.SMTPException):
         raise
     except Exception as exc:  # a bug or a corrupt record: this mail only
         log.error("mail %s failed: %s", mail["_id"], redact(repr(exc), [mail.get("to")]))
         outbox.mark_failed(mail, repr(exc), final=True)
-        return
-    sent.append(mail)
+        return False
+    return True
 
 
 SERVICE_CLOSING = 421  # the server ends the session: not a refusal of this one mail
 
 
-def _send_texts(outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str, Any]]) -> int:
-    sent: list[dict[str, Any]] = []
-    try:
-        for index, text in enumerate(texts):
-            if sms is None or not sms.configured:
-                outbox.mark_failed(text, "no SMS gateway configured", final=True)  # its email goes instead
-                continue
-            try:
-                sms.send(text["to"], text["body"], text["reference"])
-            except DependencyUnavailable:
-                outbox.release(texts[index:])  # the gateway is away: no attempt is spent
-                raise
-            except SmsRejected as exc:
-                outbox.mark_failed(text, repr(exc), final=True)
-                continue
-            except (OSError, requests.RequestException) as exc:
-                reason = redact(repr(exc), [text.get("to")])
-                log.warning("SMS %s not sent (attempt %d): %s", text["_id"], text["attempts"], reason)
-                outbox.mark_failed(text, repr(exc))
-                outbox.release(texts[index + 1 :])
-                break
-            except Exception as exc:  # a bug or a corrupt record: this text only (its email goes instead)
-                log.error("SMS %s failed: %s", text["_id"], redact(repr(exc), [text.get("to")]))
-                outbox.mark_failed(text, repr(exc), final=True)
-                continue
-            sent.append(text)
-    finally:
-        outbox.mark_sent(sent)
-        outbox.log.sent(sent)
-    return len(sent)
+def _send_texts(
+    outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str, Any]], stop: threading.Event
+) -> int:
+    """Each text is sent and recorded at once (waiting for the store if it is away)."""
+    sent = 0
+    for index, text in enumerate(texts):
+        if sms is None or not sms.configured:
+            outbox.mark_failed(text, "no SMS gateway configured", final=True)  # its email goes instead
+            continue
+        if outbox.lease_left(text) <= SEND_MARGIN:
+            call_through_outages(lambda rest=texts[index:]: outbox.release(rest), stop)
+            break
+        try:
+            sms.send(text["to"], text["body"], text["reference"])
+        except DependencyUnavailable:
+            outbox.release(texts[index:])  # the gateway is away: no attempt is spent
+            raise
+        except SmsRejected as exc:
+            outbox.mark_failed(text, repr(exc), final=True)
+            continue
+        except (OSError, requests.RequestException) as exc:
+            reason = redact(repr(exc), [text.get("to")])
+            log.warning("SMS %s not sent (attempt %d): %s", text["_id"], text["attempts"], reason)
+            outbox.mark_failed(text, repr(exc))
+            outbox.release(texts[index + 1 :])
+            break
+        except Exception as exc:  # a bug or a corrupt record: this text only (its email goes instead)
+            log.error("SMS %s failed: %s", text["_id"], redact(repr(exc), [text.get("to")]))
+            outbox.mark_failed(text, repr(exc), final=True)
+            continue
+        _record_sent(outbox, text, stop)
+        sent += 1
+    return sent

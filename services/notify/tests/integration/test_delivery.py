@@ -244,17 +244,6 @@ BLANK = {
 }
 
 
-@pytest.fixture
-def gateway(monkeypatch):
-    from devstack.smsgateway import RecordingSmsGateway
-
-    running = RecordingSmsGateway().start()
-    monkeypatch.setenv("SMS_GATEWAY_URL", running.url)
-    monkeypatch.setenv("SMS_GATEWAY_TOKEN", "sms-token")
-    yield running
-    running.stop()
-
-
 def test_sms_by_choice_with_email_as_the_fallback(infra, settings_for, personal, gateway, unique):
     from kernel.settings import Settings
     from notify.sms import SmsGateway

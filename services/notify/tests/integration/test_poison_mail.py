@@ -15,7 +15,7 @@ from kernel.contracts import golden_example
 from notify.access import APPLICANT
 from notify.handlers import build_handlers
 from notify.messages import About, Email
-from notify.outbox import MAX_ATTEMPTS, MailOutbox, SmtpSender, dispatch
+from notify.outbox import MAX_ATTEMPTS, RECLAIM_GRACE, MailOutbox, SmtpSender, dispatch
 
 pytestmark = pytest.mark.integration
 
@@ -100,6 +100,10 @@ def test_a_mail_whose_every_lease_ran_out_is_given_up_not_leased_forever(notify,
         {"$set": {"status": "sending", "attempts": MAX_ATTEMPTS, "next_attempt_at": past}},
     )
     assert outbox.lease(10) == []
+    held = db["outgoing_mail"].find_one({"_id": f"{unique}:crashes"})
+    assert held["status"] == "sending"  # its holder may still record it: held for RECLAIM_GRACE
+    after_the_grace = MailOutbox(db, clock=lambda: outbox._clock() + RECLAIM_GRACE + timedelta(seconds=1))
+    assert after_the_grace.lease(10) == []
     mail = db["outgoing_mail"].find_one({"_id": f"{unique}:crashes"})
     assert mail["status"] == "failed" and mail["last_error"].startswith("abandoned")
 
