@@ -39,6 +39,9 @@ class Findings:
     unexpected_dead_letters: list[str] = field(default_factory=list)
     injected_dead_letters_found: int = 0
     rebuild_differs: dict[str, str] = field(default_factory=dict)
+    # a receipt delivered again with its Message-ID (notify crashed between SMTP and its mark)
+    resent_copies: int = 0
+    resent: list[str] = field(default_factory=list)  # the references of such receipts
 
     @property
     def losses(self) -> int:
@@ -152,15 +155,22 @@ class Ledger:
         ]
 
     def _check_receipts(self, found: Findings, submissions: list[Submission], maildir: Path) -> None:
-        """One receipt per accepted inquiry (its reference in the subject, to its address);
-        a receipt for one that got no 201 means the system took it but the answer was lost."""
+        """One receipt per accepted inquiry (its reference in the subject, to its address),
+        counted by Message-ID: a copy with the Message-ID of one already delivered is a
+        resend (notify crashed between SMTP taking it and recording it), which a mail
+        client shows once; it is counted apart, not as a duplicate. A receipt for one that
+        got no 201 means the system took it but the answer was lost."""
         by_address: dict[str, list[dict[str, Any]]] = {}
         for message in read_messages(maildir):
             by_address.setdefault(message["to"], []).append(message)
         counts: Counter = Counter()
         for s in submissions:
             if s.accepted and s.reference:
-                counts[s.reference] = sum(s.reference in m["subject"] for m in by_address.get(s.email, []))
+                receipts = [m for m in by_address.get(s.email, []) if s.reference in m["subject"]]
+                counts[s.reference] = len({m["message_id"] for m in receipts})
+                if len(receipts) > counts[s.reference]:
+                    found.resent_copies += len(receipts) - counts[s.reference]
+                    found.resent.append(s.reference)
         self._note(found, "receipt email", counts, list(counts))
         found.recorded_unanswered = sum(1 for s in submissions if not s.accepted and by_address.get(s.email))
 

@@ -172,6 +172,7 @@ def summary(seed: int, outcomes: list[Outcome], load: InquiryLoad, found: Findin
         f"losses {found.losses} {found.loss_counts}, reports lost {len(found.reports_lost)}",
         f"duplicates {found.duplicates} {found.duplicate_counts}, "
         f"reports redeemed twice {len(found.reports_redeemed_twice)}",
+        f"resent copies (same Message-ID, after a crash between SMTP and the mark): {found.resent_copies}",
         f"wrong tracking history {len(found.wrong_history)} {found.wrong_history[:5]}",
         f"dead letters: injected found {found.injected_dead_letters_found}, "
         f"unexpected {len(found.unexpected_dead_letters)}",
@@ -180,6 +181,7 @@ def summary(seed: int, outcomes: list[Outcome], load: InquiryLoad, found: Findin
     ]
     lines += [f"  no {what}: {references[:5]}" for what, references in found.lost.items()]
     lines += [f"  {what} twice: {references[:5]}" for what, references in found.duplicated.items()]
+    lines += [f"  receipt resent (same Message-ID): {found.resent[:5]}"] if found.resent else []
     lines += [f"  report lost or twice: {r}" for r in (found.reports_lost + found.reports_redeemed_twice)[:5]]
     return "\n".join(lines)
 
