@@ -68,6 +68,31 @@ def kafka_producer(settings: Settings) -> KafkaProducer:
     )
 
 
+def relay_producer(settings: Settings) -> KafkaProducer:
+    """A relay's producer: each flush goes as one request and is not retried by the
+    client. The relay retries from its saved position itself, after checking that the
+    broker still has what it acknowledged (kernel.acknowledged): a client retry, or the
+    rest of a flush, landing on a broker restarted without its tail would take the lost
+    messages' offsets and turn, before the relay could publish those again."""
+    return KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
+        client_id=f"{settings.service}-relay-producer",
+        api_version=settings.kafka_api_version,
+        acks="all",
+        retries=0,
+        enable_idempotence=False,  # it needs retries; the relay's own retry is what counts here
+        max_in_flight_requests_per_connection=1,
+        linger_ms=60_000,  # sent when the relay flushes, all at once
+        batch_size=RELAY_BATCH_BYTES,
+        request_timeout_ms=10_000,
+        max_block_ms=10_000,
+    )
+
+
+# a partition's batch holds a whole flush (kernel.relay.FLUSH_BYTES and one message over)
+RELAY_BATCH_BYTES = 2_000_000
+
+
 def kafka_consumer(settings: Settings, group: str, topics: list[str]) -> KafkaConsumer:
     consumer = KafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers.split(","),

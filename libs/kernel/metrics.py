@@ -47,6 +47,11 @@ DEAD_LETTERS = Counter(
 )
 CONSUMER_LAG = Gauge("consumer_lag", "Messages not yet consumed", ["consumer", "topic", "partition"])
 RELAY_PUBLISHED = Counter("relay_published_total", "Events published by an outbox relay", ["relay"])
+RELAY_TAIL_LOST = Counter(
+    "relay_broker_tail_lost_total",
+    "Times the broker was found to have lost messages it had acknowledged (they are published again)",
+    ["relay"],
+)
 JOB_ROUNDS = Counter(
     "job_rounds_total", "Rounds of a periodic job, by outcome (done, failed)", ["job", "outcome"]
 )

@@ -13,7 +13,7 @@ from typing import TypeVar
 from pymongo.database import Database
 
 from kernel import consumed, logs, telemetry
-from kernel.connections import kafka_consumer, kafka_producer, mongo_client, personal_data
+from kernel.connections import kafka_consumer, kafka_producer, mongo_client, personal_data, relay_producer
 from kernel.consumer import ConsumerLoop, Handler, MessageProcessor, MongoInbox, run_until_signalled
 from kernel.dependencies import BROKER, STORE
 from kernel.eventstore import MongoEventStore
@@ -34,7 +34,7 @@ def run_relay(settings: Settings, routes: Mapping[str, str]) -> None:
     configure_logging(f"{settings.service}-relay")
     telemetry.setup(f"{settings.service}-relay")
     db = mongo_client(settings)[settings.database]
-    producer = kafka_producer(settings)
+    producer = relay_producer(settings)
     publisher = KafkaPublisher(producer)
     serve_process_metrics({STORE: store_check(db), BROKER: broker_check(settings)})
 

@@ -136,11 +136,12 @@ class FlakyDeadLetters(InMemoryPublisher):
         super().__init__()
         self.failures = failures
 
-    def flush(self) -> None:
+    def flush(self):
         if self.failures:
             self.failures -= 1
-            self.messages.clear()
+            self.refuse_unflushed()
             raise ConnectionError("broker away")
+        return super().flush()
 
 
 def loop_with(handlers, dead_letters=None, **kwargs):
