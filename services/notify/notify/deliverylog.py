@@ -1,4 +1,4 @@
-"""The delivery log as events: every message queued, sent, bounced,
+"""The delivery log as events: every message queued, sent (a batch at a time), bounced,
 and, after its last attempt, failed, which goes to the dead-letter topic for someone to
 act on. Stored with notify's own event store and published by its outbox relay. No
 addresses in the events: the message key, the case reference and the channel."""
@@ -56,7 +56,16 @@ def queued_event(mail: dict[str, Any]) -> NewEvent:
 
 def sent_events(mails: Sequence[dict[str, Any]]) -> list[NewEvent]:
     at = _now()
-    return [NewEvent(SENT, {**_about(m), "attempts": m["attempts"], "sent_at": at}) for m in mails]
+    return [
+        NewEvent(SENT, {**_about(m), "attempts": m["attempts"], "sent_at": _iso(m.get("sent_at")) or at})
+        for m in mails
+    ]
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def failed_event(mail: dict[str, Any], error: str) -> NewEvent:
@@ -85,10 +94,10 @@ class DeliveryLog:
             f"message-{_key_hash(mail['_id'])}", 0, [queued_event(mail)], self._meta(), session
         )
 
-    def sent(self, mail: dict[str, Any], session: ClientSession) -> None:
-        """In the transaction that marks the message sent: one stream per message, so a
-        second mark (after a resend) cannot log it twice."""
-        self._store.append(f"sent-{_key_hash(mail['_id'])}", 0, sent_events([mail]), self._meta(), session)
+    def sent(self, mails: Sequence[dict[str, Any]], session: ClientSession) -> None:
+        """In the transaction that takes the messages' note that they are still to be logged."""
+        if mails:
+            self._store.append(f"sent-{uuid.uuid4()}", 0, sent_events(mails), self._meta(), session)
 
     def failed(self, mail: dict[str, Any], error: str) -> None:
         """Given up: to the dead-letter topic, with the reason."""

@@ -75,6 +75,7 @@ class MailOutbox:
         self._mails.create_index("message_id_header")
         self._mails.create_index([("status", ASCENDING), ("next_attempt_at", ASCENDING)])
         self._mails.create_index("reference")
+        self._mails.create_index("unlogged", sparse=True)
         self._mails.create_index("subject_id")
         self._mails.create_index([("audience", ASCENDING), ("case_type", ASCENDING), ("queued_at", -1)])
         self._mails.create_index([("queued_at", -1), ("_id", ASCENDING)])
@@ -228,25 +229,33 @@ class MailOutbox:
         return _aware(mail["next_attempt_at"]) - self._clock()
 
     def mark_sent(self, mail: dict[str, Any]) -> None:
-        """Sent (SMTP or the gateway took it): the mail and its sent event in one
-        transaction, whoever holds its lease now. Once done, doing it again changes
-        nothing, so it can be retried until the store answers. The text with its personal
-        link is not kept, nor a letter nobody may read after sending."""
+        """Sent (SMTP or the gateway took it), whoever holds its lease now: one write,
+        which changes nothing when done again, so it can be retried until the store
+        answers. The text with its personal link is not kept, nor a letter nobody may
+        read after sending. Its sent event follows with log_sent."""
         unread = {} if mail.get("audience") in READ_AFTER_SENDING else {"letter": ""}
+        self._mails.update_one(
+            {"_id": mail["_id"], "status": {"$in": ["queued", "sending"]}},
+            {
+                "$set": {"status": "sent", "sent_at": self._clock(), "unlogged": True},
+                "$unset": {"delivery": "", "lease": "", "reclaimable": "", **unread},
+            },
+        )
 
-        def record(session: ClientSession) -> None:
-            recorded = self._mails.update_one(
-                {"_id": mail["_id"], "status": {"$in": ["queued", "sending"]}},
-                {
-                    "$set": {"status": "sent", "sent_at": self._clock()},
-                    "$unset": {"delivery": "", "lease": "", "reclaimable": "", **unread},
-                },
-                session=session,
-            )
-            if recorded.modified_count:
-                self.log.sent(mail, session)
+    def log_sent(self, limit: int = 500) -> None:
+        """The sent events of messages marked sent and not yet logged (this round's, or
+        a dead dispatcher's), in one transaction with taking their `unlogged` note: each
+        is logged once, whichever dispatcher comes first."""
 
-        run_in_transaction(self._mails.database.client, record)
+        def log(session: ClientSession) -> None:
+            marked = list(self._mails.find({"unlogged": True}, session=session).limit(limit))
+            if marked:
+                ids = [m["_id"] for m in marked]
+                self._mails.update_many({"_id": {"$in": ids}}, {"$unset": {"unlogged": ""}}, session=session)
+                self.log.sent(marked, session)
+
+        if self._mails.find_one({"unlogged": True}, {"_id": 1}) is not None:  # mostly none: no transaction
+            run_in_transaction(self._mails.database.client, log)
 
     def _forget_unreadable(self, ids: list[str]) -> None:
         """A finished message nobody may read (a citizen's or provider's letter, a sign-in
@@ -470,7 +479,8 @@ def dispatch(
     """Send what is due: emails over one SMTP connection, SMS through the gateway.
     Returns how many were sent. Each message is recorded as sent as soon as it is
     taken; through a store outage that waits (until `stop` is set: Stopped), since a
-    message whose mark is lost is sent again once its lease is taken over."""
+    message whose mark is lost is sent again once its lease is taken over. Their sent
+    events are logged at the end of the round, in one transaction."""
     stop = stop or threading.Event()
     mails = outbox.lease(limit)
     emails = [m for m in mails if m.get("channel", "email") == "email"]
@@ -488,6 +498,7 @@ def dispatch(
         TRACKER.report(outage)
     if outages:
         raise outages[0]  # the caller waits its backoff before the next round
+    outbox.log_sent()
     return sent
 
 

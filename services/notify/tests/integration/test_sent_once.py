@@ -249,3 +249,19 @@ def test_a_stop_ends_the_wait_for_the_mark(infra, store, unique):
     assert len(outcome) == 1 and isinstance(outcome[0], Stopped)
     store.start()
     assert first._mails.find_one({"_id": key})["status"] == "sending"
+
+
+def test_a_mark_whose_round_died_before_its_sent_event_is_logged_by_the_next_round_once(infra, store, unique):
+    settings = Settings.from_env("notify")
+    first, other, _ = outboxes(settings)
+    key = queue(first, f"logged-{unique}@example.se")
+    [leased] = first.lease(10)
+    first.mark_sent(leased)  # and then the dispatcher was killed, before its round's log
+    first.mark_sent(leased)  # (or marked it again after a lost answer: no matter)
+    assert sent_events(first, key) == 0
+    assert dispatch(other, SmtpSender(settings), settings.mail_from) == 0
+    other.log_sent()
+    assert sent_events(first, key) == 1
+    [event] = first._mails.database["events"].find({"type": "notify.message_sent", "data.message_id": key})
+    assert event["data"]["attempts"] == 1 and event["data"]["reference"] == "BUS-2026-ONCE01"
+    assert len(mails_to(infra, f"logged-{unique}@example.se")) == 0  # it was marked, never resent
