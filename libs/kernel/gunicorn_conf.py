@@ -1,12 +1,14 @@
 """Gunicorn settings shared by every service's web process. The app factory runs in
 each worker after the fork, so MongoClient, KafkaProducer and the tracer provider
-are never shared across processes."""
+are never shared across processes; the app's modules are imported once, in the master,
+before the fork. A worker lets go of the port when its master dies (kernel.web_worker)."""
 
+import importlib
 import os
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
+worker_class = "kernel.web_worker.MasterBoundWorker"  # gthread, bound to its master
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 30
 graceful_timeout = 10
@@ -28,3 +30,13 @@ def on_starting(server):  # type: ignore[no-untyped-def]
         logger = logging.getLogger(name)
         logger.handlers[:] = [logs.handler_for(service)]
         logger.propagate = False
+    import_the_app_modules(server)
+
+
+def import_the_app_modules(server):  # type: ignore[no-untyped-def]
+    """Import the app's package in the master (seconds on a busy machine, and what a
+    worker's boot spent most of its time on): each worker forked from it only builds the
+    app, so a restarted web server is ready that much sooner. Importing makes no client
+    and starts no thread."""
+    module, _, _ = server.app.app_uri.partition(":")
+    importlib.import_module(module)

@@ -20,6 +20,7 @@ from conftest import Tokens
 from devstack import procs
 from devstack.infra import BIN, Infra
 from devstack.stack import Stack
+from devstack.supervisor import SupervisorError
 from kernel.settings import REPO_ROOT, SERVICES
 from tests.e2e.conftest import case_by_reference, mails_to, wait_for
 
@@ -76,6 +77,44 @@ def test_killed_workers_relays_jobs_and_stopped_consumers_are_restarted_and_the_
         assert new != old and procs.alive(new) and not procs.alive(old)
     stack.wait_ready(60)
     assert_an_inquiry_goes_all_the_way(stack, auth)
+
+
+# A killed web server answers again within this, on this 2-core machine while the rest of
+# the stack runs: supervisor restarts its master at once, the port is free (its orphaned
+# workers let go of it, kernel.web_worker) and the app's modules are imported once, in
+# the master (kernel.gunicorn_conf). Before: 20-45 s (the new master could not bind the
+# port the orphans held while draining, gave up, and supervisor backed off).
+KILLED_WEB_READY_S = 15.0
+ORPHANS_GONE_S = 15.0  # they finish what they were answering: up to graceful_timeout (10 s)
+
+
+def serving_again(stack: Stack, name: str, old_master: int, orphans: list[int]) -> bool:
+    """Ready, answered by a new master's workers (the orphans could answer a probe too)."""
+    if any(procs.alive(pid) for pid in orphans):
+        return False
+    try:
+        new_master = stack.pid(name)
+        ready = requests.get(f"{stack.url(name)}/readyz", timeout=2).status_code == 200
+    except (SupervisorError, requests.RequestException):
+        return False
+    return new_master != old_master and ready
+
+
+@pytest.mark.parametrize("name", ["notify", "vouchers"])  # the slowest to come back before
+def test_a_killed_web_master_is_serving_again_soon_and_its_orphaned_workers_are_gone(stack, name):
+    stack.wait_ready(60)
+    orphans = stack.worker_pids(name)
+    killed_at = time.monotonic()
+    old = stack.kill(name)
+    wait_for(lambda: not any(procs.alive(pid) for pid in orphans), ORPHANS_GONE_S, "orphans gone")
+    wait_for(
+        lambda: serving_again(stack, name, old, orphans),
+        KILLED_WEB_READY_S - (time.monotonic() - killed_at),
+        f"{name} serving again within {KILLED_WEB_READY_S:.0f}s of its master's kill",
+    )
+    print(f"{name}: serving again {time.monotonic() - killed_at:.1f}s after its master was killed")
+    log = stack.log_path(name).read_text(encoding="utf-8")
+    assert "Address already in use" not in log, "the restarted master found its port taken"
 
 
 def test_a_consumer_killed_hard_is_back_after_a_broker_restart_and_stop_leaves_no_process(tmp_path):
