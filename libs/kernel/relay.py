@@ -248,12 +248,18 @@ class OutboxRelay:
         idle_max_s: float = 0.1,
         backoff: Backoff = OUTAGE_BACKOFF,
         tracker: DependencyTracker = TRACKER,
+        idle_long_max_s: float = 0.5,
+        idle_long_after_s: float = 2.0,
     ) -> None:
-        """Poll with a growing pause when idle, so an idle relay costs the store little.
-        While the store or the broker is away, wait for it with backoff (told once) and go
-        on from the saved position; any other failure is retried with backoff too."""
+        """Poll with a growing pause when idle, so an idle relay costs the store little:
+        up to `idle_max_s` right after events (a steady trickle is published quickly), up
+        to `idle_long_max_s` once nothing came for `idle_long_after_s` (four relays polling
+        an idle store ten times a second each were a fifth of its CPU). While the store or
+        the broker is away, wait for it with backoff (told once) and go on from the saved
+        position; any other failure is retried with backoff too."""
         pause = 0.01
         failures = 0
+        last_published = time.monotonic()
         while not stop.is_set():
             try:
                 published = call_through_outages(self.run_once, stop, backoff, tracker)
@@ -267,7 +273,8 @@ class OutboxRelay:
                 continue
             failures = 0
             if published:
-                pause = 0.01
+                pause, last_published = 0.01, time.monotonic()
                 continue
             stop.wait(pause)
-            pause = min(pause * 2, idle_max_s)
+            quiet = time.monotonic() - last_published >= idle_long_after_s
+            pause = min(pause * 2, idle_long_max_s if quiet else idle_max_s)

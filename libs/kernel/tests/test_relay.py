@@ -1,4 +1,6 @@
 import json
+import threading
+import time
 
 import pytest
 
@@ -173,3 +175,37 @@ def test_a_loss_noticed_from_the_acknowledgements_alone_goes_back_too():
         "business_desk.c",
         "business_desk.e",
     ]
+
+
+class CountingStore(InMemoryEventStore):
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+
+    def read_settled_after(self, position, limit=500):
+        self.reads += 1
+        return super().read_settled_after(position, limit)
+
+
+def test_an_idle_relay_polls_less_and_less_and_still_publishes_what_comes():
+    store, publisher = CountingStore(), InMemoryPublisher()
+    relay = OutboxRelay("r", store, publisher, InMemoryCheckpoints(), ROUTES)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=relay.run_forever,
+        args=(stop,),
+        kwargs={"idle_max_s": 0.02, "idle_long_after_s": 0.3, "idle_long_max_s": 0.4},
+    )
+    thread.start()
+    try:
+        time.sleep(1.5)
+        # at 0.02 s a round it would be some 75 reads; quiet after 0.3 s, it spaces them out
+        assert store.reads < 40
+        store.append("inquiry-1", 0, [NewEvent("intake.a", {})], Metadata.new())
+        deadline = time.monotonic() + 2
+        while not publisher.messages and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert len(publisher.messages) == 1  # within the longest pause
+    finally:
+        stop.set()
+        thread.join(5)
