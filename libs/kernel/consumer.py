@@ -224,6 +224,8 @@ class ConsumerLoop:
         idle_min_s: float = 0.005,
         idle_max_s: float = 0.05,
         chunk_size: int = 50,
+        idle_long_max_s: float = 0.25,
+        idle_long_after_s: float = 2.0,
         tracker: DependencyTracker = TRACKER,
         backoff: Backoff = OUTAGE_BACKOFF,
     ) -> None:
@@ -231,6 +233,8 @@ class ConsumerLoop:
         self.chunk_size = chunk_size
         self.idle_min_s = idle_min_s
         self.idle_max_s = idle_max_s
+        self.idle_long_max_s = max(idle_long_max_s, idle_max_s)
+        self.idle_long_after_s = idle_long_after_s
         self._consumer = consumer
         self._processor = processor
         self._dead_letters = dead_letters
@@ -251,10 +255,13 @@ class ConsumerLoop:
         # poll() with a timeout busy-loops on a broker that answers empty fetches at
         # once instead of waiting fetch_max_wait_ms (the embedded one does: a core per
         # idle consumer). So once in the group, poll without blocking and pause here,
-        # growing the pause while idle; the latency this adds is at most idle_max_s.
-        # Joining the group only progresses inside a blocking poll.
+        # growing the pause while idle; the latency this adds is at most idle_max_s
+        # while messages keep coming, idle_long_max_s once none came for a while (each
+        # poll costs this process CPU). Joining the group only progresses inside a
+        # blocking poll.
         pause = self.idle_min_s
         last_after = last_blocking = last_lag = 0.0
+        last_batch = time.monotonic()
         try:
             while not stop.is_set():
                 blocking = self._needs_group_work() or time.monotonic() - last_blocking > 5.0
@@ -271,10 +278,11 @@ class ConsumerLoop:
                 self._poll_failures = 0
                 self._watch_the_group()
                 if batches:
-                    pause = self.idle_min_s
+                    pause, last_batch = self.idle_min_s, time.monotonic()
                 else:
                     stop.wait(pause)
-                    pause = min(pause * 2, self.idle_max_s)
+                    quiet = time.monotonic() - last_batch >= self.idle_long_after_s
+                    pause = min(pause * 2, self.idle_long_max_s if quiet else self.idle_max_s)
                 handled = self._handle_polled(batches, stop)
                 if handled:
                     self._commit(handled)
