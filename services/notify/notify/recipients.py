@@ -45,9 +45,13 @@ class Recipients:
         self, key: str, subject_id: str, fields: dict[str, Any], session: ClientSession | None
     ) -> None:
         """Add to what is known of the recipient (the personal fields sealed)."""
-        known = self.get(key, session) or {}
+        stored = self._collection.find_one({"_id": key}, session=session)
+        known = self._opened_record(stored) or {}
         if known.get("erased"):
             return
+        sealed = stored is not None and "personal" in stored  # not a record from before sealing
+        if sealed and known.get("subject_id") == subject_id and {**known, **fields} == known:
+            return  # nothing new (the case opened from the inquiry learnt already): no write
         self._collection.replace_one(
             {"_id": key}, self.stored(known, subject_id, fields), upsert=True, session=session
         )
@@ -93,9 +97,12 @@ class Recipients:
     def get(self, key: str, session: ClientSession | None) -> dict[str, Any] | None:
         """The recipient, opened; `erased: True` (and no contact details) once the
         subject's data is erased; None when nothing is known yet."""
-        doc = self._collection.find_one({"_id": key}, session=session)
+        return self._opened_record(self._collection.find_one({"_id": key}, session=session))
+
+    def _opened_record(self, doc: dict[str, Any] | None) -> dict[str, Any] | None:
         if doc is None or "personal" not in doc:
             return doc  # nothing yet, or a record from before sealing (in clear until resealed)
+        doc = dict(doc)
         sealed = doc.pop("personal", None)
         opened = self._personal.open(doc["subject_id"], sealed) if isinstance(sealed, str) else None
         return {**doc, "erased": True} if opened is None else {**doc, **opened}
