@@ -1,16 +1,21 @@
-"""Clients for the store and the broker, created on demand (after gunicorn forks)."""
+"""Clients for the store and the broker, created on demand (after gunicorn forks). The
+Kafka client is imported only by what makes one: a web process has no use for it, and
+importing it is a fifth of a web server's start."""
 
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from kafka import KafkaConsumer, KafkaProducer
 from pymongo import MongoClient
 from pymongo.errors import ConnectionFailure
 
 from kernel.dependencies import StoreListener
 from kernel.personal import KeyVault, PersonalData, master_key_from_env
 from kernel.settings import Settings
+
+if TYPE_CHECKING:
+    from kafka import KafkaConsumer, KafkaProducer
 
 
 def mongo_client(settings: Settings, discovery_wait_s: float | None = None) -> MongoClient:
@@ -54,6 +59,8 @@ def await_discovery(client: MongoClient, wait_s: float = DISCOVERY_WAIT_S) -> No
 
 
 def kafka_producer(settings: Settings) -> KafkaProducer:
+    from kafka import KafkaProducer
+
     # One request in flight keeps a stream's order even when a send is retried.
     return KafkaProducer(
         bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
@@ -69,6 +76,8 @@ def kafka_producer(settings: Settings) -> KafkaProducer:
 
 
 def relay_producer(settings: Settings) -> KafkaProducer:
+    from kafka import KafkaProducer
+
     """A relay's producer: each flush goes as one request and is not retried by the
     client. The relay retries from its saved position itself, after checking that the
     broker still has what it acknowledged (kernel.acknowledged): a client retry, or the
@@ -94,6 +103,8 @@ RELAY_BATCH_BYTES = 2_000_000
 
 
 def kafka_consumer(settings: Settings, group: str, topics: list[str]) -> KafkaConsumer:
+    from kafka import KafkaConsumer
+
     consumer = KafkaConsumer(
         bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
         group_id=group,

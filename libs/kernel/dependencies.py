@@ -10,12 +10,12 @@ DependencyUnavailable), not when the dependency answered and refused."""
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kafka.errors import KafkaError
 from pymongo import monitoring
 from pymongo.errors import ConnectionFailure, OperationFailure, PyMongoError
 
@@ -45,6 +45,13 @@ class DependencyUnavailable(Exception):
         self.probe = probe
 
 
+def is_kafka_error(exc: BaseException) -> bool:
+    """Whether `exc` is the Kafka client's. A process that never imported the client (a web
+    server: importing it is a fifth of its start) cannot have met one."""
+    errors = sys.modules.get("kafka.errors")
+    return errors is not None and isinstance(exc, errors.KafkaError)
+
+
 def dependency_of(exc: BaseException) -> str | None:
     """The dependency an error says is away, or None if it is no outage."""
     if isinstance(exc, DependencyUnavailable):
@@ -55,7 +62,7 @@ def dependency_of(exc: BaseException) -> str | None:
         return STORE
     if isinstance(exc, PyMongoError) and exc.has_error_label("RetryableWriteError"):
         return STORE
-    if isinstance(exc, KafkaError) and exc.retriable:
+    if is_kafka_error(exc) and exc.retriable:  # type: ignore[attr-defined]
         return BROKER
     return None
 
