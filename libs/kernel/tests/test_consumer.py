@@ -1,6 +1,7 @@
 import contextlib
 import json
 import threading
+import time
 import uuid
 
 from kernel.consumer import ConsumerLoop, InMemoryInbox, MessageProcessor, MessageRejected, dead_letter_value
@@ -187,3 +188,42 @@ def test_a_dead_letter_of_a_huge_message_stays_small():
     record = json.loads(dead_letter_value(b"x" * 2_000_000, "r" * 10_000, "c", "t", 0, 1))
     assert len(record["original"]) == MAX_ORIGINAL_BYTES and record["original_truncated"] is True
     assert len(record["reason"]) == MAX_REASON_CHARS and record["original_bytes"] == 2_000_000
+
+
+class IdleConsumer:
+    """A consumer in its group that never gets a message: counts its polls."""
+
+    def __init__(self) -> None:
+        self.polls = 0
+
+    def poll(self, timeout_ms: int = 0):
+        self.polls += 1
+        return {}
+
+    def assignment(self):
+        return {("t.v1", 0)}
+
+    def close(self, autocommit: bool = False) -> None:
+        pass
+
+
+def test_an_idle_consumer_polls_less_and_less_once_nothing_came_for_a_while():
+    consumer = IdleConsumer()
+    loop = ConsumerLoop(
+        "c",
+        consumer,
+        processor({}),
+        InMemoryPublisher(),
+        idle_max_s=0.02,
+        idle_long_after_s=0.3,
+        idle_long_max_s=0.3,
+    )
+    stop = threading.Event()
+    thread = threading.Thread(target=loop.run, args=(stop,))
+    thread.start()
+    time.sleep(1.2)
+    stop.set()
+    thread.join(5)
+    assert not thread.is_alive()
+    # at 0.02 s a poll it would be some 60; after 0.3 s quiet, one each 0.3 s
+    assert 5 < consumer.polls < 35
