@@ -47,6 +47,8 @@ EXPECTED = {
     ("intake", "GET", "/api/v1/case-types"): EVERYONE,
     ("business_desk", "GET", "/api/v1/queues/{case_type}"): SARAS_TEAM | {"manager"},
     ("business_desk", "GET", "/api/v1/cases/{case_id}"): SARAS_TEAM | {"manager"},
+    ("business_desk", "GET", "/api/v1/cases/{case_id}/history"): SARAS_TEAM | {"manager"},
+    ("business_desk", "GET", "/api/v1/cases/{case_id}/notes"): SARAS_TEAM | {"manager"},
     ("business_desk", "GET", "/api/v1/cases/by-reference/{reference}"): SARAS_TEAM | {"manager"},
     ("business_desk", "GET", "/api/v1/teams/{team}/queue"): SARAS_TEAM | {"manager"},
     ("business_desk", "POST", "/api/v1/cases/{case_id}/claim"): SARAS_TEAM,

@@ -22,6 +22,8 @@ from business_desk.schemas import (
     DecisionSchema,
     DelayNoticeSchema,
     ExtensionSchema,
+    HistoryEntrySchema,
+    NoteEntrySchema,
     NoteSchema,
     QueueQuerySchema,
     ReasonSchema,
@@ -32,12 +34,15 @@ from business_desk.views import clock_now
 from kernel.actors import Actor
 from kernel.audit import AUDIT_ORDER
 from kernel.auth import Principal, check, current_principal, guarded, require
+from kernel.embedded import NEWEST_FIRST, newest_first, with_head
 from kernel.paging import Page, page_body, page_query, page_schema
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
 
 F = TypeVar("F", bound=Callable[..., Any])
 AuditQuerySchema = page_query(AUDIT_ORDER, "AuditQuerySchema")
+EmbeddedQuerySchema = page_query(NEWEST_FIRST, "EmbeddedListQuerySchema")
+EMBEDDED_LISTS = ("history", "notes")
 
 
 def deps() -> Deps:
@@ -51,6 +56,15 @@ def today():  # type: ignore[no-untyped-def]
 def with_clock(doc: dict) -> dict:
     """The case with its clock read today (share used and lateness grow while it is open)."""
     return {**doc, "clock": clock_now(doc, deps().catalogue, today())}
+
+
+def as_resource(doc: dict) -> dict:
+    """A case as the API answers it: its clock read today, and of its history and notes
+    only the newest entries, with their count and the link to the older ones."""
+    resource = with_clock(doc)
+    for name in EMBEDDED_LISTS:
+        resource = with_head(resource, name, f"{blp.url_prefix}/cases/{doc['_id']}/{name}")
+    return resource
 
 
 def _case_or_404(case_id: str) -> dict:
@@ -67,12 +81,17 @@ def _case_type_or_404(case_id: str) -> str:
     return case_type
 
 
-def _readable_case(doc: dict | None, missing: str) -> dict:
+def _readable(doc: dict | None, missing: str) -> dict:
+    """The stored case, once the caller may read it (the read goes into its audit trail)."""
     if doc is None:
         abort(404, message=missing)
     principal = check("case.read", doc["case_type"])
     audit("read", doc["_id"], principal)
-    return with_clock(doc)
+    return doc
+
+
+def _readable_case(doc: dict | None, missing: str) -> dict:
+    return as_resource(_readable(doc, missing))
 
 
 def audit(action: str, case_id: str, principal: Principal) -> None:
@@ -106,7 +125,7 @@ def run_command(case_id: str, command: Callable[[], object]) -> dict:
         command()
     except IllegalTransition as exc:
         abort(409, message=str(exc))
-    return with_clock(_case_or_404(case_id))
+    return as_resource(_case_or_404(case_id))
 
 
 def _queue(query: dict, case_types: list[str]) -> dict:
@@ -153,6 +172,28 @@ class CaseResource(MethodView):
     def get(self, case_id: str) -> dict:
         """One case with its history."""
         return _readable_case(deps().cases.get(case_id), f"No case {case_id}.")
+
+
+@blp.route("/cases/<string:case_id>/history")
+class CaseHistory(MethodView):
+    @require("case.read")
+    @blp.arguments(EmbeddedQuerySchema, location="query")
+    @blp.response(200, page_schema(HistoryEntrySchema))
+    def get(self, query: dict, case_id: str) -> dict:
+        """The case's history, newest first."""
+        doc = _readable(deps().cases.get(case_id), f"No case {case_id}.")
+        return page_body(newest_first(doc["history"], query["page"]))
+
+
+@blp.route("/cases/<string:case_id>/notes")
+class CaseNotes(MethodView):
+    @require("case.read")
+    @blp.arguments(EmbeddedQuerySchema, location="query")
+    @blp.response(200, page_schema(NoteEntrySchema))
+    def get(self, query: dict, case_id: str) -> dict:
+        """The case's internal notes, newest first."""
+        doc = _readable(deps().cases.get(case_id), f"No case {case_id}.")
+        return page_body(newest_first(doc["notes"], query["page"]))
 
 
 @blp.route("/cases/by-reference/<string:reference>")

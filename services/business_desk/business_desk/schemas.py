@@ -6,6 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from business_desk.domain import OUTCOMES
 from business_desk.readmodel import QUEUE_ORDER
+from kernel.embedded import HEAD
 from kernel.fields import MultiLineText, SingleLineText
 from kernel.paging import PageQuerySchema
 
@@ -140,10 +141,19 @@ class CaseSummarySchema(Schema):
 
 
 class HistoryEntrySchema(Schema):
+    seq = fields.Integer(metadata={"description": "Its position in the case's history, 1 for the first"})
     at = fields.String()
     type = fields.String()
     text = fields.String()
     detail = fields.String(allow_none=True, metadata={"description": "Free text; null once erased"})
+
+
+class NoteEntrySchema(Schema):
+    seq = fields.Integer(metadata={"description": "Its position among the case's notes, 1 for the first"})
+    at = fields.String()
+    author = fields.String()
+    author_id = fields.String(metadata={"description": "`<issuer>#<subject>` of the author's sign-in"})
+    note = fields.String(allow_none=True, metadata={"description": "The note; null once erased"})
 
 
 class CaseSchema(CaseSummarySchema):
@@ -158,10 +168,35 @@ class CaseSchema(CaseSummarySchema):
     extension = fields.Dict(allow_none=True)
     delay_notices = fields.List(fields.Dict())
     warnings = fields.List(fields.Dict())
-    notes = fields.List(fields.Dict(), metadata={"description": "Internal notes; text null once erased"})
+    notes = fields.List(
+        fields.Nested(NoteEntrySchema),
+        metadata={
+            "description": f"The newest {HEAD} internal notes, oldest of them first (all of them: "
+            "`/cases/{id}/notes`); text null once erased"
+        },
+    )
+    notes_total = fields.Integer(metadata={"description": "How many internal notes the case has"})
+    notes_older = fields.String(
+        allow_none=True,
+        metadata={"description": "Link to the notes older than those in `notes` (newest first), or null"},
+    )
     closed = fields.Dict(allow_none=True)
     version = fields.Integer()
-    history = fields.List(fields.Nested(HistoryEntrySchema))
+    history = fields.List(
+        fields.Nested(HistoryEntrySchema),
+        metadata={
+            "description": f"The newest {HEAD} history entries, oldest of them first (all of "
+            "them: `/cases/{id}/history`)"
+        },
+    )
+    history_total = fields.Integer(metadata={"description": "How many history entries the case has"})
+    history_older = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Link to the history entries older than those in `history` (newest first); "
+            "null if none"
+        },
+    )
 
 
 class AuditEntrySchema(Schema):

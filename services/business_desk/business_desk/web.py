@@ -54,7 +54,8 @@ from business_desk.schemas import (
 )
 from business_desk.views import clock_now
 from kernel.casetypes import Catalogue, Person
-from kernel.paging import PageRequest, page_from_args, pager_links
+from kernel.embedded import NEWEST_FIRST, newest_first
+from kernel.paging import PageRequest, page_from_args, page_or_first, pager_links
 from kernel.signin import page_check, signed_in
 
 pages = Blueprint("pages", __name__)
@@ -204,10 +205,25 @@ def _render_case(  # type: ignore[no-untyped-def]
         d.audit.record(principal, "read", "case", case_id)
     case_type = d.catalogue.get(case["case_type"])
     team = d.catalogue.team_of(case_type.id)
+    # the history and the notes page each by their own link, newest first
+    history, history_refused = page_or_first(
+        NEWEST_FIRST, request.args, lambda page: newest_first(case["history"], page), param="history"
+    )
+    notes, notes_refused = page_or_first(
+        NEWEST_FIRST, request.args, lambda page: newest_first(case["notes"], page), param="notes"
+    )
+    list_error = history_refused or notes_refused
+    if list_error and status == 200:
+        status = 422
     return (
         render_template(
             "case.html",
             case=case,
+            history=history.items,
+            history_pager=pager_links(history, "history"),
+            notes=notes.items,
+            notes_pager=pager_links(notes, "notes"),
+            list_error=list_error,
             clock=clock_now(case, d.catalogue, d.clock().date()),
             today=d.clock().date().isoformat(),
             case_type=case_type,
