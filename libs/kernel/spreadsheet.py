@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -22,10 +22,18 @@ def neutralise(cell: Any) -> Any:
     return cell
 
 
-def csv_text(rows: Iterable[Iterable[Any]], delimiter: str = ",") -> str:
-    """Every row written with its cells neutralised: the one way the services write CSV."""
+def csv_lines(rows: Iterable[Iterable[Any]], delimiter: str = ",") -> Iterator[str]:
+    """Each row's text as it is written, its cells neutralised: the one way the services
+    write CSV. Lazy, so an export streams row by row as its rows are read."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter)
     for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
-    return out.getvalue()
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()
+
+
+def csv_text(rows: Iterable[Iterable[Any]], delimiter: str = ",") -> str:
+    """Every row written (csv_lines), as one text."""
+    return "".join(csv_lines(rows, delimiter))

@@ -10,7 +10,7 @@ from typing import Any
 
 from business_desk import figures
 from business_desk.bootstrap import Deps
-from kernel.spreadsheet import csv_text
+from kernel.spreadsheet import csv_lines, csv_text
 
 GROUPS = ("case_type", "team", "handler")
 PERIODS = {"4w": ("Last 4 weeks", 28), "13w": ("Last 13 weeks", 91), "52w": ("Last 12 months", 364)}
@@ -141,11 +141,12 @@ INSIKT_COLUMNS = (
 )
 
 
-def insikt_case_list(deps: Deps, scope_: Scope) -> str:
+def insikt_case_list(deps: Deps, scope_: Scope) -> Iterator[str]:
     """SKR Insikt's case template (ärendemall): the cases decided in the period, of the
-    case types in the survey, with whom to ask. Cases whose personal data is erased are
-    left out: there is nobody to ask."""
-    return csv_text(_insikt_rows(deps, scope_), delimiter=";")
+    case types in the survey, with whom to ask, line by line as the cases are read (an
+    export of every case holds one chunk of them). Cases whose personal data is erased
+    are left out: there is nobody to ask."""
+    return csv_lines(_insikt_rows(deps, scope_), delimiter=";")
 
 
 def _insikt_rows(deps: Deps, scope_: Scope) -> Iterator[Sequence[Any]]:

@@ -3,7 +3,10 @@ and the open KPI feed anyone may read."""
 
 from __future__ import annotations
 
-from flask import Response, current_app
+from collections.abc import Iterable
+from itertools import chain
+
+from flask import Response, current_app, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
@@ -118,9 +121,13 @@ class Kpi(MethodView):
         return dashboard.kpi_feed(deps(), query["year"])
 
 
-def csv_response(text: str, filename: str) -> Response:
+def csv_response(content: str | Iterable[str], filename: str) -> Response:
+    """A CSV download: a text, or its lines streamed as they are produced (the request's
+    context kept for them, so they may read the store)."""
+    lines = [content] if isinstance(content, str) else content
+    body = chain(["\ufeff"], lines)  # a byte-order mark, so spreadsheet programs read the UTF-8
     return Response(
-        "\ufeff" + text,  # a byte-order mark, so spreadsheet programs read the UTF-8
+        stream_with_context(body),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

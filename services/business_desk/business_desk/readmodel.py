@@ -3,9 +3,10 @@ and rebuildable from the events."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from pymongo import ASCENDING
@@ -28,6 +29,7 @@ FINISHED_PHASES = ("decided", "closed")
 LIST_FIELDS = {"history": 0, "search": 0, "notes": 0, DETAIL_FIELD: 0}
 # a queue's order: due soonest first, then first come, the id breaking the last ties
 QUEUE_ORDER = SortKey.of(("due_date", 1), ("received_on", 1), ("_id", 1))
+EXPORT_CHUNK = 500  # the cases an export reads and opens at a time
 
 
 @dataclass(frozen=True)
@@ -182,16 +184,25 @@ class CaseReadModel:
             )
         )
 
-    def closed_between(self, case_types: Sequence[str], start: date, end: date) -> list[dict[str, Any]]:
-        """Cases decided in the period, oldest decision first (for the Insikt case list)."""
-        cursor = self._cases.find(
-            {
-                "case_type": {"$in": list(case_types)},
-                "decision.decided_on": {"$gte": start.isoformat(), "$lte": end.isoformat()},
-            },
-            {"history": 0, "search": 0, "notes": 0, "facts": 0, DETAIL_FIELD: 0},
-        ).sort("decision.decided_on", ASCENDING)
-        return self._opened(list(cursor), detail=False)
+    def closed_between(
+        self, case_types: Sequence[str], start: date, end: date, chunk: int | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Cases decided in the period, oldest decision first (for the Insikt case list):
+        read and opened `chunk` at a time, so an export of any size holds one chunk."""
+        chunk = chunk or EXPORT_CHUNK
+        cursor = (
+            self._cases.find(
+                {
+                    "case_type": {"$in": list(case_types)},
+                    "decision.decided_on": {"$gte": start.isoformat(), "$lte": end.isoformat()},
+                },
+                {"history": 0, "search": 0, "notes": 0, "facts": 0, DETAIL_FIELD: 0},
+            )
+            .sort([("decision.decided_on", ASCENDING), ("_id", ASCENDING)])
+            .batch_size(chunk)
+        )
+        while stored := list(islice(cursor, chunk)):
+            yield from self._opened(stored, detail=False)
 
     def get(self, case_id: str) -> dict[str, Any] | None:
         return self._find_one({"_id": case_id})

@@ -278,3 +278,39 @@ def test_a_case_that_cannot_be_loaded_does_not_stop_the_deadline_round_for_the_o
     desk.today = date(2026, 11, 24)
     assert handlers.issue_warnings(desk.deps) == [case_id]
     assert ITEM_FAILURES.labels("deadline warnings")._value.get() == failures + 1
+
+
+def test_the_insikt_export_streams_chunk_by_chunk_every_case_once_and_well_formed(
+    desk, signed_in, monkeypatch
+):
+    from business_desk import readmodel
+
+    monkeypatch.setattr(readmodel, "EXPORT_CHUNK", 3)
+    opened: list[int] = []
+    open_chunk = readmodel.CaseReadModel._opened
+
+    def counting(self, stored, detail):  # type: ignore[no-untyped-def]
+        opened.append(len(stored))
+        return open_chunk(self, stored, detail)
+
+    monkeypatch.setattr(readmodel.CaseReadModel, "_opened", counting)
+    sara, manager = signed_in(desk.app, "case_handler"), signed_in(desk.app, "manager")
+    companies = [f'Bolag {n}; med "citat"' for n in range(7)] + ['=HYPERLINK("http://x")']
+    for n, company in enumerate(companies):
+        case_id = desk.receive(inquiry(60 + n, "outdoor_seating", desk.today - timedelta(days=10), company))
+        assert sara.post(f"/api/v1/cases/{case_id}/claim").status_code == 200
+        decided = sara.post(f"/api/v1/cases/{case_id}/decision", json={"outcome": "granted", "answer": "Ja."})
+        assert decided.status_code == 200
+
+    opened.clear()  # the cases read above (claimed, decided) are not the export's
+    response = manager.get("/api/v1/exports/insikt.csv", buffered=False)
+    assert response.status_code == 200 and response.is_streamed
+    text = b"".join(response.response).decode()
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][:3] == ["arendetyp", "insikt_omrade", "beslutsdatum"]
+    assert all(len(row) == len(rows[0]) for row in rows)
+    assert sorted(row[3] for row in rows[1:]) == sorted(
+        [c for c in companies if not c.startswith("=")] + ["'" + companies[-1]]
+    )
+    assert len({row[-1] for row in rows[1:]}) == len(companies)  # every case once
+    assert opened and max(opened) <= 3 and sum(opened) == len(companies)  # read a chunk at a time
