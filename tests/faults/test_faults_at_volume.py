@@ -186,18 +186,6 @@ def summary(seed: int, outcomes: list[Outcome], load: InquiryLoad, found: Findin
     return "\n".join(lines)
 
 
-@pytest.mark.xfail(
-    reason="what the --long run (seed 544227, 3,000 inquiries) found and nobody has fixed yet: "
-    "a consumer skips a message around a store or broker fault (business_desk opened no case for "
-    "BUS-2026-QWHXDP although notify consumed its event; notify queued no receipt for "
-    "BUS-2026-VCALV6; intake never applied the case_opened of BUS-2026-3KFNQ5 to its tracking view), "
-    "and notify sends a receipt twice when a store fault loses its mark_sent after SMTP took the mail "
-    "(same Message-ID, 8 s apart); a default run (seed 164207, a store restart and a store SIGKILL) "
-    "found one inquiry answered 201 whose submitted event is not in intake's store at all (an "
-    "acknowledged write lost across a store restart); and under a load average of 50 a probe's receipt "
-    "took longer than the 180 s recovery bound behind the mail backlog",
-    strict=False,
-)
 def test_nothing_accepted_is_lost_or_done_twice_through_process_broker_and_store_faults(
     faulty, say, long_run
 ) -> None:
