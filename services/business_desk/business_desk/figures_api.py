@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from itertools import chain
 
-from flask import Response, current_app, stream_with_context
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
@@ -122,12 +122,14 @@ class Kpi(MethodView):
 
 
 def csv_response(content: str | Iterable[str], filename: str) -> Response:
-    """A CSV download: a text, or its lines streamed as they are produced (the request's
-    context kept for them, so they may read the store)."""
+    """A CSV download: a text, or its lines streamed as they are produced. The lines are
+    made from what the view handed them (its deps), not from the request's context:
+    keeping that context alive for the stream left the caller's identity on the thread
+    until the stream was closed, and a test client's next request on it inherited it."""
     lines = [content] if isinstance(content, str) else content
     body = chain(["\ufeff"], lines)  # a byte-order mark, so spreadsheet programs read the UTF-8
     return Response(
-        stream_with_context(body),
+        body,
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
