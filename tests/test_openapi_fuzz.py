@@ -222,5 +222,7 @@ def test_stateful_workflows_follow_the_links_between_operations(
     )
     print(f"{service}: {dict(steps)}")
     assert not failures, "\n\n".join(sorted(set(failures)))
-    if len(schema.operations_with_incoming_links()) > 1:
+    # intake's scenarios run anonymously: its links lead from the signed-in applicant's
+    # list to their cases (and a case to its history), which answer 401 to anyone else
+    if ROLE_FOR[service] and len(schema.operations_with_incoming_links()) > 1:
         assert steps["linked"] >= STATEFUL_SCENARIOS // 4, steps  # the links were followed

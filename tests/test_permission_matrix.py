@@ -37,6 +37,7 @@ SERVICES = {"service:notify", "service:intake", "service:business_desk"}  # what
 EXPECTED = {
     ("intake", "POST", "/api/v1/inquiries"): {"anonymous", "applicant"},
     ("intake", "GET", "/api/v1/inquiries/track/{token}"): {"anonymous", "applicant"},
+    ("intake", "GET", "/api/v1/inquiries/track/{token}/history"): {"anonymous", "applicant"},
     ("intake", "POST", "/api/v1/inquiries/track/{token}/replace"): {"anonymous", "applicant"},
     ("intake", "POST", "/api/v1/inquiries/{inquiry_id}/tracking-link/replace"): SARAS_TEAM
     | {"administrator"},
@@ -44,6 +45,7 @@ EXPECTED = {
     ("intake", "GET", "/api/v1/inquiries/{inquiry_id}/attachments/{attachment_id}"): SARAS_TEAM
     | {"manager", "service:business_desk"},
     ("intake", "GET", "/api/v1/my/inquiries/{inquiry_id}"): {"applicant"},
+    ("intake", "GET", "/api/v1/my/inquiries/{inquiry_id}/history"): {"applicant"},
     ("intake", "GET", "/api/v1/case-types"): EVERYONE,
     ("business_desk", "GET", "/api/v1/queues/{case_type}"): SARAS_TEAM | {"manager"},
     ("business_desk", "GET", "/api/v1/cases/{case_id}"): SARAS_TEAM | {"manager"},

@@ -17,12 +17,14 @@ from intake.readmodel import MY_CASES_ORDER
 from intake.schemas import (
     CaseSummarySchema,
     CaseTypeSchema,
+    HistoryEntrySchema,
     InquirySchema,
     LinkReplacedSchema,
     ReceiptSchema,
     TrackingSchema,
 )
 from kernel.auth import check, current_principal, require
+from kernel.embedded import NEWEST_FIRST, newest_first, with_head
 from kernel.paging import SortKey, page_body, page_query, page_schema, sequence_page
 from kernel.ratelimit import limited
 
@@ -34,6 +36,7 @@ blp = Blueprint(
 MyInquiriesQuerySchema = page_query(MY_CASES_ORDER, "MyInquiriesQuerySchema")
 CASE_TYPES_ORDER = SortKey.of(("id", 1))
 CaseTypesQuerySchema = page_query(CASE_TYPES_ORDER, "CaseTypesQuerySchema")
+HistoryQuerySchema = page_query(NEWEST_FIRST, "HistoryQuerySchema")
 
 
 def deps() -> Deps:
@@ -78,7 +81,21 @@ class Tracking(MethodView):
     def get(self, token: str) -> dict:
         """Status and history of a case, by the private token of its tracking link."""
         doc, lang = _tracked(token)
-        return handlers.applicant_view(deps(), doc, lang)
+        path = f"{blp.url_prefix}/inquiries/track/{quote(token, safe='')}/history"
+        return with_head(handlers.applicant_view(deps(), doc, lang), "history", path)
+
+
+@blp.route("/inquiries/track/<string:token>/history")
+class TrackingHistory(MethodView):
+    @limited("tracking")
+    @require("inquiry.track")
+    @blp.arguments(HistoryQuerySchema, location="query")
+    @blp.response(200, page_schema(HistoryEntrySchema))
+    @blp.alt_response(410, description="The link expired or was replaced")
+    def get(self, query: dict, token: str) -> dict:
+        """The history of a case, newest first, by the private token of its tracking link."""
+        doc, lang = _tracked(token)
+        return page_body(newest_first(handlers.applicant_view(deps(), doc, lang)["history"], query["page"]))
 
 
 @blp.route("/inquiries/track/<string:token>/replace")
@@ -154,7 +171,23 @@ class MyInquiry(MethodView):
         doc = handlers.own_case(deps(), inquiry_id, current_principal())
         if doc is None:  # never 403: whether another company's case exists is not theirs to learn
             abort(404, message=f"No case {inquiry_id} of your organisation.")
-        return handlers.applicant_view(deps(), doc, request_language(default=doc["language"]))
+        view = handlers.applicant_view(deps(), doc, request_language(default=doc["language"]))
+        path = f"{blp.url_prefix}/my/inquiries/{quote(inquiry_id, safe='')}/history"
+        return with_head(view, "history", path)
+
+
+@blp.route("/my/inquiries/<string:inquiry_id>/history")
+class MyInquiryHistory(MethodView):
+    @require("inquiry.mine")
+    @blp.arguments(HistoryQuerySchema, location="query")
+    @blp.response(200, page_schema(HistoryEntrySchema))
+    def get(self, query: dict, inquiry_id: str) -> dict:
+        """The history of one of the signed-in applicant's cases, newest first."""
+        doc = handlers.own_case(deps(), inquiry_id, current_principal())
+        if doc is None:
+            abort(404, message=f"No case {inquiry_id} of your organisation.")
+        view = handlers.applicant_view(deps(), doc, request_language(default=doc["language"]))
+        return page_body(newest_first(view["history"], query["page"]))
 
 
 @blp.route("/case-types")

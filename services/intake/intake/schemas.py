@@ -10,6 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from intake.i18n import languages
 from intake.organisation import parse_organisation_number
 from kernel import casetypes
+from kernel.embedded import HEAD
 from kernel.fields import EmailAddress, MultiLineText, SingleLineText
 from kernel.settings import Settings
 
@@ -84,6 +85,7 @@ class ReceiptSchema(Schema):
 
 
 class HistoryEntrySchema(Schema):
+    seq = fields.Integer(metadata={"description": "Its position in the case's history, 1 for the first"})
     at = fields.String()
     status = fields.String()
     text = fields.String()
@@ -109,7 +111,20 @@ class TrackingSchema(CaseSummarySchema):
         fields.Dict(),
         metadata={"description": "Delay notices (förvaltningslagen §11): sent_on, expected_by, reason"},
     )
-    history = fields.List(fields.Nested(HistoryEntrySchema))
+    history = fields.List(
+        fields.Nested(HistoryEntrySchema),
+        metadata={
+            "description": f"The newest {HEAD} history entries, oldest of them first (all of them, "
+            "newest first and paged: the case's `/history`)"
+        },
+    )
+    history_total = fields.Integer(metadata={"description": "How many history entries the case has"})
+    history_older = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Link to the entries older than those in `history` (newest first); null if none"
+        },
+    )
 
 
 class CaseTypeSchema(Schema):
