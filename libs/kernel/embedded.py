@@ -14,6 +14,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
+from marshmallow import Schema, fields
+
 from kernel.paging import Cursor, Page, PageRequest, SortKey, sequence_page
 
 NEWEST_FIRST = SortKey.of(("seq", -1))
@@ -53,3 +55,29 @@ def with_head(resource: Mapping[str, Any], name: str, path: str, size: int = HEA
         f"{name}_total": shown["total"],
         f"{name}_older": shown["older"],
     }
+
+
+def head_schema(name: str, entries: type[Schema], what: str, path: str) -> type[Schema]:
+    """The fields a resource's schema gets for what `with_head` makes of its embedded list
+    `name` (inherit it): `name`, `<name>_total`, `<name>_older`. `what` names the entries
+    (plural), `path` where the whole list is served."""
+    return Schema.from_dict(
+        {
+            name: fields.List(
+                fields.Nested(entries),
+                metadata={
+                    "description": f"The newest {HEAD} {what}, oldest of them first "
+                    f"(all of them, newest first and paged: `{path}`)"
+                },
+            ),
+            f"{name}_total": fields.Integer(metadata={"description": f"How many {what} there are in all"}),
+            f"{name}_older": fields.String(
+                allow_none=True,
+                metadata={
+                    "description": f"Link to the {what} older than those in `{name}` (newest first); "
+                    "null if none"
+                },
+            ),
+        },
+        name=f"{name.capitalize()}Head",
+    )

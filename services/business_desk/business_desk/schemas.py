@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from business_desk.domain import OUTCOMES
 from business_desk.readmodel import QUEUE_ORDER
-from kernel.embedded import HEAD
+from kernel.embedded import head_schema
 from kernel.fields import MultiLineText, SingleLineText
 from kernel.paging import PageQuerySchema
 
@@ -156,7 +156,13 @@ class NoteEntrySchema(Schema):
     note = fields.String(allow_none=True, metadata={"description": "The note; null once erased"})
 
 
-class CaseSchema(CaseSummarySchema):
+class CaseSchema(
+    CaseSummarySchema,
+    head_schema(
+        "notes", NoteEntrySchema, "internal notes (their text null once erased)", "/cases/{id}/notes"
+    ),
+    head_schema("history", HistoryEntrySchema, "history entries", "/cases/{id}/history"),
+):
     description = fields.String(allow_none=True)
     contact = fields.Dict(allow_none=True)
     personal_erased_on = fields.String(
@@ -168,35 +174,8 @@ class CaseSchema(CaseSummarySchema):
     extension = fields.Dict(allow_none=True)
     delay_notices = fields.List(fields.Dict())
     warnings = fields.List(fields.Dict())
-    notes = fields.List(
-        fields.Nested(NoteEntrySchema),
-        metadata={
-            "description": f"The newest {HEAD} internal notes, oldest of them first (all of them: "
-            "`/cases/{id}/notes`); text null once erased"
-        },
-    )
-    notes_total = fields.Integer(metadata={"description": "How many internal notes the case has"})
-    notes_older = fields.String(
-        allow_none=True,
-        metadata={"description": "Link to the notes older than those in `notes` (newest first), or null"},
-    )
     closed = fields.Dict(allow_none=True)
     version = fields.Integer()
-    history = fields.List(
-        fields.Nested(HistoryEntrySchema),
-        metadata={
-            "description": f"The newest {HEAD} history entries, oldest of them first (all of "
-            "them: `/cases/{id}/history`)"
-        },
-    )
-    history_total = fields.Integer(metadata={"description": "How many history entries the case has"})
-    history_older = fields.String(
-        allow_none=True,
-        metadata={
-            "description": "Link to the history entries older than those in `history` (newest first); "
-            "null if none"
-        },
-    )
 
 
 class AuditEntrySchema(Schema):

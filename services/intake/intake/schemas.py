@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from intake.i18n import languages
 from intake.organisation import parse_organisation_number
 from kernel import casetypes
-from kernel.embedded import HEAD
+from kernel.embedded import head_schema
 from kernel.fields import EmailAddress, MultiLineText, SingleLineText
 from kernel.settings import Settings
 
@@ -103,27 +103,15 @@ class CaseSummarySchema(Schema):
     status_text = fields.String()
 
 
-class TrackingSchema(CaseSummarySchema):
+class TrackingSchema(
+    CaseSummarySchema, head_schema("history", HistoryEntrySchema, "history entries", "the case's /history")
+):
     waiting_for = fields.String(allow_none=True)
     reply_by = fields.String(allow_none=True)
     decision = fields.Dict(allow_none=True)
     delays = fields.List(
         fields.Dict(),
         metadata={"description": "Delay notices (förvaltningslagen §11): sent_on, expected_by, reason"},
-    )
-    history = fields.List(
-        fields.Nested(HistoryEntrySchema),
-        metadata={
-            "description": f"The newest {HEAD} history entries, oldest of them first (all of them, "
-            "newest first and paged: the case's `/history`)"
-        },
-    )
-    history_total = fields.Integer(metadata={"description": "How many history entries the case has"})
-    history_older = fields.String(
-        allow_none=True,
-        metadata={
-            "description": "Link to the entries older than those in `history` (newest first); null if none"
-        },
     )
 
 
