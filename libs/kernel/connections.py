@@ -59,42 +59,38 @@ def await_discovery(client: MongoClient, wait_s: float = DISCOVERY_WAIT_S) -> No
 
 
 def kafka_producer(settings: Settings) -> KafkaProducer:
-    from kafka import KafkaProducer
-
     # One request in flight keeps a stream's order even when a send is retried.
-    return KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
-        client_id=f"{settings.service}-producer",
-        api_version=settings.kafka_api_version,
-        acks="all",
-        retries=5,
-        max_in_flight_requests_per_connection=1,
-        linger_ms=2,
-        request_timeout_ms=10_000,
-        max_block_ms=10_000,
-    )
+    return _producer(settings, "producer", retries=5, linger_ms=2)
 
 
 def relay_producer(settings: Settings) -> KafkaProducer:
-    from kafka import KafkaProducer
-
     """A relay's producer: each flush goes as one request and is not retried by the
     client. The relay retries from its saved position itself, after checking that the
     broker still has what it acknowledged (kernel.acknowledged): a client retry, or the
     rest of a flush, landing on a broker restarted without its tail would take the lost
     messages' offsets and turn, before the relay could publish those again."""
-    return KafkaProducer(
-        bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
-        client_id=f"{settings.service}-relay-producer",
-        api_version=settings.kafka_api_version,
-        acks="all",
+    return _producer(
+        settings,
+        "relay-producer",
         retries=0,
         enable_idempotence=False,  # it needs retries; the relay's own retry is what counts here
-        max_in_flight_requests_per_connection=1,
         linger_ms=60_000,  # sent when the relay flushes, all at once
         batch_size=RELAY_BATCH_BYTES,
+    )
+
+
+def _producer(settings: Settings, role: str, **config: object) -> KafkaProducer:
+    from kafka import KafkaProducer
+
+    return KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap_servers.split(","),
+        client_id=f"{settings.service}-{role}",
+        api_version=settings.kafka_api_version,
+        acks="all",
+        max_in_flight_requests_per_connection=1,
         request_timeout_ms=10_000,
         max_block_ms=10_000,
+        **config,
     )
 
 
