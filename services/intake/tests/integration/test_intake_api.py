@@ -9,7 +9,6 @@ import pytest
 
 from conftest import csrf_token
 from intake import create_app
-from kernel.connections import mongo_client
 from kernel.metrics import exposition
 
 pytestmark = pytest.mark.integration
@@ -24,14 +23,6 @@ INQUIRY = {
     "description": "Uteservering med 12 platser.",
     "language": "sv",
 }
-
-
-@pytest.fixture
-def app(settings_for):
-    settings = settings_for("intake")
-    application = create_app(settings)
-    application.db = mongo_client(settings)[settings.database]
-    return application
 
 
 def stored_events(app) -> int:

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from intake import create_app
-from kernel.connections import mongo_client
-
 pytestmark = pytest.mark.integration
 
 INQUIRY = {
-    "organisation_number": "5567037485",  # the demo applicant's organisation
+    "organisation_number": "5567037485",  # the demo applicant's: their "my cases" reaches it
     "company": "Krogen vid Kajen AB",
     "contact_name": "Anna Berg",
     "email": "anna@example.se",
@@ -20,14 +17,6 @@ INQUIRY = {
     "description": "Uteservering med 12 platser.",
     "language": "sv",
 }
-
-
-@pytest.fixture
-def app(settings_for):
-    settings = settings_for("intake")
-    application = create_app(settings)
-    application.db = mongo_client(settings)[settings.database]
-    return application
 
 
 def a_long_history(app, entries: int) -> tuple[str, str]:
