@@ -10,6 +10,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
 from kernel.auth import current_principal
+from kernel.embedded import NEWEST_FIRST, newest_first
 from kernel.i18n import best_language
 from kernel.paging import Page, PageRequest, page_or_first, pager_links
 from kernel.signin import session_principal, signed_in
@@ -116,12 +117,36 @@ def my_vouchers():  # type: ignore[no-untyped-def]
     ), 422 if refused else 200
 
 
-@pages.post("/my/vouchers/<voucher_id>/choice")
-@signed_in("voucher.mine")
-def choose(voucher_id: str):  # type: ignore[no-untyped-def]
+def citizens_voucher(voucher_id: str) -> dict[str, Any]:
+    """The signed-in citizen's voucher (another's is not told apart from none)."""
     voucher = deps().read.voucher(voucher_id)
     if voucher is None or not deps().read.belongs_to(voucher, citizens_number()):
         abort(404)
+    return voucher  # type: ignore[no-any-return]
+
+
+@pages.get("/my/vouchers/<voucher_id>/history")
+@signed_in("voucher.mine")
+def voucher_history(voucher_id: str):  # type: ignore[no-untyped-def]
+    """All of a voucher's history, newest first, page by page."""
+    voucher = citizens_voucher(voucher_id)
+    page, refused = page_or_first(
+        NEWEST_FIRST, request.args, lambda asked: newest_first(voucher["history"], asked)
+    )
+    return render_template(
+        "voucher_history.html",
+        voucher=voucher,
+        history=page.items,
+        programmes=deps().programmes.by_id,
+        error=refused,
+        pager=pager_links(page),
+    ), 422 if refused else 200
+
+
+@pages.post("/my/vouchers/<voucher_id>/choice")
+@signed_in("voucher.mine")
+def choose(voucher_id: str):  # type: ignore[no-untyped-def]
+    citizens_voucher(voucher_id)
     raw_from = request.form.get("effective_from", "").strip()
     try:
         effective_from = date.fromisoformat(raw_from) if raw_from else None

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint, abort
 
 from kernel.actors import Actor
 from kernel.auth import Principal, current_principal, require
+from kernel.embedded import newest_first, with_head
 from kernel.paging import page_body, page_schema, sequence_page
 from vouchers import handlers
 from vouchers.api.schemas import (
@@ -22,6 +23,7 @@ from vouchers.api.schemas import (
     DecisionSchema,
     DefaultProviderSchema,
     DeliverySchema,
+    EmbeddedQuerySchema,
     GrantSchema,
     MyVouchersQuerySchema,
     OutcomeSchema,
@@ -31,11 +33,14 @@ from vouchers.api.schemas import (
     PaymentsQuerySchema,
     ProgrammeOut,
     ProgrammesQuerySchema,
+    ProviderHistoryEntryOut,
     ProviderOut,
     ProvidersQuerySchema,
     PublicProviderOut,
     QualitySchema,
     RedemptionOut,
+    TenureOut,
+    VoucherHistoryEntryOut,
     VoucherOut,
     YearQuerySchema,
     organisation_number,
@@ -191,7 +196,29 @@ def apply(body: dict[str, Any], programme_id: str) -> dict[str, Any]:
     )
     with refusals():
         provider_id = handlers.apply_as_provider(deps(), command)
-    return deps().read.provider(provider_id)  # type: ignore[return-value]
+    return provider_out(deps().read.provider(provider_id))  # type: ignore[arg-type]
+
+
+def provider_out(doc: dict[str, Any]) -> dict[str, Any]:
+    """A provider's full record as the API answers it: of its history only the newest
+    decisions, with their count and the link to the older ones."""
+    return with_head(doc, "history", f"{blp.url_prefix}/providers/{doc['_id']}/history")
+
+
+def may_read_in_full(doc: dict[str, Any]) -> bool:
+    """Whether the caller may read the provider's full record: the municipality any, a
+    provider only its own."""
+    may = scope("provider.read")
+    return may == "all" or (may == "own" and doc["organisation_number"] in current_principal().organisations)
+
+
+def readable_provider(provider_id: str) -> dict[str, Any]:
+    """The provider's full record, if the caller may read it (another's is not told apart
+    from none)."""
+    doc = provider_or_404(provider_id)
+    if not may_read_in_full(doc):
+        abort(404, message=f"No provider {provider_id}.")
+    return doc
 
 
 def provider_or_404(provider_id: str) -> dict[str, Any]:
@@ -208,12 +235,21 @@ def get_provider(provider_id: str) -> dict[str, Any]:
     """A provider's public profile; the municipality and the provider itself also see its
     decisions and contact."""
     doc = provider_or_404(provider_id)
-    may = scope("provider.read")
-    if may == "all" or (may == "own" and doc["organisation_number"] in current_principal().organisations):
-        return doc
+    if may_read_in_full(doc):
+        return provider_out(doc)
     if doc["status"] not in ("approved", "suspended"):
         abort(404, message=f"No provider {provider_id}.")
     return {k: doc[k] for k in PUBLIC_PROVIDER_FIELDS if k in doc}
+
+
+@blp.route("/providers/<string:provider_id>/history", methods=["GET"])
+@require("provider.read")
+@blp.arguments(EmbeddedQuerySchema, location="query")
+@blp.response(200, page_schema(ProviderHistoryEntryOut))
+def provider_history(query: dict[str, Any], provider_id: str) -> dict[str, Any]:
+    """The provider's decisions with reasons, newest first (a provider sees its own)."""
+    doc = readable_provider(provider_id)
+    return page_body(newest_first(doc["history"], query["page"]))
 
 
 @blp.route("/providers/<string:provider_id>/decisions", methods=["POST"])
@@ -226,7 +262,7 @@ def decide(body: dict[str, Any], provider_id: str) -> dict[str, Any]:
     provider_or_404(provider_id)
     with refusals():
         handlers.decide_on_provider(deps(), provider_id, body["decision"], body["reason"], actor())
-    return provider_or_404(provider_id)
+    return provider_out(provider_or_404(provider_id))
 
 
 @blp.route("/providers/<string:provider_id>/quality", methods=["POST"])
@@ -238,7 +274,7 @@ def record_quality(body: dict[str, Any], provider_id: str) -> dict[str, Any]:
     provider_or_404(provider_id)
     with refusals():
         handlers.record_quality(deps(), provider_id, body["measure"], body["value"], body["period"], actor())
-    return provider_or_404(provider_id)
+    return provider_out(provider_or_404(provider_id))
 
 
 @blp.route("/programmes/<string:programme_id>/default-provider", methods=["PUT"])
@@ -256,13 +292,20 @@ def default_provider(body: dict[str, Any], programme_id: str) -> dict[str, Any]:
 # -- vouchers ----------------------------------------------------------------------------
 
 
+VOUCHER_LISTS = ("history", "tenures")
+
+
 def voucher_out(doc: dict[str, Any], on: date) -> dict[str, Any]:
-    """The voucher with its provider and its balance in the period of `on`."""
+    """The voucher with its provider and its balance in the period of `on`; of its history
+    and tenures only the newest entries, with their count and the link to the older ones."""
     voucher = Voucher.from_document(doc)
     left = voucher.units_left(on)
     used = voucher.units_per_period - left
+    resource = doc
+    for name in VOUCHER_LISTS:
+        resource = with_head(resource, name, f"{blp.url_prefix}/vouchers/{doc['_id']}/{name}")
     return {
-        **doc,
+        **resource,
         "provider_id": voucher.provider_on(on),
         "balance": {
             "period": voucher.period_key(on),
@@ -328,6 +371,26 @@ def grant(body: dict[str, Any]) -> dict[str, Any]:
 def get_voucher(voucher_id: str) -> dict[str, Any]:
     """A voucher with its balance in the current period and its history."""
     return voucher_out(readable_voucher(voucher_id, "voucher.read"), today())
+
+
+@blp.route("/vouchers/<string:voucher_id>/history", methods=["GET"])
+@require("voucher.read")
+@blp.arguments(EmbeddedQuerySchema, location="query")
+@blp.response(200, page_schema(VoucherHistoryEntryOut))
+def voucher_history(query: dict[str, Any], voucher_id: str) -> dict[str, Any]:
+    """The voucher's history (granted, choices, deliveries, bonus), newest first."""
+    doc = readable_voucher(voucher_id, "voucher.read")
+    return page_body(newest_first(doc["history"], query["page"]))
+
+
+@blp.route("/vouchers/<string:voucher_id>/tenures", methods=["GET"])
+@require("voucher.read")
+@blp.arguments(EmbeddedQuerySchema, location="query")
+@blp.response(200, page_schema(TenureOut))
+def voucher_tenures(query: dict[str, Any], voucher_id: str) -> dict[str, Any]:
+    """The providers the voucher has been with, newest first."""
+    doc = readable_voucher(voucher_id, "voucher.read")
+    return page_body(newest_first(doc["tenures"], query["page"]))
 
 
 @blp.route("/my/vouchers", methods=["GET"])

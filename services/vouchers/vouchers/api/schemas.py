@@ -9,6 +9,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr, personnummer
 
+from kernel.embedded import HEAD, NEWEST_FIRST
 from kernel.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress, WholeMatch
 from kernel.paging import PageQuerySchema, SortKey, page_query
 from vouchers.domain.providers import DECISIONS, OWNERSHIPS
@@ -135,6 +136,7 @@ PROGRAMMES_ORDER = SortKey.of(("id", 1))
 ProgrammesQuerySchema = page_query(PROGRAMMES_ORDER, "ProgrammesQuerySchema")
 ProvidersQuerySchema = page_query(PROVIDERS_ORDER, "ProvidersQuerySchema")
 MyVouchersQuerySchema = page_query(CITIZEN_VOUCHERS_ORDER, "MyVouchersQuerySchema")
+EmbeddedQuerySchema = page_query(NEWEST_FIRST, "VouchersEmbeddedListQuerySchema")
 
 
 class YearQuerySchema(Schema):
@@ -181,20 +183,54 @@ class PublicProviderOut(Schema):
     quality = fields.Dict()
 
 
+class ProviderHistoryEntryOut(Schema):
+    seq = fields.Integer(metadata={"description": "Its position in the provider's history, 1 for the first"})
+    on = fields.String()
+    status = fields.String()
+    reason = fields.String()
+
+
 class ProviderOut(PublicProviderOut):
     organisation_number = fields.String()
     history = fields.List(
-        fields.Dict(), metadata={"description": "Decisions with reasons (not in the public profile)"}
+        fields.Nested(ProviderHistoryEntryOut),
+        metadata={
+            "description": f"The newest {HEAD} decisions with reasons, oldest of them first (all of "
+            "them: `/providers/{id}/history`; not in the public profile)"
+        },
+    )
+    history_total = fields.Integer(metadata={"description": "How many decisions the provider's history has"})
+    history_older = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Link to the decisions older than those in `history` (newest first), or null"
+        },
     )
     contact_email = fields.String()
 
 
 class TenureOut(Schema):
+    seq = fields.Integer(
+        metadata={"description": "Its position among the voucher's tenures, 1 for the first"}
+    )
     provider_id = fields.String()
     provider_name = fields.String()
     since = fields.String()
     until = fields.String(allow_none=True)
     how = fields.String()
+
+
+class VoucherHistoryEntryOut(Schema):
+    seq = fields.Integer(metadata={"description": "Its position in the voucher's history, 1 for the first"})
+    on = fields.String()
+    what = fields.String(
+        metadata={"description": "granted, chosen, default, switched, delivered, bonus or erased"}
+    )
+    provider_name = fields.String(metadata={"description": "chosen, default, switched"})
+    effective_from = fields.String(metadata={"description": "chosen, default, switched"})
+    units = fields.Integer(metadata={"description": "delivered"})
+    delivered_on = fields.String(metadata={"description": "delivered"})
+    amount_ore = fields.Integer(metadata={"description": "delivered, bonus"})
 
 
 class VoucherOut(Schema):
@@ -211,9 +247,31 @@ class VoucherOut(Schema):
     balance = fields.Dict(
         metadata={"description": "Units granted, used and left in the current period, and the value left"}
     )
-    tenures = fields.List(fields.Nested(TenureOut))
+    tenures = fields.List(
+        fields.Nested(TenureOut),
+        metadata={
+            "description": f"The newest {HEAD} providers the voucher was with, oldest of them first "
+            "(all of them: `/vouchers/{id}/tenures`)"
+        },
+    )
+    tenures_total = fields.Integer(metadata={"description": "How many tenures the voucher has had"})
+    tenures_older = fields.String(
+        allow_none=True,
+        metadata={"description": "Link to the tenures older than those in `tenures` (newest first), or null"},
+    )
     redeemed_ore = fields.Integer()
-    history = fields.List(fields.Dict())
+    history = fields.List(
+        fields.Nested(VoucherHistoryEntryOut),
+        metadata={
+            "description": f"The newest {HEAD} history entries, oldest of them first (all of them: "
+            "`/vouchers/{id}/history`)"
+        },
+    )
+    history_total = fields.Integer(metadata={"description": "How many history entries the voucher has"})
+    history_older = fields.String(
+        allow_none=True,
+        metadata={"description": "Link to the entries older than those in `history` (newest first), or null"},
+    )
 
 
 class RedemptionOut(Schema):
