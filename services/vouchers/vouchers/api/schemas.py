@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr, personnummer
 
-from kernel.embedded import HEAD, NEWEST_FIRST
+from kernel.embedded import NEWEST_FIRST, head_schema
 from kernel.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress, WholeMatch
 from kernel.paging import PageQuerySchema, SortKey, page_query
 from vouchers.domain.providers import DECISIONS, OWNERSHIPS
@@ -190,22 +190,16 @@ class ProviderHistoryEntryOut(Schema):
     reason = fields.String()
 
 
-class ProviderOut(PublicProviderOut):
+class ProviderOut(
+    PublicProviderOut,
+    head_schema(
+        "history",
+        ProviderHistoryEntryOut,
+        "decisions with reasons (not in the public profile)",
+        "/providers/{id}/history",
+    ),
+):
     organisation_number = fields.String()
-    history = fields.List(
-        fields.Nested(ProviderHistoryEntryOut),
-        metadata={
-            "description": f"The newest {HEAD} decisions with reasons, oldest of them first (all of "
-            "them: `/providers/{id}/history`; not in the public profile)"
-        },
-    )
-    history_total = fields.Integer(metadata={"description": "How many decisions the provider's history has"})
-    history_older = fields.String(
-        allow_none=True,
-        metadata={
-            "description": "Link to the decisions older than those in `history` (newest first), or null"
-        },
-    )
     contact_email = fields.String()
 
 
@@ -233,7 +227,10 @@ class VoucherHistoryEntryOut(Schema):
     amount_ore = fields.Integer(metadata={"description": "delivered, bonus"})
 
 
-class VoucherOut(Schema):
+class VoucherOut(
+    head_schema("tenures", TenureOut, "providers the voucher was with", "/vouchers/{id}/tenures"),
+    head_schema("history", VoucherHistoryEntryOut, "history entries", "/vouchers/{id}/history"),
+):
     voucher_id = fields.String(attribute="_id")
     programme = fields.String()
     category = fields.String()
@@ -247,31 +244,7 @@ class VoucherOut(Schema):
     balance = fields.Dict(
         metadata={"description": "Units granted, used and left in the current period, and the value left"}
     )
-    tenures = fields.List(
-        fields.Nested(TenureOut),
-        metadata={
-            "description": f"The newest {HEAD} providers the voucher was with, oldest of them first "
-            "(all of them: `/vouchers/{id}/tenures`)"
-        },
-    )
-    tenures_total = fields.Integer(metadata={"description": "How many tenures the voucher has had"})
-    tenures_older = fields.String(
-        allow_none=True,
-        metadata={"description": "Link to the tenures older than those in `tenures` (newest first), or null"},
-    )
     redeemed_ore = fields.Integer()
-    history = fields.List(
-        fields.Nested(VoucherHistoryEntryOut),
-        metadata={
-            "description": f"The newest {HEAD} history entries, oldest of them first (all of them: "
-            "`/vouchers/{id}/history`)"
-        },
-    )
-    history_total = fields.Integer(metadata={"description": "How many history entries the voucher has"})
-    history_older = fields.String(
-        allow_none=True,
-        metadata={"description": "Link to the entries older than those in `history` (newest first), or null"},
-    )
 
 
 class RedemptionOut(Schema):
