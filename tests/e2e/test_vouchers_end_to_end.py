@@ -124,6 +124,12 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
     wait_for(lambda: len(mails_to(infra.mail_url, citizen_mail)) == 2, 15, "the switch email")
     assert mails_to(infra.mail_url, citizen_mail)[1]["subject"] == "Your switch of provider is registered"
     wait_for(lambda: mails_to(infra.mail_url, school_mail), 15, "the new provider's email")
+    # The voucher's whole history, newest first, on a page of its own.
+    cilla.goto(f"{vouchers}/my/vouchers/{voucher_id}/history?lang=en")
+    whole = cilla.locator("main").inner_text()
+    assert f"Switch to Kommunens kulturskola (from {tomorrow})" in whole
+    assert whole.index("Switch to Kommunens kulturskola") < whole.index("Kulturskolan Pelle")
+    assert_accessible(cilla)
     cilla.context.close()
 
     # Published results, as JSON and as a page anyone can read.
