@@ -182,6 +182,16 @@ def case_inquiry(
 CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
+# What every paged list refuses with 422 at the field: (query, the field named)
+BAD_PAGE_QUERIES = [
+    ("cursor=garbage", "cursor"),
+    ("cursor=eyJzIjoiMTIzIn0", "cursor"),  # JSON, but of no list
+    ("limit=0", "limit"),
+    ("limit=201", "limit"),
+    ("limit=many", "limit"),
+]
+
+
 def csrf_token(html: str) -> str:
     match = CSRF_FIELD.search(html)
     assert match, "the page has no CSRF token"

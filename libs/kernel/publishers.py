@@ -39,7 +39,7 @@ class KafkaPublisher:
                 client_id=f"{config['client_id']}-offsets",
                 api_version=config.get("api_version"),
                 enable_auto_commit=False,
-                request_timeout_ms=self._timeout_s * 1000 + 1,
+                request_timeout_ms=int(self._timeout_s * 1000) + 1,
             )
         ends = self._offsets.end_offsets([TopicPartition(t, p) for t, p in partitions])
         return {(tp.topic, tp.partition): offset for tp, offset in ends.items()}

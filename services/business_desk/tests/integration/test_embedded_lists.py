@@ -10,7 +10,7 @@ from html import unescape
 
 import pytest
 
-from conftest import case_inquiry
+from conftest import BAD_PAGE_QUERIES, case_inquiry
 from kernel.embedded import HEAD
 
 pytestmark = pytest.mark.integration
@@ -93,13 +93,7 @@ def test_the_history_pages_newest_first_every_entry_once_and_back(noted_case):
 @pytest.mark.parametrize("name", ["history", "notes"])
 @pytest.mark.parametrize(
     ("query", "field"),
-    [
-        ("cursor=garbage", "cursor"),
-        ("cursor=eyJzIjoiMTIzIn0", "cursor"),  # JSON, but of no list
-        ("limit=0", "limit"),
-        ("limit=201", "limit"),
-        ("limit=many", "limit"),
-    ],
+    BAD_PAGE_QUERIES,
 )
 def test_a_bad_cursor_or_limit_is_refused_at_the_field(desk, signed_in, name, query, field):
     app, processor, _ = desk

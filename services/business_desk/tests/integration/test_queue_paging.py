@@ -10,7 +10,7 @@ from html import unescape
 
 import pytest
 
-from conftest import case_inquiry
+from conftest import BAD_PAGE_QUERIES, case_inquiry
 
 pytestmark = pytest.mark.integration
 
@@ -97,13 +97,7 @@ def test_cases_arriving_between_pages_neither_repeat_nor_push_others_out(desk, s
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [
-        ("cursor=garbage", "cursor"),
-        ("cursor=eyJzIjoiMTIzIn0", "cursor"),  # JSON, but of no list
-        ("limit=0", "limit"),
-        ("limit=201", "limit"),
-        ("limit=many", "limit"),
-    ],
+    BAD_PAGE_QUERIES,
 )
 def test_a_bad_cursor_or_limit_is_refused_at_the_field_in_the_callers_language(desk, signed_in, query, field):
     app, processor, _ = desk

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from conftest import BAD_PAGE_QUERIES
+
 pytestmark = pytest.mark.integration
 
 INQUIRY = {
@@ -67,12 +69,11 @@ def test_a_short_history_has_no_older_link(app):
     assert view["history_total"] == 3 and view["history_older"] is None
 
 
-@pytest.mark.parametrize("query", ["cursor=garbage", "limit=0", "limit=201", "limit=many"])
-def test_a_bad_cursor_or_limit_is_refused_at_the_field(app, query):
+@pytest.mark.parametrize(("query", "field"), BAD_PAGE_QUERIES)
+def test_a_bad_cursor_or_limit_is_refused_at_the_field(app, query, field):
     _, token = a_long_history(app, 3)
     response = app.test_client().get(f"/api/v1/inquiries/track/{token}/history?{query}")
     assert response.status_code == 422
-    field = query.split("=")[0]
     assert field in response.get_json()["errors"]["query"]
 
 

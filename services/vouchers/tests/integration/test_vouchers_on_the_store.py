@@ -15,7 +15,7 @@ from vouchers.domain import Refused
 from vouchers.domain.providers import ApplyAsProvider
 from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, citizen_bucket
 
-from conftest import csrf_token
+from conftest import BAD_PAGE_QUERIES, csrf_token
 from kernel.actors import Actor
 from kernel.embedded import HEAD
 
@@ -608,13 +608,7 @@ def test_a_voucher_carries_its_history_and_tenures_and_pages_them(app, signed_in
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [
-        ("cursor=garbage", "cursor"),
-        ("cursor=eyJzIjoiMTIzIn0", "cursor"),  # JSON, but of no list
-        ("limit=0", "limit"),
-        ("limit=201", "limit"),
-        ("limit=many", "limit"),
-    ],
+    BAD_PAGE_QUERIES,
 )
 def test_a_bad_cursor_or_limit_is_refused_at_the_field(app, signed_in, query, field):
     provider_id = approved_provider(app, signed_in)
