@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from kernel.personal import new_master_key
-from kernel.settings import Settings
+from kernel.platform.settings import Settings
+from kernel.privacy.personal import new_master_key
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,7 +33,7 @@ def infra(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
 @pytest.fixture(autouse=True)
 def no_outage_from_an_earlier_test() -> None:
     """The dependency tracker is one per process; a test's outage stays its own."""
-    from kernel.dependencies import TRACKER
+    from kernel.platform.dependencies import TRACKER
 
     TRACKER.forget()
 
@@ -82,7 +82,7 @@ def mongo(infra) -> Iterator:
 @pytest.fixture
 def personal(isolated_env: dict[str, str]) -> Iterator:
     """The real personal-data codec on this test's key vault."""
-    from kernel.connections import mongo_client, personal_data
+    from kernel.platform.connections import mongo_client, personal_data
 
     settings = Settings.from_env("tests")
     client = mongo_client(settings)
@@ -94,7 +94,7 @@ def personal(isolated_env: dict[str, str]) -> Iterator:
 def wire(personal) -> Callable[[dict], bytes]:
     """A golden example (personal data opened) as it travels: sealed, as JSON bytes."""
 
-    from kernel.envelope import Envelope
+    from kernel.eventsourcing.envelope import Envelope
 
     def to_wire(raw: dict) -> bytes:
         return personal.seal_event(Envelope.from_dict(raw)).to_json()
@@ -140,9 +140,9 @@ def tokens(infra) -> Tokens:
 
 def service_of(app) -> str:  # type: ignore[no-untyped-def]
     """Which service a Flask app is, by the audience its tokens must name."""
-    from kernel.settings import SERVICES, api_audience
+    from kernel.platform.settings import SERVICES, api_audience
 
-    verifier, _ = app.extensions["kernel.auth"]
+    verifier, _ = app.extensions["kernel.web.auth"]
     return {api_audience(service): service for service in SERVICES}[verifier.audience]
 
 
@@ -164,7 +164,7 @@ def case_inquiry(
 ) -> dict:
     """The golden inquiry as the n-th of a test's cases: its own ids and reference
     (BUS-2026-<series><n>), case type and receipt date."""
-    from kernel.contracts import golden_example
+    from kernel.eventsourcing.contracts import golden_example
 
     raw = golden_example("intake.inquiry_submitted")
     raw["event_id"] = f"00000000-0000-4000-8000-{n:012d}"

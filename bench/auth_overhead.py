@@ -19,7 +19,7 @@ from pathlib import Path
 
 from devstack.infra import Infra
 from devstack.oidc import DEMO_USERS, login
-from kernel.personal import new_master_key
+from kernel.privacy.personal import new_master_key
 
 
 def rate(client, headers: dict[str, str], count: int) -> float:  # type: ignore[no-untyped-def]

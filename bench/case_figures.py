@@ -37,8 +37,8 @@ from pathlib import Path
 
 from devstack.infra import Infra
 from devstack.oidc import DEMO_USERS, login
-from kernel.connections import mongo_client
-from kernel.personal import new_master_key
+from kernel.platform.connections import mongo_client
+from kernel.privacy.personal import new_master_key
 
 TYPES = [  # (case type, share of the cases)
     ("general_business_advice", 0.30),
@@ -54,9 +54,9 @@ def generate(count: int, today: date, catalogue, settings):  # type: ignore[no-u
     """The events of `count` cases, made by the real commands on an in-memory store."""
     from business_desk import handlers
     from business_desk.bootstrap import Deps
-    from kernel.contracts import golden_example
-    from kernel.envelope import Envelope
-    from kernel.eventstore import InMemoryEventStore
+    from kernel.eventsourcing.contracts import golden_example
+    from kernel.eventsourcing.envelope import Envelope
+    from kernel.eventsourcing.eventstore import InMemoryEventStore
 
     rng = random.Random(42)
     now = {"day": today}

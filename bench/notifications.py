@@ -22,12 +22,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from devstack.infra import Infra
-from kernel.connections import mongo_client, personal_data
-from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
-from kernel.personal import new_master_key
-from kernel.settings import Settings
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
+from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.settings import Settings
+from kernel.privacy.personal import new_master_key
 from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
 

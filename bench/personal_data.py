@@ -16,17 +16,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from catalogue import casetypes
 from devstack.infra import Infra
-from kernel import casetypes
-from kernel.envelope import Metadata
-from kernel.eventstore import MongoEventStore
-from kernel.personal import KeyVault, PersonalData, new_master_key
-from kernel.settings import Settings
+from kernel.eventsourcing.envelope import Metadata
+from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.platform.settings import Settings
+from kernel.privacy.personal import KeyVault, PersonalData, new_master_key
 
 
 def events(count: int):  # type: ignore[no-untyped-def]
     from intake.domain import SubmitInquiry, submit_inquiry
-    from kernel.envelope import utc_now
+    from kernel.eventsourcing.envelope import utc_now
 
     catalogue = casetypes.load(Settings.from_env("bench").case_types_file)
     command = SubmitInquiry(

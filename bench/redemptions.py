@@ -33,8 +33,8 @@ from pymongo import MongoClient
 from devstack.infra import BIN, Infra
 from devstack.oidc import DEMO_USERS, login
 from devstack.ports import free_port
-from kernel.personal import new_master_key
-from kernel.settings import REPO_ROOT
+from kernel.platform.settings import REPO_ROOT
+from kernel.privacy.personal import new_master_key
 
 PROVIDER_ORG = "5560360793"  # pelle.provider's organisation
 HOURS_PER_MONTH = 744  # the most a home-care voucher can grant: every hour of a 31-day month
@@ -54,7 +54,7 @@ def start_vouchers(infra: Infra, prefix: str, log: Path) -> tuple[subprocess.Pop
         [
             str(BIN / "gunicorn"),
             "-c",
-            "python:kernel.gunicorn_conf",
+            "python:kernel.platform.gunicorn_conf",
             "--bind",
             f"127.0.0.1:{port}",
             "vouchers:create_app()",

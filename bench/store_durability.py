@@ -25,8 +25,8 @@ from personal_data import events
 from pymongo import MongoClient
 
 from devstack.infra import Infra
-from kernel.envelope import Metadata
-from kernel.eventstore import MongoEventStore
+from kernel.eventsourcing.envelope import Metadata
+from kernel.eventsourcing.eventstore import MongoEventStore
 
 Work = Callable[[MongoClient, int], None]
 

@@ -18,7 +18,7 @@ import jsonschema_rs
 from hypothesis import strategies as st
 from schemathesis.generation.jsonschema.builder import build
 
-from kernel.contracts import CONTRACTS_DIR, current_version, schema_path
+from kernel.eventsourcing.contracts import CONTRACTS_DIR, current_version, schema_path
 
 FORMATS: dict[str, st.SearchStrategy[str]] = {
     "uuid": st.uuids().map(str),

@@ -26,11 +26,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernel.connections import mongo_client
-from kernel.consumer import ConsumerLoop, MessageProcessor, MongoInbox
-from kernel.contracts import CONTRACTS_DIR, golden_example
-from kernel.envelope import Envelope
-from kernel.publishers import InMemoryPublisher
+from kernel.eventsourcing.consumer import ConsumerLoop, MessageProcessor, MongoInbox
+from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example
+from kernel.eventsourcing.envelope import Envelope
+from kernel.eventsourcing.publishers import InMemoryPublisher
+from kernel.platform.connections import mongo_client
 from tests.contract_strategies import contract_versions
 from tests.contract_strategies import events as contract_events
 

@@ -18,7 +18,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from kernel.settings import REPO_ROOT, SERVICES
+from kernel.platform.settings import REPO_ROOT, SERVICES
 
 K8S = REPO_ROOT / "deploy" / "k8s"
 COMPOSE = REPO_ROOT / "docker-compose.yml"
@@ -133,11 +133,13 @@ def topics_in_code() -> set[str]:
 
 def env_vars_in_code() -> set[str]:
     names = set()
-    for path in [*(REPO_ROOT / "libs" / "kernel").glob("*.py"), *(REPO_ROOT / "services").glob("*/*/*.py")]:
+    for path in [*(REPO_ROOT / "libs" / "kernel").rglob("*.py"), *(REPO_ROOT / "services").glob("*/*/**/*.py")]:
         text = path.read_text()
         names |= set(re.findall(r'_(?:env|secret)\("([A-Z_]+)"', text))
         names |= set(re.findall(r'os\.environ(?:\.get)?\(?\[?"([A-Z_]+)"', text))
-    audiences = {f"{service.upper()}_API_AUDIENCE" for service in SERVICES}  # kernel.settings.api_audience
+    audiences = {
+        f"{service.upper()}_API_AUDIENCE" for service in SERVICES
+    }  # kernel.platform.settings.api_audience
     return names | audiences | {"DATA_MASTER_KEY"}
 
 
@@ -221,7 +223,7 @@ def test_each_service_has_a_small_non_root_dockerfile():
 def metric_names_in_code() -> set[str]:
     names = set()
     for path in [
-        REPO_ROOT / "libs" / "kernel" / "metrics.py",
+        REPO_ROOT / "libs" / "kernel" / "platform" / "metrics.py",
         REPO_ROOT / "services" / "business_desk" / "business_desk" / "metrics.py",
         REPO_ROOT / "services" / "notify" / "notify" / "__init__.py",
     ]:

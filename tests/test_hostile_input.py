@@ -8,9 +8,9 @@ import json
 import pytest
 
 from conftest import csrf_token
-from kernel.connections import mongo_client
-from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.contracts import golden_example
+from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
 

@@ -15,9 +15,9 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
-from kernel.actors import Actor
-from kernel.connections import mongo_client
-from kernel.settings import Settings
+from kernel.domain.actors import Actor
+from kernel.platform.connections import mongo_client
+from kernel.platform.settings import Settings
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 pytestmark = pytest.mark.integration
@@ -58,7 +58,7 @@ def build_app(service: str):  # type: ignore[no-untyped-def]
 
 def seed(service: str, app, personal, wire) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """A real record for the path parameters, so the fuzzing gets past "no such case"."""
-    from kernel.contracts import golden_example
+    from kernel.eventsourcing.contracts import golden_example
 
     if service == "intake":
         inquiry = {
@@ -75,8 +75,8 @@ def seed(service: str, app, personal, wire) -> dict[str, str]:  # type: ignore[n
         return {"inquiry_id": receipt["inquiry_id"], "token": receipt["tracking_url"].rsplit("/", 1)[1]}
     if service == "business_desk":
         from business_desk.consumer import build_handlers
-        from kernel.connections import mongo_client
-        from kernel.consumer import MessageProcessor, MongoInbox
+        from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+        from kernel.platform.connections import mongo_client
 
         deps = app.extensions["business_desk.deps"]
         db = mongo_client(deps.settings)[deps.settings.database]

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from kernel.actors import Actor
-from kernel.connections import mongo_client
-from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.contracts import golden_example
+from kernel.platform.connections import mongo_client
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 pytestmark = pytest.mark.integration

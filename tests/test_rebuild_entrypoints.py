@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from kernel.connections import mongo_client
+from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
 SERVICES = ("intake", "business_desk", "notify", "vouchers")

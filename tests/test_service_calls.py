@@ -11,10 +11,10 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from kernel.connections import mongo_client
-from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
-from kernel.service_client import ServiceClient
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.contracts import golden_example
+from kernel.platform.connections import mongo_client
+from kernel.platform.service_client import ServiceClient
 
 pytestmark = pytest.mark.integration
 
@@ -93,10 +93,10 @@ def test_the_case_page_shows_what_notify_sent_and_copes_when_notify_is_away(
 def test_a_service_or_openid_provider_that_cannot_be_reached_is_an_outage_told_once(
     notify_server, settings_for, monkeypatch
 ):
-    """A worker calling another service waits for it (kernel.retry) instead of failing the
+    """A worker calling another service waits for it (kernel.platform.retry) instead of failing the
     message; a page does without it. Either way the outage is one line and /readyz says so."""
     from devstack.ports import free_port
-    from kernel.dependencies import OPENID_PROVIDER, TRACKER, DependencyUnavailable, dependency_of
+    from kernel.platform.dependencies import OPENID_PROVIDER, TRACKER, DependencyUnavailable, dependency_of
 
     away = f"http://127.0.0.1:{free_port()}/api/v1/notifications"
     client = ServiceClient(settings_for("business_desk"), "notify")

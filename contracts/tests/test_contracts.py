@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from business_desk import handlers as desk_handlers
 from business_desk.bootstrap import Deps
 from business_desk.consumer import build_handlers  # noqa: F401 - the real consumer's wiring must import
+from catalogue import casetypes
 from intake.consumer import CASE_EVENTS, ERASED
 from intake.domain import (
     Inquiry,
@@ -24,13 +25,13 @@ from intake.domain import (
     submit_inquiry,
 )
 from intake.tracking import evolve
-from kernel import casetypes, contracts
-from kernel.actors import Actor, actor_id
-from kernel.contracts import CONTRACTS_DIR, golden_example
-from kernel.envelope import Envelope, Metadata
-from kernel.eventstore import InMemoryEventStore
-from kernel.personal import InMemoryKeyVault, PersonalData
-from kernel.settings import Settings
+from kernel.domain.actors import Actor, actor_id
+from kernel.eventsourcing import contracts
+from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example
+from kernel.eventsourcing.envelope import Envelope, Metadata
+from kernel.eventsourcing.eventstore import InMemoryEventStore
+from kernel.platform.settings import Settings
+from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 from notify.messages import APPLICANT_EMAILS, STAFF_EMAILS, email_for, staff_emails
 
 SCORES = {"overall": 8, "expectations": 7, "ideal": 7}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from kernel import contracts
-from kernel.envelope import Envelope, Metadata, seal
+from kernel.eventsourcing import contracts
+from kernel.eventsourcing.envelope import Envelope, Metadata, seal
 from notify.deliverylog import bounced_event, failed_event, queued_event, sent_events
 
 MAIL = {

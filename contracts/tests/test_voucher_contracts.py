@@ -13,12 +13,12 @@ from vouchers.domain.providers import ApplyAsProvider, Provider
 from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, Voucher
 from vouchers.programmes import load
 
-from kernel import contracts
-from kernel.actors import Actor
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope, Metadata, NewEvent, seal
-from kernel.personal import InMemoryKeyVault, PersonalData
-from kernel.settings import REPO_ROOT
+from kernel.domain.actors import Actor
+from kernel.eventsourcing import contracts
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent, seal
+from kernel.platform.settings import REPO_ROOT
+from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 from notify.messages import VOUCHER_EMAILS, voucher_emails
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")

@@ -15,7 +15,7 @@ from devstack.infra import BIN, Infra
 from devstack.oidc import DEMO_USERS
 from devstack.seed import seed, seed_vouchers
 from devstack.stack import Stack
-from kernel.settings import REPO_ROOT
+from kernel.platform.settings import REPO_ROOT
 
 DEFAULT_PORTS = {"intake": 8001, "business_desk": 8002, "notify": 8003, "vouchers": 8004}
 

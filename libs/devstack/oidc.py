@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlparse
 
 import requests
 
-from kernel.settings import api_audience
+from kernel.platform.settings import api_audience
 
 WEB_CLIENT_ID = "municipal-web"
 # One demo user per role (see deploy/dev-oidc/server.mjs).

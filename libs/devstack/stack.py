@@ -21,8 +21,8 @@ from devstack.infra import BIN, Infra
 from devstack.ports import free_port
 from devstack.procfile import read_procfile
 from devstack.supervisor import RestartPolicy, Supervisor
-from kernel.personal import new_master_key
-from kernel.settings import REPO_ROOT, SERVICES
+from kernel.platform.settings import REPO_ROOT, SERVICES
+from kernel.privacy.personal import new_master_key
 
 
 @dataclass

@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlparse
 
-from kernel.settings import REPO_ROOT
+from kernel.platform.settings import REPO_ROOT
 
 AXE = REPO_ROOT / ".local" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

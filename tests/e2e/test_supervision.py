@@ -21,7 +21,7 @@ from devstack import procs
 from devstack.infra import BIN, Infra
 from devstack.stack import Stack
 from devstack.supervisor import SupervisorError
-from kernel.settings import REPO_ROOT, SERVICES
+from kernel.platform.settings import REPO_ROOT, SERVICES
 from tests.e2e.conftest import case_by_reference, mails_to, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # each starts a system of its own
@@ -81,8 +81,8 @@ def test_killed_workers_relays_jobs_and_stopped_consumers_are_restarted_and_the_
 
 # A killed web server answers again within this, on this 2-core machine while the rest of
 # the stack runs: supervisor restarts its master at once, the port is free (its orphaned
-# workers let go of it, kernel.web_worker) and the app's modules are imported once, in
-# the master (kernel.gunicorn_conf). Before: 20-45 s (the new master could not bind the
+# workers let go of it, kernel.platform.web_worker) and the app's modules are imported once, in
+# the master (kernel.platform.gunicorn_conf). Before: 20-45 s (the new master could not bind the
 # port the orphans held while draining, gave up, and supervisor backed off).
 KILLED_WEB_READY_S = 15.0
 ORPHANS_GONE_S = 15.0  # they finish what they were answering: up to graceful_timeout (10 s)

@@ -19,7 +19,7 @@ from pymongo.errors import PyMongoError
 from devstack.infra import Infra
 from devstack.ports import wait_until_closed
 from devstack.stack import Stack
-from kernel.settings import SERVICES
+from kernel.platform.settings import SERVICES
 from tests.faults.schedule import Fault
 
 

@@ -19,7 +19,7 @@ from pymongo.errors import PyMongoError
 
 from devstack.mailsink import read_messages
 from devstack.stack import Stack
-from kernel.settings import REPO_ROOT, SERVICES
+from kernel.platform.settings import REPO_ROOT, SERVICES
 from tests.faults.load import Report, Submission
 
 RIGHT_HISTORY = [("submitted", "history.received"), ("registered", "history.registered")]

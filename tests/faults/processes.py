@@ -15,7 +15,7 @@ from pathlib import Path
 import requests
 
 from devstack.ports import free_port, wait_until_open
-from kernel.settings import REPO_ROOT
+from kernel.platform.settings import REPO_ROOT
 
 
 def procfile() -> dict[str, str]:

@@ -39,8 +39,8 @@ def wait_dead(pids: list[int], timeout_s: float) -> list[int]:
 def test_the_kernels_clients_produce_and_consume_through_a_group_and_nothing_outlives_stop(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kernel.connections import kafka_consumer, kafka_producer
-    from kernel.settings import Settings
+    from kernel.platform.connections import kafka_consumer, kafka_producer
+    from kernel.platform.settings import Settings
 
     broker = ApacheKafka(tmp_path / "kafka").start()
     try:

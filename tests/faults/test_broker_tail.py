@@ -20,15 +20,15 @@ import pytest
 from pymongo import MongoClient
 
 from devstack.infra import Infra
-from kernel.connections import kafka_consumer, kafka_producer, relay_producer
-from kernel.consumer import ConsumerLoop, MessageProcessor, MongoInbox
-from kernel.envelope import Metadata, NewEvent
-from kernel.eventstore import MongoEventStore
-from kernel.metrics import RELAY_TAIL_LOST
-from kernel.publishers import KafkaPublisher
-from kernel.relay import MongoCheckpoints, OutboxRelay, route_by_stream_category
-from kernel.runners import background
-from kernel.settings import Settings
+from kernel.eventsourcing.consumer import ConsumerLoop, MessageProcessor, MongoInbox
+from kernel.eventsourcing.envelope import Metadata, NewEvent
+from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.publishers import KafkaPublisher
+from kernel.eventsourcing.relay import MongoCheckpoints, OutboxRelay, route_by_stream_category
+from kernel.platform.connections import kafka_consumer, kafka_producer, relay_producer
+from kernel.platform.metrics import RELAY_TAIL_LOST
+from kernel.platform.runners import background
+from kernel.platform.settings import Settings
 
 pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 
@@ -133,7 +133,7 @@ def test_messages_a_restarted_broker_lost_are_published_again_and_take_effect_on
             f"stream-{stream}: missing {missing[:20]}, doubled {doubled[:20]}"
         )
         # a flush is one request: a restarted broker cannot take its second half before
-        # the relay publishes the lost messages again (kernel.connections.relay_producer)
+        # the relay publishes the lost messages again (kernel.platform.connections.relay_producer)
         first_wrong = next((i for i, (n, m) in enumerate(zip(got, expected, strict=True)) if n != m), None)
         assert first_wrong is None, f"stream-{stream} out of order from {got[first_wrong : first_wrong + 10]}"
     client.close()

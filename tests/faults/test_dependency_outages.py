@@ -118,10 +118,10 @@ def wait_readyz(processes: list[Process], status: int, away: str | None, timeout
 def sealed_inquiry_events(count: int) -> tuple[list[bytes], list[str]]:
     """Inquiries as intake's relay publishes them (personal data sealed with new subjects'
     keys, made now while the store is up), and the contact address of each."""
-    from kernel.connections import mongo_client, personal_data
-    from kernel.contracts import golden_example
-    from kernel.envelope import Envelope
-    from kernel.settings import Settings
+    from kernel.eventsourcing.contracts import golden_example
+    from kernel.eventsourcing.envelope import Envelope
+    from kernel.platform.connections import mongo_client, personal_data
+    from kernel.platform.settings import Settings
 
     settings = Settings.from_env("intake")
     client = mongo_client(settings)
@@ -275,9 +275,9 @@ def test_notifys_dispatcher_rides_through_an_smtp_outage_and_spends_no_attempt(s
 
 def queued_mails(system: System, addresses: list[str]) -> list[dict]:
     """notify's outbox records of the mails to these addresses (opened to find them)."""
-    from kernel.connections import mongo_client, personal_data
-    from kernel.paging import PageRequest
-    from kernel.settings import Settings
+    from kernel.platform.connections import mongo_client, personal_data
+    from kernel.platform.settings import Settings
+    from kernel.web.paging import PageRequest
     from notify.outbox import MailOutbox
 
     settings = Settings.from_env("notify")

@@ -40,7 +40,7 @@ class Acknowledged:
 
 
 def store_client(uri: str) -> MongoClient:
-    # The services' write concern (kernel.connections.mongo_client), a short selection.
+    # The services' write concern (kernel.platform.connections.mongo_client), a short selection.
     return MongoClient(uri, w="majority", journal=True, serverSelectionTimeoutMS=500, connectTimeoutMS=1_000)
 
 
@@ -61,7 +61,7 @@ def write_singles(uri: str, tag: str, acked: Acknowledged, stop: threading.Event
 
 
 def write_transactions(uri: str, tag: str, acked: Acknowledged, stop: threading.Event) -> None:
-    """The commands of kernel.transactions.run_in_transaction, without with_transaction's
+    """The commands of kernel.eventsourcing.transactions.run_in_transaction, without with_transaction's
     two-minute commit retries (a writer must end when the store is killed)."""
     with store_client(uri) as client:
         db = client.durability

@@ -17,7 +17,7 @@ import requests
 from conftest import Tokens
 from devstack.infra import Infra
 from devstack.stack import Stack
-from kernel.settings import REPO_ROOT
+from kernel.platform.settings import REPO_ROOT
 from tests.security.erasure_audit import audit_stack
 
 

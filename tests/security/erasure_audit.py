@@ -325,7 +325,7 @@ def audit_stack(env: Mapping[str, str], values: Mapping[str, str], logs: Iterabl
     `env` is the stack's environment: its servers and the keys its processes hold."""
     from pymongo import MongoClient
 
-    from kernel.settings import REPO_ROOT
+    from kernel.platform.settings import REPO_ROOT
 
     code = [REPO_ROOT / "services", REPO_ROOT / "libs"]
     keys = keys_derived_from(master_key_of(env), code)

@@ -20,7 +20,7 @@ import requests
 from kafka import KafkaConsumer
 from pymongo import MongoClient
 
-from kernel.settings import REPO_ROOT
+from kernel.platform.settings import REPO_ROOT
 from tests.e2e.conftest import case_by_reference, wait_for
 from tests.security.applicant import submit_inquiry
 from tests.security.erasure_audit import Search, keys_derived_from, master_key_of, needles

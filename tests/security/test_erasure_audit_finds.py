@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 from kafka import KafkaProducer
 
-from kernel.settings import REPO_ROOT
+from kernel.platform.settings import REPO_ROOT
 from tests.security.erasure_audit import (
     Search,
     keys_derived_from,

@@ -19,7 +19,7 @@ import uuid
 import pytest
 import requests
 
-from kernel.contracts import golden_example
+from kernel.eventsourcing.contracts import golden_example
 from tests.e2e.conftest import case_by_reference, first_match, mails_to, wait_for
 
 pytestmark = pytest.mark.e2e

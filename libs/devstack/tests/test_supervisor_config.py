@@ -11,7 +11,7 @@ import pytest
 
 from devstack.procfile import ProcfileError, read_procfile
 from devstack.supervisor import RestartPolicy, render_config
-from kernel.settings import REPO_ROOT
+from kernel.platform.settings import REPO_ROOT
 
 
 def config_for(processes: dict[str, str]) -> dict[str, Any]:

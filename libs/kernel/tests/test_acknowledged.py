@@ -1,6 +1,6 @@
 """Noticing a broker that lost messages it had acknowledged, from its offsets alone."""
 
-from kernel.acknowledged import AcknowledgedOffsets, Delivered
+from kernel.eventsourcing.acknowledged import AcknowledgedOffsets, Delivered
 
 
 def acknowledged(*offsets: int, topic: str = "t.v1") -> AcknowledgedOffsets:

@@ -7,7 +7,7 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from kernel.auth import (
+from kernel.web.auth import (
     ANONYMOUS,
     InvalidToken,
     PermissionMatrix,
@@ -147,7 +147,7 @@ def test_the_caller_is_identified_by_issuer_and_subject_not_by_name(issuer, veri
 
 
 def test_an_actor_id_splits_at_the_first_separator_and_legacy_ids_match_nobody():
-    from kernel.actors import actor_id, is_legacy, legacy_actor_id
+    from kernel.domain.actors import actor_id, is_legacy, legacy_actor_id
 
     assert actor_id("https://login.example", "a#b") == "https://login.example#a#b"
     assert legacy_actor_id("Sara") == "legacy:Sara" and is_legacy("legacy:Sara")

@@ -1,6 +1,6 @@
 from datetime import date
 
-from kernel.calendar import Target, WorkingCalendar
+from kernel.domain.calendar import Target, WorkingCalendar
 
 SE = WorkingCalendar("SE")
 DK = WorkingCalendar("DK")

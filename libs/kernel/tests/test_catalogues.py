@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from kernel.settings import REPO_ROOT
+from kernel.platform.settings import REPO_ROOT
 
 CATALOGUE_DIRS = sorted(
     {po.parents[2] for po in (REPO_ROOT / "services").glob("*/*/translations/*/LC_MESSAGES/messages.po")}

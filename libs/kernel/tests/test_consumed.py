@@ -5,10 +5,10 @@ import uuid
 
 import pytest
 
-from kernel import consumed
-from kernel.consumed import ConsumedEvents
-from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.envelope import Envelope
+from kernel.eventsourcing import consumed
+from kernel.eventsourcing.consumed import ConsumedEvents
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.envelope import Envelope
 
 
 def envelope(event_type: str = "test.happened", **data) -> Envelope:

@@ -4,11 +4,17 @@ import threading
 import time
 import uuid
 
-from kernel.consumer import ConsumerLoop, InMemoryInbox, MessageProcessor, MessageRejected, dead_letter_value
-from kernel.contracts import golden_example
-from kernel.deadletters import MAX_ORIGINAL_BYTES, MAX_REASON_CHARS
-from kernel.personal import InMemoryKeyVault, PersonalData
-from kernel.publishers import InMemoryPublisher
+from kernel.eventsourcing.consumer import (
+    ConsumerLoop,
+    InMemoryInbox,
+    MessageProcessor,
+    MessageRejected,
+    dead_letter_value,
+)
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.deadletters import MAX_ORIGINAL_BYTES, MAX_REASON_CHARS
+from kernel.eventsourcing.publishers import InMemoryPublisher
+from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 
 PERSONAL = PersonalData(InMemoryKeyVault())
 

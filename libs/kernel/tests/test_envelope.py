@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kernel.envelope import Envelope, InvalidEnvelope, Metadata, NewEvent, seal
+from kernel.eventsourcing.envelope import Envelope, InvalidEnvelope, Metadata, NewEvent, seal
 
 
 def test_sealed_events_carry_versions_and_metadata_and_round_trip_as_json():

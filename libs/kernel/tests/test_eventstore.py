@@ -10,8 +10,14 @@ import uuid
 import pytest
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
-from kernel.envelope import Envelope, Metadata, NewEvent
-from kernel.eventstore import ConcurrencyError, InMemoryEventStore, MongoEventStore, Upcasters, execute
+from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent
+from kernel.eventsourcing.eventstore import (
+    ConcurrencyError,
+    InMemoryEventStore,
+    MongoEventStore,
+    Upcasters,
+    execute,
+)
 
 
 def events(*types: str) -> list[NewEvent]:
@@ -205,8 +211,8 @@ class TestMongoEventStore(EventStoreContract):
         assert self.db["events"].find_one({"stream_id": "case-1", "version": 1})["data"] == {"reason": None}
 
     def test_a_stored_event_that_cannot_be_read_back_is_dead_lettered_and_the_relay_goes_on(self):
-        from kernel.publishers import InMemoryPublisher
-        from kernel.relay import InMemoryCheckpoints, OutboxRelay
+        from kernel.eventsourcing.publishers import InMemoryPublisher
+        from kernel.eventsourcing.relay import InMemoryCheckpoints, OutboxRelay
 
         store = self.make_store()
         store.append("inquiry-1", 0, events("intake.a"), Metadata.new())

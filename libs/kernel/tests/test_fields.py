@@ -1,7 +1,7 @@
 import pytest
 from marshmallow import Schema, ValidationError, validate
 
-from kernel.fields import (
+from kernel.web.fields import (
     MULTI_LINE_MESSAGE,
     SINGLE_LINE_MESSAGE,
     EmailAddress,

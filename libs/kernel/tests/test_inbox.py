@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from kernel.consumer import MongoInbox
+from kernel.eventsourcing.consumer import MongoInbox
 
 pytestmark = pytest.mark.integration
 

@@ -8,14 +8,14 @@ import time
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from kernel.connections import kafka_consumer, kafka_producer, mongo_client
-from kernel.consumer import ConsumerLoop, MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
-from kernel.envelope import Metadata, NewEvent
-from kernel.eventstore import MongoEventStore
-from kernel.publishers import KafkaPublisher
-from kernel.relay import MongoCheckpoints, OutboxRelay, route_by_stream_category
-from kernel.runners import background
+from kernel.eventsourcing.consumer import ConsumerLoop, MessageProcessor, MongoInbox
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Metadata, NewEvent
+from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.publishers import KafkaPublisher
+from kernel.eventsourcing.relay import MongoCheckpoints, OutboxRelay, route_by_stream_category
+from kernel.platform.connections import kafka_consumer, kafka_producer, mongo_client
+from kernel.platform.runners import background
 
 pytestmark = pytest.mark.integration
 

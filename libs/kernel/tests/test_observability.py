@@ -9,8 +9,8 @@ import logging
 from flask import Flask
 from opentelemetry.sdk.trace import TracerProvider
 
-from kernel import logs
-from kernel.metrics import CONSUMER_LAG, FunctionCollector, init_metrics, record_lag
+from kernel.platform import logs
+from kernel.platform.metrics import CONSUMER_LAG, FunctionCollector, init_metrics, record_lag
 
 
 def test_every_request_is_counted_and_timed_by_its_route_and_metrics_are_served_on_the_metrics_port_only(
@@ -43,7 +43,7 @@ def test_every_request_is_counted_and_timed_by_its_route_and_metrics_are_served_
 
 
 def test_the_figures_are_queried_once_per_interval_however_often_scraped(monkeypatch):
-    from kernel.metrics import CachedCollector, exposition
+    from kernel.platform.metrics import CachedCollector, exposition
 
     monkeypatch.setenv("METRICS_CACHE_S", "30")
     now = {"t": 0.0}
@@ -111,7 +111,7 @@ def test_workers_serve_metrics_health_and_readiness_on_metrics_port(monkeypatch)
     import urllib.error
     import urllib.request
 
-    from kernel.metrics import serve_process_metrics
+    from kernel.platform.metrics import serve_process_metrics
 
     monkeypatch.setenv("METRICS_PORT", "0")  # any free port
     monkeypatch.setenv("METRICS_ADDR", "127.0.0.1")

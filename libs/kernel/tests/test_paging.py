@@ -1,4 +1,4 @@
-"""Keyset paging (kernel.paging): in memory and on the embedded MongoDB-protocol store.
+"""Keyset paging (kernel.web.paging): in memory and on the embedded MongoDB-protocol store.
 Every page of a list read in turn gives every item once, in order, ties on the sort key
 broken by the id, whatever is added between pages; bad cursors and limits are refused."""
 
@@ -13,7 +13,7 @@ from bson.int64 import Int64
 from flask import Flask
 from marshmallow import ValidationError
 
-from kernel.paging import (
+from kernel.web.paging import (
     MAX_LIMIT,
     BadCursor,
     Cursor,

@@ -1,4 +1,4 @@
-"""The periodic-job entrypoint (kernel.runners.run_periodically) through a store outage:
+"""The periodic-job entrypoint (kernel.platform.runners.run_periodically) through a store outage:
 its setup is retried on the one store client the process made, never on a new one per
 attempt, and that client is closed when the job stops."""
 
@@ -15,9 +15,9 @@ from pymongo import MongoClient
 from pymongo.database import Database
 
 from devstack.ports import free_port
-from kernel.eventstore import MongoEventStore
-from kernel.runners import run_periodically
-from kernel.settings import Settings
+from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.platform.runners import run_periodically
+from kernel.platform.settings import Settings
 
 
 @pytest.fixture

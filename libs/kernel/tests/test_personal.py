@@ -8,10 +8,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from cryptography.exceptions import InvalidTag
 
-from kernel.connections import mongo_client
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
-from kernel.personal import (
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
+from kernel.platform.connections import mongo_client
+from kernel.privacy.personal import (
     KeyVault,
     PersonalData,
     SubjectErased,
@@ -98,7 +98,7 @@ def test_the_master_key_comes_from_the_environment_or_a_mounted_file(monkeypatch
 def test_imported_streams_are_sealed_with_keys_made_in_bulk_and_a_replay_opens_them(
     vault_collection, settings_for
 ):
-    from kernel.eventstore import MongoEventStore
+    from kernel.eventsourcing.eventstore import MongoEventStore
 
     settings = settings_for("kernel_import")
     codec = PersonalData(KeyVault(vault_collection, master_key_from_env()))

@@ -105,7 +105,7 @@ def test_retry_after_is_said_only_by_a_refusal_and_a_503_keeps_its_own(settings_
     response, a 200's and an outage's 503 (whose store is back in seconds) alike."""
     from pymongo.errors import ServerSelectionTimeoutError
 
-    from kernel.signin import RETRY_AFTER_S
+    from kernel.web.signin import RETRY_AFTER_S
 
     monkeypatch.setenv("RATE_LIMIT_ADDRESS", "3/minute")
     app = create("vouchers", settings_for)

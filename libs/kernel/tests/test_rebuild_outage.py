@@ -14,7 +14,7 @@ from pymongo.collection import Collection
 from pymongo.errors import ConnectionFailure
 
 from devstack.ports import free_port
-from kernel.rebuild import Doc, rebuild_model, run_cli
+from kernel.eventsourcing.rebuild import Doc, rebuild_model, run_cli
 
 PROMPTLY_S = 5.0  # a server selection (0.2 s here) per try, not with_transaction's 120 s
 

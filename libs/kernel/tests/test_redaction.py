@@ -11,9 +11,9 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from kernel import logs
-from kernel.redaction import REDACTED, redact
-from kernel.telemetry import Redacting
+from kernel.platform import logs
+from kernel.platform.telemetry import Redacting
+from kernel.privacy.redaction import REDACTED, redact
 
 SECRET = "q9Zx-3kT_vLw8NpA2bYc"
 

@@ -4,10 +4,10 @@ import time
 
 import pytest
 
-from kernel.envelope import Envelope, Metadata, NewEvent
-from kernel.eventstore import InMemoryEventStore
-from kernel.publishers import InMemoryPublisher
-from kernel.relay import InMemoryCheckpoints, OutboxRelay, route_by_stream_category
+from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent
+from kernel.eventsourcing.eventstore import InMemoryEventStore
+from kernel.eventsourcing.publishers import InMemoryPublisher
+from kernel.eventsourcing.relay import InMemoryCheckpoints, OutboxRelay, route_by_stream_category
 
 ROUTES = route_by_stream_category({"inquiry": "intake.inquiry.v1", "case": "business_desk.case.v1"})
 

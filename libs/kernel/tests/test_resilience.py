@@ -13,9 +13,10 @@ import pytest
 from kafka.errors import CommitFailedError, KafkaTimeoutError
 from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure, ServerSelectionTimeoutError
 
-from kernel.consumer import ConsumerLoop, InMemoryInbox, MessageProcessor
-from kernel.contracts import golden_example
-from kernel.dependencies import (
+from kernel.eventsourcing.consumer import ConsumerLoop, InMemoryInbox, MessageProcessor
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.publishers import InMemoryPublisher
+from kernel.platform.dependencies import (
     BROKER,
     SMTP,
     STORE,
@@ -25,9 +26,8 @@ from kernel.dependencies import (
     readiness,
     reason_of,
 )
-from kernel.personal import InMemoryKeyVault, PersonalData
-from kernel.publishers import InMemoryPublisher
-from kernel.retry import Backoff, RetryGate, Stopped, call_through_outages
+from kernel.platform.retry import Backoff, RetryGate, Stopped, call_through_outages
+from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 
 PERSONAL = PersonalData(InMemoryKeyVault())
 
@@ -201,7 +201,7 @@ def turns_until_it_works(gate: RetryGate, step, clock: Clock, turn_s: float = 0.
 
 def test_the_gate_holds_a_failing_step_for_its_backoff_while_the_loop_goes_on(tracked, caplog):
     tracker, clock, lines = tracked
-    caplog.set_level(logging.INFO, logger="kernel.retry")
+    caplog.set_level(logging.INFO, logger="kernel.platform.retry")
     gate = RetryGate("dispatch", Backoff(1.0, 8.0, 0.5), tracker, clock)
     step = Failing(3, DependencyUnavailable(SMTP, "refused"))
     turns = turns_until_it_works(gate, step, clock)
@@ -212,7 +212,7 @@ def test_the_gate_holds_a_failing_step_for_its_backoff_while_the_loop_goes_on(tr
     bug = RetryGate("dispatch", Backoff(1.0, 8.0, 0.5), tracker, clock)
     broken = Failing(5, KeyError("template"))
     turns_until_it_works(bug, broken, clock)
-    tracebacks = [r for r in caplog.records if r.name == "kernel.retry" and r.exc_info]
+    tracebacks = [r for r in caplog.records if r.name == "kernel.platform.retry" and r.exc_info]
     assert broken.calls == 6 and len(tracebacks) == 1  # one traceback, not one per retry
     assert any("works again after 5 failures" in r.getMessage() for r in caplog.records)
 

@@ -1,6 +1,6 @@
 import pytest
 
-from kernel.settings import Settings
+from kernel.platform.settings import Settings
 
 
 @pytest.mark.parametrize(("value", "expected"), [("", None), ("0.9", (0, 9)), ("2.8.1", (2, 8, 1))])

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from kernel.settings import REPO_ROOT
-from kernel.spreadsheet import csv_text, neutralise
+from kernel.platform.settings import REPO_ROOT
+from kernel.web.spreadsheet import csv_text, neutralise
 
 
 @pytest.mark.parametrize(
@@ -50,4 +50,4 @@ def test_every_csv_the_services_write_goes_through_the_kernel() -> None:
         for path in (REPO_ROOT / "services").rglob("*.py")
         if "tests" not in path.parts and CSV_IMPORT.search(path.read_text())
     ]
-    assert writers == [], f"write CSV with kernel.spreadsheet.csv_text: {writers}"
+    assert writers == [], f"write CSV with kernel.web.spreadsheet.csv_text: {writers}"

@@ -31,11 +31,11 @@ from business_desk.schemas import (
     StatusSchema,
 )
 from business_desk.views import clock_now
-from kernel.actors import Actor
-from kernel.audit import AUDIT_ORDER
-from kernel.auth import Principal, check, current_principal, guarded, require
-from kernel.embedded import NEWEST_FIRST, newest_first, with_head
-from kernel.paging import Page, page_body, page_query, page_schema
+from kernel.domain.actors import Actor
+from kernel.privacy.audit import AUDIT_ORDER
+from kernel.web.auth import Principal, check, current_principal, guarded, require
+from kernel.web.embedded import NEWEST_FIRST, newest_first, with_head
+from kernel.web.paging import Page, page_body, page_query, page_schema
 
 blp = Blueprint("cases", __name__, url_prefix="/api/v1", description="Case queues and case handling")
 
@@ -158,7 +158,7 @@ class TeamQueue(MethodView):
         case_types = [ct.id for ct in catalogue.case_types.values() if ct.team == team]
         if not case_types:
             abort(404, message=f"No team {team}.")
-        _, matrix = current_app.extensions["kernel.auth"]
+        _, matrix = current_app.extensions["kernel.web.auth"]
         readable = [ct for ct in case_types if matrix.allows(current_principal(), "queue.read", ct)]
         if not readable:
             check("queue.read", case_types[0])  # answers 403 with the reason

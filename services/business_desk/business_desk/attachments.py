@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import requests
 
-from kernel.service_client import ServiceClient
-from kernel.settings import Settings
+from kernel.platform.service_client import ServiceClient
+from kernel.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 

@@ -14,15 +14,15 @@ from business_desk.deliveries import delivery_figures, delivery_log
 from business_desk.readmodel import CaseReadModel
 from business_desk.satisfaction import Satisfaction
 from business_desk.upcasters import upcasters
-from kernel import casetypes
-from kernel.audit import AuditLog
-from kernel.casetypes import Catalogue
-from kernel.connections import mongo_client, personal_data
-from kernel.envelope import utc_now
-from kernel.eventstore import EventStore, MongoEventStore
-from kernel.personal import PersonalData
-from kernel.service_client import ServiceClient
-from kernel.settings import Settings
+from catalogue import casetypes
+from catalogue.casetypes import Catalogue
+from kernel.eventsourcing.envelope import utc_now
+from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
+from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.service_client import ServiceClient
+from kernel.platform.settings import Settings
+from kernel.privacy.audit import AuditLog
+from kernel.privacy.personal import PersonalData
 
 
 @dataclass

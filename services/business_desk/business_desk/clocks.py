@@ -8,8 +8,8 @@ import math
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from kernel.calendar import Target, WorkingCalendar
-from kernel.casetypes import CaseType
+from catalogue.casetypes import CaseType
+from kernel.domain.calendar import Target, WorkingCalendar
 
 SECTION_12_MONTHS = 6  # förvaltningslagen §12: after six months the applicant may demand a decision
 SECTION_12_DECISION_WEEKS = 4  # ... which must then come within four weeks

@@ -4,8 +4,8 @@ from pymongo.database import Database
 
 from business_desk import handlers
 from business_desk.bootstrap import bootstrap
-from kernel.runners import run_consumer
-from kernel.settings import Settings
+from kernel.platform.runners import run_consumer
+from kernel.platform.settings import Settings
 
 TOPICS = ["intake.inquiry.v1"]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from business_desk import figures
 from business_desk.bootstrap import Deps
-from kernel.spreadsheet import csv_lines, csv_text
+from kernel.web.spreadsheet import csv_lines, csv_text
 
 GROUPS = ("case_type", "team", "handler")
 PERIODS = {"4w": ("Last 4 weeks", 28), "13w": ("Last 13 weeks", 91), "52w": ("Last 12 months", 364)}

@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kernel.service_client import ServiceClient
-from kernel.settings import Settings
+from kernel.platform.service_client import ServiceClient
+from kernel.platform.settings import Settings
 
 DeliveryLog = Callable[[str], list[dict[str, Any]] | None]
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from business_desk.clocks import Clock, ClockFacts, Pause, compute, warning_due
-from kernel.actors import Actor
-from kernel.casetypes import Catalogue
-from kernel.envelope import Envelope, NewEvent
+from catalogue.casetypes import Catalogue
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.envelope import Envelope, NewEvent
 
 CASE_OPENED = "business_desk.case_opened"
 CASE_CLAIMED = "business_desk.case_claimed"

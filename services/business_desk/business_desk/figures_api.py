@@ -13,8 +13,8 @@ from marshmallow import Schema, fields, validate
 
 from business_desk import dashboard
 from business_desk.bootstrap import Deps
-from kernel.auth import Principal, current_principal, require
-from kernel.fields import SingleLineText
+from kernel.web.auth import Principal, current_principal, require
+from kernel.web.fields import SingleLineText
 
 blp = Blueprint(
     "figures", __name__, url_prefix="/api/v1", description="Processing-time figures, exports and open KPIs"
@@ -52,7 +52,7 @@ class KpiQuerySchema(Schema):
 
 
 def readable_case_types(principal: Principal) -> list[str]:
-    _, matrix = current_app.extensions["kernel.auth"]
+    _, matrix = current_app.extensions["kernel.web.auth"]
     return [ct for ct in deps().catalogue.case_types if matrix.allows(principal, "dashboard.read", ct)]
 
 

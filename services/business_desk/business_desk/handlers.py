@@ -10,11 +10,11 @@ from pymongo.client_session import ClientSession
 from business_desk import domain
 from business_desk.bootstrap import Deps
 from business_desk.domain import Case
-from kernel import telemetry
-from kernel.actors import Actor
-from kernel.envelope import Envelope, Metadata, NewEvent
-from kernel.eventstore import execute
-from kernel.isolation import each_alone
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent
+from kernel.eventsourcing.eventstore import execute
+from kernel.platform import telemetry
+from kernel.platform.isolation import each_alone
 
 
 def open_case_from_inquiry(deps: Deps) -> Callable[[Envelope, ClientSession | None], None]:

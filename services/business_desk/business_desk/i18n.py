@@ -1,5 +1,5 @@
 """The staff pages' words: English in the code and templates (gettext message ids),
-Swedish and Danish in translations/<language>/LC_MESSAGES/messages.po (kernel.i18n).
+Swedish and Danish in translations/<language>/LC_MESSAGES/messages.po (kernel.web.i18n).
 A page speaks `?lang=` (remembered for the session), else the browser's language, else
 the deployment's national one. Also the words the pages take from the configuration
 (case types, teams, statuses), the case history and the refusals, in the page's language."""
@@ -14,8 +14,8 @@ from flask_babel import pgettext
 
 from business_desk.domain import IllegalTransition
 from business_desk.views import HISTORY_LINES
-from kernel.casetypes import Catalogue
-from kernel.i18n import LANGUAGES_BY_COUNTRY, Catalogues, best_language
+from catalogue.casetypes import Catalogue
+from kernel.web.i18n import LANGUAGES_BY_COUNTRY, Catalogues, best_language
 
 CATALOGUES = Catalogues(Path(__file__).parent / "translations")
 compile_catalogues = CATALOGUES.compile

@@ -19,10 +19,10 @@ from business_desk.sealing import DETAIL_FIELD, CaseSealing
 from business_desk.search import query_terms
 from business_desk.statistics import CaseStatistics
 from business_desk.views import evolve, settle
-from kernel.casetypes import Catalogue
-from kernel.envelope import Envelope
-from kernel.paging import Page, PageRequest, SortKey, mongo_page
-from kernel.personal import PersonalData
+from catalogue.casetypes import Catalogue
+from kernel.eventsourcing.envelope import Envelope
+from kernel.privacy.personal import PersonalData
+from kernel.web.paging import Page, PageRequest, SortKey, mongo_page
 
 FINISHED_PHASES = ("decided", "closed")
 # what a queue reads of each case: its personal values in the small sealed summary only

@@ -3,7 +3,7 @@ changing a case type's target, extension or the holiday calendar, or after an up
 the case documents (the queues, the case pages, the Insikt export) from business_desk's
 own events, the processing-time buckets (the dashboard, the figures, the KPI feed) from
 the case documents, and the satisfaction buckets from the survey answers its consumer
-kept (kernel.consumed). Safe on a live system and idempotent (kernel.rebuild):
+kept (kernel.eventsourcing.consumed). Safe on a live system and idempotent (kernel.eventsourcing.rebuild):
 `python -m business_desk.rebuild` prints the summary as JSON."""
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from business_desk import domain, figures, satisfaction
 from business_desk.bootstrap import Deps, bootstrap
 from business_desk.sealing import DETAIL_FIELD, SUMMARY_FIELD, CaseSealing
 from business_desk.views import evolve, settle
-from kernel.connections import mongo_client
-from kernel.consumed import ConsumedEvents, group_of
-from kernel.eventstore import MongoEventStore
-from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
-from kernel.settings import Settings
+from kernel.eventsourcing.consumed import ConsumedEvents, group_of
+from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
+from kernel.platform.connections import mongo_client
+from kernel.platform.settings import Settings
 
 SURVEY_ANSWERED = "intake.survey_answered"
 # what a case's contribution to the buckets is read from (no sealed part, no history)
@@ -133,7 +133,7 @@ class Satisfaction:
 
 def rebuild(settings: Settings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
     """Rebuild business_desk's read models (`check`: only compare; the buckets then against
-    the case documents as they are); the summary per model (kernel.rebuild.Summary)."""
+    the case documents as they are); the summary per model (kernel.eventsourcing.rebuild.Summary)."""
     db = db if db is not None else mongo_client(settings)[settings.database]
     deps = bootstrap(settings, db)
     assert deps.cases is not None and deps.personal is not None

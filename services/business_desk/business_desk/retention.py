@@ -8,8 +8,8 @@ import os
 
 from business_desk import handlers
 from business_desk.bootstrap import Deps, bootstrap
-from kernel.runners import configure_logging, run_periodically
-from kernel.settings import Settings
+from kernel.platform.runners import configure_logging, run_periodically
+from kernel.platform.settings import Settings
 
 log = logging.getLogger("business_desk.retention")
 

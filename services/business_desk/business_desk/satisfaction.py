@@ -13,7 +13,7 @@ from pymongo.collection import Collection
 from pymongo.database import Database
 
 from business_desk.figures import week_of
-from kernel.envelope import Envelope
+from kernel.eventsourcing.envelope import Envelope
 
 QUESTIONS = ("overall", "expectations", "ideal")
 

@@ -6,9 +6,9 @@ from marshmallow import Schema, fields, validate
 
 from business_desk.domain import OUTCOMES
 from business_desk.readmodel import QUEUE_ORDER
-from kernel.embedded import head_schema
-from kernel.fields import MultiLineText, SingleLineText
-from kernel.paging import PageQuerySchema
+from kernel.web.embedded import head_schema
+from kernel.web.fields import MultiLineText, SingleLineText
+from kernel.web.paging import PageQuerySchema
 
 
 class CompletionRequestSchema(Schema):

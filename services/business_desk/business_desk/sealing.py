@@ -1,6 +1,6 @@
 """The case documents at rest. What the applicant wrote or is named by (company, contact,
 description, the free texts of the history, notes, answers and reasons, the files' names)
-is stored sealed with the applicant's own data key (kernel.personal), in two parts: a small
+is stored sealed with the applicant's own data key (kernel.privacy.personal), in two parts: a small
 `summary` the queues and exports open, and the `detail` only a case page opens. Destroying
 the key makes every copy unreadable: the document, each earlier write of it in the store's
 replication log, and every backup. Everything else (dates, phases, clocks, who handled it,
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kernel.personal import PersonalData, SubjectErased
+from kernel.privacy.personal import PersonalData, SubjectErased
 
 SUMMARY = ("company", "organisation_number", "contact")
 SUMMARY_FIELD, DETAIL_FIELD = "sealed_summary", "sealed_detail"

@@ -1,11 +1,11 @@
 """Old versions of business_desk's events, read as the current ones.
 
 Events written before people were identified by subject name them only: each name gets
-a `legacy:<name>` actor id (kernel.actors), which matches nobody, so nobody can act as
+a `legacy:<name>` actor id (kernel.domain.actors), which matches nobody, so nobody can act as
 the handler of an old case by sharing a name; whoever takes it on claims it again.
 Events written before free-text reasons were sealed keep the reason in clear: it is
 read as `legacy_reason`, and taken out of the stored events when the case's personal data
-is erased (REDACTIONS; kernel.eventstore.Upcasters)."""
+is erased (REDACTIONS; kernel.eventsourcing.eventstore.Upcasters)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import Any
 
 from business_desk import domain
-from kernel.actors import legacy_actor_id
-from kernel.eventstore import Upcasters
+from kernel.domain.actors import legacy_actor_id
+from kernel.eventsourcing.eventstore import Upcasters
 
 Step = Callable[[dict[str, Any]], dict[str, Any]]
 

@@ -10,8 +10,8 @@ from typing import Any
 from business_desk import domain
 from business_desk.clocks import Clock, ClockFacts, Pause, compute
 from business_desk.search import tokens
-from kernel.casetypes import Catalogue
-from kernel.envelope import Envelope
+from catalogue.casetypes import Catalogue
+from kernel.eventsourcing.envelope import Envelope
 
 # A history line per event type: an English gettext message id and the event's fields it names
 # (the page words it in its language; `text` keeps the English line for the API).

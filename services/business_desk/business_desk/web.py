@@ -53,10 +53,10 @@ from business_desk.schemas import (
     StatusSchema,
 )
 from business_desk.views import clock_now
-from kernel.casetypes import Catalogue, Person
-from kernel.embedded import NEWEST_FIRST, newest_first
-from kernel.paging import PageRequest, page_from_args, page_or_first, pager_links
-from kernel.signin import page_check, signed_in
+from catalogue.casetypes import Catalogue, Person
+from kernel.web.embedded import NEWEST_FIRST, newest_first
+from kernel.web.paging import PageRequest, page_from_args, page_or_first, pager_links
+from kernel.web.signin import page_check, signed_in
 
 pages = Blueprint("pages", __name__)
 
@@ -66,7 +66,7 @@ def deps() -> Deps:
 
 
 def allowed(permission: str, case_type: str | None = None) -> bool:
-    _, matrix = current_app.extensions["kernel.auth"]
+    _, matrix = current_app.extensions["kernel.web.auth"]
     return matrix.allows(g.principal, permission, case_type)
 
 

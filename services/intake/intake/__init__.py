@@ -6,13 +6,13 @@ from flask import Flask, jsonify, render_template, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
-from kernel import telemetry
-from kernel.auth import add_security_scheme, init_auth
-from kernel.dependencies import STORE
-from kernel.metrics import OutboxCollector, init_metrics
-from kernel.settings import Settings
-from kernel.signin import init_signin
-from kernel.web import add_health, allow_body, base_app, wants_json
+from kernel.platform import telemetry
+from kernel.platform.dependencies import STORE
+from kernel.platform.metrics import OutboxCollector, init_metrics
+from kernel.platform.settings import Settings
+from kernel.web.app import add_health, allow_body, base_app, wants_json
+from kernel.web.auth import add_security_scheme, init_auth
+from kernel.web.signin import init_signin
 
 
 def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]

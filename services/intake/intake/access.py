@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel.auth import Principal
+from kernel.web.auth import Principal
 
 # An email-link session keeps its case ids in the (signed) session cookie: bounded, so the
 # cookie stays small. A contact with more cases signs in with the e-ID.

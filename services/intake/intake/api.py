@@ -23,10 +23,10 @@ from intake.schemas import (
     ReceiptSchema,
     TrackingSchema,
 )
-from kernel.auth import check, current_principal, require
-from kernel.embedded import NEWEST_FIRST, newest_first, with_head
-from kernel.paging import SortKey, page_body, page_query, page_schema, sequence_page
-from kernel.ratelimit import limited
+from kernel.web.auth import check, current_principal, require
+from kernel.web.embedded import NEWEST_FIRST, newest_first, with_head
+from kernel.web.paging import SortKey, page_body, page_query, page_schema, sequence_page
+from kernel.web.ratelimit import limited
 
 blp = Blueprint(
     "inquiries", __name__, url_prefix="/api/v1", description="Business inquiries and permit applications"

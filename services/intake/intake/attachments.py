@@ -17,7 +17,7 @@ from bson.errors import InvalidId
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from kernel.fields import SINGLE_LINE_FORBIDDEN, without_control
+from kernel.web.fields import SINGLE_LINE_FORBIDDEN, without_control
 
 log = logging.getLogger(__name__)
 

@@ -6,17 +6,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from catalogue import casetypes
+from catalogue.casetypes import Catalogue
 from intake.attachments import AttachmentStore, NoScanner, Scanner, scanner_for
 from intake.figures import LiveFigures
 from intake.messages import MessageLog, message_log
 from intake.readmodel import TrackingReadModel
 from intake.signin_links import SignInLinks
-from kernel import casetypes
-from kernel.casetypes import Catalogue
-from kernel.connections import mongo_client, personal_data
-from kernel.envelope import utc_now
-from kernel.eventstore import EventStore, MongoEventStore
-from kernel.settings import Settings
+from kernel.eventsourcing.envelope import utc_now
+from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
+from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.settings import Settings
 
 
 @dataclass

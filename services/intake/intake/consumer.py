@@ -6,10 +6,10 @@ from pymongo.database import Database
 from intake.attachments import AttachmentStore
 from intake.readmodel import TrackingReadModel
 from intake.signin_links import SignInLinks
-from kernel.connections import personal_data
-from kernel.envelope import Envelope
-from kernel.runners import run_consumer
-from kernel.settings import Settings
+from kernel.eventsourcing.envelope import Envelope
+from kernel.platform.connections import personal_data
+from kernel.platform.runners import run_consumer
+from kernel.platform.settings import Settings
 
 TOPICS = ["business_desk.case.v1"]
 CASE_EVENTS = (

@@ -8,8 +8,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kernel.casetypes import Catalogue
-from kernel.envelope import Envelope, NewEvent
+from catalogue.casetypes import Catalogue
+from kernel.eventsourcing.envelope import Envelope, NewEvent
 
 INQUIRY_SUBMITTED = "intake.inquiry_submitted"
 TRACKING_LINK_REPLACED = "intake.tracking_link_replaced"

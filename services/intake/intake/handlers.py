@@ -13,11 +13,11 @@ from intake.bootstrap import Deps
 from intake.domain import Inquiry, SubmitInquiry, Submitted, submit_inquiry
 from intake.i18n import t
 from intake.tracking import link_expired, public_view
-from kernel import telemetry
-from kernel.auth import Principal
-from kernel.envelope import Metadata
-from kernel.eventstore import execute
-from kernel.paging import Page, PageRequest
+from kernel.eventsourcing.envelope import Metadata
+from kernel.eventsourcing.eventstore import execute
+from kernel.platform import telemetry
+from kernel.web.auth import Principal
+from kernel.web.paging import Page, PageRequest
 
 log = logging.getLogger(__name__)
 

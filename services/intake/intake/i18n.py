@@ -1,6 +1,6 @@
 """Swedish, English and Danish texts for applicants (page labels, validation errors, the
 plain-words status of a case), kept as gettext catalogues by message key in
-translations/<language>/LC_MESSAGES/messages.po (kernel.i18n)."""
+translations/<language>/LC_MESSAGES/messages.po (kernel.web.i18n)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 
-from kernel.i18n import LANGUAGES_BY_COUNTRY, Catalogues, best_language
+from kernel.web.i18n import LANGUAGES_BY_COUNTRY, Catalogues, best_language
 
 CATALOGUE_LANGUAGES = ("sv", "en", "da")
 CATALOGUES = Catalogues(Path(__file__).parent / "translations")

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kernel.service_client import ServiceClient
-from kernel.settings import Settings
+from kernel.platform.service_client import ServiceClient
+from kernel.platform.settings import Settings
 
 MessageLog = Callable[[str], list[dict[str, Any]] | None]
 SHOWN = ("channel", "subject", "status", "queued_at", "sent_at")

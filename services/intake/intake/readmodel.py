@@ -3,7 +3,7 @@ events, same transaction) and by the consumer (case events from business_desk).
 
 At rest, what names or was written by the applicant (company, organisation number,
 contact email, the completion request, the decision's answer, delay reasons) is sealed
-with the contact's own data key (kernel.personal), so destroying the key makes every copy
+with the contact's own data key (kernel.privacy.personal), so destroying the key makes every copy
 unreadable: the document, each earlier write of it in the store's replication log, and
 every backup. In clear stay the dates, statuses and two 3-hex-digit lookup buckets (of
 the contact email and of the organisation number; see the README): a lookup reads the
@@ -22,12 +22,12 @@ from pymongo.database import Database
 
 from intake.domain import INQUIRY_SUBMITTED
 from intake.tracking import evolve, link_lookup, organisation_key
-from kernel import consumed
-from kernel.consumed import Kept
-from kernel.envelope import Envelope
-from kernel.paging import Page, PageRequest, SortKey, mongo_page
-from kernel.personal import PersonalData, SubjectErased, lookup_bucket, master_key_from_env
-from kernel.rebuild import opened
+from kernel.eventsourcing import consumed
+from kernel.eventsourcing.consumed import Kept
+from kernel.eventsourcing.envelope import Envelope
+from kernel.eventsourcing.rebuild import opened
+from kernel.privacy.personal import PersonalData, SubjectErased, lookup_bucket, master_key_from_env
+from kernel.web.paging import Page, PageRequest, SortKey, mongo_page
 
 SEALED = "sealed"
 # My cases: newest first, the id breaking ties of one day

@@ -1,7 +1,7 @@
 """Entrypoint: rebuild intake's read model, the applicants' tracking view (which the My
 cases lists read too), from what intake keeps: its own events and the case events of
-business_desk its consumer kept (kernel.consumed). Safe on a live system and idempotent
-(kernel.rebuild): `python -m intake.rebuild` prints the summary as JSON."""
+business_desk its consumer kept (kernel.eventsourcing.consumed). Safe on a live system and idempotent
+(kernel.eventsourcing.rebuild): `python -m intake.rebuild` prints the summary as JSON."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ from pymongo.database import Database
 
 from intake.domain import INQUIRY_SUBMITTED, stream_id_for
 from intake.readmodel import TrackingReadModel
-from kernel.connections import mongo_client, personal_data
-from kernel.consumed import ConsumedEvents, Kept, group_of
-from kernel.eventstore import MongoEventStore
-from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, rebuild_model, run_cli
-from kernel.settings import Settings
+from kernel.eventsourcing.consumed import ConsumedEvents, Kept, group_of
+from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, rebuild_model, run_cli
+from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.settings import Settings
 
 
 class TrackingSources:
@@ -67,7 +67,7 @@ class TrackingSources:
 
 def rebuild(settings: Settings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
     """Rebuild intake's read models (`check`: only compare); the summary per model
-    (kernel.rebuild.Summary)."""
+    (kernel.eventsourcing.rebuild.Summary)."""
     db = db if db is not None else mongo_client(settings)[settings.database]
     model = TrackingSources(db, settings)
     summary = rebuild_model(db.client, model, check=check)

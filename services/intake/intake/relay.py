@@ -1,7 +1,7 @@
 """Entrypoint: publish intake's stored events to Kafka."""
 
-from kernel.runners import run_relay
-from kernel.settings import Settings
+from kernel.platform.runners import run_relay
+from kernel.platform.settings import Settings
 
 ROUTES = {"inquiry": "intake.inquiry.v1", "signin": "intake.signin.v1"}
 

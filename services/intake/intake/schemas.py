@@ -7,12 +7,12 @@ import re
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
+from catalogue import casetypes
 from intake.i18n import languages
 from intake.organisation import parse_organisation_number
-from kernel import casetypes
-from kernel.embedded import head_schema
-from kernel.fields import EmailAddress, MultiLineText, SingleLineText
-from kernel.settings import Settings
+from kernel.platform.settings import Settings
+from kernel.web.embedded import head_schema
+from kernel.web.fields import EmailAddress, MultiLineText, SingleLineText
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
 

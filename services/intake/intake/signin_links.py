@@ -21,7 +21,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from intake.domain import SIGN_IN_LINK_MINUTES
-from kernel.personal import PersonalData
+from kernel.privacy.personal import PersonalData
 
 HANDLE = re.compile(r"[0-9a-f]{24}")
 

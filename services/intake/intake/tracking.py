@@ -15,7 +15,7 @@ from intake.domain import (
     TRACKING_LINK_REPLACED,
     hash_token,
 )
-from kernel.envelope import Envelope
+from kernel.eventsourcing.envelope import Envelope
 
 INTAKE_STATUSES = ("submitted", "registered")  # intake's own; the rest are business_desk's
 # the statuses and outcomes worded by intake's catalogues ("status.<id>", "outcome.<id>")

@@ -15,11 +15,11 @@ from intake.handlers import LinkRefused
 from intake.i18n import languages, request_language, t
 from intake.readmodel import MY_CASES_ORDER
 from intake.schemas import InquirySchema
-from kernel.auth import current_principal
-from kernel.fields import MULTI_LINE_MESSAGE, has_control, normalise_newlines, without_control
-from kernel.paging import PageRequest, page_from_args, pager_links
-from kernel.ratelimit import limited
-from kernel.signin import SESSION_KEY, page_check, session_principal, signed_in
+from kernel.web.auth import current_principal
+from kernel.web.fields import MULTI_LINE_MESSAGE, has_control, normalise_newlines, without_control
+from kernel.web.paging import PageRequest, page_from_args, pager_links
+from kernel.web.ratelimit import limited
+from kernel.web.signin import SESSION_KEY, page_check, session_principal, signed_in
 
 pages = Blueprint("pages", __name__)
 

@@ -9,15 +9,15 @@ from flask.views import MethodView
 from flask_smorest import Api, Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from kernel import telemetry
-from kernel.auth import add_security_scheme, current_principal, current_scope, init_auth, require
-from kernel.connections import mongo_client, personal_data
-from kernel.dependencies import STORE
-from kernel.fields import SingleLineText
-from kernel.metrics import FunctionCollector, OutboxCollector, init_metrics
-from kernel.paging import PageQuerySchema, page_body, page_schema
-from kernel.settings import Settings
-from kernel.web import add_health, base_app
+from kernel.platform import telemetry
+from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.dependencies import STORE
+from kernel.platform.metrics import FunctionCollector, OutboxCollector, init_metrics
+from kernel.platform.settings import Settings
+from kernel.web.app import add_health, base_app
+from kernel.web.auth import add_security_scheme, current_principal, current_scope, init_auth, require
+from kernel.web.fields import SingleLineText
+from kernel.web.paging import PageQuerySchema, page_body, page_schema
 from notify.access import messages_readable, notifications_readable
 from notify.outbox import MESSAGES_ORDER, NOTIFICATIONS_ORDER, MailOutbox
 

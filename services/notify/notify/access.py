@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from kernel.auth import Principal
+from kernel.web.auth import Principal
 
 # Whom a message is for; kept in clear beside the sealed letter so that reads can be
 # scoped in the query.

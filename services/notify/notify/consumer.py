@@ -5,9 +5,9 @@ from collections.abc import Callable
 
 from pymongo.database import Database
 
-from kernel.connections import personal_data
-from kernel.runners import run_consumer
-from kernel.settings import Settings
+from kernel.platform.connections import personal_data
+from kernel.platform.runners import run_consumer
+from kernel.platform.settings import Settings
 from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
 from notify.recipients import Recipients

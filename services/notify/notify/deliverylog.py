@@ -14,9 +14,9 @@ from typing import Any
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from kernel import telemetry
-from kernel.envelope import Metadata, NewEvent
-from kernel.eventstore import MongoEventStore
+from kernel.eventsourcing.envelope import Metadata, NewEvent
+from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.platform import telemetry
 
 QUEUED, SENT, FAILED, BOUNCED = (
     "notify.message_queued",
@@ -24,7 +24,7 @@ QUEUED, SENT, FAILED, BOUNCED = (
     "notify.message_failed",
     "notify.message_bounced",
 )
-# stream category -> topic (kernel.runners.run_relay adds the prefix)
+# stream category -> topic (kernel.platform.runners.run_relay adds the prefix)
 ROUTES = {
     "message": "notify.message.v1",
     "sent": "notify.message.v1",

@@ -8,8 +8,8 @@ from typing import Any
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from kernel.envelope import Envelope
-from kernel.personal import PersonalData
+from kernel.eventsourcing.envelope import Envelope
+from kernel.privacy.personal import PersonalData
 from notify.access import APPLICANT, SIGN_IN, STAFF
 from notify.messages import (
     EMAILS,

@@ -1,5 +1,5 @@
 """A message's personal parts, sealed with the key of the data subject it is about
-(kernel.personal): the recipient's address, the subject line and the text. Nothing of
+(kernel.privacy.personal): the recipient's address, the subject line and the text. Nothing of
 them is stored in clear, so destroying the subject's key makes every copy unreadable:
 the collection, the store's replication log and its backups.
 
@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from typing import Any
 
-from kernel.personal import PersonalData
+from kernel.privacy.personal import PersonalData
 from notify.messages import Email, shown_body
 
 SEALED_PARTS = ("letter", "delivery")

@@ -12,10 +12,10 @@ import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from kernel import casetypes
-from kernel.envelope import Envelope
-from kernel.i18n import LANGUAGES_BY_COUNTRY
-from kernel.settings import Settings
+from catalogue import casetypes
+from kernel.eventsourcing.envelope import Envelope
+from kernel.platform.settings import Settings
+from kernel.web.i18n import LANGUAGES_BY_COUNTRY
 from notify.access import CITIZEN, PROVIDER
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"

@@ -24,13 +24,13 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
-from kernel.connections import personal_data
-from kernel.dependencies import SMTP, STORE, TRACKER, DependencyUnavailable, dependency_of, reason_of
-from kernel.paging import Page, PageRequest, SortKey, mongo_page, sequence_page
-from kernel.personal import PersonalData, SubjectErased
-from kernel.retry import OUTAGE_BACKOFF, call_through_outages
-from kernel.settings import Settings
-from kernel.transactions import run_in_transaction
+from kernel.eventsourcing.transactions import run_in_transaction
+from kernel.platform.connections import personal_data
+from kernel.platform.dependencies import SMTP, STORE, TRACKER, DependencyUnavailable, dependency_of, reason_of
+from kernel.platform.retry import OUTAGE_BACKOFF, call_through_outages
+from kernel.platform.settings import Settings
+from kernel.privacy.personal import PersonalData, SubjectErased
+from kernel.web.paging import Page, PageRequest, SortKey, mongo_page, sequence_page
 from notify import mime
 from notify.access import READ_AFTER_SENDING
 from notify.deliverylog import DeliveryLog

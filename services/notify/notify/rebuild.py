@@ -1,6 +1,6 @@
 """Entrypoint: rebuild notify's read model, the recipients (whom to write to about a case
-or a voucher), from the events its consumer kept (kernel.consumed), a data subject at a
-time. Safe on a live system and idempotent (kernel.rebuild): `python -m notify.rebuild`
+or a voucher), from the events its consumer kept (kernel.eventsourcing.consumed), a data subject at a
+time. Safe on a live system and idempotent (kernel.eventsourcing.rebuild): `python -m notify.rebuild`
 prints the summary as JSON.
 
 The outgoing mail is not a read model: it records what the dispatcher did (sent, bounced,
@@ -16,11 +16,11 @@ from typing import Any
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from kernel.connections import mongo_client, personal_data
-from kernel.consumed import ConsumedEvents, group_of
-from kernel.envelope import Envelope
-from kernel.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
-from kernel.settings import Settings
+from kernel.eventsourcing.consumed import ConsumedEvents, group_of
+from kernel.eventsourcing.envelope import Envelope
+from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
+from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.settings import Settings
 from notify.recipients import Recipients
 
 # the events that teach or erase a recipient (notify.recipients.learnt_from)
@@ -78,7 +78,7 @@ class RecipientsOfSubjects:
 
 def rebuild(settings: Settings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
     """Rebuild notify's read models (`check`: only compare); the summary per model
-    (kernel.rebuild.Summary)."""
+    (kernel.eventsourcing.rebuild.Summary)."""
     db = db if db is not None else mongo_client(settings)[settings.database]
     model = RecipientsOfSubjects(db, settings)
     summary = rebuild_model(db.client, model, check=check)

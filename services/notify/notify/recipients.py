@@ -13,8 +13,8 @@ from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from kernel.envelope import Envelope
-from kernel.personal import ERASURE_EVENT_SUFFIX, PersonalData
+from kernel.eventsourcing.envelope import Envelope
+from kernel.privacy.personal import ERASURE_EVENT_SUFFIX, PersonalData
 
 PERSONAL_FIELDS = ("email", "name", "phone", "tracking_token")
 

@@ -1,7 +1,7 @@
 """Entrypoint: publish notify's delivery log (and its dead letters) to Kafka."""
 
-from kernel.runners import run_relay
-from kernel.settings import Settings
+from kernel.platform.runners import run_relay
+from kernel.platform.settings import Settings
 from notify.deliverylog import ROUTES
 
 

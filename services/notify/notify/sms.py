@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import requests
 
-from kernel.dependencies import SMS_GATEWAY, TRACKER, DependencyUnavailable, reason_of
-from kernel.settings import Settings
+from kernel.platform.dependencies import SMS_GATEWAY, TRACKER, DependencyUnavailable, reason_of
+from kernel.platform.settings import Settings
 
 
 class SmsRejected(Exception):

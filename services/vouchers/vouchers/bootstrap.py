@@ -10,11 +10,11 @@ from datetime import datetime
 
 from pymongo.database import Database
 
-from kernel.connections import mongo_client, personal_data
-from kernel.envelope import utc_now
-from kernel.eventstore import EventStore, MongoEventStore
-from kernel.personal import PersonalData, master_key_from_env
-from kernel.settings import Settings
+from kernel.eventsourcing.envelope import utc_now
+from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
+from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.settings import Settings
+from kernel.privacy.personal import PersonalData, master_key_from_env
 from vouchers import programmes as programme_config
 from vouchers.domain.upcasters import upcasters
 from vouchers.programmes import Programmes

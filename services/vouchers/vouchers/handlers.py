@@ -8,12 +8,12 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from kernel import telemetry
-from kernel.actors import Actor
-from kernel.envelope import Envelope, Metadata, NewEvent
-from kernel.eventstore import ConcurrencyError, execute
-from kernel.isolation import each_alone
-from kernel.paging import Page, PageRequest
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent
+from kernel.eventsourcing.eventstore import ConcurrencyError, execute
+from kernel.platform import telemetry
+from kernel.platform.isolation import each_alone
+from kernel.web.paging import Page, PageRequest
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain import payments as pay

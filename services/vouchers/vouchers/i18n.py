@@ -1,12 +1,12 @@
 """The vouchers pages' words in Swedish and English (customer choice is Swedish law), kept
 as gettext catalogues by message key in translations/<language>/LC_MESSAGES/messages.po
-(kernel.i18n)."""
+(kernel.web.i18n)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from kernel.i18n import Catalogues
+from kernel.web.i18n import Catalogues
 
 LANGUAGES = ("sv", "en")
 CATALOGUES = Catalogues(Path(__file__).parent / "translations")

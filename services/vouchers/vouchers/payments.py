@@ -7,8 +7,8 @@ from __future__ import annotations
 import logging
 import os
 
-from kernel.runners import configure_logging, run_periodically
-from kernel.settings import Settings
+from kernel.platform.runners import configure_logging, run_periodically
+from kernel.platform.settings import Settings
 from vouchers import handlers
 from vouchers.bootstrap import Deps, bootstrap
 from vouchers.domain.figures import previous_month

@@ -14,9 +14,9 @@ from pymongo import ASCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from kernel.envelope import Envelope
-from kernel.paging import Page, PageRequest, SortKey, mongo_page
-from kernel.personal import PersonalData
+from kernel.eventsourcing.envelope import Envelope
+from kernel.privacy.personal import PersonalData
+from kernel.web.paging import Page, PageRequest, SortKey, mongo_page
 from vouchers.domain import events as ev
 from vouchers.domain.providers import STATUS_BY_EVENT
 from vouchers.domain.vouchers import report_key
@@ -39,7 +39,7 @@ HANDLERS = {
 COLLECTIONS = ("providers", "vouchers", "redemptions", "payments", "programme_settings")
 
 
-# the orders of the lists the API and the pages page through (kernel.paging)
+# the orders of the lists the API and the pages page through (kernel.web.paging)
 PROVIDERS_ORDER = SortKey.of(("name", 1), ("_id", 1))
 HELD_ORDER = SortKey.of(("valid_from", 1), ("_id", 1))
 CITIZEN_VOUCHERS_ORDER = SortKey.of(("granted_on", -1), ("_id", 1))

@@ -19,9 +19,9 @@ from typing import Any
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from kernel.eventstore import MongoEventStore
-from kernel.rebuild import MAX_NAMED, Summary, run_cli
-from kernel.settings import Settings
+from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.rebuild import MAX_NAMED, Summary, run_cli
+from kernel.platform.settings import Settings
 from vouchers.bootstrap import Deps, bootstrap
 from vouchers.projections import COLLECTIONS, ReadModels
 
@@ -91,7 +91,7 @@ def rebuild_read_models(read: ReadModels, store: MongoEventStore, check: bool = 
 
 def rebuild(settings: Settings, deps: Deps | None = None, check: bool = False) -> dict[str, Any]:
     """Rebuild the vouchers service's read models (`check`: only compare); the summary per
-    model (kernel.rebuild.Summary)."""
+    model (kernel.eventsourcing.rebuild.Summary)."""
     deps = deps or bootstrap(settings)
     assert isinstance(deps.store, MongoEventStore)
     summaries = rebuild_read_models(deps.read, deps.store, check)

@@ -1,7 +1,7 @@
 """Entrypoint: publish the vouchers service's stored events to Kafka."""
 
-from kernel.runners import run_relay
-from kernel.settings import Settings
+from kernel.platform.runners import run_relay
+from kernel.platform.settings import Settings
 
 ROUTES = {
     "provider": "vouchers.provider.v1",

@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
-from kernel.auth import current_principal
-from kernel.embedded import NEWEST_FIRST, newest_first
-from kernel.i18n import best_language
-from kernel.paging import Page, PageRequest, page_or_first, pager_links
-from kernel.signin import session_principal, signed_in
+from kernel.web.auth import current_principal
+from kernel.web.embedded import NEWEST_FIRST, newest_first
+from kernel.web.i18n import best_language
+from kernel.web.paging import Page, PageRequest, page_or_first, pager_links
+from kernel.web.signin import session_principal, signed_in
 from vouchers import handlers
 from vouchers.api import PUBLIC_PROVIDER_FIELDS, comparison_for, voucher_out
 from vouchers.bootstrap import Deps

@@ -18,9 +18,9 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
-from kernel.auth import current_principal
-from kernel.paging import Page, PageRequest, SortKey, page_or_first, pager_links
-from kernel.signin import signed_in
+from kernel.web.auth import current_principal
+from kernel.web.paging import Page, PageRequest, SortKey, page_or_first, pager_links
+from kernel.web.signin import signed_in
 from vouchers import handlers
 from vouchers.api import actor, voucher_out
 from vouchers.api.schemas import DecisionSchema, DeliverySchema, GrantSchema, PaymentRunSchema

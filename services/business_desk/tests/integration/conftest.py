@@ -10,9 +10,9 @@ import pytest
 
 from business_desk import create_app
 from business_desk.consumer import build_handlers
-from kernel.connections import mongo_client
-from kernel.consumed import group_of
-from kernel.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.consumed import group_of
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.platform.connections import mongo_client
 
 
 @pytest.fixture

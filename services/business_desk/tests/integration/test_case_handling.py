@@ -6,8 +6,8 @@ import pytest
 
 from business_desk import create_app
 from conftest import case_inquiry, csrf_token
-from kernel.metrics import exposition
-from kernel.settings import REPO_ROOT
+from kernel.platform.metrics import exposition
+from kernel.platform.settings import REPO_ROOT
 
 pytestmark = pytest.mark.integration
 
@@ -109,7 +109,7 @@ def test_the_case_page_drives_the_same_steps(desk, signed_in, page_client):
 
 def test_the_queue_rebuilds_from_the_events(desk, personal):
     from business_desk.readmodel import CaseReadModel
-    from kernel.eventstore import MongoEventStore
+    from kernel.eventsourcing.eventstore import MongoEventStore
 
     _app, processor, db = desk
     for n in range(3):
@@ -175,7 +175,7 @@ def test_an_answer_from_the_portal_resumes_the_clock_and_its_files_open_from_the
     desk, signed_in, page_client
 ):
     from business_desk.attachments import File
-    from kernel.contracts import golden_example
+    from kernel.eventsourcing.contracts import golden_example
 
     app, processor, db = desk
     message = inquiry(7, "outdoor_seating", "2026-11-20")
@@ -221,7 +221,7 @@ def test_an_answer_from_the_portal_resumes_the_clock_and_its_files_open_from_the
 
 
 def test_survey_answers_show_as_nki_next_to_the_processing_times(desk, page_client):
-    from kernel.contracts import golden_example
+    from kernel.eventsourcing.contracts import golden_example
 
     app, processor, _ = desk
     answered = golden_example("intake.survey_answered")

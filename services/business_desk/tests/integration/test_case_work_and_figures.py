@@ -15,8 +15,8 @@ import pytest
 from business_desk import create_app
 from business_desk.consumer import build_handlers
 from conftest import case_inquiry
-from kernel.connections import mongo_client
-from kernel.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
 SARA, TINA = "Sara Handläggare", "Tina Teamledare"
@@ -259,9 +259,9 @@ def test_warnings_go_out_once_per_share_and_notify_mails_the_handler_and_the_tea
 
 def test_a_case_that_cannot_be_loaded_does_not_stop_the_deadline_round_for_the_others(desk, signed_in):
     from business_desk import domain, handlers
-    from kernel.envelope import Metadata, NewEvent
-    from kernel.eventstore import MongoEventStore
-    from kernel.isolation import ITEM_FAILURES
+    from kernel.eventsourcing.envelope import Metadata, NewEvent
+    from kernel.eventsourcing.eventstore import MongoEventStore
+    from kernel.platform.isolation import ITEM_FAILURES
 
     broken = str(uuid.uuid4())  # listed as open, its history cannot be folded into a case
     desk.db["cases"].insert_one({"_id": broken, "phase": "open", "reference": "BUS-BROKEN"})

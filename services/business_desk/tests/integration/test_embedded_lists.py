@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 
 from conftest import BAD_PAGE_QUERIES, case_inquiry
-from kernel.embedded import HEAD
+from kernel.web.embedded import HEAD
 
 pytestmark = pytest.mark.integration
 NOTES = HEAD + 5

@@ -1,5 +1,5 @@
 """Events written before free-text reasons were sealed hold the reason in clear. Erasing
-the case takes it out of the stored events (kernel.eventstore: the erasure event's
+the case takes it out of the stored events (kernel.eventsourcing.eventstore: the erasure event's
 append rewrites them in its transaction), and out of the read model."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import pytest
 
 from business_desk import handlers as desk
 from conftest import case_inquiry
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
 
 pytestmark = pytest.mark.integration
 REASON = "Anna Berg är sjukskriven till mars"

@@ -13,9 +13,9 @@ import pytest
 from business_desk import handlers as desk
 from business_desk.rebuild import CaseFigures, Cases, rebuild
 from conftest import case_inquiry
-from kernel.actors import Actor
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
 
 pytestmark = pytest.mark.integration
 

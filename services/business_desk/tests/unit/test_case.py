@@ -10,12 +10,12 @@ from business_desk import domain, handlers
 from business_desk.bootstrap import Deps
 from business_desk.clocks import Clock
 from business_desk.domain import Case, IllegalTransition
-from kernel import casetypes
-from kernel.actors import Actor
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
-from kernel.eventstore import InMemoryEventStore
-from kernel.settings import Settings
+from catalogue import casetypes
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
+from kernel.eventsourcing.eventstore import InMemoryEventStore
+from kernel.platform.settings import Settings
 
 CATALOGUE = casetypes.load(Settings.from_env("business_desk").case_types_file)
 ERIK = Actor("https://login.kommun.example#erik", "Erik Handläggare")
@@ -165,7 +165,7 @@ def test_claiming_a_claimed_case_reassigns_it_and_claiming_again_changes_nothing
 
 
 def test_personal_data_is_erased_once_the_retention_period_after_the_decision_has_run_out():
-    from kernel.personal import InMemoryKeyVault, PersonalData
+    from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 
     desk = Desk("general_business_advice", "2026-11-02")
     desk.deps.personal = PersonalData(InMemoryKeyVault())

@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from business_desk.clocks import ClockFacts, Pause, add_months, compute, warning_due
-from kernel.calendar import Target, WorkingCalendar
-from kernel.casetypes import CaseType
+from catalogue.casetypes import CaseType
+from kernel.domain.calendar import Target, WorkingCalendar
 
 SE = WorkingCalendar("SE")
 DK = WorkingCalendar("DK")

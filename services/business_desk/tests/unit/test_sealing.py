@@ -4,7 +4,7 @@ import json
 
 from business_desk.sealing import CaseSealing
 from business_desk.views import evolve
-from kernel.personal import InMemoryKeyVault, PersonalData
+from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 
 from .test_views import CATALOGUE, life
 

@@ -2,11 +2,11 @@ from dataclasses import replace
 from datetime import date
 
 from business_desk.views import clock_now, evolve
-from kernel import casetypes
-from kernel.calendar import Target
-from kernel.contracts import CONTRACTS_DIR, golden_example
-from kernel.envelope import Envelope
-from kernel.settings import Settings
+from catalogue import casetypes
+from kernel.domain.calendar import Target
+from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example
+from kernel.eventsourcing.envelope import Envelope
+from kernel.platform.settings import Settings
 
 CATALOGUE = casetypes.load(Settings.from_env("business_desk").case_types_file)
 LIFE = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from intake import create_app
-from kernel.connections import mongo_client
+from kernel.platform.connections import mongo_client
 
 
 @pytest.fixture

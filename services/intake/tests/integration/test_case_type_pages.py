@@ -12,9 +12,9 @@ from business_desk import handlers as desk_handlers
 from business_desk.consumer import build_handlers
 from conftest import case_inquiry
 from intake import create_app
-from kernel.actors import Actor
-from kernel.connections import mongo_client
-from kernel.consumer import MessageProcessor, MongoInbox
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
 

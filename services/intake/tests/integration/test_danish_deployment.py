@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from intake import create_app
-from kernel.connections import mongo_client
-from kernel.settings import REPO_ROOT
+from kernel.platform.connections import mongo_client
+from kernel.platform.settings import REPO_ROOT
 
 pytestmark = pytest.mark.integration
 

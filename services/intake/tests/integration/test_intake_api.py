@@ -9,7 +9,7 @@ import pytest
 
 from conftest import csrf_token
 from intake import create_app
-from kernel.metrics import exposition
+from kernel.platform.metrics import exposition
 
 pytestmark = pytest.mark.integration
 
@@ -216,8 +216,8 @@ def test_the_decision_shows_how_to_appeal_and_comes_as_a_pdf_letter(app):
 
     from pypdf import PdfReader
 
-    from kernel.contracts import golden_example
-    from kernel.envelope import Envelope
+    from kernel.eventsourcing.contracts import golden_example
+    from kernel.eventsourcing.envelope import Envelope
 
     client = app.test_client()
     receipt = client.post("/api/v1/inquiries", json=INQUIRY).get_json()
@@ -319,8 +319,8 @@ def email_link_session(app, email: str):  # type: ignore[no-untyped-def]
 
 
 def test_an_email_link_reaches_the_cases_naming_the_address_and_nothing_else_of_their_company(app):
-    from kernel.contracts import golden_example
-    from kernel.envelope import Envelope
+    from kernel.eventsourcing.contracts import golden_example
+    from kernel.eventsourcing.envelope import Envelope
 
     client = app.test_client()
     victim_id, _ = submit(client)  # Kafé Solsidan, anna@example.se

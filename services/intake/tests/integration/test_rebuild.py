@@ -15,10 +15,10 @@ from intake import create_app
 from intake import handlers as intake_handlers
 from intake.consumer import handlers as consumer_handlers
 from intake.rebuild import TrackingSources, rebuild
-from kernel.connections import mongo_client
-from kernel.consumed import group_of
-from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
+from kernel.eventsourcing.consumed import group_of
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.contracts import golden_example
+from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
 
@@ -191,7 +191,7 @@ def test_a_rebuild_racing_a_consumed_event_loses_nothing(intake, wire):
         return result
 
     model.rebuilt = rebuilt_while_the_desk_claims
-    from kernel.rebuild import rebuild_model
+    from kernel.eventsourcing.rebuild import rebuild_model
 
     summary = rebuild_model(db.client, model)
     assert len(attempts) == 2 and summary.changed == 1  # retried once, then written

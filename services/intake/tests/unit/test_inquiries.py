@@ -3,11 +3,11 @@ from datetime import UTC, datetime
 import pytest
 from marshmallow import ValidationError
 
+from catalogue import casetypes
 from intake.domain import INQUIRY_SUBMITTED, SubmitInquiry, hash_token, submit_inquiry
 from intake.organisation import parse_organisation_number
 from intake.schemas import InquirySchema
-from kernel import casetypes
-from kernel.settings import Settings
+from kernel.platform.settings import Settings
 
 CATALOGUE = casetypes.load(Settings.from_env("intake").case_types_file)
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday

@@ -1,8 +1,8 @@
 from intake.domain import hash_token
 from intake.i18n import t
 from intake.tracking import evolve, public_view
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
 
 
 def golden(event_type: str) -> Envelope:
@@ -61,8 +61,8 @@ def test_case_events_before_the_inquiry_is_known_change_nothing():
 
 
 def test_work_statuses_extensions_and_delay_notices_reach_the_applicant_in_the_configured_words():
-    from kernel import casetypes
-    from kernel.settings import Settings
+    from catalogue import casetypes
+    from kernel.platform.settings import Settings
 
     catalogue = casetypes.load(Settings.from_env("intake").case_types_file)
     doc = history_of(

@@ -9,11 +9,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from kernel.connections import mongo_client
-from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
-from kernel.paging import PageRequest
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
+from kernel.platform.connections import mongo_client
+from kernel.web.paging import PageRequest
 from notify import create_app
 from notify.handlers import build_handlers
 from notify.messages import LINK_WITHHELD
@@ -245,7 +245,7 @@ BLANK = {
 
 
 def test_sms_by_choice_with_email_as_the_fallback(infra, settings_for, personal, gateway, unique):
-    from kernel.settings import Settings
+    from kernel.platform.settings import Settings
     from notify.sms import SmsGateway
 
     settings = Settings.from_env("notify")
@@ -286,7 +286,7 @@ def test_sms_by_choice_with_email_as_the_fallback(infra, settings_for, personal,
     assert figures["sms"]["sent"] == 2 and figures["sms"]["failed"] == 1 and figures["email"]["sent"] == 2
 
     # the delivery log as events: each message queued and sent; the refused SMS to the dead-letter topic
-    from kernel.relay import route_by_stream_category
+    from kernel.eventsourcing.relay import route_by_stream_category
     from notify.deliverylog import ROUTES
 
     logged = list(db["events"].find({}, {"type": 1, "stream_id": 1, "data": 1}))
@@ -352,15 +352,15 @@ def test_an_unreachable_smtp_server_spends_no_attempt_and_is_told_once(
     (for the consumer's backoff), the mail waits untried however many rounds meet it, and
     /readyz says smtp is away until the server answers again."""
     from devstack.ports import free_port
-    from kernel.dependencies import SMTP, TRACKER, DependencyUnavailable, readiness
-    from kernel.settings import Settings
+    from kernel.platform.dependencies import SMTP, TRACKER, DependencyUnavailable, readiness
+    from kernel.platform.settings import Settings
 
     settings, processor, outbox = notify
     address = f"waiting-{unique}@example.se"
     processor.process(event("intake.inquiry_submitted", address, str(uuid.uuid4())))
     monkeypatch.setenv("SMTP_PORT", str(free_port()))
     closed = SmtpSender(Settings.from_env("notify"))
-    caplog.set_level("WARNING", logger="kernel.dependencies")
+    caplog.set_level("WARNING", logger="kernel.platform.dependencies")
     for _ in range(5):
         with pytest.raises(DependencyUnavailable) as outage:
             dispatch(outbox, closed, settings.mail_from)
@@ -381,8 +381,8 @@ def test_an_unreachable_sms_gateway_spends_no_attempt_and_the_emails_still_go(
     infra, settings_for, personal, unique, monkeypatch
 ):
     from devstack.ports import free_port
-    from kernel.dependencies import SMS_GATEWAY, DependencyUnavailable
-    from kernel.settings import Settings
+    from kernel.platform.dependencies import SMS_GATEWAY, DependencyUnavailable
+    from kernel.platform.settings import Settings
     from notify.sms import SmsGateway
 
     monkeypatch.setenv("SMS_GATEWAY_URL", f"http://127.0.0.1:{free_port()}/sms")

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from kernel.connections import mongo_client
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
+from kernel.platform.connections import mongo_client
 from notify.access import APPLICANT
 from notify.messages import About, Email
 from notify.outbox import MailOutbox

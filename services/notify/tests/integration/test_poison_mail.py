@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 import requests
 
-from kernel.connections import mongo_client
-from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.contracts import golden_example
+from kernel.platform.connections import mongo_client
 from notify.access import APPLICANT
 from notify.handlers import build_handlers
 from notify.messages import About, Email

@@ -9,10 +9,10 @@ import uuid
 
 import pytest
 
-from kernel.connections import mongo_client
-from kernel.consumed import group_of
-from kernel.consumer import MessageProcessor, MongoInbox
-from kernel.contracts import golden_example
+from kernel.eventsourcing.consumed import group_of
+from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.contracts import golden_example
+from kernel.platform.connections import mongo_client
 from notify.handlers import build_handlers
 from notify.rebuild import RecipientsOfSubjects, rebuild
 

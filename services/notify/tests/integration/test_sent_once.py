@@ -20,9 +20,9 @@ import requests
 
 from devstack.infra import Process, store_process
 from devstack.ports import free_port
-from kernel.connections import mongo_client
-from kernel.retry import Stopped
-from kernel.settings import Settings
+from kernel.platform.connections import mongo_client
+from kernel.platform.retry import Stopped
+from kernel.platform.settings import Settings
 from notify.messages import About, Email
 from notify.outbox import LEASE, RECLAIM_GRACE, MailOutbox, SmtpSender, dispatch, to_message
 from notify.sms import SmsGateway

@@ -5,8 +5,8 @@ from typing import ClassVar
 
 import pytest
 
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
 from notify.messages import APPLICANT_EMAILS, VOUCHER_EMAILS, email_for, render, staff_emails
 
 RECIPIENT = {"email": "anna.berg@example.se", "name": "Anna Berg", "language": "sv"}
@@ -129,7 +129,7 @@ class FakeSmtp:
 
 
 def test_starttls_and_login_when_the_relay_needs_them(monkeypatch):
-    from kernel.settings import Settings
+    from kernel.platform.settings import Settings
     from notify.outbox import SmtpSender, to_message
 
     mail = {"_id": "k", "to": "a@example.se", "subject": "S", "body": "B"}
@@ -173,7 +173,7 @@ def test_every_applicant_email_has_a_danish_template_for_a_danish_deployment():
 
 
 def test_a_danish_deployment_warns_its_staff_in_danish(monkeypatch):
-    from kernel.settings import REPO_ROOT
+    from kernel.platform.settings import REPO_ROOT
     from notify.messages import delay_notice_copies, staff_language
 
     monkeypatch.setenv("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.dk.yaml"))

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from kernel.auth import Principal
-from kernel.personal import InMemoryKeyVault, PersonalData
+from kernel.privacy.personal import InMemoryKeyVault, PersonalData
+from kernel.web.auth import Principal
 from notify.access import NOTHING, messages_readable, notifications_readable
 from notify.letters import Letters, redact
 from notify.messages import LINK_WITHHELD, Email, shown_body

@@ -22,7 +22,7 @@ from vouchers.handlers import (
     report_delivery,
 )
 
-from kernel.actors import Actor
+from kernel.domain.actors import Actor
 
 pytestmark = pytest.mark.integration
 

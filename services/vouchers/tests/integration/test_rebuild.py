@@ -18,8 +18,8 @@ from vouchers.projections import COLLECTIONS
 from vouchers.published import published_figures
 from vouchers.rebuild import rebuild
 
-from kernel.contracts import golden_example
-from kernel.envelope import Envelope
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
 
 pytestmark = pytest.mark.integration
 

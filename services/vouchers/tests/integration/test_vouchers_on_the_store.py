@@ -16,8 +16,8 @@ from vouchers.domain.providers import ApplyAsProvider
 from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, citizen_bucket
 
 from conftest import BAD_PAGE_QUERIES, csrf_token
-from kernel.actors import Actor
-from kernel.embedded import HEAD
+from kernel.domain.actors import Actor
+from kernel.web.embedded import HEAD
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 pytestmark = pytest.mark.integration

@@ -20,9 +20,9 @@ from vouchers.domain.upcasters import upcasters
 from vouchers.domain.vouchers import CITIZEN, Conflict, DeliveryReport, GrantVoucher, Voucher
 from vouchers.programmes import load
 
-from kernel.actors import Actor
-from kernel.envelope import Envelope, Metadata, NewEvent, seal
-from kernel.settings import REPO_ROOT
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent, seal
+from kernel.platform.settings import REPO_ROOT
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 PROGRAMMES = load(REPO_ROOT / "config" / "voucher_programmes.yaml")

@@ -9,10 +9,10 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint, abort
 
-from kernel.actors import Actor
-from kernel.auth import Principal, current_principal, require
-from kernel.embedded import newest_first, with_head
-from kernel.paging import page_body, page_schema, sequence_page
+from kernel.domain.actors import Actor
+from kernel.web.auth import Principal, current_principal, require
+from kernel.web.embedded import newest_first, with_head
+from kernel.web.paging import page_body, page_schema, sequence_page
 from vouchers import handlers
 from vouchers.api.schemas import (
     PROGRAMMES_ORDER,
@@ -84,7 +84,7 @@ def actor() -> Actor:
 
 
 def scope(permission: str) -> str | None:
-    _, matrix = current_app.extensions["kernel.auth"]
+    _, matrix = current_app.extensions["kernel.web.auth"]
     return matrix.scope(current_principal(), permission)
 
 

@@ -9,9 +9,9 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr, personnummer
 
-from kernel.embedded import NEWEST_FIRST, head_schema
-from kernel.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress, WholeMatch
-from kernel.paging import PageQuerySchema, SortKey, page_query
+from kernel.web.embedded import NEWEST_FIRST, head_schema
+from kernel.web.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress, WholeMatch
+from kernel.web.paging import PageQuerySchema, SortKey, page_query
 from vouchers.domain.providers import DECISIONS, OWNERSHIPS
 from vouchers.projections import CITIZEN_VOUCHERS_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
 

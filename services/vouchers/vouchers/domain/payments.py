@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kernel.envelope import NewEvent
+from kernel.eventsourcing.envelope import NewEvent
 from vouchers.domain import Refused
 from vouchers.domain import events as ev
 from vouchers.domain.vouchers import month_of

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kernel.actors import legacy_actor_id
-from kernel.eventstore import Upcasters
+from kernel.domain.actors import legacy_actor_id
+from kernel.eventsourcing.eventstore import Upcasters
 from vouchers.domain import events as ev
 from vouchers.domain.vouchers import BUCKET_HEX_DIGITS, CITIZEN
 
@@ -27,7 +27,7 @@ def voucher_granted_v1_redacted(data: dict[str, Any]) -> dict[str, Any]:
 
 def _with_actor_id(role: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Events written before people were identified by subject name them only: the name
-    gets a `legacy:<name>` actor id (kernel.actors), which matches nobody; a citizen's own
+    gets a `legacy:<name>` actor id (kernel.domain.actors), which matches nobody; a citizen's own
     choice (`citizen`) is `citizen:self`, as now."""
 
     def step(data: dict[str, Any]) -> dict[str, Any]:

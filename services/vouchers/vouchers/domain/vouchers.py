@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from kernel.actors import Actor
-from kernel.envelope import Envelope, NewEvent
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.envelope import Envelope, NewEvent
 from vouchers.domain import Refused
 from vouchers.domain import events as ev
 from vouchers.domain.providers import Provider

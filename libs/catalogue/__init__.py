@@ -1,0 +1,2 @@
+"""Catalogues the services share as data, not code: the case types (intake, business_desk,
+notify). Configuration read from YAML files; no I/O beyond reading them."""

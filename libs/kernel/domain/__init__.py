@@ -1,0 +1,1 @@
+"""Pure building blocks of the services' domains: working days and deadlines, actors."""

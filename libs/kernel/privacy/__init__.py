@@ -1,0 +1,1 @@
+"""Personal data: crypto-shredding in immutable events, redaction of credentials, the audit log."""
