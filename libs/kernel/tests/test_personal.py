@@ -63,7 +63,7 @@ def test_only_the_right_master_key_and_untouched_seals_open(vault_collection):
     with pytest.raises(InvalidTag):
         other.open(SUBJECT, sealed)
     with pytest.raises(InvalidTag):
-        codec.open(SUBJECT, sealed[:-2] + ("A" if sealed[-1] != "A" else "B") + sealed[-1])
+        codec.open(SUBJECT, sealed[:-2] + ("A" if sealed[-2] != "A" else "B") + sealed[-1])  # a changed byte
     with pytest.raises(InvalidTag):  # a seal moved to another subject does not open
         codec.seal("6c1f2d4f-9e10-4c8b-8b64-3a7e8a1d0f22", {"y": 2})
         codec.open("6c1f2d4f-9e10-4c8b-8b64-3a7e8a1d0f22", sealed)
