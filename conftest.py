@@ -67,7 +67,9 @@ def isolated_env(infra, unique: str, monkeypatch: pytest.MonkeyPatch) -> dict[st
 
 @pytest.fixture
 def settings_for(isolated_env: dict[str, str]) -> Callable[[str], Settings]:
-    return Settings.from_env
+    from devstack import settings_of
+
+    return settings_of
 
 
 @pytest.fixture
@@ -140,7 +142,8 @@ def tokens(infra) -> Tokens:
 
 def service_of(app) -> str:  # type: ignore[no-untyped-def]
     """Which service a Flask app is, by the audience its tokens must name."""
-    from kernel.platform.settings import SERVICES, api_audience
+    from devstack import SERVICES
+    from kernel.platform.settings import api_audience
 
     verifier, _ = app.extensions["kernel.web.auth"]
     return {api_audience(service): service for service in SERVICES}[verifier.audience]

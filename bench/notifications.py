@@ -30,6 +30,7 @@ from kernel.platform.settings import Settings
 from kernel.privacy.personal import new_master_key
 from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
+from notify.settings import NotifySettings
 
 
 def plain_smtplib(host: str, port: int, count: int) -> float:
@@ -87,7 +88,7 @@ def main() -> None:
         os.environ.update(
             MONGODB_DATABASE_PREFIX=f"b{uuid.uuid4().hex[:6]}_", DATA_MASTER_KEY=new_master_key()
         )
-        settings = Settings.from_env("notify")
+        settings = NotifySettings.from_env()
         baseline = plain_smtplib(settings.smtp_host, settings.smtp_port, args.mails)
         print(
             f"plain smtplib loop:            {baseline:8.0f} messages/s ({args.mails}, one connection each)"

@@ -17,10 +17,10 @@ import time
 from pathlib import Path
 
 from catalogue import casetypes
+from devstack import settings_of
 from devstack.infra import Infra
 from kernel.eventsourcing.envelope import Metadata
 from kernel.eventsourcing.eventstore import MongoEventStore
-from kernel.platform.settings import Settings
 from kernel.privacy.personal import KeyVault, PersonalData, new_master_key
 
 
@@ -28,7 +28,7 @@ def events(count: int):  # type: ignore[no-untyped-def]
     from intake.domain import SubmitInquiry, submit_inquiry
     from kernel.eventsourcing.envelope import utc_now
 
-    catalogue = casetypes.load(Settings.from_env("bench").case_types_file)
+    catalogue = casetypes.load(settings_of("intake").case_types_file)
     command = SubmitInquiry(
         "556036-0793",
         "SE",

@@ -18,7 +18,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from kernel.platform.settings import REPO_ROOT, SERVICES
+from devstack import SERVICES
+from kernel.platform.settings import REPO_ROOT
 
 K8S = REPO_ROOT / "deploy" / "k8s"
 COMPOSE = REPO_ROOT / "docker-compose.yml"
@@ -133,9 +134,12 @@ def topics_in_code() -> set[str]:
 
 def env_vars_in_code() -> set[str]:
     names = set()
-    for path in [*(REPO_ROOT / "libs" / "kernel").rglob("*.py"), *(REPO_ROOT / "services").glob("*/*/**/*.py")]:
+    for path in [
+        *(REPO_ROOT / "libs" / "kernel").rglob("*.py"),
+        *(REPO_ROOT / "services").glob("*/*/**/*.py"),
+    ]:
         text = path.read_text()
-        names |= set(re.findall(r'_(?:env|secret)\("([A-Z_]+)"', text))
+        names |= set(re.findall(r'\b_?(?:env|secret)\("([A-Z_]+)"', text))
         names |= set(re.findall(r'os\.environ(?:\.get)?\(?\[?"([A-Z_]+)"', text))
     audiences = {
         f"{service.upper()}_API_AUDIENCE" for service in SERVICES

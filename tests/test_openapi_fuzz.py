@@ -15,9 +15,9 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.generation.stateful.state_machine import StepInput, StepOutput
 
+from devstack import settings_of
 from kernel.domain.actors import Actor
 from kernel.platform.connections import mongo_client
-from kernel.platform.settings import Settings
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 pytestmark = pytest.mark.integration
@@ -179,7 +179,7 @@ def test_stateful_workflows_follow_the_links_between_operations(
     headers = tokens.header(ROLE_FOR[service], service) if ROLE_FOR[service] else {}
     steps: Counter[str] = Counter()
     failures: list[str] = []
-    service_settings = Settings.from_env(service)
+    service_settings = settings_of(service)
     db = mongo_client(service_settings)[service_settings.database]
 
     class Workflow(schema.as_state_machine()):  # type: ignore[misc]

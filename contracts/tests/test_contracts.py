@@ -13,7 +13,9 @@ from jsonschema import Draft202012Validator
 from business_desk import handlers as desk_handlers
 from business_desk.bootstrap import Deps
 from business_desk.consumer import build_handlers  # noqa: F401 - the real consumer's wiring must import
+from business_desk.settings import DeskSettings
 from catalogue import casetypes
+from devstack import settings_of
 from intake.consumer import CASE_EVENTS, ERASED
 from intake.domain import (
     Inquiry,
@@ -30,7 +32,6 @@ from kernel.eventsourcing import contracts
 from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example
 from kernel.eventsourcing.envelope import Envelope, Metadata
 from kernel.eventsourcing.eventstore import InMemoryEventStore
-from kernel.platform.settings import Settings
 from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 from notify.messages import APPLICANT_EMAILS, STAFF_EMAILS, email_for, staff_emails
 
@@ -38,7 +39,7 @@ SCORES = {"overall": 8, "expectations": 7, "ideal": 7}
 SCHEMAS = sorted(CONTRACTS_DIR.glob("events/*/v*.schema.json"))
 EVENT_TYPES = sorted({path.parent.name for path in SCHEMAS})
 ISSUER = "https://login.kommun.example"
-CATALOGUE = casetypes.load(Settings.from_env("contracts").case_types_file).for_issuer(ISSUER)
+CATALOGUE = casetypes.load(settings_of("intake").case_types_file).for_issuer(ISSUER)
 PERSONAL = PersonalData(InMemoryKeyVault())
 
 
@@ -93,7 +94,7 @@ def test_producers_events_match_the_contracts():
     )
     today = {"value": date(2026, 11, 24)}
     deps = Deps(
-        settings=Settings.from_env("business_desk"),
+        settings=DeskSettings.from_env(),
         store=store,
         catalogue=CATALOGUE,
         clock=lambda: datetime.combine(today["value"], datetime.min.time(), UTC),
@@ -169,7 +170,7 @@ class _OpenCases:
 def test_consumers_accept_the_golden_examples():
     # business_desk opens a case from the golden inquiry
     store = InMemoryEventStore()
-    deps = Deps(settings=Settings.from_env("business_desk"), store=store, catalogue=CATALOGUE)
+    deps = Deps(settings=DeskSettings.from_env(), store=store, catalogue=CATALOGUE)
     inquiry = Envelope.from_dict(golden_example("intake.inquiry_submitted"))
     desk_handlers.open_case_from_inquiry(deps)(inquiry, None)
     assert [e.type for _, e in store.read_after(0)] == ["business_desk.case_opened"]

@@ -12,8 +12,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devstack import SERVICES
 from devstack.ports import free_port, wait_until_closed, wait_until_open
-from kernel.platform.settings import REPO_ROOT, SERVICES, api_audience
+from kernel.platform.settings import REPO_ROOT, api_audience
 
 BIN = Path(sys.executable).parent
 OIDC_SERVER = REPO_ROOT / ".local" / "dev-oidc" / "server.mjs"  # installed by scripts/bootstrap.sh

@@ -16,12 +16,12 @@ from typing import IO
 
 import requests
 
-from devstack import procs
+from devstack import SERVICES, procs
 from devstack.infra import BIN, Infra
 from devstack.ports import free_port
 from devstack.procfile import read_procfile
 from devstack.supervisor import RestartPolicy, Supervisor
-from kernel.platform.settings import REPO_ROOT, SERVICES
+from kernel.platform.settings import REPO_ROOT
 from kernel.privacy.personal import new_master_key
 
 

@@ -17,11 +17,11 @@ import pytest
 import requests
 
 from conftest import Tokens
-from devstack import procs
+from devstack import SERVICES, procs
 from devstack.infra import BIN, Infra
 from devstack.stack import Stack
 from devstack.supervisor import SupervisorError
-from kernel.platform.settings import REPO_ROOT, SERVICES
+from kernel.platform.settings import REPO_ROOT
 from tests.e2e.conftest import case_by_reference, mails_to, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # each starts a system of its own

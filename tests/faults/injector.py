@@ -16,10 +16,10 @@ import requests
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from devstack import SERVICES
 from devstack.infra import Infra
 from devstack.ports import wait_until_closed
 from devstack.stack import Stack
-from kernel.platform.settings import SERVICES
 from tests.faults.schedule import Fault
 
 

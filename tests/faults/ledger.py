@@ -17,9 +17,10 @@ from kafka import KafkaConsumer
 from pymongo import MongoClient
 from pymongo.errors import PyMongoError
 
+from devstack import SERVICES
 from devstack.mailsink import read_messages
 from devstack.stack import Stack
-from kernel.platform.settings import REPO_ROOT, SERVICES
+from kernel.platform.settings import REPO_ROOT
 from tests.faults.load import Report, Submission
 
 RIGHT_HISTORY = [("submitted", "history.received"), ("registered", "history.registered")]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from kernel.platform.settings import SERVICES
+from devstack import SERVICES
 
 # What each kind does (tests/faults/injector.py carries them out):
 KINDS = {

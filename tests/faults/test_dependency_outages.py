@@ -22,6 +22,8 @@ import requests
 
 from devstack.infra import Infra
 from devstack.stack import Stack
+from intake.settings import IntakeSettings
+from notify.settings import NotifySettings
 from tests.e2e.conftest import mails_to, wait_for
 from tests.faults.processes import Process
 
@@ -121,9 +123,8 @@ def sealed_inquiry_events(count: int) -> tuple[list[bytes], list[str]]:
     from kernel.eventsourcing.contracts import golden_example
     from kernel.eventsourcing.envelope import Envelope
     from kernel.platform.connections import mongo_client, personal_data
-    from kernel.platform.settings import Settings
 
-    settings = Settings.from_env("intake")
+    settings = IntakeSettings.from_env()
     client = mongo_client(settings)
     personal = personal_data(settings, client)
     events, addresses = [], []
@@ -276,11 +277,10 @@ def test_notifys_dispatcher_rides_through_an_smtp_outage_and_spends_no_attempt(s
 def queued_mails(system: System, addresses: list[str]) -> list[dict]:
     """notify's outbox records of the mails to these addresses (opened to find them)."""
     from kernel.platform.connections import mongo_client, personal_data
-    from kernel.platform.settings import Settings
     from kernel.web.paging import PageRequest
     from notify.outbox import MailOutbox
 
-    settings = Settings.from_env("notify")
+    settings = NotifySettings.from_env()
     client = mongo_client(settings)
     try:
         outbox = MailOutbox(client[settings.database], personal=personal_data(settings, client))

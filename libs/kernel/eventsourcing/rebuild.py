@@ -19,7 +19,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
@@ -190,17 +190,23 @@ def outage_message(service: str, exc: BaseException) -> str:
     )
 
 
-def run_cli(service: str, rebuild: Callable[..., dict[str, Any]]) -> None:
+def run_cli(
+    settings_of: Callable[[], Settings],
+    rebuild: Callable[..., dict[str, Any]],
+    argv: Sequence[str] | None = None,
+) -> None:
     """`python -m <service>.rebuild [--check]`: the summary as JSON; with --check nothing is
     written and the exit status is 1 when the read models differ from a rebuild."""
     from kernel.platform.runners import configure_logging  # the entrypoint's only: runners is heavy
 
+    settings = settings_of()
+    service = settings.service
     parser = argparse.ArgumentParser(prog=f"python -m {service}.rebuild", description=__doc__)
     parser.add_argument("--check", action="store_true", help="compare only, write nothing")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     configure_logging(f"{service}-rebuild")
     try:
-        result = rebuild(Settings.from_env(service), check=args.check)
+        result = rebuild(settings, check=args.check)
     except Exception as exc:
         if dependency_of(exc) is None:
             raise

@@ -7,7 +7,7 @@ import contextlib
 import logging
 import socket
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from pymongo.database import Database
@@ -148,6 +148,7 @@ def run_periodically(
     interval_s: float,
     settings: Settings,
     setup: Callable[[Database], T],
+    argv: Sequence[str] | None = None,
 ) -> None:
     """A housekeeping entrypoint: `setup(the service's database)` once (its store may be
     away at first: waited for), then `job(what setup made)` every `interval_s` seconds
@@ -159,7 +160,7 @@ def run_periodically(
     monitor threads)."""
     parser = argparse.ArgumentParser(description=name)
     parser.add_argument("--once", action="store_true", help="one round, then exit")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     # no wait for the store's first answer: the rounds wait out an outage themselves
     client = mongo_client(settings, discovery_wait_s=0.0)
     db = client[settings.database]

@@ -14,10 +14,10 @@ import pytest
 from pymongo import MongoClient
 from pymongo.database import Database
 
+from business_desk.settings import DeskSettings
 from devstack.ports import free_port
 from kernel.eventsourcing.eventstore import MongoEventStore
 from kernel.platform.runners import run_periodically
-from kernel.platform.settings import Settings
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_a_setup_retried_through_a_store_outage_reuses_the_one_client_and_stop_c
         store.ensure_schema()  # fails: the store is away
         return store
 
-    run_periodically("test-job", rounds.append, 3600.0, Settings.from_env("business_desk"), setup)
+    run_periodically("test-job", rounds.append, 3600.0, DeskSettings.from_env(), setup)
 
     assert len(attempts) >= 5 and rounds == []  # stopped while still waiting for the store
     assert len(made) == 1, f"{len(made)} store clients for {len(attempts)} setup attempts"

@@ -15,6 +15,7 @@ from pymongo.errors import ConnectionFailure
 
 from devstack.ports import free_port
 from kernel.eventsourcing.rebuild import Doc, rebuild_model, run_cli
+from kernel.platform.settings import Settings
 
 PROMPTLY_S = 5.0  # a server selection (0.2 s here) per try, not with_transaction's 120 s
 
@@ -66,7 +67,7 @@ def test_the_entrypoint_says_the_store_is_away_and_exits_non_zero(
 
     started = time.monotonic()
     with pytest.raises(SystemExit) as exited:
-        run_cli("intake", rebuild)
+        run_cli(lambda: Settings.from_env("intake"), rebuild)
     assert time.monotonic() - started < PROMPTLY_S
     message = str(exited.value.code)  # sys.exit(text): printed to stderr, exit status 1
     assert message.startswith("intake rebuild stopped: the store is unreachable (")

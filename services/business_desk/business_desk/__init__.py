@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Flask
 from flask_smorest import Api
 
+from business_desk.settings import DeskSettings
 from kernel.platform import telemetry
 from kernel.platform.dependencies import STORE
 from kernel.platform.metrics import OutboxCollector, init_metrics
-from kernel.platform.settings import Settings
 from kernel.web.app import add_health, base_app
 from kernel.web.auth import add_security_scheme, init_auth
 from kernel.web.signin import init_signin
 
 
-def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
+def create_app(settings: DeskSettings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
     from business_desk.api import blp
     from business_desk.bootstrap import bootstrap
     from business_desk.figures_api import blp as figures_blp
@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: i
     from business_desk.metrics import CaseFigures
     from business_desk.web import pages
 
-    settings = settings or Settings.from_env("business_desk")
+    settings = settings or DeskSettings.from_env()
     telemetry.setup("business_desk")
     app = base_app(__name__, settings)
     app.config.update(API_TITLE="Business desk: case handling")

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import requests
 
+from business_desk.settings import DeskSettings
 from kernel.platform.service_client import ServiceClient
-from kernel.platform.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class Unavailable(Exception):
     """intake cannot be asked right now."""
 
 
-def attachment_fetcher(settings: Settings, client: ServiceClient | None = None) -> AttachmentFetcher:
+def attachment_fetcher(settings: DeskSettings, client: ServiceClient | None = None) -> AttachmentFetcher:
     client = client or ServiceClient(settings, "intake", timeout_s=30.0)
 
     def fetch(case_id: str, attachment_id: str) -> File | None:

@@ -13,6 +13,7 @@ from business_desk.attachments import AttachmentFetcher, attachment_fetcher
 from business_desk.deliveries import delivery_figures, delivery_log
 from business_desk.readmodel import CaseReadModel
 from business_desk.satisfaction import Satisfaction
+from business_desk.settings import DeskSettings
 from business_desk.upcasters import upcasters
 from catalogue import casetypes
 from catalogue.casetypes import Catalogue
@@ -20,14 +21,13 @@ from kernel.eventsourcing.envelope import utc_now
 from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
 from kernel.platform.connections import mongo_client, personal_data
 from kernel.platform.service_client import ServiceClient
-from kernel.platform.settings import Settings
 from kernel.privacy.audit import AuditLog
 from kernel.privacy.personal import PersonalData
 
 
 @dataclass
 class Deps:
-    settings: Settings
+    settings: DeskSettings
     store: EventStore
     catalogue: Catalogue
     cases: CaseReadModel | None = None
@@ -41,7 +41,7 @@ class Deps:
     ping: Callable[[], object] = lambda: None
 
 
-def bootstrap(settings: Settings, db: Database | None = None) -> Deps:
+def bootstrap(settings: DeskSettings, db: Database | None = None) -> Deps:
     if db is None:
         db = mongo_client(settings)[settings.database]
     client = db.client

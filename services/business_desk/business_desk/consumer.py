@@ -4,14 +4,14 @@ from pymongo.database import Database
 
 from business_desk import handlers
 from business_desk.bootstrap import bootstrap
+from business_desk.settings import DeskSettings
 from kernel.platform.runners import run_consumer
-from kernel.platform.settings import Settings
 
 TOPICS = ["intake.inquiry.v1"]
 
 
 def build_handlers(db: Database) -> dict:
-    deps = bootstrap(Settings.from_env("business_desk"), db)
+    deps = bootstrap(DeskSettings.from_env(), db)
     return {
         "intake.inquiry_submitted": handlers.open_case_from_inquiry(deps),
         "intake.completion_answered": handlers.register_portal_answer(deps),
@@ -20,7 +20,7 @@ def build_handlers(db: Database) -> dict:
 
 
 def main() -> None:
-    run_consumer(Settings.from_env("business_desk"), TOPICS, build_handlers)
+    run_consumer(DeskSettings.from_env(), TOPICS, build_handlers)
 
 
 if __name__ == "__main__":

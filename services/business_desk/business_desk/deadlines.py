@@ -10,8 +10,8 @@ import os
 
 from business_desk import handlers
 from business_desk.bootstrap import Deps, bootstrap
+from business_desk.settings import DeskSettings
 from kernel.platform.runners import configure_logging, run_periodically
-from kernel.platform.settings import Settings
 
 log = logging.getLogger("business_desk.deadlines")
 
@@ -25,7 +25,7 @@ def run_once(deps: Deps) -> int:
 
 def main() -> None:
     configure_logging("business_desk-deadlines")
-    settings = Settings.from_env("business_desk")
+    settings = DeskSettings.from_env()
     run_periodically(
         "business_desk-deadlines",
         run_once,

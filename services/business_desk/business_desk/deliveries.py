@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from business_desk.settings import DeskSettings
 from kernel.platform.service_client import ServiceClient
-from kernel.platform.settings import Settings
 
 DeliveryLog = Callable[[str], list[dict[str, Any]] | None]
 
 
-def delivery_log(settings: Settings, client: ServiceClient | None = None) -> DeliveryLog:
+def delivery_log(settings: DeskSettings, client: ServiceClient | None = None) -> DeliveryLog:
     client = client or ServiceClient(settings, "notify")
 
     def for_reference(reference: str) -> list[dict[str, Any]] | None:
@@ -27,7 +27,7 @@ def delivery_log(settings: Settings, client: ServiceClient | None = None) -> Del
 
 
 def delivery_figures(
-    settings: Settings, client: ServiceClient | None = None
+    settings: DeskSettings, client: ServiceClient | None = None
 ) -> Callable[[], dict[str, Any] | None]:
     """notify's delivery figures per channel (last 30 days) for the managers' dashboard."""
     client = client or ServiceClient(settings, "notify")

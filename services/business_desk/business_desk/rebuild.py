@@ -17,12 +17,12 @@ from pymongo.database import Database
 from business_desk import domain, figures, satisfaction
 from business_desk.bootstrap import Deps, bootstrap
 from business_desk.sealing import DETAIL_FIELD, SUMMARY_FIELD, CaseSealing
+from business_desk.settings import DeskSettings
 from business_desk.views import evolve, settle
 from kernel.eventsourcing.consumed import ConsumedEvents, group_of
 from kernel.eventsourcing.eventstore import MongoEventStore
 from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
 from kernel.platform.connections import mongo_client
-from kernel.platform.settings import Settings
 
 SURVEY_ANSWERED = "intake.survey_answered"
 # what a case's contribution to the buckets is read from (no sealed part, no history)
@@ -131,7 +131,7 @@ class Satisfaction:
         return stored
 
 
-def rebuild(settings: Settings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
+def rebuild(settings: DeskSettings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
     """Rebuild business_desk's read models (`check`: only compare; the buckets then against
     the case documents as they are); the summary per model (kernel.eventsourcing.rebuild.Summary)."""
     db = db if db is not None else mongo_client(settings)[settings.database]
@@ -152,7 +152,7 @@ def rebuild(settings: Settings, db: Database | None = None, check: bool = False)
 
 
 def main() -> None:
-    run_cli("business_desk", rebuild)
+    run_cli(DeskSettings.from_env, rebuild)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@ import os
 
 from business_desk import handlers
 from business_desk.bootstrap import Deps, bootstrap
+from business_desk.settings import DeskSettings
 from kernel.platform.runners import configure_logging, run_periodically
-from kernel.platform.settings import Settings
 
 log = logging.getLogger("business_desk.retention")
 
@@ -23,7 +23,7 @@ def run_once(deps: Deps) -> int:
 
 def main() -> None:
     configure_logging("business_desk-retention")
-    settings = Settings.from_env("business_desk")
+    settings = DeskSettings.from_env()
     run_periodically(
         "business_desk-retention",
         run_once,

@@ -6,22 +6,22 @@ from flask import Flask, jsonify, render_template, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from intake.settings import IntakeSettings
 from kernel.platform import telemetry
 from kernel.platform.dependencies import STORE
 from kernel.platform.metrics import OutboxCollector, init_metrics
-from kernel.platform.settings import Settings
 from kernel.web.app import add_health, allow_body, base_app, wants_json
 from kernel.web.auth import add_security_scheme, init_auth
 from kernel.web.signin import init_signin
 
 
-def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
+def create_app(settings: IntakeSettings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
     from intake.api import blp
     from intake.bootstrap import bootstrap
     from intake.i18n import CATALOGUE_LANGUAGES, init_i18n, languages, request_language, t
     from intake.web import BODY_BUDGETS, page_language, pages
 
-    settings = settings or Settings.from_env("intake")
+    settings = settings or IntakeSettings.from_env()
     telemetry.setup("intake")
     app = base_app(__name__, settings)
     for endpoint, budget in BODY_BUDGETS.items():  # checked before the CSRF check reads the form

@@ -12,16 +12,16 @@ from intake.attachments import AttachmentStore, NoScanner, Scanner, scanner_for
 from intake.figures import LiveFigures
 from intake.messages import MessageLog, message_log
 from intake.readmodel import TrackingReadModel
+from intake.settings import IntakeSettings
 from intake.signin_links import SignInLinks
 from kernel.eventsourcing.envelope import utc_now
 from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
 from kernel.platform.connections import mongo_client, personal_data
-from kernel.platform.settings import Settings
 
 
 @dataclass
 class Deps:
-    settings: Settings
+    settings: IntakeSettings
     store: EventStore
     catalogue: Catalogue
     tracking: TrackingReadModel
@@ -34,7 +34,7 @@ class Deps:
     ping: Callable[[], object] = lambda: None
 
 
-def bootstrap(settings: Settings) -> Deps:
+def bootstrap(settings: IntakeSettings) -> Deps:
     client = mongo_client(settings)
     db = client[settings.database]
     personal = personal_data(settings, client)

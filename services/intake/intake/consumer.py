@@ -5,11 +5,11 @@ from pymongo.database import Database
 
 from intake.attachments import AttachmentStore
 from intake.readmodel import TrackingReadModel
+from intake.settings import IntakeSettings
 from intake.signin_links import SignInLinks
 from kernel.eventsourcing.envelope import Envelope
 from kernel.platform.connections import personal_data
 from kernel.platform.runners import run_consumer
-from kernel.platform.settings import Settings
 
 TOPICS = ["business_desk.case.v1"]
 CASE_EVENTS = (
@@ -28,7 +28,7 @@ ERASED = "business_desk.personal_data_erased"
 
 
 def handlers(db: Database) -> dict:
-    personal = personal_data(Settings.from_env("intake"), db.client)
+    personal = personal_data(IntakeSettings.from_env(), db.client)
     tracking = TrackingReadModel(db, personal)
     attachments = AttachmentStore(db)
     sign_in_links = SignInLinks(db, personal)
@@ -47,7 +47,7 @@ def handlers(db: Database) -> dict:
 
 
 def main() -> None:
-    run_consumer(Settings.from_env("intake"), TOPICS, handlers)
+    run_consumer(IntakeSettings.from_env(), TOPICS, handlers)
 
 
 if __name__ == "__main__":

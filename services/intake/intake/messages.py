@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from intake.settings import IntakeSettings
 from kernel.platform.service_client import ServiceClient
-from kernel.platform.settings import Settings
 
 MessageLog = Callable[[str], list[dict[str, Any]] | None]
 SHOWN = ("channel", "subject", "status", "queued_at", "sent_at")
@@ -24,7 +24,7 @@ def shown(message: dict[str, Any]) -> dict[str, Any]:
     return {field: message.get(field) for field in SHOWN}
 
 
-def message_log(settings: Settings, client: ServiceClient | None = None) -> MessageLog:
+def message_log(settings: IntakeSettings, client: ServiceClient | None = None) -> MessageLog:
     client = client or ServiceClient(settings, "notify")
 
     def messages(reference: str) -> list[dict[str, Any]] | None:

@@ -13,11 +13,11 @@ from pymongo.database import Database
 
 from intake.domain import INQUIRY_SUBMITTED, stream_id_for
 from intake.readmodel import TrackingReadModel
+from intake.settings import IntakeSettings
 from kernel.eventsourcing.consumed import ConsumedEvents, Kept, group_of
 from kernel.eventsourcing.eventstore import MongoEventStore
 from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, rebuild_model, run_cli
 from kernel.platform.connections import mongo_client, personal_data
-from kernel.platform.settings import Settings
 
 
 class TrackingSources:
@@ -25,7 +25,7 @@ class TrackingSources:
 
     name = "intake.tracking"
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: IntakeSettings) -> None:
         personal = personal_data(settings, db.client)
         self._db = db
         self._tracking = TrackingReadModel(db, personal)
@@ -65,7 +65,7 @@ class TrackingSources:
         return self._kept.unkept()
 
 
-def rebuild(settings: Settings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
+def rebuild(settings: IntakeSettings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
     """Rebuild intake's read models (`check`: only compare); the summary per model
     (kernel.eventsourcing.rebuild.Summary)."""
     db = db if db is not None else mongo_client(settings)[settings.database]
@@ -76,7 +76,7 @@ def rebuild(settings: Settings, db: Database | None = None, check: bool = False)
 
 
 def main() -> None:
-    run_cli("intake", rebuild)
+    run_cli(IntakeSettings.from_env, rebuild)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from catalogue import casetypes
 from intake.i18n import languages
 from intake.organisation import parse_organisation_number
-from kernel.platform.settings import Settings
+from intake.settings import IntakeSettings
 from kernel.web.embedded import head_schema
 from kernel.web.fields import EmailAddress, MultiLineText, SingleLineText
 
@@ -18,7 +18,7 @@ PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
 
 
 def case_type_ids() -> list[str]:
-    return casetypes.load(Settings.from_env("intake").case_types_file).ids()
+    return casetypes.load(IntakeSettings.from_env().case_types_file).ids()
 
 
 class InquirySchema(Schema):

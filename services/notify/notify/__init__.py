@@ -13,13 +13,13 @@ from kernel.platform import telemetry
 from kernel.platform.connections import mongo_client, personal_data
 from kernel.platform.dependencies import STORE
 from kernel.platform.metrics import FunctionCollector, OutboxCollector, init_metrics
-from kernel.platform.settings import Settings
 from kernel.web.app import add_health, base_app
 from kernel.web.auth import add_security_scheme, current_principal, current_scope, init_auth, require
 from kernel.web.fields import SingleLineText
 from kernel.web.paging import PageQuerySchema, page_body, page_schema
 from notify.access import messages_readable, notifications_readable
 from notify.outbox import MESSAGES_ORDER, NOTIFICATIONS_ORDER, MailOutbox
+from notify.settings import NotifySettings
 
 blp = Blueprint("notifications", __name__, url_prefix="/api/v1", description="Delivery log of notifications")
 
@@ -154,8 +154,8 @@ def delivery_gauges(outbox: MailOutbox) -> dict:
     }
 
 
-def create_app(settings: Settings | None = None) -> Flask:
-    settings = settings or Settings.from_env("notify")
+def create_app(settings: NotifySettings | None = None) -> Flask:
+    settings = settings or NotifySettings.from_env()
     telemetry.setup("notify")
     app = base_app(__name__, settings)
     app.config.update(API_TITLE="Notify: notifications")

@@ -7,10 +7,10 @@ from pymongo.database import Database
 
 from kernel.platform.connections import personal_data
 from kernel.platform.runners import run_consumer
-from kernel.platform.settings import Settings
 from notify.handlers import build_handlers
 from notify.outbox import MailOutbox, SmtpSender, dispatch
 from notify.recipients import Recipients
+from notify.settings import NotifySettings
 from notify.sms import SmsGateway
 
 TOPICS = [
@@ -23,7 +23,7 @@ TOPICS = [
 
 
 def main() -> None:
-    settings = Settings.from_env("notify")
+    settings = NotifySettings.from_env()
 
     def sender(db: Database, stop: threading.Event) -> Callable[[], None]:
         personal = personal_data(settings, db.client)

@@ -14,9 +14,9 @@ from markupsafe import Markup, escape
 
 from catalogue import casetypes
 from kernel.eventsourcing.envelope import Envelope
-from kernel.platform.settings import Settings
 from kernel.web.i18n import LANGUAGES_BY_COUNTRY
 from notify.access import CITIZEN, PROVIDER
+from notify.settings import NotifySettings
 
 TEMPLATES = Path(__file__).parent / "templates" / "email"
 
@@ -71,7 +71,7 @@ VOUCHER_LANGUAGE = "sv"  # customer choice (LOV) is Swedish: providers hear of i
 @cache
 def staff_language() -> str:
     """The municipality's own staff read its warnings in the deployment's national language."""
-    country = casetypes.load(Settings.from_env("notify").case_types_file).country
+    country = casetypes.load(NotifySettings.from_env().case_types_file).country
     return LANGUAGES_BY_COUNTRY.get(country, LANGUAGES_BY_COUNTRY["SE"])[0]
 
 
@@ -205,7 +205,7 @@ VOUCHER_EMAILS: dict[str, list[tuple[str, str]]] = {
 @cache
 def programme_names() -> dict[str, dict[str, str]]:
     """The programmes' names in sv and en, from the voucher programmes' configuration."""
-    path = Settings.from_env("notify").voucher_programmes_file
+    path = NotifySettings.from_env().voucher_programmes_file
     programmes = yaml.safe_load(path.read_text(encoding="utf-8"))["programmes"]
     return {key: raw["name"] for key, raw in programmes.items()}
 

@@ -28,7 +28,6 @@ from kernel.eventsourcing.transactions import run_in_transaction
 from kernel.platform.connections import personal_data
 from kernel.platform.dependencies import SMTP, STORE, TRACKER, DependencyUnavailable, dependency_of, reason_of
 from kernel.platform.retry import OUTAGE_BACKOFF, call_through_outages
-from kernel.platform.settings import Settings
 from kernel.privacy.personal import PersonalData, SubjectErased
 from kernel.web.paging import Page, PageRequest, SortKey, mongo_page, sequence_page
 from notify import mime
@@ -36,6 +35,7 @@ from notify.access import READ_AFTER_SENDING
 from notify.deliverylog import DeliveryLog
 from notify.letters import Letters, WithoutAddresses, own_subject, redact
 from notify.messages import About, Email
+from notify.settings import NotifySettings
 from notify.sms import SmsGateway, SmsRejected
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ MESSAGES_ORDER = SortKey.of(("queued_us", 1), ("_id", 1))  # one case's messages
 
 def notify_personal_data(db: Database) -> PersonalData:
     """The sealing of personal data on the key vault notify's settings name."""
-    return personal_data(Settings.from_env("notify"), db.client)
+    return personal_data(NotifySettings.from_env(), db.client)
 
 
 class MailOutbox:
@@ -432,7 +432,7 @@ class SmtpSender:
     """SMTP with STARTTLS (SMTP_STARTTLS=1, the server's certificate verified) and login
     (SMTP_USERNAME / SMTP_PASSWORD or SMTP_PASSWORD_FILE) where the relay needs them."""
 
-    def __init__(self, settings: Settings, smtp_class: type[smtplib.SMTP] = smtplib.SMTP) -> None:
+    def __init__(self, settings: NotifySettings, smtp_class: type[smtplib.SMTP] = smtplib.SMTP) -> None:
         self._settings = settings
         self._smtp_class = smtp_class
 

@@ -20,8 +20,8 @@ from kernel.eventsourcing.consumed import ConsumedEvents, group_of
 from kernel.eventsourcing.envelope import Envelope
 from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
 from kernel.platform.connections import mongo_client, personal_data
-from kernel.platform.settings import Settings
 from notify.recipients import Recipients
+from notify.settings import NotifySettings
 
 # the events that teach or erase a recipient (notify.recipients.learnt_from)
 TYPES = [
@@ -39,7 +39,7 @@ class RecipientsOfSubjects:
 
     name = "notify.recipients"
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: NotifySettings) -> None:
         self._personal = personal_data(settings, db.client)
         self._recipients = Recipients(db, self._personal)
         self._kept = ConsumedEvents(db, group_of(settings), self._personal)
@@ -76,7 +76,7 @@ class RecipientsOfSubjects:
         return self._kept.unkept()
 
 
-def rebuild(settings: Settings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
+def rebuild(settings: NotifySettings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
     """Rebuild notify's read models (`check`: only compare); the summary per model
     (kernel.eventsourcing.rebuild.Summary)."""
     db = db if db is not None else mongo_client(settings)[settings.database]
@@ -87,7 +87,7 @@ def rebuild(settings: Settings, db: Database | None = None, check: bool = False)
 
 
 def main() -> None:
-    run_cli("notify", rebuild)
+    run_cli(NotifySettings.from_env, rebuild)
 
 
 if __name__ == "__main__":

@@ -1,12 +1,12 @@
 """Entrypoint: publish notify's delivery log (and its dead letters) to Kafka."""
 
 from kernel.platform.runners import run_relay
-from kernel.platform.settings import Settings
 from notify.deliverylog import ROUTES
+from notify.settings import NotifySettings
 
 
 def main() -> None:
-    run_relay(Settings.from_env("notify"), ROUTES)
+    run_relay(NotifySettings.from_env(), ROUTES)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from __future__ import annotations
 import requests
 
 from kernel.platform.dependencies import SMS_GATEWAY, TRACKER, DependencyUnavailable, reason_of
-from kernel.platform.settings import Settings
+from notify.settings import NotifySettings
 
 
 class SmsRejected(Exception):
@@ -15,7 +15,7 @@ class SmsRejected(Exception):
 
 
 class SmsGateway:
-    def __init__(self, settings: Settings, timeout_s: float = 10.0) -> None:
+    def __init__(self, settings: NotifySettings, timeout_s: float = 10.0) -> None:
         self._settings = settings
         self._timeout_s = timeout_s
 

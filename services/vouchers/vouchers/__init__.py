@@ -11,20 +11,20 @@ from flask_smorest import Api
 from kernel.platform import telemetry
 from kernel.platform.dependencies import STORE
 from kernel.platform.metrics import OutboxCollector, init_metrics
-from kernel.platform.settings import Settings
 from kernel.web.app import add_health, base_app
 from kernel.web.auth import add_security_scheme, init_auth
 from kernel.web.signin import init_signin
+from vouchers.settings import VouchersSettings
 
 
-def create_app(settings: Settings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
+def create_app(settings: VouchersSettings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
     from vouchers import work_pages  # noqa: F401 - the officer's and provider's pages join `pages`
     from vouchers.api import blp
     from vouchers.bootstrap import bootstrap
     from vouchers.published import published_figures
     from vouchers.web import language, pages
 
-    settings = settings or Settings.from_env("vouchers")
+    settings = settings or VouchersSettings.from_env()
     telemetry.setup("vouchers")
     app = base_app(__name__, settings)
     app.config.update(API_TITLE="Vouchers: customer choice")

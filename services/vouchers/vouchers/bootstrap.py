@@ -13,17 +13,17 @@ from pymongo.database import Database
 from kernel.eventsourcing.envelope import utc_now
 from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
 from kernel.platform.connections import mongo_client, personal_data
-from kernel.platform.settings import Settings
 from kernel.privacy.personal import PersonalData, master_key_from_env
 from vouchers import programmes as programme_config
 from vouchers.domain.upcasters import upcasters
 from vouchers.programmes import Programmes
 from vouchers.projections import ReadModels
+from vouchers.settings import VouchersSettings
 
 
 @dataclass
 class Deps:
-    settings: Settings
+    settings: VouchersSettings
     store: EventStore
     programmes: Programmes
     read: ReadModels
@@ -39,7 +39,7 @@ def citizen_secret(master_key: bytes) -> bytes:
 
 
 def bootstrap(
-    settings: Settings, clock: Callable[[], datetime] = utc_now, db: Database | None = None
+    settings: VouchersSettings, clock: Callable[[], datetime] = utc_now, db: Database | None = None
 ) -> Deps:
     """The handlers' dependencies, on `db` (else a client of their own)."""
     if db is None:

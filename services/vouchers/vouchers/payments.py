@@ -8,10 +8,10 @@ import logging
 import os
 
 from kernel.platform.runners import configure_logging, run_periodically
-from kernel.platform.settings import Settings
 from vouchers import handlers
 from vouchers.bootstrap import Deps, bootstrap
 from vouchers.domain.figures import previous_month
+from vouchers.settings import VouchersSettings
 
 log = logging.getLogger("vouchers.payments")
 
@@ -26,7 +26,7 @@ def run_once(deps: Deps) -> list[str]:
 
 def main() -> None:
     configure_logging("vouchers-payments")
-    settings = Settings.from_env("vouchers")
+    settings = VouchersSettings.from_env()
     run_periodically(
         "vouchers-payments",
         run_once,

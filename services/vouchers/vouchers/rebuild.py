@@ -21,9 +21,9 @@ from pymongo.database import Database
 
 from kernel.eventsourcing.eventstore import MongoEventStore
 from kernel.eventsourcing.rebuild import MAX_NAMED, Summary, run_cli
-from kernel.platform.settings import Settings
 from vouchers.bootstrap import Deps, bootstrap
 from vouchers.projections import COLLECTIONS, ReadModels
+from vouchers.settings import VouchersSettings
 
 Docs = dict[str, dict[str, dict[str, Any]]]
 
@@ -89,7 +89,7 @@ def rebuild_read_models(read: ReadModels, store: MongoEventStore, check: bool = 
     return summaries
 
 
-def rebuild(settings: Settings, deps: Deps | None = None, check: bool = False) -> dict[str, Any]:
+def rebuild(settings: VouchersSettings, deps: Deps | None = None, check: bool = False) -> dict[str, Any]:
     """Rebuild the vouchers service's read models (`check`: only compare); the summary per
     model (kernel.eventsourcing.rebuild.Summary)."""
     deps = deps or bootstrap(settings)
@@ -99,7 +99,7 @@ def rebuild(settings: Settings, deps: Deps | None = None, check: bool = False) -
 
 
 def main() -> None:
-    run_cli("vouchers", rebuild)
+    run_cli(VouchersSettings.from_env, rebuild)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Entrypoint: publish the vouchers service's stored events to Kafka."""
 
 from kernel.platform.runners import run_relay
-from kernel.platform.settings import Settings
+from vouchers.settings import VouchersSettings
 
 ROUTES = {
     "provider": "vouchers.provider.v1",
@@ -12,7 +12,7 @@ ROUTES = {
 
 
 def main() -> None:
-    run_relay(Settings.from_env("vouchers"), ROUTES)
+    run_relay(VouchersSettings.from_env(), ROUTES)
 
 
 if __name__ == "__main__":

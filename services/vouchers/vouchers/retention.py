@@ -8,9 +8,9 @@ import logging
 import os
 
 from kernel.platform.runners import configure_logging, run_periodically
-from kernel.platform.settings import Settings
 from vouchers import handlers
 from vouchers.bootstrap import Deps, bootstrap
+from vouchers.settings import VouchersSettings
 
 log = logging.getLogger("vouchers.retention")
 
@@ -24,7 +24,7 @@ def run_once(deps: Deps) -> list[str]:
 
 def main() -> None:
     configure_logging("vouchers-retention")
-    settings = Settings.from_env("vouchers")
+    settings = VouchersSettings.from_env()
     run_periodically(
         "vouchers-retention",
         run_once,

@@ -10,14 +10,14 @@ from business_desk import domain, handlers
 from business_desk.bootstrap import Deps
 from business_desk.clocks import Clock
 from business_desk.domain import Case, IllegalTransition
+from business_desk.settings import DeskSettings
 from catalogue import casetypes
 from kernel.domain.actors import Actor
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
 from kernel.eventsourcing.eventstore import InMemoryEventStore
-from kernel.platform.settings import Settings
 
-CATALOGUE = casetypes.load(Settings.from_env("business_desk").case_types_file)
+CATALOGUE = casetypes.load(DeskSettings.from_env().case_types_file)
 ERIK = Actor("https://login.kommun.example#erik", "Erik Handläggare")
 NAMESAKE = Actor("https://login.kommun.example#erik-2", "Erik Handläggare")
 SARA = Actor("https://login.kommun.example#sara", "Sara Handläggare")
@@ -36,7 +36,7 @@ class Desk:
         self.today = date.fromisoformat(received_on)
         self.store = InMemoryEventStore(clock=lambda: self.now)
         self.deps = Deps(
-            settings=Settings.from_env("business_desk"),
+            settings=DeskSettings.from_env(),
             store=self.store,
             catalogue=CATALOGUE,
             clock=lambda: self.now,

@@ -1,14 +1,14 @@
 from dataclasses import replace
 from datetime import date
 
+from business_desk.settings import DeskSettings
 from business_desk.views import clock_now, evolve
 from catalogue import casetypes
 from kernel.domain.calendar import Target
 from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example
 from kernel.eventsourcing.envelope import Envelope
-from kernel.platform.settings import Settings
 
-CATALOGUE = casetypes.load(Settings.from_env("business_desk").case_types_file)
+CATALOGUE = casetypes.load(DeskSettings.from_env().case_types_file)
 LIFE = [
     "business_desk.case_opened",
     "business_desk.case_assigned",

@@ -7,9 +7,9 @@ from catalogue import casetypes
 from intake.domain import INQUIRY_SUBMITTED, SubmitInquiry, hash_token, submit_inquiry
 from intake.organisation import parse_organisation_number
 from intake.schemas import InquirySchema
-from kernel.platform.settings import Settings
+from intake.settings import IntakeSettings
 
-CATALOGUE = casetypes.load(Settings.from_env("intake").case_types_file)
+CATALOGUE = casetypes.load(IntakeSettings.from_env().case_types_file)
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday
 
 VALID = {

@@ -1,5 +1,6 @@
 from intake.domain import hash_token
 from intake.i18n import t
+from intake.settings import IntakeSettings
 from intake.tracking import evolve, public_view
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
@@ -62,9 +63,8 @@ def test_case_events_before_the_inquiry_is_known_change_nothing():
 
 def test_work_statuses_extensions_and_delay_notices_reach_the_applicant_in_the_configured_words():
     from catalogue import casetypes
-    from kernel.platform.settings import Settings
 
-    catalogue = casetypes.load(Settings.from_env("intake").case_types_file)
+    catalogue = casetypes.load(IntakeSettings.from_env().case_types_file)
     doc = history_of(
         "intake.inquiry_submitted",
         "business_desk.case_opened",

@@ -18,6 +18,7 @@ from notify import create_app
 from notify.handlers import build_handlers
 from notify.messages import LINK_WITHHELD
 from notify.outbox import MailOutbox, SmtpSender, dispatch
+from notify.settings import NotifySettings
 
 pytestmark = pytest.mark.integration
 
@@ -245,10 +246,9 @@ BLANK = {
 
 
 def test_sms_by_choice_with_email_as_the_fallback(infra, settings_for, personal, gateway, unique):
-    from kernel.platform.settings import Settings
     from notify.sms import SmsGateway
 
-    settings = Settings.from_env("notify")
+    settings = NotifySettings.from_env()
     db = mongo_client(settings)[settings.database]
     processor = MessageProcessor(
         MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"), personal=personal
@@ -353,13 +353,12 @@ def test_an_unreachable_smtp_server_spends_no_attempt_and_is_told_once(
     /readyz says smtp is away until the server answers again."""
     from devstack.ports import free_port
     from kernel.platform.dependencies import SMTP, TRACKER, DependencyUnavailable, readiness
-    from kernel.platform.settings import Settings
 
     settings, processor, outbox = notify
     address = f"waiting-{unique}@example.se"
     processor.process(event("intake.inquiry_submitted", address, str(uuid.uuid4())))
     monkeypatch.setenv("SMTP_PORT", str(free_port()))
-    closed = SmtpSender(Settings.from_env("notify"))
+    closed = SmtpSender(NotifySettings.from_env())
     caplog.set_level("WARNING", logger="kernel.platform.dependencies")
     for _ in range(5):
         with pytest.raises(DependencyUnavailable) as outage:
@@ -382,11 +381,10 @@ def test_an_unreachable_sms_gateway_spends_no_attempt_and_the_emails_still_go(
 ):
     from devstack.ports import free_port
     from kernel.platform.dependencies import SMS_GATEWAY, DependencyUnavailable
-    from kernel.platform.settings import Settings
     from notify.sms import SmsGateway
 
     monkeypatch.setenv("SMS_GATEWAY_URL", f"http://127.0.0.1:{free_port()}/sms")
-    settings = Settings.from_env("notify")
+    settings = NotifySettings.from_env()
     db = mongo_client(settings)[settings.database]
     processor = MessageProcessor(
         MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"), personal=personal

@@ -22,9 +22,9 @@ from devstack.infra import Process, store_process
 from devstack.ports import free_port
 from kernel.platform.connections import mongo_client
 from kernel.platform.retry import Stopped
-from kernel.platform.settings import Settings
 from notify.messages import About, Email
 from notify.outbox import LEASE, RECLAIM_GRACE, MailOutbox, SmtpSender, dispatch, to_message
+from notify.settings import NotifySettings
 from notify.sms import SmsGateway
 
 pytestmark = pytest.mark.integration
@@ -62,7 +62,7 @@ class Outage:
 class TakenThen(SmtpSender):
     """SMTP as it is, and `then()` once, right after the server took the first mail."""
 
-    def __init__(self, settings: Settings, then: Callable[[], None]) -> None:
+    def __init__(self, settings: NotifySettings, then: Callable[[], None]) -> None:
         super().__init__(settings)
         self._then: Callable[[], None] | None = then
 
@@ -81,7 +81,7 @@ class TakenThen(SmtpSender):
 
 
 class TextTakenThen(SmsGateway):
-    def __init__(self, settings: Settings, then: Callable[[], None]) -> None:
+    def __init__(self, settings: NotifySettings, then: Callable[[], None]) -> None:
         super().__init__(settings)
         self._then: Callable[[], None] | None = then
 
@@ -114,7 +114,7 @@ def queue(outbox: MailOutbox, to: str, channel: str = "email") -> str:
     return key
 
 
-def outboxes(settings: Settings) -> tuple[MailOutbox, MailOutbox, Later]:
+def outboxes(settings: NotifySettings) -> tuple[MailOutbox, MailOutbox, Later]:
     """The first dispatcher's outbox, and another's on the same store with a clock of its own."""
     db = mongo_client(settings)[settings.database]
     first = MailOutbox(db)
@@ -153,7 +153,7 @@ def sent_events(outbox: MailOutbox, key: str) -> int:
 
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGKILL"])
 def test_a_store_fault_after_smtp_took_the_mail_does_not_send_it_again(infra, store, unique, how):
-    settings = Settings.from_env("notify")
+    settings = NotifySettings.from_env()
     first, other, later = outboxes(settings)
     taken, untried = f"taken-{unique}@example.se", f"untried-{unique}@example.se"
     keys = [queue(first, taken), queue(first, untried)]
@@ -175,7 +175,7 @@ def test_a_store_fault_after_smtp_took_the_mail_does_not_send_it_again(infra, st
 
 
 def test_a_text_the_gateway_took_before_a_store_fault_is_not_sent_again(infra, store, gateway, unique):
-    settings = Settings.from_env("notify")
+    settings = NotifySettings.from_env()
     first, other, later = outboxes(settings)
     number = f"070-{int(unique, 16) % 10**7:07d}"
     key = queue(first, number, channel="sms")
@@ -199,7 +199,7 @@ def test_an_expired_lease_is_taken_over_only_after_its_holder_had_the_time_to_re
     """The lease runs out while its holder waits out a long store outage: the other
     dispatcher holds off for RECLAIM_GRACE after the store is back, and the holder's mark
     lands within it."""
-    settings = Settings.from_env("notify")
+    settings = NotifySettings.from_env()
     first, other, later = outboxes(settings)
     key = queue(first, f"slow-{unique}@example.se")
     [leased] = first.lease(10)
@@ -217,7 +217,7 @@ def test_a_dispatcher_killed_between_smtp_and_the_mark_is_followed_by_a_resend_w
     """What cannot be made exactly once: the process dies after the server took the mail,
     before the mark. The mail goes again once the lease is taken over, with the same
     Message-ID (a mail client shows it once)."""
-    settings = Settings.from_env("notify")
+    settings = NotifySettings.from_env()
     first, other, later = outboxes(settings)
     address = f"killed-{unique}@example.se"
     queue(first, address)
@@ -233,7 +233,7 @@ def test_a_dispatcher_killed_between_smtp_and_the_mark_is_followed_by_a_resend_w
 def test_a_stop_ends_the_wait_for_the_mark(infra, store, unique):
     """SIGTERM while the store is away: the dispatcher stops waiting (Stopped) and the
     mail is resent, once its lease is taken over, as after a crash."""
-    settings = Settings.from_env("notify")
+    settings = NotifySettings.from_env()
     first, _, _ = outboxes(settings)
     key = queue(first, f"stopped-{unique}@example.se")
     stop = threading.Event()
@@ -252,7 +252,7 @@ def test_a_stop_ends_the_wait_for_the_mark(infra, store, unique):
 
 
 def test_a_mark_whose_round_died_before_its_sent_event_is_logged_by_the_next_round_once(infra, store, unique):
-    settings = Settings.from_env("notify")
+    settings = NotifySettings.from_env()
     first, other, _ = outboxes(settings)
     key = queue(first, f"logged-{unique}@example.se")
     [leased] = first.lease(10)

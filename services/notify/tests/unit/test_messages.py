@@ -8,6 +8,7 @@ import pytest
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
 from notify.messages import APPLICANT_EMAILS, VOUCHER_EMAILS, email_for, render, staff_emails
+from notify.settings import NotifySettings
 
 RECIPIENT = {"email": "anna.berg@example.se", "name": "Anna Berg", "language": "sv"}
 
@@ -129,14 +130,13 @@ class FakeSmtp:
 
 
 def test_starttls_and_login_when_the_relay_needs_them(monkeypatch):
-    from kernel.platform.settings import Settings
     from notify.outbox import SmtpSender, to_message
 
     mail = {"_id": "k", "to": "a@example.se", "subject": "S", "body": "B"}
     monkeypatch.setenv("SMTP_STARTTLS", "1")
     monkeypatch.setenv("SMTP_USERNAME", "notify")
     monkeypatch.setenv("SMTP_PASSWORD", "s3cret")
-    SmtpSender(Settings.from_env("notify"), FakeSmtp).send(to_message(mail, "n@k.example"))
+    SmtpSender(NotifySettings.from_env(), FakeSmtp).send(to_message(mail, "n@k.example"))
     assert FakeSmtp.calls[1:] == [
         ("starttls", "CERT_REQUIRED"),
         ("login", "notify", "s3cret"),
@@ -144,7 +144,7 @@ def test_starttls_and_login_when_the_relay_needs_them(monkeypatch):
     ]
     monkeypatch.setenv("SMTP_STARTTLS", "0")
     monkeypatch.delenv("SMTP_USERNAME")
-    SmtpSender(Settings.from_env("notify"), FakeSmtp).send(to_message(mail, "n@k.example"))
+    SmtpSender(NotifySettings.from_env(), FakeSmtp).send(to_message(mail, "n@k.example"))
     assert FakeSmtp.calls[1:] == [("send", "a@example.se")]
 
 

@@ -1,0 +1,28 @@
+"""The vouchers service's own settings, on the kernel's (kernel.platform.settings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kernel.platform.settings import REPO_ROOT, Settings, env
+
+
+@dataclass(frozen=True, kw_only=True)
+class VouchersSettings(Settings):
+    voucher_programmes_file: Path
+    retention_days: int  # personal data is erased this long after a voucher's last day
+
+    @classmethod
+    def from_env(cls, service: str = "vouchers") -> VouchersSettings:
+        return super().from_env(service)
+
+    @classmethod
+    def own_env(cls) -> dict[str, Any]:
+        return {
+            "voucher_programmes_file": Path(
+                env("VOUCHER_PROGRAMMES_FILE", str(REPO_ROOT / "config" / "voucher_programmes.yaml"))
+            ),
+            "retention_days": int(env("RETENTION_DAYS", "730")),
+        }
