@@ -1,6 +1,10 @@
-"""Gettext catalogues for a service's pages (translations/<language>/LC_MESSAGES/messages.po
-next to its package), served with Flask-Babel. The .mo files are not in git: compiled by
-scripts/bootstrap.sh, or on first use."""
+"""A service's words: gettext catalogues by MESSAGE KEY (translations/<language>/LC_MESSAGES/
+messages.po next to its package; English a full catalogue like the others), read with
+`Words.t(key, lang, **params)` in code, in pages (`t("key")` bound to the page's language)
+and in emails and letters rendered outside a request (`t("key", lang)`). Parameters are
+gettext's `%(name)s`; a context is the key's prefix (`action.claim`, `phase.decided`);
+a plural is an `msgid_plural` entry of its key (`Words.tn(key, count, lang)`). The .mo files
+are not in git: compiled by scripts/bootstrap.sh, or on first use."""
 
 from __future__ import annotations
 
@@ -43,6 +47,16 @@ class Catalogues:
         self.compile()
         return Translations.load(str(self.directory), [lang])
 
+    def ngettext(self, message: str, count: int, lang: str) -> str:
+        """The plural form of a message for a count; English where the language lacks it."""
+        text = self._loaded(lang).ngettext(message, message, count)
+        if text == message and lang != "en":
+            text = self._loaded("en").ngettext(message, message, count)
+        return text
+
+    def has(self, message: str, lang: str) -> bool:
+        return self._loaded(lang).gettext(message) != message
+
     def gettext(self, message: str, lang: str) -> str:
         """The message in a language; English (or the message itself) where it lacks one.
         Works outside a request too."""
@@ -63,6 +77,40 @@ class Catalogues:
             default_translation_directories=str(self.directory),
             locale_selector=lambda: language() if request else None,
         )
+
+
+class Words:
+    """A service's words by message key, in the languages its catalogues offer (an unknown
+    language gets `unknown`; a key a language lacks, its English text; a key no catalogue
+    has, itself)."""
+
+    def __init__(self, package: Path, languages: tuple[str, ...], unknown: str = "en") -> None:
+        self.catalogues = Catalogues(package / "translations")
+        self.languages = languages
+        self.unknown = unknown
+
+    def compile(self) -> None:
+        self.catalogues.compile()
+
+    def language(self, lang: str) -> str:
+        return lang if lang in self.languages else self.unknown
+
+    def t(self, key: str, lang: str, **params: object) -> str:
+        text = self.catalogues.gettext(key, self.language(lang))
+        return text % params if params else text
+
+    def tn(self, key: str, count: int, lang: str, **params: object) -> str:
+        """A plural: `%(num)d` is the count."""
+        return self.catalogues.ngettext(key, count, self.language(lang)) % {"num": count, **params}
+
+    def has(self, key: str, lang: str) -> bool:
+        """Whether the language's own catalogue has the key (not only English's)."""
+        return self.catalogues.has(key, self.language(lang))
+
+    def bind(self, app: Flask, language: Callable[[], str]) -> None:
+        """Pages call `t("key", **params)` and `tn("key", count)` in the page's `language()`."""
+        app.jinja_env.globals["t"] = lambda key, **params: self.t(key, language(), **params)
+        app.jinja_env.globals["tn"] = lambda key, count, **params: self.tn(key, count, language(), **params)
 
 
 def best_language(offered: tuple[str, ...], default: str | None = None) -> str:

@@ -8,11 +8,14 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 
-from kernel.web.i18n import LANGUAGES_BY_COUNTRY, Catalogues, best_language
+from kernel.web.i18n import LANGUAGES_BY_COUNTRY, Words, best_language
 
 CATALOGUE_LANGUAGES = ("sv", "en", "da")
-CATALOGUES = Catalogues(Path(__file__).parent / "translations")
-compile_catalogues = CATALOGUES.compile
+WORDS = Words(Path(__file__).parent, CATALOGUE_LANGUAGES)
+compile_catalogues = WORDS.compile
+# The text of a message key in a language; English where that language lacks it. Works
+# outside a request too (the tracking view is pure and takes this as its words).
+t = WORDS.t
 
 
 def languages() -> tuple[str, ...]:
@@ -23,13 +26,9 @@ def languages() -> tuple[str, ...]:
 
 def init_i18n(app: Flask, country: str = "SE") -> None:
     """The request's locale is the page's language (`?lang=`, else the browser's)."""
-    CATALOGUES.init_app(app, LANGUAGES_BY_COUNTRY.get(country, LANGUAGES_BY_COUNTRY["SE"]), request_language)
-
-
-def t(key: str, lang: str) -> str:
-    """The text of a message key in a language; English where that language lacks it.
-    Works outside a request too (the tracking view is pure and takes this as its words)."""
-    return CATALOGUES.gettext(key, lang if lang in CATALOGUE_LANGUAGES else "en")
+    WORDS.catalogues.init_app(
+        app, LANGUAGES_BY_COUNTRY.get(country, LANGUAGES_BY_COUNTRY["SE"]), request_language
+    )
 
 
 def request_language(default: str | None = None) -> str:

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kernel.web.i18n import Catalogues
+from kernel.web.i18n import Words
 
 LANGUAGES = ("sv", "en")
-CATALOGUES = Catalogues(Path(__file__).parent / "translations")
-compile_catalogues = CATALOGUES.compile
-
-
-def word(key: str, lang: str) -> str:
-    """The text of a message key; English where the language lacks it, the key if neither has it."""
-    return CATALOGUES.gettext(key, lang if lang in LANGUAGES else "sv")
+# an unknown language reads Swedish; a key a language lacks, its English text
+WORDS = Words(Path(__file__).parent, LANGUAGES, unknown="sv")
+compile_catalogues = WORDS.compile
+t = WORDS.t

@@ -19,7 +19,7 @@ from vouchers.api import PUBLIC_PROVIDER_FIELDS, comparison_for, voucher_out
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain.vouchers import CITIZEN
-from vouchers.i18n import LANGUAGES, word
+from vouchers.i18n import LANGUAGES, t
 from vouchers.projections import CITIZEN_VOUCHERS_ORDER
 
 pages = Blueprint("pages", __name__)
@@ -48,7 +48,7 @@ def helpers() -> dict[str, Any]:
     lang = language()
     return {
         "lang": lang,
-        "w": lambda key: word(key, lang),
+        "t": lambda key, **params: t(key, lang, **params),
         "kronor": kronor,
         "share": share,
         "visitor": session_principal(),
@@ -158,5 +158,5 @@ def choose(voucher_id: str):  # type: ignore[no-untyped-def]
         )
     except Refused as exc:
         return redirect(url_for("pages.my_vouchers", error=str(exc), lang=language()))
-    flash(word("saved", language()))
+    flash(t("saved", language()))
     return redirect(url_for("pages.my_vouchers", lang=language()))

@@ -28,7 +28,7 @@ from vouchers.domain import Refused
 from vouchers.domain import figures as fig
 from vouchers.domain.providers import DECISIONS
 from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
-from vouchers.i18n import word as word_in
+from vouchers.i18n import t
 from vouchers.projections import HELD_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
 from vouchers.web import deps, language, pages
 
@@ -57,13 +57,9 @@ def decisions_from(status: str) -> list[str]:
 def field_errors(exc: ValidationError) -> dict[str, str]:
     messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
     return {
-        field: " ".join(word(str(text)) for text in (texts if isinstance(texts, list) else [texts]))
+        field: " ".join(t(str(text), language()) for text in (texts if isinstance(texts, list) else [texts]))
         for field, texts in messages.items()
     }
-
-
-def word(key: str) -> str:
-    return word_in(key, language())
 
 
 # -- the voucher officer --------------------------------------------------------------------
@@ -128,7 +124,7 @@ def decide(provider_id: str):  # type: ignore[no-untyped-def]
         return officer_page(422, errors=field_errors(exc), error_in=provider_id)
     except Refused as exc:
         return officer_page(409, errors={"decision": str(exc)}, error_in=provider_id)
-    flash(word("decision_saved"))
+    flash(t("decision_saved", language()))
     return redirect(url_for("pages.officer", lang=language()) + f"#provider-{provider_id}")
 
 
@@ -151,7 +147,7 @@ def grant():  # type: ignore[no-untyped-def]
         return officer_page(
             422, grant=request.form, errors={exc.field or "_schema": str(exc)}, error_in="grant"
         )
-    flash(f"{word('voucher_granted')} {voucher_id}")
+    flash(f"{t('voucher_granted', language())} {voucher_id}")
     return redirect(url_for("pages.officer", lang=language()) + "#grant")
 
 
@@ -169,7 +165,7 @@ def payment_run():  # type: ignore[no-untyped-def]
         return officer_page(422, month=month, errors=field_errors(exc), error_in="payments")
     except Refused as exc:
         return officer_page(422, month=month, errors={"month": str(exc)}, error_in="payments")
-    flash(f"{word('payments_made')}: {len(made)}")
+    flash(f"{t('payments_made', language())}: {len(made)}")
     return redirect(url_for("pages.officer", month=month, lang=language()) + "#payments")
 
 
@@ -240,6 +236,6 @@ def report(provider_id: str, voucher_id: str):  # type: ignore[no-untyped-def]
         return provider_page(422, field_errors(exc), voucher_id)
     except Refused as exc:  # Conflict too: the report id was used for another delivery
         return provider_page(422, {exc.field or "_schema": str(exc)}, voucher_id)
-    said = word("reported") if redemption.created else word("reported_before")
+    said = t("reported", language()) if redemption.created else t("reported_before", language())
     flash(f"{said}: {redemption.data['units']} ({redemption.data['delivered_on']}), {voucher_id}")
     return redirect(url_for("pages.provider_work", lang=language()) + f"#voucher-{voucher_id}")
