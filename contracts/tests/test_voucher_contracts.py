@@ -11,8 +11,8 @@ from vouchers.domain import providers as prov
 from vouchers.domain import vouchers as vou
 from vouchers.domain.providers import ApplyAsProvider, Provider
 from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, Voucher
-from vouchers.programmes import load
 
+from catalogue.programmes import load
 from kernel.domain.actors import Actor
 from kernel.eventsourcing import contracts
 from kernel.eventsourcing.contracts import golden_example

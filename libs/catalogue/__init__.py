@@ -1,2 +1,3 @@
 """Catalogues the services share as data, not code: the case types (intake, business_desk,
-notify). Configuration read from YAML files; no I/O beyond reading them."""
+notify) and the voucher programmes (vouchers, notify). Configuration read from YAML files;
+no I/O beyond reading them."""

@@ -10,13 +10,13 @@ from datetime import datetime
 
 from pymongo.database import Database
 
+from catalogue import programmes as programme_config
+from catalogue.programmes import Programmes
 from kernel.eventsourcing.envelope import utc_now
 from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
 from kernel.platform.connections import mongo_client, personal_data
 from kernel.privacy.personal import PersonalData, master_key_from_env
-from vouchers import programmes as programme_config
 from vouchers.domain.upcasters import upcasters
-from vouchers.programmes import Programmes
 from vouchers.projections import ReadModels
 from vouchers.settings import VouchersSettings
 

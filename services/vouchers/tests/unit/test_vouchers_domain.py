@@ -18,8 +18,8 @@ from vouchers.domain import vouchers as vou
 from vouchers.domain.providers import ApplyAsProvider, Provider
 from vouchers.domain.upcasters import upcasters
 from vouchers.domain.vouchers import CITIZEN, Conflict, DeliveryReport, GrantVoucher, Voucher
-from vouchers.programmes import load
 
+from catalogue.programmes import load
 from kernel.domain.actors import Actor
 from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent, seal
 from kernel.platform.settings import REPO_ROOT

@@ -9,6 +9,7 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint, abort
 
+from catalogue.programmes import Programme, UnknownProgramme
 from kernel.domain.actors import Actor
 from kernel.web.auth import Principal, current_principal, require
 from kernel.web.embedded import newest_first, with_head
@@ -51,7 +52,6 @@ from vouchers.domain import figures as fig
 from vouchers.domain import providers as prov
 from vouchers.domain.providers import ApplyAsProvider
 from vouchers.domain.vouchers import CITIZEN, Conflict, DeliveryReport, GrantVoucher, Voucher
-from vouchers.programmes import Programme, UnknownProgramme
 
 blp = Blueprint("vouchers", __name__, url_prefix="/api/v1", description="Customer-choice vouchers")
 PUBLIC_PROVIDER_FIELDS = (

@@ -9,8 +9,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
+from catalogue.programmes import Programme
 from vouchers.domain.vouchers import month_of
-from vouchers.programmes import Programme
 
 
 def _d(value: str | None) -> date | None:

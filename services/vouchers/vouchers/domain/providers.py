@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from catalogue.programmes import Programme
 from kernel.domain.actors import Actor
 from kernel.eventsourcing.envelope import Envelope, NewEvent
 from vouchers.domain import Refused
 from vouchers.domain import events as ev
-from vouchers.programmes import Programme
 
 OWNERSHIPS = ("municipal", "private", "non_profit")
 # the status each decision leads to, and the statuses it may be taken from

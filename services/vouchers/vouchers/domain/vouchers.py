@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from catalogue.programmes import Programme
 from kernel.domain.actors import Actor
 from kernel.eventsourcing.envelope import Envelope, NewEvent
 from vouchers.domain import Refused
 from vouchers.domain import events as ev
 from vouchers.domain.providers import Provider
-from vouchers.programmes import Programme
 
 
 class Conflict(Refused):

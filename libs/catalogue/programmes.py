@@ -1,7 +1,9 @@
-"""The voucher programmes, read from config/voucher_programmes.yaml. Money in öre."""
+"""The voucher programmes, read from config/voucher_programmes.yaml (the one parser of that file:
+vouchers runs the programmes, notify names them in its messages). Money in öre."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -132,8 +134,12 @@ class Programmes:
             raise UnknownProgramme(f"no programme {programme_id!r}")
         return self.by_id[programme_id]
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Programme]:
         return iter(self.by_id.values())
+
+    def names(self) -> dict[str, Text]:
+        """Each programme's name in sv and en, by its id (what notify's messages call it)."""
+        return {p.id: p.name for p in self}
 
 
 def load(path: Path) -> Programmes:
