@@ -167,11 +167,15 @@ def procfile_commands() -> set[str]:
     return commands
 
 
+DOCKERFILE = REPO_ROOT / "Dockerfile"  # every service's image, the service a build argument
+
+
 def image_command(image: str) -> list[str]:
-    """The default command (its Dockerfile's CMD) of an image `[registry/]municipal/<service>[:tag]`."""
+    """The default command (the Dockerfile's CMD) of an image `[registry/]municipal/<service>[:tag]`,
+    built with `--build-arg SERVICE=<service>` (the image's SERVICE variable)."""
     service = re.search(r"municipal/([\w-]+)", image).group(1).replace("-", "_")
-    dockerfile = (REPO_ROOT / "services" / service / "Dockerfile").read_text()
-    return json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE).group(1))
+    command = json.loads(re.search(r"^CMD (\[.*\])$", DOCKERFILE.read_text(), re.MULTILINE).group(1))
+    return [part.replace("$SERVICE", service) for part in command]
 
 
 def deployed_commands(containers: list[tuple[str, list[str]]]) -> set[str]:
@@ -215,12 +219,22 @@ def test_every_environment_variable_the_code_reads_is_declared_in_compose_and_in
     assert needed <= k8s_env, needed - k8s_env
 
 
-def test_each_service_has_a_small_non_root_dockerfile():
+def test_one_small_non_root_dockerfile_builds_every_service():
+    text = DOCKERFILE.read_text()
+    assert re.search(r"^FROM python:3\.11\.\d+-slim-bookworm AS build$", text, re.M)
+    assert "USER 10001" in text and "--no-cache-dir" in text
+    assert text.count("ARG SERVICE") == 2  # in the build stage and in the final one
+    assert "COPY services/${SERVICE}/${SERVICE} " in text
+    assert "PYTHONPATH=/app/libs:/app/services/${SERVICE}" in text
+    assert not list((REPO_ROOT / "services").glob("*/Dockerfile"))
     for service in ("intake", "business_desk", "notify", "vouchers"):
-        text = (REPO_ROOT / "services" / service / "Dockerfile").read_text()
-        assert re.search(r"^FROM python:3\.11\.\d+-slim-bookworm AS build$", text, re.M), service
-        assert "USER 10001" in text and "--no-cache-dir" in text, service
-        assert f'"{service}:create_app()"' in text, service
+        assert f"{service}:create_app()" in " ".join(image_command(f"municipal/{service}:dev")), service
+    compose = yaml.safe_load(COMPOSE.read_text())["services"]
+    built = {s["image"]: s["build"] for s in compose.values() if s.get("image", "").startswith("municipal/")}
+    for image, build in built.items():
+        service = re.search(r"municipal/(\w+)", image).group(1)
+        assert build == {"context": ".", "args": {"SERVICE": service}}, image
+    assert len(built) == 4
     assert Path(REPO_ROOT / ".dockerignore").read_text().count(".local") == 1
 
 
