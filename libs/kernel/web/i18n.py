@@ -18,6 +18,7 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask import Flask, request
 from flask_babel import Babel
+from markupsafe import Markup
 
 KERNEL_TRANSLATIONS = Path(__file__).parent / "translations"
 
@@ -108,9 +109,19 @@ class Words:
         return self.catalogues.has(key, self.language(lang))
 
     def bind(self, app: Flask, language: Callable[[], str]) -> None:
-        """Pages call `t("key", **params)` and `tn("key", count)` in the page's `language()`."""
-        app.jinja_env.globals["t"] = lambda key, **params: self.t(key, language(), **params)
-        app.jinja_env.globals["tn"] = lambda key, count, **params: self.tn(key, count, language(), **params)
+        """Pages call `t("key", **params)` and `tn("key", count)` in the page's `language()`.
+        As gettext's newstyle calls in Jinja: the catalogues' text is the page's own (not
+        escaped), the parameters are escaped into it unless they are Markup themselves."""
+
+        def page_text(key: str, **params: object) -> Markup:
+            text = Markup(self.catalogues.gettext(key, self.language(language())))
+            return text % params if params else text
+
+        def page_plural(key: str, count: int, **params: object) -> Markup:
+            text = Markup(self.catalogues.ngettext(key, count, self.language(language())))
+            return text % {"num": count, **params}
+
+        app.jinja_env.globals.update(t=page_text, tn=page_plural)
 
 
 def best_language(offered: tuple[str, ...], default: str | None = None) -> str:
