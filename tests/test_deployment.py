@@ -113,7 +113,8 @@ def test_docker_compose_follows_the_compose_specification():
 
 
 def topics_in_code() -> set[str]:
-    from vouchers.relay import ROUTES as voucher_routes
+
+    from vouchers.service import SERVICE as vouchers_service
 
     from business_desk.consumer import TOPICS as desk_topics
     from business_desk.relay import ROUTES as desk_routes
@@ -125,7 +126,7 @@ def topics_in_code() -> set[str]:
     published = {
         *intake_routes.values(),
         *desk_routes.values(),
-        *voucher_routes.values(),
+        *vouchers_service.routes.values(),
         *notify_routes.values(),
     }
     consumed = {*intake_topics, *desk_topics, *notify_topics}
@@ -156,11 +157,15 @@ def test_every_topic_the_code_uses_is_declared_in_compose_and_in_kubernetes():
     assert needed <= k8s_topics, needed - k8s_topics
 
 
+# a module run with -m: the kernel's runner with its service and process, or a module of its own
+RUN_MODULE = r"-m (kernel\.platform\.run \S+ \S+|\S+)"
+
+
 def procfile_commands() -> set[str]:
     """What each process of the run command runs: a module, or gunicorn's app factory."""
     commands = set()
     for line in (REPO_ROOT / "Procfile").read_text().splitlines():
-        if module := re.search(r"python -m (\S+)", line):
+        if module := re.search(RUN_MODULE.replace("-m", "python -m", 1), line):
             commands.add(module.group(1))
         elif app := re.search(r"'(\w+):create_app\(\)'", line):
             commands.add(f"{app.group(1)}:create_app()")
@@ -185,7 +190,7 @@ def deployed_commands(containers: list[tuple[str, list[str]]]) -> set[str]:
         if "municipal/" not in image:
             continue
         joined = " ".join(command or image_command(image))
-        if module := re.search(r"-m (\S+)", joined):
+        if module := re.search(RUN_MODULE, joined):
             found.add(module.group(1))
         elif app := re.search(r"(\w+):create_app\(\)", joined):
             found.add(app.group(0))

@@ -88,10 +88,10 @@ def seed(service: str, app, personal, wire) -> dict[str, str]:  # type: ignore[n
         case_id = deps.cases.by_reference("BUS-2026-FUZZED")["_id"]
         return {"case_id": case_id, "case_type": "alcohol_serving_licence", "reference": "BUS-2026-FUZZED"}
     if service == "vouchers":
-        from vouchers.api.schemas import valid_personnummer
         from vouchers.domain.providers import ApplyAsProvider
         from vouchers.domain.vouchers import GrantVoucher
         from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
+        from vouchers.web.schemas import valid_personnummer
 
         deps = app.extensions["vouchers.deps"]
         provider_id = apply_as_provider(

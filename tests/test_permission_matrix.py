@@ -123,10 +123,10 @@ def api_endpoints(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def apps(settings_for, personal, wire):
     from vouchers import create_app as vouchers_app
-    from vouchers.api.schemas import valid_personnummer
     from vouchers.domain.providers import ApplyAsProvider
     from vouchers.domain.vouchers import GrantVoucher
     from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
+    from vouchers.web.schemas import valid_personnummer
 
     from business_desk import create_app as desk_app
     from business_desk.consumer import build_handlers
@@ -234,10 +234,10 @@ def second_of_everything(apps, settings_for, personal, wire, tokens):
     """Beside the records `apps` made (sara's team's case, cilla's voucher at pelle's
     organisation): another team's case, another citizen's voucher at another provider, both
     cases decided, and the receipts notify recorded for both."""
-    from vouchers.api.schemas import valid_personnummer
     from vouchers.domain.providers import ApplyAsProvider
     from vouchers.domain.vouchers import GrantVoucher
     from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
+    from vouchers.web.schemas import valid_personnummer
 
     from business_desk.consumer import build_handlers
     from notify.handlers import build_handlers as notify_handlers

@@ -1,9 +1,11 @@
 """Every service's rebuild entrypoint runs as an operator runs it (`python -m
-<service>.rebuild --check`) against the real store: it prints its summary as JSON and says
+kernel.platform.run <service> rebuild --check`, or `python -m <service>.rebuild --check`
+while a service has no declaration yet) against the real store: it prints its summary as JSON and says
 by its exit status whether the read models equal a rebuild."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -18,8 +20,10 @@ SERVICES = ("intake", "business_desk", "notify", "vouchers")
 
 
 def run(service: str, *args: str) -> subprocess.CompletedProcess:
+    declared = importlib.util.find_spec(f"{service}.service") is not None  # run from its declaration
+    module = ["kernel.platform.run", service, "rebuild"] if declared else [f"{service}.rebuild"]
     return subprocess.run(
-        [sys.executable, "-m", f"{service}.rebuild", *args],
+        [sys.executable, "-m", *module, *args],
         env=os.environ.copy(),
         capture_output=True,
         text=True,

@@ -48,8 +48,10 @@ class Jobs:
         self.stack = stack
         self.log = stack.data_dir / "logs" / "jobs.log"
 
-    def run(self, module: str, on: date) -> None:
-        command = [sys.executable, "-m", "tests.security.run_later", on.isoformat(), module, "--once"]
+    def run(self, process: str, on: date) -> None:
+        """`process`: "<service> <job>" (the kernel's runner) or the job's own module."""
+        module = ["kernel.platform.run", *process.split()] if " " in process else [process]
+        command = [sys.executable, "-m", "tests.security.run_later", on.isoformat(), *module, "--once"]
         with self.log.open("ab") as out:
             done = subprocess.run(
                 command,

@@ -1,8 +1,8 @@
 """Runs a service's entrypoint as its own process on a later day, the way a cron job
-would run it then: `python -m tests.security.run_later 2029-01-03 vouchers.retention
---once`. time-machine moves this process's wall clock only (datetime.now, time.time),
-ticking on from 10:00 UTC of that day; monotonic clocks are untouched, so timeouts and
-the store's connection pool behave as usual."""
+would run it then: `python -m tests.security.run_later 2029-01-03 kernel.platform.run
+vouchers retention --once`. time-machine moves this process's wall clock only
+(datetime.now, time.time), ticking on from 10:00 UTC of that day; monotonic clocks are
+untouched, so timeouts and the store's connection pool behave as usual."""
 
 from __future__ import annotations
 

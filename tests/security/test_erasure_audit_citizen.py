@@ -82,7 +82,7 @@ def test_nothing_of_a_citizen_is_left_after_their_voucher_is_erased(own_stack: S
     wait_for(lambda: mails_to(stack.infra.mail_url, values["email"]), 20, "the citizen's grant email")
     jobs = Jobs(stack)
     next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    jobs.run("vouchers.payments", next_month)
+    jobs.run("vouchers payments", next_month)
     paid = officer("GET", "/api/v1/payments", params={"month": today.strftime("%Y-%m")}).json()["items"]
     assert [p["provider_id"] for p in paid] == [provider_id]
 
@@ -90,9 +90,9 @@ def test_nothing_of_a_citizen_is_left_after_their_voucher_is_erased(own_stack: S
     voucher = officer("GET", f"/api/v1/vouchers/{voucher_id}").json()
     valid_until = date.fromisoformat(voucher["valid_until"])
     retention_days = int(stack.env().get("RETENTION_DAYS", "730"))
-    jobs.run("vouchers.retention", valid_until + timedelta(days=retention_days))
+    jobs.run("vouchers retention", valid_until + timedelta(days=retention_days))
     assert officer("GET", f"/api/v1/vouchers/{voucher_id}").json()["history"][-1]["what"] != "erased"
-    jobs.run("vouchers.retention", valid_until + timedelta(days=retention_days + 1))
+    jobs.run("vouchers retention", valid_until + timedelta(days=retention_days + 1))
     erased = officer("GET", f"/api/v1/vouchers/{voucher_id}").json()
     assert erased["history"][-1]["what"] == "erased" and erased["redeemed_ore"] > 0  # the figures stay
     assert citizen("GET", "/api/v1/my/vouchers").json()["items"] == []

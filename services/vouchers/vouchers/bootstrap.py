@@ -1,4 +1,8 @@
-"""Wires the store, read models, programmes and clock into the handlers."""
+"""Wires the store, read models, programmes, key vault and clock into the handlers.
+
+`bootstrap(settings, db)` builds the real ones on the service's database; a unit test
+passes its fakes as keyword arguments (an in-memory store, read models and key vault)
+and runs every handler through the same wiring."""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
 from kernel.platform.connections import mongo_client, personal_data
 from kernel.privacy.personal import PersonalData, master_key_from_env
 from vouchers.domain.upcasters import upcasters
-from vouchers.projections import ReadModels
+from vouchers.readmodels.projections import ReadModels
 from vouchers.settings import VouchersSettings
 
 
@@ -31,6 +35,7 @@ class Deps:
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
     personal: PersonalData | None = None  # the key vault: erasing destroys a citizen's key
+    db: Database | None = None  # None: in-memory fakes
 
 
 def citizen_secret(master_key: bytes) -> bytes:
@@ -39,24 +44,39 @@ def citizen_secret(master_key: bytes) -> bytes:
 
 
 def bootstrap(
-    settings: VouchersSettings, clock: Callable[[], datetime] = utc_now, db: Database | None = None
+    settings: VouchersSettings,
+    db: Database | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    store: EventStore | None = None,
+    read: ReadModels | None = None,
+    personal: PersonalData | None = None,
+    programmes: Programmes | None = None,
+    master_key: bytes | None = None,
 ) -> Deps:
-    """The handlers' dependencies, on `db` (else a client of their own)."""
-    if db is None:
-        db = mongo_client(settings)[settings.database]
-    client = db.client
-    personal = personal_data(settings, client)
-    read = ReadModels(db, personal)
-    store = MongoEventStore(db, upcasters=upcasters(), hooks=[read.apply], personal=personal, clock=clock)
-    store.ensure_schema()
-    read.ensure_schema()
+    """The handlers' dependencies: on `db` (else a client of their own), or on the `store`
+    given with its `read` models (fakes, the read models kept by the store's hook: nothing
+    is connected)."""
+    ping: Callable[[], object] = Deps.ping
+    if store is None:
+        db = db if db is not None else mongo_client(settings)[settings.database]
+        client = db.client
+        personal = personal or personal_data(settings, client)
+        read = ReadModels(db, personal)
+        store = MongoEventStore(db, upcasters=upcasters(), hooks=[read.apply], personal=personal, clock=clock)
+        store.ensure_schema()
+        read.ensure_schema()
+        ping = lambda: client.admin.command("ping")  # noqa: E731 - the client this wiring made
+    elif read is None:
+        raise TypeError("a store given needs the read models its hook keeps")
     return Deps(
         settings=settings,
         store=store,
-        programmes=programme_config.load(settings.voucher_programmes_file),
+        programmes=programmes or programme_config.load(settings.voucher_programmes_file),
         read=read,
-        citizen_secret=citizen_secret(master_key_from_env()),
+        citizen_secret=citizen_secret(master_key or master_key_from_env()),
         clock=clock,
-        ping=lambda: client.admin.command("ping"),
+        ping=ping,
         personal=personal,
+        db=db,
     )

@@ -1,7 +1,9 @@
-"""Use cases of the vouchers service: one function per command."""
+"""Use cases of the vouchers service: one function per command and per round of a
+periodic job, each `name(deps, ...)`."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -19,6 +21,7 @@ from vouchers.domain import Refused
 from vouchers.domain import payments as pay
 from vouchers.domain import providers as prov
 from vouchers.domain import vouchers as vou
+from vouchers.domain.figures import previous_month
 from vouchers.domain.providers import ApplyAsProvider, Provider
 from vouchers.domain.vouchers import Conflict, DeliveryReport, GrantVoucher, Voucher
 
@@ -213,6 +216,19 @@ def run_payments(deps: Deps, month: str) -> list[str]:
     return [payment_id for _, payment_id in each_alone("payments", unpaid, pay_provider) if payment_id]
 
 
+def payment_round(deps: Deps) -> list[str]:
+    """The payment job's round: pay last month if it is not paid yet (a provider already
+    paid for the month is skipped), so it is safe to run hourly, from a Kubernetes CronJob
+    with --once, or again after a crash."""
+    month = previous_month(_today(deps))
+    made = run_payments(deps, month)
+    if made:
+        logging.getLogger("vouchers.payments").info(
+            "paid %d providers for %s: %s", len(made), month, ", ".join(made)
+        )
+    return made
+
+
 # -- personal data ---------------------------------------------------------------------------
 
 
@@ -252,3 +268,14 @@ def erase_expired(deps: Deps) -> list[str]:
 
     candidates = deps.read.erasure_candidates(cutoff)
     return [doc["_id"] for doc, erased in each_alone("retention", candidates, erase_if_due) if erased]
+
+
+def retention_round(deps: Deps) -> list[str]:
+    """The retention job's round: erase the citizens' personal data on vouchers that ran
+    out more than RETENTION_DAYS ago and are paid in full."""
+    erased = erase_expired(deps)
+    if erased:
+        logging.getLogger("vouchers.retention").info(
+            "erased the citizen's personal data on %d vouchers: %s", len(erased), ", ".join(erased)
+        )
+    return erased

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 import pytest
 from pymongo import monitoring
 from vouchers import create_app
-from vouchers.api.schemas import valid_personnummer
 from vouchers.bootstrap import bootstrap
 from vouchers.domain.providers import ApplyAsProvider
 from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
@@ -21,6 +20,7 @@ from vouchers.handlers import (
     grant_voucher,
     report_delivery,
 )
+from vouchers.web.schemas import valid_personnummer
 
 from kernel.domain.actors import Actor
 

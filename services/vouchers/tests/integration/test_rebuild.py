@@ -14,9 +14,9 @@ import pytest
 from vouchers import create_app, handlers
 from vouchers.bootstrap import bootstrap
 from vouchers.domain.vouchers import DeliveryReport
-from vouchers.projections import COLLECTIONS
-from vouchers.published import published_figures
-from vouchers.rebuild import rebuild
+from vouchers.readmodels.projections import COLLECTIONS
+from vouchers.readmodels.published import published_figures
+from vouchers.readmodels.rebuild import rebuild
 
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
@@ -101,14 +101,14 @@ def test_the_rebuilt_read_models_and_published_results_equal_the_incremental_one
     assert incremental["vouchers"][vouchers[0]]["citizen_match"] and incremental["payments"]
     assert [r["paid_in"] for r in incremental["redemptions"].values()] != [None]
 
-    result = rebuild(settings, deps)
+    result = rebuild(settings, deps=deps)
     assert {m["model"]: m["changed"] + m["removed"] for m in result["models"]} == {
         f"vouchers.{name}": 0 for name in COLLECTIONS
     }
     assert documents(deps) == incremental and comparison(deps) == published
 
     deps.read.vouchers.update_one({"_id": vouchers[0]}, {"$set": {"redeemed_ore": 1}})
-    checked = {m["model"]: m for m in rebuild(settings, deps, check=True)["models"]}
+    checked = {m["model"]: m for m in rebuild(settings, deps=deps, check=True)["models"]}
     assert checked["vouchers.vouchers"]["changed"] == 1
     assert checked["vouchers.vouchers"]["details"]["differing"] == [vouchers[0]]
     assert deps.read.voucher(vouchers[0])["redeemed_ore"] == 1  # only compared
@@ -116,10 +116,10 @@ def test_the_rebuilt_read_models_and_published_results_equal_the_incremental_one
     for name in COLLECTIONS:
         deps.read.db[name].drop()
     deps.read.published.delete_many({})
-    result = rebuild(settings, deps)
+    result = rebuild(settings, deps=deps)
     assert sum(m["changed"] for m in result["models"]) == sum(len(d) for d in incremental.values())
     assert documents(deps) == incremental and comparison(deps) == published
-    assert sum(m["changed"] for m in rebuild(settings, deps)["models"]) == 0  # idempotent
+    assert sum(m["changed"] for m in rebuild(settings, deps=deps)["models"]) == 0  # idempotent
 
 
 def test_delivery_reports_racing_the_rebuild_are_redeemed_once_each(service, signed_in):
@@ -145,7 +145,7 @@ def test_delivery_reports_racing_the_rebuild_are_redeemed_once_each(service, sig
         return events
 
     deps.store.read_all = read_all_while_reports_come_in
-    rebuild(settings, deps)
+    rebuild(settings, deps=deps)
     for racer in racers:
         racer.join()
     assert len(results) == 3
@@ -156,5 +156,5 @@ def test_delivery_reports_racing_the_rebuild_are_redeemed_once_each(service, sig
         r["amount_ore"] for r in after["redemptions"].values() if r["voucher_id"] == vouchers[0]
     )
     deps.store.read_all = read_all
-    assert sum(m["changed"] for m in rebuild(settings, deps)["models"]) == 0
+    assert sum(m["changed"] for m in rebuild(settings, deps=deps)["models"]) == 0
     assert documents(deps) == after

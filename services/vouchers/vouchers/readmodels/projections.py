@@ -20,7 +20,7 @@ from kernel.web.paging import Page, PageRequest, SortKey, mongo_page
 from vouchers.domain import events as ev
 from vouchers.domain.providers import STATUS_BY_EVENT
 from vouchers.domain.vouchers import report_key
-from vouchers.published import mark_stale
+from vouchers.readmodels.published import mark_stale
 
 # event type -> the ReadModels method that applies it
 HANDLERS = {
@@ -58,7 +58,7 @@ class ReadModels:
         self.redemptions = db["redemptions"]
         self.payments = db["payments"]
         self.settings = db["programme_settings"]
-        self.published = db["published_figures"]  # vouchers.published: the kept comparison
+        self.published = db["published_figures"]  # vouchers.readmodels.published: the kept comparison
 
     def ensure_schema(self) -> None:
         self.providers.create_index([("programme", ASCENDING), ("status", ASCENDING)])

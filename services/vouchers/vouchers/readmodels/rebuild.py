@@ -1,6 +1,6 @@
-"""Entrypoint: rebuild the vouchers service's read models (providers, vouchers,
+"""Rebuild the vouchers service's read models (providers, vouchers,
 redemptions, payments, the programmes' settings) from its events, and mark the published
-comparison to be computed again from them. `python -m vouchers.rebuild` prints the
+comparison to be computed again from them. `python -m kernel.platform.run vouchers rebuild` prints the
 summary as JSON.
 
 Safe on a live system: one transaction empties the read models and applies every event
@@ -20,9 +20,9 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.eventsourcing.eventstore import MongoEventStore
-from kernel.eventsourcing.rebuild import MAX_NAMED, Summary, run_cli
+from kernel.eventsourcing.rebuild import MAX_NAMED, Summary
 from vouchers.bootstrap import Deps, bootstrap
-from vouchers.projections import COLLECTIONS, ReadModels
+from vouchers.readmodels.projections import COLLECTIONS, ReadModels
 from vouchers.settings import VouchersSettings
 
 Docs = dict[str, dict[str, dict[str, Any]]]
@@ -89,18 +89,12 @@ def rebuild_read_models(read: ReadModels, store: MongoEventStore, check: bool = 
     return summaries
 
 
-def rebuild(settings: VouchersSettings, deps: Deps | None = None, check: bool = False) -> dict[str, Any]:
-    """Rebuild the vouchers service's read models (`check`: only compare); the summary per
-    model (kernel.eventsourcing.rebuild.Summary)."""
-    deps = deps or bootstrap(settings)
+def rebuild(
+    settings: VouchersSettings, db: Database | None = None, check: bool = False, *, deps: Deps | None = None
+) -> dict[str, Any]:
+    """Rebuild the vouchers service's read models on `db` (or those of `deps`; `check`:
+    only compare); the summary per model (kernel.eventsourcing.rebuild.Summary)."""
+    deps = deps or bootstrap(settings, db)
     assert isinstance(deps.store, MongoEventStore)
     summaries = rebuild_read_models(deps.read, deps.store, check)
     return {"service": "vouchers", "models": [s.as_dict() for s in summaries]}
-
-
-def main() -> None:
-    run_cli(VouchersSettings.from_env, rebuild)
-
-
-if __name__ == "__main__":
-    main()

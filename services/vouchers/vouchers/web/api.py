@@ -15,7 +15,13 @@ from kernel.web.auth import Principal, current_principal, require
 from kernel.web.embedded import newest_first, with_head
 from kernel.web.paging import page_body, page_schema, sequence_page
 from vouchers import handlers
-from vouchers.api.schemas import (
+from vouchers.bootstrap import Deps
+from vouchers.domain import Refused
+from vouchers.domain import figures as fig
+from vouchers.domain import providers as prov
+from vouchers.domain.providers import ApplyAsProvider
+from vouchers.domain.vouchers import CITIZEN, Conflict, DeliveryReport, GrantVoucher, Voucher
+from vouchers.web.schemas import (
     PROGRAMMES_ORDER,
     ApplicationSchema,
     BudgetOut,
@@ -46,12 +52,6 @@ from vouchers.api.schemas import (
     YearQuerySchema,
     organisation_number,
 )
-from vouchers.bootstrap import Deps
-from vouchers.domain import Refused
-from vouchers.domain import figures as fig
-from vouchers.domain import providers as prov
-from vouchers.domain.providers import ApplyAsProvider
-from vouchers.domain.vouchers import CITIZEN, Conflict, DeliveryReport, GrantVoucher, Voucher
 
 blp = Blueprint("vouchers", __name__, url_prefix="/api/v1", description="Customer-choice vouchers")
 PUBLIC_PROVIDER_FIELDS = (
@@ -509,7 +509,7 @@ def budget(query: dict[str, Any], programme_id: str) -> dict[str, Any]:
 
 
 def comparison_for(programme: Programme) -> dict[str, Any]:
-    """The published comparison as kept in the store (vouchers.published)."""
+    """The published comparison as kept in the store (vouchers.readmodels.published)."""
     return current_app.extensions["vouchers.published"].comparison(programme.id)  # type: ignore[no-any-return]
 
 

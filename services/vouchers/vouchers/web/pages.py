@@ -15,12 +15,12 @@ from kernel.web.i18n import best_language
 from kernel.web.paging import Page, PageRequest, page_or_first, pager_links
 from kernel.web.signin import session_principal, signed_in
 from vouchers import handlers
-from vouchers.api import PUBLIC_PROVIDER_FIELDS, comparison_for, voucher_out
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain.vouchers import CITIZEN
 from vouchers.i18n import LANGUAGES, t
-from vouchers.projections import CITIZEN_VOUCHERS_ORDER
+from vouchers.readmodels.projections import CITIZEN_VOUCHERS_ORDER
+from vouchers.web.api import PUBLIC_PROVIDER_FIELDS, comparison_for, voucher_out
 
 pages = Blueprint("pages", __name__)
 

@@ -13,7 +13,7 @@ from kernel.web.embedded import NEWEST_FIRST, head_schema
 from kernel.web.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress, WholeMatch
 from kernel.web.paging import PageQuerySchema, SortKey, page_query
 from vouchers.domain.providers import DECISIONS, OWNERSHIPS
-from vouchers.projections import CITIZEN_VOUCHERS_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
+from vouchers.readmodels.projections import CITIZEN_VOUCHERS_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
 
 DIGITS_AND_DASHES = WholeMatch(r"^[0-9+\- ]+$", error="Use digits (and - or +) only.")
 

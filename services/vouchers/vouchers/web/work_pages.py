@@ -22,15 +22,15 @@ from kernel.web.auth import current_principal
 from kernel.web.paging import Page, PageRequest, SortKey, page_or_first, pager_links
 from kernel.web.signin import signed_in
 from vouchers import handlers
-from vouchers.api import actor, voucher_out
-from vouchers.api.schemas import DecisionSchema, DeliverySchema, GrantSchema, PaymentRunSchema
 from vouchers.domain import Refused
 from vouchers.domain import figures as fig
 from vouchers.domain.providers import DECISIONS
 from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
 from vouchers.i18n import t
-from vouchers.projections import HELD_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
-from vouchers.web import deps, language, pages
+from vouchers.readmodels.projections import HELD_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
+from vouchers.web.api import actor, voucher_out
+from vouchers.web.pages import deps, language, pages
+from vouchers.web.schemas import DecisionSchema, DeliverySchema, GrantSchema, PaymentRunSchema
 
 
 class PageLists:

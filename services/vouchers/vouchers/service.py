@@ -1,0 +1,76 @@
+"""The vouchers service, declared once (kernel.platform.service): what it publishes, its
+read models' rebuild, its periodic jobs (the monthly payment run, the erasure of
+personal data past its retention) and its web app. It consumes no other service's
+events."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from kernel.platform.service import Job, Service, Web
+from vouchers.settings import VouchersSettings
+
+
+def bootstrap(settings: Any, db: Any) -> Any:
+    from vouchers.bootstrap import bootstrap
+
+    return bootstrap(settings, db)
+
+
+def blueprints() -> list[Any]:
+    from vouchers.web import work_pages  # noqa: F401 - the officer's and provider's pages join `pages`
+    from vouchers.web.api import blp
+    from vouchers.web.pages import pages
+
+    return [blp, pages]
+
+
+def setup(app: Any, deps: Any) -> None:
+    """The kept published comparison, and the pages' language for the kernel's own pages (429)."""
+    from vouchers.readmodels.published import published_figures
+    from vouchers.web.pages import language
+
+    app.extensions["vouchers.published"] = published_figures(
+        deps, float(os.environ.get("COMPARISON_CACHE_S", "300"))
+    )
+    app.extensions["kernel.page_language"] = language
+
+
+def rebuild(settings: Any, db: Any = None, check: bool = False) -> dict[str, Any]:
+    from vouchers.readmodels.rebuild import rebuild
+
+    return rebuild(settings, db, check)
+
+
+def payment_round(deps: Any) -> list[str]:
+    from vouchers.handlers import payment_round
+
+    return payment_round(deps)
+
+
+def retention_round(deps: Any) -> list[str]:
+    from vouchers.handlers import retention_round
+
+    return retention_round(deps)
+
+
+SERVICE = Service(
+    name="vouchers",
+    settings=VouchersSettings.from_env,
+    bootstrap=bootstrap,
+    web=Web(title="Vouchers: customer choice", blueprints=blueprints, setup=setup),
+    routes={
+        "provider": "vouchers.provider.v1",
+        "programme": "vouchers.programme.v1",
+        "voucher": "vouchers.voucher.v1",
+        "payment": "vouchers.payment.v1",
+    },
+    rebuild=rebuild,
+    jobs=[
+        # each round pays last month if it is not paid yet: safe hourly, from a CronJob, or after a crash
+        Job("payments", run_once=payment_round, interval_s=3600, interval_env="PAYMENT_RUN_INTERVAL_S"),
+        # erases citizens' personal data on vouchers past RETENTION_DAYS and paid in full
+        Job("retention", run_once=retention_round, interval_s=3600, interval_env="RETENTION_INTERVAL_S"),
+    ],
+)
