@@ -117,7 +117,7 @@ def rebuild_phases(deps, raw_events) -> None:  # type: ignore[no-untyped-def]
     into a scratch collection: where a rebuild's time goes."""
     from pymongo import ASCENDING
 
-    from business_desk.views import evolve, settle
+    from business_desk.readmodels.case_projection import evolve, settle
 
     timings: list[tuple[str, float]] = []
 
@@ -182,7 +182,7 @@ def sign_in_to_pages(client) -> None:  # type: ignore[no-untyped-def]
 def time_live_rebuild(deps, cases: int) -> None:  # type: ignore[no-untyped-def]
     """The live-safe rebuild (chunked transactions, only what differs written): over the read
     model just rebuilt (reads and compares) and over an emptied one (writes every case)."""
-    from business_desk.rebuild import rebuild as live_rebuild
+    from business_desk.readmodels.rebuild import rebuild as live_rebuild
 
     db = mongo_client(deps.settings)[deps.settings.database]
     for label, prepare in (

@@ -63,7 +63,7 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
     from business_desk import handlers as desk
     from business_desk.bootstrap import bootstrap as desk_bootstrap
     from business_desk.consumer import build_handlers as desk_consumer
-    from business_desk.readmodel import CaseReadModel
+    from business_desk.readmodels.cases import CaseReadModel
     from intake import create_app as intake_app
     from intake.consumer import handlers as intake_consumer
     from kernel.eventsourcing.eventstore import MongoEventStore

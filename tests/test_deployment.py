@@ -247,7 +247,7 @@ def metric_names_in_code() -> set[str]:
     names = set()
     for path in [
         REPO_ROOT / "libs" / "kernel" / "platform" / "metrics.py",
-        REPO_ROOT / "services" / "business_desk" / "business_desk" / "metrics.py",
+        REPO_ROOT / "services" / "business_desk" / "business_desk" / "web" / "metrics.py",
         REPO_ROOT / "services" / "notify" / "notify" / "__init__.py",
     ]:
         names |= set(

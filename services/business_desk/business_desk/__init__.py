@@ -15,12 +15,12 @@ from kernel.web.signin import init_signin
 
 
 def create_app(settings: DeskSettings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
-    from business_desk.api import blp
     from business_desk.bootstrap import bootstrap
-    from business_desk.figures_api import blp as figures_blp
     from business_desk.i18n import init_i18n
-    from business_desk.metrics import CaseFigures
-    from business_desk.web import pages
+    from business_desk.web.api import blp
+    from business_desk.web.figures import blp as figures_blp
+    from business_desk.web.metrics import CaseFigures
+    from business_desk.web.pages import pages
 
     settings = settings or DeskSettings.from_env()
     telemetry.setup("business_desk")

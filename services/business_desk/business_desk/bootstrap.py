@@ -9,12 +9,12 @@ from typing import Any
 
 from pymongo.database import Database
 
-from business_desk.attachments import AttachmentFetcher, attachment_fetcher
-from business_desk.deliveries import delivery_figures, delivery_log
-from business_desk.readmodel import CaseReadModel
-from business_desk.satisfaction import Satisfaction
+from business_desk.adapters.attachments import AttachmentFetcher, attachment_fetcher
+from business_desk.adapters.deliveries import delivery_figures, delivery_log
+from business_desk.domain.upcasters import upcasters
+from business_desk.readmodels.cases import CaseReadModel
+from business_desk.readmodels.satisfaction import Satisfaction
 from business_desk.settings import DeskSettings
-from business_desk.upcasters import upcasters
 from catalogue import casetypes
 from catalogue.casetypes import Catalogue
 from kernel.eventsourcing.envelope import utc_now

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from business_desk.domain import IllegalTransition
-from business_desk.views import HISTORY_LINES
+from business_desk.readmodels.case_projection import HISTORY_LINES
 from catalogue.casetypes import Catalogue
 from kernel.web.i18n import LANGUAGES_BY_COUNTRY, Catalogues, best_language
 

@@ -108,7 +108,7 @@ def test_the_case_page_drives_the_same_steps(desk, signed_in, page_client):
 
 
 def test_the_queue_rebuilds_from_the_events(desk, personal):
-    from business_desk.readmodel import CaseReadModel
+    from business_desk.readmodels.cases import CaseReadModel
     from kernel.eventsourcing.eventstore import MongoEventStore
 
     _app, processor, db = desk
@@ -174,7 +174,7 @@ def test_reads_and_steps_are_in_the_case_audit_trail(desk, signed_in, page_clien
 def test_an_answer_from_the_portal_resumes_the_clock_and_its_files_open_from_the_case_page(
     desk, signed_in, page_client
 ):
-    from business_desk.attachments import File
+    from business_desk.adapters.attachments import File
     from kernel.eventsourcing.contracts import golden_example
 
     app, processor, db = desk

@@ -283,7 +283,7 @@ def test_a_case_that_cannot_be_loaded_does_not_stop_the_deadline_round_for_the_o
 def test_the_insikt_export_streams_chunk_by_chunk_every_case_once_and_well_formed(
     desk, signed_in, monkeypatch
 ):
-    from business_desk import readmodel
+    from business_desk.readmodels import cases as readmodel
 
     monkeypatch.setattr(readmodel, "EXPORT_CHUNK", 3)
     opened: list[int] = []

@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from business_desk import handlers as desk
-from business_desk.rebuild import CaseFigures, Cases, rebuild
+from business_desk.readmodels.rebuild import CaseFigures, Cases, rebuild
 from conftest import case_inquiry
 from kernel.domain.actors import Actor
 from kernel.eventsourcing.contracts import golden_example

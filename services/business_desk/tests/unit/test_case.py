@@ -8,8 +8,8 @@ import pytest
 
 from business_desk import domain, handlers
 from business_desk.bootstrap import Deps
-from business_desk.clocks import Clock
 from business_desk.domain import Case, IllegalTransition
+from business_desk.domain.clocks import Clock
 from business_desk.settings import DeskSettings
 from catalogue import casetypes
 from kernel.domain.actors import Actor

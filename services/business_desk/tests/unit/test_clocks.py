@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from business_desk.clocks import ClockFacts, Pause, add_months, compute, warning_due
+from business_desk.domain.clocks import ClockFacts, Pause, add_months, compute, warning_due
 from catalogue.casetypes import CaseType
 from kernel.domain.calendar import Target, WorkingCalendar
 

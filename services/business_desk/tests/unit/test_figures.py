@@ -1,7 +1,7 @@
 from collections import Counter
 from datetime import date
 
-from business_desk import figures
+from business_desk.domain import figures
 
 
 def case(

@@ -2,8 +2,8 @@
 
 import json
 
-from business_desk.sealing import CaseSealing
-from business_desk.views import evolve
+from business_desk.readmodels.case_projection import evolve
+from business_desk.readmodels.sealing import CaseSealing
 from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 
 from .test_views import CATALOGUE, life

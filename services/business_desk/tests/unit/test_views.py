@@ -1,8 +1,8 @@
 from dataclasses import replace
 from datetime import date
 
+from business_desk.readmodels.case_projection import clock_now, evolve
 from business_desk.settings import DeskSettings
-from business_desk.views import clock_now, evolve
 from catalogue import casetypes
 from kernel.domain.calendar import Target
 from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example
@@ -116,7 +116,7 @@ def test_an_open_cases_clock_is_read_as_of_today():
 def test_events_from_before_actor_ids_replay_with_legacy_ids_that_match_nobody():
     """The first versions named people only, and kept the reasons in clear: read through the
     upcasters, they still replay, their people get `legacy:<name>` ids, their reasons show."""
-    from business_desk.upcasters import upcasters
+    from business_desk.domain.upcasters import upcasters
 
     doc = None
     for version, event_type in enumerate(LIFE[:-1], start=1):  # up to the closing

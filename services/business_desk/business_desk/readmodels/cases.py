@@ -14,11 +14,11 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from business_desk import domain
-from business_desk.figures import OPEN_PHASES
-from business_desk.sealing import DETAIL_FIELD, CaseSealing
-from business_desk.search import query_terms
-from business_desk.statistics import CaseStatistics
-from business_desk.views import evolve, settle
+from business_desk.domain.figures import OPEN_PHASES
+from business_desk.readmodels.case_projection import evolve, settle
+from business_desk.readmodels.figures import CaseStatistics
+from business_desk.readmodels.sealing import DETAIL_FIELD, CaseSealing
+from business_desk.readmodels.search import query_terms
 from catalogue.casetypes import Catalogue
 from kernel.eventsourcing.envelope import Envelope
 from kernel.privacy.personal import PersonalData
@@ -88,7 +88,7 @@ class QueueFilter:
 
 class CaseReadModel:
     """The case documents, and the processing-time buckets kept in step with them. Their
-    personal values are stored sealed with the applicant's key (business_desk.sealing) and
+    personal values are stored sealed with the applicant's key (readmodels.sealing) and
     opened when read: this class reads and writes only opened documents."""
 
     def __init__(self, db: Database, catalogue: Catalogue, personal: PersonalData) -> None:
@@ -120,7 +120,7 @@ class CaseReadModel:
         """Replay every case event under the rules in force: folded in memory, written in
         bulk (a case's document is written once, not once per event), then the buckets.
         Returns the number of events replayed. Offline only (after a bulk import, in the
-        benchmark): it drops the collection first. On a live system, business_desk.rebuild."""
+        benchmark): it drops the collection first. On a live system, business_desk.readmodels.rebuild."""
         # dropped and indexed after the bulk insert: building an index once is cheaper than
         # updating it per document (the search index holds a few dozen tokens per case)
         self._cases.drop()

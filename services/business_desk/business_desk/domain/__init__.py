@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from business_desk.clocks import Clock, ClockFacts, Pause, compute, warning_due
+from business_desk.domain.clocks import Clock, ClockFacts, Pause, compute, warning_due
 from catalogue.casetypes import Catalogue
 from kernel.domain.actors import Actor
 from kernel.eventsourcing.envelope import Envelope, NewEvent

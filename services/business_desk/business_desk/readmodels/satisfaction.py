@@ -12,7 +12,7 @@ from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from business_desk.figures import week_of
+from business_desk.domain.figures import week_of
 from kernel.eventsourcing.envelope import Envelope
 
 QUESTIONS = ("overall", "expectations", "ideal")

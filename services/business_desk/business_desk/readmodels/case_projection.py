@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from business_desk import domain
-from business_desk.clocks import Clock, ClockFacts, Pause, compute
-from business_desk.search import tokens
+from business_desk.domain.clocks import Clock, ClockFacts, Pause, compute
+from business_desk.readmodels.search import tokens
 from catalogue.casetypes import Catalogue
 from kernel.eventsourcing.envelope import Envelope
 

@@ -11,8 +11,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
-from business_desk import dashboard
 from business_desk.bootstrap import Deps
+from business_desk.readmodels import dashboard
 from kernel.web.auth import Principal, current_principal, require
 from kernel.web.fields import SingleLineText
 

@@ -8,7 +8,7 @@ import pygal
 from flask_babel import gettext as _
 from pygal.style import Style
 
-from business_desk.figures import AGE_BANDS
+from business_desk.domain.figures import AGE_BANDS
 
 STYLE = Style(
     background="white",

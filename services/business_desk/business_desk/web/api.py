@@ -12,8 +12,9 @@ from flask_smorest import Blueprint, abort
 from business_desk import handlers
 from business_desk.bootstrap import Deps
 from business_desk.domain import IllegalTransition
-from business_desk.readmodel import QueueFilter
-from business_desk.schemas import (
+from business_desk.readmodels.case_projection import clock_now
+from business_desk.readmodels.cases import QueueFilter
+from business_desk.web.schemas import (
     AssignSchema,
     AuditEntrySchema,
     CaseSchema,
@@ -30,7 +31,6 @@ from business_desk.schemas import (
     ReplySchema,
     StatusSchema,
 )
-from business_desk.views import clock_now
 from kernel.domain.actors import Actor
 from kernel.privacy.audit import AUDIT_ORDER
 from kernel.web.auth import Principal, check, current_principal, guarded, require

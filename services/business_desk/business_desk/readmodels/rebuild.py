@@ -14,11 +14,13 @@ from typing import Any
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from business_desk import domain, figures, satisfaction
+from business_desk import domain
 from business_desk.bootstrap import Deps, bootstrap
-from business_desk.sealing import DETAIL_FIELD, SUMMARY_FIELD, CaseSealing
+from business_desk.domain import figures
+from business_desk.readmodels import satisfaction
+from business_desk.readmodels.case_projection import evolve, settle
+from business_desk.readmodels.sealing import DETAIL_FIELD, SUMMARY_FIELD, CaseSealing
 from business_desk.settings import DeskSettings
-from business_desk.views import evolve, settle
 from kernel.eventsourcing.consumed import ConsumedEvents, group_of
 from kernel.eventsourcing.eventstore import MongoEventStore
 from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli

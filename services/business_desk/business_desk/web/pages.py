@@ -24,11 +24,10 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, missing
 from marshmallow.fields import Field
 
-from business_desk import charts, dashboard, handlers
-from business_desk.attachments import Unavailable
+from business_desk import handlers
+from business_desk.adapters.attachments import Unavailable
 from business_desk.bootstrap import Deps
 from business_desk.domain import OUTCOMES, IllegalTransition
-from business_desk.figures_api import csv_response, readable_case_types
 from business_desk.i18n import (
     LANGUAGE_NAMES,
     group_label,
@@ -39,8 +38,12 @@ from business_desk.i18n import (
     status_label,
     team_name,
 )
-from business_desk.readmodel import QUEUE_ORDER, QueueFilter
-from business_desk.schemas import (
+from business_desk.readmodels import dashboard
+from business_desk.readmodels.case_projection import clock_now
+from business_desk.readmodels.cases import QUEUE_ORDER, QueueFilter
+from business_desk.web import charts
+from business_desk.web.figures import csv_response, readable_case_types
+from business_desk.web.schemas import (
     QUEUE_STATUSES,
     AssignSchema,
     CompletionRequestSchema,
@@ -52,7 +55,6 @@ from business_desk.schemas import (
     ReplySchema,
     StatusSchema,
 )
-from business_desk.views import clock_now
 from catalogue.casetypes import Catalogue, Person
 from kernel.web.embedded import NEWEST_FIRST, newest_first
 from kernel.web.paging import PageRequest, page_from_args, page_or_first, pager_links

@@ -11,7 +11,7 @@ from pymongo import ASCENDING, UpdateOne
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from business_desk import figures
+from business_desk.domain import figures
 
 
 class CaseStatistics:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from business_desk.domain import OUTCOMES
-from business_desk.readmodel import QUEUE_ORDER
+from business_desk.readmodels.cases import QUEUE_ORDER
 from kernel.web.embedded import head_schema
 from kernel.web.fields import MultiLineText, SingleLineText
 from kernel.web.paging import PageQuerySchema

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from business_desk import figures
 from business_desk.bootstrap import Deps
+from business_desk.domain import figures
 from kernel.web.spreadsheet import csv_lines, csv_text
 
 GROUPS = ("case_type", "team", "handler")

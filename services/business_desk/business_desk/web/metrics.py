@@ -10,7 +10,7 @@ from datetime import timedelta
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.registry import Collector
 
-from business_desk import figures
+from business_desk.domain import figures
 
 log = logging.getLogger(__name__)
 DAY_BUCKETS = (5, 10, 20, 40, 60, 90, 120, 180, 365)
