@@ -56,7 +56,7 @@ def generate(count: int, today: date, catalogue, settings):  # type: ignore[no-u
     from business_desk.bootstrap import Deps
     from kernel.eventsourcing.contracts import golden_example
     from kernel.eventsourcing.envelope import Envelope
-    from kernel.eventsourcing.eventstore import InMemoryEventStore
+    from kernel.eventsourcing.memory_store import InMemoryEventStore
 
     rng = random.Random(42)
     now = {"day": today}

@@ -22,9 +22,10 @@ from email.message import EmailMessage
 from pathlib import Path
 
 from devstack.infra import Infra
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client, personal_data
 from kernel.platform.settings import Settings
 from kernel.privacy.personal import new_master_key

@@ -20,7 +20,7 @@ from catalogue import casetypes
 from devstack import settings_of
 from devstack.infra import Infra
 from kernel.eventsourcing.envelope import Metadata
-from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 from kernel.privacy.personal import KeyVault, PersonalData, new_master_key
 
 

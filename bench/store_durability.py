@@ -26,7 +26,7 @@ from pymongo import MongoClient
 
 from devstack.infra import Infra
 from kernel.eventsourcing.envelope import Metadata
-from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 
 Work = Callable[[MongoClient, int], None]
 

@@ -26,9 +26,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kernel.eventsourcing.consumer import ConsumerLoop, MessageProcessor, MongoInbox
+from kernel.eventsourcing.consumer import ConsumerLoop
 from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example
 from kernel.eventsourcing.envelope import Envelope
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.eventsourcing.publishers import InMemoryPublisher
 from kernel.platform.connections import mongo_client
 from tests.contract_strategies import contract_versions

@@ -10,8 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from kernel.domain.actors import Actor
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.envelope import Envelope
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
@@ -66,7 +67,7 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
     from business_desk.readmodels.cases import CaseReadModel
     from intake import create_app as intake_app
     from intake.consumer import handlers as intake_consumer
-    from kernel.eventsourcing.eventstore import MongoEventStore
+    from kernel.eventsourcing.mongo_store import MongoEventStore
     from notify.handlers import build_handlers as notify_consumer
 
     intake_settings, desk_settings, notify_settings = (

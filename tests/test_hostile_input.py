@@ -8,8 +8,9 @@ import json
 import pytest
 
 from conftest import csrf_token
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration

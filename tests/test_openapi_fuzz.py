@@ -75,7 +75,8 @@ def seed(service: str, app, personal, wire) -> dict[str, str]:  # type: ignore[n
         return {"inquiry_id": receipt["inquiry_id"], "token": receipt["tracking_url"].rsplit("/", 1)[1]}
     if service == "business_desk":
         from business_desk.consumer import build_handlers
-        from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+        from kernel.eventsourcing.inbox import MongoInbox
+        from kernel.eventsourcing.processor import MessageProcessor
         from kernel.platform.connections import mongo_client
 
         deps = app.extensions["business_desk.deps"]

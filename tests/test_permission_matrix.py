@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from kernel.domain.actors import Actor
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")

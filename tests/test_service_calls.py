@@ -11,8 +11,9 @@ import pytest
 import requests
 from werkzeug.serving import make_server
 
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 from kernel.platform.service_client import ServiceClient
 

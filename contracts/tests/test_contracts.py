@@ -31,7 +31,7 @@ from kernel.domain.actors import Actor, actor_id
 from kernel.eventsourcing import contracts
 from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example
 from kernel.eventsourcing.envelope import Envelope, Metadata
-from kernel.eventsourcing.eventstore import InMemoryEventStore
+from kernel.eventsourcing.memory_store import InMemoryEventStore
 from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 from notify.messages import APPLICANT_EMAILS, STAFF_EMAILS, email_for, staff_emails
 

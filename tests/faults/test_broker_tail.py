@@ -20,9 +20,11 @@ import pytest
 from pymongo import MongoClient
 
 from devstack.infra import Infra
-from kernel.eventsourcing.consumer import ConsumerLoop, MessageProcessor, MongoInbox
+from kernel.eventsourcing.consumer import ConsumerLoop
 from kernel.eventsourcing.envelope import Metadata, NewEvent
-from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.mongo_store import MongoEventStore
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.eventsourcing.publishers import KafkaPublisher
 from kernel.eventsourcing.relay import MongoCheckpoints, OutboxRelay, route_by_stream_category
 from kernel.platform.connections import kafka_consumer, kafka_producer, relay_producer

@@ -1,216 +1,32 @@
-"""Idempotent consumer: the handler's effects and the record that the message was
-processed commit in one MongoDB transaction, so a redelivered message changes
-nothing. Messages that can never be processed go to `<topic>.dlq` with the reason."""
+"""The consumer loop: polls Kafka, hands each batch to the message processor
+(kernel.eventsourcing.processor: the handler's effects and the inbox mark commit in one
+transaction, so a redelivered message changes nothing), commits only the offsets it
+handled, rides through broker and store outages, and sends what can never be processed
+to `<topic>.dlq` with the reason."""
 
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any
 
-from cryptography.exceptions import InvalidTag
 from kafka import KafkaConsumer
 from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata, TopicPartition
-from opentelemetry.trace import SpanKind
-from pymongo.client_session import ClientSession
-from pymongo.database import Database
-from pymongo.errors import DuplicateKeyError, PyMongoError
 
-from kernel.eventsourcing import consumed, contracts
-from kernel.eventsourcing.deadletters import MAX_REASON_CHARS, dead_letter, reason_of, topic_of
-from kernel.eventsourcing.envelope import Envelope, InvalidEnvelope
+from kernel.eventsourcing.deadletters import reason_of, topic_of
+from kernel.eventsourcing.processor import MessageProcessor, dead_letter_value
 from kernel.eventsourcing.relay import Publisher
-from kernel.eventsourcing.transactions import run_in_transaction
-from kernel.platform import logs, telemetry
-from kernel.platform.dependencies import BROKER, TRACKER, DependencyTracker, dependency_of
+from kernel.platform.dependencies import BROKER, TRACKER, DependencyTracker
 from kernel.platform.metrics import DEAD_LETTERS, record_lag
 from kernel.platform.retry import OUTAGE_BACKOFF, Backoff, RetryGate, Stopped, call_through_outages
-from kernel.privacy.personal import PersonalData, UnknownSubject
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[[Envelope, ClientSession | None], None]
-
-
-class MessageRejected(Exception):
-    """The handler found the message impossible to process (a poison message)."""
-
-
-class MessageUnfit(Exception):
-    """The message is not a valid envelope, or breaks its event's contract."""
-
-
-Effect = Callable[[ClientSession | None], None]
-
-
-class Inbox(Protocol):
-    def process_once(self, event_id: str, effect: Effect) -> bool:
-        """Run the effect unless this event was processed before. Returns whether it ran."""
-
-    def process_all(self, items: Sequence[tuple[str, Effect]]) -> int:
-        """Run each effect whose event was not processed before, as one unit: all of
-        them and their processed records commit, or none does. Returns how many ran."""
-
-
-class MongoInbox:
-    def __init__(self, db: Database, consumer: str) -> None:
-        self._db = db
-        self._processed = db["processed_messages"]
-        self._consumer = consumer
-
-    def process_once(self, event_id, effect):
-        key = f"{self._consumer}:{event_id}"
-
-        def transaction(session: ClientSession) -> bool:
-            if self._processed.find_one({"_id": key}, {"_id": 1}, session=session):
-                return False
-            with consumed.recording() as kept:
-                effect(session)
-            self._processed.insert_one(
-                {"_id": key, "at": datetime.now(UTC), **kept.fields()}, session=session
-            )
-            return True
-
-        try:
-            return run_in_transaction(self._db.client, transaction)
-        except DuplicateKeyError:
-            return False  # processed concurrently by another member of the group
-
-    def process_all(self, items):
-        def transaction(session: ClientSession) -> int:
-            keys = [f"{self._consumer}:{event_id}" for event_id, _ in items]
-            seen = self._processed.find({"_id": {"$in": keys}}, {"_id": 1}, session=session)
-            done = {d["_id"] for d in seen}
-            records = []
-            for key, (_, effect) in zip(keys, items, strict=True):
-                if key in done:
-                    continue
-                done.add(key)
-                with consumed.recording() as kept:
-                    effect(session)
-                records.append({"_id": key, "at": datetime.now(UTC), **kept.fields()})
-            if records:
-                self._processed.insert_many(records, session=session)
-            return len(records)
-
-        return run_in_transaction(self._db.client, transaction)
-
-
-class InMemoryInbox:
-    def __init__(self) -> None:
-        self.processed: set[str] = set()
-
-    def process_once(self, event_id, effect):
-        if event_id in self.processed:
-            return False
-        effect(None)
-        self.processed.add(event_id)
-        return True
-
-    def process_all(self, items):
-        return sum(self.process_once(event_id, effect) for event_id, effect in items)
-
-
-class MessageProcessor:
-    """Turns one raw message into an effect, a skip, or a dead letter. No Kafka here."""
-
-    def __init__(
-        self,
-        inbox: Inbox,
-        handlers: Mapping[str, Handler],
-        check_contract: bool = True,
-        personal: PersonalData | None = None,
-    ) -> None:
-        self._inbox = inbox
-        self._handlers = handlers
-        self._check_contract = check_contract
-        self._personal = personal
-
-    def process(self, raw: bytes) -> str | None:
-        """Returns None when done (or skipped), or the reason to dead-letter the message."""
-        try:
-            effect = self._prepare(raw)
-            if effect is not None:
-                self._inbox.process_once(*effect)
-        except MessageUnfit as exc:
-            return str(exc)
-        except MessageRejected as exc:
-            return f"rejected: {exc}"
-        return None
-
-    def process_all(self, raws: Sequence[bytes]) -> bool:
-        """Process several messages in one transaction. False, with nothing changed, if
-        any of them fails: the caller then processes them one by one, so a bad message
-        is dead-lettered alone."""
-        try:
-            effects = [e for raw in raws if (e := self._prepare(raw)) is not None]
-            if effects:
-                self._inbox.process_all(effects)
-        except Exception as exc:
-            if dependency_of(exc) is not None:
-                raise  # nothing is wrong with the messages: the caller waits for the store
-            log.info("batch of %d not processed together (%r): one by one", len(raws), exc)
-            return False
-        return True
-
-    def _prepare(self, raw: bytes) -> tuple[str, Effect] | None:
-        """The event id and the effect of a message, or None if it is of no interest.
-        Reading a message depends on nothing but its bytes (and the key store): whatever
-        goes wrong here, other than the store, will go wrong again, so it is unfit."""
-        try:
-            return self._read(raw)
-        except (MessageUnfit, PyMongoError):
-            raise
-        except Exception as exc:
-            if dependency_of(exc) is not None:
-                raise
-            raise MessageUnfit(f"unreadable message: {exc!r}"[:MAX_REASON_CHARS]) from exc
-
-    def _read(self, raw: bytes) -> tuple[str, Effect] | None:
-        try:
-            envelope = Envelope.from_json(raw)
-        except InvalidEnvelope as exc:
-            raise MessageUnfit(f"invalid envelope: {exc}"[:MAX_REASON_CHARS]) from exc
-        handler = self._handlers.get(envelope.type)
-        if handler is None:
-            return None  # an event this consumer has no interest in
-        arrived = envelope  # as it travels (sealed): what the inbox keeps
-        if self._check_contract:
-            try:
-                contracts.validate(envelope)
-            except contracts.ContractViolation as exc:
-                raise MessageUnfit(f"contract violation: {exc}"[:MAX_REASON_CHARS]) from exc
-        if self._personal is not None:
-            try:
-                envelope = self._personal.open_event(envelope)
-            except (UnknownSubject, InvalidTag, ValueError) as exc:
-                raise MessageUnfit(f"personal data cannot be opened: {exc!r}") from exc
-
-        def effect(session: ClientSession | None) -> None:
-            with (
-                telemetry.continued(
-                    envelope.traceparent,
-                    f"consume {envelope.type}",
-                    SpanKind.CONSUMER,
-                    event_id=envelope.event_id,
-                ),
-                logs.about(envelope.data.get("reference")),
-            ):
-                consumed.keep(arrived)
-                handler(envelope, session)
-
-        return envelope.event_id, effect
-
-
-def dead_letter_value(
-    raw: bytes, reason: str, consumer: str, topic: str, partition: int, offset: int
-) -> bytes:
-    return dead_letter(raw, reason, consumer=consumer, topic=topic, partition=partition, offset=offset)
+LAG_EVERY_S = 10.0
+COORDINATOR_GRACE_S = 5.0  # joining the group after a start takes a moment
 
 
 class ConsumerLoop:
@@ -475,22 +291,3 @@ class ConsumerLoop:
             self._tracker.back(BROKER)
             DEAD_LETTERS.labels(self.name, record.topic).inc()
             return
-
-
-LAG_EVERY_S = 10.0
-COORDINATOR_GRACE_S = 5.0  # joining the group after a start takes a moment
-
-
-def run_until_signalled(work: Callable[[threading.Event], None]) -> None:
-    """Run a loop until SIGTERM or SIGINT, then let it finish its current step and close."""
-    stop = threading.Event()
-
-    def request_stop(signum: int, _frame: object) -> None:
-        log.info("signal %s: stopping", signum)
-        stop.set()
-
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    started = time.monotonic()
-    work(stop)
-    log.info("stopped after %.1fs", time.monotonic() - started)

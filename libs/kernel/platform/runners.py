@@ -13,14 +13,10 @@ from typing import TypeVar
 from pymongo.database import Database
 
 from kernel.eventsourcing import consumed
-from kernel.eventsourcing.consumer import (
-    ConsumerLoop,
-    Handler,
-    MessageProcessor,
-    MongoInbox,
-    run_until_signalled,
-)
-from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.consumer import ConsumerLoop
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.mongo_store import MongoEventStore
+from kernel.eventsourcing.processor import Handler, MessageProcessor
 from kernel.eventsourcing.publishers import KafkaPublisher
 from kernel.eventsourcing.relay import MongoCheckpoints, OutboxRelay, route_by_stream_category
 from kernel.platform import logs, telemetry
@@ -35,6 +31,7 @@ from kernel.platform.dependencies import BROKER, STORE
 from kernel.platform.metrics import JOB_ROUNDS, serve_process_metrics
 from kernel.platform.retry import Stopped, call_through_outages
 from kernel.platform.settings import Settings
+from kernel.platform.signals import run_until_signalled
 
 T = TypeVar("T")
 

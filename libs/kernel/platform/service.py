@@ -21,7 +21,7 @@ from pymongo.database import Database
 from kernel.platform.settings import Settings
 
 if TYPE_CHECKING:  # the consumer imports the Kafka client: a web process has no use for it
-    from kernel.eventsourcing.consumer import Handler
+    from kernel.eventsourcing.processor import Handler
 
 
 class Wired(Protocol):

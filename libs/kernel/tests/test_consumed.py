@@ -7,8 +7,9 @@ import pytest
 
 from kernel.eventsourcing import consumed
 from kernel.eventsourcing.consumed import ConsumedEvents
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.envelope import Envelope
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 
 
 def envelope(event_type: str = "test.happened", **data) -> Envelope:

@@ -4,15 +4,11 @@ import threading
 import time
 import uuid
 
-from kernel.eventsourcing.consumer import (
-    ConsumerLoop,
-    InMemoryInbox,
-    MessageProcessor,
-    MessageRejected,
-    dead_letter_value,
-)
+from kernel.eventsourcing.consumer import ConsumerLoop
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.deadletters import MAX_ORIGINAL_BYTES, MAX_REASON_CHARS
+from kernel.eventsourcing.inbox import InMemoryInbox
+from kernel.eventsourcing.processor import MessageProcessor, MessageRejected, dead_letter_value
 from kernel.eventsourcing.publishers import InMemoryPublisher
 from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 

@@ -11,13 +11,9 @@ import pytest
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent
-from kernel.eventsourcing.eventstore import (
-    ConcurrencyError,
-    InMemoryEventStore,
-    MongoEventStore,
-    Upcasters,
-    execute,
-)
+from kernel.eventsourcing.eventstore import ConcurrencyError, Upcasters, execute
+from kernel.eventsourcing.memory_store import InMemoryEventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 
 
 def events(*types: str) -> list[NewEvent]:

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from kernel.eventsourcing.consumer import MongoInbox
+from kernel.eventsourcing.inbox import MongoInbox
 
 pytestmark = pytest.mark.integration
 

@@ -8,10 +8,12 @@ import time
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from kernel.eventsourcing.consumer import ConsumerLoop, MessageProcessor, MongoInbox
+from kernel.eventsourcing.consumer import ConsumerLoop
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Metadata, NewEvent
-from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.mongo_store import MongoEventStore
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.eventsourcing.publishers import KafkaPublisher
 from kernel.eventsourcing.relay import MongoCheckpoints, OutboxRelay, route_by_stream_category
 from kernel.platform.connections import kafka_consumer, kafka_producer, mongo_client

@@ -16,7 +16,7 @@ from pymongo.database import Database
 
 from business_desk.settings import DeskSettings
 from devstack.ports import free_port
-from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 from kernel.platform.runners import run_periodically
 
 

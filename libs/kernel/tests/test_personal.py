@@ -98,7 +98,7 @@ def test_the_master_key_comes_from_the_environment_or_a_mounted_file(monkeypatch
 def test_imported_streams_are_sealed_with_keys_made_in_bulk_and_a_replay_opens_them(
     vault_collection, settings_for
 ):
-    from kernel.eventsourcing.eventstore import MongoEventStore
+    from kernel.eventsourcing.mongo_store import MongoEventStore
 
     settings = settings_for("kernel_import")
     codec = PersonalData(KeyVault(vault_collection, master_key_from_env()))

@@ -5,7 +5,7 @@ import time
 import pytest
 
 from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent
-from kernel.eventsourcing.eventstore import InMemoryEventStore
+from kernel.eventsourcing.memory_store import InMemoryEventStore
 from kernel.eventsourcing.publishers import InMemoryPublisher
 from kernel.eventsourcing.relay import InMemoryCheckpoints, OutboxRelay, route_by_stream_category
 

@@ -13,8 +13,10 @@ import pytest
 from kafka.errors import CommitFailedError, KafkaTimeoutError
 from pymongo.errors import AutoReconnect, DuplicateKeyError, OperationFailure, ServerSelectionTimeoutError
 
-from kernel.eventsourcing.consumer import ConsumerLoop, InMemoryInbox, MessageProcessor
+from kernel.eventsourcing.consumer import ConsumerLoop
 from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.inbox import InMemoryInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.eventsourcing.publishers import InMemoryPublisher
 from kernel.platform.dependencies import (
     BROKER,

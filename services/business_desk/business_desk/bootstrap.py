@@ -18,7 +18,8 @@ from business_desk.settings import DeskSettings
 from catalogue import casetypes
 from catalogue.casetypes import Catalogue
 from kernel.eventsourcing.envelope import utc_now
-from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
+from kernel.eventsourcing.eventstore import EventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 from kernel.platform.connections import mongo_client, personal_data
 from kernel.platform.service_client import ServiceClient
 from kernel.privacy.audit import AuditLog

@@ -15,7 +15,8 @@ from intake.readmodel import TrackingReadModel
 from intake.settings import IntakeSettings
 from intake.signin_links import SignInLinks
 from kernel.eventsourcing.envelope import utc_now
-from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
+from kernel.eventsourcing.eventstore import EventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 from kernel.platform.connections import mongo_client, personal_data
 
 

@@ -15,7 +15,7 @@ from intake.domain import INQUIRY_SUBMITTED, stream_id_for
 from intake.readmodel import TrackingReadModel
 from intake.settings import IntakeSettings
 from kernel.eventsourcing.consumed import ConsumedEvents, Kept, group_of
-from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, rebuild_model, run_cli
 from kernel.platform.connections import mongo_client, personal_data
 

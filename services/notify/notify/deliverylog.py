@@ -15,7 +15,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.eventsourcing.envelope import Metadata, NewEvent
-from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 from kernel.platform import telemetry
 
 QUEUED, SENT, FAILED, BOUNCED = (

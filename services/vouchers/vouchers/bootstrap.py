@@ -17,7 +17,8 @@ from pymongo.database import Database
 from catalogue import programmes as programme_config
 from catalogue.programmes import Programmes
 from kernel.eventsourcing.envelope import utc_now
-from kernel.eventsourcing.eventstore import EventStore, MongoEventStore
+from kernel.eventsourcing.eventstore import EventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 from kernel.platform.connections import mongo_client, personal_data
 from kernel.privacy.personal import PersonalData, master_key_from_env
 from vouchers.domain.upcasters import upcasters

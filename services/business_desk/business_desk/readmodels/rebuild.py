@@ -22,7 +22,7 @@ from business_desk.readmodels.case_projection import evolve, settle
 from business_desk.readmodels.sealing import DETAIL_FIELD, SUMMARY_FIELD, CaseSealing
 from business_desk.settings import DeskSettings
 from kernel.eventsourcing.consumed import ConsumedEvents, group_of
-from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
 from kernel.platform.connections import mongo_client
 

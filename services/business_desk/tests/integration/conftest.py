@@ -11,7 +11,8 @@ import pytest
 from business_desk import create_app
 from business_desk.consumer import build_handlers
 from kernel.eventsourcing.consumed import group_of
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 
 

@@ -15,7 +15,8 @@ import pytest
 from business_desk import create_app
 from business_desk.consumer import build_handlers
 from conftest import case_inquiry
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
@@ -260,7 +261,7 @@ def test_warnings_go_out_once_per_share_and_notify_mails_the_handler_and_the_tea
 def test_a_case_that_cannot_be_loaded_does_not_stop_the_deadline_round_for_the_others(desk, signed_in):
     from business_desk import domain, handlers
     from kernel.eventsourcing.envelope import Metadata, NewEvent
-    from kernel.eventsourcing.eventstore import MongoEventStore
+    from kernel.eventsourcing.mongo_store import MongoEventStore
     from kernel.platform.isolation import ITEM_FAILURES
 
     broken = str(uuid.uuid4())  # listed as open, its history cannot be folded into a case

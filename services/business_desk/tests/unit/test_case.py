@@ -15,7 +15,7 @@ from catalogue import casetypes
 from kernel.domain.actors import Actor
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
-from kernel.eventsourcing.eventstore import InMemoryEventStore
+from kernel.eventsourcing.memory_store import InMemoryEventStore
 
 CATALOGUE = casetypes.load(DeskSettings.from_env().case_types_file)
 ERIK = Actor("https://login.kommun.example#erik", "Erik Handläggare")

@@ -13,9 +13,10 @@ from markupsafe import escape
 from conftest import csrf_token
 from intake import create_app
 from intake.consumer import handlers as consumer_handlers
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration

@@ -13,7 +13,8 @@ from business_desk.consumer import build_handlers
 from conftest import case_inquiry
 from intake import create_app
 from kernel.domain.actors import Actor
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration

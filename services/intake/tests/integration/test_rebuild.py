@@ -16,8 +16,9 @@ from intake import handlers as intake_handlers
 from intake.consumer import handlers as consumer_handlers
 from intake.rebuild import TrackingSources, rebuild
 from kernel.eventsourcing.consumed import group_of
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration

@@ -9,9 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 from kernel.web.paging import PageRequest
 from notify import create_app

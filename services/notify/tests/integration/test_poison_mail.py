@@ -9,8 +9,9 @@ from datetime import timedelta
 import pytest
 import requests
 
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 from notify.access import APPLICANT
 from notify.handlers import build_handlers

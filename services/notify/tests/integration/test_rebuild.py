@@ -10,8 +10,9 @@ import uuid
 import pytest
 
 from kernel.eventsourcing.consumed import group_of
-from kernel.eventsourcing.consumer import MessageProcessor, MongoInbox
 from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.inbox import MongoInbox
+from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 from notify.handlers import build_handlers
 from notify.rebuild import RecipientsOfSubjects, rebuild
