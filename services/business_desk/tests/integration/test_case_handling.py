@@ -109,7 +109,7 @@ def test_the_case_page_drives_the_same_steps(desk, signed_in, page_client):
 
 def test_the_queue_rebuilds_from_the_events(desk, personal):
     from business_desk.readmodels.cases import CaseReadModel
-    from kernel.eventsourcing.eventstore import MongoEventStore
+    from kernel.eventsourcing.mongo_store import MongoEventStore
 
     _app, processor, db = desk
     for n in range(3):

@@ -17,7 +17,7 @@ from vouchers.readmodels.fakes import InMemoryReadModels
 from vouchers.settings import VouchersSettings
 
 from kernel.domain.actors import Actor
-from kernel.eventsourcing.eventstore import InMemoryEventStore
+from kernel.eventsourcing.memory_store import InMemoryEventStore
 from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")

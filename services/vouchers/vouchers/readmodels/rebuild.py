@@ -19,7 +19,7 @@ from typing import Any
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from kernel.eventsourcing.eventstore import MongoEventStore
+from kernel.eventsourcing.mongo_store import MongoEventStore
 from kernel.eventsourcing.rebuild import MAX_NAMED, Summary
 from vouchers.bootstrap import Deps, bootstrap
 from vouchers.readmodels.projections import COLLECTIONS, ReadModels
