@@ -162,6 +162,23 @@ def signed_in(tokens: Tokens) -> Callable:
     return client_for
 
 
+def inquiry_form(**fields: str) -> dict[str, str]:
+    """An inquiry as an applicant sends it to intake (POST /api/v1/inquiries, or the form):
+    a valid one (Byggmästarna i Nacka AB asking for an alcohol serving licence), with
+    `fields` in place of its own values. The one source of the tests' inquiries."""
+    return {
+        "organisation_number": "556703-7485",
+        "company": "Byggmästarna i Nacka AB",
+        "contact_name": "Erik Lund",
+        "email": "erik.lund@example.se",
+        "phone": "070-123 45 67",
+        "case_type": "alcohol_serving_licence",
+        "description": "Serveringstillstånd för restaurang.",
+        "language": "sv",
+        **fields,
+    }
+
+
 def case_inquiry(
     n: int, case_type: str, received_on: str, series: str = "T", company: str | None = None
 ) -> dict:

@@ -7,7 +7,9 @@ from collections.abc import Callable, Iterator
 import pytest
 import requests
 
+from conftest import inquiry_form
 from devstack.stack import Stack
+from tests.e2e.otlp_sink import OtlpSink
 
 
 def wait_for(fetch: Callable[[], object], timeout_s: float = 20.0, what: str = "condition") -> object:
@@ -35,6 +37,30 @@ def case_by_reference(stack: Stack, reference: str, auth: dict[str, str]) -> dic
         f"{stack.url('business_desk')}/api/v1/cases/by-reference/{reference}", headers=auth, timeout=5
     )
     return response.json() if response.status_code == 200 else None
+
+
+def post_inquiry(
+    intake_url: str, timeout_s: float = 10, headers: dict[str, str] | None = None, **fields: str
+) -> dict:
+    """An inquiry (conftest.inquiry_form with `fields`) posted to intake's API: its receipt."""
+    response = requests.post(
+        f"{intake_url}/api/v1/inquiries", json=inquiry_form(**fields), headers=headers, timeout=timeout_s
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
+def tracing_to(sink: OtlpSink) -> dict[str, str]:
+    """The environment that sends every process's spans to `sink`, batched briefly."""
+    return {"OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
+
+
+@pytest.fixture(scope="module")
+def sink() -> Iterator[OtlpSink]:
+    """An OpenTelemetry collector that keeps the spans it receives."""
+    receiver = OtlpSink().start()
+    yield receiver
+    receiver.stop()
 
 
 def own_stack(

@@ -11,24 +11,10 @@ import requests
 from kafka import KafkaProducer
 from pymongo import MongoClient
 
-from conftest import csrf_token
-from tests.e2e.conftest import case_by_reference, first_match, mails_to, wait_for
+from conftest import csrf_token, inquiry_form
+from tests.e2e.conftest import case_by_reference, first_match, mails_to, post_inquiry, wait_for
 
 pytestmark = pytest.mark.e2e
-
-
-def inquiry(email: str, **changes) -> dict:
-    return {
-        "organisation_number": "556703-7485",
-        "company": "Byggmästarna i Nacka AB",
-        "contact_name": "Erik Lund",
-        "email": email,
-        "phone": "070-123 45 67",
-        "case_type": "alcohol_serving_licence",
-        "description": "Serveringstillstånd för restaurang.",
-        "language": "sv",
-        **changes,
-    }
 
 
 def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at_every_step(
@@ -41,7 +27,8 @@ def test_a_business_owner_submits_a_handler_decides_and_the_applicant_is_told_at
     # The business owner fills in the web form and gets a receipt page.
     browser = requests.Session()
     token = csrf_token(browser.get(f"{intake}/", timeout=10).text)
-    receipt_page = browser.post(f"{intake}/", data={**inquiry(address), "csrf_token": token}, timeout=10)
+    form = {**inquiry_form(email=address), "csrf_token": token}
+    receipt_page = browser.post(f"{intake}/", data=form, timeout=10)
     assert receipt_page.status_code == 201
     reference = re.search(r'id="reference">([^<]+)<', receipt_page.text).group(1)
     tracking_url = re.search(r'id="tracking-link" href="([^"]+)"', receipt_page.text).group(1)
@@ -122,7 +109,7 @@ def test_an_inquiry_delivered_twice_makes_one_case_and_one_email(stack, infra, t
     auth = tokens.header("case_handler", "business_desk")
     address = f"twice-{uuid.uuid4().hex[:8]}@example.se"
     receipt = requests.post(
-        f"{stack.url('intake')}/api/v1/inquiries", json=inquiry(address), timeout=10
+        f"{stack.url('intake')}/api/v1/inquiries", json=inquiry_form(email=address), timeout=10
     ).json()
     wait_for(lambda: case_by_reference(stack, receipt["reference"], auth), 10, "case")
     wait_for(lambda: mails_to(infra.mail_url, address), 10, "receipt")
@@ -143,7 +130,7 @@ def test_an_inquiry_delivered_twice_makes_one_case_and_one_email(stack, infra, t
 
     # Then something after it, so we know the duplicate has been consumed.
     marker = f"marker-{uuid.uuid4().hex[:8]}@example.se"
-    later = requests.post(f"{stack.url('intake')}/api/v1/inquiries", json=inquiry(marker), timeout=10).json()
+    later = post_inquiry(stack.url("intake"), email=marker)
     wait_for(lambda: case_by_reference(stack, later["reference"], auth), 10, "later case")
     wait_for(lambda: mails_to(infra.mail_url, marker), 10, "later receipt")
 

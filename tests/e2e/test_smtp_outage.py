@@ -9,19 +9,17 @@ import uuid
 import pytest
 import requests
 
+from conftest import inquiry_form
 from tests.e2e.conftest import mails_to, wait_for
 
 pytestmark = pytest.mark.e2e
 
-INQUIRY = {
-    "organisation_number": "556703-7485",
-    "company": "Avbrottet AB",
-    "contact_name": "Eva Ek",
-    "phone": "070-123 45 67",
-    "case_type": "general_business_advice",
-    "description": "Fråga under ett avbrott i e-posten.",
-    "language": "sv",
-}
+INQUIRY = inquiry_form(
+    company="Avbrottet AB",
+    contact_name="Eva Ek",
+    case_type="general_business_advice",
+    description="Fråga under ett avbrott i e-posten.",
+)
 
 
 def test_receipts_wait_while_the_smtp_server_is_down_and_each_arrives_once(stack, infra, tokens):

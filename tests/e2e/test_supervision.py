@@ -22,7 +22,7 @@ from devstack.infra import BIN, Infra
 from devstack.stack import Stack
 from devstack.supervisor import SupervisorError
 from kernel.platform.settings import REPO_ROOT
-from tests.e2e.conftest import case_by_reference, mails_to, wait_for
+from tests.e2e.conftest import case_by_reference, mails_to, post_inquiry, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]  # each starts a system of its own
 
@@ -30,22 +30,7 @@ STARTUP_S = 180  # a stack of its own, on a machine that may be busy
 
 
 def submit(stack: Stack, address: str) -> str:
-    response = requests.post(
-        f"{stack.url('intake')}/api/v1/inquiries",
-        json={
-            "organisation_number": "556703-7485",
-            "company": "Byggmästarna i Nacka AB",
-            "contact_name": "Erik Lund",
-            "email": address,
-            "phone": "070-123 45 67",
-            "case_type": "alcohol_serving_licence",
-            "description": "Serveringstillstånd för restaurang.",
-            "language": "sv",
-        },
-        timeout=15,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()["reference"]
+    return post_inquiry(stack.url("intake"), timeout_s=15, email=address)["reference"]
 
 
 def assert_an_inquiry_goes_all_the_way(stack: Stack, auth: dict[str, str], timeout_s: float = 60) -> None:

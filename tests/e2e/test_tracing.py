@@ -8,46 +8,29 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-import requests
 
 from devstack.stack import Stack
-from tests.e2e.conftest import own_stack, wait_for
-from tests.e2e.otlp_sink import OtlpSink
+from tests.e2e.conftest import own_stack, post_inquiry, tracing_to, wait_for
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[OtlpSink]:
-    receiver = OtlpSink().start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture(scope="module")
 def traced_stack(infra, sink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    tracing = {"OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint, "OTEL_BSP_SCHEDULE_DELAY": "100"}
-    yield from own_stack(infra, tmp_path_factory, tracing)
+    yield from own_stack(infra, tmp_path_factory, tracing_to(sink))
 
 
 def test_a_submission_is_one_trace_across_every_process(traced_stack, sink):
     trace_id, parent_id = secrets.token_hex(16), secrets.token_hex(8)
-    response = requests.post(
-        f"{traced_stack.url('intake')}/api/v1/inquiries",
-        json={
-            "organisation_number": "556703-7485",
-            "company": "Spårbar AB",
-            "contact_name": "Tora Spår",
-            "email": f"tora-{uuid.uuid4().hex[:8]}@example.se",
-            "phone": "070-111 22 33",
-            "case_type": "outdoor_seating",
-            "description": "Uteservering på torget.",
-            "language": "sv",
-        },
+    post_inquiry(
+        traced_stack.url("intake"),
         headers={"traceparent": f"00-{trace_id}-{parent_id}-01"},
-        timeout=10,
+        company="Spårbar AB",
+        contact_name="Tora Spår",
+        email=f"tora-{uuid.uuid4().hex[:8]}@example.se",
+        case_type="outdoor_seating",
+        description="Uteservering på torget.",
     )
-    assert response.status_code == 201, response.text
 
     expected = {
         ("intake", "POST /api/v1/inquiries"),

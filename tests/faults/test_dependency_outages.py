@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import pytest
 import requests
 
+from conftest import inquiry_form
 from devstack.infra import Infra
 from devstack.stack import Stack
 from intake.settings import IntakeSettings
@@ -31,15 +32,9 @@ pytestmark = pytest.mark.faults
 
 WORKERS = ("intake_relay", "notify_consumer", "business_desk_deadlines")
 
-INQUIRY = {
-    "organisation_number": "556036-0793",
-    "company": "Kafé Avbrottet AB",
-    "contact_name": "Eva Ek",
-    "phone": "08-123 456 78",
-    "case_type": "outdoor_seating",
-    "description": "Uteservering under ett avbrott.",
-    "language": "sv",
-}
+INQUIRY = inquiry_form(
+    company="Kafé Avbrottet AB", contact_name="Eva Ek", phone="08-123 456 78", case_type="outdoor_seating"
+)
 
 
 @dataclass

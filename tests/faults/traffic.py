@@ -12,18 +12,11 @@ from dataclasses import dataclass, field
 
 import requests
 
+from conftest import inquiry_form
+
 
 def inquiry(email: str, n: int) -> dict:
-    return {
-        "organisation_number": "556703-7485",
-        "company": "Byggmästarna i Nacka AB",
-        "contact_name": "Erik Lund",
-        "email": email,
-        "phone": "070-123 45 67",
-        "case_type": "alcohol_serving_licence",
-        "description": f"Serveringstillstånd för restaurang nummer {n}.",
-        "language": "sv",
-    }
+    return inquiry_form(email=email, description=f"Serveringstillstånd för restaurang nummer {n}.")
 
 
 @dataclass

@@ -14,7 +14,7 @@ import uuid
 import pytest
 import requests
 
-from conftest import csrf_token
+from conftest import csrf_token, inquiry_form
 from tests.e2e.conftest import case_by_reference, first_match, mails_to, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -24,16 +24,13 @@ VICTIM_COMPANY = "Offrets Restaurang AB"
 
 
 def inquiry(email: str, company: str) -> dict:
-    return {
-        "organisation_number": VICTIM_ORGANISATION,
-        "company": company,
-        "contact_name": "Vera Offer",
-        "email": email,
-        "phone": "070-123 45 67",
-        "case_type": "alcohol_serving_licence",
-        "description": "Serveringstillstånd för restaurangen.",
-        "language": "sv",
-    }
+    return inquiry_form(
+        organisation_number=VICTIM_ORGANISATION,
+        company=company,
+        contact_name="Vera Offer",
+        email=email,
+        description="Serveringstillstånd för restaurangen.",
+    )
 
 
 def submit(intake: str, email: str, company: str) -> dict:

@@ -14,29 +14,16 @@ import pytest
 import requests
 
 from devstack.stack import Stack
-from tests.e2e.conftest import own_stack, wait_for
-from tests.e2e.otlp_sink import OtlpSink
+from tests.e2e.conftest import own_stack, tracing_to, wait_for
 from tests.security.test_contact_sign_in import sign_in_with_email_link, submit
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def sink() -> Iterator[OtlpSink]:
-    receiver = OtlpSink().start()
-    yield receiver
-    receiver.stop()
-
-
-@pytest.fixture(scope="module")
 def traced_stack(infra, sink, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    tracing = {
-        "OTEL_EXPORTER_OTLP_ENDPOINT": sink.endpoint,
-        "OTEL_BSP_SCHEDULE_DELAY": "100",
-        "ACCESS_LOG": "-",  # gunicorn's access log, as deployed
-        "LOG_FORMAT": "json",
-    }
-    yield from own_stack(infra, tmp_path_factory, tracing, timeout_s=180)
+    logged = {"ACCESS_LOG": "-", "LOG_FORMAT": "json"}  # gunicorn's access log, as deployed
+    yield from own_stack(infra, tmp_path_factory, {**tracing_to(sink), **logged}, timeout_s=180)
 
 
 def test_no_tracking_or_sign_in_token_is_logged_or_traced(traced_stack, infra, sink):

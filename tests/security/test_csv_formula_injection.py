@@ -11,7 +11,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.conftest import case_by_reference, wait_for
+from tests.e2e.conftest import case_by_reference, post_inquiry, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -20,23 +20,10 @@ HOSTILE_COMPANY = '=HYPERLINK("https://evil.example/steal","Klicka här")'
 
 def test_a_formula_in_a_company_name_is_exported_as_text(stack, tokens):
     intake, desk = stack.url("intake"), stack.url("business_desk")
-    submitted = requests.post(
-        f"{intake}/api/v1/inquiries",
-        json={
-            "organisation_number": "556703-7485",
-            "company": HOSTILE_COMPANY,
-            "contact_name": "Eva Excel",
-            "email": f"excel-{uuid.uuid4().hex[:8]}@example.se",
-            "phone": "070-123 45 67",
-            "case_type": "alcohol_serving_licence",
-            "description": "Serveringstillstånd.",
-            "language": "sv",
-        },
-        timeout=10,
-    )
-    assert submitted.status_code == 201, submitted.text
+    email = f"excel-{uuid.uuid4().hex[:8]}@example.se"
+    submitted = post_inquiry(intake, company=HOSTILE_COMPANY, contact_name="Eva Excel", email=email)
     handler = tokens.header("case_handler", "business_desk")
-    reference = submitted.json()["reference"]
+    reference = submitted["reference"]
     case = wait_for(lambda: case_by_reference(stack, reference, handler), 20, "the case")
     url = f"{desk}/api/v1/cases/{case['id']}"
     assert requests.post(f"{url}/claim", headers=handler, timeout=10).status_code == 200

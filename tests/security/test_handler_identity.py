@@ -12,28 +12,15 @@ import pytest
 import requests
 
 from devstack.oidc import login
-from tests.e2e.conftest import case_by_reference, wait_for
+from tests.e2e.conftest import case_by_reference, post_inquiry, wait_for
 
 pytestmark = pytest.mark.e2e
 
 
 def submit(intake: str) -> str:
-    response = requests.post(
-        f"{intake}/api/v1/inquiries",
-        json={
-            "organisation_number": "556703-7485",
-            "company": "Namnlikhet AB",
-            "contact_name": "Nils Namn",
-            "email": f"same-name-{uuid.uuid4().hex[:8]}@example.se",
-            "phone": "070-123 45 67",
-            "case_type": "alcohol_serving_licence",
-            "description": "Serveringstillstånd.",
-            "language": "sv",
-        },
-        timeout=10,
-    )
-    assert response.status_code == 201, response.text
-    return str(response.json()["reference"])
+    email = f"same-name-{uuid.uuid4().hex[:8]}@example.se"
+    receipt = post_inquiry(intake, company="Namnlikhet AB", contact_name="Nils Namn", email=email)
+    return str(receipt["reference"])
 
 
 def test_two_handlers_with_the_same_name_cannot_act_as_each_other(stack, infra, tokens):

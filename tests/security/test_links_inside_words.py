@@ -13,18 +13,12 @@ import uuid
 import pytest
 import requests
 
+from conftest import inquiry_form
 from tests.e2e.conftest import mails_to, wait_for
 
 pytestmark = pytest.mark.e2e
 
-INQUIRY = {
-    "organisation_number": "556703-7485",
-    "contact_name": "Petra Länk",
-    "phone": "070-123 45 67",
-    "case_type": "alcohol_serving_licence",
-    "description": "Serveringstillstånd.",
-    "language": "sv",
-}
+INQUIRY = inquiry_form(contact_name="Petra Länk", description="Serveringstillstånd.")
 HREF = re.compile(r"""href=["']([^"']+)["']""")
 
 

@@ -10,23 +10,20 @@ import uuid
 import pytest
 import requests
 
-from conftest import csrf_token
+from conftest import csrf_token, inquiry_form
 from tests.e2e.conftest import mails_to, wait_for
 
 pytestmark = pytest.mark.e2e
 
 
 def inquiry(email: str, case_type: str) -> dict:
-    return {
-        "organisation_number": "556703-7485",
-        "company": "Scopes AB",
-        "contact_name": "Siv Scope",
-        "email": email,
-        "phone": "070-123 45 67",
-        "case_type": case_type,
-        "description": "Vilka ser mina mejl?",
-        "language": "sv",
-    }
+    return inquiry_form(
+        email=email,
+        case_type=case_type,
+        company="Scopes AB",
+        contact_name="Siv Scope",
+        description="Vilka ser mina mejl?",
+    )
 
 
 @pytest.fixture(scope="module")

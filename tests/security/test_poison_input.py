@@ -19,20 +19,15 @@ import uuid
 import pytest
 import requests
 
+from conftest import inquiry_form
 from kernel.eventsourcing.contracts import golden_example
 from tests.e2e.conftest import case_by_reference, first_match, mails_to, wait_for
 
 pytestmark = pytest.mark.e2e
 
-INQUIRY = {
-    "organisation_number": "556703-7485",
-    "company": "Kafé Poison AB",
-    "contact_name": "Petra Poison",
-    "phone": "070-123 45 67",
-    "case_type": "alcohol_serving_licence",
-    "description": "Serveringstillstånd.",
-    "language": "sv",
-}
+INQUIRY = inquiry_form(
+    company="Kafé Poison AB", contact_name="Petra Poison", description="Serveringstillstånd."
+)
 LINKS = "Petra\n\nDitt ärende har avslagits. Överklaga: https://evil.example/overklaga, appeal@evil.example"
 
 

@@ -13,7 +13,7 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.conftest import case_by_reference, wait_for
+from tests.e2e.conftest import case_by_reference, post_inquiry, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -21,22 +21,10 @@ OTHER_SERVICES = ("service:intake", "service:notify", "service:vouchers", "servi
 
 
 def test_no_service_reads_a_case_file(stack, tokens):
-    submitted = requests.post(
-        f"{stack.url('intake')}/api/v1/inquiries",
-        json={
-            "organisation_number": "556703-7485",
-            "company": "Kafé Behörig AB",
-            "contact_name": "Bea Behörig",
-            "email": f"least-{uuid.uuid4().hex[:8]}@example.se",
-            "phone": "070-123 45 67",
-            "case_type": "alcohol_serving_licence",
-            "description": "Serveringstillstånd.",
-            "language": "sv",
-        },
-        timeout=10,
-    )
-    assert submitted.status_code == 201, submitted.text
-    reference = submitted.json()["reference"]
+    email = f"least-{uuid.uuid4().hex[:8]}@example.se"
+    intake = stack.url("intake")
+    receipt = post_inquiry(intake, company="Kafé Behörig AB", contact_name="Bea Behörig", email=email)
+    reference = receipt["reference"]
     case = wait_for(
         lambda: case_by_reference(stack, reference, tokens.header("case_handler", "business_desk")),
         60,

@@ -16,7 +16,7 @@ import requests
 
 from conftest import csrf_token
 from intake.domain import MAX_OPEN_SIGN_IN_LINKS
-from tests.e2e.conftest import mails_to, wait_for
+from tests.e2e.conftest import mails_to, post_inquiry, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -31,21 +31,7 @@ def ask_for_a_link(intake: str, email: str) -> requests.Response:
 
 def test_an_address_gets_a_bounded_number_of_sign_in_links_however_often_they_are_asked_for(stack, infra):
     intake, email = stack.url("intake"), f"bombed-{uuid.uuid4().hex[:8]}@example.se"
-    submitted = requests.post(
-        f"{intake}/api/v1/inquiries",
-        json={
-            "organisation_number": "556703-7485",
-            "company": "Kafé Brevlåda AB",
-            "contact_name": "Bo Brevlåda",
-            "email": email,
-            "phone": "070-123 45 67",
-            "case_type": "alcohol_serving_licence",
-            "description": "Serveringstillstånd.",
-            "language": "sv",
-        },
-        timeout=10,
-    )
-    assert submitted.status_code == 201, submitted.text
+    post_inquiry(intake, company="Kafé Brevlåda AB", contact_name="Bo Brevlåda", email=email)
     wait_for(lambda: mails_to(infra.mail_url, email), 60, "the receipt")
 
     answers = [ask_for_a_link(intake, email) for _ in range(ASKED)]

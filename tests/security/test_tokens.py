@@ -22,7 +22,7 @@ from devstack.infra import OIDC_SERVER, Process, oidc_provider_env
 from devstack.oidc import DEMO_USERS, login
 from devstack.ports import free_port
 from devstack.stack import Stack
-from tests.e2e.conftest import wait_for
+from tests.e2e.conftest import own_stack, wait_for
 
 pytestmark = pytest.mark.e2e
 
@@ -133,23 +133,12 @@ def provider(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Rotati
 
 
 @pytest.fixture(scope="module")
-def own_stack(infra, provider, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def ttl_stack(infra, provider, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """Every service on the session's store and broker, signing in at `provider`, with a
     short key-set TTL."""
-    prefix = f"k{uuid.uuid4().hex[:6]}"
-    running = Stack(
-        tmp_path_factory.mktemp("stack"),
-        infra=infra,
-        owns_infra=False,
-        extra_env={
-            "MONGODB_DATABASE_PREFIX": f"{prefix}_",
-            "KAFKA_TOPIC_PREFIX": f"{prefix}.",
-            "OIDC_ISSUER": provider.issuer,
-            "OIDC_JWKS_TTL_SECONDS": str(JWKS_TTL_S),
-        },
-    ).start(timeout_s=180)  # four services' processes at once, on a busy machine
-    yield running
-    running.stop()
+    signing = {"OIDC_ISSUER": provider.issuer, "OIDC_JWKS_TTL_SECONDS": str(JWKS_TTL_S)}
+    # four services' processes at once, on a busy machine
+    yield from own_stack(infra, tmp_path_factory, signing, timeout_s=180)
 
 
 def queue(stack: Stack, token: str) -> int:
@@ -169,7 +158,7 @@ def settled(check, accept, within_s: float, what: str, times: int = 6) -> float:
     return time.monotonic() - started
 
 
-def test_a_key_the_issuer_removed_stops_working_within_the_ttl(provider, own_stack):
+def test_a_key_the_issuer_removed_stops_working_within_the_ttl(provider, ttl_stack):
     old_key, new_key = signing_key("old"), signing_key("new")
     provider.stop()
     provider.publish(old_key)
@@ -177,31 +166,31 @@ def test_a_key_the_issuer_removed_stops_working_within_the_ttl(provider, own_sta
     sara = DEMO_USERS["case_handler"]
     old_token = login(provider.issuer, sara, "business_desk")["access_token"]
     assert (
-        settled(lambda: queue(own_stack, old_token), lambda s: s == 200, 2 * JWKS_TTL_S + 10, "old key") >= 0
+        settled(lambda: queue(ttl_stack, old_token), lambda s: s == 200, 2 * JWKS_TTL_S + 10, "old key") >= 0
     )
 
     provider.stop()
     provider.publish(new_key)  # the old key is withdrawn (leaked, say): the services are not restarted
     provider.start()
     removed_at = time.monotonic()
-    wait_for(lambda: queue(own_stack, old_token) == 401, JWKS_TTL_S + 10, "the removed key refused")
+    wait_for(lambda: queue(ttl_stack, old_token) == 401, JWKS_TTL_S + 10, "the removed key refused")
     settled(
-        lambda: queue(own_stack, old_token), lambda s: s == 401, JWKS_TTL_S + 10, "refused by every worker"
+        lambda: queue(ttl_stack, old_token), lambda s: s == 401, JWKS_TTL_S + 10, "refused by every worker"
     )
     assert time.monotonic() - removed_at <= JWKS_TTL_S + 5  # within the TTL (and the test's polling)
 
     new_token = login(provider.issuer, sara, "business_desk")["access_token"]
-    settled(lambda: queue(own_stack, new_token), lambda s: s == 200, 10, "the new key")
+    settled(lambda: queue(ttl_stack, new_token), lambda s: s == 200, 10, "the new key")
 
 
-def test_an_unreachable_provider_gives_503_with_retry_after_not_500(provider, own_stack):
+def test_an_unreachable_provider_gives_503_with_retry_after_not_500(provider, ttl_stack):
     token = login(provider.issuer, DEMO_USERS["case_handler"], "business_desk")["access_token"]
-    settled(lambda: queue(own_stack, token), lambda s: s == 200, 2 * JWKS_TTL_S + 10, "signed in")
+    settled(lambda: queue(ttl_stack, token), lambda s: s == 200, 2 * JWKS_TTL_S + 10, "signed in")
     provider.stop()
     try:
-        url = f"{own_stack.url('business_desk')}/api/v1/queues/alcohol_serving_licence"
+        url = f"{ttl_stack.url('business_desk')}/api/v1/queues/alcohol_serving_licence"
         # Once the key set is older than its TTL, no verdict is given on stale keys.
-        settled(lambda: queue(own_stack, token), lambda s: s == 503, JWKS_TTL_S + 10, "503 from the API")
+        settled(lambda: queue(ttl_stack, token), lambda s: s == 503, JWKS_TTL_S + 10, "503 from the API")
         answer = requests.get(url, headers=bearer(token), timeout=10)
         assert answer.status_code == 503 and int(answer.headers["Retry-After"]) >= 1
         assert answer.headers["Content-Type"].startswith("application/json")
@@ -214,7 +203,7 @@ def test_an_unreachable_provider_gives_503_with_retry_after_not_500(provider, ow
             ("vouchers", "en", "sign-in service"),
         ):
             page = requests.get(
-                f"{own_stack.url(service)}/auth/login",
+                f"{ttl_stack.url(service)}/auth/login",
                 headers={"Accept-Language": language},
                 allow_redirects=False,
                 timeout=10,
@@ -226,4 +215,4 @@ def test_an_unreachable_provider_gives_503_with_retry_after_not_500(provider, ow
     finally:
         provider.start()
     # Back: the services verify again once their pause after the failure is over.
-    settled(lambda: queue(own_stack, token), lambda s: s == 200, 20, "verified again")
+    settled(lambda: queue(ttl_stack, token), lambda s: s == 200, 20, "verified again")

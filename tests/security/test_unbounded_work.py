@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 import pytest
 
 from devstack.stack import SERVICES, Stack
+from tests.e2e.conftest import own_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -25,22 +26,13 @@ SUBJECT_LIMIT = 15
 @pytest.fixture(scope="module")
 def stack(infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     """The system with small limits counted in the store (as deployed), not per worker."""
-    prefix = f"b{uuid.uuid4().hex[:6]}"
-    running = Stack(
-        tmp_path_factory.mktemp("stack"),
-        infra=infra,
-        owns_infra=False,
-        extra_env={
-            "MONGODB_DATABASE_PREFIX": f"{prefix}_",
-            "KAFKA_TOPIC_PREFIX": f"{prefix}.",
-            "RATELIMIT_STORAGE_URI": "mongodb",
-            "RATE_LIMIT_ADDRESS": f"{ADDRESS_LIMIT}/minute",
-            "RATE_LIMIT_SUBJECT": f"{SUBJECT_LIMIT}/minute",
-            "WEB_CONCURRENCY": "2",
-        },
-    ).start()
-    yield running
-    running.stop()
+    limits = {
+        "RATELIMIT_STORAGE_URI": "mongodb",
+        "RATE_LIMIT_ADDRESS": f"{ADDRESS_LIMIT}/minute",
+        "RATE_LIMIT_SUBJECT": f"{SUBJECT_LIMIT}/minute",
+        "WEB_CONCURRENCY": "2",
+    }
+    yield from own_stack(infra, tmp_path_factory, limits)
 
 
 def declare_a_body(base_url: str, path: str, declared: int, sent: bytes = b"") -> tuple[int, float]:
