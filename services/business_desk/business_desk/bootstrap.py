@@ -40,6 +40,7 @@ class Deps:
     delivery_figures: Callable[[], dict[str, Any] | None] = lambda: None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
+    db: Database | None = None  # the service's database (None: wired with in-memory fakes)
 
 
 def bootstrap(settings: DeskSettings, db: Database | None = None) -> Deps:
@@ -69,4 +70,5 @@ def bootstrap(settings: DeskSettings, db: Database | None = None) -> Deps:
         satisfaction=satisfaction,
         delivery_figures=delivery_figures(settings, notify),
         ping=lambda: client.admin.command("ping"),
+        db=db,
     )

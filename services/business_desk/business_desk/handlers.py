@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -183,3 +184,26 @@ def erase_expired(deps: Deps) -> list[str]:
 
     candidates = deps.cases.erasure_candidates(today - timedelta(days=deps.settings.retention_days))
     return [reference for _, reference in each_alone("retention", candidates, erase_if_due) if reference]
+
+
+def deadline_round(deps: Deps) -> list[str]:
+    """The deadlines job's round: warn the handler and the team lead about open cases that
+    have used a warning share of their time (e.g. 70 and 90 %). Each warning is an event of
+    the case; notify emails it."""
+    warned = issue_warnings(deps)
+    if warned:
+        logging.getLogger("business_desk.deadlines").info(
+            "warned about %d cases close to their deadline", len(warned)
+        )
+    return warned
+
+
+def retention_round(deps: Deps) -> list[str]:
+    """The retention job's round: erase the personal data of cases decided longer ago than
+    RETENTION_DAYS."""
+    erased = erase_expired(deps)
+    if erased:
+        logging.getLogger("business_desk.retention").info(
+            "erased the personal data of %d decided cases: %s", len(erased), ", ".join(erased)
+        )
+    return erased

@@ -1,0 +1,83 @@
+"""The business desk, declared once (kernel.platform.service): what it publishes, the
+intake events it consumes, its read models' rebuild, its periodic jobs (deadline
+warnings, the erasure of personal data past its retention) and its web app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from business_desk.settings import DeskSettings
+from kernel.platform.service import Consumes, Job, Service, Web
+
+
+def bootstrap(settings: Any, db: Any) -> Any:
+    from business_desk.bootstrap import bootstrap
+
+    return bootstrap(settings, db)
+
+
+def consumed_handlers(deps: Any) -> dict[str, Any]:
+    """Open a case for every submitted inquiry; the applicant's portal answers and survey
+    answers join their case."""
+    from business_desk import handlers
+
+    return {
+        "intake.inquiry_submitted": handlers.open_case_from_inquiry(deps),
+        "intake.completion_answered": handlers.register_portal_answer(deps),
+        "intake.survey_answered": deps.satisfaction.record if deps.satisfaction else lambda _e, _s: None,
+    }
+
+
+def blueprints() -> list[Any]:
+    from business_desk.web.api import blp
+    from business_desk.web.figures import blp as figures_blp
+    from business_desk.web.pages import pages
+
+    return [blp, figures_blp, pages]
+
+
+def setup(app: Any, deps: Any) -> None:
+    from business_desk.i18n import init_i18n
+
+    init_i18n(app, deps.catalogue.country)
+
+
+def collectors(deps: Any) -> list[Any]:
+    from business_desk.web.metrics import CaseFigures
+
+    return [CaseFigures(deps)]
+
+
+def rebuild(settings: Any, db: Any = None, check: bool = False) -> dict[str, Any]:
+    from business_desk.readmodels.rebuild import rebuild
+
+    return rebuild(settings, db, check)
+
+
+def deadline_round(deps: Any) -> list[str]:
+    from business_desk.handlers import deadline_round
+
+    return deadline_round(deps)
+
+
+def retention_round(deps: Any) -> list[str]:
+    from business_desk.handlers import retention_round
+
+    return retention_round(deps)
+
+
+TOPICS = ["intake.inquiry.v1"]
+
+SERVICE = Service(
+    name="business_desk",
+    settings=DeskSettings.from_env,
+    bootstrap=bootstrap,
+    web=Web(title="Business desk: case handling", blueprints=blueprints, setup=setup, collectors=collectors),
+    routes={"case": "business_desk.case.v1"},
+    consumes=Consumes(topics=TOPICS, handlers=consumed_handlers),
+    rebuild=rebuild,
+    jobs=[
+        Job("retention", run_once=retention_round, interval_s=3600, interval_env="RETENTION_INTERVAL_S"),
+        Job("deadlines", run_once=deadline_round, interval_s=600, interval_env="DEADLINES_INTERVAL_S"),
+    ],
+)
