@@ -5,6 +5,7 @@ the only dead letters are the ones the suite injected; every read model equals a
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import time
@@ -205,7 +206,7 @@ class Ledger:
     def _check_rebuilds(self, found: Findings) -> None:
         for service in SERVICES:
             done = subprocess.run(
-                [sys.executable, "-m", f"{service}.rebuild", "--check"],
+                [sys.executable, "-m", *rebuild_module(service), "--check"],
                 env=self._env,
                 cwd=REPO_ROOT,
                 capture_output=True,
@@ -214,3 +215,9 @@ class Ledger:
             )
             if done.returncode != 0:
                 found.rebuild_differs[service] = (done.stdout + done.stderr)[-1500:]
+
+
+def rebuild_module(service: str) -> list[str]:
+    """The service's rebuild: from its declaration where it has one, else its own module."""
+    declared = importlib.util.find_spec(f"{service}.service") is not None
+    return ["kernel.platform.run", service, "rebuild"] if declared else [f"{service}.rebuild"]
