@@ -9,58 +9,18 @@ the erasure (the erasure audit's search)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 from datetime import date, timedelta
 
 import pytest
 import requests
-from kafka import KafkaConsumer
-from pymongo import MongoClient
 
-from kernel.platform.settings import REPO_ROOT
 from tests.e2e.conftest import case_by_reference, wait_for
 from tests.security.applicant import submit_inquiry
-from tests.security.erasure_audit import Search, keys_derived_from, master_key_of, needles
+from tests.security.at_rest import erase_now, readable
 
 pytestmark = pytest.mark.e2e
 SERVICE = "business_desk"
-
-
-def readable(stack, values: dict[str, str], service: str = SERVICE) -> list[str]:
-    """Where the service (business_desk unless told) wrote any of the values: its database's
-    documents and their oplog entries, its topics' messages and its processes' log lines."""
-    env = stack.env()
-    keys = keys_derived_from(master_key_of(env), [REPO_ROOT / "services", REPO_ROOT / "libs"])
-    keys["SECRET_KEY"] = env["SECRET_KEY"].encode()
-    search = Search(needles(values, keys))
-    database = f"{env['MONGODB_DATABASE_PREFIX']}{service}"
-    with MongoClient(env["MONGODB_URI"]) as client:
-        names = client[database].list_collection_names()
-        assert "events" in names
-        for name in names:
-            for doc in client[database][name].find():
-                search.value(doc, f"mongo {database}.{name}")
-        for entry in client.local["oplog.rs"].find({"ns": {"$regex": f"^{database}\\."}}):
-            search.value(entry, f"oplog {entry['ns']}")
-    prefix = f"{env['KAFKA_TOPIC_PREFIX']}{service}."
-    consumer = KafkaConsumer(
-        bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=3000,
-    )
-    topics = [t for t in consumer.topics() if t.startswith(prefix)]
-    assert topics, f"{service} published nothing"
-    consumer.subscribe(topics)
-    for record in consumer:
-        search.bytes(record.value, f"kafka {record.topic}@{record.offset}")
-    consumer.close()
-    for log in stack.service_logs(service):  # one log per process: service, its relay, consumer, ...
-        for number, line in enumerate(log.read_text("utf-8", "replace").splitlines(), start=1):
-            search.text(line, f"log {log.name}:{number}")
-    return sorted({f"{f.what} in {f.where}" for f in search.findings})
 
 
 @pytest.fixture(scope="module")
@@ -111,22 +71,15 @@ def worked(stack, tokens) -> dict[str, str]:
 def test_business_desk_keeps_the_applicants_values_sealed_at_rest(stack, worked):
     """Before any erasure, nothing of the applicant is in clear in what business_desk wrote."""
     values = {k: v for k, v in worked.items() if k != "reference"}
-    assert readable(stack, values) == []
+    assert readable(stack, values, SERVICE) == []
 
 
 def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_business_desk_wrote(
     stack, tokens, worked
 ):
-    env = {**stack.env(), "RETENTION_DAYS": "0"}
-    erased = subprocess.run(
-        [sys.executable, "-m", "business_desk.retention", "--once"],
-        env={**os.environ, **env},
-        capture_output=True,
-        timeout=60,
-    )
-    assert erased.returncode == 0, erased.stderr.decode()
+    erase_now(stack)
     case = case_by_reference(stack, worked["reference"], tokens.header("case_handler", "business_desk"))
     assert case["personal_erased_on"] and case["contact"] is None and case["closed"]["reason"] is None
     assert all(h["detail"] is None for h in case["history"])
     values = {k: v for k, v in worked.items() if k != "reference"}
-    assert readable(stack, values) == []
+    assert readable(stack, values, SERVICE) == []

@@ -8,9 +8,6 @@ its topics and its log lines, in clear or as any hash that survives the erasure.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -18,8 +15,8 @@ import requests
 
 from tests.e2e.conftest import case_by_reference, first_match, wait_for
 from tests.security.applicant import submit_inquiry
+from tests.security.at_rest import erase_now, readable
 from tests.security.test_contact_sign_in import sign_in_with_email_link
-from tests.security.test_desk_keeps_nothing_readable import readable
 
 pytestmark = pytest.mark.e2e
 
@@ -71,14 +68,7 @@ def test_intake_keeps_the_applicants_values_sealed_at_rest(stack, worked):
 
 
 def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_intake_wrote(stack, worked):
-    env = {**stack.env(), "RETENTION_DAYS": "0"}
-    erased = subprocess.run(
-        [sys.executable, "-m", "business_desk.retention", "--once"],
-        env={**os.environ, **env},
-        capture_output=True,
-        timeout=60,
-    )
-    assert erased.returncode == 0, erased.stderr.decode()
+    erase_now(stack)
     intake = stack.url("intake")
     wait_for(
         lambda: (

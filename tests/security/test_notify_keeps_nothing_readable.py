@@ -8,56 +8,16 @@ database, the topics it publishes and its processes' log lines, in clear or as a
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import uuid
 
 import pytest
 import requests
-from kafka import KafkaConsumer
-from pymongo import MongoClient
 
-from kernel.platform.settings import REPO_ROOT
 from tests.e2e.conftest import case_by_reference, mails_to, wait_for
 from tests.security.applicant import submit_inquiry
-from tests.security.erasure_audit import Search, keys_derived_from, master_key_of, needles
+from tests.security.at_rest import erase_now, readable
 
 pytestmark = pytest.mark.e2e
-
-
-def readable(stack, values: dict[str, str]) -> list[str]:
-    """Where the values can be found (in their written forms, in clear or as any digest or
-    HMAC under a key that survives erasure: the erasure audit's search) in what notify
-    wrote: its database's documents, their oplog entries, its topics' messages and its
-    processes' log lines."""
-    env = stack.env()
-    keys = keys_derived_from(master_key_of(env), [REPO_ROOT / "services", REPO_ROOT / "libs"])
-    keys["SECRET_KEY"] = env["SECRET_KEY"].encode()
-    search = Search(needles(values, keys))
-    database = f"{env['MONGODB_DATABASE_PREFIX']}notify"
-    with MongoClient(env["MONGODB_URI"]) as client:
-        for name in client[database].list_collection_names():
-            for doc in client[database][name].find():
-                search.value(doc, f"mongo {database}.{name}")
-        for entry in client.local["oplog.rs"].find({"ns": {"$regex": f"^{database}\\."}}):
-            search.value(entry, f"oplog {entry['ns']}")
-    prefix = f"{env['KAFKA_TOPIC_PREFIX']}notify."
-    consumer = KafkaConsumer(
-        bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"],
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=3000,
-    )
-    topics = [t for t in consumer.topics() if t.startswith(prefix)]
-    assert topics, "notify published nothing"
-    consumer.subscribe(topics)
-    for record in consumer:
-        search.bytes(record.value, f"kafka {record.topic}@{record.offset}")
-    consumer.close()
-    for log in stack.service_logs("notify"):  # one log per process: notify, its relay, consumer, ...
-        for number, line in enumerate(log.read_text("utf-8", "replace").splitlines(), start=1):
-            search.text(line, f"log {log.name}:{number}")
-    return sorted({f"{f.what} in {f.where}" for f in search.findings})
 
 
 @pytest.fixture(scope="module")
@@ -114,18 +74,11 @@ def test_the_tracking_link_is_in_the_email_only(stack, infra, tokens, decided):
     )
     assert log.status_code == 200 and token not in log.text
     # stored sealed, and never in clear in any write notify made (oplog and topics included)
-    assert readable(stack, {"tracking token": token}) == []
+    assert readable(stack, {"tracking token": token}, "notify", stored=None) == []
 
 
 def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_notify_wrote(stack, tokens, decided):
-    env = {**stack.env(), "RETENTION_DAYS": "0"}
-    erased = subprocess.run(
-        [sys.executable, "-m", "business_desk.retention", "--once"],
-        env={**os.environ, **env},
-        capture_output=True,
-        timeout=60,
-    )
-    assert erased.returncode == 0, erased.stderr.decode()
+    erase_now(stack)
     auth = tokens.header("manager", "notify")
 
     def forgotten() -> bool:
@@ -146,4 +99,4 @@ def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_notify_wrote
     )
     assert messages.json()["items"] == []
     values = {k: v for k, v in decided.items() if k != "reference"}
-    assert readable(stack, values) == []
+    assert readable(stack, values, "notify", stored=None) == []
