@@ -33,6 +33,7 @@ from pymongo import MongoClient
 from devstack.infra import BIN, Infra
 from devstack.oidc import DEMO_USERS, login
 from devstack.ports import free_port
+from devstack.vouchers_api import VouchersApi
 from kernel.platform.settings import REPO_ROOT
 from kernel.privacy.personal import new_master_key
 
@@ -83,44 +84,27 @@ def session_for(issuer: str, role: str) -> requests.Session:
 
 def seed(url: str, officer: requests.Session, vouchers: int) -> tuple[str, list[str]]:
     """An approved home-care provider and vouchers of a full month's hours, chosen."""
-    applied = officer.post(
-        f"{url}/api/v1/programmes/hemtjanst/applications",
-        json={
-            "organisation_number": PROVIDER_ORG,
-            "name": "Bench Omsorg AB",
-            "ownership": "private",
-            "categories": ["home_care"],
-            "contact_email": "bench@example.se",
-            "description": "Home care for the benchmark.",
-        },
-        timeout=10,
+    api = VouchersApi(url, officer)
+    provider_id = api.approved(
+        "hemtjanst",
+        PROVIDER_ORG,
+        "Bench Omsorg AB",
+        ["home_care"],
+        contact_email="bench@example.se",
+        description="Home care for the benchmark.",
+        reason="Benchmark.",
     )
-    applied.raise_for_status()
-    provider_id = applied.json()["provider_id"]
-    officer.post(
-        f"{url}/api/v1/providers/{provider_id}/decisions",
-        json={"decision": "approve", "reason": "Benchmark."},
-        timeout=10,
-    ).raise_for_status()
     ids = []
     for n in range(vouchers):
-        granted = officer.post(
-            f"{url}/api/v1/vouchers",
-            json={
-                "programme": "hemtjanst",
-                "category": "home_care",
-                "personnummer": "19450101-1003",
-                "email": f"citizen{n}@example.se",
-                "units_per_period": HOURS_PER_MONTH,
-                "valid_from": datetime.now(UTC).date().replace(day=1).isoformat(),
-            },
-            timeout=10,
+        voucher_id = api.grant(
+            "hemtjanst",
+            "home_care",
+            "19450101-1003",
+            f"citizen{n}@example.se",
+            units_per_period=HOURS_PER_MONTH,
+            valid_from=datetime.now(UTC).date().replace(day=1).isoformat(),
         )
-        granted.raise_for_status()
-        voucher_id = granted.json()["voucher_id"]
-        officer.post(
-            f"{url}/api/v1/vouchers/{voucher_id}/choice", json={"provider_id": provider_id}, timeout=10
-        ).raise_for_status()
+        api.choose(voucher_id, provider_id)
         ids.append(voucher_id)
     return provider_id, ids
 

@@ -7,57 +7,57 @@ import time
 import requests
 
 from devstack.oidc import DEMO_USERS, login
+from devstack.vouchers_api import VouchersApi
 
-INQUIRIES = [
+ANNA = {
+    "organisation_number": "556036-0793",
+    "company": "Kafé Solsidan AB",
+    "contact_name": "Anna Berg",
+    "email": "anna.berg@example.se",
+    "phone": "08-123 456 78",
+    "language": "sv",
+}
+ERIK = {
+    "organisation_number": "556703-7485",
+    "company": "Byggmästarna i Nacka AB",
+    "contact_name": "Erik Lund",
+    "email": "erik.lund@example.se",
+    "phone": "070-123 45 67",
+    "language": "sv",
+}
+METTE = {
+    "organisation_number": "13585628",
+    "company": "Nordic Food ApS",
+    "contact_name": "Mette Hansen",
+    "email": "mette@example.dk",
+    "phone": "+45 33 12 34 56",
+    "language": "en",
+}
+INQUIRIES = [  # the demo applicants' inquiries, in the order they come in
     {
-        "organisation_number": "556036-0793",
-        "company": "Kafé Solsidan AB",
-        "contact_name": "Anna Berg",
-        "email": "anna.berg@example.se",
-        "phone": "08-123 456 78",
+        **ANNA,
         "case_type": "outdoor_seating",
         "description": "Vi vill ha uteservering med 12 platser på torget från 1 maj.",
-        "language": "sv",
     },
     {
-        "organisation_number": "556703-7485",
-        "company": "Byggmästarna i Nacka AB",
-        "contact_name": "Erik Lund",
-        "email": "erik.lund@example.se",
-        "phone": "070-123 45 67",
+        **ERIK,
         "case_type": "building_permit",
         "description": "Tillbyggnad av lagerlokal, 240 kvm, fastigheten Sicklaön 1:2.",
-        "language": "sv",
     },
     {
-        "organisation_number": "13585628",
-        "company": "Nordic Food ApS",
-        "contact_name": "Mette Hansen",
-        "email": "mette@example.dk",
-        "phone": "+45 33 12 34 56",
+        **METTE,
         "case_type": "food_business_registration",
         "description": "Registration of a new food truck selling smørrebrød.",
-        "language": "en",
     },
     {
-        "organisation_number": "556036-0793",
-        "company": "Kafé Solsidan AB",
-        "contact_name": "Anna Berg",
-        "email": "anna.berg@example.se",
-        "phone": "08-123 456 78",
+        **ANNA,
         "case_type": "alcohol_serving_licence",
         "description": "Ansökan om stadigvarande serveringstillstånd för allmänheten.",
-        "language": "sv",
     },
     {
-        "organisation_number": "556703-7485",
-        "company": "Byggmästarna i Nacka AB",
-        "contact_name": "Erik Lund",
-        "email": "erik.lund@example.se",
-        "phone": "070-123 45 67",
+        **ERIK,
         "case_type": "general_business_advice",
         "description": "Vilka regler gäller för att sätta upp en skylt på fasaden?",
-        "language": "sv",
     },
 ]
 
@@ -74,10 +74,7 @@ def wait_for_case(desk: requests.Session, desk_url: str, reference: str, timeout
 
 def seed(intake_url: str, desk_url: str, oidc_issuer: str) -> list[dict]:
     """Demo inquiries; a handler (signed in at the OpenID provider) moves two along."""
-    desk = requests.Session()
-    hugo = DEMO_USERS["case_handler_other_team"]  # Hugo's team
-    token = login(oidc_issuer, hugo, "business_desk")["access_token"]
-    desk.headers["Authorization"] = f"Bearer {token}"
+    desk = signed_in(oidc_issuer, "case_handler_other_team", "business_desk")  # Hugo's team
     receipts = []
     for inquiry in INQUIRIES:
         response = requests.post(f"{intake_url}/api/v1/inquiries", json=inquiry, timeout=10)
@@ -131,84 +128,47 @@ VOUCHER_PROVIDERS = [
 ]
 
 
+def signed_in(oidc_issuer: str, role: str, audience: str) -> requests.Session:
+    """A session carrying the access token of the demo user of `role` for `audience`'s API."""
+    session = requests.Session()
+    token = login(oidc_issuer, DEMO_USERS[role], audience)["access_token"]
+    session.headers["Authorization"] = f"Bearer {token}"
+    return session
+
+
 def seed_vouchers(vouchers_url: str, oidc_issuer: str) -> list[str]:
     """Approved providers in each programme, a default home-care provider, a voucher
     for the demo citizen (cilla.citizen) with a choice and delivered lessons."""
-    officer = requests.Session()
-    officer.headers["Authorization"] = (
-        f"Bearer {login(oidc_issuer, DEMO_USERS['voucher_officer'], 'vouchers')['access_token']}"
-    )
+    officer_session = signed_in(oidc_issuer, "voucher_officer", "vouchers")
+    officer = VouchersApi(vouchers_url, officer_session)
     provider_ids = []
     for programme, org, name, ownership, categories, decision in VOUCHER_PROVIDERS:
-        applied = officer.post(
-            f"{vouchers_url}/api/v1/programmes/{programme}/applications",
-            json={
-                "organisation_number": org,
-                "name": name,
-                "ownership": ownership,
-                "categories": categories,
-                "contact_email": f"kontakt.{org}@utforare.example.se",
-                "description": f"{name}: erfarna medarbetare och lokaler i hela kommunen.",
-            },
-            timeout=10,
+        provider_id = officer.apply(
+            programme,
+            org,
+            name,
+            categories,
+            ownership=ownership,
+            contact_email=f"kontakt.{org}@utforare.example.se",
+            description=f"{name}: erfarna medarbetare och lokaler i hela kommunen.",
         )
-        applied.raise_for_status()
-        provider_id = applied.json()["provider_id"]
         provider_ids.append(provider_id)
         if decision:
-            officer.post(
-                f"{vouchers_url}/api/v1/providers/{provider_id}/decisions",
-                json={"decision": decision, "reason": "Uppfyller alla krav i förfrågningsunderlaget."},
-                timeout=10,
-            ).raise_for_status()
-    officer.put(
-        f"{vouchers_url}/api/v1/programmes/hemtjanst/default-provider",
-        json={"provider_id": "hemtjanst-2120000142"},
-        timeout=10,
-    ).raise_for_status()
+            officer.decide(provider_id, "Uppfyller alla krav i förfrågningsunderlaget.", decision)
+    officer.designate("hemtjanst", "hemtjanst-2120000142")
     for provider_id, score in (("kulturpeng-5560360793", 4.5), ("kulturpeng-2120000142", 4.1)):
-        officer.post(
+        officer_session.post(
             f"{vouchers_url}/api/v1/providers/{provider_id}/quality",
             json={"measure": "satisfaction", "value": score, "period": "2026"},
             timeout=10,
         ).raise_for_status()
-    granted = officer.post(
-        f"{vouchers_url}/api/v1/vouchers",
-        json={
-            "programme": "kulturpeng",
-            "category": "music",
-            "personnummer": "20120315-2002",
-            "email": "cilla@hem.example.se",
-        },
-        timeout=10,
-    )
-    granted.raise_for_status()
-    voucher_id = granted.json()["voucher_id"]
-    citizen = requests.Session()
-    citizen_token = login(oidc_issuer, DEMO_USERS["citizen"], "vouchers")["access_token"]
-    citizen.headers["Authorization"] = f"Bearer {citizen_token}"
-    citizen.post(
-        f"{vouchers_url}/api/v1/vouchers/{voucher_id}/choice",
-        json={"provider_id": "kulturpeng-5560360793"},
-        timeout=10,
-    ).raise_for_status()
-    provider = requests.Session()
-    provider_token = login(oidc_issuer, DEMO_USERS["provider"], "vouchers")["access_token"]
-    provider.headers["Authorization"] = f"Bearer {provider_token}"
-    provider.post(
+    voucher_id = officer.grant("kulturpeng", "music", "20120315-2002", "cilla@hem.example.se")
+    citizen = VouchersApi(vouchers_url, signed_in(oidc_issuer, "citizen", "vouchers"))
+    citizen.choose(voucher_id, "kulturpeng-5560360793")
+    signed_in(oidc_issuer, "provider", "vouchers").post(
         f"{vouchers_url}/api/v1/vouchers/{voucher_id}/deliveries",
         json={"report_id": "demo-lesson-1", "units": 1, "delivered_on": time.strftime("%Y-%m-%d")},
         timeout=10,
     ).raise_for_status()
-    officer.post(
-        f"{vouchers_url}/api/v1/vouchers",
-        json={
-            "programme": "hemtjanst",
-            "category": "home_care",
-            "personnummer": "19450101-1003",
-            "email": "karin@hem.example.se",
-            "units_per_period": 24,
-        },
-        timeout=10,
-    ).raise_for_status()
+    officer.grant("hemtjanst", "home_care", "19450101-1003", "karin@hem.example.se", units_per_period=24)
     return provider_ids

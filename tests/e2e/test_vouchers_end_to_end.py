@@ -13,6 +13,7 @@ import pytest
 import requests
 from stdnum import luhn
 
+from devstack.vouchers_api import VouchersApi
 from tests.e2e.accessibility import assert_accessible
 from tests.e2e.browser import browser, page  # noqa: F401 - pytest fixtures
 from tests.e2e.conftest import mails_to, wait_for
@@ -22,29 +23,16 @@ pytestmark = pytest.mark.e2e
 
 
 def apply_and_approve(vouchers: str, officer: dict, org: str, name: str, ownership: str, email: str) -> str:
-    applied = requests.post(
-        f"{vouchers}/api/v1/programmes/kulturpeng/applications",
-        json={
-            "organisation_number": org,
-            "name": name,
-            "ownership": ownership,
-            "categories": ["music", "dance"],
-            "contact_email": email,
-            "description": f"{name} teaches music and dance to children.",
-        },
-        headers=officer,
-        timeout=10,
+    return VouchersApi(vouchers, officer).approved(
+        "kulturpeng",
+        org,
+        name,
+        ["music", "dance"],
+        ownership=ownership,
+        contact_email=email,
+        description=f"{name} teaches music and dance to children.",
+        reason="Meets every criterion.",
     )
-    assert applied.status_code == 201, applied.text
-    provider_id = applied.json()["provider_id"]
-    decided = requests.post(
-        f"{vouchers}/api/v1/providers/{provider_id}/decisions",
-        json={"decision": "approve", "reason": "Meets every criterion."},
-        headers=officer,
-        timeout=10,
-    )
-    assert decided.status_code == 200
-    return provider_id
 
 
 def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery(
@@ -64,20 +52,9 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
         vouchers, officer, "2120000142", "Kommunens kulturskola", "municipal", school_mail
     )
 
-    granted = requests.post(
-        f"{vouchers}/api/v1/vouchers",
-        json={
-            "programme": "kulturpeng",
-            "category": "music",
-            "personnummer": "20120315-2002",
-            "email": citizen_mail,
-            "language": "en",
-        },
-        headers=officer,
-        timeout=10,
+    voucher_id = VouchersApi(vouchers, officer).grant(
+        "kulturpeng", "music", "20120315-2002", citizen_mail, language="en"
     )
-    assert granted.status_code == 201
-    voucher_id = granted.json()["voucher_id"]
     [grant_mail] = wait_for(lambda: mails_to(infra.mail_url, citizen_mail), 15, "grant email")
     assert grant_mail["subject"] == "You have been granted a Culture school voucher"
     assert f"{vouchers}/my" in grant_mail["body"]
@@ -195,21 +172,14 @@ def test_the_officer_decides_and_grants_and_the_provider_reports_on_their_pages(
     vouchers = stack.url("vouchers")
     officer_token = tokens.header("voucher_officer", "vouchers")
     name = f"Dansstudion {uuid.uuid4().hex[:6]}"
-    applied = requests.post(
-        f"{vouchers}/api/v1/programmes/kulturpeng/applications",
-        json={
-            "organisation_number": fresh_organisation_number(),
-            "name": name,
-            "ownership": "private",
-            "categories": ["dance"],
-            "contact_email": "studio@example.se",
-            "description": "Dance lessons for children.",
-        },
-        headers=officer_token,
-        timeout=10,
+    studio = VouchersApi(vouchers, officer_token).apply(
+        "kulturpeng",
+        fresh_organisation_number(),
+        name,
+        ["dance"],
+        contact_email="studio@example.se",
+        description="Dance lessons for children.",
     )
-    assert applied.status_code == 201, applied.text
-    studio = applied.json()["provider_id"]
 
     # The officer approves the application on the page.
     vera = sign_in(browser, f"{vouchers}/officer?lang=en", "vera.officer")
@@ -241,13 +211,7 @@ def test_the_officer_decides_and_grants_and_the_provider_reports_on_their_pages(
 
     # The citizen chooses pelle's school; pelle reports a lesson on the provider page.
     pelle_id = pelles_provider(vouchers, officer_token)
-    chose = requests.post(
-        f"{vouchers}/api/v1/vouchers/{voucher_id}/choice",
-        json={"provider_id": pelle_id},
-        headers=tokens.header("citizen", "vouchers"),
-        timeout=10,
-    )
-    assert chose.status_code == 200, chose.text
+    VouchersApi(vouchers, tokens.header("citizen", "vouchers")).choose(voucher_id, pelle_id)
     pelle = sign_in(browser, f"{vouchers}/provider?lang=en", "pelle.provider")
     card = pelle.locator(f"[data-voucher='{voucher_id}']")
     assert "32 / 32 lessons" in card.locator(".balance").inner_text()

@@ -35,13 +35,13 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
-import requests
 from kafka import KafkaProducer
 from stdnum import luhn
 
 from conftest import Tokens
 from devstack.infra import Infra
 from devstack.stack import Stack
+from devstack.vouchers_api import VouchersApi
 from tests.faults.injector import Injector, Outcome
 from tests.faults.ledger import Findings, Ledger
 from tests.faults.load import DeliveryLoad, InquiryLoad
@@ -80,53 +80,19 @@ def personnummer(n: int) -> str:
 def vouchers_to_report_on(stack: Stack, tokens: Tokens, count: int) -> list[str]:
     """Home-care vouchers held by the demo provider as the programme's default provider."""
     vouchers = stack.url("vouchers")
-    officer = tokens.header("voucher_officer", "vouchers")
-    applied = requests.post(
-        f"{vouchers}/api/v1/programmes/hemtjanst/applications",
-        json={
-            "organisation_number": PROVIDER_ORG,
-            "name": "Felsäkra hemtjänsten",
-            "ownership": "private",
-            "categories": ["home_care"],
-            "contact_email": "kontakt@felsaker.example.se",
-            "description": "Hemtjänst som tål fel.",
-        },
-        headers=officer,
-        timeout=15,
+    officer = VouchersApi(vouchers, tokens.header("voucher_officer", "vouchers"), timeout_s=15)
+    provider_id = officer.approved(
+        "hemtjanst",
+        PROVIDER_ORG,
+        "Felsäkra hemtjänsten",
+        ["home_care"],
+        contact_email="kontakt@felsaker.example.se",
+        description="Hemtjänst som tål fel.",
+        reason="Uppfyller kraven.",
     )
-    assert applied.status_code == 201, applied.text
-    provider_id = applied.json()["provider_id"]
-    approved = requests.post(
-        f"{vouchers}/api/v1/providers/{provider_id}/decisions",
-        json={"decision": "approve", "reason": "Uppfyller kraven."},
-        headers=officer,
-        timeout=15,
-    )
-    assert approved.status_code == 200, approved.text
-    designated = requests.put(
-        f"{vouchers}/api/v1/programmes/hemtjanst/default-provider",
-        json={"provider_id": provider_id},
-        headers=officer,
-        timeout=15,
-    )
-    assert designated.status_code in (200, 204), designated.text
-    ids = []
-    for n in range(count):
-        granted = requests.post(
-            f"{vouchers}/api/v1/vouchers",
-            json={
-                "programme": "hemtjanst",
-                "category": "home_care",
-                "personnummer": personnummer(n),
-                "email": f"brukare-{n}@example.se",
-                "units_per_period": 744,
-            },
-            headers=officer,
-            timeout=15,
-        )
-        assert granted.status_code == 201, granted.text
-        ids.append(granted.json()["voucher_id"])
-    return ids
+    officer.designate("hemtjanst", provider_id)
+    citizens = [(personnummer(n), f"brukare-{n}@example.se") for n in range(count)]
+    return [officer.grant("hemtjanst", "home_care", *citizen, units_per_period=744) for citizen in citizens]
 
 
 def inject_poison(stack: Stack) -> int:

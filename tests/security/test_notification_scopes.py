@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from conftest import csrf_token, inquiry_form
+from devstack.vouchers_api import VouchersApi
 from tests.e2e.conftest import mails_to, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -47,20 +48,10 @@ def notified(stack, infra, tokens) -> dict[str, str]:
         f"{intake}/sign-in", data={"email": addresses["team"], "csrf_token": csrf_token(form)}, timeout=10
     )
     assert asked.status_code == 200, asked.text
-    granted = requests.post(
-        f"{vouchers}/api/v1/vouchers",
-        json={
-            "programme": "hemtjanst",
-            "category": "home_care",
-            "personnummer": "20120315-2002",
-            "email": addresses["citizen"],
-            "units_per_period": 20,
-        },
-        headers=tokens.header("voucher_officer", "vouchers"),
-        timeout=10,
+    officer = VouchersApi(vouchers, tokens.header("voucher_officer", "vouchers"))
+    references["citizen"] = officer.grant(
+        "hemtjanst", "home_care", "20120315-2002", addresses["citizen"], units_per_period=20
     )
-    assert granted.status_code == 201, granted.text
-    references["citizen"] = granted.json()["voucher_id"]
     for kind, address in addresses.items():
         wait_for(lambda a=address: mails_to(infra.mail_url, a), 60, f"the {kind} email")
     wait_for(lambda: len(mails_to(infra.mail_url, addresses["team"])) == 2, 60, "the sign-in email")

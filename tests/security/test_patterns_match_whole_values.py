@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
+from devstack.vouchers_api import VouchersApi
 from tests.e2e.test_vouchers_end_to_end import apply_and_approve
 
 pytestmark = pytest.mark.e2e
@@ -23,26 +24,8 @@ def held_voucher(stack, tokens) -> str:
     provider = apply_and_approve(
         vouchers, officer, "5560360793", "Kulturskolan Pelle", "private", "p@example.se"
     )
-    granted = requests.post(
-        f"{vouchers}/api/v1/vouchers",
-        json={
-            "programme": "kulturpeng",
-            "category": "music",
-            "personnummer": "20120315-2002",
-            "email": "c@example.se",
-        },
-        headers=officer,
-        timeout=10,
-    )
-    assert granted.status_code == 201, granted.text
-    voucher_id = granted.json()["voucher_id"]
-    chosen = requests.post(
-        f"{vouchers}/api/v1/vouchers/{voucher_id}/choice",
-        json={"provider_id": provider},
-        headers=tokens.header("citizen", "vouchers"),
-        timeout=10,
-    )
-    assert chosen.status_code == 200, chosen.text
+    voucher_id = VouchersApi(vouchers, officer).grant("kulturpeng", "music", "20120315-2002", "c@example.se")
+    VouchersApi(vouchers, tokens.header("citizen", "vouchers")).choose(voucher_id, provider)
     return str(voucher_id)
 
 

@@ -13,6 +13,7 @@ import uuid
 import pytest
 import requests
 
+from devstack.vouchers_api import VouchersApi
 from tests.e2e.conftest import case_by_reference, post_inquiry, wait_for
 
 pytestmark = pytest.mark.e2e
@@ -41,19 +42,9 @@ def test_no_service_reads_a_case_file(stack, tokens):
 
 def test_no_service_reads_a_voucher(stack, tokens):
     vouchers = stack.url("vouchers")
-    granted = requests.post(
-        f"{vouchers}/api/v1/vouchers",
-        json={
-            "programme": "kulturpeng",
-            "category": "music",
-            "personnummer": "20120315-2002",
-            "email": "c@example.se",
-        },
-        headers=tokens.header("voucher_officer", "vouchers"),
-        timeout=10,
-    )
-    assert granted.status_code == 201, granted.text
-    url = f"{vouchers}/api/v1/vouchers/{granted.json()['voucher_id']}"
+    officer = VouchersApi(vouchers, tokens.header("voucher_officer", "vouchers"))
+    voucher_id = officer.grant("kulturpeng", "music", "20120315-2002", "c@example.se")
+    url = f"{vouchers}/api/v1/vouchers/{voucher_id}"
     for caller in OTHER_SERVICES:
         refused = requests.get(url, headers=tokens.header(caller, "vouchers"), timeout=10)
         assert refused.status_code == 403, (caller, refused.status_code)
