@@ -19,7 +19,7 @@ def bootstrap(settings: Any, db: Any) -> Any:
 
 
 def blueprints() -> list[Any]:
-    from vouchers.web import work_pages  # noqa: F401 - the officer's and provider's pages join `pages`
+    from vouchers.web import vouchers_api, work_pages  # noqa: F401 - their routes join `blp` and `pages`
     from vouchers.web.api import blp
     from vouchers.web.pages import pages
 

@@ -1,6 +1,9 @@
 """The vouchers service's read models in MongoDB, kept by the event store's append hook
 in the same transaction as the events (so a report id taken by one redemption is
-refused to another at once), and rebuildable from the events."""
+refused to another at once), and rebuildable from the events. Longer than most
+modules: one class keeps the five collections in one transaction with the events (a
+payment, for one, writes its own document and marks the redemptions it pays), and its
+queries read them."""
 
 from __future__ import annotations
 

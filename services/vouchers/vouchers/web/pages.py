@@ -20,7 +20,8 @@ from vouchers.domain import Refused
 from vouchers.domain.vouchers import CITIZEN
 from vouchers.i18n import LANGUAGES, t
 from vouchers.readmodels.projections import CITIZEN_VOUCHERS_ORDER
-from vouchers.web.api import PUBLIC_PROVIDER_FIELDS, comparison_for, voucher_out
+from vouchers.web.api import PUBLIC_PROVIDER_FIELDS
+from vouchers.web.vouchers_api import comparison_for, voucher_out
 
 pages = Blueprint("pages", __name__)
 

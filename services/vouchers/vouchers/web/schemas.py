@@ -1,5 +1,6 @@
 """Request and response schemas of the vouchers API (marshmallow; the OpenAPI document
-is generated from them)."""
+is generated from them). Longer than most modules: one declaration per request and
+response of the API, nothing else; split by resource it would only scatter them."""
 
 from __future__ import annotations
 

@@ -28,9 +28,10 @@ from vouchers.domain.providers import DECISIONS
 from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
 from vouchers.i18n import t
 from vouchers.readmodels.projections import HELD_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
-from vouchers.web.api import actor, voucher_out
+from vouchers.web.api import actor
 from vouchers.web.pages import deps, language, pages
 from vouchers.web.schemas import DecisionSchema, DeliverySchema, GrantSchema, PaymentRunSchema
+from vouchers.web.vouchers_api import voucher_out
 
 
 class PageLists:
