@@ -25,7 +25,7 @@ from kernel.privacy.personal import KeyVault, PersonalData, new_master_key
 
 
 def events(count: int):  # type: ignore[no-untyped-def]
-    from intake.domain import SubmitInquiry, submit_inquiry
+    from intake.domain.inquiries import SubmitInquiry, submit_inquiry
     from kernel.eventsourcing.envelope import utc_now
 
     catalogue = casetypes.load(settings_of("intake").case_types_file)

@@ -17,7 +17,7 @@ from business_desk.settings import DeskSettings
 from catalogue import casetypes
 from devstack import settings_of
 from intake.consumer import CASE_EVENTS, ERASED
-from intake.domain import (
+from intake.domain.inquiries import (
     Inquiry,
     SubmitInquiry,
     answer_completion,
@@ -26,7 +26,7 @@ from intake.domain import (
     request_sign_in_link,
     submit_inquiry,
 )
-from intake.tracking import evolve
+from intake.domain.tracking import evolve
 from kernel.domain.actors import Actor, actor_id
 from kernel.eventsourcing import contracts
 from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from conftest import csrf_token
-from intake.domain import MAX_OPEN_SIGN_IN_LINKS
+from intake.domain.inquiries import MAX_OPEN_SIGN_IN_LINKS
 from tests.e2e.conftest import mails_to, post_inquiry, wait_for
 
 pytestmark = pytest.mark.e2e

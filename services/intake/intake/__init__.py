@@ -16,10 +16,10 @@ from kernel.web.signin import init_signin
 
 
 def create_app(settings: IntakeSettings | None = None, deps=None) -> Flask:  # type: ignore[no-untyped-def]
-    from intake.api import blp
     from intake.bootstrap import bootstrap
     from intake.i18n import CATALOGUE_LANGUAGES, init_i18n, languages, request_language, t
-    from intake.web import BODY_BUDGETS, page_language, pages
+    from intake.web.api import blp
+    from intake.web.pages import BODY_BUDGETS, page_language, pages
 
     settings = settings or IntakeSettings.from_env()
     telemetry.setup("intake")

@@ -8,12 +8,12 @@ from datetime import datetime
 
 from catalogue import casetypes
 from catalogue.casetypes import Catalogue
-from intake.attachments import AttachmentStore, NoScanner, Scanner, scanner_for
-from intake.figures import LiveFigures
-from intake.messages import MessageLog, message_log
-from intake.readmodel import TrackingReadModel
+from intake.adapters.attachments import AttachmentStore, NoScanner, Scanner, scanner_for
+from intake.adapters.figures import LiveFigures
+from intake.adapters.messages import MessageLog, message_log
+from intake.adapters.signin_links import SignInLinks
+from intake.readmodels.tracking import TrackingReadModel
 from intake.settings import IntakeSettings
-from intake.signin_links import SignInLinks
 from kernel.eventsourcing.envelope import utc_now
 from kernel.eventsourcing.eventstore import EventStore
 from kernel.eventsourcing.mongo_store import MongoEventStore

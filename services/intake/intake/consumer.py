@@ -3,10 +3,10 @@
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from intake.attachments import AttachmentStore
-from intake.readmodel import TrackingReadModel
+from intake.adapters.attachments import AttachmentStore
+from intake.adapters.signin_links import SignInLinks
+from intake.readmodels.tracking import TrackingReadModel
 from intake.settings import IntakeSettings
-from intake.signin_links import SignInLinks
 from kernel.eventsourcing.envelope import Envelope
 from kernel.platform.connections import personal_data
 from kernel.platform.runners import run_consumer

@@ -8,11 +8,13 @@ from typing import Any
 
 from pymongo.errors import DuplicateKeyError
 
-from intake import access, attachments, domain
+from intake.adapters import attachments
 from intake.bootstrap import Deps
-from intake.domain import Inquiry, SubmitInquiry, Submitted, submit_inquiry
+from intake.domain import access
+from intake.domain import inquiries as domain
+from intake.domain.inquiries import Inquiry, SubmitInquiry, Submitted, submit_inquiry
+from intake.domain.tracking import link_expired, public_view
 from intake.i18n import t
-from intake.tracking import link_expired, public_view
 from kernel.eventsourcing.envelope import Metadata
 from kernel.eventsourcing.eventstore import execute
 from kernel.platform import telemetry
@@ -87,7 +89,7 @@ def case_by_link(deps: Deps, token: str) -> dict[str, Any]:
 
 
 def own_case(deps: Deps, inquiry_id: str, principal: Principal) -> dict[str, Any] | None:
-    """A case the signed-in applicant reaches (intake.access), else None (another
+    """A case the signed-in applicant reaches (intake.domain.access), else None (another
     company's case is not told apart from no case at all)."""
     doc = deps.tracking.by_id(inquiry_id)
     return doc if doc is not None and access.reaches(principal, doc) else None
@@ -198,7 +200,7 @@ def sign_in_link_shown_as(deps: Deps, token: str) -> str | None:
 
 def redeem_sign_in(deps: Deps, token: str) -> dict[str, Any] | None:
     """The session principal for a valid link: the cases that name the address as their
-    contact, each on its own, and no organisation (intake.access)."""
+    contact, each on its own, and no organisation (intake.domain.access)."""
     assert deps.sign_in_links is not None
     link = deps.sign_in_links.redeem(token, deps.clock())
     if link is None:

@@ -14,7 +14,7 @@ from pymongo import monitoring
 from intake import create_app
 from intake import handlers as intake_handlers
 from intake.consumer import handlers as consumer_handlers
-from intake.rebuild import TrackingSources, rebuild
+from intake.readmodels.rebuild import TrackingSources, rebuild
 from kernel.eventsourcing.consumed import group_of
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.inbox import MongoInbox

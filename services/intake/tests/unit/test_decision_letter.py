@@ -5,7 +5,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from intake.letters import decision_letter, latin1
+from intake.web.letters import decision_letter, latin1
 
 VIEW = {
     "reference": "BUS-2026-7KQ29X",

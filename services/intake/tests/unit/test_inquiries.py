@@ -4,10 +4,10 @@ import pytest
 from marshmallow import ValidationError
 
 from catalogue import casetypes
-from intake.domain import INQUIRY_SUBMITTED, SubmitInquiry, hash_token, submit_inquiry
-from intake.organisation import parse_organisation_number
-from intake.schemas import InquirySchema
+from intake.domain.inquiries import INQUIRY_SUBMITTED, SubmitInquiry, hash_token, submit_inquiry
+from intake.domain.organisation import parse_organisation_number
 from intake.settings import IntakeSettings
+from intake.web.schemas import InquirySchema
 
 CATALOGUE = casetypes.load(IntakeSettings.from_env().case_types_file)
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)  # a Tuesday
@@ -117,7 +117,7 @@ def test_the_schema_names_every_bad_field():
 
 
 def test_nki_puts_the_mean_of_the_three_answers_on_0_to_100():
-    from intake.domain import nki
+    from intake.domain.inquiries import nki
 
     assert nki({"overall": 10, "expectations": 10, "ideal": 10}) == 100.0
     assert nki({"overall": 1, "expectations": 1, "ideal": 1}) == 0.0

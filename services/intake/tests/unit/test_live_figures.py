@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import requests
 
-from intake.figures import LiveFigures
+from intake.adapters.figures import LiveFigures
 
 FEED = {
     "period": "last_12_months",

@@ -1,7 +1,7 @@
-from intake.domain import hash_token
+from intake.domain.inquiries import hash_token
+from intake.domain.tracking import evolve, public_view
 from intake.i18n import t
 from intake.settings import IntakeSettings
-from intake.tracking import evolve, public_view
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
 
@@ -92,8 +92,8 @@ def test_work_statuses_extensions_and_delay_notices_reach_the_applicant_in_the_c
 
 
 def test_a_new_link_is_found_by_its_random_handle_and_its_secret_is_never_kept():
-    from intake.domain import new_tracking_token
-    from intake.tracking import link_lookup
+    from intake.domain.inquiries import new_tracking_token
+    from intake.domain.tracking import link_lookup
 
     token = new_tracking_token()
     lookup, secret = link_lookup(token)

@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from intake.tracking import link_expired
+from intake.domain.tracking import link_expired
 
 
 def doc(decided_on=None):

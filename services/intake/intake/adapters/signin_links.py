@@ -1,6 +1,6 @@
 """Signing in to My cases with a one-time link sent to a case's contact email (for
 business owners without an e-ID login): the link works once, for 15 minutes. Whoever
-holds it reaches the cases that name that address as their contact (intake.access).
+holds it reaches the cases that name that address as their contact (intake.domain.access).
 
 A link is `<handle>.<secret>`. The record is found by its handle (random, names nothing)
 and checked with a hash of the secret keyed with the data key of the contact's newest
@@ -20,7 +20,7 @@ from typing import Any
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from intake.domain import SIGN_IN_LINK_MINUTES
+from intake.domain.inquiries import SIGN_IN_LINK_MINUTES
 from kernel.privacy.personal import PersonalData
 
 HANDLE = re.compile(r"[0-9a-f]{24}")

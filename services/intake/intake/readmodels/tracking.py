@@ -20,8 +20,8 @@ from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
 from pymongo.database import Database
 
-from intake.domain import INQUIRY_SUBMITTED
-from intake.tracking import evolve, link_lookup, organisation_key
+from intake.domain.inquiries import INQUIRY_SUBMITTED
+from intake.domain.tracking import evolve, link_lookup, organisation_key
 from kernel.eventsourcing import consumed
 from kernel.eventsourcing.consumed import Kept
 from kernel.eventsourcing.envelope import Envelope

@@ -8,13 +8,15 @@ from urllib.parse import quote
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, session
 from marshmallow import ValidationError
 
-from intake import attachments, handlers, letters, messages
+from intake import handlers
+from intake.adapters import attachments, messages
 from intake.bootstrap import Deps
-from intake.domain import SURVEY_QUESTIONS, LinkNotReplaceable, NothingToAnswer, SubmitInquiry
+from intake.domain.inquiries import SURVEY_QUESTIONS, LinkNotReplaceable, NothingToAnswer, SubmitInquiry
 from intake.handlers import LinkRefused
 from intake.i18n import languages, request_language, t
-from intake.readmodel import MY_CASES_ORDER
-from intake.schemas import InquirySchema
+from intake.readmodels.tracking import MY_CASES_ORDER
+from intake.web import letters
+from intake.web.schemas import InquirySchema
 from kernel.web.auth import current_principal
 from kernel.web.fields import MULTI_LINE_MESSAGE, has_control, normalise_newlines, without_control
 from kernel.web.paging import PageRequest, page_from_args, pager_links
@@ -136,7 +138,7 @@ def render_case(  # type: ignore[no-untyped-def]
 
 
 def shown_messages(reference: str) -> list[dict] | None:
-    """The case's messages as the portal shows them (intake.messages.shown: never a text)."""
+    """The case's messages as the portal shows them (intake.adapters.messages.shown: never a text)."""
     found = deps().messages(reference)
     return None if found is None else [messages.shown(m) for m in found]
 

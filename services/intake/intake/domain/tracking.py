@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from intake.domain import (
+from intake.domain.inquiries import (
     COMPLETION_ANSWERED,
     INQUIRY_SUBMITTED,
     SURVEY_ANSWERED,

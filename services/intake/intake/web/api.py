@@ -10,11 +10,11 @@ from flask_smorest import Blueprint, abort
 
 from intake import handlers
 from intake.bootstrap import Deps
-from intake.domain import LinkNotReplaceable, SubmitInquiry
+from intake.domain.inquiries import LinkNotReplaceable, SubmitInquiry
 from intake.handlers import LinkRefused
 from intake.i18n import request_language, t
-from intake.readmodel import MY_CASES_ORDER
-from intake.schemas import (
+from intake.readmodels.tracking import MY_CASES_ORDER
+from intake.web.schemas import (
     CaseSummarySchema,
     CaseTypeSchema,
     HistoryEntrySchema,

@@ -8,8 +8,8 @@ import re
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from catalogue import casetypes
+from intake.domain.organisation import parse_organisation_number
 from intake.i18n import languages
-from intake.organisation import parse_organisation_number
 from intake.settings import IntakeSettings
 from kernel.web.embedded import head_schema
 from kernel.web.fields import EmailAddress, MultiLineText, SingleLineText
