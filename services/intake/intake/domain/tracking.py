@@ -57,130 +57,198 @@ def evolve(doc: dict[str, Any] | None, event: Envelope) -> dict[str, Any] | None
     data, at = event.data, event.occurred_at
     personal = data.get("personal") or {}
     if event.type == INQUIRY_SUBMITTED:
-        token = personal.get("tracking_token")
-        lookup, secret = link_lookup(token) if token else (no_link(data["inquiry_id"], "erased"), None)
-        return {
-            "_id": data["inquiry_id"],
-            "reference": data["reference"],
-            "subject_id": data["subject_id"],
-            "tracking_hash": lookup,
-            "tracking_secret": secret,  # made into tracking_verifier when stored, never kept
-            "revoked_hashes": [],
-            "company": personal.get("company"),
-            "organisation_number": personal.get("organisation_number"),
-            "organisation_key": organisation_key(personal.get("organisation_number")),
-            # finds the cases of a contact who signs in with an email link
-            "contact_email": personal["contact"]["email"] if personal else None,
-            # set by the erasure event only: replayed after it, an unreadable inquiry folds to
-            # the same document as it did when it was read (the erasure nulls the rest)
-            "personal_erased_on": None,
-            "case_type": data["case_type"],
-            "language": data["language"],
-            "received_on": data["received_on"],
-            "promised_answer_by": data["promised_answer_by"],
-            "status": "submitted",
-            "waiting_for": None,
-            "reply_by": None,
-            "decision": None,
-            "history": [_entry(at, "submitted", "received")],
-            "applied": [event.event_id],
-        }
+        return _submitted(data, personal, at, event.event_id)
     if doc is None or event.event_id in doc.get("applied", []):
         return None
-    doc = {**doc, "history": list(doc["history"]), "applied": [*doc.get("applied", []), event.event_id]}
-    kind = event.type.removeprefix("business_desk.")
-    if event.type == TRACKING_LINK_REPLACED:
-        if doc.get("personal_erased_on"):
-            return doc
-        token = personal.get("tracking_token")  # None when replayed after the erasure
-        doc["revoked_hashes"] = [*doc.get("revoked_hashes", []), doc["tracking_hash"]]
-        doc["tracking_hash"], doc["tracking_secret"] = (
-            link_lookup(token) if token else (no_link(doc["_id"], "erased"), None)
-        )
-        doc["history"].append(_entry(at, doc["status"], "link_replaced"))
-    elif event.type == SURVEY_ANSWERED:
-        doc["survey_answered_on"] = data["answered_on"]
-        doc["history"].append(_entry(at, doc["status"], "survey_answered"))
-    elif event.type == COMPLETION_ANSWERED:
-        files = data.get("attachment_count", 0)
-        doc["answered_on"] = data["answered_on"]
-        doc["history"].append(_entry(at, doc["status"], "answered", files=files))
-    elif kind == "case_opened":
-        doc["status"] = "registered"
-        doc["history"].append(_entry(at, "registered", "registered"))
-    elif kind == "case_claimed":
-        doc["status"] = "in_progress"
-        doc["history"].append(_entry(at, "in_progress", "claimed"))
-    elif kind == "completion_requested":
-        doc.update(
-            status="waiting_for_applicant",
-            waiting_for=personal.get("message"),
-            reply_by=data["reply_by"],
-            answered_on=None,
-        )
-        doc["history"].append(
-            _entry(at, "waiting_for_applicant", "completion_requested", reply_by=data["reply_by"])
-        )
-    elif kind == "applicant_replied":
-        moved = data["due_date"] != doc["promised_answer_by"]
-        doc.update(status="in_progress", waiting_for=None, reply_by=None, promised_answer_by=data["due_date"])
-        entry = _entry(at, "in_progress", "replied_moved", due_date=data["due_date"]) if moved else None
-        doc["history"].append(entry or _entry(at, "in_progress", "replied"))
-    elif kind == "case_decided":
-        doc.update(
-            status="decided",
-            waiting_for=None,
-            reply_by=None,
-            decision={
-                "outcome": data["outcome"],
-                "answer": personal.get("answer"),
-                "legal_reference": data["legal_reference"],
-                "decided_on": data["decided_on"],
-            },
-        )
-        doc["history"].append(_entry(at, "decided", "decided", outcome_key=f"outcome.{data['outcome']}"))
-    elif kind == "status_changed":
-        doc["status"] = data["status"]
-        doc["history"].append(
-            {"at": at, "status": data["status"], "text": None}  # worded from the status's applicant label
-        )
-    elif kind == "deadline_extended":
-        doc["promised_answer_by"] = data["due_date"]
-        doc["history"].append(_entry(at, doc["status"], "extended", due_date=data["due_date"]))
-    elif kind == "delay_notice_sent":
-        doc["delays"] = [
-            *doc.get("delays", []),
-            {
-                "sent_on": data["sent_on"],
-                "expected_by": data["expected_by"],
-                "reason": personal.get("reason"),
-            },
-        ]
-        doc["history"].append(_entry(at, doc["status"], "delayed", expected_by=data["expected_by"]))
-    elif kind == "case_closed":
-        doc["status"] = "closed"
-        doc["history"].append(_entry(at, "closed", "closed"))
-    elif kind == "case_reopened":
-        doc.update(status="in_progress", decision=None)
-        doc["history"].append(_entry(at, "in_progress", "reopened"))
-    elif kind == "personal_data_erased":
-        doc.update(
-            company=None,
-            organisation_number=None,
-            organisation_key=None,
-            contact_email=None,
-            waiting_for=None,
-            personal_erased_on=data["erased_on"],
-            tracking_hash=no_link(doc["_id"], "erased"),
-            tracking_verifier=None,
-            revoked_hashes=[],
-            delays=[{**d, "reason": None} for d in doc.get("delays", [])],
-        )
-        if doc.get("decision"):
-            doc["decision"] = {**doc["decision"], "answer": None}
-    else:
+    step = OWN_STEPS.get(event.type) or CASE_STEPS.get(event.type.removeprefix("business_desk."))
+    if step is None:
         return None
+    doc = {**doc, "history": list(doc["history"]), "applied": [*doc.get("applied", []), event.event_id]}
+    step(doc, data, personal, at)
     return doc
+
+
+def _submitted(data: dict[str, Any], personal: dict[str, Any], at: str, event_id: str) -> dict[str, Any]:
+    """The document an inquiry starts: whatever was there before, this is its first event."""
+    token = personal.get("tracking_token")
+    lookup, secret = link_lookup(token) if token else (no_link(data["inquiry_id"], "erased"), None)
+    return {
+        "_id": data["inquiry_id"],
+        "reference": data["reference"],
+        "subject_id": data["subject_id"],
+        "tracking_hash": lookup,
+        "tracking_secret": secret,  # made into tracking_verifier when stored, never kept
+        "revoked_hashes": [],
+        "company": personal.get("company"),
+        "organisation_number": personal.get("organisation_number"),
+        "organisation_key": organisation_key(personal.get("organisation_number")),
+        # finds the cases of a contact who signs in with an email link
+        "contact_email": personal["contact"]["email"] if personal else None,
+        # set by the erasure event only: replayed after it, an unreadable inquiry folds to
+        # the same document as it did when it was read (the erasure nulls the rest)
+        "personal_erased_on": None,
+        "case_type": data["case_type"],
+        "language": data["language"],
+        "received_on": data["received_on"],
+        "promised_answer_by": data["promised_answer_by"],
+        "status": "submitted",
+        "waiting_for": None,
+        "reply_by": None,
+        "decision": None,
+        "history": [_entry(at, "submitted", "received")],
+        "applied": [event_id],
+    }
+
+
+# One step per event type: (the document, copied, with the event noted as applied; the
+# event's data; its opened personal fields, {} once erased; when it happened). Each
+# changes the document in place.
+Step = Callable[[dict[str, Any], dict[str, Any], dict[str, Any], str], None]
+
+
+def _link_replaced(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    if doc.get("personal_erased_on"):
+        return
+    token = personal.get("tracking_token")  # None when replayed after the erasure
+    doc["revoked_hashes"] = [*doc.get("revoked_hashes", []), doc["tracking_hash"]]
+    doc["tracking_hash"], doc["tracking_secret"] = (
+        link_lookup(token) if token else (no_link(doc["_id"], "erased"), None)
+    )
+    doc["history"].append(_entry(at, doc["status"], "link_replaced"))
+
+
+def _survey_answered(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["survey_answered_on"] = data["answered_on"]
+    doc["history"].append(_entry(at, doc["status"], "survey_answered"))
+
+
+def _completion_answered(
+    doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str
+) -> None:
+    files = data.get("attachment_count", 0)
+    doc["answered_on"] = data["answered_on"]
+    doc["history"].append(_entry(at, doc["status"], "answered", files=files))
+
+
+def _case_opened(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["status"] = "registered"
+    doc["history"].append(_entry(at, "registered", "registered"))
+
+
+def _case_claimed(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["status"] = "in_progress"
+    doc["history"].append(_entry(at, "in_progress", "claimed"))
+
+
+def _completion_requested(
+    doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str
+) -> None:
+    doc.update(
+        status="waiting_for_applicant",
+        waiting_for=personal.get("message"),
+        reply_by=data["reply_by"],
+        answered_on=None,
+    )
+    doc["history"].append(
+        _entry(at, "waiting_for_applicant", "completion_requested", reply_by=data["reply_by"])
+    )
+
+
+def _applicant_replied(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    moved = data["due_date"] != doc["promised_answer_by"]
+    doc.update(status="in_progress", waiting_for=None, reply_by=None, promised_answer_by=data["due_date"])
+    entry = _entry(at, "in_progress", "replied_moved", due_date=data["due_date"]) if moved else None
+    doc["history"].append(entry or _entry(at, "in_progress", "replied"))
+
+
+def _case_decided(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc.update(
+        status="decided",
+        waiting_for=None,
+        reply_by=None,
+        decision={
+            "outcome": data["outcome"],
+            "answer": personal.get("answer"),
+            "legal_reference": data["legal_reference"],
+            "decided_on": data["decided_on"],
+        },
+    )
+    doc["history"].append(_entry(at, "decided", "decided", outcome_key=f"outcome.{data['outcome']}"))
+
+
+def _status_changed(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["status"] = data["status"]
+    doc["history"].append(
+        {"at": at, "status": data["status"], "text": None}  # worded from the status's applicant label
+    )
+
+
+def _deadline_extended(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["promised_answer_by"] = data["due_date"]
+    doc["history"].append(_entry(at, doc["status"], "extended", due_date=data["due_date"]))
+
+
+def _delay_notice_sent(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["delays"] = [
+        *doc.get("delays", []),
+        {
+            "sent_on": data["sent_on"],
+            "expected_by": data["expected_by"],
+            "reason": personal.get("reason"),
+        },
+    ]
+    doc["history"].append(_entry(at, doc["status"], "delayed", expected_by=data["expected_by"]))
+
+
+def _case_closed(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["status"] = "closed"
+    doc["history"].append(_entry(at, "closed", "closed"))
+
+
+def _case_reopened(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc.update(status="in_progress", decision=None)
+    doc["history"].append(_entry(at, "in_progress", "reopened"))
+
+
+def _personal_data_erased(
+    doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str
+) -> None:
+    doc.update(
+        company=None,
+        organisation_number=None,
+        organisation_key=None,
+        contact_email=None,
+        waiting_for=None,
+        personal_erased_on=data["erased_on"],
+        tracking_hash=no_link(doc["_id"], "erased"),
+        tracking_verifier=None,
+        revoked_hashes=[],
+        delays=[{**d, "reason": None} for d in doc.get("delays", [])],
+    )
+    if doc.get("decision"):
+        doc["decision"] = {**doc["decision"], "answer": None}
+
+
+# intake's own events after the submission, by type
+OWN_STEPS: dict[str, Step] = {
+    TRACKING_LINK_REPLACED: _link_replaced,
+    SURVEY_ANSWERED: _survey_answered,
+    COMPLETION_ANSWERED: _completion_answered,
+}
+# business_desk's case events, by type without its "business_desk." prefix
+CASE_STEPS: dict[str, Step] = {
+    "case_opened": _case_opened,
+    "case_claimed": _case_claimed,
+    "completion_requested": _completion_requested,
+    "applicant_replied": _applicant_replied,
+    "case_decided": _case_decided,
+    "status_changed": _status_changed,
+    "deadline_extended": _deadline_extended,
+    "delay_notice_sent": _delay_notice_sent,
+    "case_closed": _case_closed,
+    "case_reopened": _case_reopened,
+    "personal_data_erased": _personal_data_erased,
+}
 
 
 def public_view(
