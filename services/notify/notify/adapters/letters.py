@@ -16,7 +16,7 @@ from dataclasses import asdict
 from typing import Any
 
 from kernel.privacy.personal import PersonalData
-from notify.messages import Email, shown_body
+from notify.domain.messages import Email, shown_body
 
 SEALED_PARTS = ("letter", "delivery")
 EMAIL_ADDRESS = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")

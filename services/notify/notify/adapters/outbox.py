@@ -1,61 +1,47 @@
-"""Emails to send, recorded in the consumer's transaction (one per event and template,
-so a redelivered event queues nothing new), then sent over SMTP with retries. What is
-personal in them is sealed with their data subject's key (notify.letters) and opened
-only to send or to show them."""
+"""The outgoing mail: emails and texts to send, recorded in the consumer's transaction
+(one per event and template, so a redelivered event queues nothing new), leased to a
+dispatcher (notify.adapters.dispatcher), marked sent, failed or bounced, and forgotten
+at erasure. What is personal in them is sealed with their data subject's key
+(notify.adapters.letters) and opened only to send or to show them; what is read of them
+is notify.readmodels.deliveries.
+
+Over 300 lines for a reason: every change of a message's state is here, together, so
+that what makes a message go once (the lease, its grace, the idempotent marks) reads in
+one place."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
-import smtplib
-import ssl
-import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 from typing import Any
 
-import requests
 from pymongo import ASCENDING, ReturnDocument
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 from pymongo.errors import PyMongoError
 
 from kernel.eventsourcing.transactions import run_in_transaction
-from kernel.platform.connections import personal_data
-from kernel.platform.dependencies import SMTP, STORE, TRACKER, DependencyUnavailable, dependency_of, reason_of
-from kernel.platform.retry import OUTAGE_BACKOFF, call_through_outages
+from kernel.platform.retry import OUTAGE_BACKOFF
 from kernel.privacy.personal import PersonalData, SubjectErased
-from kernel.web.paging import Page, PageRequest, SortKey, mongo_page, sequence_page
-from notify import mime
-from notify.access import READ_AFTER_SENDING
-from notify.deliverylog import DeliveryLog
-from notify.letters import Letters, WithoutAddresses, own_subject, redact
-from notify.messages import About, Email
-from notify.settings import NotifySettings
-from notify.sms import SmsGateway, SmsRejected
+from notify.adapters.deliverylog import DeliveryLog
+from notify.adapters.letters import Letters, WithoutAddresses, own_subject, redact
+from notify.domain.access import READ_AFTER_SENDING
+from notify.domain.deliverylog import aware
+from notify.domain.messages import About, Email
+from notify.domain.mime import message_id
 
 log = logging.getLogger(__name__)
-log.addFilter(WithoutAddresses())  # whatever the dispatcher logs about a failure
+log.addFilter(WithoutAddresses())  # whatever the outbox logs about a failure
+COLLECTION = "outgoing_mail"
 MAX_ATTEMPTS = 8
 LEASE = timedelta(seconds=60)
-# A dispatcher stops sending its batch this long before the lease runs out: what it sends
-# has time to be recorded before anyone may take the lease.
-SEND_MARGIN = timedelta(seconds=10)
 # An expired lease is taken over only after it has stayed unrecorded this long with the
 # store up: a holder that sent and waited out a store outage (retrying at least every
 # OUTAGE_BACKOFF.max_s) records its mail within it, a holder that died never does.
 RECLAIM_GRACE = timedelta(seconds=3 * OUTAGE_BACKOFF.max_s)
-NOTIFICATIONS_ORDER = SortKey.of(("queued_at", -1), ("_id", 1))  # the log: newest first
-MESSAGES_ORDER = SortKey.of(("queued_us", 1), ("_id", 1))  # one case's messages: oldest first
-
-
-def notify_personal_data(db: Database) -> PersonalData:
-    """The sealing of personal data on the key vault notify's settings name."""
-    return personal_data(NotifySettings.from_env(), db.client)
 
 
 class MailOutbox:
@@ -63,11 +49,12 @@ class MailOutbox:
         self,
         db: Database,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-        personal: PersonalData | None = None,
+        *,
+        personal: PersonalData,
     ) -> None:
-        self._mails = db["outgoing_mail"]
+        self._mails = db[COLLECTION]
         self._clock = clock
-        self._letters = Letters(personal or notify_personal_data(db))
+        self._letters = Letters(personal)
         self.log = DeliveryLog(db)
 
     def ensure_schema(self) -> None:
@@ -226,7 +213,7 @@ class MailOutbox:
 
     def lease_left(self, mail: dict[str, Any]) -> timedelta:
         """How long the lease of a leased mail still runs."""
-        return _aware(mail["next_attempt_at"]) - self._clock()
+        return aware(mail["next_attempt_at"]) - self._clock()
 
     def mark_sent(self, mail: dict[str, Any]) -> None:
         """Sent (SMTP or the gateway took it), whoever holds its lease now: one write,
@@ -326,76 +313,6 @@ class MailOutbox:
             session=session,
         )
 
-    def figures(self, since: datetime) -> dict[str, Any]:
-        """Delivery figures of what was queued since then, per channel: how many were sent,
-        failed for good or are still on their way, and the latency from queued to sent."""
-        channels: dict[str, dict[str, Any]] = {}
-        latencies: dict[str, list[float]] = {}
-        fields = {"status": 1, "channel": 1, "queued_at": 1, "sent_at": 1}
-        for mail in self._mails.find({"queued_at": {"$gte": since}}, fields):
-            channel = mail.get("channel") or "email"
-            tally = channels.setdefault(channel, {"queued": 0, "sent": 0, "failed": 0, "pending": 0})
-            tally["queued"] += 1
-            status = mail["status"]
-            if status == "sent":
-                tally["sent"] += 1
-                if mail.get("sent_at"):
-                    latencies.setdefault(channel, []).append(
-                        (_aware(mail["sent_at"]) - _aware(mail["queued_at"])).total_seconds()
-                    )
-            elif status == "failed":
-                tally["failed"] += 1
-            elif status != "erased":  # its subject erased before it was sent: never will be
-                tally["pending"] += 1
-        for channel, tally in channels.items():
-            samples = sorted(latencies.get(channel, []))
-            tally["latency_s_p50"] = _percentile(samples, 0.5)
-            tally["latency_s_p95"] = _percentile(samples, 0.95)
-        return {"since": since.isoformat(), "channels": channels}
-
-    def messages_for(
-        self, reference: str, readable: dict[str, Any], page: PageRequest
-    ) -> Page[dict[str, Any]]:
-        """One page of what the applicant was sent about a case, oldest first
-        (MESSAGES_ORDER), once per notification (the email, or the SMS where no email
-        went); `readable`: the caller's scope. One case's messages are few: chosen in
-        memory, then paged."""
-        found = list(
-            self._mails.find(
-                {"$and": [{"reference": reference, "personal_erased": {"$ne": True}}, readable]},
-                {"delivery": 0, "lease": 0},
-            ).sort("queued_us", ASCENDING)
-        )
-        self._letters.prefetch(found)
-        by_notification: dict[str, dict[str, Any]] = {}
-        for stored in found:
-            letter = self._letters.letter(stored)
-            if letter is None:
-                continue
-            mail = {**stored, **letter}
-            key = mail["_id"].removesuffix(":fallback").removesuffix(":sms")
-            chosen = by_notification.get(key)
-            if chosen is None or (mail.get("channel", "email") == "email" and chosen.get("channel") == "sms"):
-                by_notification[key] = mail
-        return sequence_page(by_notification.values(), page, MESSAGES_ORDER)
-
-    def recent(
-        self, readable: dict[str, Any], reference: str | None, page: PageRequest
-    ) -> Page[dict[str, Any]]:
-        """One page of the messages within `readable` (the caller's scope), newest first."""
-        query = {"$and": [readable, {"reference": reference}]} if reference else readable
-
-        def opened(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            self._letters.prefetch(found)
-            return [self._shown(mail) for mail in found]
-
-        return mongo_page(self._mails, query, NOTIFICATIONS_ORDER, page, {"delivery": 0}, opened=opened)
-
-    def _shown(self, mail: dict[str, Any]) -> dict[str, Any]:
-        """The record with its recipient and subject line opened (None once erased)."""
-        letter = self._letters.letter(mail) or {}
-        return {**mail, "to": letter.get("to"), "subject": letter.get("subject")}
-
 
 # what erasure takes from a message: every sealed part, and texts that may quote the recipient
 UNSEALED = {"letter": "", "delivery": "", "last_error": "", "bounce_reason": ""}
@@ -405,236 +322,3 @@ def about_of(mail: dict[str, Any]) -> About:
     return About(
         mail["reference"], mail["event_type"], mail["audience"], mail.get("subject_id"), mail.get("case_type")
     )
-
-
-def _aware(moment: datetime) -> datetime:
-    """BSON dates come back naive (UTC) unless the client is tz-aware."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _percentile(samples: list[float], share: float) -> float | None:
-    if not samples:
-        return None
-    return round(samples[min(len(samples) - 1, int(share * len(samples)))], 3)
-
-
-def message_id(key: str) -> str:
-    """A valid Message-ID made from the mail's key (the key's colons are not allowed in one)."""
-    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@notify.kommun.example>"
-
-
-def to_message(mail: dict[str, Any], sender: str) -> EmailMessage:
-    """The email of a queued mail; Unsendable if it cannot be one."""
-    return mime.to_message(mail, sender, message_id(mail["_id"]))
-
-
-class SmtpSender:
-    """SMTP with STARTTLS (SMTP_STARTTLS=1, the server's certificate verified) and login
-    (SMTP_USERNAME / SMTP_PASSWORD or SMTP_PASSWORD_FILE) where the relay needs them."""
-
-    def __init__(self, settings: NotifySettings, smtp_class: type[smtplib.SMTP] = smtplib.SMTP) -> None:
-        self._settings = settings
-        self._smtp_class = smtp_class
-
-    def send(self, message: EmailMessage) -> None:
-        with self.session() as send:
-            send(message)
-
-    @contextmanager
-    def session(self) -> Iterator[Callable[[EmailMessage], object]]:
-        """One connection for a batch of emails. DependencyUnavailable if the server cannot
-        be reached or refuses the session (then no mail was tried)."""
-        with self._connected(timeout_s=10) as smtp:
-            yield smtp.send_message
-
-    @contextmanager
-    def _connected(self, timeout_s: float) -> Iterator[smtplib.SMTP]:
-        s = self._settings
-        try:
-            smtp = self._smtp_class(s.smtp_host, s.smtp_port, timeout=timeout_s)
-            if s.smtp_starttls:
-                smtp.starttls(context=ssl.create_default_context())
-            if s.smtp_username:
-                smtp.login(s.smtp_username, s.smtp_password)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise DependencyUnavailable(SMTP, reason_of(exc), probe=self.probe) from exc
-        TRACKER.back(SMTP)
-        with smtp:
-            yield smtp
-
-    def probe(self) -> None:
-        """Raises while the server cannot be reached (or refuses the session)."""
-        with self._connected(timeout_s=2) as smtp:
-            smtp.noop()
-
-
-def dispatch(
-    outbox: MailOutbox,
-    sender: SmtpSender,
-    mail_from: str,
-    limit: int = 100,
-    sms: SmsGateway | None = None,
-    stop: threading.Event | None = None,
-) -> int:
-    """Send what is due: emails over one SMTP connection, SMS through the gateway.
-    Returns how many were sent. Each message is recorded as sent as soon as it is
-    taken; through a store outage that waits (until `stop` is set: Stopped), since a
-    message whose mark is lost is sent again once its lease is taken over. Their sent
-    events are logged at the end of the round, in one transaction."""
-    stop = stop or threading.Event()
-    mails = outbox.lease(limit)
-    emails = [m for m in mails if m.get("channel", "email") == "email"]
-    texts = [m for m in mails if m.get("channel") == "sms"]
-    sent, outages = 0, []
-    for send in (
-        lambda: _send_emails(outbox, sender, mail_from, emails, stop),
-        lambda: _send_texts(outbox, sms, texts, stop),
-    ):
-        try:
-            sent += send()
-        except DependencyUnavailable as exc:  # the SMTP server is away: the texts still go
-            outages.append(exc)
-    for outage in outages[1:]:
-        TRACKER.report(outage)
-    if outages:
-        raise outages[0]  # the caller waits its backoff before the next round
-    outbox.log_sent()
-    return sent
-
-
-def _record_sent(outbox: MailOutbox, mail: dict[str, Any], stop: threading.Event) -> None:
-    """Record a message the server took, however long the store is away."""
-    call_through_outages(lambda: outbox.mark_sent(mail), stop)
-
-
-def _recorded_at_once(outbox: MailOutbox, mail: dict[str, Any]) -> bool:
-    """Record a message the server took; False if the store is away (told to the tracker)."""
-    try:
-        outbox.mark_sent(mail)
-    except PyMongoError as exc:
-        if dependency_of(exc) != STORE:
-            raise
-        TRACKER.report(exc)
-        return False
-    return True
-
-
-def _send_emails(
-    outbox: MailOutbox,
-    sender: SmtpSender,
-    mail_from: str,
-    mails: list[dict[str, Any]],
-    stop: threading.Event,
-) -> int:
-    """Each mail is sent and recorded at once, or failed alone (it cannot be an email, or
-    the server refused it: for good, or for now and it is tried again later), or, when
-    the server goes away or the lease nears its end, tried again later with the rest of
-    the batch. When the store is away as a sent mail is recorded, the session ends and the
-    mark waits for the store (an idle SMTP session would not outlast the outage)."""
-    if not mails:
-        return 0
-    sent = 0
-    untried = list(mails)
-    current: dict[str, Any] | None = None  # handed to the server, no outcome yet
-    unrecorded: dict[str, Any] | None = None
-    try:
-        with sender.session() as send:
-            while untried and outbox.lease_left(untried[0]) > SEND_MARGIN:
-                current = mail = untried.pop(0)
-                taken = _send_one(outbox, send, mail_from, mail)
-                current = None
-                if not taken:
-                    continue
-                sent += 1
-                if not _recorded_at_once(outbox, mail):
-                    unrecorded = mail
-                    break
-    except DependencyUnavailable:
-        outbox.release(mails)  # none was tried: no attempt is spent on an outage
-        raise
-    except (OSError, smtplib.SMTPException) as exc:
-        if current is None and len(untried) == len(mails):
-            current = untried.pop(0)  # the session failed before the first mail: it is that one's attempt
-        if current is not None:
-            reason = redact(repr(exc), [current.get("to")])
-            log.warning("mail %s not sent (attempt %d): %s", current["_id"], current["attempts"], reason)
-            outbox.mark_failed(current, repr(exc))
-        # the server is likely down: the rest wait for the next round
-    if unrecorded is not None:
-        _record_sent(outbox, unrecorded, stop)
-    call_through_outages(lambda: outbox.release(untried), stop)
-    return sent
-
-
-def _send_one(
-    outbox: MailOutbox,
-    send: Callable[[EmailMessage], object],
-    mail_from: str,
-    mail: dict[str, Any],
-) -> bool:
-    """Send one mail (True once the server took it), or fail it alone (False); raise what
-    ends the session (the server went away, or refuses the sender: every mail would fare
-    the same)."""
-    try:
-        send(to_message(mail, mail_from))
-    except (mime.Unsendable, smtplib.SMTPNotSupportedError) as exc:
-        log.warning("mail %s cannot be sent: %s", mail["_id"], redact(repr(exc), [mail.get("to")]))
-        outbox.mark_failed(mail, repr(exc), final=True)
-        return False
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _ in exc.recipients.values()]
-        log.warning("mail %s: recipient refused: %s", mail["_id"], redact(repr(exc), [mail.get("to")]))
-        outbox.mark_failed(mail, repr(exc), final=all(code >= 500 for code in codes))
-        return False
-    except smtplib.SMTPDataError as exc:
-        if exc.smtp_code == SERVICE_CLOSING:
-            raise
-        reason = redact(repr(exc), [mail.get("to")])
-        log.warning("mail %s refused (%d): %s", mail["_id"], exc.smtp_code, reason)
-        outbox.mark_failed(mail, repr(exc), final=exc.smtp_code >= 500)
-        return False
-    except (OSError, smtplib.SMTPException):
-        raise
-    except Exception as exc:  # a bug or a corrupt record: this mail only
-        log.error("mail %s failed: %s", mail["_id"], redact(repr(exc), [mail.get("to")]))
-        outbox.mark_failed(mail, repr(exc), final=True)
-        return False
-    return True
-
-
-SERVICE_CLOSING = 421  # the server ends the session: not a refusal of this one mail
-
-
-def _send_texts(
-    outbox: MailOutbox, sms: SmsGateway | None, texts: list[dict[str, Any]], stop: threading.Event
-) -> int:
-    """Each text is sent and recorded at once (waiting for the store if it is away)."""
-    sent = 0
-    for index, text in enumerate(texts):
-        if sms is None or not sms.configured:
-            outbox.mark_failed(text, "no SMS gateway configured", final=True)  # its email goes instead
-            continue
-        if outbox.lease_left(text) <= SEND_MARGIN:
-            call_through_outages(lambda rest=texts[index:]: outbox.release(rest), stop)
-            break
-        try:
-            sms.send(text["to"], text["body"], text["reference"])
-        except DependencyUnavailable:
-            outbox.release(texts[index:])  # the gateway is away: no attempt is spent
-            raise
-        except SmsRejected as exc:
-            outbox.mark_failed(text, repr(exc), final=True)
-            continue
-        except (OSError, requests.RequestException) as exc:
-            reason = redact(repr(exc), [text.get("to")])
-            log.warning("SMS %s not sent (attempt %d): %s", text["_id"], text["attempts"], reason)
-            outbox.mark_failed(text, repr(exc))
-            outbox.release(texts[index + 1 :])
-            break
-        except Exception as exc:  # a bug or a corrupt record: this text only (its email goes instead)
-            log.error("SMS %s failed: %s", text["_id"], redact(repr(exc), [text.get("to")]))
-            outbox.mark_failed(text, repr(exc), final=True)
-            continue
-        _record_sent(outbox, text, stop)
-        sent += 1
-    return sent

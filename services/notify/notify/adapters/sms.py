@@ -58,8 +58,3 @@ class SmsGateway:
 
 # the gateway (or the proxy before it) is away or overloaded: not this message's fault
 GATEWAY_AWAY = frozenset({429, 502, 503, 504})
-
-
-def sms_text(subject: str, link: str | None) -> str:
-    """The SMS: the email's subject, and the link to the case."""
-    return f"{subject}\n{link}" if link else subject

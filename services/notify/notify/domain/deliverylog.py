@@ -1,22 +1,16 @@
 """The delivery log as events: every message queued, sent (a batch at a time), bounced,
 and, after its last attempt, failed, which goes to the dead-letter topic for someone to
-act on. Stored with notify's own event store and published by its outbox relay. No
-addresses in the events: the message key, the case reference and the channel."""
+act on (stored by notify.adapters.deliverylog, published by notify's relay). No
+addresses in the events: the message key, the case reference and the channel. Pure."""
 
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from pymongo.client_session import ClientSession
-from pymongo.database import Database
-
-from kernel.eventsourcing.envelope import Metadata, NewEvent
-from kernel.eventsourcing.mongo_store import MongoEventStore
-from kernel.platform import telemetry
+from kernel.eventsourcing.envelope import NewEvent
 
 QUEUED, SENT, FAILED, BOUNCED = (
     "notify.message_queued",
@@ -24,16 +18,9 @@ QUEUED, SENT, FAILED, BOUNCED = (
     "notify.message_failed",
     "notify.message_bounced",
 )
-# stream category -> topic (kernel.platform.runners.run_relay adds the prefix)
-ROUTES = {
-    "message": "notify.message.v1",
-    "sent": "notify.message.v1",
-    "bounce": "notify.message.v1",
-    "undeliverable": "notify.message.v1.dlq",
-}
 
 
-def _key_hash(key: str) -> str:
+def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -62,10 +49,13 @@ def sent_events(mails: Sequence[dict[str, Any]]) -> list[NewEvent]:
     ]
 
 
+def aware(moment: datetime) -> datetime:
+    """BSON dates come back naive (UTC) unless the client is tz-aware."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _iso(moment: datetime | None) -> str | None:
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
+    return None if moment is None else aware(moment).isoformat()
 
 
 def failed_event(mail: dict[str, Any], error: str) -> NewEvent:
@@ -76,35 +66,3 @@ def failed_event(mail: dict[str, Any], error: str) -> NewEvent:
 
 def bounced_event(mail: dict[str, Any], reason: str) -> NewEvent:
     return NewEvent(BOUNCED, {**_about(mail), "reason": reason[:500], "bounced_at": _now()})
-
-
-class DeliveryLog:
-    def __init__(self, db: Database) -> None:
-        self._store = MongoEventStore(db)
-
-    def ensure_schema(self) -> None:
-        self._store.ensure_schema()
-
-    def _meta(self) -> Metadata:
-        return Metadata.new(telemetry.current_traceparent())
-
-    def queued(self, mail: dict[str, Any], session: ClientSession | None) -> None:
-        """In the consumer's transaction, with the message itself."""
-        self._store.append(
-            f"message-{_key_hash(mail['_id'])}", 0, [queued_event(mail)], self._meta(), session
-        )
-
-    def sent(self, mails: Sequence[dict[str, Any]], session: ClientSession) -> None:
-        """In the transaction that takes the messages' note that they are still to be logged."""
-        if mails:
-            self._store.append(f"sent-{uuid.uuid4()}", 0, sent_events(mails), self._meta(), session)
-
-    def failed(self, mail: dict[str, Any], error: str) -> None:
-        """Given up: to the dead-letter topic, with the reason."""
-        event = NewEvent(
-            FAILED, {**_about(mail), "attempts": mail["attempts"], "error": error[:500], "failed_at": _now()}
-        )
-        self._store.append(f"undeliverable-{_key_hash(mail['_id'])}", 0, [event], self._meta())
-
-    def bounced(self, mail: dict[str, Any], reason: str) -> None:
-        self._store.append(f"bounce-{uuid.uuid4()}", 0, [bounced_event(mail, reason)], self._meta())

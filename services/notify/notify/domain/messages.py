@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from catalogue import casetypes
+from catalogue.outcomes import OUTCOMES
 from kernel.eventsourcing.envelope import Envelope
 from kernel.web.i18n import LANGUAGES_BY_COUNTRY
-from notify.access import CITIZEN, PROVIDER
-from notify.settings import NotifySettings
+from notify.domain.access import CITIZEN, PROVIDER
 
-TEMPLATES = Path(__file__).parent / "templates" / "email"
+TEMPLATES = Path(__file__).parent.parent / "templates" / "email"
 
 
 class OwnUrl(str):
@@ -68,23 +66,9 @@ EMAILS = {**APPLICANT_EMAILS, **STAFF_EMAILS}
 VOUCHER_LANGUAGE = "sv"  # customer choice (LOV) is Swedish: providers hear of it in Swedish
 
 
-@cache
-def staff_language() -> str:
+def staff_language(country: str) -> str:
     """The municipality's own staff read its warnings in the deployment's national language."""
-    country = casetypes.load(NotifySettings.from_env().case_types_file).country
     return LANGUAGES_BY_COUNTRY.get(country, LANGUAGES_BY_COUNTRY["SE"])[0]
-
-
-OUTCOMES = {
-    "granted": {"sv": "Beviljat", "en": "Granted", "da": "Tilladelse givet"},
-    "granted_with_conditions": {
-        "sv": "Beviljat med villkor",
-        "en": "Granted with conditions",
-        "da": "Tilladelse givet med vilkår",
-    },
-    "refused": {"sv": "Avslag", "en": "Refused", "da": "Afslag"},
-    "answered": {"sv": "Besvarat", "en": "Answered", "da": "Besvaret"},
-}
 
 
 @dataclass(frozen=True)
@@ -117,7 +101,7 @@ def shown_body(email: Email) -> str:
 @dataclass(frozen=True)
 class About:
     """What a message is about, kept in clear beside its sealed letter: the case or
-    voucher it concerns, whom it is for (notify.access), and the data subject whose key
+    voucher it concerns, whom it is for (notify.domain.access), and the data subject whose key
     seals it."""
 
     reference: str
@@ -183,10 +167,11 @@ def email_for(event: Envelope, recipient: dict[str, Any], tracking_url: str | No
     )
 
 
-def staff_emails(event: Envelope, desk_url: str) -> list[Email]:
-    """A warning to each of the staff the event names (the handler and the team lead)."""
+def staff_emails(event: Envelope, desk_url: str, language: str = "sv") -> list[Email]:
+    """A warning to each of the staff the event names (the handler and the team lead), in
+    the staff's `language` (staff_language)."""
     template = EMAILS[event.type]
-    subject, body = render(template, staff_language(), {"data": event.data, "desk_url": desk_url})
+    subject, body = render(template, language, {"data": event.data, "desk_url": desk_url})
     return [
         Email(to=address, subject=subject, body=body, template=template)
         for address in event.data["recipients"]
@@ -202,25 +187,23 @@ VOUCHER_EMAILS: dict[str, list[tuple[str, str]]] = {
 }
 
 
-@cache
-def programme_names() -> dict[str, dict[str, str]]:
-    """The programmes' names in sv and en, from the voucher programmes' configuration."""
-    path = NotifySettings.from_env().voucher_programmes_file
-    programmes = yaml.safe_load(path.read_text(encoding="utf-8"))["programmes"]
-    return {key: raw["name"] for key, raw in programmes.items()}
-
-
 def kronor(ore: int) -> str:
     """Swedish style: 7 668,00 kr."""
     return f"{ore / 100:,.2f}".replace(",", " ").replace(".", ",") + " kr"
 
 
-def voucher_emails(event: Envelope, citizen: dict[str, Any] | None, vouchers_url: str) -> list[Email]:
+def voucher_emails(
+    event: Envelope,
+    citizen: dict[str, Any] | None,
+    vouchers_url: str,
+    programme_names: Mapping[str, Mapping[str, str]] | None = None,
+) -> list[Email]:
     """The emails a vouchers event makes: to the citizen (their address from the grant)
-    and to the provider (its address travels in the event). Providers read Swedish."""
+    and to the provider (its address travels in the event). Providers read Swedish.
+    `programme_names`: each programme's name by language (catalogue.programmes)."""
     emails = []
     data = event.data
-    names = programme_names().get(data.get("programme", ""), {})
+    names = (programme_names or {}).get(data.get("programme", ""), {})
     for who, template in VOUCHER_EMAILS[event.type]:
         if who == CITIZEN:
             if not citizen:
@@ -239,10 +222,15 @@ def voucher_emails(event: Envelope, citizen: dict[str, Any] | None, vouchers_url
     return emails
 
 
-def delay_notice_copies(event: Envelope, desk_url: str) -> list[Email]:
-    """§11: the team lead hears that the applicant was told of a delay."""
-    subject, body = render("delay_notice_staff", staff_language(), {"data": event.data, "desk_url": desk_url})
+def delay_notice_copies(event: Envelope, desk_url: str, language: str = "sv") -> list[Email]:
+    """§11: the team lead hears that the applicant was told of a delay (in the staff's language)."""
+    subject, body = render("delay_notice_staff", language, {"data": event.data, "desk_url": desk_url})
     return [
         Email(to=address, subject=subject, body=body, template="delay_notice_staff")
         for address in event.data.get("staff_recipients", [])
     ]
+
+
+def sms_text(subject: str, link: str | None) -> str:
+    """The SMS: the email's subject, and the link to the case."""
+    return f"{subject}\n{link}" if link else subject

@@ -1,15 +1,16 @@
 """A queued message as an email: headers built from validated parts only, so no value
 (a provider's name in the subject, an address) can carry a line break into the header
-block, and a message that cannot be an email fails alone (Unsendable), not the batch."""
+block, and a message that cannot be an email fails alone (Unsendable), not the batch. Pure."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from email.headerregistry import Address
 from email.message import EmailMessage
 from typing import Any
 
-from notify.messages import html_body
+from notify.domain.messages import html_body
 
 # C0 and C1 controls (CR, LF, NUL, ...), DEL, and the Unicode line and paragraph separators
 HEADER_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -38,7 +39,13 @@ def mailbox(value: str) -> str:
     return address.addr_spec
 
 
-def to_message(mail: dict[str, Any], sender: str, message_id: str) -> EmailMessage:
+def message_id(key: str) -> str:
+    """A valid Message-ID made from the mail's key (the key's colons are not allowed in one)."""
+    return f"<{hashlib.sha256(key.encode()).hexdigest()[:32]}@notify.kommun.example>"
+
+
+def to_message(mail: dict[str, Any], sender: str) -> EmailMessage:
+    """The email of a queued mail; Unsendable if it cannot be one."""
     try:
         subject = header_text(mail["subject"])
         message = EmailMessage()
@@ -46,7 +53,7 @@ def to_message(mail: dict[str, Any], sender: str, message_id: str) -> EmailMessa
         message["To"] = mailbox(mail["to"])
         message["Subject"] = subject
         # A stable Message-ID lets receiving systems drop a copy sent twice after a crash.
-        message["Message-ID"] = message_id
+        message["Message-ID"] = message_id(mail["_id"])
         message.set_content(mail["body"])
         message.add_alternative(
             html_body(subject, mail["body"], mail.get("language") or "sv"), subtype="html"

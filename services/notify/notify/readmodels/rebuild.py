@@ -1,11 +1,11 @@
-"""Entrypoint: rebuild notify's read model, the recipients (whom to write to about a case
-or a voucher), from the events its consumer kept (kernel.eventsourcing.consumed), a data subject at a
-time. Safe on a live system and idempotent (kernel.eventsourcing.rebuild): `python -m notify.rebuild`
-prints the summary as JSON.
+"""Rebuild notify's read model, the recipients (whom to write to about a case or a
+voucher), from the events its consumer kept (kernel.eventsourcing.consumed), a data
+subject at a time. Safe on a live system and idempotent (kernel.eventsourcing.rebuild):
+`python -m kernel.platform.run notify rebuild [--check]` prints the summary as JSON.
 
-The outgoing mail is not a read model: it records what the dispatcher did (sent, bounced,
+The outgoing mail is not rebuilt: it records what the dispatcher did (sent, bounced,
 failed, when, after how many attempts), which no event holds before it happens; its
-delivery log is notify's own events (notify.deliverylog)."""
+delivery log is notify's own events (notify.domain.deliverylog)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,12 @@ from pymongo.database import Database
 
 from kernel.eventsourcing.consumed import ConsumedEvents, group_of
 from kernel.eventsourcing.envelope import Envelope
-from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
+from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model
 from kernel.platform.connections import mongo_client, personal_data
-from notify.recipients import Recipients
+from notify.readmodels.recipients import Recipients
 from notify.settings import NotifySettings
 
-# the events that teach or erase a recipient (notify.recipients.learnt_from)
+# the events that teach or erase a recipient (notify.readmodels.recipients.learnt_from)
 TYPES = [
     "intake.inquiry_submitted",
     "intake.tracking_link_replaced",
@@ -84,11 +84,3 @@ def rebuild(settings: NotifySettings, db: Database | None = None, check: bool = 
     summary = rebuild_model(db.client, model, check=check)
     summary.details["consumed_without_kept_event"] = model.unkept()
     return {"service": "notify", "models": [summary.as_dict()]}
-
-
-def main() -> None:
-    run_cli(NotifySettings.from_env, rebuild)
-
-
-if __name__ == "__main__":
-    main()

@@ -20,6 +20,9 @@ PERSONAL_FIELDS = ("email", "name", "phone", "tracking_token")
 
 
 class Recipients:
+    """The recipients in the store's `recipients` collection (InMemoryRecipients: the
+    same in memory, for unit tests)."""
+
     def __init__(self, db: Database, personal: PersonalData) -> None:
         self._collection = db["recipients"]
         self._personal = personal
@@ -30,6 +33,16 @@ class Recipients:
     @property
     def collection(self) -> Collection:
         return self._collection
+
+    def _find(self, key: str, session: ClientSession | None) -> dict[str, Any] | None:
+        return self._collection.find_one({"_id": key}, session=session)
+
+    def _replace(self, key: str, doc: dict[str, Any], session: ClientSession | None) -> None:
+        self._collection.replace_one({"_id": key}, doc, upsert=True, session=session)
+
+    def _delete(self, subject_id: str, keys: list[str], session: ClientSession | None) -> None:
+        either = [{"subject_id": subject_id}, {"_id": {"$in": keys}}]
+        self._collection.delete_many({"$or": either}, session=session)
 
     def learn(self, event: Envelope, session: ClientSession | None) -> None:
         """What the event teaches of its recipient (kept or forgotten)."""
@@ -45,16 +58,14 @@ class Recipients:
         self, key: str, subject_id: str, fields: dict[str, Any], session: ClientSession | None
     ) -> None:
         """Add to what is known of the recipient (the personal fields sealed)."""
-        stored = self._collection.find_one({"_id": key}, session=session)
+        stored = self._find(key, session)
         known = self._opened_record(stored) or {}
         if known.get("erased"):
             return
         sealed = stored is not None and "personal" in stored  # not a record from before sealing
         if sealed and known.get("subject_id") == subject_id and {**known, **fields} == known:
             return  # nothing new (the case opened from the inquiry learnt already): no write
-        self._collection.replace_one(
-            {"_id": key}, self.stored(known, subject_id, fields), upsert=True, session=session
-        )
+        self._replace(key, self.stored(known, subject_id, fields), session)
 
     def stored(self, known: dict[str, Any], subject_id: str, fields: dict[str, Any]) -> dict[str, Any]:
         """The record as stored once `fields` are added to what is `known` (opened)."""
@@ -97,7 +108,7 @@ class Recipients:
     def get(self, key: str, session: ClientSession | None) -> dict[str, Any] | None:
         """The recipient, opened; `erased: True` (and no contact details) once the
         subject's data is erased; None when nothing is known yet."""
-        return self._opened_record(self._collection.find_one({"_id": key}, session=session))
+        return self._opened_record(self._find(key, session))
 
     def _opened_record(self, doc: dict[str, Any] | None) -> dict[str, Any] | None:
         if doc is None or "personal" not in doc:
@@ -109,9 +120,30 @@ class Recipients:
 
     def forget(self, subject_id: str, keys: list[str], session: ClientSession | None) -> None:
         """Every record of the subject, and those of its case or voucher (`keys`)."""
-        self._collection.delete_many(
-            {"$or": [{"subject_id": subject_id}, {"_id": {"$in": keys}}]}, session=session
-        )
+        self._delete(subject_id, keys, session)
+
+
+class InMemoryRecipients(Recipients):
+    """The recipients held in a dict: the same learning, sealing and forgetting."""
+
+    def __init__(self, personal: PersonalData) -> None:
+        self._personal = personal
+        self.records: dict[str, dict[str, Any]] = {}
+
+    def ensure_schema(self) -> None:
+        pass
+
+    def _find(self, key: str, session: ClientSession | None) -> dict[str, Any] | None:
+        found = self.records.get(key)
+        return dict(found) if found is not None else None
+
+    def _replace(self, key: str, doc: dict[str, Any], session: ClientSession | None) -> None:
+        self.records[key] = {**doc, "_id": key}
+
+    def _delete(self, subject_id: str, keys: list[str], session: ClientSession | None) -> None:
+        self.records = {
+            k: v for k, v in self.records.items() if v.get("subject_id") != subject_id and k not in keys
+        }
 
 
 @dataclass(frozen=True)

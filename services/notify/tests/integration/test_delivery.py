@@ -11,14 +11,12 @@ import requests
 
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
-from kernel.eventsourcing.inbox import MongoInbox
-from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
 from kernel.web.paging import PageRequest
 from notify import create_app
-from notify.handlers import build_handlers
-from notify.messages import LINK_WITHHELD
-from notify.outbox import MailOutbox, SmtpSender, dispatch
+from notify.adapters.dispatcher import dispatch
+from notify.adapters.smtp import SmtpSender
+from notify.domain.messages import LINK_WITHHELD
 from notify.settings import NotifySettings
 
 pytestmark = pytest.mark.integration
@@ -44,15 +42,9 @@ def event(wire):
 
 
 @pytest.fixture
-def notify(settings_for, personal):
-    settings = settings_for("notify")
-    db = mongo_client(settings)[settings.database]
-    processor = MessageProcessor(
-        MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"), personal=personal
-    )
-    outbox = MailOutbox(db)
-    outbox.ensure_schema()
-    return settings, processor, outbox
+def notify(wired_notify):
+    deps, processor = wired_notify()
+    return deps.settings, processor, deps.outbox
 
 
 def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notify, event, unique, signed_in):
@@ -109,7 +101,7 @@ def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notif
 
 
 def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_returns(
-    infra, notify, event, unique
+    infra, notify, deliveries, event, unique
 ):
     settings, processor, outbox = notify
     address, case_id = f"patient-{unique}@example.se", str(uuid.uuid4())
@@ -122,18 +114,18 @@ def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_retur
             yield
 
     assert dispatch(outbox, DownSender(settings), settings.mail_from) == 0
-    [queued] = outbox.recent({}, None, PageRequest()).items
+    [queued] = deliveries.recent({}, None, PageRequest()).items
     assert queued["status"] == "queued" and queued["attempts"] == 1
     outbox._mails.update_one({"_id": queued["_id"]}, {"$set": {"next_attempt_at": queued["queued_at"]}})
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 1
     assert len(mails_to(infra, address)) == 1
 
 
-def test_a_case_event_for_an_unknown_applicant_is_retried_not_mailed(notify, event):
-    _, processor, outbox = notify
+def test_a_case_event_for_an_unknown_applicant_is_retried_not_mailed(notify, deliveries, event):
+    _, processor, _outbox = notify
     with pytest.raises(LookupError):
         processor.process(event("business_desk.case_decided", "x@example.se", str(uuid.uuid4())))
-    assert outbox.recent({}, None, PageRequest()).items == []
+    assert deliveries.recent({}, None, PageRequest()).items == []
 
 
 def test_the_notification_log_is_for_staff_only(notify, signed_in):
@@ -246,16 +238,11 @@ BLANK = {
 }
 
 
-def test_sms_by_choice_with_email_as_the_fallback(infra, settings_for, personal, gateway, unique):
-    from notify.sms import SmsGateway
+def test_sms_by_choice_with_email_as_the_fallback(infra, wired_notify, deliveries, personal, gateway, unique):
+    from notify.adapters.sms import SmsGateway
 
-    settings = NotifySettings.from_env()
-    db = mongo_client(settings)[settings.database]
-    processor = MessageProcessor(
-        MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"), personal=personal
-    )
-    outbox = MailOutbox(db)
-    outbox.ensure_schema()
+    deps, processor = wired_notify()
+    settings, db, outbox = deps.settings, deps.db, deps.outbox
 
     def submitted(notify_by: str, phone: str) -> tuple[str, bytes]:
         raw = golden_example("intake.inquiry_submitted")
@@ -283,31 +270,33 @@ def test_sms_by_choice_with_email_as_the_fallback(infra, settings_for, personal,
     assert (
         gateway.to("070-000 00 00") == [] and len(mails_to(infra, refused)) == 1
     )  # refused: the email instead
-    figures = outbox.figures(datetime.now(UTC) - timedelta(hours=1))["channels"]
+    figures = deliveries.figures(datetime.now(UTC) - timedelta(hours=1))["channels"]
     assert figures["sms"]["sent"] == 2 and figures["sms"]["failed"] == 1 and figures["email"]["sent"] == 2
 
     # the delivery log as events: each message queued and sent; the refused SMS to the dead-letter topic
     from kernel.eventsourcing.relay import route_by_stream_category
-    from notify.deliverylog import ROUTES
+    from notify.service import SERVICE
 
     logged = list(db["events"].find({}, {"type": 1, "stream_id": 1, "data": 1}))
     counts = {t: sum(1 for e in logged if e["type"] == t) for t in {e["type"] for e in logged}}
     assert counts == {"notify.message_queued": 5, "notify.message_sent": 4, "notify.message_failed": 1}
     [failed] = [e for e in logged if e["type"] == "notify.message_failed"]
     assert failed["data"]["channel"] == "sms" and "unknown number" in failed["data"]["error"]
-    topic_for = route_by_stream_category(ROUTES)
+    topic_for = route_by_stream_category(SERVICE.routes)
     assert topic_for(Envelope.from_dict({**failed, **BLANK})) == "notify.message.v1.dlq"
 
 
-def test_a_bounce_reported_by_the_provider_marks_the_message_and_is_logged(notify, event, unique, signed_in):
-    from notify.outbox import message_id
+def test_a_bounce_reported_by_the_provider_marks_the_message_and_is_logged(
+    notify, deliveries, event, unique, signed_in
+):
+    from notify.domain.mime import message_id
 
     settings, processor, outbox = notify
     address, case_id = f"bounce-{unique}@example.se", str(uuid.uuid4())
     raw = event("intake.inquiry_submitted", address, case_id)
     processor.process(raw)
     dispatch(outbox, SmtpSender(settings), settings.mail_from)
-    [mail] = outbox.recent({}, None, PageRequest()).items
+    [mail] = deliveries.recent({}, None, PageRequest()).items
     client = signed_in(create_app(settings), "service:notify")
     bounced = client.post(
         "/api/v1/bounces", json={"message_id": message_id(mail["_id"]), "reason": "550 5.1.1 unknown"}
@@ -321,7 +310,7 @@ def test_a_bounce_reported_by_the_provider_marks_the_message_and_is_logged(notif
 def test_a_refusal_quoting_the_address_is_kept_logged_and_published_without_it(notify, event, unique, caplog):
     import smtplib
 
-    from notify.outbox import MAX_ATTEMPTS
+    from notify.adapters.outbox import MAX_ATTEMPTS
 
     settings, processor, outbox = notify
     address, case_id = f"Refused-{unique}@Example.se", str(uuid.uuid4())
@@ -347,7 +336,7 @@ def test_a_refusal_quoting_the_address_is_kept_logged_and_published_without_it(n
 
 
 def test_an_unreachable_smtp_server_spends_no_attempt_and_is_told_once(
-    infra, notify, event, unique, monkeypatch, caplog
+    infra, notify, deliveries, event, unique, monkeypatch, caplog
 ):
     """The real SMTP adapter at a closed port: the dispatch round ends with the outage
     (for the consumer's backoff), the mail waits untried however many rounds meet it, and
@@ -365,7 +354,7 @@ def test_an_unreachable_smtp_server_spends_no_attempt_and_is_told_once(
         with pytest.raises(DependencyUnavailable) as outage:
             dispatch(outbox, closed, settings.mail_from)
         TRACKER.report(outage.value)  # as the consumer's gate does
-    [queued] = outbox.recent({}, None, PageRequest()).items
+    [queued] = deliveries.recent({}, None, PageRequest()).items
     assert (queued["status"], queued["attempts"]) == ("queued", 0)
     body, status = readiness({}, TRACKER)
     assert status == 503 and body["checks"][SMTP].startswith("failing: ConnectionRefusedError")
@@ -378,20 +367,15 @@ def test_an_unreachable_smtp_server_spends_no_attempt_and_is_told_once(
 
 
 def test_an_unreachable_sms_gateway_spends_no_attempt_and_the_emails_still_go(
-    infra, settings_for, personal, unique, monkeypatch
+    infra, wired_notify, deliveries, personal, unique, monkeypatch
 ):
     from devstack.ports import free_port
     from kernel.platform.dependencies import SMS_GATEWAY, DependencyUnavailable
-    from notify.sms import SmsGateway
+    from notify.adapters.sms import SmsGateway
 
     monkeypatch.setenv("SMS_GATEWAY_URL", f"http://127.0.0.1:{free_port()}/sms")
-    settings = NotifySettings.from_env()
-    db = mongo_client(settings)[settings.database]
-    processor = MessageProcessor(
-        MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"), personal=personal
-    )
-    outbox = MailOutbox(db)
-    outbox.ensure_schema()
+    deps, processor = wired_notify()
+    settings, outbox = deps.settings, deps.outbox
     addresses = {}
     for notify_by in ("sms", "email"):
         raw = golden_example("intake.inquiry_submitted")
@@ -404,6 +388,6 @@ def test_an_unreachable_sms_gateway_spends_no_attempt_and_the_emails_still_go(
         dispatch(outbox, SmtpSender(settings), settings.mail_from, sms=SmsGateway(settings))
     assert outage.value.dependency == SMS_GATEWAY
     assert len(mails_to(infra, addresses["email"])) == 1  # the SMTP server is there: the email went
-    [text] = [m for m in outbox.recent({}, None, PageRequest()).items if m["channel"] == "sms"]
+    [text] = [m for m in deliveries.recent({}, None, PageRequest()).items if m["channel"] == "sms"]
     assert (text["status"], text["attempts"]) == ("queued", 0)  # waits, untried, and no fallback yet
     assert mails_to(infra, addresses["sms"]) == []

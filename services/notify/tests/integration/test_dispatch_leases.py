@@ -10,19 +10,19 @@ import pytest
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
 from kernel.platform.connections import mongo_client
-from notify.access import APPLICANT
-from notify.messages import About, Email
-from notify.outbox import MailOutbox
-from notify.recipients import Recipients
+from notify.adapters.outbox import MailOutbox
+from notify.domain.access import APPLICANT
+from notify.domain.messages import About, Email
+from notify.readmodels.recipients import Recipients
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def db(settings_for):
+def db(settings_for, personal):
     settings = settings_for("notify")
     database = mongo_client(settings)[settings.database]
-    MailOutbox(database).ensure_schema()
+    MailOutbox(database, personal=personal).ensure_schema()
     return database
 
 

@@ -10,13 +10,11 @@ import pytest
 import requests
 
 from kernel.eventsourcing.contracts import golden_example
-from kernel.eventsourcing.inbox import MongoInbox
-from kernel.eventsourcing.processor import MessageProcessor
-from kernel.platform.connections import mongo_client
-from notify.access import APPLICANT
-from notify.handlers import build_handlers
-from notify.messages import About, Email
-from notify.outbox import MAX_ATTEMPTS, RECLAIM_GRACE, MailOutbox, SmtpSender, dispatch
+from notify.adapters.dispatcher import dispatch
+from notify.adapters.outbox import MAX_ATTEMPTS, RECLAIM_GRACE, MailOutbox
+from notify.adapters.smtp import SmtpSender
+from notify.domain.access import APPLICANT
+from notify.domain.messages import About, Email
 
 pytestmark = pytest.mark.integration
 
@@ -27,15 +25,9 @@ def mails_to(infra, address: str) -> list[dict]:
 
 
 @pytest.fixture
-def notify(settings_for, personal):
-    settings = settings_for("notify")
-    db = mongo_client(settings)[settings.database]
-    processor = MessageProcessor(
-        MongoInbox(db, "notify"), build_handlers(db, "http://intake.test"), personal=personal
-    )
-    outbox = MailOutbox(db)
-    outbox.ensure_schema()
-    return settings, processor, outbox, db
+def notify(wired_notify):
+    deps, processor = wired_notify()
+    return deps.settings, processor, deps.outbox, deps.db
 
 
 def provider_chosen(wire, provider_name: str, provider_email: str) -> bytes:
@@ -87,7 +79,7 @@ def test_a_mail_that_cannot_be_an_email_fails_alone_and_the_next_is_sent(infra, 
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 0  # never leased again
 
 
-def test_a_mail_whose_every_lease_ran_out_is_given_up_not_leased_forever(notify, unique):
+def test_a_mail_whose_every_lease_ran_out_is_given_up_not_leased_forever(notify, personal, unique):
     _, _, outbox, db = notify
     outbox.queue(
         f"{unique}:crashes",
@@ -103,7 +95,8 @@ def test_a_mail_whose_every_lease_ran_out_is_given_up_not_leased_forever(notify,
     assert outbox.lease(10) == []
     held = db["outgoing_mail"].find_one({"_id": f"{unique}:crashes"})
     assert held["status"] == "sending"  # its holder may still record it: held for RECLAIM_GRACE
-    after_the_grace = MailOutbox(db, clock=lambda: outbox._clock() + RECLAIM_GRACE + timedelta(seconds=1))
+    later = lambda: outbox._clock() + RECLAIM_GRACE + timedelta(seconds=1)  # noqa: E731
+    after_the_grace = MailOutbox(db, clock=later, personal=personal)
     assert after_the_grace.lease(10) == []
     mail = db["outgoing_mail"].find_one({"_id": f"{unique}:crashes"})
     assert mail["status"] == "failed" and mail["last_error"].startswith("abandoned")

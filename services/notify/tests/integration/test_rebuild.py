@@ -14,8 +14,9 @@ from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.inbox import MongoInbox
 from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client
-from notify.handlers import build_handlers
-from notify.rebuild import RecipientsOfSubjects, rebuild
+from notify.bootstrap import bootstrap
+from notify.handlers import handlers
+from notify.readmodels.rebuild import RecipientsOfSubjects, rebuild
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +27,7 @@ def notify(settings_for, personal, wire):
     db = mongo_client(settings)[settings.database]
     processor = MessageProcessor(
         MongoInbox(db, group_of(settings)),
-        build_handlers(db, "http://intake.test", personal=personal),
+        handlers(bootstrap(settings, db, personal=personal)),
         personal=personal,
     )
 

@@ -20,12 +20,15 @@ import requests
 
 from devstack.infra import Process, store_process
 from devstack.ports import free_port
-from kernel.platform.connections import mongo_client
+from kernel.platform.connections import mongo_client, personal_data
 from kernel.platform.retry import Stopped
-from notify.messages import About, Email
-from notify.outbox import LEASE, RECLAIM_GRACE, MailOutbox, SmtpSender, dispatch, to_message
+from notify.adapters.dispatcher import dispatch
+from notify.adapters.outbox import LEASE, RECLAIM_GRACE, MailOutbox
+from notify.adapters.sms import SmsGateway
+from notify.adapters.smtp import SmtpSender
+from notify.domain.messages import About, Email
+from notify.domain.mime import to_message
 from notify.settings import NotifySettings
-from notify.sms import SmsGateway
 
 pytestmark = pytest.mark.integration
 
@@ -117,10 +120,11 @@ def queue(outbox: MailOutbox, to: str, channel: str = "email") -> str:
 def outboxes(settings: NotifySettings) -> tuple[MailOutbox, MailOutbox, Later]:
     """The first dispatcher's outbox, and another's on the same store with a clock of its own."""
     db = mongo_client(settings)[settings.database]
-    first = MailOutbox(db)
+    personal = personal_data(settings, db.client)
+    first = MailOutbox(db, personal=personal)
     first.ensure_schema()
     later = Later()
-    return first, MailOutbox(db, clock=later), later
+    return first, MailOutbox(db, clock=later, personal=personal), later
 
 
 def run_in_thread(work: Callable[[], int]) -> tuple[threading.Thread, list[object]]:

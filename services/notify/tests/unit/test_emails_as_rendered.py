@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from kernel.eventsourcing.contracts import golden_example
-from notify.messages import EMAILS, VOUCHER_EMAILS, html_body, kronor, render
+from notify.domain.messages import EMAILS, VOUCHER_EMAILS, html_body, kronor, render
 
 FIXTURES = Path(__file__).with_name("emails_as_rendered.json")
 LANGUAGES = ("sv", "en", "da", "fi")  # fi: a language notify has no words in

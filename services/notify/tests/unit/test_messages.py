@@ -7,7 +7,7 @@ import pytest
 
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
-from notify.messages import APPLICANT_EMAILS, VOUCHER_EMAILS, email_for, render, staff_emails
+from notify.domain.messages import APPLICANT_EMAILS, VOUCHER_EMAILS, email_for, render, staff_emails
 from notify.settings import NotifySettings
 
 RECIPIENT = {"email": "anna.berg@example.se", "name": "Anna Berg", "language": "sv"}
@@ -62,7 +62,7 @@ def test_a_deadline_warning_goes_to_the_handler_and_the_team_lead_with_a_link_to
 @pytest.mark.parametrize("language", ["sv", "en"])
 @pytest.mark.parametrize("event_type", sorted(VOUCHER_EMAILS))
 def test_every_voucher_template_renders_with_its_golden_event(event_type, language):
-    from notify.messages import voucher_emails
+    from notify.domain.messages import voucher_emails
 
     event = Envelope.from_dict(golden_example(event_type))
     emails = voucher_emails(event, {"email": "k@example.se", "language": language}, "http://vouchers.example")
@@ -72,7 +72,7 @@ def test_every_voucher_template_renders_with_its_golden_event(event_type, langua
 
 
 def test_every_template_file_has_both_languages():
-    from notify.messages import TEMPLATES
+    from notify.domain.messages import TEMPLATES
 
     names = {p.name.rsplit(".", 2)[0] for p in TEMPLATES.glob("*.txt")}
     for name in names:
@@ -80,7 +80,7 @@ def test_every_template_file_has_both_languages():
 
 
 def test_the_html_part_is_the_text_escaped_with_its_links_clickable():
-    from notify.messages import html_body
+    from notify.domain.messages import html_body
 
     html = html_body(
         "Beslut <i>", "Hej <script>alert(1)</script>,\n\nSe http://intake.example/track/a?b=1&c=2\nTack", "sv"
@@ -91,7 +91,7 @@ def test_the_html_part_is_the_text_escaped_with_its_links_clickable():
 
 
 def test_a_mail_goes_as_text_and_html_with_a_stable_message_id():
-    from notify.outbox import to_message
+    from notify.domain.mime import to_message
 
     mail = {
         "_id": "e1:receipt",
@@ -130,7 +130,8 @@ class FakeSmtp:
 
 
 def test_starttls_and_login_when_the_relay_needs_them(monkeypatch):
-    from notify.outbox import SmtpSender, to_message
+    from notify.adapters.smtp import SmtpSender
+    from notify.domain.mime import to_message
 
     mail = {"_id": "k", "to": "a@example.se", "subject": "S", "body": "B"}
     monkeypatch.setenv("SMTP_STARTTLS", "1")
@@ -149,7 +150,7 @@ def test_starttls_and_login_when_the_relay_needs_them(monkeypatch):
 
 
 def test_the_team_lead_gets_a_copy_of_a_delay_notice():
-    from notify.messages import delay_notice_copies
+    from notify.domain.messages import delay_notice_copies
 
     event = Envelope.from_dict(golden_example("business_desk.delay_notice_sent"))
     [copy] = delay_notice_copies(event, "http://desk.example")
@@ -160,7 +161,7 @@ def test_the_team_lead_gets_a_copy_of_a_delay_notice():
 
 
 def test_every_applicant_email_has_a_danish_template_for_a_danish_deployment():
-    from notify.messages import TEMPLATES
+    from notify.domain.messages import TEMPLATES
 
     for template in APPLICANT_EMAILS.values():
         assert (TEMPLATES / f"{template}.da.txt").exists(), template
@@ -174,25 +175,26 @@ def test_every_applicant_email_has_a_danish_template_for_a_danish_deployment():
 
 def test_a_danish_deployment_warns_its_staff_in_danish(monkeypatch):
     from kernel.platform.settings import REPO_ROOT
-    from notify.messages import delay_notice_copies, staff_language
+    from kernel.privacy.personal import InMemoryKeyVault, PersonalData
+    from notify.bootstrap import bootstrap
+    from notify.domain.messages import delay_notice_copies
 
     monkeypatch.setenv("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.dk.yaml"))
-    staff_language.cache_clear()
-    try:
-        warning = staff_emails(
-            Envelope.from_dict(golden_example("business_desk.deadline_warning_issued")), ""
-        )
-        assert warning[0].subject == "Sag BUS-2026-7KQ29X: 70 % af tiden er brugt"
-        [copy] = delay_notice_copies(
-            Envelope.from_dict(golden_example("business_desk.delay_notice_sent")), ""
-        )
-        assert copy.subject.startswith("Sag ") and "forsinkelse" in copy.subject
-    finally:
-        staff_language.cache_clear()
+    personal = PersonalData(InMemoryKeyVault())
+    deps = bootstrap(NotifySettings.from_env(), personal=personal, recipients=object(), outbox=object())
+    assert deps.staff_language == "da"
+    warning = staff_emails(
+        Envelope.from_dict(golden_example("business_desk.deadline_warning_issued")), "", deps.staff_language
+    )
+    assert warning[0].subject == "Sag BUS-2026-7KQ29X: 70 % af tiden er brugt"
+    [copy] = delay_notice_copies(
+        Envelope.from_dict(golden_example("business_desk.delay_notice_sent")), "", deps.staff_language
+    )
+    assert copy.subject.startswith("Sag ") and "forsinkelse" in copy.subject
 
 
 def test_links_and_addresses_in_interpolated_text_are_not_clickable_but_the_systems_own_are():
-    from notify.messages import html_body, render
+    from notify.domain.messages import html_body, render
 
     hostile = "Eve https://evil.example/appeal www.evil.example appeal@evil.example"
     data = {"reference": "BUS-1", "provider_name": hostile}

@@ -7,9 +7,9 @@ import pytest
 
 from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 from kernel.web.auth import Principal
-from notify.access import NOTHING, messages_readable, notifications_readable
-from notify.letters import Letters, redact
-from notify.messages import LINK_WITHHELD, Email, shown_body
+from notify.adapters.letters import Letters, redact
+from notify.domain.access import NOTHING, messages_readable, notifications_readable
+from notify.domain.messages import LINK_WITHHELD, Email, shown_body
 
 LINK = "https://intake.example/track/s3cr3t-t0ken"
 EMAIL = Email("anna@example.se", "Kvitto", f"Hej Anna,\n\nFölj ditt ärende: {LINK}\n", "sv", "receipt", LINK)
@@ -60,7 +60,7 @@ def test_errors_are_kept_without_the_recipient_or_any_address_or_number():
 
 
 def test_the_dispatchers_log_lines_carry_no_address_even_in_a_traceback(caplog):
-    from notify.outbox import log
+    from notify.adapters.dispatcher import log
 
     try:
         raise ConnectionError("550 <anna@example.se> refused, call 070-111 22 33")

@@ -1,0 +1,1 @@
+"""notify's web process: the delivery log's API and its gauges."""
