@@ -18,6 +18,7 @@ import smtplib
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -27,10 +28,10 @@ from kernel.eventsourcing.envelope import Envelope
 from kernel.eventsourcing.inbox import MongoInbox
 from kernel.eventsourcing.processor import MessageProcessor
 from kernel.platform.connections import mongo_client, personal_data
-from kernel.platform.settings import Settings
 from kernel.privacy.personal import new_master_key
-from notify.handlers import build_handlers
-from notify.outbox import MailOutbox, SmtpSender, dispatch
+from notify.adapters.dispatcher import dispatch
+from notify.bootstrap import bootstrap
+from notify.handlers import handlers
 from notify.settings import NotifySettings
 
 
@@ -49,15 +50,15 @@ def plain_smtplib(host: str, port: int, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def through_notify(settings: Settings, count: int) -> tuple[float, float, float]:
+def through_notify(settings: NotifySettings, count: int) -> tuple[float, float, float]:
     """(events handled per second, mails sent per second, end to end mails per second)."""
     client = mongo_client(settings)
     db = client[settings.database]
     personal = personal_data(settings, client)
-    processor = MessageProcessor(
-        MongoInbox(db, "notify"), build_handlers(db, "http://intake"), personal=personal
-    )
-    outbox = MailOutbox(db)
+    # notify wired as its consumer is (notify.service), its links to intake at http://intake
+    deps = bootstrap(replace(settings, intake_public_url="http://intake"), db, personal=personal)
+    processor = MessageProcessor(MongoInbox(db, "notify"), handlers(deps), personal=personal)
+    outbox = deps.outbox
     outbox.ensure_schema()
     messages = []
     for n in range(count):
@@ -71,7 +72,7 @@ def through_notify(settings: Settings, count: int) -> tuple[float, float, float]
     for message in messages:
         assert processor.process(message) is None
     handled = time.perf_counter()
-    sender, sent = SmtpSender(settings), 0
+    sender, sent = deps.smtp, 0
     while sent < count:
         sent += dispatch(outbox, sender, settings.mail_from, limit=count)
     done = time.perf_counter()

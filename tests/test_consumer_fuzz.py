@@ -75,18 +75,29 @@ WRONG_TYPES = st.one_of(
 
 
 def consumers() -> dict[str, tuple[str, Callable]]:
-    """consumer -> (service, build_handlers(db))"""
+    """consumer -> (service, handlers on db): notify's wired by its bootstrap, as its
+    consumer is (kernel.platform.run notify consumer)."""
+    from dataclasses import replace
+
     from business_desk.consumer import build_handlers as desk
     from intake.consumer import handlers as intake
-    from notify.handlers import build_handlers as notify
+    from notify.bootstrap import bootstrap as notify_bootstrap
+    from notify.handlers import handlers as notify
+    from notify.settings import NotifySettings
+
+    def notify_on(db):  # type: ignore[no-untyped-def]
+        settings = replace(
+            NotifySettings.from_env(),
+            intake_public_url="http://intake.test",
+            desk_public_url="http://desk.test",
+            vouchers_public_url="http://vouchers.test",
+        )
+        return notify(notify_bootstrap(settings, db))
 
     return {
         "intake": ("intake", intake),
         "business_desk": ("business_desk", desk),
-        "notify": (
-            "notify",
-            lambda db: notify(db, "http://intake.test", "http://desk.test", "http://vouchers.test"),
-        ),
+        "notify": ("notify", notify_on),
     }
 
 

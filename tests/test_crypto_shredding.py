@@ -5,6 +5,7 @@ figures survive and replaying every event still works."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -68,7 +69,8 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
     from intake import create_app as intake_app
     from intake.consumer import handlers as intake_consumer
     from kernel.eventsourcing.mongo_store import MongoEventStore
-    from notify.handlers import build_handlers as notify_consumer
+    from notify.bootstrap import bootstrap as notify_bootstrap
+    from notify.handlers import handlers as notify_handlers
 
     intake_settings, desk_settings, notify_settings = (
         settings_for("intake"),
@@ -77,6 +79,12 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
     )
     client = mongo_client(desk_settings)
     dbs = {s.service: client[s.database] for s in (intake_settings, desk_settings, notify_settings)}
+
+    def notify_consumer(db):  # type: ignore[no-untyped-def]
+        """notify's handlers on `db`, wired as its consumer is (its links to intake at http://intake.test)."""
+        wired = replace(notify_settings, intake_public_url="http://intake.test")
+        return notify_handlers(notify_bootstrap(wired, db, personal=personal))
+
     clock = Clock(date(2026, 11, 24))
 
     # The applicant submits; business_desk and notify take the inquiry as from Kafka.
@@ -97,7 +105,7 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
         ),
         "notify": MessageProcessor(
             MongoInbox(dbs["notify"], "notify"),
-            notify_consumer(dbs["notify"], "http://intake.test"),
+            notify_consumer(dbs["notify"]),
             personal=personal,
         ),
     }
@@ -172,7 +180,7 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
     assert all(h["detail"] is None for h in rebuilt["history"])
     replayer = MessageProcessor(
         MongoInbox(client[f"{isolated_env['MONGODB_DATABASE_PREFIX']}replay"], "replay"),
-        notify_consumer(client[f"{isolated_env['MONGODB_DATABASE_PREFIX']}replay"], "http://intake.test"),
+        notify_consumer(client[f"{isolated_env['MONGODB_DATABASE_PREFIX']}replay"]),
         personal=personal,
     )
     everything = [e.to_json() for _, e in intake_store.read_after(0)] + [

@@ -120,16 +120,15 @@ def topics_in_code() -> set[str]:
     from business_desk.relay import ROUTES as desk_routes
     from intake.consumer import TOPICS as intake_topics
     from intake.relay import ROUTES as intake_routes
-    from notify.consumer import TOPICS as notify_topics
-    from notify.deliverylog import ROUTES as notify_routes
+    from notify.service import SERVICE as notify_service
 
     published = {
         *intake_routes.values(),
         *desk_routes.values(),
         *vouchers_service.routes.values(),
-        *notify_routes.values(),
+        *notify_service.routes.values(),
     }
-    consumed = {*intake_topics, *desk_topics, *notify_topics}
+    consumed = {*intake_topics, *desk_topics, *notify_service.consumes.topics}
     return published | consumed | {f"{topic}.dlq" for topic in consumed}
 
 
@@ -248,7 +247,7 @@ def metric_names_in_code() -> set[str]:
     for path in [
         REPO_ROOT / "libs" / "kernel" / "platform" / "metrics.py",
         REPO_ROOT / "services" / "business_desk" / "business_desk" / "web" / "metrics.py",
-        REPO_ROOT / "services" / "notify" / "notify" / "__init__.py",
+        REPO_ROOT / "services" / "notify" / "notify" / "web" / "metrics.py",
     ]:
         names |= set(
             re.findall(r'"([a-z][a-z0-9_]+)",\s*"[A-Z]', path.read_text())

@@ -4,6 +4,8 @@ A new endpoint fails this test until its row is added."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from kernel.domain.actors import Actor
@@ -241,19 +243,19 @@ def second_of_everything(apps, settings_for, personal, wire, tokens):
     from vouchers.web.schemas import valid_personnummer
 
     from business_desk.consumer import build_handlers
-    from notify.handlers import build_handlers as notify_handlers
+    from notify.bootstrap import bootstrap as notify_bootstrap
+    from notify.handlers import handlers as notify_handlers
 
     services, values = apps
     desk_settings = settings_for("business_desk")
     desk_db = mongo_client(desk_settings)[desk_settings.database]
-    notify_settings = settings_for("notify")
+    notify_settings = replace(settings_for("notify"), intake_public_url="http://intake")
     notify_db = mongo_client(notify_settings)[notify_settings.database]
     to_desk = MessageProcessor(
         MongoInbox(desk_db, "business_desk"), build_handlers(desk_db), personal=personal
     )
-    to_notify = MessageProcessor(
-        MongoInbox(notify_db, "notify"), notify_handlers(notify_db, "http://intake"), personal=personal
-    )
+    notify = notify_bootstrap(notify_settings, notify_db, personal=personal)  # as its consumer wires it
+    to_notify = MessageProcessor(MongoInbox(notify_db, "notify"), notify_handlers(notify), personal=personal)
     matrix = golden_example("intake.inquiry_submitted")
     matrix["data"].update(case_type="alcohol_serving_licence", reference="BUS-2026-MATRIX")
     other = golden_example("intake.inquiry_submitted")

@@ -21,13 +21,13 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def notify_server(settings_for):
+def notify_server(settings_for, personal):
     from notify import create_app
-    from notify.messages import About, Email
-    from notify.outbox import MailOutbox
+    from notify.adapters.outbox import MailOutbox
+    from notify.domain.messages import About, Email
 
     settings = settings_for("notify")
-    outbox = MailOutbox(mongo_client(settings)[settings.database])
+    outbox = MailOutbox(mongo_client(settings)[settings.database], personal=personal)
     about = About("BUS-2026-SERVIC", "intake.inquiry_submitted", "applicant", None, "outdoor_seating")
     outbox.queue("m-1", Email("a@example.se", "Kvitto", "..."), about, None)
     for n in range(2, 6):

@@ -33,7 +33,7 @@ from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example
 from kernel.eventsourcing.envelope import Envelope, Metadata
 from kernel.eventsourcing.memory_store import InMemoryEventStore
 from kernel.privacy.personal import InMemoryKeyVault, PersonalData
-from notify.messages import APPLICANT_EMAILS, STAFF_EMAILS, email_for, staff_emails
+from notify.domain.messages import APPLICANT_EMAILS, STAFF_EMAILS, email_for, staff_emails
 
 SCORES = {"overall": 8, "expectations": 7, "ideal": 7}
 SCHEMAS = sorted(CONTRACTS_DIR.glob("events/*/v*.schema.json"))

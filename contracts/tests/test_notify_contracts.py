@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from kernel.eventsourcing import contracts
 from kernel.eventsourcing.envelope import Envelope, Metadata, seal
-from notify.deliverylog import bounced_event, failed_event, queued_event, sent_events
+from notify.domain.deliverylog import bounced_event, failed_event, queued_event, sent_events
 
 MAIL = {
     "_id": "00000001-0d59-4f48-af0c-809b8016979d:receipt:sms",

@@ -19,7 +19,7 @@ from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent, seal
 from kernel.platform.settings import REPO_ROOT
 from kernel.privacy.personal import InMemoryKeyVault, PersonalData
-from notify.messages import VOUCHER_EMAILS, voucher_emails
+from notify.domain.messages import VOUCHER_EMAILS, voucher_emails
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 PROGRAMMES = load(REPO_ROOT / "config" / "voucher_programmes.yaml")

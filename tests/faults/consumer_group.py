@@ -3,6 +3,7 @@ one more instance of a service's consumer, run beside the ones the stack runs.""
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
 from devstack.infra import Process
 from devstack.ports import free_port
+from devstack.procfile import read_procfile
+from kernel.platform.settings import REPO_ROOT
 
 
 class GroupWatch:
@@ -68,10 +71,20 @@ class GroupWatch:
         self._admin.close()
 
 
+def procfile_command(name: str) -> list[str]:
+    """The Procfile's command of process `name` as an argument list, run by this Python."""
+    command = shlex.split(read_procfile(REPO_ROOT / "Procfile")[name])
+    command = command[1:] if command[0] == "exec" else command
+    if command[0] != "python":
+        raise ValueError(f"{name}: not a Python process: {command}")
+    return [sys.executable, *command[1:]]
+
+
 @dataclass
 class ConsumerInstance:
-    """`python -m <service>.consumer`, as the Procfile runs it, with its own metrics port
-    (open once it has started)."""
+    """The service's consumer as the Procfile runs it (its `<service>_consumer` line:
+    `python -m kernel.platform.run <service> consumer`, or the service's own module while
+    it has no declaration), with its own metrics port (open once it has started)."""
 
     service: str
     env: dict[str, str]
@@ -84,7 +97,7 @@ class ConsumerInstance:
         self.starts += 1
         self.process = Process(
             f"{self.service}-consumer-2",
-            [sys.executable, "-m", f"{self.service}.consumer"],
+            procfile_command(f"{self.service}_consumer"),
             port,
             self.log_dir / f"{self.service}-consumer-2.log",
         )

@@ -273,13 +273,14 @@ def queued_mails(system: System, addresses: list[str]) -> list[dict]:
     """notify's outbox records of the mails to these addresses (opened to find them)."""
     from kernel.platform.connections import mongo_client, personal_data
     from kernel.web.paging import PageRequest
-    from notify.outbox import MailOutbox
+    from notify.readmodels.deliveries import Deliveries
 
     settings = NotifySettings.from_env()
     client = mongo_client(settings)
     try:
-        outbox = MailOutbox(client[settings.database], personal=personal_data(settings, client))
-        found = [m for m in outbox.recent({}, None, PageRequest(limit=200)).items if m.get("to") in addresses]
+        deliveries = Deliveries(client[settings.database], personal_data(settings, client))
+        recent = deliveries.recent({}, None, PageRequest(limit=200)).items
+        found = [m for m in recent if m.get("to") in addresses]
     finally:
         client.close()
     return sorted(found, key=lambda m: addresses.index(m["to"]))

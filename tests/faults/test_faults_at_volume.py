@@ -100,14 +100,14 @@ def inject_poison(stack: Stack) -> int:
     (one per consumer group reading the topic)."""
     from business_desk.consumer import TOPICS as DESK_TOPICS
     from intake.consumer import TOPICS as INTAKE_TOPICS
-    from notify.consumer import TOPICS as NOTIFY_TOPICS
+    from notify.service import SERVICE as NOTIFY
 
     env = stack.env()
     producer = KafkaProducer(bootstrap_servers=env["KAFKA_BOOTSTRAP_SERVERS"])
     producer.send(f"{env.get('KAFKA_TOPIC_PREFIX', '')}{POISONED_TOPIC}", b'{"fault-suite-poison": true}')
     producer.flush(30)
     producer.close()
-    return sum(POISONED_TOPIC in topics for topics in (DESK_TOPICS, INTAKE_TOPICS, NOTIFY_TOPICS))
+    return sum(POISONED_TOPIC in topics for topics in (DESK_TOPICS, INTAKE_TOPICS, NOTIFY.consumes.topics))
 
 
 def summary(seed: int, outcomes: list[Outcome], load: InquiryLoad, found: Findings, drained_s: float) -> str:

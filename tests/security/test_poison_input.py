@@ -107,10 +107,10 @@ def consumed_topics() -> dict[str, list[str]]:
     """topic -> the services whose consumer reads it."""
     from business_desk.consumer import TOPICS as desk
     from intake.consumer import TOPICS as intake
-    from notify.consumer import TOPICS as notify
+    from notify.service import SERVICE as notify
 
     readers: dict[str, list[str]] = {}
-    for service, topics in (("intake", intake), ("business_desk", desk), ("notify", notify)):
+    for service, topics in (("intake", intake), ("business_desk", desk), ("notify", notify.consumes.topics)):
         for topic in topics:
             readers.setdefault(topic, []).append(service)
     return readers

@@ -7,6 +7,7 @@ import csv
 import io
 import uuid
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
@@ -223,8 +224,8 @@ def test_warnings_go_out_once_per_share_and_notify_mails_the_handler_and_the_tea
     desk, signed_in, settings_for, personal
 ):
     from business_desk import handlers
-    from notify.handlers import build_handlers as notify_handlers
-    from notify.outbox import MailOutbox
+    from notify.bootstrap import bootstrap as notify_bootstrap
+    from notify.handlers import handlers as notify_handlers
 
     case_id = desk.receive(inquiry(40, "general_business_advice", date(2026, 11, 20)))  # Fri; due Tue 24
     hugo = signed_in(desk.app, "case_handler_other_team")
@@ -244,16 +245,15 @@ def test_warnings_go_out_once_per_share_and_notify_mails_the_handler_and_the_tea
     case = hugo.get(f"/api/v1/cases/{case_id}").get_json()
     assert case["warnings"] == [{"share": 0.9, "on": "2026-11-24"}]
 
-    notify_settings = settings_for("notify")
-    notify_db = mongo_client(notify_settings)[notify_settings.database]
-    processor = MessageProcessor(
-        MongoInbox(notify_db, "notify"),
-        notify_handlers(notify_db, "http://intake", "http://desk"),
-        personal=personal,
+    notify_settings = replace(
+        settings_for("notify"), intake_public_url="http://intake", desk_public_url="http://desk"
     )
+    notify_db = mongo_client(notify_settings)[notify_settings.database]
+    notify = notify_bootstrap(notify_settings, notify_db, personal=personal)  # as its consumer wires it
+    processor = MessageProcessor(MongoInbox(notify_db, "notify"), notify_handlers(notify), personal=personal)
     assert processor.process(warning.to_json()) is None
     assert processor.process(warning.to_json()) is None  # redelivered: still one mail each
-    mails = sorted(MailOutbox(notify_db, personal=personal).lease(10), key=lambda m: m["to"])  # opened
+    mails = sorted(notify.outbox.lease(10), key=lambda m: m["to"])  # opened
     assert [m["to"] for m in mails] == ["hugo@kommun.example.se", "tina@kommun.example.se"]
     assert f"http://desk/cases/{case_id}" in mails[0]["body"]
 
