@@ -80,7 +80,9 @@ def consumers() -> dict[str, tuple[str, Callable]]:
     from dataclasses import replace
 
     from business_desk.consumer import build_handlers as desk
-    from intake.consumer import handlers as intake
+    from intake.bootstrap import bootstrap as intake_bootstrap
+    from intake.service import consumed_handlers as intake_handlers
+    from intake.settings import IntakeSettings
     from notify.bootstrap import bootstrap as notify_bootstrap
     from notify.handlers import handlers as notify
     from notify.settings import NotifySettings
@@ -95,7 +97,7 @@ def consumers() -> dict[str, tuple[str, Callable]]:
         return notify(notify_bootstrap(settings, db))
 
     return {
-        "intake": ("intake", intake),
+        "intake": ("intake", lambda db: intake_handlers(intake_bootstrap(IntakeSettings.from_env(), db))),
         "business_desk": ("business_desk", desk),
         "notify": ("notify", notify_on),
     }

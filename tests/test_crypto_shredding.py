@@ -67,7 +67,8 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
     from business_desk.consumer import build_handlers as desk_consumer
     from business_desk.readmodels.cases import CaseReadModel
     from intake import create_app as intake_app
-    from intake.consumer import handlers as intake_consumer
+    from intake.bootstrap import bootstrap as intake_bootstrap
+    from intake.service import consumed_handlers as intake_consumer
     from kernel.eventsourcing.mongo_store import MongoEventStore
     from notify.bootstrap import bootstrap as notify_bootstrap
     from notify.handlers import handlers as notify_handlers
@@ -101,7 +102,9 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
             personal=personal,
         ),
         "intake": MessageProcessor(
-            MongoInbox(dbs["intake"], "intake"), intake_consumer(dbs["intake"]), personal=personal
+            MongoInbox(dbs["intake"], "intake"),
+            intake_consumer(intake_bootstrap(intake_settings, dbs["intake"])),
+            personal=personal,
         ),
         "notify": MessageProcessor(
             MongoInbox(dbs["notify"], "notify"),

@@ -118,17 +118,16 @@ def topics_in_code() -> set[str]:
 
     from business_desk.consumer import TOPICS as desk_topics
     from business_desk.relay import ROUTES as desk_routes
-    from intake.consumer import TOPICS as intake_topics
-    from intake.relay import ROUTES as intake_routes
+    from intake.service import SERVICE as intake_service
     from notify.service import SERVICE as notify_service
 
     published = {
-        *intake_routes.values(),
+        *intake_service.routes.values(),
         *desk_routes.values(),
         *vouchers_service.routes.values(),
         *notify_service.routes.values(),
     }
-    consumed = {*intake_topics, *desk_topics, *notify_service.consumes.topics}
+    consumed = {*intake_service.consumes.topics, *desk_topics, *notify_service.consumes.topics}
     return published | consumed | {f"{topic}.dlq" for topic in consumed}
 
 

@@ -16,7 +16,6 @@ from business_desk.consumer import build_handlers  # noqa: F401 - the real consu
 from business_desk.settings import DeskSettings
 from catalogue import casetypes
 from devstack import settings_of
-from intake.consumer import CASE_EVENTS, ERASED
 from intake.domain.inquiries import (
     Inquiry,
     SubmitInquiry,
@@ -27,6 +26,7 @@ from intake.domain.inquiries import (
     submit_inquiry,
 )
 from intake.domain.tracking import evolve
+from intake.service import CASE_EVENTS, ERASED
 from kernel.domain.actors import Actor, actor_id
 from kernel.eventsourcing import contracts
 from kernel.eventsourcing.contracts import CONTRACTS_DIR, golden_example

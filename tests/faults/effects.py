@@ -13,8 +13,8 @@ import requests
 from pymongo import MongoClient
 
 from business_desk.domain import stream_id_for as case_stream
-from intake.consumer import CASE_EVENTS
 from intake.domain.inquiries import stream_id_for as inquiry_stream
+from intake.service import CASE_EVENTS
 from tests.faults.traffic import Submission
 
 CASE_OPENED, CASE_DECIDED = "business_desk.case_opened", "business_desk.case_decided"

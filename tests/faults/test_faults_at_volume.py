@@ -99,7 +99,7 @@ def inject_poison(stack: Stack) -> int:
     """One message no consumer can read, on purpose; returns the dead letters it must make
     (one per consumer group reading the topic)."""
     from business_desk.consumer import TOPICS as DESK_TOPICS
-    from intake.consumer import TOPICS as INTAKE_TOPICS
+    from intake.service import TOPICS as INTAKE_TOPICS
     from notify.service import SERVICE as NOTIFY
 
     env = stack.env()

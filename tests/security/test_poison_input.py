@@ -106,7 +106,7 @@ TOPIC_EVENT = {
 def consumed_topics() -> dict[str, list[str]]:
     """topic -> the services whose consumer reads it."""
     from business_desk.consumer import TOPICS as desk
-    from intake.consumer import TOPICS as intake
+    from intake.service import TOPICS as intake
     from notify.service import SERVICE as notify
 
     readers: dict[str, list[str]] = {}

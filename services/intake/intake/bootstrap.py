@@ -1,10 +1,18 @@
-"""Wires the store, read model, catalogue and clock into the handlers."""
+"""Wires the store, the tracking read model, the catalogue, the adapters and the clock
+into the handlers.
+
+`bootstrap(settings, db)` builds the real ones on the service's database (else on a
+client of its own); a unit test passes its fakes as keyword arguments (an in-memory
+store with the tracking view its hook keeps, readmodels.fakes) and runs every handler
+through the same wiring."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from pymongo.database import Database
 
 from catalogue import casetypes
 from catalogue.casetypes import Catalogue
@@ -33,27 +41,53 @@ class Deps:
     sign_in_links: SignInLinks | None = None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
+    db: Database | None = None  # None: in-memory fakes
 
 
-def bootstrap(settings: IntakeSettings) -> Deps:
-    client = mongo_client(settings)
-    db = client[settings.database]
-    personal = personal_data(settings, client)
-    tracking = TrackingReadModel(db, personal)
-    store = MongoEventStore(db, hooks=[tracking.apply], personal=personal)
-    store.ensure_schema()
-    tracking.ensure_schema()
-    sign_in_links = SignInLinks(db, personal)
-    sign_in_links.ensure_schema()
+def bootstrap(
+    settings: IntakeSettings,
+    db: Database | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    store: EventStore | None = None,
+    tracking: TrackingReadModel | None = None,
+    catalogue: Catalogue | None = None,
+    figures: LiveFigures | None = None,
+    attachments: AttachmentStore | None = None,
+    scanner: Scanner | None = None,
+    messages: MessageLog | None = None,
+    sign_in_links: SignInLinks | None = None,
+) -> Deps:
+    """The handlers' dependencies: on `db` (else a client of their own), or on the `store`
+    given with its `tracking` view (fakes, kept by the store's hook: nothing is connected
+    but what is not given of figures and messages, which only call out when asked)."""
+    ping: Callable[[], object] = Deps.ping
+    if store is None:
+        db = db if db is not None else mongo_client(settings)[settings.database]
+        client = db.client
+        personal = personal_data(settings, client)
+        tracking = TrackingReadModel(db, personal)
+        store = MongoEventStore(db, hooks=[tracking.apply], personal=personal, clock=clock)
+        store.ensure_schema()
+        tracking.ensure_schema()
+        if sign_in_links is None:
+            sign_in_links = SignInLinks(db, personal)
+            sign_in_links.ensure_schema()
+        attachments = attachments or AttachmentStore(db)
+        ping = lambda: client.admin.command("ping")  # noqa: E731 - the client this wiring made
+    elif tracking is None:
+        raise TypeError("a store given needs the tracking view its hook keeps")
     return Deps(
         settings=settings,
         store=store,
-        catalogue=casetypes.load(settings.case_types_file),
+        catalogue=catalogue or casetypes.load(settings.case_types_file),
         tracking=tracking,
-        figures=LiveFigures(settings.desk_url),
-        attachments=AttachmentStore(db),
-        scanner=scanner_for(settings.virus_scan_command),
-        messages=message_log(settings),
+        figures=figures or LiveFigures(settings.desk_url),
+        attachments=attachments,
+        scanner=scanner or scanner_for(settings.virus_scan_command),
+        messages=messages or message_log(settings),
         sign_in_links=sign_in_links,
-        ping=lambda: client.admin.command("ping"),
+        clock=clock,
+        ping=ping,
+        db=db,
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Callable
 from typing import Any
 
+from pymongo.client_session import ClientSession
 from pymongo.errors import DuplicateKeyError
 
 from intake.adapters import attachments
@@ -15,13 +17,15 @@ from intake.domain import inquiries as domain
 from intake.domain.inquiries import Inquiry, SubmitInquiry, Submitted, submit_inquiry
 from intake.domain.tracking import link_expired, public_view
 from intake.i18n import t
-from kernel.eventsourcing.envelope import Metadata
+from kernel.eventsourcing.envelope import Envelope, Metadata
 from kernel.eventsourcing.eventstore import execute
 from kernel.platform import telemetry
 from kernel.web.auth import Principal
 from kernel.web.paging import Page, PageRequest
 
 log = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope, ClientSession | None], None]  # a consumed event, in the inbox's transaction
 
 
 def submit(command: SubmitInquiry, deps: Deps) -> Submitted:
@@ -215,3 +219,29 @@ def redeem_sign_in(deps: Deps, token: str) -> dict[str, Any] | None:
         "contact_cases": cases,
         "personal_number": None,
     }
+
+
+# -- consumed: business_desk's case events --------------------------------------------
+
+
+def track_case_event(deps: Deps) -> Handler:
+    """A case event joins the applicant's tracking view."""
+
+    def track(event: Envelope, session: ClientSession | None) -> None:
+        deps.tracking.apply([event], session, consumed_event=True)
+
+    return track
+
+
+def erase_case_personal_data(deps: Deps) -> Handler:
+    """The case's personal data is erased: so are the files the applicant sent and the
+    contact's sign-in links."""
+
+    def erase(event: Envelope, session: ClientSession | None) -> None:
+        deps.tracking.apply([event], session, consumed_event=True)
+        if deps.attachments is not None:
+            deps.attachments.delete_for(event.data["case_id"], session)
+        if deps.sign_in_links is not None:
+            deps.sign_in_links.erase_subject(event.data["subject_id"], session)
+
+    return erase

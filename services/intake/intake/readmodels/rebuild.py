@@ -1,7 +1,7 @@
 """Rebuild intake's read model, the applicants' tracking view (which the My
 cases lists read too), from what intake keeps: its own events and the case events of
 business_desk its consumer kept (kernel.eventsourcing.consumed). Safe on a live system and idempotent
-(kernel.eventsourcing.rebuild): `python -m intake.rebuild` prints the summary as JSON."""
+(kernel.eventsourcing.rebuild): `python -m kernel.platform.run intake rebuild` prints the summary as JSON."""
 
 from __future__ import annotations
 

@@ -1,27 +1,38 @@
 """Marshmallow schemas of the inquiry API; the OpenAPI document is generated from them.
-Validation messages are keys or marshmallow's own English texts, translated on output."""
+Validation messages are keys or marshmallow's own English texts, translated on output.
+Nothing here reads the environment: an inquiry's case type is checked against the case
+types given, else those of the app's catalogue (read once, when the app was made)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from typing import Any
 
+from flask import current_app
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
-from catalogue import casetypes
 from intake.domain.organisation import parse_organisation_number
 from intake.i18n import languages
-from intake.settings import IntakeSettings
 from kernel.web.embedded import head_schema
 from kernel.web.fields import EmailAddress, MultiLineText, SingleLineText
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
 
 
-def case_type_ids() -> list[str]:
-    return casetypes.load(IntakeSettings.from_env().case_types_file).ids()
-
-
 class InquirySchema(Schema):
+    """`case_types`: the ids an inquiry may name; None: the app's catalogue's (the API's
+    and the pages' schemas are made before any app)."""
+
+    def __init__(self, *args: Any, case_types: Collection[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._case_types = case_types
+
+    def case_type_ids(self) -> Collection[str]:
+        if self._case_types is not None:
+            return self._case_types
+        return current_app.extensions["intake.deps"].catalogue.case_types
+
     organisation_number = SingleLineText(
         required=True,
         metadata={"description": "Swedish organisationsnummer or Danish CVR", "example": "556036-0793"},
@@ -57,7 +68,7 @@ class InquirySchema(Schema):
 
     @validates("case_type")
     def _case_type(self, value: str, **_: object) -> None:
-        if value not in case_type_ids():
+        if value not in self.case_type_ids():
             raise ValidationError("case_type.unknown")
 
     @validates("language")

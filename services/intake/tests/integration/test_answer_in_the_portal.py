@@ -12,7 +12,9 @@ from markupsafe import escape
 
 from conftest import csrf_token
 from intake import create_app
-from intake.consumer import handlers as consumer_handlers
+from intake.bootstrap import bootstrap
+from intake.service import consumed_handlers
+from intake.settings import IntakeSettings
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
 from kernel.eventsourcing.inbox import MongoInbox
@@ -168,7 +170,9 @@ def test_erasing_the_case_erases_the_files_the_applicant_sent(app):
 
     erased = golden_example("business_desk.personal_data_erased")
     erased["data"]["case_id"] = inquiry_id
-    process = MessageProcessor(MongoInbox(app.db, "intake"), consumer_handlers(app.db)).process
+    process = MessageProcessor(
+        MongoInbox(app.db, "intake"), consumed_handlers(bootstrap(IntakeSettings.from_env(), app.db))
+    ).process
     assert process(json.dumps(erased).encode()) is None
     assert process(json.dumps(erased).encode()) is None  # delivered twice: nothing more happens
 

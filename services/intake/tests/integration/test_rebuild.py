@@ -13,8 +13,9 @@ from pymongo import monitoring
 
 from intake import create_app
 from intake import handlers as intake_handlers
-from intake.consumer import handlers as consumer_handlers
+from intake.bootstrap import bootstrap
 from intake.readmodels.rebuild import TrackingSources, rebuild
+from intake.service import consumed_handlers
 from kernel.eventsourcing.consumed import group_of
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.inbox import MongoInbox
@@ -66,7 +67,9 @@ def intake(settings_for, personal):
     settings = settings_for("intake")
     app = create_app(settings)
     db = mongo_client(settings)[settings.database]
-    processor = MessageProcessor(MongoInbox(db, group_of(settings)), consumer_handlers(db), personal=personal)
+    processor = MessageProcessor(
+        MongoInbox(db, group_of(settings)), consumed_handlers(bootstrap(settings, db)), personal=personal
+    )
     return app, processor, db, settings
 
 

@@ -25,7 +25,7 @@ VALID = {
 
 
 def command(**changes) -> SubmitInquiry:
-    data = InquirySchema().load({**VALID, **changes})
+    data = InquirySchema(case_types=CATALOGUE.ids()).load({**VALID, **changes})
     return SubmitInquiry(**data)
 
 
@@ -75,7 +75,9 @@ def test_submitting_produces_one_event_with_a_private_token_and_readable_referen
 
 
 def test_the_schema_normalises_what_it_accepts():
-    data = InquirySchema().load({**VALID, "organisation_number": "5560360793", "company": "  Kafé  "})
+    data = InquirySchema(case_types=CATALOGUE.ids()).load(
+        {**VALID, "organisation_number": "5560360793", "company": "  Kafé  "}
+    )
     assert data["organisation_number"] == "556036-0793"
     assert data["organisation_country"] == "SE"
     assert data["company"] == "Kafé"
@@ -83,7 +85,7 @@ def test_the_schema_normalises_what_it_accepts():
 
 def test_the_schema_names_every_bad_field():
     with pytest.raises(ValidationError) as caught:
-        InquirySchema().load(
+        InquirySchema(case_types=CATALOGUE.ids()).load(
             {
                 **VALID,
                 "email": "nope",
@@ -104,7 +106,7 @@ def test_the_schema_names_every_bad_field():
         "extra": ["Unknown field."],
     }
     with pytest.raises(ValidationError) as missing:
-        InquirySchema().load({})
+        InquirySchema(case_types=CATALOGUE.ids()).load({})
     assert set(missing.value.normalized_messages()) == {
         "organisation_number",
         "company",
