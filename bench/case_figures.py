@@ -218,7 +218,7 @@ def main() -> None:
     parser.add_argument(
         "--live-rebuild",
         action="store_true",
-        help="also time business_desk.rebuild (safe live): over the read model and from scratch",
+        help="also time business_desk's rebuild (safe live): over the read model and from scratch",
     )
     args = parser.parse_args()
     with contextlib.ExitStack() as stack:

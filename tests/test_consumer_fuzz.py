@@ -75,11 +75,13 @@ WRONG_TYPES = st.one_of(
 
 
 def consumers() -> dict[str, tuple[str, Callable]]:
-    """consumer -> (service, handlers on db): notify's wired by its bootstrap, as its
-    consumer is (kernel.platform.run notify consumer)."""
+    """consumer -> (service, handlers on db): business_desk's and notify's wired by their
+    bootstrap, as their consumers are (kernel.platform.run <service> consumer)."""
     from dataclasses import replace
 
-    from business_desk.consumer import build_handlers as desk
+    from business_desk.bootstrap import bootstrap as desk_bootstrap
+    from business_desk.service import consumed_handlers as desk
+    from business_desk.settings import DeskSettings
     from intake.bootstrap import bootstrap as intake_bootstrap
     from intake.service import consumed_handlers as intake_handlers
     from intake.settings import IntakeSettings
@@ -98,7 +100,7 @@ def consumers() -> dict[str, tuple[str, Callable]]:
 
     return {
         "intake": ("intake", lambda db: intake_handlers(intake_bootstrap(IntakeSettings.from_env(), db))),
-        "business_desk": ("business_desk", desk),
+        "business_desk": ("business_desk", lambda db: desk(desk_bootstrap(DeskSettings.from_env(), db))),
         "notify": ("notify", notify_on),
     }
 

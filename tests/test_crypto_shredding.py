@@ -64,8 +64,8 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
     from business_desk import create_app as desk_app
     from business_desk import handlers as desk
     from business_desk.bootstrap import bootstrap as desk_bootstrap
-    from business_desk.consumer import build_handlers as desk_consumer
     from business_desk.readmodels.cases import CaseReadModel
+    from business_desk.service import consumed_handlers as desk_consumer
     from intake import create_app as intake_app
     from intake.bootstrap import bootstrap as intake_bootstrap
     from intake.service import consumed_handlers as intake_consumer
@@ -98,7 +98,7 @@ def test_after_the_retention_period_no_copy_of_the_personal_data_can_be_read(
     consumers = {
         "business_desk": MessageProcessor(
             MongoInbox(dbs["business_desk"], "business_desk"),
-            desk_consumer(dbs["business_desk"]),
+            desk_consumer(desk_bootstrap(desk_settings, dbs["business_desk"])),
             personal=personal,
         ),
         "intake": MessageProcessor(

@@ -116,18 +116,21 @@ def topics_in_code() -> set[str]:
 
     from vouchers.service import SERVICE as vouchers_service
 
-    from business_desk.consumer import TOPICS as desk_topics
-    from business_desk.relay import ROUTES as desk_routes
+    from business_desk.service import SERVICE as desk_service
     from intake.service import SERVICE as intake_service
     from notify.service import SERVICE as notify_service
 
     published = {
         *intake_service.routes.values(),
-        *desk_routes.values(),
+        *desk_service.routes.values(),
         *vouchers_service.routes.values(),
         *notify_service.routes.values(),
     }
-    consumed = {*intake_service.consumes.topics, *desk_topics, *notify_service.consumes.topics}
+    consumed = {
+        *intake_service.consumes.topics,
+        *desk_service.consumes.topics,
+        *notify_service.consumes.topics,
+    }
     return published | consumed | {f"{topic}.dlq" for topic in consumed}
 
 

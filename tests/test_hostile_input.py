@@ -82,16 +82,19 @@ def test_script_in_free_text_is_text_on_the_receipt_tracking_and_handler_pages(
     assert "<script>" not in tracking_page and "&lt;script&gt;" in tracking_page
 
     from business_desk import create_app
-    from business_desk.consumer import build_handlers
+    from business_desk.bootstrap import bootstrap as desk_bootstrap
+    from business_desk.service import consumed_handlers
 
     desk_settings = settings_for("business_desk")
     db = mongo_client(desk_settings)[desk_settings.database]
     raw = golden_example("intake.inquiry_submitted")
     raw["data"]["case_type"] = "outdoor_seating"
     raw["data"]["personal"].update(company=INQUIRY["company"], description=INQUIRY["description"])
-    MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal).process(
-        wire(raw)
-    )
+    MessageProcessor(
+        MongoInbox(db, "business_desk"),
+        consumed_handlers(desk_bootstrap(desk_settings, db)),
+        personal=personal,
+    ).process(wire(raw))
     case_id = db["cases"].find_one({})["_id"]
     app = create_app(desk_settings)
     handler = page_client(app, "case_handler")

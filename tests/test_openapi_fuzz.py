@@ -74,7 +74,8 @@ def seed(service: str, app, personal, wire) -> dict[str, str]:  # type: ignore[n
         receipt = app.test_client().post("/api/v1/inquiries", json=inquiry).get_json()
         return {"inquiry_id": receipt["inquiry_id"], "token": receipt["tracking_url"].rsplit("/", 1)[1]}
     if service == "business_desk":
-        from business_desk.consumer import build_handlers
+        from business_desk.bootstrap import bootstrap as desk_bootstrap
+        from business_desk.service import consumed_handlers
         from kernel.eventsourcing.inbox import MongoInbox
         from kernel.eventsourcing.processor import MessageProcessor
         from kernel.platform.connections import mongo_client
@@ -83,9 +84,11 @@ def seed(service: str, app, personal, wire) -> dict[str, str]:  # type: ignore[n
         db = mongo_client(deps.settings)[deps.settings.database]
         raw = golden_example("intake.inquiry_submitted")
         raw["data"].update(case_type="alcohol_serving_licence", reference="BUS-2026-FUZZED")
-        MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal).process(
-            wire(raw)
-        )
+        MessageProcessor(
+            MongoInbox(db, "business_desk"),
+            consumed_handlers(desk_bootstrap(deps.settings, db)),
+            personal=personal,
+        ).process(wire(raw))
         case_id = deps.cases.by_reference("BUS-2026-FUZZED")["_id"]
         return {"case_id": case_id, "case_type": "alcohol_serving_licence", "reference": "BUS-2026-FUZZED"}
     if service == "vouchers":

@@ -132,7 +132,8 @@ def apps(settings_for, personal, wire):
     from vouchers.web.schemas import valid_personnummer
 
     from business_desk import create_app as desk_app
-    from business_desk.consumer import build_handlers
+    from business_desk.bootstrap import bootstrap as desk_bootstrap
+    from business_desk.service import consumed_handlers
     from intake import create_app as intake_app
     from notify import create_app as notify_app
 
@@ -141,7 +142,9 @@ def apps(settings_for, personal, wire):
     raw = golden_example("intake.inquiry_submitted")
     raw["data"].update(case_type="alcohol_serving_licence", reference="BUS-2026-MATRIX")
     MessageProcessor(
-        MongoInbox(desk_db, "business_desk"), build_handlers(desk_db), personal=personal
+        MongoInbox(desk_db, "business_desk"),
+        consumed_handlers(desk_bootstrap(desk_settings, desk_db)),
+        personal=personal,
     ).process(wire(raw))
     case_id = desk_db["cases"].find_one({"reference": "BUS-2026-MATRIX"})["_id"]
     intake = intake_app(settings_for("intake"))
@@ -242,7 +245,8 @@ def second_of_everything(apps, settings_for, personal, wire, tokens):
     from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
     from vouchers.web.schemas import valid_personnummer
 
-    from business_desk.consumer import build_handlers
+    from business_desk.bootstrap import bootstrap as desk_bootstrap
+    from business_desk.service import consumed_handlers
     from notify.bootstrap import bootstrap as notify_bootstrap
     from notify.handlers import handlers as notify_handlers
 
@@ -252,7 +256,9 @@ def second_of_everything(apps, settings_for, personal, wire, tokens):
     notify_settings = replace(settings_for("notify"), intake_public_url="http://intake")
     notify_db = mongo_client(notify_settings)[notify_settings.database]
     to_desk = MessageProcessor(
-        MongoInbox(desk_db, "business_desk"), build_handlers(desk_db), personal=personal
+        MongoInbox(desk_db, "business_desk"),
+        consumed_handlers(desk_bootstrap(desk_settings, desk_db)),
+        personal=personal,
     )
     notify = notify_bootstrap(notify_settings, notify_db, personal=personal)  # as its consumer wires it
     to_notify = MessageProcessor(MongoInbox(notify_db, "notify"), notify_handlers(notify), personal=personal)

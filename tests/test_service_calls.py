@@ -65,16 +65,17 @@ def test_the_case_page_shows_what_notify_sent_and_copes_when_notify_is_away(
     notify_server, settings_for, monkeypatch, personal, wire, page_client
 ):
     from business_desk import create_app
-    from business_desk.consumer import build_handlers
+    from business_desk.bootstrap import bootstrap as desk_bootstrap
+    from business_desk.service import consumed_handlers
 
     monkeypatch.setenv("NOTIFY_URL", notify_server)
     settings = settings_for("business_desk")
     db = mongo_client(settings)[settings.database]
     raw = golden_example("intake.inquiry_submitted")
     raw["data"].update(case_type="outdoor_seating", reference="BUS-2026-SERVIC", inquiry_id=str(uuid.uuid4()))
-    MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal).process(
-        wire(raw)
-    )
+    MessageProcessor(
+        MongoInbox(db, "business_desk"), consumed_handlers(desk_bootstrap(settings, db)), personal=personal
+    ).process(wire(raw))
     case_id = raw["data"]["inquiry_id"]
 
     page = (

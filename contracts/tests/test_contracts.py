@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 
 from business_desk import handlers as desk_handlers
 from business_desk.bootstrap import Deps
-from business_desk.consumer import build_handlers  # noqa: F401 - the real consumer's wiring must import
+from business_desk.service import consumed_handlers  # noqa: F401 - the real consumer's wiring must import
 from business_desk.settings import DeskSettings
 from catalogue import casetypes
 from devstack import settings_of

@@ -7,8 +7,9 @@ the store (SIGTERM and SIGKILL, same storage); a poison message is injected on p
 At the end every accepted inquiry (201) has exactly one submitted event, one case, one
 tracking view with the right history and one receipt email; every accepted delivery
 report is redeemed exactly once; the only dead letters are the injected ones; every read
-model equals a rebuild (`python -m <service>.rebuild --check`). A summary table is
-printed (faults by kind, submissions, losses, duplicates, recovery time per fault).
+model equals a rebuild (`python -m kernel.platform.run <service> rebuild --check`). A
+summary table is printed (faults by kind, submissions, losses, duplicates, recovery time
+per fault).
 
 Volume: the default run submits 450 inquiries at 3/s (FAULT_INQUIRIES, FAULT_RATE) and
 a delivery report for every fourth, to stay within 10 minutes on this 2-core machine shared
@@ -98,7 +99,7 @@ def vouchers_to_report_on(stack: Stack, tokens: Tokens, count: int) -> list[str]
 def inject_poison(stack: Stack) -> int:
     """One message no consumer can read, on purpose; returns the dead letters it must make
     (one per consumer group reading the topic)."""
-    from business_desk.consumer import TOPICS as DESK_TOPICS
+    from business_desk.service import SERVICE as DESK
     from intake.service import TOPICS as INTAKE_TOPICS
     from notify.service import SERVICE as NOTIFY
 
@@ -107,7 +108,9 @@ def inject_poison(stack: Stack) -> int:
     producer.send(f"{env.get('KAFKA_TOPIC_PREFIX', '')}{POISONED_TOPIC}", b'{"fault-suite-poison": true}')
     producer.flush(30)
     producer.close()
-    return sum(POISONED_TOPIC in topics for topics in (DESK_TOPICS, INTAKE_TOPICS, NOTIFY.consumes.topics))
+    return sum(
+        POISONED_TOPIC in topics for topics in (DESK.consumes.topics, INTAKE_TOPICS, NOTIFY.consumes.topics)
+    )
 
 
 def summary(seed: int, outcomes: list[Outcome], load: InquiryLoad, found: Findings, drained_s: float) -> str:

@@ -57,6 +57,9 @@ def erase_now(stack: Stack) -> None:
     is erased (and the erasure reaches intake and notify through the topics)."""
     env = {**os.environ, **stack.env(), "RETENTION_DAYS": "0"}
     erased = subprocess.run(
-        [sys.executable, "-m", "business_desk.retention", "--once"], env=env, capture_output=True, timeout=60
+        [sys.executable, "-m", "kernel.platform.run", "business_desk", "retention", "--once"],
+        env=env,
+        capture_output=True,
+        timeout=60,
     )
     assert erased.returncode == 0, erased.stderr.decode()

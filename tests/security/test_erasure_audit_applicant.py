@@ -105,9 +105,9 @@ def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: S
     jobs = Jobs(stack)
     retention_days = int(stack.env().get("RETENTION_DAYS", "730"))
     decided_on = datetime.now(UTC).date()
-    jobs.run("business_desk.retention", decided_on + timedelta(days=retention_days - 1))
+    jobs.run("business_desk retention", decided_on + timedelta(days=retention_days - 1))
     assert handler("GET", case_path).json()["personal_erased_on"] is None
-    jobs.run("business_desk.retention", decided_on + timedelta(days=retention_days))
+    jobs.run("business_desk retention", decided_on + timedelta(days=retention_days))
     wait_for(
         lambda: first_match(lambda: handler("GET", case_path).json(), lambda c: c["personal_erased_on"]),
         20,

@@ -105,12 +105,16 @@ TOPIC_EVENT = {
 
 def consumed_topics() -> dict[str, list[str]]:
     """topic -> the services whose consumer reads it."""
-    from business_desk.consumer import TOPICS as desk
+    from business_desk.service import SERVICE as desk
     from intake.service import TOPICS as intake
     from notify.service import SERVICE as notify
 
     readers: dict[str, list[str]] = {}
-    for service, topics in (("intake", intake), ("business_desk", desk), ("notify", notify.consumes.topics)):
+    for service, topics in (
+        ("intake", intake),
+        ("business_desk", desk.consumes.topics),
+        ("notify", notify.consumes.topics),
+    ):
         for topic in topics:
             readers.setdefault(topic, []).append(service)
     return readers

@@ -1,27 +1,17 @@
-"""Entrypoint: open a case for every submitted inquiry."""
+"""No longer an entrypoint: the consumer runs from the declaration
+(`python -m kernel.platform.run business_desk consumer`, business_desk.service).
+
+Left only for services/intake/tests/integration/test_case_type_pages.py, which imports
+build_handlers and is intake's to move (to business_desk.service.consumed_handlers on
+business_desk.bootstrap.bootstrap); delete this module with that import."""
 
 from pymongo.database import Database
 
-from business_desk import handlers
 from business_desk.bootstrap import bootstrap
+from business_desk.service import consumed_handlers
 from business_desk.settings import DeskSettings
-from kernel.platform.runners import run_consumer
-
-TOPICS = ["intake.inquiry.v1"]
 
 
 def build_handlers(db: Database) -> dict:
-    deps = bootstrap(DeskSettings.from_env(), db)
-    return {
-        "intake.inquiry_submitted": handlers.open_case_from_inquiry(deps),
-        "intake.completion_answered": handlers.register_portal_answer(deps),
-        "intake.survey_answered": deps.satisfaction.record if deps.satisfaction else lambda _e, _s: None,
-    }
-
-
-def main() -> None:
-    run_consumer(DeskSettings.from_env(), TOPICS, build_handlers)
-
-
-if __name__ == "__main__":
-    main()
+    """The consumer's handlers on `db`, wired as the kernel's runner wires them."""
+    return consumed_handlers(bootstrap(DeskSettings.from_env(), db))

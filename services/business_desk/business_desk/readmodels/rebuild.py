@@ -1,10 +1,10 @@
-"""Entrypoint: rebuild business_desk's read models under the rules in force (run after
+"""Rebuild business_desk's read models under the rules in force (run after
 changing a case type's target, extension or the holiday calendar, or after an upgrade):
 the case documents (the queues, the case pages, the Insikt export) from business_desk's
 own events, the processing-time buckets (the dashboard, the figures, the KPI feed) from
 the case documents, and the satisfaction buckets from the survey answers its consumer
 kept (kernel.eventsourcing.consumed). Safe on a live system and idempotent (kernel.eventsourcing.rebuild):
-`python -m business_desk.rebuild` prints the summary as JSON."""
+`python -m kernel.platform.run business_desk rebuild [--check]` prints the summary as JSON."""
 
 from __future__ import annotations
 

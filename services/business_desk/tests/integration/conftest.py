@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from business_desk import create_app
-from business_desk.consumer import build_handlers
+from business_desk.bootstrap import bootstrap as desk_bootstrap
+from business_desk.service import consumed_handlers
 from kernel.eventsourcing.consumed import group_of
 from kernel.eventsourcing.inbox import MongoInbox
 from kernel.eventsourcing.processor import MessageProcessor
@@ -23,7 +24,9 @@ def world(settings_for, personal, wire):
     app = create_app(settings)
     deps = app.extensions["business_desk.deps"]
     deps.clock = lambda: datetime(2026, 11, 30, 9, tzinfo=UTC)
-    processor = MessageProcessor(MongoInbox(db, group_of(settings)), build_handlers(db), personal=personal)
+    processor = MessageProcessor(
+        MongoInbox(db, group_of(settings)), consumed_handlers(desk_bootstrap(settings, db)), personal=personal
+    )
 
     def receive(raw: dict) -> None:
         assert processor.process(wire(raw)) is None
@@ -36,7 +39,9 @@ def desk(settings_for, personal, wire):
     settings = settings_for("business_desk")
     db = mongo_client(settings)[settings.database]
     app = create_app(settings)
-    processor = MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal)
+    processor = MessageProcessor(
+        MongoInbox(db, "business_desk"), consumed_handlers(desk_bootstrap(settings, db)), personal=personal
+    )
     return app, Delivery(processor, wire), db
 
 

@@ -14,7 +14,8 @@ from urllib.parse import quote
 import pytest
 
 from business_desk import create_app
-from business_desk.consumer import build_handlers
+from business_desk.bootstrap import bootstrap as desk_bootstrap
+from business_desk.service import consumed_handlers
 from conftest import case_inquiry
 from kernel.eventsourcing.inbox import MongoInbox
 from kernel.eventsourcing.processor import MessageProcessor
@@ -38,7 +39,9 @@ class Desk:
         self.today = date(2026, 11, 24)
         self.deps.clock = lambda: datetime(self.today.year, self.today.month, self.today.day, 9, tzinfo=UTC)
         self._processor = MessageProcessor(
-            MongoInbox(self.db, "business_desk"), build_handlers(self.db), personal=personal
+            MongoInbox(self.db, "business_desk"),
+            consumed_handlers(desk_bootstrap(settings, self.db)),
+            personal=personal,
         )
         self._wire = wire
 
