@@ -121,10 +121,12 @@ class ConsumerLoop:
     def _watch_the_group(self) -> None:
         """The broker is away when the group's coordinator stays unknown (kafka-python
         reconnects by itself and raises nothing from poll); back once it is found again.
-        A coordinator merely still known is no sign: the client notices a lost one late."""
+        A coordinator merely still known is no sign: the client notices a lost one late.
+        While an outage is already told the grace starts again: once the broker answers,
+        finding the coordinator again takes a moment, and that is the same outage."""
         if self._coordinator_unknown():
             now = time.monotonic()
-            if self._coordinator_lost_at is None:
+            if self._coordinator_lost_at is None or self._tracker.is_away(BROKER):
                 self._coordinator_lost_at = now
             elif now - self._coordinator_lost_at >= COORDINATOR_GRACE_S:
                 lost = f"the group coordinator is unknown for {COORDINATOR_GRACE_S:.0f} s"

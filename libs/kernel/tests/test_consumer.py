@@ -229,3 +229,50 @@ def test_an_idle_consumer_polls_less_and_less_once_nothing_came_for_a_while():
     assert not thread.is_alive()
     # at 0.02 s a poll it would be some 60; after 0.3 s quiet, one each 0.3 s
     assert 5 < consumer.polls < 35
+
+
+class Coordinator:
+    unknown = False
+
+    def coordinator_unknown(self) -> bool:
+        return self.unknown
+
+
+class GroupConsumer(IdleConsumer):
+    def __init__(self) -> None:
+        super().__init__()
+        self._coordinator = Coordinator()
+
+
+def test_a_broker_outage_is_told_once_though_the_coordinator_is_found_late_after_it(monkeypatch, caplog):
+    from kernel.eventsourcing import consumer as module
+    from kernel.platform.dependencies import BROKER, DependencyTracker
+
+    now = [100.0]
+    monkeypatch.setattr(module.time, "monotonic", lambda: now[0])
+    tracker = DependencyTracker(clock=lambda: now[0])
+    group = GroupConsumer()
+    loop = ConsumerLoop("c", group, processor({}), InMemoryPublisher(), tracker=tracker)
+
+    group._coordinator.unknown = True
+    loop._watch_the_group()
+    tracker.away(BROKER, "ConnectionError")  # a poll met the broker gone
+    for _ in range(20):  # down for 20 s, the coordinator unknown all along
+        now[0] += 1
+        loop._watch_the_group()
+    tracker.back(BROKER)  # the broker answers again (a probe of /readyz)
+    now[0] += 1
+    loop._watch_the_group()  # the client has not found the coordinator yet: no new outage
+    now[0] += 1
+    group._coordinator.unknown = False
+    loop._watch_the_group()
+    assert [r.getMessage().split(":")[0] for r in caplog.records if "broker" in r.getMessage()] == [
+        "broker unreachable",
+        "broker back after 20.0 s",
+    ]
+
+    group._coordinator.unknown = True  # and a coordinator lost with the broker answering is told
+    loop._watch_the_group()
+    now[0] += module.COORDINATOR_GRACE_S
+    loop._watch_the_group()
+    assert tracker.is_away(BROKER)
