@@ -9,7 +9,7 @@ from werkzeug.serving import make_server
 
 from business_desk import create_app as desk_app
 from business_desk import handlers as desk_handlers
-from business_desk.consumer import build_handlers
+from business_desk.service import consumed_handlers
 from conftest import case_inquiry
 from intake import create_app
 from kernel.domain.actors import Actor
@@ -28,10 +28,10 @@ def desk(settings_for, personal, wire, monkeypatch):
     db = mongo_client(settings)[settings.database]
     today = app.extensions["business_desk.deps"].clock().date().isoformat()
     raw = case_inquiry(1, "outdoor_seating", today)
-    MessageProcessor(MongoInbox(db, "business_desk"), build_handlers(db), personal=personal).process(
+    deps = app.extensions["business_desk.deps"]
+    MessageProcessor(MongoInbox(db, "business_desk"), consumed_handlers(deps), personal=personal).process(
         wire(raw)
     )
-    deps = app.extensions["business_desk.deps"]
     case_id = raw["data"]["inquiry_id"]
     sara = Actor(f"{settings.oidc_issuer}#sara.handler", "Sara Handläggare")
     desk_handlers.claim(deps, case_id, sara)
