@@ -36,6 +36,7 @@ pytestmark = [pytest.mark.faults, pytest.mark.timeout(600)]
 
 STREAMS = 5
 EVENTS_AN_APPEND = 20
+EVENTS_A_SECOND = 150
 RESTARTS = 6
 
 
@@ -85,9 +86,13 @@ def test_messages_a_restarted_broker_lost_are_published_again_and_take_effect_on
     stop_appending = threading.Event()
 
     def append_steadily(stop: threading.Event) -> None:
-        # several events an append, so the relay publishes batches as under load
+        # several events an append, so the relay publishes batches as under load; at a
+        # pace the consumer keeps up with on a busy machine (flat out, the appends outran
+        # it by thousands of events, and the wait for them to apply was one of luck)
+        next_at = time.monotonic()
         for stream in itertools.cycle(range(STREAMS)):
-            if stop.is_set():
+            next_at += EVENTS_AN_APPEND / EVENTS_A_SECOND
+            if stop.wait(max(0.0, next_at - time.monotonic())):
                 return
             ns = [next(numbers) for _ in range(EVENTS_AN_APPEND)]
             events = [NewEvent("tail.happened", {"n": n}) for n in ns]
