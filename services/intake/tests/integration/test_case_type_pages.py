@@ -15,7 +15,6 @@ from intake import create_app
 from kernel.domain.actors import Actor
 from kernel.eventsourcing.inbox import MongoInbox
 from kernel.eventsourcing.processor import MessageProcessor
-from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
 
@@ -25,13 +24,11 @@ def desk(settings_for, personal, wire, monkeypatch):
     """business_desk serving its API on a real port, with one decided case."""
     settings = settings_for("business_desk")
     app = desk_app(settings)
-    db = mongo_client(settings)[settings.database]
-    today = app.extensions["business_desk.deps"].clock().date().isoformat()
-    raw = case_inquiry(1, "outdoor_seating", today)
     deps = app.extensions["business_desk.deps"]
-    MessageProcessor(MongoInbox(db, "business_desk"), consumed_handlers(deps), personal=personal).process(
-        wire(raw)
-    )
+    today = deps.clock().date().isoformat()
+    raw = case_inquiry(1, "outdoor_seating", today)
+    inbox = MongoInbox(deps.db, "business_desk")
+    MessageProcessor(inbox, consumed_handlers(deps), personal=personal).process(wire(raw))
     case_id = raw["data"]["inquiry_id"]
     sara = Actor(f"{settings.oidc_issuer}#sara.handler", "Sara Handläggare")
     desk_handlers.claim(deps, case_id, sara)
