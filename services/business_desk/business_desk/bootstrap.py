@@ -1,4 +1,5 @@
-"""Wires the store, read model, catalogue and clock into the handlers."""
+"""Wires the store, read model, catalogue, clock and the other services' clients into the
+handlers, or the fakes a unit test gives."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 from pymongo.database import Database
 
 from business_desk.adapters.attachments import AttachmentFetcher, attachment_fetcher
-from business_desk.adapters.deliveries import delivery_figures, delivery_log
+from business_desk.adapters.deliveries import delivery_figures as delivery_figures_of
+from business_desk.adapters.deliveries import delivery_log
 from business_desk.domain.upcasters import upcasters
 from business_desk.readmodels.cases import CaseReadModel
 from business_desk.readmodels.satisfaction import Satisfaction
@@ -43,21 +45,46 @@ class Deps:
     db: Database | None = None  # the service's database (None: wired with in-memory fakes)
 
 
-def bootstrap(settings: DeskSettings, db: Database | None = None) -> Deps:
-    if db is None:
-        db = mongo_client(settings)[settings.database]
-    client = db.client
-    catalogue = casetypes.load(settings.case_types_file).for_issuer(settings.oidc_issuer)
-    personal = personal_data(settings, client)
-    cases = CaseReadModel(db, catalogue, personal)
-    store = MongoEventStore(db, upcasters=upcasters(), hooks=[cases.apply], personal=personal)
-    store.ensure_schema()
-    cases.ensure_schema()
-    audit = AuditLog(db)
-    audit.ensure_schema()
-    notify = ServiceClient(settings, "notify")  # one token session for both calls to notify
-    satisfaction = Satisfaction(db)
-    satisfaction.ensure_schema()
+def bootstrap(
+    settings: DeskSettings,
+    db: Database | None = None,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    store: EventStore | None = None,
+    cases: CaseReadModel | None = None,
+    catalogue: Catalogue | None = None,
+    audit: AuditLog | None = None,
+    satisfaction: Satisfaction | None = None,
+    deliveries: Callable[[str], list[dict[str, Any]] | None] | None = None,
+    delivery_figures: Callable[[], dict[str, Any] | None] | None = None,
+    attachments: AttachmentFetcher | None = None,
+    personal: PersonalData | None = None,
+) -> Deps:
+    """The handlers' dependencies: on `db` (else a client of their own), or on the `store`
+    given with the `cases` view its hook keeps (fakes: readmodels.fakes). What is not given
+    of notify's delivery log and figures and intake's attachments is a client that only
+    calls out when asked."""
+    catalogue = catalogue or casetypes.load(settings.case_types_file).for_issuer(settings.oidc_issuer)
+    ping: Callable[[], object] = Deps.ping
+    if store is None:
+        db = db if db is not None else mongo_client(settings)[settings.database]
+        client = db.client
+        personal = personal_data(settings, client)
+        cases = CaseReadModel(db, catalogue, personal)
+        store = MongoEventStore(db, upcasters=upcasters(), hooks=[cases.apply], personal=personal)
+        store.ensure_schema()
+        cases.ensure_schema()
+        audit = audit or AuditLog(db)
+        audit.ensure_schema()
+        satisfaction = satisfaction or Satisfaction(db)
+        satisfaction.ensure_schema()
+        ping = lambda: client.admin.command("ping")  # noqa: E731 - the client this wiring made
+    elif cases is None:
+        raise TypeError("a store given needs the case view its hook keeps")
+    if deliveries is None or delivery_figures is None:
+        notify = ServiceClient(settings, "notify")  # one token session for both calls to notify
+        deliveries = deliveries or delivery_log(settings, notify)
+        delivery_figures = delivery_figures or delivery_figures_of(settings, notify)
     return Deps(
         settings=settings,
         store=store,
@@ -65,10 +92,11 @@ def bootstrap(settings: DeskSettings, db: Database | None = None) -> Deps:
         cases=cases,
         audit=audit,
         personal=personal,
-        deliveries=delivery_log(settings, notify),
-        attachments=attachment_fetcher(settings),  # its own client: files take longer
+        deliveries=deliveries,
+        attachments=attachments or attachment_fetcher(settings),  # its own client: files take longer
         satisfaction=satisfaction,
-        delivery_figures=delivery_figures(settings, notify),
-        ping=lambda: client.admin.command("ping"),
+        delivery_figures=delivery_figures,
+        clock=clock,
+        ping=ping,
         db=db,
     )

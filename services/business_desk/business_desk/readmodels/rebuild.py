@@ -23,7 +23,7 @@ from business_desk.readmodels.sealing import DETAIL_FIELD, SUMMARY_FIELD, CaseSe
 from business_desk.settings import DeskSettings
 from kernel.eventsourcing.consumed import ConsumedEvents, group_of
 from kernel.eventsourcing.mongo_store import MongoEventStore
-from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model, run_cli
+from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model
 from kernel.platform.connections import mongo_client
 
 SURVEY_ANSWERED = "intake.survey_answered"
@@ -151,11 +151,3 @@ def rebuild(settings: DeskSettings, db: Database | None = None, check: bool = Fa
     surveys = rebuild_model(db.client, Satisfaction(db, kept), chunk_size=5000, check=check)
     surveys.details["consumed_without_kept_event"] = kept.unkept()
     return {"service": "business_desk", "models": [m.as_dict() for m in (cases, buckets, surveys)]}
-
-
-def main() -> None:
-    run_cli(DeskSettings.from_env, rebuild)
-
-
-if __name__ == "__main__":
-    main()

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
 
 from business_desk import domain, handlers
-from business_desk.bootstrap import Deps
+from business_desk.bootstrap import bootstrap
 from business_desk.domain import Case, IllegalTransition
 from business_desk.domain.clocks import Clock
+from business_desk.readmodels.fakes import InMemoryCases
 from business_desk.settings import DeskSettings
 from catalogue import casetypes
 from kernel.domain.actors import Actor
@@ -34,12 +36,17 @@ class Desk:
 
     def __init__(self, case_type: str, received_on: str = "2026-11-02") -> None:
         self.today = date.fromisoformat(received_on)
-        self.store = InMemoryEventStore(clock=lambda: self.now)
-        self.deps = Deps(
-            settings=DeskSettings.from_env(),
-            store=self.store,
-            catalogue=CATALOGUE,
+        self.cases = InMemoryCases(CATALOGUE)
+        self.store = InMemoryEventStore(hooks=[self.cases.apply], clock=lambda: self.now)
+        self.deps = bootstrap(
+            DeskSettings.from_env(),
             clock=lambda: self.now,
+            store=self.store,
+            cases=self.cases,  # type: ignore[arg-type]
+            catalogue=CATALOGUE,
+            deliveries=lambda _reference: [],
+            delivery_figures=lambda: None,
+            attachments=lambda _case_id, _attachment_id: None,
         )
         event = inquiry(case_type, received_on)
         handlers.open_case_from_inquiry(self.deps)(event, None)
@@ -188,3 +195,33 @@ def test_personal_data_is_erased_once_the_retention_period_after_the_decision_ha
     assert desk.deps.personal.vault.key(desk.case.subject_id) is None  # the key is gone
     assert desk.case.personal_erased and not domain.erasure_due(desk.case, date(2030, 1, 1), 365)
     assert handlers.erase_personal_data(desk.deps, desk.case_id, "retention") == []
+
+
+def test_the_retention_round_erases_what_the_case_view_says_is_due_and_nothing_else():
+    from kernel.privacy.personal import InMemoryKeyVault, PersonalData
+
+    desk = Desk("general_business_advice", "2026-11-02")
+    desk.deps.personal = PersonalData(InMemoryKeyVault())
+    desk.deps.settings = replace(desk.deps.settings, retention_days=365)
+    handlers.claim(desk.deps, desk.case_id, ERIK)
+    handlers.decide(desk.on("2026-11-03").deps, desk.case_id, ERIK, "answered", "Yes.")
+    assert handlers.retention_round(desk.on("2027-11-02").deps) == []
+    assert handlers.retention_round(desk.on("2027-11-03").deps) == [desk.case.reference]
+    assert desk.cases.get(desk.case_id)["personal_erased_on"] == "2027-11-03"
+    assert handlers.retention_round(desk.on("2027-11-04").deps) == []  # once
+
+
+def test_the_deadline_round_warns_about_the_open_cases_of_the_case_view_once_per_share():
+    desk = Desk("outdoor_seating", "2026-11-02")
+    assert handlers.deadline_round(desk.deps) == []
+    due = date.fromisoformat(desk.cases.get(desk.case_id)["due_date"])
+    assert handlers.deadline_round(desk.on(due.isoformat()).deps) == [desk.case_id]
+    assert handlers.deadline_round(desk.deps) == []
+    handlers.claim(desk.deps, desk.case_id, ERIK)
+    handlers.decide(desk.deps, desk.case_id, ERIK, "granted", "Yes.")
+    assert desk.case_id not in desk.cases.active_ids()
+
+
+def test_a_store_given_needs_the_case_view_its_hook_keeps():
+    with pytest.raises(TypeError):
+        bootstrap(DeskSettings.from_env(), store=InMemoryEventStore())

@@ -2,7 +2,7 @@
 the emails over one SMTP session and the texts through the SMS gateway, records each as
 sent the moment it was taken (through a store outage if need be), fails alone what
 cannot go, and puts back what it had no time or server for. The consumer runs a round
-after each batch (notify.handlers.dispatch_due)."""
+after each batch (notify.handlers.dispatch_round)."""
 
 from __future__ import annotations
 
