@@ -20,7 +20,7 @@ PERSONAL_FIELDS = ("email", "name", "phone", "tracking_token")
 
 
 class Recipients:
-    """The recipients in the store's `recipients` collection (InMemoryRecipients: the
+    """The recipients in the store's `recipients` collection (readmodels.fakes.InMemoryRecipients: the
     same in memory, for unit tests)."""
 
     def __init__(self, db: Database, personal: PersonalData) -> None:
@@ -121,29 +121,6 @@ class Recipients:
     def forget(self, subject_id: str, keys: list[str], session: ClientSession | None) -> None:
         """Every record of the subject, and those of its case or voucher (`keys`)."""
         self._delete(subject_id, keys, session)
-
-
-class InMemoryRecipients(Recipients):
-    """The recipients held in a dict: the same learning, sealing and forgetting."""
-
-    def __init__(self, personal: PersonalData) -> None:
-        self._personal = personal
-        self.records: dict[str, dict[str, Any]] = {}
-
-    def ensure_schema(self) -> None:
-        pass
-
-    def _find(self, key: str, session: ClientSession | None) -> dict[str, Any] | None:
-        found = self.records.get(key)
-        return dict(found) if found is not None else None
-
-    def _replace(self, key: str, doc: dict[str, Any], session: ClientSession | None) -> None:
-        self.records[key] = {**doc, "_id": key}
-
-    def _delete(self, subject_id: str, keys: list[str], session: ClientSession | None) -> None:
-        self.records = {
-            k: v for k, v in self.records.items() if v.get("subject_id") != subject_id and k not in keys
-        }
 
 
 @dataclass(frozen=True)
