@@ -86,4 +86,11 @@ class InMemoryInbox:
         return True
 
     def process_all(self, items):
-        return sum(self.process_once(event_id, effect) for event_id, effect in items)
+        # as one unit, like the store's transaction: none is recorded if one effect fails
+        ran: set[str] = set()
+        for event_id, effect in items:
+            if event_id not in self.processed and event_id not in ran:
+                effect(None)
+                ran.add(event_id)
+        self.processed |= ran
+        return len(ran)
