@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from business_desk import handlers
 from business_desk.bootstrap import Deps
 from business_desk.domain import IllegalTransition
 from business_desk.readmodels.case_projection import clock_now
 from business_desk.readmodels.cases import QueueFilter
+from business_desk.web.commands import COMMANDS, CaseCommand, NotAPerson
 from business_desk.web.schemas import (
     AssignSchema,
     AuditEntrySchema,
@@ -31,7 +31,6 @@ from business_desk.web.schemas import (
     ReplySchema,
     StatusSchema,
 )
-from kernel.domain.actors import Actor
 from kernel.privacy.audit import AUDIT_ORDER
 from kernel.web.auth import Principal, check, current_principal, guarded, require
 from kernel.web.embedded import NEWEST_FIRST, newest_first, with_head
@@ -99,30 +98,36 @@ def audit(action: str, case_id: str, principal: Principal) -> None:
         deps().audit.record(principal, action, "case", case_id)
 
 
-def on_case(permission: str) -> Callable[[F], F]:
+def on_case(command: CaseCommand) -> Callable[[F], F]:
     """Check the caller's role, then their reach over this case's type, before the body
     is even read; the step goes into the case's audit trail."""
 
-    def before(view: Callable[..., Any], kwargs: dict[str, Any]) -> None:
-        check(permission)
-        principal = check(permission, _case_type_or_404(kwargs["case_id"]))
-        audit(view.__name__, kwargs["case_id"], principal)
+    def before(_view: Callable[..., Any], kwargs: dict[str, Any]) -> None:
+        check(command.permission)
+        principal = check(command.permission, _case_type_or_404(kwargs["case_id"]))
+        audit(command.audit, kwargs["case_id"], principal)
 
-    return guarded(before, permission)
-
-
-def acting_handler() -> Actor:
-    """Who does the step: the signed-in user (issuer and subject), never a name the caller sends."""
-    actor = current_principal().actor
-    if actor is None:
-        abort(403, message="Only a signed-in person can work a case.")
-    return actor
+    return guarded(before, command.permission)
 
 
-def run_command(case_id: str, command: Callable[[], object]) -> dict:
-    """Run a command on a case `on_case` has already found and checked."""
+def command_route(path: str) -> Callable[[F], F]:
+    """The POST route of one case command (commands.COMMANDS[path]), guarded by `on_case`."""
+    command = COMMANDS[path]
+
+    def decorate(view: F) -> F:
+        route = blp.route(f"/cases/<string:case_id>/{command.path}", methods=["POST"])
+        return route(on_case(command)(view))
+
+    return decorate
+
+
+def run_command(path: str, case_id: str, values: Mapping[str, Any]) -> dict:
+    """Run a command on a case `on_case` has already found and checked, as the signed-in
+    user (issuer and subject), never a name the caller sends."""
     try:
-        command()
+        COMMANDS[path].run(deps(), case_id, current_principal().actor, values)
+    except NotAPerson:
+        abort(403, message="Only a signed-in person can work a case.")
     except IllegalTransition as exc:
         abort(409, message=str(exc))
     return as_resource(_case_or_404(case_id))
@@ -205,131 +210,101 @@ class CaseByReference(MethodView):
         return _readable_case(deps().cases.by_reference(reference), f"No case {reference}.")
 
 
-@blp.route("/cases/<string:case_id>/claim", methods=["POST"])
-@on_case("case.work")
+@command_route("claim")
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
 def claim(case_id: str) -> dict:
     """Take the case (or take it over) as the signed-in handler."""
-    return run_command(case_id, lambda: handlers.claim(deps(), case_id, acting_handler()))
+    return run_command("claim", case_id, {})
 
 
-@blp.route("/cases/<string:case_id>/completion-request", methods=["POST"])
-@on_case("case.work")
+@command_route("completion-request")
 @blp.arguments(CompletionRequestSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
 def completion_request(body: dict, case_id: str) -> dict:
     """Ask the applicant to complete the case; the clock pauses."""
-    return run_command(
-        case_id,
-        lambda: handlers.request_completion(
-            deps(), case_id, acting_handler(), body["message"], body["reply_by"]
-        ),
-    )
+    return run_command("completion-request", case_id, body)
 
 
-@blp.route("/cases/<string:case_id>/applicant-reply", methods=["POST"])
-@on_case("case.work")
+@command_route("applicant-reply")
 @blp.arguments(ReplySchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
 def applicant_reply(body: dict, case_id: str) -> dict:
     """Register the applicant's completion; the clock resumes."""
-    return run_command(case_id, lambda: handlers.register_reply(deps(), case_id, body["reply"]))
+    return run_command("applicant-reply", case_id, body)
 
 
-@blp.route("/cases/<string:case_id>/decision", methods=["POST"])
-@on_case("case.work")
+@command_route("decision")
 @blp.arguments(DecisionSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
 def decision(body: dict, case_id: str) -> dict:
     """Decide the case with a written answer to the applicant."""
-    return run_command(
-        case_id,
-        lambda: handlers.decide(
-            deps(), case_id, acting_handler(), body["outcome"], body["answer"], body["legal_reference"]
-        ),
-    )
+    return run_command("decision", case_id, body)
 
 
-@blp.route("/cases/<string:case_id>/assign", methods=["POST"])
-@on_case("case.assign")
+@command_route("assign")
 @blp.arguments(AssignSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state, or not a team member")
 def assign(body: dict, case_id: str) -> dict:
     """Give the case to a member of its team, or move it to another (team leads)."""
-    return run_command(case_id, lambda: handlers.assign(deps(), case_id, body["handler"], acting_handler()))
+    return run_command("assign", case_id, body)
 
 
-@blp.route("/cases/<string:case_id>/notes", methods=["POST"])
-@on_case("case.work")
+@command_route("notes")
 @blp.arguments(NoteSchema)
 @blp.response(200, CaseSchema)
 def add_note(body: dict, case_id: str) -> dict:
     """Add an internal note (never shown to the applicant)."""
-    return run_command(case_id, lambda: handlers.add_note(deps(), case_id, acting_handler(), body["note"]))
+    return run_command("notes", case_id, body)
 
 
-@blp.route("/cases/<string:case_id>/status", methods=["POST"])
-@on_case("case.work")
+@command_route("status")
 @blp.arguments(StatusSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
 def change_status(body: dict, case_id: str) -> dict:
     """Set a work status (the clock keeps running)."""
-    return run_command(
-        case_id, lambda: handlers.change_status(deps(), case_id, acting_handler(), body["status"])
-    )
+    return run_command("status", case_id, body)
 
 
-@blp.route("/cases/<string:case_id>/extension", methods=["POST"])
-@on_case("case.work")
+@command_route("extension")
 @blp.arguments(ExtensionSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Already extended, or not allowed in the case's current state")
 def extend(body: dict, case_id: str) -> dict:
     """Extend the deadline once, by the case type's extension, with a recorded reason."""
-    return run_command(
-        case_id, lambda: handlers.extend_deadline(deps(), case_id, acting_handler(), body["reason"])
-    )
+    return run_command("extension", case_id, body)
 
 
-@blp.route("/cases/<string:case_id>/delay-notice", methods=["POST"])
-@on_case("case.work")
+@command_route("delay-notice")
 @blp.arguments(DelayNoticeSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
 def delay_notice(body: dict, case_id: str) -> dict:
     """Tell the applicant the decision will be delayed (förvaltningslagen §11)."""
-    return run_command(
-        case_id,
-        lambda: handlers.send_delay_notice(
-            deps(), case_id, acting_handler(), body["reason"], body["expected_by"]
-        ),
-    )
+    return run_command("delay-notice", case_id, body)
 
 
-@blp.route("/cases/<string:case_id>/close", methods=["POST"])
-@on_case("case.work")
+@command_route("close")
 @blp.arguments(ReasonSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
 def close(body: dict, case_id: str) -> dict:
     """Close the case: filed after its decision, or withdrawn / written off without one."""
-    return run_command(case_id, lambda: handlers.close(deps(), case_id, acting_handler(), body["reason"]))
+    return run_command("close", case_id, body)
 
 
-@blp.route("/cases/<string:case_id>/reopen", methods=["POST"])
-@on_case("case.work")
+@command_route("reopen")
 @blp.arguments(ReasonSchema)
 @blp.response(200, CaseSchema)
 @blp.alt_response(409, description="Not allowed in the case's current state")
 def reopen(body: dict, case_id: str) -> dict:
     """Reopen a decided or closed case; its clock runs again."""
-    return run_command(case_id, lambda: handlers.reopen(deps(), case_id, acting_handler(), body["reason"]))
+    return run_command("reopen", case_id, body)
 
 
 @blp.route("/cases/<string:case_id>/audit")

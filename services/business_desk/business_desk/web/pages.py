@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, missing
 from marshmallow.fields import Field
 
-from business_desk import handlers
 from business_desk.adapters.attachments import Unavailable
 from business_desk.bootstrap import Deps
 from business_desk.domain import OUTCOMES, IllegalTransition
@@ -42,6 +41,7 @@ from business_desk.readmodels import dashboard
 from business_desk.readmodels.case_projection import clock_now
 from business_desk.readmodels.cases import QUEUE_ORDER, QueueFilter
 from business_desk.web import charts
+from business_desk.web.commands import PAGE_COMMANDS
 from business_desk.web.figures import csv_response, readable_case_types
 from business_desk.web.schemas import (
     QUEUE_STATUSES,
@@ -275,43 +275,70 @@ def _optional_date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def _field(schema: type[Schema], name: str) -> Field:
-    return schema().fields[name]
+def _required_date(value: str | None) -> date:
+    return date.fromisoformat(value or "")
 
 
-# the free-text fields of each case action's form, read by the API schema's own field:
-# trimmed, then checked (required, length, controls) as the API checks them
-FORM_TEXT: dict[str, dict[str, Field]] = {
-    "assign": {"handler": _field(AssignSchema, "handler")},
-    "note": {"text": _field(NoteSchema, "note")},
-    "status": {"status": _field(StatusSchema, "status")},
-    "completion-request": {"message": _field(CompletionRequestSchema, "message")},
-    "applicant-reply": {"reply": _field(ReplySchema, "reply")},
-    "extension": {"text": _field(ExtensionSchema, "reason")},
-    "delay-notice": {"text": _field(DelayNoticeSchema, "reason")},
+def _text(value: str | None) -> str:
+    return value or ""
+
+
+@dataclass(frozen=True)
+class FormText:
+    """A free-text field of a case action's form, read by the API schema's own field:
+    trimmed, then checked (required, length, controls) as the API checks them."""
+
+    value: str  # the command's value it fills (its name in the API's body)
+    field: Field
+
+
+def _text_of(schema: type[Schema], name: str) -> FormText:
+    return FormText(name, schema().fields[name])
+
+
+# per case action (its name in the page's URL), its form's free-text fields by name
+FORM_TEXT: dict[str, dict[str, FormText]] = {
+    "claim": {},
+    "assign": {"handler": _text_of(AssignSchema, "handler")},
+    "note": {"text": _text_of(NoteSchema, "note")},
+    "status": {"status": _text_of(StatusSchema, "status")},
+    "completion-request": {"message": _text_of(CompletionRequestSchema, "message")},
+    "applicant-reply": {"reply": _text_of(ReplySchema, "reply")},
+    "extension": {"text": _text_of(ExtensionSchema, "reason")},
+    "delay-notice": {"text": _text_of(DelayNoticeSchema, "reason")},
     "decision": {
-        "answer": _field(DecisionSchema, "answer"),
-        "legal_reference": _field(DecisionSchema, "legal_reference"),
+        "answer": _text_of(DecisionSchema, "answer"),
+        "legal_reference": _text_of(DecisionSchema, "legal_reference"),
     },
-    "close": {"text": _field(ReasonSchema, "reason")},
-    "reopen": {"text": _field(ReasonSchema, "reason")},
+    "close": {"text": _text_of(ReasonSchema, "reason")},
+    "reopen": {"text": _text_of(ReasonSchema, "reason")},
+}
+
+# the form's other fields by the command's value they fill, read as the step runs
+# (a date that is no date is refused as the step is: ValueError)
+FORM_OTHERS: dict[str, dict[str, Callable[[str | None], Any]]] = {
+    "completion-request": {"reply_by": _optional_date},
+    "delay-notice": {"expected_by": _required_date},
+    "decision": {"outcome": _text},
 }
 
 
-COMMANDS = ("claim", *FORM_TEXT)
-
-
 def form_text(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str, str] | None]:
-    """The action's text fields as its API schema reads them, or the first one it
-    refuses: its name, and the page's words for why."""
+    """The action's text fields by the command's values they fill, as its API schema reads
+    them, or the first one it refuses: the form field's name, and the page's words for why."""
     cleaned: dict[str, Any] = {}
-    for name, field in FORM_TEXT.get(action, {}).items():
+    for name, text in FORM_TEXT.get(action, {}).items():
         raw = form.get(name)
         try:
-            cleaned[name] = field.deserialize(missing if raw is None else raw)
+            cleaned[text.value] = text.field.deserialize(missing if raw is None else raw)
         except ValidationError as exc:
             return cleaned, (name, _(str(exc.messages[0])))
     return cleaned, None
+
+
+def form_others(action: str, form: Mapping[str, str]) -> dict[str, Any]:
+    """The action's other fields by the command's values they fill."""
+    return {value: read(form.get(value)) for value, read in FORM_OTHERS.get(action, {}).items()}
 
 
 @pages.post("/cases/<case_id>/<action>")
@@ -320,37 +347,18 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     case_type = d.cases.case_type_of(case_id)
     if case_type is None:
         abort(404)
-    permission = "case.assign" if action == "assign" else "case.work"
-    handler = page_check(permission, case_type).actor
+    command = PAGE_COMMANDS.get(action)
+    handler = page_check(command.permission if command else "case.work", case_type).actor
     if handler is None:
         abort(403)
-    if action not in COMMANDS:
+    if command is None:
         abort(404)
     text, refused = form_text(action, form)
     if refused is not None:
         field, message = refused
         return _render_case(case_id, message, 422, kept_action=action, error_at=f"{action}:{field}")
-    commands = {
-        "claim": lambda: handlers.claim(d, case_id, handler),
-        "assign": lambda: handlers.assign(d, case_id, text["handler"], handler),
-        "note": lambda: handlers.add_note(d, case_id, handler, text["text"]),
-        "status": lambda: handlers.change_status(d, case_id, handler, text["status"]),
-        "completion-request": lambda: handlers.request_completion(
-            d, case_id, handler, text["message"], _optional_date(form.get("reply_by"))
-        ),
-        "applicant-reply": lambda: handlers.register_reply(d, case_id, text["reply"]),
-        "extension": lambda: handlers.extend_deadline(d, case_id, handler, text["text"]),
-        "delay-notice": lambda: handlers.send_delay_notice(
-            d, case_id, handler, text["text"], date.fromisoformat(form.get("expected_by") or "")
-        ),
-        "decision": lambda: handlers.decide(
-            d, case_id, handler, form.get("outcome", ""), text["answer"], text["legal_reference"]
-        ),
-        "close": lambda: handlers.close(d, case_id, handler, text["text"]),
-        "reopen": lambda: handlers.reopen(d, case_id, handler, text["text"]),
-    }
     try:
-        commands[action]()
+        command.run(d, case_id, handler, {**text, **form_others(action, form)})
     except (IllegalTransition, ValueError) as exc:
         message = (
             refusal(exc) if isinstance(exc, IllegalTransition) else _("check the date: %(error)s", error=exc)
