@@ -1,0 +1,128 @@
+"""The case page's actions: each form read as the API reads its command's body, then the
+command run from the one table of case commands (business_desk.web.commands)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import abort, redirect, request, url_for
+from flask_babel import gettext as _
+from marshmallow import Schema, ValidationError, missing
+from marshmallow.fields import Field
+
+from business_desk.domain import IllegalTransition
+from business_desk.i18n import refusal
+from business_desk.web.case_page import render_case
+from business_desk.web.commands import PAGE_COMMANDS
+from business_desk.web.page_blueprint import deps, pages
+from business_desk.web.schemas import (
+    AssignSchema,
+    CompletionRequestSchema,
+    DecisionSchema,
+    DelayNoticeSchema,
+    ExtensionSchema,
+    NoteSchema,
+    ReasonSchema,
+    ReplySchema,
+    StatusSchema,
+)
+from kernel.web.signin import page_check
+
+
+def _optional_date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _required_date(value: str | None) -> date:
+    return date.fromisoformat(value or "")
+
+
+def _text(value: str | None) -> str:
+    return value or ""
+
+
+@dataclass(frozen=True)
+class FormText:
+    """A free-text field of a case action's form, read by the API schema's own field:
+    trimmed, then checked (required, length, controls) as the API checks them."""
+
+    value: str  # the command's value it fills (its name in the API's body)
+    field: Field
+
+
+def _text_of(schema: type[Schema], name: str) -> FormText:
+    return FormText(name, schema().fields[name])
+
+
+# per case action (its name in the page's URL), its form's free-text fields by name
+FORM_TEXT: dict[str, dict[str, FormText]] = {
+    "claim": {},
+    "assign": {"handler": _text_of(AssignSchema, "handler")},
+    "note": {"text": _text_of(NoteSchema, "note")},
+    "status": {"status": _text_of(StatusSchema, "status")},
+    "completion-request": {"message": _text_of(CompletionRequestSchema, "message")},
+    "applicant-reply": {"reply": _text_of(ReplySchema, "reply")},
+    "extension": {"text": _text_of(ExtensionSchema, "reason")},
+    "delay-notice": {"text": _text_of(DelayNoticeSchema, "reason")},
+    "decision": {
+        "answer": _text_of(DecisionSchema, "answer"),
+        "legal_reference": _text_of(DecisionSchema, "legal_reference"),
+    },
+    "close": {"text": _text_of(ReasonSchema, "reason")},
+    "reopen": {"text": _text_of(ReasonSchema, "reason")},
+}
+
+# the form's other fields by the command's value they fill, read as the step runs
+# (a date that is no date is refused as the step is: ValueError)
+FORM_OTHERS: dict[str, dict[str, Callable[[str | None], Any]]] = {
+    "completion-request": {"reply_by": _optional_date},
+    "delay-notice": {"expected_by": _required_date},
+    "decision": {"outcome": _text},
+}
+
+
+def form_text(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str, str] | None]:
+    """The action's text fields by the command's values they fill, as its API schema reads
+    them, or the first one it refuses: the form field's name, and the page's words for why."""
+    cleaned: dict[str, Any] = {}
+    for name, text in FORM_TEXT.get(action, {}).items():
+        raw = form.get(name)
+        try:
+            cleaned[text.value] = text.field.deserialize(missing if raw is None else raw)
+        except ValidationError as exc:
+            return cleaned, (name, _(str(exc.messages[0])))
+    return cleaned, None
+
+
+def form_others(action: str, form: Mapping[str, str]) -> dict[str, Any]:
+    """The action's other fields by the command's values they fill."""
+    return {value: read(form.get(value)) for value, read in FORM_OTHERS.get(action, {}).items()}
+
+
+@pages.post("/cases/<case_id>/<action>")
+def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
+    d, form = deps(), request.form
+    case_type = d.cases.case_type_of(case_id)
+    if case_type is None:
+        abort(404)
+    command = PAGE_COMMANDS.get(action)
+    handler = page_check(command.permission if command else "case.work", case_type).actor
+    if handler is None:
+        abort(403)
+    if command is None:
+        abort(404)
+    text, refused = form_text(action, form)
+    if refused is not None:
+        field, message = refused
+        return render_case(case_id, message, 422, kept_action=action, error_at=f"{action}:{field}")
+    try:
+        command.run(d, case_id, handler, {**text, **form_others(action, form)})
+    except (IllegalTransition, ValueError) as exc:
+        message = (
+            refusal(exc) if isinstance(exc, IllegalTransition) else _("check the date: %(error)s", error=exc)
+        )
+        return render_case(case_id, message, 409)
+    return redirect(url_for("pages.case_page", case_id=case_id), code=303)

@@ -1,0 +1,101 @@
+"""The queues: the case types one may read, and each queue (of a case type or of a team)
+sorted by deadline, filtered and searched."""
+
+from __future__ import annotations
+
+from flask import abort, g, render_template, request
+from flask_babel import gettext as _
+
+from business_desk.i18n import page_language, team_name
+from business_desk.readmodels.case_projection import clock_now
+from business_desk.readmodels.cases import QUEUE_ORDER, QueueFilter
+from business_desk.web.page_blueprint import allowed, deps, pages
+from business_desk.web.roster import roster_choices
+from business_desk.web.schemas import QUEUE_STATUSES
+from kernel.web.paging import PageRequest, page_from_args, pager_links
+from kernel.web.signin import page_check, signed_in
+
+
+@pages.get("/")
+@signed_in("queue.read")
+def index():  # type: ignore[no-untyped-def]
+    d, lang = deps(), page_language()
+    counts = d.cases.counts()
+    queues = [
+        {
+            "id": ct.id,
+            "label": ct.label(lang),
+            "team": ct.team,
+            "team_name": team_name(ct.team),
+            "target": ct.target.describe(lang),
+            "open": counts.get(ct.id, 0),
+        }
+        for ct in d.catalogue.case_types.values()
+        if allowed("queue.read", ct.id)
+    ]
+    teams = sorted({q["team"] for q in queues})
+    return render_template("index.html", queues=queues, teams=[(t, team_name(t)) for t in teams])
+
+
+def _queue_page(title: str, case_types: list[str], subtitle: str):  # type: ignore[no-untyped-def]
+    d = deps()
+    args = request.args
+    status = args.get("status", "open")
+    if status not in QUEUE_STATUSES:
+        status = "open"
+    handler = args.get("handler", "").strip()
+    filter_ = QueueFilter.from_params(
+        case_types,
+        status,
+        g.principal.actor_id if handler == "me" else handler,
+        args.get("unassigned") == "1",
+        args.get("q", ""),
+    )
+    today = d.clock().date()
+    asked = page_from_args(QUEUE_ORDER, args)
+    refused = asked if isinstance(asked, str) else None
+    page = d.cases.queue(filter_, today, PageRequest() if refused else asked)  # type: ignore[arg-type]
+    cases = [{**doc, "clock": clock_now(doc, d.catalogue, today)} for doc in page.items]
+    return render_template(
+        "queue.html",
+        title=title,
+        subtitle=subtitle,
+        cases=cases,
+        pager=pager_links(page),
+        total=d.cases.count(filter_, today),
+        error=refused,
+        today=today.isoformat(),
+        statuses=QUEUE_STATUSES,
+        args=args,
+        status=status,
+        handlers=roster_choices(d.catalogue, case_types),
+    ), 422 if refused else 200
+
+
+@pages.get("/queues/<case_type>")
+def queue(case_type: str):  # type: ignore[no-untyped-def]
+    d = deps()
+    if case_type not in d.catalogue.case_types:
+        abort(404)
+    page_check("queue.read", case_type)
+    ct, lang = d.catalogue.get(case_type), page_language()
+    subtitle = _(
+        "Target: %(target)s (%(kind)s).", target=ct.target.describe(lang), kind=_(ct.kind.replace("_", " "))
+    )
+    return _queue_page(ct.label(lang), [case_type], subtitle)
+
+
+@pages.get("/teams/<team>")
+def team_queue(team: str):  # type: ignore[no-untyped-def]
+    d = deps()
+    case_types = [ct.id for ct in d.catalogue.case_types.values() if ct.team == team]
+    if not case_types:
+        abort(404)
+    page_check("queue.read")
+    readable = [ct for ct in case_types if allowed("queue.read", ct)]
+    if not readable:
+        page_check("queue.read", case_types[0])
+    labels = ", ".join(d.catalogue.get(ct).label(page_language()) for ct in readable)
+    return _queue_page(
+        _("Team %(name)s", name=team_name(team)), readable, _("Case types: %(labels)s.", labels=labels)
+    )
