@@ -1,0 +1,127 @@
+"""The applicant's case page and what its forms do (the answer to a completion request,
+the survey) and its decision letter: the same whether the case is opened by its tracking
+link or from My cases."""
+
+from __future__ import annotations
+
+from flask import Response, abort, render_template, request
+
+from intake import handlers
+from intake.adapters import attachments, messages
+from intake.bootstrap import Deps
+from intake.domain.inquiries import SURVEY_QUESTIONS, NothingToAnswer
+from intake.i18n import t
+from intake.web import letters
+from intake.web.page_blueprint import deps
+from kernel.web.fields import MULTI_LINE_MESSAGE, has_control, normalise_newlines, without_control
+
+
+def appeal_text(doc: dict, lang: str) -> str:
+    appeal = deps().catalogue.get(doc["case_type"]).appeal
+    return appeal.get(lang) or appeal.get("en", "")
+
+
+def render_case(  # type: ignore[no-untyped-def]
+    doc: dict,
+    lang: str,
+    token: str | None,
+    letter_url: str,
+    answer_error: dict[str, str] | None = None,
+    answer_text: str = "",
+):
+    view = handlers.applicant_view(deps(), doc, lang)
+    return render_template(
+        "track.html",
+        lang=lang,
+        t=lambda k: t(k, lang),
+        case=view,
+        token=token,
+        appeal=appeal_text(doc, lang),
+        letter_url=f"{letter_url}?lang={lang}",
+        answer_url=letter_url.replace("/decision.pdf", "/answer") + f"?lang={lang}",
+        survey_url=letter_url.replace("/decision.pdf", "/survey") + f"?lang={lang}",
+        messages=shown_messages(doc["reference"]),
+        questions=SURVEY_QUESTIONS,
+        max_files=attachments.MAX_FILES,
+        max_mb=deps().settings.attachment_max_bytes // (1024 * 1024),
+        answer_error=answer_error or {},
+        answer_text=answer_text,
+    )
+
+
+def shown_messages(reference: str) -> list[dict] | None:
+    """The case's messages as the portal shows them (intake.adapters.messages.shown: never a text)."""
+    found = deps().messages(reference)
+    return None if found is None else [messages.shown(m) for m in found]
+
+
+def decision_pdf(doc: dict, lang: str):  # type: ignore[no-untyped-def]
+    """The decision as a PDF letter; 404 until there is a decision."""
+    view = handlers.applicant_view(deps(), doc, lang)
+    if not view["decision"]:
+        abort(404, description=t("no_decision_yet", lang))
+    municipality = deps().catalogue.municipality.get("name") or t("municipality", lang)
+    pdf = letters.decision_letter(view, appeal_text(doc, lang), municipality, lang)
+    name = f"{t('decision', lang).lower()}-{view['reference']}.pdf"
+    return Response(
+        pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
+    )
+
+
+def upload_budget(deps_: Deps, doc: dict) -> int:
+    """The body an answer may have: files only while the case waits for the applicant's
+    answer; the answer text alone otherwise."""
+    if not handlers.awaits_answer(doc):
+        return deps_.settings.max_request_bytes
+    return attachments.MAX_FILES * deps_.settings.attachment_max_bytes + 256 * 1024
+
+
+def answer(doc: dict, lang: str, back: str, token: str | None, letter_url: str):  # type: ignore[no-untyped-def]
+    """Registers the applicant's answer. A refusal shows the case page again with the
+    reason at the answer field and what was typed still there (files must be chosen again:
+    a browser never refills a file input)."""
+    uploads = [
+        attachments.Upload(f.filename or "file", f.read())
+        for f in request.files.getlist("files")
+        if f and f.filename
+    ]
+    text = request.form.get("answer", "")
+
+    def refused(message: str, field: str = "answer"):  # type: ignore[no-untyped-def]
+        kept = without_control(text, multi_line=True)
+        page = render_case(doc, lang, token, letter_url, answer_error={field: message}, answer_text=kept)
+        return page, 422
+
+    if has_control(text, multi_line=True):
+        return refused(t(MULTI_LINE_MESSAGE, lang))
+    try:
+        handlers.answer_completion(deps(), doc, normalise_newlines(text), uploads)
+    except attachments.Rejected as rejected:
+        named = f" ({rejected.filename})" if rejected.filename else ""
+        return refused(t(rejected.key, lang) + named, "files")
+    except ValueError:
+        return refused(t("answer.empty", lang))
+    except NothingToAnswer:
+        abort(409, description=t("answer.nothing_to_answer", lang))
+    return render_template(
+        "message.html", lang=lang, t=lambda k: t(k, lang), message=t("answer.sent", lang), back=back
+    )
+
+
+def survey(doc: dict, lang: str, back: str):  # type: ignore[no-untyped-def]
+    scores = {}
+    for question in SURVEY_QUESTIONS:
+        raw = request.form.get(question, "")
+        scores[question] = int(raw) if raw.isdigit() else 0
+    try:
+        handlers.answer_survey(deps(), doc, scores)
+    except ValueError:
+        message = t("survey.incomplete", lang)
+        return render_template(
+            "message.html", lang=lang, t=lambda k: t(k, lang), message=message, error=True, back=back
+        ), 422
+    except NothingToAnswer:
+        abort(409, description=t("survey.closed", lang))
+    return render_template(
+        "message.html", lang=lang, t=lambda k: t(k, lang), message=t("survey.thanks", lang), back=back
+    )
