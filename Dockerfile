@@ -18,8 +18,9 @@ COPY libs/catalogue libs/catalogue
 COPY services/${SERVICE}/${SERVICE} services/${SERVICE}/${SERVICE}
 COPY config config
 COPY contracts contracts
-# Bytecode, and the service's gettext catalogues (.mo; a service without translations/ has
-# none to compile): nothing is written at run time.
+# Bytecode, and the service's gettext catalogues (.mo, from services/<service>/<service>/
+# translations/, which every service has: the pages' words, notify's emails'): nothing is
+# written at run time.
 RUN PYTHONPATH=/app/libs:/app/services/${SERVICE} /venv/bin/python -m compileall -q libs services \
  && PYTHONPATH=/app/libs /venv/bin/python -c "import pathlib, sys; from kernel.web.i18n import Catalogues; Catalogues(pathlib.Path(sys.argv[1])).compile()" services/${SERVICE}/${SERVICE}/translations
 

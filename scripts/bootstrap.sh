@@ -27,9 +27,10 @@ site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["pu
 printf '%s\n' "$ROOT/libs" "$ROOT/services/intake" "$ROOT/services/business_desk" "$ROOT/services/notify" \
   > "$site/municipal-sources.pth"
 
-# The applicants' pages' texts: gettext catalogues compiled from their .po files.
+# Every service's words (the pages', notify's emails'): gettext catalogues compiled from their .po files.
 "$VENV/bin/python" -c "from intake.i18n import compile_catalogues; compile_catalogues()"
 "$VENV/bin/python" -c "from business_desk.i18n import compile_catalogues; compile_catalogues()"
+"$VENV/bin/python" -c "from notify.i18n import compile_catalogues; compile_catalogues()"
 "$VENV/bin/python" -c "from vouchers.i18n import compile_catalogues; compile_catalogues()"
 
 # The development OpenID provider (npm's oidc-provider) for the run command and the tests.

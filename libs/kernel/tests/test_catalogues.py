@@ -1,5 +1,6 @@
 """Every service's gettext catalogues: each translation names the same placeholders as the
-text it translates (a stray one would fail at run time), and no translation is empty."""
+text it translates (a stray one would fail at run time), no translation is empty, and a
+key-based catalogue has every key its service writes out."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from kernel.platform.settings import REPO_ROOT
+from kernel.web.catalogue_keys import catalogue_keys, keys_used, package_files
 
 CATALOGUE_DIRS = sorted(
     {po.parents[2] for po in (REPO_ROOT / "services").glob("*/*/translations/*/LC_MESSAGES/messages.po")}
@@ -41,5 +43,28 @@ def test_translations_keep_the_placeholders_of_their_text(directory):
             assert placeholders(text) == placeholders(original), (directory, language, key)
 
 
-def test_every_service_with_pages_has_catalogues():
-    assert {d.parent.name for d in CATALOGUE_DIRS} == {"intake", "business_desk", "vouchers"}
+def test_every_service_has_catalogues():
+    """The pages' words and notify's emails' alike."""
+    assert {d.parent.name for d in CATALOGUE_DIRS} == {"intake", "business_desk", "notify", "vouchers"}
+
+
+# the services whose every catalogue words every key they write out (notify's emails are not
+# all in every language: notify's own test_words checks each email in its languages)
+FULL_KEY_CATALOGUES = ("intake", "vouchers")
+
+
+@pytest.mark.parametrize("service", FULL_KEY_CATALOGUES)
+def test_every_key_written_out_is_in_every_catalogue(service):
+    package = REPO_ROOT / "services" / service / service
+    used = keys_used(package_files(package))
+    assert used
+    for po in sorted(package.glob("translations/*/LC_MESSAGES/messages.po")):
+        found = catalogue_keys(po)
+        missing = {key: str(path.relative_to(package)) for key, path in used.items() if key not in found}
+        assert not missing, (po.relative_to(REPO_ROOT), missing)
+
+
+def test_the_bootstrap_compiles_every_services_catalogues():
+    script = (REPO_ROOT / "scripts" / "bootstrap.sh").read_text(encoding="utf-8")
+    for directory in CATALOGUE_DIRS:
+        assert f"from {directory.parent.name}.i18n import compile_catalogues" in script, directory

@@ -1,9 +1,10 @@
-"""Which event becomes which email, rendered from template files per language. Pure."""
+"""Which event becomes which email, rendered from one template per email that takes its
+words by key from notify's catalogues (notify.i18n). Pure."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from catalogue.outcomes import OUTCOMES
 from kernel.eventsourcing.envelope import Envelope
 from kernel.web.i18n import LANGUAGES_BY_COUNTRY
 from notify.domain.access import CITIZEN, PROVIDER
+from notify.i18n import ByLanguage, has, t, written_in
 
 TEMPLATES = Path(__file__).parent.parent / "templates" / "email"
 
@@ -22,6 +24,10 @@ TEMPLATES = Path(__file__).parent.parent / "templates" / "email"
 class OwnUrl(str):
     """A URL of the system's own (a tracking link, the desk's address): the only kind an
     email may link to."""
+
+
+class OwnText(str):
+    """A text of notify's own catalogues, its values already made unlinkable (words_in)."""
 
 
 # A web link anywhere in a word, not only at its start: `xhttps://evil.example` holds
@@ -35,7 +41,7 @@ def unlinkable(value: Any) -> Any:
     """Every value a template interpolates, but the system's own URLs: a link or an
     address in it is broken up (`https[:]//`, `www[.]`, `name [at] domain`) so neither
     the HTML part nor a mail client makes it clickable. Links come from OwnUrl only."""
-    if value is None or isinstance(value, OwnUrl) or not isinstance(value, str):
+    if value is None or isinstance(value, (OwnUrl, OwnText)) or not isinstance(value, str):
         return "" if value is None else value
     text = _LINK_STARTS.sub(lambda m: f"{m.group(1)}[{m.group(2)[0]}]{m.group(2)[1:]}", value)
     return _ADDRESS.sub(r"\1 [at] \2", _WWW.sub("www[.]", text))
@@ -84,18 +90,14 @@ class Email:
 
 
 # what stands in the shown text where the message had its personal link
-LINK_WITHHELD = {
-    "sv": "[den personliga länken finns bara i själva meddelandet]",
-    "en": "[the personal link is only in the message itself]",
-    "da": "[det personlige link står kun i selve beskeden]",
-}
+LINK_WITHHELD = ByLanguage("email.link_withheld")
 
 
 def shown_body(email: Email) -> str:
     """The text as notify may show it after sending: without the personal link."""
     if not email.link:
         return email.body
-    return email.body.replace(email.link, LINK_WITHHELD.get(email.language, LINK_WITHHELD["sv"]))
+    return email.body.replace(email.link, t("email.link_withheld", email.language))
 
 
 @dataclass(frozen=True)
@@ -127,24 +129,34 @@ def _linkify(text: str) -> Markup:
 _html.filters["linkify"] = _linkify
 
 
-def html_body(subject: str, text: str, language: str, sender: str = "Kommunen") -> str:
+def html_body(subject: str, text: str, language: str, sender: str | None = None) -> str:
+    """The HTML part; its sender's name, unless given, the catalogue's (`email.sender`)."""
     paragraphs = [p.strip("\n") for p in re.split(r"\n\s*\n", text) if p.strip()]
     return _html.get_template("layout.html").render(
-        subject=subject, paragraphs=paragraphs, lang=language, sender=sender
+        subject=subject, paragraphs=paragraphs, lang=language, sender=sender or t("email.sender", language)
     )
+
+
+def words_in(language: str) -> dict[str, Callable[..., Any]]:
+    """What a template takes its words with: `t(key, **params)`, the key's text in the
+    language with each parameter made unlinkable, and `has(key)`, whether the language's
+    own catalogue words a line at all (the delay notice's note on the Swedish act)."""
+
+    def text(key: str, **params: Any) -> OwnText:
+        return OwnText(t(key, language, **{name: unlinkable(value) for name, value in params.items()}))
+
+    def worded(key: str) -> bool:
+        return has(key, language)
+
+    return {"t": text, "has": worded}
 
 
 def render(template: str, language: str, context: dict[str, Any]) -> tuple[str, str]:
     """Returns (subject, body): the template's first line is `Subject: ...`."""
-    # the language's template where there is one (Danish: the applicants' emails), else English;
-    # an unknown language gets Swedish, the municipality's own
-    if language not in ("sv", "en", "da"):
-        language = "sv"
-    if not (TEMPLATES / f"{template}.{language}.txt").exists():
-        language = "en"
+    language = written_in(template, language)
     own = {key: OwnUrl(value) for key, value in context.items() if key.endswith("_url") and value}
-    text = _env.get_template(f"{template}.{language}.txt").render(
-        **{**context, **own}, outcomes=OUTCOMES, lang=language
+    text = _env.get_template(f"{template}.txt").render(
+        **{**context, **own}, outcomes=OUTCOMES, lang=language, **words_in(language)
     )
     first, _, body = text.partition("\n")
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")
