@@ -106,6 +106,22 @@ class Service:
         return named + [job.name for job in self.jobs]
 
 
+def deferred(target: str) -> Callable[..., Any]:
+    """The function `target` ("package.module:function") to call, imported at its first
+    call and not before: a declaration names its parts without importing them."""
+    import importlib
+
+    module_name, _, function_name = target.partition(":")
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        function = getattr(importlib.import_module(module_name), function_name)
+        return function(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = function_name
+    call.__doc__ = f"{target}, imported when first called."
+    return call
+
+
 def declared(service: str) -> Service:
     """The declaration of `service`: `SERVICE` in its module `<service>.service`."""
     import importlib

@@ -11,7 +11,7 @@ from flask import Blueprint
 from flask_smorest import Blueprint as ApiBlueprint
 
 from kernel.platform import run
-from kernel.platform.service import Consumes, Job, Service, Web
+from kernel.platform.service import Consumes, Job, Service, Web, deferred
 from kernel.platform.settings import Settings
 from kernel.web.service_app import create_app, deps_of
 
@@ -104,3 +104,13 @@ def test_a_job_runs_its_round_with_the_services_wiring(monkeypatch, isolated_env
     run.main(["toy", "tidy", "--once"])
     [deps] = seen
     assert isinstance(deps, ToyDeps) and deps.db == f"db {deps.settings.database}"
+
+
+def test_a_deferred_part_is_imported_only_when_called(monkeypatch):
+    import sys
+
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    to_hls = deferred("colorsys:rgb_to_hls")
+    assert "colorsys" not in sys.modules and to_hls.__name__ == "rgb_to_hls"
+    assert to_hls(1.0, 0.0, 0.0) == (0.0, 0.5, 1.0)
+    assert "colorsys" in sys.modules

@@ -7,13 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from business_desk.settings import DeskSettings
-from kernel.platform.service import Consumes, Job, Service, Web
-
-
-def bootstrap(settings: Any, db: Any) -> Any:
-    from business_desk.bootstrap import bootstrap
-
-    return bootstrap(settings, db)
+from kernel.platform.service import Consumes, Job, Service, Web, deferred
 
 
 def consumed_handlers(deps: Any) -> dict[str, Any]:
@@ -48,34 +42,19 @@ def collectors(deps: Any) -> list[Any]:
     return [CaseFigures(deps)]
 
 
-def rebuild(settings: Any, db: Any = None, check: bool = False) -> dict[str, Any]:
-    from business_desk.readmodels.rebuild import rebuild
-
-    return rebuild(settings, db, check)
-
-
-def deadline_round(deps: Any) -> list[str]:
-    from business_desk.handlers import deadline_round
-
-    return deadline_round(deps)
-
-
-def retention_round(deps: Any) -> list[str]:
-    from business_desk.handlers import retention_round
-
-    return retention_round(deps)
-
+deadline_round = deferred("business_desk.handlers:deadline_round")
+retention_round = deferred("business_desk.handlers:retention_round")
 
 TOPICS = ["intake.inquiry.v1"]
 
 SERVICE = Service(
     name="business_desk",
     settings=DeskSettings.from_env,
-    bootstrap=bootstrap,
+    bootstrap=deferred("business_desk.bootstrap:bootstrap"),
     web=Web(title="Business desk: case handling", blueprints=blueprints, setup=setup, collectors=collectors),
     routes={"case": "business_desk.case.v1"},
     consumes=Consumes(topics=TOPICS, handlers=consumed_handlers),
-    rebuild=rebuild,
+    rebuild=deferred("business_desk.readmodels.rebuild:rebuild"),
     jobs=[
         Job("retention", run_once=retention_round, interval_s=3600, interval_env="RETENTION_INTERVAL_S"),
         Job("deadlines", run_once=deadline_round, interval_s=600, interval_env="DEADLINES_INTERVAL_S"),

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from intake.settings import IntakeSettings
-from kernel.platform.service import Consumes, Service, Web
+from kernel.platform.service import Consumes, Service, Web, deferred
 
 ROUTES = {"inquiry": "intake.inquiry.v1", "signin": "intake.signin.v1"}
 TOPICS = ["business_desk.case.v1"]
@@ -26,12 +26,6 @@ CASE_EVENTS = (
     "business_desk.case_reopened",
 )
 ERASED = "business_desk.personal_data_erased"
-
-
-def bootstrap(settings: Any, db: Any) -> Any:
-    from intake.bootstrap import bootstrap
-
-    return bootstrap(settings, db)
 
 
 def consumed_handlers(deps: Any) -> dict[str, Any]:
@@ -65,18 +59,12 @@ def setup(app: Any, deps: Any) -> None:
     init_errors(app)
 
 
-def rebuild(settings: Any, db: Any = None, check: bool = False) -> dict[str, Any]:
-    from intake.readmodels.rebuild import rebuild
-
-    return rebuild(settings, db, check)
-
-
 SERVICE = Service(
     name="intake",
     settings=IntakeSettings.from_env,
-    bootstrap=bootstrap,
+    bootstrap=deferred("intake.bootstrap:bootstrap"),
     web=Web(title="Intake: business inquiries", blueprints=blueprints, setup=setup, api_docs=True),
     routes=ROUTES,
     consumes=Consumes(topics=TOPICS, handlers=consumed_handlers),
-    rebuild=rebuild,
+    rebuild=deferred("intake.readmodels.rebuild:rebuild"),
 )

@@ -4,11 +4,9 @@ model's rebuild and its web app (the delivery log's API and its gauges)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping
 from typing import Any
 
-from kernel.platform.service import Consumes, Service, Web
+from kernel.platform.service import Consumes, Service, Web, deferred
 from notify.settings import NotifySettings
 
 TOPICS = (
@@ -18,12 +16,6 @@ TOPICS = (
     "vouchers.voucher.v1",
     "vouchers.payment.v1",
 )
-
-
-def bootstrap(settings: Any, db: Any) -> Any:
-    from notify.bootstrap import bootstrap
-
-    return bootstrap(settings, db)
 
 
 def blueprints() -> list[Any]:
@@ -39,28 +31,10 @@ def collectors(deps: Any) -> list[Any]:
     return [FunctionCollector(lambda: delivery_gauges(deps.deliveries))]
 
 
-def handlers(deps: Any) -> Mapping[str, Any]:
-    from notify.handlers import handlers
-
-    return handlers(deps)
-
-
-def dispatch_round(deps: Any, stop: threading.Event) -> Callable[[], None]:
-    from notify.handlers import dispatch_round
-
-    return dispatch_round(deps, stop)
-
-
-def rebuild(settings: Any, db: Any = None, check: bool = False) -> dict[str, Any]:
-    from notify.readmodels.rebuild import rebuild
-
-    return rebuild(settings, db, check)
-
-
 SERVICE = Service(
     name="notify",
     settings=NotifySettings.from_env,
-    bootstrap=bootstrap,
+    bootstrap=deferred("notify.bootstrap:bootstrap"),
     web=Web(title="Notify: notifications", blueprints=blueprints, collectors=collectors),
     # the delivery log (kernel.platform.runners.run_relay adds the prefix); the given-up to the DLQ
     routes={
@@ -69,6 +43,10 @@ SERVICE = Service(
         "bounce": "notify.message.v1",
         "undeliverable": "notify.message.v1.dlq",
     },
-    consumes=Consumes(topics=TOPICS, handlers=handlers, after_batch=dispatch_round),
-    rebuild=rebuild,
+    consumes=Consumes(
+        topics=TOPICS,
+        handlers=deferred("notify.handlers:handlers"),
+        after_batch=deferred("notify.handlers:dispatch_round"),
+    ),
+    rebuild=deferred("notify.readmodels.rebuild:rebuild"),
 )

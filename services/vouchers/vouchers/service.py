@@ -8,14 +8,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from kernel.platform.service import Job, Service, Web
+from kernel.platform.service import Job, Service, Web, deferred
 from vouchers.settings import VouchersSettings
-
-
-def bootstrap(settings: Any, db: Any) -> Any:
-    from vouchers.bootstrap import bootstrap
-
-    return bootstrap(settings, db)
 
 
 def blueprints() -> list[Any]:
@@ -37,28 +31,14 @@ def setup(app: Any, deps: Any) -> None:
     app.extensions["kernel.page_language"] = language
 
 
-def rebuild(settings: Any, db: Any = None, check: bool = False) -> dict[str, Any]:
-    from vouchers.readmodels.rebuild import rebuild
-
-    return rebuild(settings, db, check)
-
-
-def payment_round(deps: Any) -> list[str]:
-    from vouchers.handlers import payment_round
-
-    return payment_round(deps)
-
-
-def retention_round(deps: Any) -> list[str]:
-    from vouchers.handlers import retention_round
-
-    return retention_round(deps)
+payment_round = deferred("vouchers.handlers:payment_round")
+retention_round = deferred("vouchers.handlers:retention_round")
 
 
 SERVICE = Service(
     name="vouchers",
     settings=VouchersSettings.from_env,
-    bootstrap=bootstrap,
+    bootstrap=deferred("vouchers.bootstrap:bootstrap"),
     web=Web(title="Vouchers: customer choice", blueprints=blueprints, setup=setup),
     routes={
         "provider": "vouchers.provider.v1",
@@ -66,7 +46,7 @@ SERVICE = Service(
         "voucher": "vouchers.voucher.v1",
         "payment": "vouchers.payment.v1",
     },
-    rebuild=rebuild,
+    rebuild=deferred("vouchers.readmodels.rebuild:rebuild"),
     jobs=[
         # each round pays last month if it is not paid yet: safe hourly, from a CronJob, or after a crash
         Job("payments", run_once=payment_round, interval_s=3600, interval_env="PAYMENT_RUN_INTERVAL_S"),
