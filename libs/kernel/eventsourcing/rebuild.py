@@ -26,9 +26,11 @@ from typing import Any, Protocol
 from pymongo import DeleteOne, ReplaceOne
 from pymongo.client_session import ClientSession
 from pymongo.collection import Collection
+from pymongo.database import Database
 from pymongo.mongo_client import MongoClient
 
 from kernel.eventsourcing.transactions import run_in_transaction
+from kernel.platform.connections import mongo_client
 from kernel.platform.dependencies import dependency_of, reason_of
 from kernel.platform.settings import Settings
 from kernel.privacy.personal import PersonalData
@@ -78,6 +80,14 @@ class Model(Protocol):
         """A stored document in the form to compare (sealed fields opened)."""
 
 
+class KeptModel(Model, Protocol):
+    """A model folded (also) from the events its service's consumer kept
+    (kernel.eventsourcing.consumed)."""
+
+    def unkept(self) -> int:
+        """How many events were consumed before consumed events were kept."""
+
+
 OnChange = Callable[[Doc | None, Doc | None, ClientSession], None]
 
 
@@ -114,6 +124,23 @@ def rebuild_model(
 
 
 MAX_NAMED = 20
+
+
+def kept_model_rebuild(
+    service: str, model_of: Callable[[Database, Any], KeptModel]
+) -> Callable[..., dict[str, Any]]:
+    """`rebuild(settings, db=None, check=False)` of a service whose one read model is
+    `model_of(db, settings)`, on `db` (None: the database the settings name): the
+    summary of the model, which also counts the events consumed before events were kept."""
+
+    def rebuild(settings: Any, db: Database | None = None, check: bool = False) -> dict[str, Any]:
+        db = db if db is not None else mongo_client(settings)[settings.database]
+        model = model_of(db, settings)
+        summary = rebuild_model(db.client, model, check=check)
+        summary.details["consumed_without_kept_event"] = model.unkept()
+        return {"service": service, "models": [summary.as_dict()]}
+
+    return rebuild
 
 
 def _rebuild_chunk(

@@ -6,7 +6,6 @@ business_desk its consumer kept (kernel.eventsourcing.consumed). Safe on a live 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
@@ -16,8 +15,8 @@ from intake.readmodels.tracking import TrackingReadModel
 from intake.settings import IntakeSettings
 from kernel.eventsourcing.consumed import ConsumedEvents, Kept, group_of
 from kernel.eventsourcing.mongo_store import MongoEventStore
-from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, rebuild_model
-from kernel.platform.connections import mongo_client, personal_data
+from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, kept_model_rebuild
+from kernel.platform.connections import personal_data
 
 
 class TrackingSources:
@@ -65,11 +64,5 @@ class TrackingSources:
         return self._kept.unkept()
 
 
-def rebuild(settings: IntakeSettings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
-    """Rebuild intake's read models (`check`: only compare); the summary per model
-    (kernel.eventsourcing.rebuild.Summary)."""
-    db = db if db is not None else mongo_client(settings)[settings.database]
-    model = TrackingSources(db, settings)
-    summary = rebuild_model(db.client, model, check=check)
-    summary.details["consumed_without_kept_event"] = model.unkept()
-    return {"service": "intake", "models": [summary.as_dict()]}
+# rebuild(settings, db=None, check=False): the summary of the tracking view's rebuild (`check`: compare)
+rebuild = kept_model_rebuild("intake", TrackingSources)

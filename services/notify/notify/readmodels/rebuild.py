@@ -11,15 +11,20 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from kernel.eventsourcing.consumed import ConsumedEvents, group_of
 from kernel.eventsourcing.envelope import Envelope
-from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model
-from kernel.platform.connections import mongo_client, personal_data
+from kernel.eventsourcing.rebuild import (
+    UNREPRODUCIBLE,
+    Doc,
+    Unreproducible,
+    kept_model_rebuild,
+    opened,
+)
+from kernel.platform.connections import personal_data
 from notify.readmodels.recipients import Recipients
 from notify.settings import NotifySettings
 
@@ -76,11 +81,5 @@ class RecipientsOfSubjects:
         return self._kept.unkept()
 
 
-def rebuild(settings: NotifySettings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
-    """Rebuild notify's read models (`check`: only compare); the summary per model
-    (kernel.eventsourcing.rebuild.Summary)."""
-    db = db if db is not None else mongo_client(settings)[settings.database]
-    model = RecipientsOfSubjects(db, settings)
-    summary = rebuild_model(db.client, model, check=check)
-    summary.details["consumed_without_kept_event"] = model.unkept()
-    return {"service": "notify", "models": [summary.as_dict()]}
+# rebuild(settings, db=None, check=False): the summary of the recipients' rebuild (`check`: compare)
+rebuild = kept_model_rebuild("notify", RecipientsOfSubjects)
