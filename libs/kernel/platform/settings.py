@@ -3,7 +3,8 @@ a matter of these variables; nothing in the code names a local server.
 
 `Settings` holds what every process of every service needs (store, broker, tokens,
 sign-in, limits). A service's own settings (its SMTP server, its catalogue, its links)
-extend it in the service's `settings.py`: a subclass with its fields and `own_env()`."""
+extend it in the service's `settings.py`: a subclass with its fields, `own_env()` and
+the service it is of (`of_service`, which `from_env()` reads when given no other)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 
@@ -20,6 +21,16 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 def env(name: str, default: str) -> str:
     value = os.environ.get(name, "").strip()
     return value or default
+
+
+def config_file(name: str, default: str) -> Path:
+    """The file the variable `name` names; unset, `default` in the repository's config/."""
+    return Path(env(name, str(REPO_ROOT / "config" / default)))
+
+
+def base_url(name: str, default: str) -> str:
+    """The address the variable `name` names (else `default`), without a trailing slash."""
+    return env(name, default).rstrip("/")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -48,10 +59,15 @@ class Settings:
     # how long an operation waits for an unreachable store (pymongo overshoots it by up to its
     # 0.5 s heartbeat wait): a request answers 503 in about 1 s
     store_selection_timeout_ms: int = 500
+    of_service: ClassVar[str | None] = None  # a service's subclass: the service's name
 
     @classmethod
-    def from_env(cls, service: str) -> Self:
-        """The settings of `service`'s processes: the kernel's and the service's own."""
+    def from_env(cls, service: str | None = None) -> Self:
+        """The settings of `service`'s processes (by default the subclass's `of_service`):
+        the kernel's and the service's own."""
+        service = service or cls.of_service
+        if service is None:
+            raise TypeError(f"{cls.__name__}.from_env() needs the service's name")
         return cls(**cls.kernel_env(service), **cls.own_env())
 
     @classmethod

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kernel.platform.settings import REPO_ROOT, Settings, env
+from kernel.platform.settings import Settings, base_url, config_file, env
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -16,15 +16,13 @@ class DeskSettings(Settings):
     notify_url: str  # notify's API (a case's delivery log and the channel figures)
     intake_url: str  # intake's API (the files an applicant attached)
 
-    @classmethod
-    def from_env(cls, service: str = "business_desk") -> DeskSettings:
-        return super().from_env(service)
+    of_service = "business_desk"
 
     @classmethod
     def own_env(cls) -> dict[str, Any]:
         return {
-            "case_types_file": Path(env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
+            "case_types_file": config_file("CASE_TYPES_FILE", "case_types.yaml"),
             "retention_days": int(env("RETENTION_DAYS", "730")),
-            "notify_url": env("NOTIFY_URL", "http://127.0.0.1:8003").rstrip("/"),
-            "intake_url": env("INTAKE_URL", "http://127.0.0.1:8001").rstrip("/"),
+            "notify_url": base_url("NOTIFY_URL", "http://127.0.0.1:8003"),
+            "intake_url": base_url("INTAKE_URL", "http://127.0.0.1:8001"),
         }

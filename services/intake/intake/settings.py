@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kernel.platform.settings import REPO_ROOT, Settings, env
+from kernel.platform.settings import Settings, base_url, config_file, env
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -19,18 +19,16 @@ class IntakeSettings(Settings):
     notify_url: str  # notify's API (the applicant's delivery log)
     desk_url: str  # business_desk's API (the live processing-time figures)
 
-    @classmethod
-    def from_env(cls, service: str = "intake") -> IntakeSettings:
-        return super().from_env(service)
+    of_service = "intake"
 
     @classmethod
     def own_env(cls) -> dict[str, Any]:
         return {
-            "case_types_file": Path(env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
-            "intake_public_url": env("INTAKE_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),
+            "case_types_file": config_file("CASE_TYPES_FILE", "case_types.yaml"),
+            "intake_public_url": base_url("INTAKE_PUBLIC_URL", "http://127.0.0.1:8001"),
             "tracking_link_days": int(env("TRACKING_LINK_DAYS", "90")),
             "attachment_max_bytes": int(env("ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024))),
             "virus_scan_command": env("VIRUS_SCAN_COMMAND", ""),
-            "notify_url": env("NOTIFY_URL", "http://127.0.0.1:8003").rstrip("/"),
-            "desk_url": env("DESK_URL", "http://127.0.0.1:8002").rstrip("/"),
+            "notify_url": base_url("NOTIFY_URL", "http://127.0.0.1:8003"),
+            "desk_url": base_url("DESK_URL", "http://127.0.0.1:8002"),
         }

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kernel.platform.settings import REPO_ROOT, Settings, env, secret
+from kernel.platform.settings import Settings, base_url, config_file, env, secret
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,9 +26,7 @@ class NotifySettings(Settings):
     desk_public_url: str  # business_desk's pages, linked from the staff's emails
     vouchers_public_url: str  # the vouchers pages, linked from citizens' and providers' emails
 
-    @classmethod
-    def from_env(cls, service: str = "notify") -> NotifySettings:
-        return super().from_env(service)
+    of_service = "notify"
 
     @classmethod
     def own_env(cls) -> dict[str, Any]:
@@ -42,11 +40,9 @@ class NotifySettings(Settings):
             "sms_gateway_token": secret("SMS_GATEWAY_TOKEN", random_fallback=False),
             "sms_sender": env("SMS_SENDER", "Kommunen"),
             "mail_from": env("MAIL_FROM", "no-reply@kommun.example"),
-            "case_types_file": Path(env("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.yaml"))),
-            "voucher_programmes_file": Path(
-                env("VOUCHER_PROGRAMMES_FILE", str(REPO_ROOT / "config" / "voucher_programmes.yaml"))
-            ),
-            "intake_public_url": env("INTAKE_PUBLIC_URL", "http://127.0.0.1:8001").rstrip("/"),
-            "desk_public_url": env("DESK_PUBLIC_URL", "http://127.0.0.1:8002").rstrip("/"),
-            "vouchers_public_url": env("VOUCHERS_PUBLIC_URL", "http://127.0.0.1:8004").rstrip("/"),
+            "case_types_file": config_file("CASE_TYPES_FILE", "case_types.yaml"),
+            "voucher_programmes_file": config_file("VOUCHER_PROGRAMMES_FILE", "voucher_programmes.yaml"),
+            "intake_public_url": base_url("INTAKE_PUBLIC_URL", "http://127.0.0.1:8001"),
+            "desk_public_url": base_url("DESK_PUBLIC_URL", "http://127.0.0.1:8002"),
+            "vouchers_public_url": base_url("VOUCHERS_PUBLIC_URL", "http://127.0.0.1:8004"),
         }

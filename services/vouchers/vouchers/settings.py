@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kernel.platform.settings import REPO_ROOT, Settings, env
+from kernel.platform.settings import Settings, config_file, env
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -14,15 +14,11 @@ class VouchersSettings(Settings):
     voucher_programmes_file: Path
     retention_days: int  # personal data is erased this long after a voucher's last day
 
-    @classmethod
-    def from_env(cls, service: str = "vouchers") -> VouchersSettings:
-        return super().from_env(service)
+    of_service = "vouchers"
 
     @classmethod
     def own_env(cls) -> dict[str, Any]:
         return {
-            "voucher_programmes_file": Path(
-                env("VOUCHER_PROGRAMMES_FILE", str(REPO_ROOT / "config" / "voucher_programmes.yaml"))
-            ),
+            "voucher_programmes_file": config_file("VOUCHER_PROGRAMMES_FILE", "voucher_programmes.yaml"),
             "retention_days": int(env("RETENTION_DAYS", "730")),
         }
