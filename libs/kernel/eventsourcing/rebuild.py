@@ -30,7 +30,7 @@ from pymongo.database import Database
 from pymongo.mongo_client import MongoClient
 
 from kernel.eventsourcing.transactions import run_in_transaction
-from kernel.platform.connections import mongo_client
+from kernel.platform.connections import service_database
 from kernel.platform.dependencies import dependency_of, reason_of
 from kernel.platform.settings import Settings
 from kernel.privacy.personal import PersonalData
@@ -134,7 +134,7 @@ def kept_model_rebuild(
     summary of the model, which also counts the events consumed before events were kept."""
 
     def rebuild(settings: Any, db: Database | None = None, check: bool = False) -> dict[str, Any]:
-        db = db if db is not None else mongo_client(settings)[settings.database]
+        db = service_database(settings, db)
         model = model_of(db, settings)
         summary = rebuild_model(db.client, model, check=check)
         summary.details["consumed_without_kept_event"] = model.unkept()

@@ -5,9 +5,11 @@ importing it is a fifth of a web server's start."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from pymongo import MongoClient
+from pymongo.database import Database
 from pymongo.errors import ConnectionFailure
 
 from kernel.platform.dependencies import StoreListener
@@ -43,6 +45,16 @@ def mongo_client(settings: Settings, discovery_wait_s: float | None = None) -> M
 # How long a new client waits to find the store: the short server selection is for a
 # store that went away, not for the first contact (a web worker's boot makes its indexes).
 DISCOVERY_WAIT_S = 20.0
+
+
+def service_database(settings: Settings, db: Database | None = None) -> Database:
+    """`db`, else the database the settings name, on a client of its own."""
+    return db if db is not None else mongo_client(settings)[settings.database]
+
+
+def store_ping(db: Database) -> Callable[[], object]:
+    """A ping of the store `db` is on (a wiring's `ping`, for /readyz)."""
+    return lambda: db.client.admin.command("ping")
 
 
 def await_discovery(client: MongoClient, wait_s: float = DISCOVERY_WAIT_S) -> None:

@@ -22,7 +22,7 @@ from catalogue.casetypes import Catalogue
 from kernel.eventsourcing.envelope import utc_now
 from kernel.eventsourcing.eventstore import EventStore
 from kernel.eventsourcing.mongo_store import MongoEventStore
-from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.connections import personal_data, service_database, store_ping
 from kernel.platform.service_client import ServiceClient
 from kernel.privacy.audit import AuditLog
 from kernel.privacy.personal import PersonalData
@@ -67,9 +67,8 @@ def bootstrap(
     catalogue = catalogue or casetypes.load(settings.case_types_file).for_issuer(settings.oidc_issuer)
     ping: Callable[[], object] = Deps.ping
     if store is None:
-        db = db if db is not None else mongo_client(settings)[settings.database]
-        client = db.client
-        personal = personal_data(settings, client)
+        db = service_database(settings, db)
+        personal = personal_data(settings, db.client)
         cases = CaseReadModel(db, catalogue, personal)
         store = MongoEventStore(db, upcasters=upcasters(), hooks=[cases.apply], personal=personal)
         store.ensure_schema()
@@ -78,7 +77,7 @@ def bootstrap(
         audit.ensure_schema()
         satisfaction = satisfaction or Satisfaction(db)
         satisfaction.ensure_schema()
-        ping = lambda: client.admin.command("ping")  # noqa: E731 - the client this wiring made
+        ping = store_ping(db)  # the client this wiring made
     elif cases is None:
         raise TypeError("a store given needs the case view its hook keeps")
     if deliveries is None or delivery_figures is None:

@@ -25,7 +25,7 @@ from intake.settings import IntakeSettings
 from kernel.eventsourcing.envelope import utc_now
 from kernel.eventsourcing.eventstore import EventStore
 from kernel.eventsourcing.mongo_store import MongoEventStore
-from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.connections import personal_data, service_database, store_ping
 
 
 @dataclass
@@ -63,9 +63,8 @@ def bootstrap(
     but what is not given of figures and messages, which only call out when asked)."""
     ping: Callable[[], object] = Deps.ping
     if store is None:
-        db = db if db is not None else mongo_client(settings)[settings.database]
-        client = db.client
-        personal = personal_data(settings, client)
+        db = service_database(settings, db)
+        personal = personal_data(settings, db.client)
         tracking = TrackingReadModel(db, personal)
         store = MongoEventStore(db, hooks=[tracking.apply], personal=personal, clock=clock)
         store.ensure_schema()
@@ -74,7 +73,7 @@ def bootstrap(
             sign_in_links = SignInLinks(db, personal)
             sign_in_links.ensure_schema()
         attachments = attachments or AttachmentStore(db)
-        ping = lambda: client.admin.command("ping")  # noqa: E731 - the client this wiring made
+        ping = store_ping(db)  # the client this wiring made
     elif tracking is None:
         raise TypeError("a store given needs the tracking view its hook keeps")
     return Deps(

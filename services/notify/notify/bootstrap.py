@@ -17,7 +17,7 @@ from typing import Any
 from pymongo.database import Database
 
 from catalogue import casetypes, programmes
-from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.connections import personal_data, service_database, store_ping
 from kernel.privacy.personal import PersonalData
 from notify.adapters.outbox import MailOutbox
 from notify.adapters.sms import SmsGateway
@@ -66,13 +66,12 @@ def bootstrap(
     ping: Callable[[], object] = Deps.ping
     deliveries = None
     if recipients is None or outbox is None:
-        db = db if db is not None else mongo_client(settings)[settings.database]
-        client = db.client
-        personal = personal or personal_data(settings, client)
+        db = service_database(settings, db)
+        personal = personal or personal_data(settings, db.client)
         recipients = recipients or Recipients(db, personal)
         outbox = outbox or MailOutbox(db, clock, personal=personal)
         deliveries = Deliveries(db, personal)
-        ping = lambda: client.admin.command("ping")  # noqa: E731 - the client this wiring made
+        ping = store_ping(db)  # the client this wiring made
     elif personal is None:
         raise TypeError("fakes given need the personal data they seal with")
     if programme_names is None:

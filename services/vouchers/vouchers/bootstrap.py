@@ -19,7 +19,7 @@ from catalogue.programmes import Programmes
 from kernel.eventsourcing.envelope import utc_now
 from kernel.eventsourcing.eventstore import EventStore
 from kernel.eventsourcing.mongo_store import MongoEventStore
-from kernel.platform.connections import mongo_client, personal_data
+from kernel.platform.connections import personal_data, service_database, store_ping
 from kernel.privacy.personal import PersonalData, master_key_from_env
 from vouchers.domain.upcasters import upcasters
 from vouchers.readmodels.projections import ReadModels
@@ -60,14 +60,13 @@ def bootstrap(
     is connected)."""
     ping: Callable[[], object] = Deps.ping
     if store is None:
-        db = db if db is not None else mongo_client(settings)[settings.database]
-        client = db.client
-        personal = personal or personal_data(settings, client)
+        db = service_database(settings, db)
+        personal = personal or personal_data(settings, db.client)
         read = ReadModels(db, personal)
         store = MongoEventStore(db, upcasters=upcasters(), hooks=[read.apply], personal=personal, clock=clock)
         store.ensure_schema()
         read.ensure_schema()
-        ping = lambda: client.admin.command("ping")  # noqa: E731 - the client this wiring made
+        ping = store_ping(db)  # the client this wiring made
     elif read is None:
         raise TypeError("a store given needs the read models its hook keeps")
     return Deps(
