@@ -179,6 +179,24 @@ def inquiry_form(**fields: str) -> dict[str, str]:
     }
 
 
+def kafe_solsidan_inquiry(**fields: str) -> dict[str, str]:
+    """Kafé Solsidan AB's inquiry (Anna Berg asks for outdoor seating), with `fields` in
+    place of its own values: the inquiry of intake's own tests, of a company the demo
+    applicant does not represent."""
+    return inquiry_form(
+        **{
+            "organisation_number": "556036-0793",
+            "company": "Kafé Solsidan AB",
+            "contact_name": "Anna Berg",
+            "email": "anna@example.se",
+            "phone": "08-123 456 78",
+            "case_type": "outdoor_seating",
+            "description": "Uteservering med 12 platser.",
+            **fields,
+        }
+    )
+
+
 def case_inquiry(
     n: int, case_type: str, received_on: str, series: str = "T", company: str | None = None
 ) -> dict:

@@ -10,7 +10,7 @@ import sys
 import pytest
 from markupsafe import escape
 
-from conftest import csrf_token
+from conftest import csrf_token, kafe_solsidan_inquiry
 from intake import create_app
 from intake.bootstrap import bootstrap
 from intake.service import consumed_handlers
@@ -23,16 +23,9 @@ from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
 
-INQUIRY = {
-    "organisation_number": "556036-0793",
-    "company": "Kafé Solsidan AB",
-    "contact_name": "Anna Berg",
-    "email": "anna@example.se",
-    "phone": "08-123 456 78",
-    "case_type": "alcohol_serving_licence",
-    "description": "Serveringstillstånd.",
-    "language": "en",
-}
+INQUIRY = kafe_solsidan_inquiry(
+    case_type="alcohol_serving_licence", description="Serveringstillstånd.", language="en"
+)
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 # exits 1 (infected) when the file holds the EICAR test marker
 SCANNER = f"{sys.executable} -c \"import sys; sys.exit(1 if b'EICAR' in sys.stdin.buffer.read() else 0)\""

@@ -7,22 +7,13 @@ from html import unescape
 
 import pytest
 
-from conftest import csrf_token
+from conftest import csrf_token, kafe_solsidan_inquiry
 from intake import create_app
 from kernel.platform.metrics import exposition
 
 pytestmark = pytest.mark.integration
 
-INQUIRY = {
-    "organisation_number": "556036-0793",
-    "company": "Kafé Solsidan AB",
-    "contact_name": "Anna Berg",
-    "email": "anna@example.se",
-    "phone": "08-123 456 78",
-    "case_type": "outdoor_seating",
-    "description": "Uteservering med 12 platser.",
-    "language": "sv",
-}
+INQUIRY = kafe_solsidan_inquiry()
 
 
 def stored_events(app) -> int:

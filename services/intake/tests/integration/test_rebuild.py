@@ -11,6 +11,7 @@ import uuid
 import pytest
 from pymongo import monitoring
 
+from conftest import kafe_solsidan_inquiry
 from intake import create_app
 from intake import handlers as intake_handlers
 from intake.bootstrap import bootstrap
@@ -24,16 +25,9 @@ from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
 
-INQUIRY = {
-    "organisation_number": "556036-0793",
-    "company": "Kafé Solsidan AB",
-    "contact_name": "Anna Berg",
-    "email": "anna@example.se",
-    "phone": "08-123 456 78",
-    "case_type": "alcohol_serving_licence",
-    "description": "Serveringstillstånd.",
-    "language": "en",
-}
+INQUIRY = kafe_solsidan_inquiry(
+    case_type="alcohol_serving_licence", description="Serveringstillstånd.", language="en"
+)
 
 HISTORY = [
     f"history.{key}"

@@ -5,20 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import BAD_PAGE_QUERIES
+from conftest import BAD_PAGE_QUERIES, kafe_solsidan_inquiry
 
 pytestmark = pytest.mark.integration
 
-INQUIRY = {
-    "organisation_number": "5567037485",  # the demo applicant's: their "my cases" reaches it
-    "company": "Krogen vid Kajen AB",
-    "contact_name": "Anna Berg",
-    "email": "anna@example.se",
-    "phone": "08-123 456 78",
-    "case_type": "outdoor_seating",
-    "description": "Uteservering med 12 platser.",
-    "language": "sv",
-}
+# the demo applicant's organisation: their "my cases" reaches it
+INQUIRY = kafe_solsidan_inquiry(organisation_number="5567037485", company="Krogen vid Kajen AB")
 
 
 def a_long_history(app, entries: int) -> tuple[str, str]:
