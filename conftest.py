@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -162,6 +163,16 @@ def signed_in(tokens: Tokens) -> Callable:
     return client_for
 
 
+class DayClock:
+    """A clock that says 10:00 UTC of its `day`; a test moves it on by setting `day`."""
+
+    def __init__(self, day: date) -> None:
+        self.day = day
+
+    def __call__(self) -> datetime:
+        return datetime(self.day.year, self.day.month, self.day.day, 10, tzinfo=UTC)
+
+
 def inquiry_form(**fields: str) -> dict[str, str]:
     """An inquiry as an applicant sends it to intake (POST /api/v1/inquiries, or the form):
     a valid one (Byggmästarna i Nacka AB asking for an alcohol serving licence), with
@@ -195,6 +206,16 @@ def kafe_solsidan_inquiry(**fields: str) -> dict[str, str]:
             **fields,
         }
     )
+
+
+# pelle.provider's application to the kulturpeng programme (POST .../applications)
+KULTURSKOLAN_APPLICATION = {
+    "name": "Kulturskolan Pelle",
+    "ownership": "private",
+    "categories": ["music", "dance"],
+    "contact_email": "pelle@kulturskolan.example.se",
+    "description": "Music and dance lessons for children in the municipality.",
+}
 
 
 def case_inquiry(

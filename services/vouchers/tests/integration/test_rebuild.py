@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from vouchers import create_app, handlers
@@ -18,23 +18,16 @@ from vouchers.readmodels.projections import COLLECTIONS
 from vouchers.readmodels.published import published_figures
 from vouchers.readmodels.rebuild import rebuild
 
+from conftest import KULTURSKOLAN_APPLICATION, DayClock
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
 
 pytestmark = pytest.mark.integration
 
 
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> datetime:
-        return datetime(self.day.year, self.day.month, self.day.day, 10, tzinfo=UTC)
-
-
 @pytest.fixture
 def service(settings_for):
-    clock = Clock(date(2026, 11, 5))
+    clock = DayClock(date(2026, 11, 5))
     settings = settings_for("vouchers")
     deps = bootstrap(settings, clock=clock)
     return settings, deps, create_app(settings, deps=deps), clock
@@ -50,16 +43,8 @@ def comparison(deps) -> dict:
 
 def a_programme_in_use(app, signed_in, deps, clock) -> list[str]:
     provider, officer, citizen = (signed_in(app, r) for r in ("provider", "voucher_officer", "citizen"))
-    application = {
-        "name": "Kulturskolan Pelle",
-        "ownership": "private",
-        "categories": ["music", "dance"],
-        "contact_email": "pelle@kulturskolan.example.se",
-        "description": "Music and dance lessons for children in the municipality.",
-    }
-    provider_id = provider.post("/api/v1/programmes/kulturpeng/applications", json=application).get_json()[
-        "provider_id"
-    ]
+    applied = provider.post("/api/v1/programmes/kulturpeng/applications", json=KULTURSKOLAN_APPLICATION)
+    provider_id = applied.get_json()["provider_id"]
     decision = {"decision": "approve", "reason": "Meets every criterion."}
     assert officer.post(f"/api/v1/providers/{provider_id}/decisions", json=decision).status_code == 200
     grant = {"programme": "kulturpeng", "category": "music", "email": "cilla@hem.example.se"}

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from vouchers import create_app, handlers
@@ -15,7 +15,7 @@ from vouchers.domain import Refused
 from vouchers.domain.providers import ApplyAsProvider
 from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, citizen_bucket
 
-from conftest import BAD_PAGE_QUERIES, csrf_token
+from conftest import BAD_PAGE_QUERIES, KULTURSKOLAN_APPLICATION, DayClock, csrf_token
 from kernel.domain.actors import Actor
 from kernel.web.embedded import HEAD
 
@@ -26,17 +26,9 @@ CITIZEN_PERSONNUMMER = "20120315-2002"  # cilla.citizen's
 PROVIDER_ORG = "5560360793"  # pelle.provider's organisation
 
 
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> datetime:
-        return datetime(self.day.year, self.day.month, self.day.day, 10, tzinfo=UTC)
-
-
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(date(2026, 10, 5))
+def clock() -> DayClock:
+    return DayClock(date(2026, 10, 5))
 
 
 @pytest.fixture
@@ -49,19 +41,10 @@ def app(settings_for, deps):
     return create_app(settings_for("vouchers"), deps=deps)
 
 
-APPLICATION = {
-    "name": "Kulturskolan Pelle",
-    "ownership": "private",
-    "categories": ["music", "dance"],
-    "contact_email": "pelle@kulturskolan.example.se",
-    "description": "Music and dance lessons for children in the municipality.",
-}
-
-
 def approved_provider(app, signed_in, org_body: dict | None = None) -> str:
     provider = signed_in(app, "provider")
     applied = provider.post(
-        "/api/v1/programmes/kulturpeng/applications", json={**APPLICATION, **(org_body or {})}
+        "/api/v1/programmes/kulturpeng/applications", json={**KULTURSKOLAN_APPLICATION, **(org_body or {})}
     )
     assert applied.status_code == 201, applied.get_json()
     provider_id = applied.get_json()["provider_id"]
@@ -188,7 +171,7 @@ def test_bad_input_is_refused_by_field_and_others_records_stay_closed(app, signe
 
     other = signed_in(app, "provider").post(
         "/api/v1/programmes/kulturpeng/applications",
-        json={**APPLICATION, "organisation_number": "2120000142"},
+        json={**KULTURSKOLAN_APPLICATION, "organisation_number": "2120000142"},
     )
     assert other.status_code == 403
     assert signed_in(app, "citizen").post("/api/v1/vouchers", json={}).status_code == 403
@@ -258,13 +241,15 @@ def test_racing_reports_never_redeem_beyond_the_value_or_twice(app, signed_in, d
 
 def test_the_citizen_sees_and_switches_on_their_own_page(app, signed_in, page_client, clock):
     first = approved_provider(app, signed_in)
-    again = signed_in(app, "provider").post("/api/v1/programmes/kulturpeng/applications", json=APPLICATION)
+    again = signed_in(app, "provider").post(
+        "/api/v1/programmes/kulturpeng/applications", json=KULTURSKOLAN_APPLICATION
+    )
     assert again.status_code == 409  # one application per organisation and programme
     officer = signed_in(app, "voucher_officer")
     other = officer.post(
         "/api/v1/programmes/kulturpeng/applications",
         json={
-            **APPLICATION,
+            **KULTURSKOLAN_APPLICATION,
             "name": "Föreningen Musik",
             "ownership": "non_profit",
             "organisation_number": "2120000142",
@@ -302,7 +287,9 @@ def form_value(page: str, name: str) -> str:
 
 
 def test_the_officer_and_the_provider_do_their_work_on_pages(app, signed_in, page_client, clock, deps):
-    applied = signed_in(app, "provider").post("/api/v1/programmes/kulturpeng/applications", json=APPLICATION)
+    applied = signed_in(app, "provider").post(
+        "/api/v1/programmes/kulturpeng/applications", json=KULTURSKOLAN_APPLICATION
+    )
     provider_id = applied.get_json()["provider_id"]
     assert page_client(app, "citizen").get("/officer").status_code == 403
 

@@ -3,7 +3,7 @@ in-memory fakes for the store, the read models and the key vault: no store, no b
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from vouchers import handlers
@@ -16,6 +16,7 @@ from vouchers.domain.vouchers import CITIZEN, GrantVoucher
 from vouchers.readmodels.fakes import InMemoryReadModels
 from vouchers.settings import VouchersSettings
 
+from conftest import DayClock
 from kernel.domain.actors import Actor
 from kernel.eventsourcing.memory_store import InMemoryEventStore
 from kernel.privacy.personal import InMemoryKeyVault, PersonalData
@@ -23,21 +24,13 @@ from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 
 
-class Clock:
-    def __init__(self, day: date) -> None:
-        self.day = day
-
-    def __call__(self) -> datetime:
-        return datetime(self.day.year, self.day.month, self.day.day, 10, tzinfo=UTC)
+@pytest.fixture
+def clock() -> DayClock:
+    return DayClock(date(2026, 11, 5))
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(date(2026, 11, 5))
-
-
-@pytest.fixture
-def deps(clock: Clock) -> Deps:
+def deps(clock: DayClock) -> Deps:
     read = InMemoryReadModels()
     return bootstrap(
         VouchersSettings.from_env(),
@@ -116,7 +109,7 @@ def test_a_choice_of_no_provider_and_a_bonus_the_programme_has_not_are_refused(d
 
 
 def test_erasing_waits_for_the_voucher_to_run_out_and_destroys_the_citizens_key(
-    deps: Deps, clock: Clock
+    deps: Deps, clock: DayClock
 ) -> None:
     voucher_id = granted(deps)
     with pytest.raises(Refused, match="still needs it"):
