@@ -55,6 +55,14 @@ def read_messages(maildir: Path) -> list[dict[str, Any]]:
     return sorted(messages, key=lambda m: (m["received_ns"], m["id"]))
 
 
+def mails_to(mail_url: str, address: str) -> list[dict[str, Any]]:
+    """The messages to `address` that the sink at `mail_url` lists, oldest first."""
+    import requests
+
+    messages = requests.get(f"{mail_url}/api/messages", timeout=5).json()
+    return [m for m in messages if m["to"] == address]
+
+
 def http_handler(maildir: Path) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:

@@ -7,8 +7,8 @@ from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import requests
 
+from devstack.mailsink import mails_to
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
 from kernel.platform.connections import mongo_client
@@ -20,11 +20,6 @@ from notify.domain.messages import LINK_WITHHELD
 from notify.settings import NotifySettings
 
 pytestmark = pytest.mark.integration
-
-
-def mails_to(infra, address: str) -> list[dict]:
-    messages = requests.get(f"{infra.mail_url}/api/messages", timeout=5).json()
-    return [m for m in messages if m["to"] == address]
 
 
 @pytest.fixture
@@ -61,7 +56,7 @@ def test_receipt_request_and_decision_reach_the_applicant_once_each(infra, notif
         assert processor.process(raw) is None
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 3
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 0
-    received = mails_to(infra, address)
+    received = mails_to(infra.mail_url, address)
     assert [m["subject"].split(":")[0] for m in received] == [
         "Kvitto",
         "Vi behöver fler uppgifter i ärende BUS-2026-7KQ29X",
@@ -118,7 +113,7 @@ def test_mail_waits_while_the_smtp_server_is_down_and_is_sent_once_when_it_retur
     assert queued["status"] == "queued" and queued["attempts"] == 1
     outbox._mails.update_one({"_id": queued["_id"]}, {"$set": {"next_attempt_at": queued["queued_at"]}})
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 1
-    assert len(mails_to(infra, address)) == 1
+    assert len(mails_to(infra.mail_url, address)) == 1
 
 
 def test_a_case_event_for_an_unknown_applicant_is_retried_not_mailed(notify, deliveries, event):
@@ -168,7 +163,7 @@ def test_a_replaced_tracking_link_is_emailed_to_the_contact_only(infra, notify, 
     assert processor.process(wire(replaced)) is None
     assert processor.process(wire(replaced)) is None  # redelivered: one email still
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 2
-    receipt, new_link = mails_to(infra, address)
+    receipt, new_link = mails_to(infra.mail_url, address)
     token = replaced["data"]["personal"]["tracking_token"]
     assert new_link["subject"] == "En ny länk till ditt ärende BUS-2026-7KQ29X"
     assert (
@@ -207,8 +202,8 @@ def test_citizens_and_providers_hear_of_grants_choices_switches_and_payments_onc
     ):
         assert processor.process(raw) is None
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 5
-    to_citizen = [m["subject"] for m in mails_to(infra, citizen)]
-    to_provider = [m["subject"] for m in mails_to(infra, provider)]
+    to_citizen = [m["subject"] for m in mails_to(infra.mail_url, citizen)]
+    to_provider = [m["subject"] for m in mails_to(infra.mail_url, provider)]
     assert to_citizen == ["Du har beviljats Hemtjänst", "Ditt byte av utförare är registrerat"]
     assert [s.split(" ")[0] for s in to_provider] == ["Ny", "Ny", "Utbetalning"]
     assert to_provider[2] == "Utbetalning 2026-10: 7 668,00 kr (Hemtjänst)"
@@ -265,10 +260,10 @@ def test_sms_by_choice_with_email_as_the_fallback(infra, wired_notify, deliverie
     [text] = gateway.to("070-111 11 11")
     assert text["message"].startswith("Kvitto") and "http://intake.test/track/" in text["message"]
     assert gateway.headers[0]["Authorization"] == "Bearer sms-token" and text["from"] == "Kommunen"
-    assert mails_to(infra, sms_only) == []  # the SMS got through: no email
-    assert len(gateway.to("070-222 22 22")) == 1 and len(mails_to(infra, both)) == 1
+    assert mails_to(infra.mail_url, sms_only) == []  # the SMS got through: no email
+    assert len(gateway.to("070-222 22 22")) == 1 and len(mails_to(infra.mail_url, both)) == 1
     assert (
-        gateway.to("070-000 00 00") == [] and len(mails_to(infra, refused)) == 1
+        gateway.to("070-000 00 00") == [] and len(mails_to(infra.mail_url, refused)) == 1
     )  # refused: the email instead
     figures = deliveries.figures(datetime.now(UTC) - timedelta(hours=1))["channels"]
     assert figures["sms"]["sent"] == 2 and figures["sms"]["failed"] == 1 and figures["email"]["sent"] == 2
@@ -361,7 +356,7 @@ def test_an_unreachable_smtp_server_spends_no_attempt_and_is_told_once(
     assert [r.getMessage().split(":")[0] for r in caplog.records] == ["smtp unreachable"]
 
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 1
-    assert len(mails_to(infra, address)) == 1
+    assert len(mails_to(infra.mail_url, address)) == 1
     assert readiness({}, TRACKER) == ({"status": "ready", "checks": {}}, 200)
     assert caplog.records[-1].getMessage().startswith("smtp back after")
 
@@ -387,7 +382,7 @@ def test_an_unreachable_sms_gateway_spends_no_attempt_and_the_emails_still_go(
     with pytest.raises(DependencyUnavailable) as outage:
         dispatch(outbox, SmtpSender(settings), settings.mail_from, sms=SmsGateway(settings))
     assert outage.value.dependency == SMS_GATEWAY
-    assert len(mails_to(infra, addresses["email"])) == 1  # the SMTP server is there: the email went
+    assert len(mails_to(infra.mail_url, addresses["email"])) == 1  # the SMTP server is there: the email went
     [text] = [m for m in deliveries.recent({}, None, PageRequest()).items if m["channel"] == "sms"]
     assert (text["status"], text["attempts"]) == ("queued", 0)  # waits, untried, and no fallback yet
-    assert mails_to(infra, addresses["sms"]) == []
+    assert mails_to(infra.mail_url, addresses["sms"]) == []

@@ -7,8 +7,8 @@ import uuid
 from datetime import timedelta
 
 import pytest
-import requests
 
+from devstack.mailsink import mails_to
 from kernel.eventsourcing.contracts import golden_example
 from notify.adapters.dispatcher import dispatch
 from notify.adapters.outbox import MAX_ATTEMPTS, RECLAIM_GRACE, MailOutbox
@@ -17,11 +17,6 @@ from notify.domain.access import APPLICANT
 from notify.domain.messages import About, Email
 
 pytestmark = pytest.mark.integration
-
-
-def mails_to(infra, address: str) -> list[dict]:
-    messages = requests.get(f"{infra.mail_url}/api/messages", timeout=5).json()
-    return [m for m in messages if m["to"] == address]
 
 
 @pytest.fixture
@@ -43,10 +38,10 @@ def test_a_carriage_return_in_a_providers_name_cannot_reach_the_header_block(inf
     assert processor.process(provider_chosen(wire, "Omsorg AB\rBcc: victim@example.se", first)) is None
     assert processor.process(provider_chosen(wire, "Vård AB", second)) is None
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 2
-    [injected] = mails_to(infra, first)
+    [injected] = mails_to(infra.mail_url, first)
     assert "\r" not in injected["subject"] and "bcc" not in injected["header_names"]
     assert injected["subject"].startswith("Ny brukare hos Omsorg AB Bcc: victim [at] example.se")
-    assert len(mails_to(infra, second)) == 1
+    assert len(mails_to(infra.mail_url, second)) == 1
 
 
 @pytest.mark.parametrize(
@@ -75,7 +70,7 @@ def test_a_mail_that_cannot_be_an_email_fails_alone_and_the_next_is_sent(infra, 
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 1
     bad = db["outgoing_mail"].find_one({"_id": f"{unique}:bad"})
     assert bad["status"] == "failed" and ("Unsendable" in bad["last_error"] or "opened" in bad["last_error"])
-    assert len(mails_to(infra, behind)) == 1
+    assert len(mails_to(infra.mail_url, behind)) == 1
     assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 0  # never leased again
 
 
@@ -130,4 +125,4 @@ def test_a_refusal_of_one_recipient_does_not_hold_the_rest(infra, notify, unique
     outbox.queue(f"{unique}:after", Email(behind, "Ämne", "x"), About("REF-3", "test", APPLICANT), None)
     assert dispatch(outbox, RefusingSender(settings), settings.mail_from) == 1
     assert db["outgoing_mail"].find_one({"_id": f"{unique}:refused"})["status"] == "failed"
-    assert len(mails_to(infra, behind)) == 1
+    assert len(mails_to(infra.mail_url, behind)) == 1

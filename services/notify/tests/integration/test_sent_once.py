@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from devstack.infra import Process, store_process
+from devstack.mailsink import mails_to
 from devstack.ports import free_port
 from kernel.platform.connections import mongo_client, personal_data
 from kernel.platform.retry import Stopped
@@ -105,11 +105,6 @@ class Later:
         return datetime.now(UTC) + self.ahead
 
 
-def mails_to(infra, address: str) -> list[dict]:
-    messages = requests.get(f"{infra.mail_url}/api/messages", timeout=5).json()
-    return [m for m in messages if m["to"] == address]
-
-
 def queue(outbox: MailOutbox, to: str, channel: str = "email") -> str:
     key = f"test:{uuid.uuid4().hex}"
     email = Email(to=to, subject="Kvitto: ärende BUS-2026-ONCE01", body="Vi har tagit emot din ansökan.")
@@ -170,8 +165,8 @@ def test_a_store_fault_after_smtp_took_the_mail_does_not_send_it_again(infra, st
     holder.join(60)
     taken_over = take_over(other, later, lambda: dispatch(other, SmtpSender(settings), settings.mail_from))
 
-    assert len(mails_to(infra, taken)) == 1, "sent twice: its mark was lost to the store fault"
-    assert len(mails_to(infra, untried)) == 1
+    assert len(mails_to(infra.mail_url, taken)) == 1, "sent twice: its mark was lost to the store fault"
+    assert len(mails_to(infra.mail_url, untried)) == 1
     assert outcome == [1], "the holder waits for the store, records the mail it sent, sends no other"
     assert taken_over == 1  # the one the holder put back untried
     assert {m["status"] for m in first._mails.find({"_id": {"$in": keys}})} == {"sent"}
@@ -229,7 +224,7 @@ def test_a_dispatcher_killed_between_smtp_and_the_mark_is_followed_by_a_resend_w
     SmtpSender(settings).send(to_message(leased, settings.mail_from))  # and then it was killed
 
     assert take_over(other, later, lambda: dispatch(other, SmtpSender(settings), settings.mail_from)) == 1
-    copies = mails_to(infra, address)
+    copies = mails_to(infra.mail_url, address)
     assert len(copies) == 2
     assert copies[0]["message_id"] == copies[1]["message_id"] == leased["message_id_header"]
 
@@ -268,4 +263,4 @@ def test_a_mark_whose_round_died_before_its_sent_event_is_logged_by_the_next_rou
     assert sent_events(first, key) == 1
     [event] = first._mails.database["events"].find({"type": "notify.message_sent", "data.message_id": key})
     assert event["data"]["attempts"] == 1 and event["data"]["reference"] == "BUS-2026-ONCE01"
-    assert len(mails_to(infra, f"logged-{unique}@example.se")) == 0  # it was marked, never resent
+    assert len(mails_to(infra.mail_url, f"logged-{unique}@example.se")) == 0  # it was marked, never resent
