@@ -15,8 +15,8 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from tests.e2e.conftest import case_by_reference, wait_for
-from tests.security.applicant import submit_inquiry
+from tests.e2e.conftest import case_by_reference
+from tests.security.applicant import applicant_values, case_at_the_desk
 from tests.security.at_rest import erase_now, readable
 
 pytestmark = pytest.mark.e2e
@@ -28,11 +28,7 @@ def worked(stack, tokens) -> dict[str, str]:
     """A case worked through every step that takes a free text, decided and closed."""
     run = uuid.uuid4().hex[:8]
     values = {
-        "email": f"greta.{run}@example.se",
-        "name": f"Greta Glömsk {run}",
-        "phone": f"070-{run[:3].translate(str.maketrans('abcdef', '123456'))} 66 77",
-        "company": f"Glömska {run} AB",
-        "description": f"Uteservering vid kajen {run}.",
+        **applicant_values(run, "Greta Glömsk", "Glömska", "kajen", "66 77"),
         "message": f"Skicka planritningen över kajen {run}.",
         "reply": f"Planritningen skickas med posten {run}.",
         "note": f"Ringde Greta om kajen {run}.",
@@ -41,10 +37,8 @@ def worked(stack, tokens) -> dict[str, str]:
         "answer": f"Serveringstillstånd vid kajen beviljas {run}.",
         "closing": f"Beslutet om kajen har vunnit laga kraft {run}.",
     }
-    reference = submit_inquiry(stack.url("intake"), values)["reference"]
-    auth = tokens.header("case_handler", "business_desk")
-    case = wait_for(lambda: case_by_reference(stack, reference, auth), 20, "the case")
-    url = f"{stack.url('business_desk')}/api/v1/cases/{case['id']}"
+    receipt, _case, auth, url = case_at_the_desk(stack, tokens, values, wait_s=20)
+    reference = receipt["reference"]
     later = (date.today() + timedelta(days=60)).isoformat()
     for step, body in [
         ("claim", None),

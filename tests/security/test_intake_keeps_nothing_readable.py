@@ -13,8 +13,8 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.conftest import case_by_reference, first_match, wait_for
-from tests.security.applicant import submit_inquiry
+from tests.e2e.conftest import first_match, wait_for
+from tests.security.applicant import applicant_values, case_at_the_desk
 from tests.security.at_rest import erase_now, readable
 from tests.security.test_contact_sign_in import sign_in_with_email_link
 
@@ -26,19 +26,12 @@ def worked(stack, infra, tokens) -> dict[str, str]:
     """A case asked for completion, decided and closed, whose contact signed in by email link."""
     run = uuid.uuid4().hex[:8]
     values = {
-        "email": f"ingrid.{run}@example.se",
-        "name": f"Ingrid Intag {run}",
-        "phone": f"070-{run[:3].translate(str.maketrans('abcdef', '123456'))} 55 44",
-        "company": f"Intagna {run} AB",
-        "description": f"Uteservering vid torget {run}.",
+        **applicant_values(run, "Ingrid Intag", "Intagna", "torget", "55 44"),
         "message": f"Skicka ritningen över torget {run}.",
         "answer": f"Serveringstillstånd vid torget beviljas {run}.",
     }
     intake = stack.url("intake")
-    receipt = submit_inquiry(intake, values)
-    auth = tokens.header("case_handler", "business_desk")
-    case = wait_for(lambda: case_by_reference(stack, receipt["reference"], auth), 30, "the case")
-    url = f"{stack.url('business_desk')}/api/v1/cases/{case['id']}"
+    receipt, case, auth, url = case_at_the_desk(stack, tokens, values, wait_s=30)
     for step, body in [
         ("claim", None),
         ("completion-request", {"message": values["message"]}),

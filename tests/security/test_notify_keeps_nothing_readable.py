@@ -13,8 +13,8 @@ import uuid
 import pytest
 import requests
 
-from tests.e2e.conftest import case_by_reference, mails_to, wait_for
-from tests.security.applicant import submit_inquiry
+from tests.e2e.conftest import mails_to, wait_for
+from tests.security.applicant import applicant_values, case_at_the_desk
 from tests.security.at_rest import erase_now, readable
 
 pytestmark = pytest.mark.e2e
@@ -25,18 +25,11 @@ def decided(stack, infra, tokens) -> dict[str, str]:
     """A case with its receipt and decision emailed to the applicant."""
     run = uuid.uuid4().hex[:8]
     values = {
-        "email": f"ingrid.{run}@example.se",
-        "name": f"Ingrid Raderasson {run}",
-        "phone": f"070-{run[:3].translate(str.maketrans('abcdef', '123456'))} 44 55",
-        "company": f"Raderas {run} AB",
-        "description": f"Uteservering vid torget {run}.",
+        **applicant_values(run, "Ingrid Raderasson", "Raderas", "torget", "44 55"),
         "answer": f"Serveringstillstånd beviljas {run}.",
     }
-    receipt = submit_inquiry(stack.url("intake"), values)
+    receipt, _case, auth, url = case_at_the_desk(stack, tokens, values, wait_s=20)
     values["tracking_token"] = receipt["tracking_url"].rsplit("/", 1)[1]
-    auth = tokens.header("case_handler", "business_desk")
-    case = wait_for(lambda: case_by_reference(stack, receipt["reference"], auth), 20, "the case")
-    url = f"{stack.url('business_desk')}/api/v1/cases/{case['id']}"
     assert requests.post(f"{url}/claim", headers=auth, timeout=10).status_code == 200
     decision = {"outcome": "granted", "answer": values["answer"]}
     assert requests.post(f"{url}/decision", json=decision, headers=auth, timeout=10).status_code == 200
