@@ -251,6 +251,18 @@ BAD_PAGE_QUERIES = [
 ]
 
 
+def every_page(client, url: str) -> list[dict]:  # type: ignore[no-untyped-def]
+    """Every page of a list from `url`, following `next` (each answered 200): the pages' bodies."""
+    pages = [client.get(url)]
+    while True:
+        assert pages[-1].status_code == 200, pages[-1].get_json()
+        following = pages[-1].get_json()["next"]
+        if following is None:
+            return [p.get_json() for p in pages]
+        pages.append(client.get(following))
+        assert len(pages) < 50
+
+
 def csrf_token(html: str) -> str:
     match = CSRF_FIELD.search(html)
     assert match, "the page has no CSRF token"

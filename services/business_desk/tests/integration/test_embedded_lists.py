@@ -10,22 +10,11 @@ from html import unescape
 
 import pytest
 
-from conftest import BAD_PAGE_QUERIES, case_inquiry
+from conftest import BAD_PAGE_QUERIES, case_inquiry, every_page
 from kernel.web.embedded import HEAD
 
 pytestmark = pytest.mark.integration
 NOTES = HEAD + 5
-
-
-def walk(client, url: str) -> list[dict]:
-    pages = [client.get(url)]
-    while True:
-        assert pages[-1].status_code == 200, pages[-1].get_json()
-        following = pages[-1].get_json()["next"]
-        if following is None:
-            return [p.get_json() for p in pages]
-        pages.append(client.get(following))
-        assert len(pages) < 50
 
 
 @pytest.fixture
@@ -78,7 +67,7 @@ def test_a_case_whose_lists_fit_carries_them_whole(desk, signed_in):
 
 def test_the_history_pages_newest_first_every_entry_once_and_back(noted_case):
     _, sara, case_id = noted_case
-    pages = walk(sara, f"/api/v1/cases/{case_id}/history?limit=20")
+    pages = every_page(sara, f"/api/v1/cases/{case_id}/history?limit=20")
     assert [len(p["items"]) for p in pages] == [20, 20, 16]
     seqs = [h["seq"] for p in pages for h in p["items"]]
     assert seqs == list(range(NOTES + 1, 0, -1))
@@ -86,7 +75,7 @@ def test_the_history_pages_newest_first_every_entry_once_and_back(noted_case):
     back = sara.get(pages[2]["previous"]).get_json()
     assert back["items"] == pages[1]["items"]
 
-    notes = walk(sara, f"/api/v1/cases/{case_id}/notes?limit={200}")
+    notes = every_page(sara, f"/api/v1/cases/{case_id}/notes?limit={200}")
     assert len(notes) == 1 and [n["seq"] for n in notes[0]["items"]] == list(range(NOTES, 0, -1))
 
 

@@ -10,7 +10,7 @@ from html import unescape
 
 import pytest
 
-from conftest import BAD_PAGE_QUERIES, case_inquiry
+from conftest import BAD_PAGE_QUERIES, case_inquiry, every_page
 
 pytestmark = pytest.mark.integration
 
@@ -20,18 +20,6 @@ DAYS = ["2026-11-02", "2026-11-03", "2026-11-04"]
 def open_cases(processor, first: int, count: int, case_type: str) -> None:
     for n in range(first, first + count):
         processor.process(case_inquiry(n, case_type, DAYS[n % len(DAYS)]))
-
-
-def walk(client, url: str) -> list[dict]:
-    """Every page from `url`, following `next`: the pages' bodies."""
-    pages = [client.get(url)]
-    while True:
-        assert pages[-1].status_code == 200, pages[-1].get_json()
-        following = pages[-1].get_json()["next"]
-        if following is None:
-            return [p.get_json() for p in pages]
-        pages.append(client.get(following))
-        assert len(pages) < 50
 
 
 def order(case: dict) -> tuple:
@@ -45,7 +33,7 @@ def test_a_team_queue_pages_every_case_once_in_deadline_order_within_the_callers
     open_cases(processor, 24, 4, "building_permit")  # another team's: never on Sara's pages
     sara = signed_in(app, "case_handler")
 
-    pages = walk(sara, "/api/v1/teams/licensing/queue?limit=5")
+    pages = every_page(sara, "/api/v1/teams/licensing/queue?limit=5")
     cases = [c for page in pages for c in page["items"]]
     assert [len(p["items"]) for p in pages] == [5, 5, 5, 5, 3]
     assert [p["more"] for p in pages] == [True, True, True, True, False]
@@ -56,7 +44,7 @@ def test_a_team_queue_pages_every_case_once_in_deadline_order_within_the_callers
     assert {c["case_type"] for c in cases} == {"outdoor_seating", "alcohol_serving_licence"}
 
     # a page's links keep the filters: only the unassigned, searched, still within reach
-    filtered = walk(sara, "/api/v1/teams/licensing/queue?limit=4&unassigned=true&status=open")
+    filtered = every_page(sara, "/api/v1/teams/licensing/queue?limit=4&unassigned=true&status=open")
     assert "unassigned=true" in filtered[0]["next"] and "limit=4" in filtered[0]["next"]
     assert [c["id"] for p in filtered for c in p["items"]] == [c["id"] for c in cases]
 
@@ -64,7 +52,7 @@ def test_a_team_queue_pages_every_case_once_in_deadline_order_within_the_callers
     assert back["items"] == pages[1]["items"]
 
     # one of the building team's cursors on Sara's queue reaches none of its cases
-    building = walk(signed_in(app, "manager"), "/api/v1/queues/building_permit?limit=2")
+    building = every_page(signed_in(app, "manager"), "/api/v1/queues/building_permit?limit=2")
     assert sum(len(p["items"]) for p in building) == 4
     crossed = sara.get(f"/api/v1/teams/licensing/queue?limit=5&cursor={cursor_of(building[0]['next'])}")
     assert crossed.status_code == 200
