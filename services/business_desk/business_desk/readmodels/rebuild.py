@@ -24,7 +24,7 @@ from business_desk.settings import DeskSettings
 from kernel.eventsourcing.consumed import ConsumedEvents, group_of
 from kernel.eventsourcing.mongo_store import MongoEventStore
 from kernel.eventsourcing.rebuild import UNREPRODUCIBLE, Doc, Unreproducible, opened, rebuild_model
-from kernel.platform.connections import mongo_client
+from kernel.platform.connections import service_database
 
 SURVEY_ANSWERED = "intake.survey_answered"
 # what a case's contribution to the buckets is read from (no sealed part, no history)
@@ -136,7 +136,7 @@ class Satisfaction:
 def rebuild(settings: DeskSettings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
     """Rebuild business_desk's read models (`check`: only compare; the buckets then against
     the case documents as they are); the summary per model (kernel.eventsourcing.rebuild.Summary)."""
-    db = db if db is not None else mongo_client(settings)[settings.database]
+    db = service_database(settings, db)
     deps = bootstrap(settings, db)
     assert deps.cases is not None and deps.personal is not None
     statistics = deps.cases.statistics
