@@ -22,6 +22,12 @@ NEWEST_FIRST = SortKey.of(("seq", -1))
 HEAD = 50  # the entries a resource carries of each embedded list
 
 
+def position_field(where: str) -> fields.Integer:
+    """The `seq` field of an entry's schema: its position `where` (in the case's
+    history, among the case's notes), 1 for the first."""
+    return fields.Integer(metadata={"description": f"Its position {where}, 1 for the first"})
+
+
 def numbered(entries: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The entries with their position, 1 for the first appended."""
     return [{**entry, "seq": i} for i, entry in enumerate(entries, start=1)]

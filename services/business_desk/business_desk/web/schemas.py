@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 
 from business_desk.domain import OUTCOMES
 from business_desk.readmodels.cases import QUEUE_ORDER
-from kernel.web.embedded import head_schema
+from kernel.web.embedded import head_schema, position_field
 from kernel.web.fields import MultiLineText, SingleLineText
 from kernel.web.paging import PageQuerySchema
 
@@ -141,7 +141,7 @@ class CaseSummarySchema(Schema):
 
 
 class HistoryEntrySchema(Schema):
-    seq = fields.Integer(metadata={"description": "Its position in the case's history, 1 for the first"})
+    seq = position_field("in the case's history")
     at = fields.String()
     type = fields.String()
     text = fields.String()
@@ -149,7 +149,7 @@ class HistoryEntrySchema(Schema):
 
 
 class NoteEntrySchema(Schema):
-    seq = fields.Integer(metadata={"description": "Its position among the case's notes, 1 for the first"})
+    seq = position_field("among the case's notes")
     at = fields.String()
     author = fields.String()
     author_id = fields.String(metadata={"description": "`<issuer>#<subject>` of the author's sign-in"})

@@ -14,7 +14,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 
 from intake.domain.organisation import parse_organisation_number
 from intake.i18n import languages
-from kernel.web.embedded import head_schema
+from kernel.web.embedded import head_schema, position_field
 from kernel.web.fields import EmailAddress, MultiLineText, SingleLineText
 
 PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
@@ -96,7 +96,7 @@ class ReceiptSchema(Schema):
 
 
 class HistoryEntrySchema(Schema):
-    seq = fields.Integer(metadata={"description": "Its position in the case's history, 1 for the first"})
+    seq = position_field("in the case's history")
     at = fields.String()
     status = fields.String()
     text = fields.String()

@@ -10,7 +10,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate, va
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr, personnummer
 
-from kernel.web.embedded import NEWEST_FIRST, head_schema
+from kernel.web.embedded import NEWEST_FIRST, head_schema, position_field
 from kernel.web.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress, WholeMatch
 from kernel.web.paging import PageQuerySchema, SortKey, page_query
 from vouchers.domain.providers import DECISIONS, OWNERSHIPS
@@ -185,7 +185,7 @@ class PublicProviderOut(Schema):
 
 
 class ProviderHistoryEntryOut(Schema):
-    seq = fields.Integer(metadata={"description": "Its position in the provider's history, 1 for the first"})
+    seq = position_field("in the provider's history")
     on = fields.String()
     status = fields.String()
     reason = fields.String()
@@ -205,9 +205,7 @@ class ProviderOut(
 
 
 class TenureOut(Schema):
-    seq = fields.Integer(
-        metadata={"description": "Its position among the voucher's tenures, 1 for the first"}
-    )
+    seq = position_field("among the voucher's tenures")
     provider_id = fields.String()
     provider_name = fields.String()
     since = fields.String()
@@ -216,7 +214,7 @@ class TenureOut(Schema):
 
 
 class VoucherHistoryEntryOut(Schema):
-    seq = fields.Integer(metadata={"description": "Its position in the voucher's history, 1 for the first"})
+    seq = position_field("in the voucher's history")
     on = fields.String()
     what = fields.String(
         metadata={"description": "granted, chosen, default, switched, delivered, bonus or erased"}
