@@ -4,6 +4,7 @@ rebuild under changed rules recomputes every past case. Pure."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -196,8 +197,6 @@ def _opened(event: Envelope) -> dict[str, Any]:
 
 
 def _apply(doc: dict[str, Any], event: Envelope) -> None:
-    d, kind = event.data, event.type
-    personal = d.get("personal") or {}
     case = domain.Case(
         case_type=doc["case_type"],
         phase=doc["phase"],
@@ -214,47 +213,94 @@ def _apply(doc: dict[str, Any], event: Envelope) -> None:
         handler_id=handler.id if handler else None,
         facts=_facts_doc(case.facts),  # type: ignore[arg-type]
     )
-    reason = personal.get("reason") or d.get("legacy_reason")
-    if kind == domain.NOTE_ADDED:
-        note = {"at": event.occurred_at, "author": d["author"], "author_id": d["author_id"]}
-        doc["notes"] = [*doc["notes"], {**note, "note": personal.get("note")}]
-    elif kind == domain.COMPLETION_REQUESTED:
-        doc.update(waiting_for=personal.get("message"), reply_by=d["reply_by"])
-    elif kind == domain.APPLICANT_REPLIED:
-        doc.update(waiting_for=None, reply_by=None)
-    elif kind == domain.DEADLINE_EXTENDED:
-        doc["extension"] = {"reason": reason, "on": d["extended_on"], **_by(d)}
-    elif kind == domain.DELAY_NOTICE_SENT:
-        notice = {"sent_on": d["sent_on"], "expected_by": d["expected_by"], "reason": personal.get("reason")}
-        doc["delay_notices"] = [*doc["delay_notices"], notice]
-    elif kind == domain.DEADLINE_WARNING_ISSUED:
-        doc["warnings"] = [*doc["warnings"], {"share": d["share"], "on": d["warned_on"]}]
-    elif kind == domain.CASE_DECIDED:
-        doc["decision"] = {
-            **{k: d[k] for k in ("outcome", "legal_reference", "decided_on", "handler", "handler_id")},
-            "answer": personal.get("answer"),
-        }
-    elif kind == domain.CASE_CLOSED:
-        doc["closed"] = {"on": d["closed_on"], "reason": reason, **_by(d)}
-    elif kind == domain.CASE_REOPENED:
-        doc.update(closed=None, decision=None, warnings=[], waiting_for=None, reply_by=None)
-    elif kind == domain.PERSONAL_DATA_ERASED:
-        doc.update(
-            company=None,
-            organisation_number=None,
-            contact=None,
-            description=None,
-            waiting_for=None,
-            personal_erased_on=d["erased_on"],
-            history=[{**h, "detail": None} for h in doc["history"]],
-            notes=[{**n, "note": None} for n in doc["notes"]],
-            delay_notices=[{**n, "reason": None} for n in doc["delay_notices"]],
-        )
-        if doc["decision"]:
-            doc["decision"] = {**doc["decision"], "answer": None}
-        for step in ("extension", "closed"):
-            if doc.get(step):
-                doc[step] = {**doc[step], "reason": None}
+    step = STEPS.get(event.type)
+    if step is not None:
+        step(doc, event.data, event.data.get("personal") or {}, event.occurred_at)
+
+
+# One step per event type that the case document keeps more of than the aggregate's phase,
+# status, handler and clock: (the document, changed in place; the event's data; its opened
+# personal fields, {} once erased; when it happened).
+Step = Callable[[dict[str, Any], dict[str, Any], dict[str, Any], str], None]
+
+
+def _note_added(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    note = {"at": at, "author": d["author"], "author_id": d["author_id"]}
+    doc["notes"] = [*doc["notes"], {**note, "note": personal.get("note")}]
+
+
+def _completion_requested(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc.update(waiting_for=personal.get("message"), reply_by=d["reply_by"])
+
+
+def _applicant_replied(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc.update(waiting_for=None, reply_by=None)
+
+
+def _deadline_extended(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["extension"] = {"reason": _reason(d, personal), "on": d["extended_on"], **_by(d)}
+
+
+def _delay_notice_sent(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    notice = {"sent_on": d["sent_on"], "expected_by": d["expected_by"], "reason": personal.get("reason")}
+    doc["delay_notices"] = [*doc["delay_notices"], notice]
+
+
+def _warning_issued(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["warnings"] = [*doc["warnings"], {"share": d["share"], "on": d["warned_on"]}]
+
+
+def _decided(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["decision"] = {
+        **{k: d[k] for k in ("outcome", "legal_reference", "decided_on", "handler", "handler_id")},
+        "answer": personal.get("answer"),
+    }
+
+
+def _closed(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc["closed"] = {"on": d["closed_on"], "reason": _reason(d, personal), **_by(d)}
+
+
+def _reopened(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc.update(closed=None, decision=None, warnings=[], waiting_for=None, reply_by=None)
+
+
+def _personal_data_erased(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], at: str) -> None:
+    doc.update(
+        company=None,
+        organisation_number=None,
+        contact=None,
+        description=None,
+        waiting_for=None,
+        personal_erased_on=d["erased_on"],
+        history=[{**h, "detail": None} for h in doc["history"]],
+        notes=[{**n, "note": None} for n in doc["notes"]],
+        delay_notices=[{**n, "reason": None} for n in doc["delay_notices"]],
+    )
+    if doc["decision"]:
+        doc["decision"] = {**doc["decision"], "answer": None}
+    for step in ("extension", "closed"):
+        if doc.get(step):
+            doc[step] = {**doc[step], "reason": None}
+
+
+STEPS: dict[str, Step] = {
+    domain.NOTE_ADDED: _note_added,
+    domain.COMPLETION_REQUESTED: _completion_requested,
+    domain.APPLICANT_REPLIED: _applicant_replied,
+    domain.DEADLINE_EXTENDED: _deadline_extended,
+    domain.DELAY_NOTICE_SENT: _delay_notice_sent,
+    domain.DEADLINE_WARNING_ISSUED: _warning_issued,
+    domain.CASE_DECIDED: _decided,
+    domain.CASE_CLOSED: _closed,
+    domain.CASE_REOPENED: _reopened,
+    domain.PERSONAL_DATA_ERASED: _personal_data_erased,
+}
+
+
+def _reason(data: dict[str, Any], personal: dict[str, Any]) -> str | None:
+    """A step's recorded reason (`legacy_reason`: an event from before reasons were sealed)."""
+    return personal.get("reason") or data.get("legacy_reason")
 
 
 def _by(data: dict[str, Any]) -> dict[str, Any]:
