@@ -114,11 +114,10 @@ def test_docker_compose_follows_the_compose_specification():
 
 def topics_in_code() -> set[str]:
 
-    from vouchers.service import SERVICE as vouchers_service
-
     from business_desk.service import SERVICE as desk_service
     from intake.service import SERVICE as intake_service
     from notify.service import SERVICE as notify_service
+    from vouchers.service import SERVICE as vouchers_service
 
     published = {
         *intake_service.routes.values(),

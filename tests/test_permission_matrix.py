@@ -125,17 +125,16 @@ def api_endpoints(app) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def apps(settings_for, personal, wire):
-    from vouchers import create_app as vouchers_app
-    from vouchers.domain.providers import ApplyAsProvider
-    from vouchers.domain.vouchers import GrantVoucher
-    from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
-    from vouchers.web.schemas import valid_personnummer
-
     from business_desk import create_app as desk_app
     from business_desk.bootstrap import bootstrap as desk_bootstrap
     from business_desk.service import consumed_handlers
     from intake import create_app as intake_app
     from notify import create_app as notify_app
+    from vouchers import create_app as vouchers_app
+    from vouchers.domain.providers import ApplyAsProvider
+    from vouchers.domain.vouchers import GrantVoucher
+    from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
+    from vouchers.web.schemas import valid_personnummer
 
     desk_settings = settings_for("business_desk")
     desk_db = mongo_client(desk_settings)[desk_settings.database]
@@ -240,15 +239,14 @@ def second_of_everything(apps, settings_for, personal, wire, tokens):
     """Beside the records `apps` made (sara's team's case, cilla's voucher at pelle's
     organisation): another team's case, another citizen's voucher at another provider, both
     cases decided, and the receipts notify recorded for both."""
-    from vouchers.domain.providers import ApplyAsProvider
-    from vouchers.domain.vouchers import GrantVoucher
-    from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
-    from vouchers.web.schemas import valid_personnummer
-
     from business_desk.bootstrap import bootstrap as desk_bootstrap
     from business_desk.service import consumed_handlers
     from notify.bootstrap import bootstrap as notify_bootstrap
     from notify.handlers import handlers as notify_handlers
+    from vouchers.domain.providers import ApplyAsProvider
+    from vouchers.domain.vouchers import GrantVoucher
+    from vouchers.handlers import apply_as_provider, decide_on_provider, grant_voucher
+    from vouchers.web.schemas import valid_personnummer
 
     services, values = apps
     desk_settings = settings_for("business_desk")

@@ -5,13 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from vouchers.domain import events as ev
-from vouchers.domain import payments as pay
-from vouchers.domain import providers as prov
-from vouchers.domain import vouchers as vou
-from vouchers.domain.providers import ApplyAsProvider, Provider
-from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, Voucher
-
 from catalogue.programmes import load
 from kernel.domain.actors import Actor
 from kernel.eventsourcing import contracts
@@ -20,6 +13,12 @@ from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent, seal
 from kernel.platform.settings import REPO_ROOT
 from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 from notify.domain.messages import VOUCHER_EMAILS, voucher_emails
+from vouchers.domain import events as ev
+from vouchers.domain import payments as pay
+from vouchers.domain import providers as prov
+from vouchers.domain import vouchers as vou
+from vouchers.domain.providers import ApplyAsProvider, Provider
+from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, Voucher
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 PROGRAMMES = load(REPO_ROOT / "config" / "voucher_programmes.yaml")

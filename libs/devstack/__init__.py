@@ -8,12 +8,11 @@ SERVICES = ("intake", "business_desk", "notify", "vouchers")
 def settings_of(service: str):  # type: ignore[no-untyped-def]
     """The settings a service's processes read from this environment (its own class:
     the kernel's fields and the service's); another name gets the kernel's alone."""
-    from vouchers.settings import VouchersSettings
-
     from business_desk.settings import DeskSettings
     from intake.settings import IntakeSettings
     from kernel.platform.settings import Settings
     from notify.settings import NotifySettings
+    from vouchers.settings import VouchersSettings
 
     classes = {
         "intake": IntakeSettings,

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 from pymongo import monitoring
+
+from kernel.domain.actors import Actor
 from vouchers import create_app
 from vouchers.bootstrap import bootstrap
 from vouchers.domain.providers import ApplyAsProvider
@@ -21,8 +23,6 @@ from vouchers.handlers import (
     report_delivery,
 )
 from vouchers.web.schemas import valid_personnummer
-
-from kernel.domain.actors import Actor
 
 pytestmark = pytest.mark.integration
 

@@ -11,16 +11,16 @@ import uuid
 from datetime import date
 
 import pytest
+
+from conftest import KULTURSKOLAN_APPLICATION, DayClock
+from kernel.eventsourcing.contracts import golden_example
+from kernel.eventsourcing.envelope import Envelope
 from vouchers import create_app, handlers
 from vouchers.bootstrap import bootstrap
 from vouchers.domain.vouchers import DeliveryReport
 from vouchers.readmodels.projections import COLLECTIONS
 from vouchers.readmodels.published import published_figures
 from vouchers.readmodels.rebuild import rebuild
-
-from conftest import KULTURSKOLAN_APPLICATION, DayClock
-from kernel.eventsourcing.contracts import golden_example
-from kernel.eventsourcing.envelope import Envelope
 
 pytestmark = pytest.mark.integration
 

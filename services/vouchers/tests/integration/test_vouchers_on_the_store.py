@@ -9,15 +9,15 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+
+from conftest import BAD_PAGE_QUERIES, KULTURSKOLAN_APPLICATION, DayClock, csrf_token
+from kernel.domain.actors import Actor
+from kernel.web.embedded import HEAD
 from vouchers import create_app, handlers
 from vouchers.bootstrap import bootstrap
 from vouchers.domain import Refused
 from vouchers.domain.providers import ApplyAsProvider
 from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, citizen_bucket
-
-from conftest import BAD_PAGE_QUERIES, KULTURSKOLAN_APPLICATION, DayClock, csrf_token
-from kernel.domain.actors import Actor
-from kernel.web.embedded import HEAD
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 pytestmark = pytest.mark.integration

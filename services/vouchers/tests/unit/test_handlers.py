@@ -6,6 +6,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+
+from conftest import DayClock
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.memory_store import InMemoryEventStore
+from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 from vouchers import handlers
 from vouchers.bootstrap import Deps, bootstrap
 from vouchers.domain import Refused
@@ -15,11 +20,6 @@ from vouchers.domain.upcasters import upcasters
 from vouchers.domain.vouchers import CITIZEN, GrantVoucher
 from vouchers.readmodels.fakes import InMemoryReadModels
 from vouchers.settings import VouchersSettings
-
-from conftest import DayClock
-from kernel.domain.actors import Actor
-from kernel.eventsourcing.memory_store import InMemoryEventStore
-from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 

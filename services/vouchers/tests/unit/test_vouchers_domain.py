@@ -9,6 +9,11 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+
+from catalogue.programmes import load
+from kernel.domain.actors import Actor
+from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent, seal
+from kernel.platform.settings import REPO_ROOT
 from vouchers.domain import Refused
 from vouchers.domain import events as ev
 from vouchers.domain import figures as fig
@@ -18,11 +23,6 @@ from vouchers.domain import vouchers as vou
 from vouchers.domain.providers import ApplyAsProvider, Provider
 from vouchers.domain.upcasters import upcasters
 from vouchers.domain.vouchers import CITIZEN, Conflict, DeliveryReport, GrantVoucher, Voucher
-
-from catalogue.programmes import load
-from kernel.domain.actors import Actor
-from kernel.eventsourcing.envelope import Envelope, Metadata, NewEvent, seal
-from kernel.platform.settings import REPO_ROOT
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 PROGRAMMES = load(REPO_ROOT / "config" / "voucher_programmes.yaml")
