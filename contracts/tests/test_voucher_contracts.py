@@ -16,9 +16,12 @@ from notify.domain.messages import VOUCHER_EMAILS, voucher_emails
 from vouchers.domain import events as ev
 from vouchers.domain import payments as pay
 from vouchers.domain import providers as prov
+from vouchers.domain import redemptions as red
 from vouchers.domain import vouchers as vou
 from vouchers.domain.providers import ApplyAsProvider, Provider
-from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, Voucher
+from vouchers.domain.redemptions import DeliveryReport
+from vouchers.domain.voucher_state import Voucher
+from vouchers.domain.vouchers import CITIZEN, GrantVoucher
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 PROGRAMMES = load(REPO_ROOT / "config" / "voucher_programmes.yaml")
@@ -81,7 +84,7 @@ def test_vouchers_producers_events_match_the_contracts():
     history = s.add(stream, events, date(2026, 1, 5))
     history = s.add(
         stream,
-        vou.redeem(
+        red.redeem(
             Voucher.from_history(history),
             home,
             DeliveryReport(home.provider_id, "r1", 5, date(2026, 1, 20)),
@@ -104,7 +107,7 @@ def test_vouchers_producers_events_match_the_contracts():
     )
     jhistory = s.add(
         vou.stream_id_for(job_id),
-        vou.grant_outcome_bonus(
+        red.grant_outcome_bonus(
             Voucher.from_history(jhistory), PROGRAMMES.get("jobbpeng"), date(2026, 3, 1), VERA, TODAY
         ),
     )

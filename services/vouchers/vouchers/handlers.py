@@ -20,10 +20,13 @@ from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain import payments as pay
 from vouchers.domain import providers as prov
+from vouchers.domain import redemptions as red
 from vouchers.domain import vouchers as vou
 from vouchers.domain.figures import previous_month
 from vouchers.domain.providers import ApplyAsProvider, Provider
-from vouchers.domain.vouchers import Conflict, DeliveryReport, GrantVoucher, Voucher
+from vouchers.domain.redemptions import Conflict, DeliveryReport
+from vouchers.domain.voucher_state import Voucher
+from vouchers.domain.vouchers import GrantVoucher
 
 
 def _meta() -> Metadata:
@@ -144,7 +147,7 @@ def report_delivery(deps: Deps, voucher_id: str, report: DeliveryReport) -> Rede
         provider_doc = deps.read.provider(report.provider_id)
         if provider_doc is None:
             raise Refused("no such provider", "provider_id")
-        events = vou.redeem(
+        events = red.redeem(
             Voucher.from_document(doc), Provider.from_document(provider_doc), report, _today(deps)
         )
         try:
@@ -185,7 +188,7 @@ def grant_outcome_bonus(deps: Deps, voucher_id: str, self_supporting_since: date
         if not voucher.voucher_id:
             raise LookupError("no such voucher")
         programme = deps.programmes.get(voucher.programme)
-        return vou.grant_outcome_bonus(voucher, programme, self_supporting_since, by, _today(deps))
+        return red.grant_outcome_bonus(voucher, programme, self_supporting_since, by, _today(deps))
 
     execute(deps.store, vou.stream_id_for(voucher_id), decide, _meta())
 

@@ -14,7 +14,8 @@ from kernel.domain.actors import Actor
 from vouchers import create_app
 from vouchers.bootstrap import bootstrap
 from vouchers.domain.providers import ApplyAsProvider
-from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
+from vouchers.domain.redemptions import DeliveryReport
+from vouchers.domain.vouchers import GrantVoucher
 from vouchers.handlers import (
     apply_as_provider,
     choose_provider,

@@ -17,7 +17,7 @@ from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
 from vouchers import create_app, handlers
 from vouchers.bootstrap import bootstrap
-from vouchers.domain.vouchers import DeliveryReport
+from vouchers.domain.redemptions import DeliveryReport
 from vouchers.readmodels.projections import COLLECTIONS
 from vouchers.readmodels.published import published_figures
 from vouchers.readmodels.rebuild import rebuild

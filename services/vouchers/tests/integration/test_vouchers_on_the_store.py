@@ -17,7 +17,8 @@ from vouchers import create_app, handlers
 from vouchers.bootstrap import bootstrap
 from vouchers.domain import Refused
 from vouchers.domain.providers import ApplyAsProvider
-from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, citizen_bucket
+from vouchers.domain.redemptions import DeliveryReport
+from vouchers.domain.vouchers import CITIZEN, GrantVoucher, citizen_bucket
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 pytestmark = pytest.mark.integration

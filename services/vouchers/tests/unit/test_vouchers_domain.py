@@ -19,10 +19,13 @@ from vouchers.domain import events as ev
 from vouchers.domain import figures as fig
 from vouchers.domain import payments as pay
 from vouchers.domain import providers as prov
+from vouchers.domain import redemptions as red
 from vouchers.domain import vouchers as vou
 from vouchers.domain.providers import ApplyAsProvider, Provider
+from vouchers.domain.redemptions import Conflict, DeliveryReport
 from vouchers.domain.upcasters import upcasters
-from vouchers.domain.vouchers import CITIZEN, Conflict, DeliveryReport, GrantVoucher, Voucher
+from vouchers.domain.voucher_state import Voucher
+from vouchers.domain.vouchers import CITIZEN, GrantVoucher
 
 VERA = Actor("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
 PROGRAMMES = load(REPO_ROOT / "config" / "voucher_programmes.yaml")
@@ -199,31 +202,31 @@ def test_redemptions_add_up_to_the_value_to_the_ore_and_never_beyond():
     stream, provider = chosen()
     total = 0
     for n in range(32):
-        [event] = stream.add(vou.redeem(stream.voucher, provider, report(provider, f"r{n}", 1), TODAY))
+        [event] = stream.add(red.redeem(stream.voucher, provider, report(provider, f"r{n}", 1), TODAY))
         total += event.data["amount_ore"]
     assert total == 977600 and stream.voucher.units_left(TODAY) == 0
     with pytest.raises(Refused, match="only 0 units are left") as refused:
-        vou.redeem(stream.voucher, provider, report(provider, "r-extra", 1), TODAY)
+        red.redeem(stream.voucher, provider, report(provider, "r-extra", 1), TODAY)
     assert refused.value.field == "units"
 
 
 def test_a_report_sent_again_is_no_new_redemption_and_a_reused_id_is_a_conflict():
     stream, provider = chosen()
-    stream.add(vou.redeem(stream.voucher, provider, report(provider, "lesson-1", 2), TODAY))
-    assert vou.redeem(stream.voucher, provider, report(provider, "lesson-1", 2), TODAY) == []
+    stream.add(red.redeem(stream.voucher, provider, report(provider, "lesson-1", 2), TODAY))
+    assert red.redeem(stream.voucher, provider, report(provider, "lesson-1", 2), TODAY) == []
     with pytest.raises(Conflict):
-        vou.redeem(stream.voucher, provider, report(provider, "lesson-1", 3), TODAY)
+        red.redeem(stream.voucher, provider, report(provider, "lesson-1", 3), TODAY)
 
 
 def test_a_delivery_must_be_by_the_chosen_approved_provider_within_validity_and_not_in_the_future():
     stream, provider = chosen()
     other = approved_provider("kulturpeng", "2120000142", ["music"])
     with pytest.raises(Refused, match="had not chosen this provider"):
-        vou.redeem(stream.voucher, other, report(other, "x", 1), TODAY)
+        red.redeem(stream.voucher, other, report(other, "x", 1), TODAY)
     with pytest.raises(Refused, match="before it happens"):
-        vou.redeem(stream.voucher, provider, report(provider, "x", 1, date(2026, 11, 25)), TODAY)
+        red.redeem(stream.voucher, provider, report(provider, "x", 1, date(2026, 11, 25)), TODAY)
     with pytest.raises(Refused, match="valid"):
-        vou.redeem(stream.voucher, provider, report(provider, "x", 1, date(2026, 11, 1)), TODAY)
+        red.redeem(stream.voucher, provider, report(provider, "x", 1, date(2026, 11, 1)), TODAY)
     suspended = Provider.from_history(
         [
             *envelopes("p", 1, [NewEvent(ev.PROVIDER_APPLIED, _applied(provider))], date(2026, 1, 2)),
@@ -233,7 +236,7 @@ def test_a_delivery_must_be_by_the_chosen_approved_provider_within_validity_and_
     )
     assert suspended.approved_on(date(2026, 11, 23)) and not suspended.approved_on(TODAY)
     with pytest.raises(Refused, match="not approved on that day"):
-        vou.redeem(stream.voucher, suspended, report(provider, "x", 1), TODAY)
+        red.redeem(stream.voucher, suspended, report(provider, "x", 1), TODAY)
 
 
 def _applied(provider: Provider) -> dict:
@@ -255,23 +258,23 @@ def test_monthly_vouchers_have_a_fresh_balance_each_month():
     stream, provider = chosen(
         "hemtjanst", "home_care", born=date(1940, 1, 1), units_per_period=10, valid_from=date(2026, 10, 1)
     )
-    stream.add(vou.redeem(stream.voucher, provider, report(provider, "oct", 10, date(2026, 10, 31)), TODAY))
+    stream.add(red.redeem(stream.voucher, provider, report(provider, "oct", 10, date(2026, 10, 31)), TODAY))
     with pytest.raises(Refused, match="only 0 units"):
-        vou.redeem(stream.voucher, provider, report(provider, "oct-2", 1, date(2026, 10, 30)), TODAY)
-    [event] = vou.redeem(stream.voucher, provider, report(provider, "nov", 4, date(2026, 11, 2)), TODAY)
+        red.redeem(stream.voucher, provider, report(provider, "oct-2", 1, date(2026, 10, 30)), TODAY)
+    [event] = red.redeem(stream.voucher, provider, report(provider, "nov", 4, date(2026, 11, 2)), TODAY)
     assert event.data["amount_ore"] == 4 * 42600 and event.data["period_key"] == "2026-11"
 
 
 def test_the_outcome_bonus_is_due_after_six_months_self_supporting_and_granted_once():
     stream, provider = chosen("jobbpeng", "basic", born=date(1990, 1, 1), valid_from=date(2026, 1, 5))
     with pytest.raises(Refused, match="due after 6 months"):
-        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 6, 1), VERA, TODAY)
+        red.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 6, 1), VERA, TODAY)
     [event] = stream.add(
-        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 5, 1), VERA, TODAY)
+        red.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 5, 1), VERA, TODAY)
     )
     assert event.data["amount_ore"] == 1_500_000 and event.data["provider_id"] == provider.provider_id
     with pytest.raises(Refused, match="already granted"):
-        vou.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 5, 1), VERA, TODAY)
+        red.grant_outcome_bonus(stream.voucher, PROGRAMMES.get("jobbpeng"), date(2026, 5, 1), VERA, TODAY)
 
 
 def test_provider_decisions_follow_the_allowed_transitions_and_need_a_reason():

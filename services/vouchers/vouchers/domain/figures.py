@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from catalogue.programmes import Programme
-from vouchers.domain.vouchers import month_of
+from vouchers.domain.months import month_of
 
 
 def _d(value: str | None) -> date | None:

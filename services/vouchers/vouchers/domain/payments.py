@@ -10,7 +10,7 @@ from typing import Any
 from kernel.eventsourcing.envelope import NewEvent
 from vouchers.domain import Refused
 from vouchers.domain import events as ev
-from vouchers.domain.vouchers import month_of
+from vouchers.domain.months import month_of
 
 
 def payment_id_for(provider_id: str, month: str) -> str:

@@ -1,27 +1,25 @@
 """A citizen's voucher: granted by the municipality, spent with the provider the citizen
 chose (or the default provider), redeemed per delivered unit, never beyond its value
-and never twice for the same delivery."""
+and never twice for the same delivery (redemptions). Here: granting it, the citizen's
+choice of provider, and the erasure of their personal data; its state is voucher_state's."""
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import hmac
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from catalogue.programmes import Programme
 from kernel.domain.actors import Actor
-from kernel.eventsourcing.envelope import Envelope, NewEvent
+from kernel.eventsourcing.envelope import NewEvent
 from vouchers.domain import Refused
 from vouchers.domain import events as ev
+from vouchers.domain.months import add_months, age_on
 from vouchers.domain.providers import Provider
-
-
-class Conflict(Refused):
-    """The provider's report id was already used for a different delivery."""
+from vouchers.domain.voucher_state import Voucher
 
 
 def stream_id_for(voucher_id: str) -> str:
@@ -44,20 +42,6 @@ def citizen_bucket(personnummer: str, secret: bytes) -> str:
     return digest[:BUCKET_HEX_DIGITS]
 
 
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def age_on(birth: date, day: date) -> int:
-    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def month_of(day: date) -> str:
-    return day.strftime("%Y-%m")
-
-
 @dataclass(frozen=True)
 class GrantVoucher:
     programme: str
@@ -68,128 +52,6 @@ class GrantVoucher:
     language: str
     units_per_period: int | None = None  # where the category leaves it to the grant (home care hours)
     valid_from: date | None = None
-
-
-@dataclass(frozen=True)
-class DeliveryReport:
-    provider_id: str
-    report_id: str  # the provider's own id: a report sent twice is redeemed once
-    units: int
-    delivered_on: date
-
-
-@dataclass
-class Tenure:
-    provider_id: str
-    since: date
-    until: date | None  # the last day, None while it lasts
-    how: str  # chosen, default, switched
-
-
-@dataclass
-class Voucher:
-    voucher_id: str = ""
-    programme: str = ""
-    category: str = ""
-    citizen_bucket: str = ""
-    period: str = "whole"
-    units_per_period: int = 0
-    period_value_ore: int = 0
-    valid_from: date = date.min
-    valid_until: date = date.min
-    tenures: list[Tenure] = field(default_factory=list)
-    redeemed_units: dict[str, int] = field(default_factory=dict)
-    reports: dict[str, dict[str, Any]] = field(default_factory=dict)  # "provider_id/report_id" -> event data
-    bonus_granted: bool = False
-    subject_id: str = ""  # whose key seals the citizen's personnummer and email
-    personal_erased: bool = False
-
-    @classmethod
-    def from_history(cls, events: list[Envelope]) -> Voucher:
-        voucher = cls()
-        for event in events:
-            voucher.apply(event)
-        return voucher
-
-    def apply(self, event: Envelope) -> None:
-        data = event.data
-        if event.type == ev.VOUCHER_GRANTED:
-            self.voucher_id, self.programme, self.category = (
-                data["voucher_id"],
-                data["programme"],
-                data["category"],
-            )
-            self.citizen_bucket, self.period = data["citizen_bucket"], data["period"]
-            self.units_per_period, self.period_value_ore = data["units_per_period"], data["period_value_ore"]
-            self.valid_from = date.fromisoformat(data["valid_from"])
-            self.valid_until = date.fromisoformat(data["valid_until"])
-            self.subject_id = data["subject_id"]
-        elif event.type in (ev.PROVIDER_CHOSEN, ev.PROVIDER_SWITCHED):
-            since = date.fromisoformat(data["effective_from"])
-            if self.tenures:
-                self.tenures[-1].until = since - timedelta(days=1)
-            self.tenures.append(Tenure(data["provider_id"], since, None, data["how"]))
-        elif event.type == ev.UNITS_REDEEMED:
-            key = data["period_key"]
-            self.redeemed_units[key] = self.redeemed_units.get(key, 0) + data["units"]
-            self.reports[report_key(data["provider_id"], data["report_id"])] = data
-        elif event.type == ev.OUTCOME_BONUS_GRANTED:
-            self.bonus_granted = True
-        elif event.type == ev.PERSONAL_DATA_ERASED:
-            self.personal_erased, self.citizen_bucket = True, ""
-
-    @classmethod
-    def from_document(cls, doc: dict[str, Any]) -> Voucher:
-        """The voucher as its read-model document has it (kept in the same transaction as
-        its events, at `doc["version"]`): what a decision needs, without replaying the
-        stream. Its reports are not in it: the caller checks report ids against the
-        redemptions first."""
-        tenures = [
-            Tenure(
-                t["provider_id"],
-                date.fromisoformat(t["since"]),
-                date.fromisoformat(t["until"]) if t["until"] else None,
-                t["how"],
-            )
-            for t in doc["tenures"]
-        ]
-        return cls(
-            voucher_id=doc["_id"],
-            programme=doc["programme"],
-            category=doc["category"],
-            citizen_bucket=doc["citizen_bucket"] or "",
-            period=doc["period"],
-            units_per_period=doc["units_per_period"],
-            period_value_ore=doc["period_value_ore"],
-            valid_from=date.fromisoformat(doc["valid_from"]),
-            valid_until=date.fromisoformat(doc["valid_until"]),
-            tenures=tenures,
-            redeemed_units=dict(doc["redeemed"]),
-            bonus_granted=bool(doc.get("bonus_granted")),
-            subject_id=doc["subject_id"],
-            personal_erased=bool(doc.get("personal_erased_on")),
-        )
-
-    def provider_on(self, day: date) -> str | None:
-        for tenure in self.tenures:
-            if tenure.since <= day and (tenure.until is None or day <= tenure.until):
-                return tenure.provider_id
-        return None
-
-    def period_key(self, day: date) -> str:
-        return month_of(day) if self.period == "month" else "whole"
-
-    def units_left(self, day: date) -> int:
-        return self.units_per_period - self.redeemed_units.get(self.period_key(day), 0)
-
-    def value_of(self, units: int) -> int:
-        """What the first `units` units of a period are worth: the period's value pro rata,
-        rounded down, so a fully delivered period comes to its value to the öre."""
-        return self.period_value_ore * units // self.units_per_period
-
-
-def report_key(provider_id: str, report_id: str) -> str:
-    return f"{provider_id}/{report_id}"
 
 
 def grant_voucher(
@@ -320,87 +182,6 @@ def choose_provider(
             "switched",
             by,
             current.provider_id,
-        )
-    ]
-
-
-def redeem(voucher: Voucher, provider: Provider, report: DeliveryReport, today: date) -> list[NewEvent]:
-    """Units delivered against the voucher. An exact repeat of a report is no new event."""
-    if not voucher.voucher_id:
-        raise LookupError("no such voucher")
-    earlier = voucher.reports.get(report_key(report.provider_id, report.report_id))
-    if earlier is not None:
-        if (earlier["units"], earlier["delivered_on"]) == (report.units, report.delivered_on.isoformat()):
-            return []
-        raise Conflict(f"report {report.report_id} was already used for another delivery", "report_id")
-    if report.units < 1:
-        raise Refused("units must be at least 1", "units")
-    day = report.delivered_on
-    if day > today:
-        raise Refused("a delivery cannot be reported before it happens", "delivered_on")
-    if not voucher.valid_from <= day <= voucher.valid_until:
-        raise Refused(f"the voucher is valid {voucher.valid_from} to {voucher.valid_until}", "delivered_on")
-    if voucher.provider_on(day) != report.provider_id:
-        raise Refused("the citizen had not chosen this provider on that day", "delivered_on")
-    if not provider.approved_on(day):
-        raise Refused("the provider was not approved on that day", "delivered_on")
-    left = voucher.units_left(day)
-    if report.units > left:
-        raise Refused(f"only {left} units are left in this period", "units")
-    done = voucher.units_per_period - left
-    amount = voucher.value_of(done + report.units) - voucher.value_of(done)
-    return [
-        NewEvent(
-            ev.UNITS_REDEEMED,
-            {
-                "voucher_id": voucher.voucher_id,
-                "programme": voucher.programme,
-                "category": voucher.category,
-                "provider_id": report.provider_id,
-                "report_id": report.report_id,
-                "units": report.units,
-                "amount_ore": amount,
-                "delivered_on": day.isoformat(),
-                "period_key": voucher.period_key(day),
-                "recorded_on": today.isoformat(),
-            },
-        )
-    ]
-
-
-def grant_outcome_bonus(
-    voucher: Voucher, programme: Programme, self_supporting_since: date, by: Actor, today: date
-) -> list[NewEvent]:
-    """The provider's bonus once the citizen has been self-supporting long enough."""
-    if not voucher.voucher_id:
-        raise LookupError("no such voucher")
-    bonus = programme.outcome_bonus
-    if bonus is None:
-        raise Refused(f"{programme.id} has no outcome bonus")
-    if voucher.bonus_granted:
-        raise Refused("the outcome bonus was already granted for this voucher")
-    provider_id = voucher.provider_on(self_supporting_since)
-    if provider_id is None:
-        raise Refused("no provider had the voucher on that day", "self_supporting_since")
-    due = add_months(self_supporting_since, bonus.after_months)
-    if due > today:
-        raise Refused(
-            f"the bonus is due after {bonus.after_months} months, on {due}", "self_supporting_since"
-        )
-    return [
-        NewEvent(
-            ev.OUTCOME_BONUS_GRANTED,
-            {
-                "voucher_id": voucher.voucher_id,
-                "programme": voucher.programme,
-                "provider_id": provider_id,
-                "amount_ore": bonus.amount_ore,
-                "self_supporting_since": self_supporting_since.isoformat(),
-                "granted_by": by.name,
-                "granted_by_id": by.id,
-                "recorded_on": today.isoformat(),
-            },
-            schema_version=2,
         )
     ]
 

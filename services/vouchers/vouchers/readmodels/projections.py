@@ -22,7 +22,7 @@ from kernel.privacy.personal import PersonalData
 from kernel.web.paging import Page, PageRequest, SortKey, mongo_page
 from vouchers.domain import events as ev
 from vouchers.domain.providers import STATUS_BY_EVENT
-from vouchers.domain.vouchers import report_key
+from vouchers.domain.voucher_state import report_key
 from vouchers.readmodels.published import mark_stale
 
 # event type -> the ReadModels method that applies it

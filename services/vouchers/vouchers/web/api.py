@@ -20,7 +20,7 @@ from vouchers import handlers
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain.providers import ApplyAsProvider
-from vouchers.domain.vouchers import Conflict
+from vouchers.domain.redemptions import Conflict
 from vouchers.web.schemas import (
     PROGRAMMES_ORDER,
     ApplicationSchema,

@@ -17,7 +17,9 @@ from kernel.web.paging import page_body, page_schema
 from vouchers import handlers
 from vouchers.domain import figures as fig
 from vouchers.domain import providers as prov
-from vouchers.domain.vouchers import CITIZEN, DeliveryReport, GrantVoucher, Voucher
+from vouchers.domain.redemptions import DeliveryReport
+from vouchers.domain.voucher_state import Voucher
+from vouchers.domain.vouchers import CITIZEN, GrantVoucher
 from vouchers.web.api import actor, blp, deps, programme_or_404, refusals, scope, today
 from vouchers.web.schemas import (
     BudgetOut,

@@ -25,7 +25,8 @@ from vouchers import handlers
 from vouchers.domain import Refused
 from vouchers.domain import figures as fig
 from vouchers.domain.providers import DECISIONS
-from vouchers.domain.vouchers import DeliveryReport, GrantVoucher
+from vouchers.domain.redemptions import DeliveryReport
+from vouchers.domain.vouchers import GrantVoucher
 from vouchers.i18n import t
 from vouchers.readmodels.projections import HELD_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
 from vouchers.web.api import actor
