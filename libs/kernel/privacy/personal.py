@@ -11,6 +11,9 @@ carry in the clear) stay. An opened event whose subject was erased has
 
 Domain code never sees any of this: it writes and reads `personal` as a plain dict;
 the event store seals on append and opens on load, the consumer opens on receipt.
+
+Over 300 lines for a reason: the sealing, the key vault and the erasure are one scheme,
+and that an erased subject's data is unreadable everywhere is only seen with them together.
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ Callers present an OAuth access token (a JWT from the OpenID provider: staff and
 applicants through the authorization code flow, services through client credentials).
 The token is checked against the issuer's published keys, its issuer, audience and
 expiry; its role claim (OIDC_ROLE_CLAIM) and `case_types` claim make the Principal.
-What each role may do is data: config/permissions.yaml."""
+What each role may do is data: config/permissions.yaml.
+
+Over 300 lines for a reason: checking the token, making its Principal and guarding a view
+by permission are the one path every request takes, and read (and are reviewed) together."""
 
 from __future__ import annotations
 

@@ -12,6 +12,9 @@ JSON. It grants nothing: every page runs the list's full query, the caller's rea
 included, and only the position comes from the cursor. A cursor that does not decode,
 or belongs to another list, is refused at the `cursor` field (422); so is a `limit`
 outside 1..MAX_LIMIT. Their messages are the kernel's texts in the request's language.
+
+Over 300 lines for a reason: the sort key, the cursor, the page and the query schema,
+links and pager that carry them are one protocol, each part read against the others.
 """
 
 from __future__ import annotations
