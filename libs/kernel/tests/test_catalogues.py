@@ -50,7 +50,7 @@ def test_every_service_has_catalogues():
 
 # the services whose every catalogue words every key they write out (notify's emails are not
 # all in every language: notify's own test_words checks each email in its languages)
-FULL_KEY_CATALOGUES = ("intake", "vouchers")
+FULL_KEY_CATALOGUES = ("intake", "business_desk", "vouchers")
 
 
 @pytest.mark.parametrize("service", FULL_KEY_CATALOGUES)
@@ -62,6 +62,16 @@ def test_every_key_written_out_is_in_every_catalogue(service):
         found = catalogue_keys(po)
         missing = {key: str(path.relative_to(package)) for key, path in used.items() if key not in found}
         assert not missing, (po.relative_to(REPO_ROOT), missing)
+
+
+@pytest.mark.parametrize("service", FULL_KEY_CATALOGUES)
+def test_english_is_a_full_catalogue(service):
+    """English is a catalogue like the others, not the message ids: each key of the
+    service's other languages has its English text."""
+    translations = REPO_ROOT / "services" / service / service / "translations"
+    english = catalogue_keys(translations / "en" / "LC_MESSAGES" / "messages.po")
+    for po in sorted(translations.glob("*/LC_MESSAGES/messages.po")):
+        assert catalogue_keys(po) <= english, po.relative_to(REPO_ROOT)
 
 
 def test_the_bootstrap_compiles_every_services_catalogues():

@@ -1,24 +1,45 @@
-"""The staff pages' words: English in the code and templates (gettext message ids),
-Swedish and Danish in translations/<language>/LC_MESSAGES/messages.po (kernel.web.i18n).
+"""The staff pages' words by message key in translations/<language>/LC_MESSAGES/messages.po
+(Swedish, Danish and English; kernel.web.i18n): code calls `t(key, page_language())`,
+templates `t(<key>)` and `tn(<key>, n)`. A word looked up by a value (a status, an outcome,
+a refusal of the domain's) has the key `key_of(category, value)`: `status.open`, `action.claim`.
 A page speaks `?lang=` (remembered for the session), else the browser's language, else
 the deployment's national one. Also the words the pages take from the configuration
 (case types, teams, statuses), the case history and the refusals, in the page's language."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from flask import Flask, current_app, g, request, session
-from flask_babel import gettext as _
-from flask_babel import pgettext
 
 from business_desk.domain import IllegalTransition
 from business_desk.readmodels.case_projection import HISTORY_LINES
 from catalogue.casetypes import Catalogue
-from kernel.web.i18n import LANGUAGES_BY_COUNTRY, Catalogues, best_language
+from kernel.web.i18n import LANGUAGES_BY_COUNTRY, Words, best_language
 
-CATALOGUES = Catalogues(Path(__file__).parent / "translations")
-compile_catalogues = CATALOGUES.compile
+WORDS = Words(Path(__file__).parent, ("sv", "en", "da"))
+compile_catalogues = WORDS.compile
+# The text of a message key in a language; English where that language lacks it.
+t = WORDS.t
+
+
+def key_of(category: str, value: str) -> str:
+    """The key of a word looked up by a value: `key_of("phase", "in progress")` is
+    `phase.in_progress` (a placeholder counts as its name's word)."""
+    words = re.findall(r"[a-z0-9]+", re.sub(r"%\((\w+)\)[sd]", r" \1 ", value.lower()))
+    return f"{category}.{'_'.join(words)}"
+
+
+def word_for(category: str, value: str, **params: object) -> str:
+    """The page's word for a value (a status, an outcome, a refusal): the catalogues' text of
+    `key_of(category, value)`, or the value itself (spaces for underscores) where they lack it."""
+    key = key_of(category, value)
+    text = t(key, page_language(), **params)
+    if text == key:
+        text = value.replace("_", " ")
+        return text % params if params else text
+    return text
 
 
 def _catalogue() -> Catalogue:
@@ -41,30 +62,29 @@ def team_name(team: str) -> str:
 def history_line(entry: dict) -> str:
     """A case history line in the page's language (lines written before they kept their
     parameters are shown as written)."""
-    line = HISTORY_LINES.get(f"business_desk.{entry.get('type')}")
     params = entry.get("params")
-    if line is None or params is None:
+    if f"business_desk.{entry.get('type')}" not in HISTORY_LINES or params is None:
         return str(entry["text"])
     params = dict(params)
     if params.get("status"):
         params["status"] = status_label(params["status"])
     if params.get("outcome"):
         params["outcome"] = outcome_label(params["outcome"])
-    return _(line[0], **params)
+    return t(key_of("history", str(entry["type"])), page_language(), **params)
 
 
 def outcome_label(outcome: str) -> str:
-    return _(outcome.replace("_", " "))
+    return word_for("outcome", outcome)
 
 
 def refusal(exc: IllegalTransition) -> str:
     """Why a step was refused, in the page's language (the action and the case's phase too)."""
     params = dict(exc.params)
     if "action" in params:
-        params["action"] = pgettext("action", params["action"])
+        params["action"] = t(key_of("action", params["action"]), page_language())
     if "phase" in params:
-        params["phase"] = pgettext("phase", params["phase"])
-    return _(exc.message_id, **params)
+        params["phase"] = t(key_of("phase", params["phase"]), page_language())
+    return word_for("refusal", exc.message_id, **params)
 
 
 def group_label(group_by: str, value: str) -> str:
@@ -77,7 +97,11 @@ def group_label(group_by: str, value: str) -> str:
 
 
 def init_i18n(app: Flask, country: str) -> None:
-    CATALOGUES.init_app(app, LANGUAGES_BY_COUNTRY.get(country, LANGUAGES_BY_COUNTRY["SE"]), page_language)
+    WORDS.catalogues.init_app(
+        app, LANGUAGES_BY_COUNTRY.get(country, LANGUAGES_BY_COUNTRY["SE"]), page_language
+    )
+    WORDS.bind(app, page_language)
+    app.jinja_env.globals["word_for"] = word_for
 
 
 def page_language() -> str:

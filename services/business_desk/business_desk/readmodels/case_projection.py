@@ -14,8 +14,9 @@ from business_desk.readmodels.search import tokens
 from catalogue.casetypes import Catalogue
 from kernel.eventsourcing.envelope import Envelope
 
-# A history line per event type: an English gettext message id and the event's fields it names
-# (the page words it in its language; `text` keeps the English line for the API).
+# A history line per event type: the English line and the event's fields it names (the page
+# words it in its language, by the key `history.<event type>`; `text` keeps the English line
+# for the API).
 HISTORY_LINES: dict[str, tuple[str, tuple[str, ...]]] = {
     domain.CASE_OPENED: ("Case opened from the online inquiry.", ()),
     domain.CASE_CLAIMED: ("Claimed by %(handler)s.", ("handler",)),

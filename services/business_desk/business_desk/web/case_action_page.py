@@ -9,12 +9,11 @@ from datetime import date
 from typing import Any
 
 from flask import abort, redirect, request, url_for
-from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, missing
 from marshmallow.fields import Field
 
 from business_desk.domain import IllegalTransition
-from business_desk.i18n import refusal
+from business_desk.i18n import page_language, refusal, t, word_for
 from business_desk.web.case_page import render_case
 from business_desk.web.commands import PAGE_COMMANDS
 from business_desk.web.page_blueprint import deps, pages
@@ -93,7 +92,7 @@ def form_text(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any], tup
         try:
             cleaned[text.value] = text.field.deserialize(missing if raw is None else raw)
         except ValidationError as exc:
-            return cleaned, (name, _(str(exc.messages[0])))
+            return cleaned, (name, word_for("field_error", str(exc.messages[0])))
     return cleaned, None
 
 
@@ -122,7 +121,9 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
         command.run(d, case_id, handler, {**text, **form_others(action, form)})
     except (IllegalTransition, ValueError) as exc:
         message = (
-            refusal(exc) if isinstance(exc, IllegalTransition) else _("check the date: %(error)s", error=exc)
+            refusal(exc)
+            if isinstance(exc, IllegalTransition)
+            else t("page.check_the_date_error", page_language(), error=exc)
         )
         return render_case(case_id, message, 409)
     return redirect(url_for("pages.case_page", case_id=case_id), code=303)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import Response, abort, g, render_template, request
-from flask_babel import gettext as _
 
 from business_desk.adapters.attachments import Unavailable
 from business_desk.domain import OUTCOMES
+from business_desk.i18n import page_language, t
 from business_desk.readmodels.case_projection import clock_now
 from business_desk.web.page_blueprint import deps, pages
 from business_desk.web.roster import roster_choices
@@ -85,7 +85,7 @@ def case_attachment(case_id: str, attachment_id: str):  # type: ignore[no-untype
     try:
         file = d.attachments(case_id, attachment_id)
     except Unavailable:
-        abort(502, description=_("The file cannot be fetched from intake just now. Try again shortly."))
+        abort(502, description=t("page.the_file_cannot_be_fetched", page_language()))
     if file is None:
         abort(404)
     if d.audit is not None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pygal
-from flask_babel import gettext as _
 from pygal.style import Style
 
 from business_desk.domain.figures import AGE_BANDS
+from business_desk.i18n import page_language, t
 
 STYLE = Style(
     background="white",
@@ -52,23 +52,25 @@ def _thin(labels: list[str]) -> list[str]:
 
 def trend(figures: dict[str, Any]) -> str:
     """Received and decided per week."""
-    chart = pygal.Bar(**_config(_("Received and decided per week (week starting)")))
+    chart = pygal.Bar(**_config(t("chart.received_and_decided_per_week", page_language())))
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
-    chart.add(_("Received"), [w["received"] for w in figures["weekly"]])
-    chart.add(_("Decided"), [w["decided"] for w in figures["weekly"]])
+    chart.add(t("case.received", page_language()), [w["received"] for w in figures["weekly"]])
+    chart.add(t("dashboard.decided", page_language()), [w["decided"] for w in figures["weekly"]])
     return chart.render(is_unicode=True)
 
 
 def times(figures: dict[str, Any]) -> str:
     """Median and P90 days per week, net and gross."""
-    chart = pygal.Line(**_config(_("Days to decision per week: median and P90"), allow_interruptions=True))
+    chart = pygal.Line(
+        **_config(t("chart.days_to_decision_per_week", page_language()), allow_interruptions=True)
+    )
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
     for key, label in (
-        ("median_net_days", _("Median, legal (net)")),
-        ("p90_net_days", _("P90, legal (net)")),
-        ("median_gross_days", _("Median, applicant's wait (gross)")),
+        ("median_net_days", t("chart.median_legal_net", page_language())),
+        ("p90_net_days", t("chart.p90_legal_net", page_language())),
+        ("median_gross_days", t("chart.median_applicant_s_wait_gross", page_language())),
     ):
         chart.add(label, [w[key] for w in figures["weekly"]])
     return chart.render(is_unicode=True)
@@ -77,13 +79,17 @@ def times(figures: dict[str, Any]) -> str:
 def within_target(figures: dict[str, Any]) -> str:
     """Share decided within target per week, net and gross, in per cent."""
     chart = pygal.Line(
-        **_config(_("Share decided within target per week (%)"), range=(0, 100), allow_interruptions=True)
+        **_config(
+            t("chart.share_decided_within_target_per", page_language()),
+            range=(0, 100),
+            allow_interruptions=True,
+        )
     )
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
     for key, label in (
-        ("share_within_target_net", _("Legal clock (net)")),
-        ("share_within_target_gross", _("Applicant's wait (gross)")),
+        ("share_within_target_net", t("chart.legal_clock_net", page_language())),
+        ("share_within_target_gross", t("case.applicant_s_wait_gross", page_language())),
     ):
         chart.add(label, [None if w[key] is None else round(w[key] * 100, 1) for w in figures["weekly"]])
     return chart.render(is_unicode=True)
@@ -94,11 +100,18 @@ def backlog(figures: dict[str, Any]) -> str:
     by_age = figures["backlog"]["by_age"]
     # six labels: show them all (the weekly charts show every few weeks only)
     chart = pygal.Bar(
-        **_config(_("Open cases by age"), show_legend=False, x_label_rotation=0, show_minor_x_labels=True)
+        **_config(
+            t("chart.open_cases_by_age", page_language()),
+            show_legend=False,
+            x_label_rotation=0,
+            show_minor_x_labels=True,
+        )
     )
     chart.x_labels = [
-        _("%(lo)s-%(hi)s days", lo=lo, hi=hi) if hi is not None else _("over %(days)s days", days=lo - 1)
+        t("chart.lo_hi_days", page_language(), lo=lo, hi=hi)
+        if hi is not None
+        else t("chart.over_days_days", page_language(), days=lo - 1)
         for lo, hi in AGE_BANDS  # the order of figures' by_age
     ]
-    chart.add(_("Open cases"), list(by_age.values()))
+    chart.add(t("index.open_cases", page_language()), list(by_age.values()))
     return chart.render(is_unicode=True)

@@ -5,7 +5,6 @@ views join the blueprint from their own modules (business_desk.web.pages gathers
 from __future__ import annotations
 
 from flask import Blueprint, current_app, g
-from flask_babel import gettext as _
 
 from business_desk.bootstrap import Deps
 from business_desk.i18n import (
@@ -16,6 +15,7 @@ from business_desk.i18n import (
     page_language,
     status_label,
     team_name,
+    word_for,
 )
 
 pages = Blueprint("pages", __name__)
@@ -37,7 +37,7 @@ def helpers() -> dict:
         "lang": lang,
         "status_label": status_label,
         "outcome_label": outcome_label,
-        "queue_status_label": lambda status: _(status),
+        "queue_status_label": lambda status: word_for("status", status),
         "team_name": team_name,
         "group_label": group_label,
         "history_line": history_line,

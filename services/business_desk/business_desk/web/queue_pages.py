@@ -4,9 +4,8 @@ sorted by deadline, filtered and searched."""
 from __future__ import annotations
 
 from flask import abort, g, render_template, request
-from flask_babel import gettext as _
 
-from business_desk.i18n import page_language, team_name
+from business_desk.i18n import page_language, t, team_name, word_for
 from business_desk.readmodels.case_projection import clock_now
 from business_desk.readmodels.cases import QUEUE_ORDER, QueueFilter
 from business_desk.web.page_blueprint import allowed, deps, pages
@@ -34,7 +33,7 @@ def index():  # type: ignore[no-untyped-def]
         if allowed("queue.read", ct.id)
     ]
     teams = sorted({q["team"] for q in queues})
-    return render_template("index.html", queues=queues, teams=[(t, team_name(t)) for t in teams])
+    return render_template("index.html", queues=queues, teams=[(team, team_name(team)) for team in teams])
 
 
 def _queue_page(title: str, case_types: list[str], subtitle: str):  # type: ignore[no-untyped-def]
@@ -79,8 +78,11 @@ def queue(case_type: str):  # type: ignore[no-untyped-def]
         abort(404)
     page_check("queue.read", case_type)
     ct, lang = d.catalogue.get(case_type), page_language()
-    subtitle = _(
-        "Target: %(target)s (%(kind)s).", target=ct.target.describe(lang), kind=_(ct.kind.replace("_", " "))
+    subtitle = t(
+        "page.target_target_kind",
+        page_language(),
+        target=ct.target.describe(lang),
+        kind=word_for("kind", ct.kind),
     )
     return _queue_page(ct.label(lang), [case_type], subtitle)
 
@@ -97,5 +99,7 @@ def team_queue(team: str):  # type: ignore[no-untyped-def]
         page_check("queue.read", case_types[0])
     labels = ", ".join(d.catalogue.get(ct).label(page_language()) for ct in readable)
     return _queue_page(
-        _("Team %(name)s", name=team_name(team)), readable, _("Case types: %(labels)s.", labels=labels)
+        t("page.team_name", page_language(), name=team_name(team)),
+        readable,
+        t("page.case_types_labels", page_language(), labels=labels),
     )
