@@ -72,24 +72,26 @@ def test_the_tracking_link_is_in_the_email_only(stack, infra, tokens, decided):
 
 def test_after_erasure_nothing_of_the_applicant_is_readable_in_what_notify_wrote(stack, tokens, decided):
     erase_now(stack)
-    auth = tokens.header("manager", "notify")
 
-    def forgotten() -> bool:
-        entries = requests.get(
-            f"{stack.url('notify')}/api/v1/notifications",
+    def listed(path: str, role: str) -> list[dict]:
+        return requests.get(
+            f"{stack.url('notify')}/api/v1/{path}",
             params={"reference": decided["reference"]},
-            headers=auth,
+            headers=tokens.header(role, "notify"),
             timeout=10,
         ).json()["items"]
-        return len(entries) == 2 and all(e["to"] is None and e["subject"] is None for e in entries)
 
-    wait_for(forgotten, 30, "notify to forget the applicant")
-    messages = requests.get(
-        f"{stack.url('notify')}/api/v1/messages",
-        params={"reference": decided["reference"]},
-        headers=tokens.header("service:intake", "notify"),
-        timeout=10,
-    )
-    assert messages.json()["items"] == []
+    def forgotten() -> bool:
+        # the delivery record stays, without its letter; the portal's messages go. A web
+        # worker that opened the letter just before may hold its key for the vault's cache
+        # time (kernel.privacy.personal), until notify's consumer forgets the letters
+        entries = listed("notifications", "manager")
+        return (
+            len(entries) == 2
+            and all(e["to"] is None and e["subject"] is None for e in entries)
+            and listed("messages", "service:intake") == []
+        )
+
+    wait_for(forgotten, 45, "notify to forget the applicant")
     values = {k: v for k, v in decided.items() if k != "reference"}
     assert readable(stack, values, "notify", stored=None) == []
