@@ -216,6 +216,10 @@ KULTURSKOLAN_APPLICATION = {
     "contact_email": "pelle@kulturskolan.example.se",
     "description": "Music and dance lessons for children in the municipality.",
 }
+# the demo users of customer choice, as the dev OpenID provider signs them in
+VOUCHER_OFFICER_VERA = ("https://login.kommun.example#vera.officer", "Vera Valfrihetshandläggare")
+CITIZEN_PERSONNUMMER = "20120315-2002"  # cilla.citizen's
+PROVIDER_ORG = "5560360793"  # pelle.provider's organisation
 
 
 def case_inquiry(

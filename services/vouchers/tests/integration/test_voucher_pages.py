@@ -1,0 +1,154 @@
+"""The vouchers service's pages on the real store: the citizen's, the officer's and the
+provider's work."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from conftest import (
+    CITIZEN_PERSONNUMMER,
+    KULTURSKOLAN_APPLICATION,
+    csrf_token,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def test_the_citizen_sees_and_switches_on_their_own_page(
+    app, signed_in, page_client, clock, approved_provider, granted_voucher
+):
+    first = approved_provider()
+    again = signed_in(app, "provider").post(
+        "/api/v1/programmes/kulturpeng/applications", json=KULTURSKOLAN_APPLICATION
+    )
+    assert again.status_code == 409  # one application per organisation and programme
+    officer = signed_in(app, "voucher_officer")
+    other = officer.post(
+        "/api/v1/programmes/kulturpeng/applications",
+        json={
+            **KULTURSKOLAN_APPLICATION,
+            "name": "Föreningen Musik",
+            "ownership": "non_profit",
+            "organisation_number": "2120000142",
+        },
+    ).get_json()["provider_id"]
+    officer.post(
+        f"/api/v1/providers/{other}/decisions", json={"decision": "approve", "reason": "Meets the criteria."}
+    )
+    voucher_id = granted_voucher()
+
+    browser = page_client(app, "citizen")
+    page = browser.get("/my?lang=en").get_data(as_text=True)
+    assert "32 / 32 lessons" in page and "You have not chosen a provider yet." in page
+    chose = browser.post(
+        f"/my/vouchers/{voucher_id}/choice?lang=en",
+        data={"provider_id": first, "csrf_token": csrf_token(page)},
+    )
+    assert chose.status_code == 302
+    page = browser.get("/my?lang=en").get_data(as_text=True)
+    assert "Your choice is saved." in page and "Kulturskolan Pelle" in page
+    switched = browser.post(
+        f"/my/vouchers/{voucher_id}/choice?lang=en",
+        data={"provider_id": other, "effective_from": "2026-11-01", "csrf_token": csrf_token(page)},
+    )
+    assert switched.status_code == 302
+    voucher = officer.get(f"/api/v1/vouchers/{voucher_id}").get_json()
+    assert [t["provider_id"] for t in voucher["tenures"]] == [first, other]
+    assert voucher["tenures"][0]["until"] == "2026-10-31"
+
+
+def form_value(page: str, name: str) -> str:
+    match = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert match, name
+    return match.group(1)
+
+
+def test_the_officer_and_the_provider_do_their_work_on_pages(app, signed_in, page_client, clock, deps):
+    applied = signed_in(app, "provider").post(
+        "/api/v1/programmes/kulturpeng/applications", json=KULTURSKOLAN_APPLICATION
+    )
+    provider_id = applied.get_json()["provider_id"]
+    assert page_client(app, "citizen").get("/officer").status_code == 403
+
+    officer = page_client(app, "voucher_officer")
+    page = officer.get("/officer?lang=en").get_data(as_text=True)
+    assert "Kulturskolan Pelle" in page and "Applied" in page and "Budget 2026" in page
+    too_short = officer.post(
+        f"/officer/providers/{provider_id}/decision?lang=en",
+        data={"decision": "approve", "reason": "ok", "csrf_token": csrf_token(page)},
+    )
+    assert too_short.status_code == 422
+    assert f'id="error-{provider_id}-reason"' in too_short.get_data(as_text=True)
+    approved = officer.post(
+        f"/officer/providers/{provider_id}/decision?lang=en",
+        data={"decision": "approve", "reason": "Meets every criterion.", "csrf_token": csrf_token(page)},
+    )
+    assert approved.status_code == 302
+    assert deps.read.provider(provider_id)["status"] == "approved"
+    page = officer.get("/officer?lang=en").get_data(as_text=True)
+    assert "The decision is saved." in page and '<option value="suspend">' in page
+
+    grant = {
+        "programme_category": "kulturpeng/music",
+        "personnummer": "20120315-2003",  # wrong check digit
+        "email": "cilla@hem.example.se",
+        "language": "en",
+        "csrf_token": csrf_token(page),
+    }
+    refused = officer.post("/officer/vouchers?lang=en", data=grant)
+    said = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'id="error-grant-personnummer"' in said
+    assert 'value="cilla@hem.example.se"' in said  # what was typed is kept
+    assert deps.read.vouchers_of_programme("kulturpeng") == []
+    granted = officer.post("/officer/vouchers?lang=en", data={**grant, "personnummer": CITIZEN_PERSONNUMMER})
+    assert granted.status_code == 302
+    [voucher] = deps.read.vouchers_of_programme("kulturpeng")
+    assert voucher["category"] == "music" and voucher["language"] == "en"
+    assert f"The voucher is granted: {voucher['_id']}" in officer.get("/officer?lang=en").get_data(
+        as_text=True
+    )
+    chose = signed_in(app, "citizen").post(
+        f"/api/v1/vouchers/{voucher['_id']}/choice", json={"provider_id": provider_id}
+    )
+    assert chose.status_code == 200
+
+    # the provider reports a lesson; the same form sent twice counts once
+    provider = page_client(app, "provider")
+    page = provider.get("/provider?lang=en").get_data(as_text=True)
+    assert voucher["_id"] in page and "32 / 32 lessons" in page
+    lesson = {
+        "report_id": form_value(page, "report_id"),
+        "units": "1",
+        "delivered_on": "2026-10-05",
+        "csrf_token": csrf_token(page),
+    }
+    url = f"/provider/{provider_id}/vouchers/{voucher['_id']}/deliveries?lang=en"
+    assert provider.post(url, data=lesson).status_code == 302
+    assert "Reported: 1" in provider.get("/provider?lang=en").get_data(as_text=True)
+    assert provider.post(url, data=lesson).status_code == 302
+    page = provider.get("/provider?lang=en").get_data(as_text=True)
+    assert "Already reported: 1" in page and "31 / 32 lessons" in page
+    future = provider.post(url, data={**lesson, "report_id": "x-2", "delivered_on": "2027-01-10"})
+    assert future.status_code == 422 and "field-error" in future.get_data(as_text=True)
+    assert (
+        provider.post(f"/provider/other/vouchers/{voucher['_id']}/deliveries", data=lesson).status_code == 404
+    )
+
+    # next month the officer runs October's payments; both see the payment
+    clock.day = date(2026, 11, 2)
+    page = officer.get("/officer?lang=en").get_data(as_text=True)
+    assert form_value(page, "month") == "2026-10"
+    paid = officer.post(
+        "/officer/payment-runs?lang=en", data={"month": "2026-10", "csrf_token": csrf_token(page)}
+    )
+    assert paid.status_code == 302
+    page = officer.get("/officer?month=2026-10&lang=en").get_data(as_text=True)
+    assert "New payments: 1" in page and "305,50 kr" in page
+    assert "305,50 kr" in provider.get("/provider?lang=en").get_data(as_text=True)
+    bad_month = officer.post(
+        "/officer/payment-runs?lang=en", data={"month": "oct", "csrf_token": csrf_token(page)}
+    )
+    assert bad_month.status_code == 422 and 'id="error-payments-month"' in bad_month.get_data(as_text=True)
