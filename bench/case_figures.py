@@ -19,7 +19,9 @@ Usage: .local/venv/bin/python bench/case_figures.py [--cases 100000] [--requests
 
 With --data-dir the generated events (and their data keys) are kept in DIR and reused by
 the next run with the same --cases, which then skips the ten-minute import.
-"""
+
+
+Kept in one module: one benchmark run, its phases in order."""
 
 from __future__ import annotations
 

@@ -18,7 +18,9 @@ ratios against the baseline: the store's share of its own insert rate that the l
 used, and the rate the store allows at this many commands per inquiry.
 
 Usage: .local/venv/bin/python bench/sustained_rate.py [--rate 4] [--count 400]
-"""
+
+
+Kept in one module: one benchmark run, its phases in order."""
 
 from __future__ import annotations
 

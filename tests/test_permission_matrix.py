@@ -1,6 +1,8 @@
 """The whole permission matrix, walked: every API endpoint of every service × every
 role, signed in through the real OpenID provider, allowed or refused as written here.
-A new endpoint fails this test until its row is added."""
+A new endpoint fails this test until its row is added.
+
+Kept in one module: the matrix is one table, read and kept up to date as one."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """The pages people use, in headless Chromium against the running services: the
-business owner's form, receipt and tracking page, and the handler's queue and case page."""
+business owner's form, receipt and tracking page, and the handler's queue and case page.
+
+Kept in one module: the running system and the browser are started once for all of it (minutes each)."""
 
 from __future__ import annotations
 

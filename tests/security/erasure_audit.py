@@ -15,7 +15,9 @@ base64 or hex runs such as a JWT's segments) before it is searched.
 
 A hash keyed with the subject's own data key (`PersonalData.subject_hash`) is not
 derived: after erasure that key is gone, and nobody can compute or test it any more.
-"""
+
+
+Kept in one module: one audit, a checklist of every place the data could be."""
 
 from __future__ import annotations
 

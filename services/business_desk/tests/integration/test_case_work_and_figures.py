@@ -1,5 +1,7 @@
 """Case handling beyond the basics and the managers' figures, on the real store, through the
-API and the pages with the demo users' real tokens."""
+API and the pages with the demo users' real tokens.
+
+Kept in one module: the work on the cases and the figures it makes are checked on the same cases."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""intake's API and pages on the real MongoDB-protocol store."""
+"""intake's API and pages on the real MongoDB-protocol store.
+
+Kept in one module: its tests share the signed-in clients, the inquiry and the app on the store."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""notify's handlers, mail outbox and SMTP delivery on the real store and SMTP sink."""
+"""notify's handlers, mail outbox and SMTP delivery on the real store and SMTP sink.
+
+Kept in one module: every test runs on the same wired notify, store and SMTP sink."""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """The vouchers domain with no I/O: grants, choices, redemptions, bonuses, payments and
-the published figures."""
+the published figures.
+
+Kept in one module: a voucher's life step by step, on the same programme and provider fixtures."""
 
 from __future__ import annotations
 
