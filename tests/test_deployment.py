@@ -113,24 +113,19 @@ def test_docker_compose_follows_the_compose_specification():
 
 
 def topics_in_code() -> set[str]:
+    """Every topic a process may write to: each service's routes and consumed topics, the
+    dead-letter topic of each (a consumer's for what it can never process, the relay's for
+    what it can never publish) and each relay's own for an event with no topic."""
+    from devstack import SERVICES
+    from kernel.eventsourcing.deadletters import topic_of
+    from kernel.platform.service import declared as declaration
 
-    from business_desk.service import SERVICE as desk_service
-    from intake.service import SERVICE as intake_service
-    from notify.service import SERVICE as notify_service
-    from vouchers.service import SERVICE as vouchers_service
-
-    published = {
-        *intake_service.routes.values(),
-        *desk_service.routes.values(),
-        *vouchers_service.routes.values(),
-        *notify_service.routes.values(),
-    }
-    consumed = {
-        *intake_service.consumes.topics,
-        *desk_service.consumes.topics,
-        *notify_service.consumes.topics,
-    }
-    return published | consumed | {f"{topic}.dlq" for topic in consumed}
+    declared = [declaration(name) for name in SERVICES]
+    published = {topic for service in declared for topic in service.routes.values()}
+    consumed = {topic for service in declared if service.consumes for topic in service.consumes.topics}
+    relays = {topic_of(f"{service.name}-relay") for service in declared if service.routes}
+    dead_letters = {topic_of(topic) for topic in published | consumed if not topic.endswith(".dlq")}
+    return published | consumed | dead_letters | relays
 
 
 def env_vars_in_code() -> set[str]:
@@ -150,7 +145,7 @@ def env_vars_in_code() -> set[str]:
 
 def test_every_topic_the_code_uses_is_declared_in_compose_and_in_kubernetes():
     command = yaml.safe_load(COMPOSE.read_text())["services"]["kafka-init"]["command"][0]
-    compose_topics = set(re.findall(r"[a-z_]+\.[a-z_]+\.v\d+(?:\.dlq)?", command))
+    compose_topics = set(re.findall(r"[a-z_]+\.[a-z_]+\.v\d+(?:\.dlq)?|[a-z_]+-relay\.dlq", command))
     k8s_topics = {o["spec"]["topicName"] for o in rendered("prod") if o["kind"] == "KafkaTopic"}
     needed = topics_in_code()
     assert needed <= compose_topics, needed - compose_topics
