@@ -220,3 +220,23 @@ def test_the_service_role_is_honoured_only_from_a_client_credentials_token(issue
     impostor = verifier.verify(issuer.token(sub="ivan", client_id="municipal-web", **claims))
     assert impostor.roles == {"case_handler"} and impostor.service is None
     assert verifier.verify(issuer.token(sub="ivan", roles=["service"])).roles == set()  # no client_id at all
+
+
+def test_sign_in_returns_only_to_a_path_on_this_site():
+    from kernel.web.signin import safe_next
+
+    for target in ("/cases/1?lang=sv", "/my-cases"):
+        assert safe_next(target) == target
+    for target in (
+        None,
+        "",
+        "https://evil.example/",
+        "//evil.example",
+        "/\\evil.example",  # a browser reads it as //evil.example
+        "/\\/evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
+        "evil.example",
+        "javascript:alert(1)",
+    ):
+        assert safe_next(target, "/home") == "/home", target

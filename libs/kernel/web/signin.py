@@ -86,20 +86,22 @@ def signed_in(permission: str) -> Callable[[F], F]:
     return guarded(lambda _view, _kwargs: page_check(permission), permission, api=False)
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect."""
-    if not target:
-        return "/"
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a path on this site: never an open redirect. Browsers read a backslash as a
+    slash (`/\\evil.example` is `//evil.example`, another site) and drop tabs and line
+    breaks from an address, so a target holding any of them is refused too."""
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return default
     parsed = urlparse(target)
     if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
-        return "/"
+        return default
     return target
 
 
 @auth_pages.get("/login")
 def login():  # type: ignore[no-untyped-def]
     oauth, settings = current_app.extensions["kernel.web.signin"]
-    session["next"] = _safe_next(request.args.get("next"))
+    session["next"] = safe_next(request.args.get("next"))
     try:
         return oauth.municipal.authorize_redirect(
             url_for("auth.callback", _external=True),
@@ -138,7 +140,7 @@ def callback():  # type: ignore[no-untyped-def]
         "personal_number": principal.personal_number,
         "issuer": principal.issuer,
     }
-    return redirect(_safe_next(target))
+    return redirect(safe_next(target))
 
 
 @auth_pages.post("/logout")

@@ -9,18 +9,14 @@ from intake.i18n import t
 from intake.web.page_blueprint import deps, page_language, pages
 from kernel.web.fields import has_control
 from kernel.web.ratelimit import limited
-from kernel.web.signin import SESSION_KEY
-
-
-def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else "/my-cases"
+from kernel.web.signin import SESSION_KEY, safe_next
 
 
 @pages.get("/sign-in")
 def sign_in():  # type: ignore[no-untyped-def]
     """Two ways into My cases: the e-ID / OpenID Connect login, or a link by email."""
     lang = page_language()
-    target = _safe_next(request.args.get("next"))
+    target = safe_next(request.args.get("next"), "/my-cases")
     return render_template("sign_in.html", lang=lang, t=lambda k: t(k, lang), next=target)
 
 
