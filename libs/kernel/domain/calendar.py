@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
-from typing import Literal
+from typing import Literal, get_args
 
 import holidays
 
@@ -20,6 +20,12 @@ DEFAULT_CATEGORIES = {"SE": ("public", "de_facto")}
 class Target:
     amount: int
     unit: Unit
+
+    def __post_init__(self) -> None:
+        # a unit is a word of the pages, the letters and the emails (and of the events'
+        # contracts): an unknown one would be shown as it was written
+        if self.unit not in get_args(Unit):
+            raise ValueError(f"unknown unit {self.unit!r}: one of {', '.join(get_args(Unit))}")
 
     def describe(self, lang: str) -> str:
         words = {

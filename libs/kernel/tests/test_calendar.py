@@ -45,3 +45,13 @@ def test_a_pause_moves_the_deadline_in_the_targets_unit():
 def test_target_describes_itself_in_both_languages():
     assert Target(10, "weeks").describe("sv") == "10 veckor"
     assert Target(2, "working_days").describe("en") == "2 working days"
+
+
+def test_a_target_in_an_unknown_unit_is_refused_where_it_is_configured():
+    import pytest
+
+    from kernel.domain.calendar import Target
+
+    with pytest.raises(ValueError, match="unknown unit"):
+        Target(2, "x https://evil.example/")  # type: ignore[arg-type]
+    assert Target(2, "weeks").describe("sv") == "2 veckor"
