@@ -17,7 +17,14 @@ from typing import Any
 import requests
 from pymongo.errors import PyMongoError
 
-from kernel.platform.dependencies import STORE, TRACKER, DependencyUnavailable, dependency_of
+from kernel.platform.dependencies import (
+    SMS_GATEWAY,
+    SMTP,
+    STORE,
+    TRACKER,
+    DependencyUnavailable,
+    dependency_of,
+)
 from kernel.platform.retry import call_through_outages
 from notify.adapters.letters import WithoutAddresses, redact
 from notify.adapters.outbox import MailOutbox
@@ -46,10 +53,14 @@ def dispatch(
     message whose mark is lost is sent again once its lease is taken over. Their sent
     events are logged at the end of the round, in one transaction."""
     stop = stop or threading.Event()
-    mails = outbox.lease(limit)
+    outages = _still_away(sender, sms)
+    closed = {channel for channel, outage in outages.items() if outage is not None}
+    open_channels = [channel for channel in CHANNELS if channel not in closed]
+    mails = outbox.lease(limit, channels=open_channels) if open_channels else []
     emails = [m for m in mails if m.get("channel", "email") == "email"]
     texts = [m for m in mails if m.get("channel") == "sms"]
-    sent, outages = 0, []
+    sent = 0
+    met = [outage for outage in outages.values() if outage is not None]
     for send in (
         lambda: _send_emails(outbox, sender, mail_from, emails, stop),
         lambda: _send_texts(outbox, sms, texts, stop),
@@ -57,13 +68,34 @@ def dispatch(
         try:
             sent += send()
         except DependencyUnavailable as exc:  # the SMTP server is away: the texts still go
-            outages.append(exc)
-    for outage in outages[1:]:
+            met.append(exc)
+    for outage in met[1:]:
         TRACKER.report(outage)
-    if outages:
-        raise outages[0]  # the caller waits its backoff before the next round
+    if met:
+        raise met[0]  # the caller waits its backoff before the next round
     outbox.log_sent()
     return sent
+
+
+CHANNELS = ("email", "sms")
+
+
+def _still_away(sender: SmtpSender, sms: SmsGateway | None) -> dict[str, DependencyUnavailable | None]:
+    """Per channel, the outage that still holds it (None: open). A server already known to
+    be away is asked first (its probe), so that no round leases what it cannot send:
+    its messages stay queued, untried, however many rounds the outage lasts."""
+    servers: dict[str, tuple[str, object]] = {"email": (SMTP, sender), "sms": (SMS_GATEWAY, sms)}
+    still: dict[str, DependencyUnavailable | None] = {}
+    for channel, (dependency, server) in servers.items():
+        probe = getattr(server, "probe", None)
+        still[channel] = None
+        if probe is None or not TRACKER.is_away(dependency):
+            continue
+        try:
+            probe()
+        except DependencyUnavailable as exc:
+            still[channel] = exc
+    return still
 
 
 def _record_sent(outbox: MailOutbox, mail: dict[str, Any], stop: threading.Event) -> None:

@@ -116,8 +116,8 @@ class MailOutbox:
                 {"_id": key, "reference": reference, "channel": channel, "event_type": event_type}, session
             )
 
-    def lease(self, limit: int) -> list[dict[str, Any]]:
-        """Lease up to `limit` emails that are due, oldest first, in two round trips; a
+    def lease(self, limit: int, channels: Sequence[str] = ("email", "sms")) -> list[dict[str, Any]]:
+        """Lease up to `limit` messages of these channels that are due, oldest first; a
         lease that expires (a crash mid-send) makes its email due again RECLAIM_GRACE
         later (_hold_expired_leases). Two dispatchers never lease the same email: each
         takes only those still due when it updates.
@@ -129,6 +129,8 @@ class MailOutbox:
         due = {
             "$or": [{"status": "queued"}, {"status": "sending", "reclaimable": True}],
             "next_attempt_at": {"$lte": now},
+            # a record from before texts has no channel: an email
+            "channel": {"$in": [*channels, *([None] if "email" in channels else [])]},
         }
         ids = [
             doc["_id"]

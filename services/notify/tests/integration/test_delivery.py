@@ -336,7 +336,8 @@ def test_an_unreachable_smtp_server_spends_no_attempt_and_is_told_once(
     infra, notify, deliveries, event, unique, monkeypatch, caplog
 ):
     """The real SMTP adapter at a closed port: the dispatch round ends with the outage
-    (for the consumer's backoff), the mail waits untried however many rounds meet it, and
+    (for the consumer's backoff), the mail waits untried however many rounds meet it (and
+    is not even leased by those that find the outage already known), and
     /readyz says smtp is away until the server answers again."""
     from devstack.ports import free_port
     from kernel.platform.dependencies import SMTP, TRACKER, DependencyUnavailable, readiness
@@ -347,10 +348,13 @@ def test_an_unreachable_smtp_server_spends_no_attempt_and_is_told_once(
     monkeypatch.setenv("SMTP_PORT", str(free_port()))
     closed = SmtpSender(NotifySettings.from_env())
     caplog.set_level("WARNING", logger="kernel.platform.dependencies")
+    leases = []
     for _ in range(5):
         with pytest.raises(DependencyUnavailable) as outage:
             dispatch(outbox, closed, settings.mail_from)
         TRACKER.report(outage.value)  # as the consumer's gate does
+        leases.append(outbox._mails.find_one({}, {"lease": 1})["lease"])
+    assert len(set(leases)) == 1  # once the server is known away, a round asks it first and leases nothing
     [queued] = deliveries.recent({}, None, PageRequest()).items
     assert (queued["status"], queued["attempts"]) == ("queued", 0)
     body, status = readiness({}, TRACKER)
