@@ -122,6 +122,27 @@ class Words:
             return text % {"num": count, **params}
 
         app.jinja_env.globals.update(t=page_text, tn=page_plural)
+        bind_formats(app, lambda: self.language(language()))
+
+
+def bind_formats(app: Flask, language: Callable[[], str]) -> None:
+    """Pages format with filters in the page's language (kernel.web.formats):
+    `{{ share|percent(1) }}`, `{{ n|number }}`, `{{ sek|amount }}`, `{{ d|day }}`,
+    `{{ at|moment }}` (in the app's TIME_ZONE), `{{ d|week }}`, `{{ bytes|filesize }}`."""
+    from kernel.web import formats
+
+    def zone() -> str:
+        return str(app.config.get("TIME_ZONE") or formats.DEFAULT_ZONE)
+
+    app.jinja_env.filters.update(
+        number=lambda value, digits=0: formats.number(value, language(), digits),
+        percent=lambda value, digits=0: formats.percent(value, language(), digits),
+        amount=lambda value, currency="SEK": formats.amount(value, language(), currency),
+        day=lambda value, style="medium": formats.day(value, language(), style),
+        moment=lambda value, style="medium": formats.moment(value, language(), zone(), style),
+        week=lambda value: formats.week(value, language()),
+        filesize=lambda value: formats.filesize(value, language()),
+    )
 
 
 def best_language(offered: tuple[str, ...], default: str | None = None) -> str:
