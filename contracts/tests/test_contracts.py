@@ -103,7 +103,9 @@ def test_producers_events_match_the_contracts():
     case_id = submitted.inquiry_id
     hugo = Actor(actor_id(ISSUER, "hugo.handler"), "Hugo Handläggare")  # in the building team's roster
     tina = Actor(actor_id(ISSUER, "tina.lead"), "Tina Teamledare")
-    desk_handlers.claim(deps, case_id, Actor(actor_id(ISSUER, "erik"), "Erik"))
+    erik = Actor(actor_id(ISSUER, "erik"), "Erik")
+    desk_handlers.claim(deps, case_id, erik)
+    desk_handlers.release(deps, case_id, erik)
     desk_handlers.assign(deps, case_id, hugo.id, tina)
     desk_handlers.change_status(deps, case_id, hugo, "site_visit")
     desk_handlers.add_note(deps, case_id, hugo, "Called the applicant.")

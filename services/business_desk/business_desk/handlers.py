@@ -66,6 +66,10 @@ def claim(deps: Deps, case_id: str, handler: Actor) -> list[Envelope]:
     return _on_case(deps, case_id, lambda case, today: domain.claim(case, handler))
 
 
+def release(deps: Deps, case_id: str, handler: Actor) -> list[Envelope]:
+    return _on_case(deps, case_id, lambda case, today: domain.release(case, handler))
+
+
 def assign(deps: Deps, case_id: str, assignee: str, assigned_by: Actor) -> list[Envelope]:
     return _on_case(
         deps, case_id, lambda case, today: domain.assign(case, assignee, assigned_by, deps.catalogue)

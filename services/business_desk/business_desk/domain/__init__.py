@@ -21,6 +21,7 @@ from business_desk.domain.events import (
     CASE_CLOSED,
     CASE_DECIDED,
     CASE_OPENED,
+    CASE_RELEASED,
     CASE_REOPENED,
     COMPLETION_REQUESTED,
     DEADLINE_EXTENDED,
@@ -32,7 +33,7 @@ from business_desk.domain.events import (
     named,
     stream_id_for,
 )
-from business_desk.domain.handling import add_note, assign, change_status, claim, open_case
+from business_desk.domain.handling import add_note, assign, change_status, claim, open_case, release
 
 __all__ = [
     "ACTIVE",
@@ -42,6 +43,7 @@ __all__ = [
     "CASE_CLOSED",
     "CASE_DECIDED",
     "CASE_OPENED",
+    "CASE_RELEASED",
     "CASE_REOPENED",
     "COMPLETION_REQUESTED",
     "DEADLINE_EXTENDED",
@@ -69,6 +71,7 @@ __all__ = [
     "named",
     "open_case",
     "register_reply",
+    "release",
     "reopen",
     "request_completion",
     "send_delay_notice",

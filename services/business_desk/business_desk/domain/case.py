@@ -16,6 +16,7 @@ from business_desk.domain.events import (
     CASE_CLOSED,
     CASE_DECIDED,
     CASE_OPENED,
+    CASE_RELEASED,
     CASE_REOPENED,
     COMPLETION_REQUESTED,
     DEADLINE_EXTENDED,
@@ -106,6 +107,11 @@ def _handler_set(case: Case, facts: ClockFacts, data: dict[str, Any], on: str) -
         case.enter("in_progress", date.fromisoformat(on))
 
 
+def _released(case: Case, facts: ClockFacts, data: dict[str, Any], on: str) -> None:
+    """Back in the queue, nobody's: the phase and work status stay as they were."""
+    case.handler = None
+
+
 def _status_changed(case: Case, facts: ClockFacts, data: dict[str, Any], on: str) -> None:
     case.enter("in_progress", date.fromisoformat(data["changed_on"]), data["status"])
 
@@ -163,6 +169,7 @@ def _personal_data_erased(case: Case, facts: ClockFacts, data: dict[str, Any], o
 STEPS: dict[str, Step] = {
     CASE_CLAIMED: _handler_set,
     CASE_ASSIGNED: _handler_set,
+    CASE_RELEASED: _released,
     STATUS_CHANGED: _status_changed,
     COMPLETION_REQUESTED: _completion_requested,
     APPLICANT_REPLIED: _applicant_replied,

@@ -7,6 +7,7 @@ from kernel.domain.actors import Actor
 CASE_OPENED = "business_desk.case_opened"
 CASE_CLAIMED = "business_desk.case_claimed"
 CASE_ASSIGNED = "business_desk.case_assigned"
+CASE_RELEASED = "business_desk.case_released"
 NOTE_ADDED = "business_desk.note_added"
 STATUS_CHANGED = "business_desk.status_changed"
 COMPLETION_REQUESTED = "business_desk.completion_requested"

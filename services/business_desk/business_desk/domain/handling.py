@@ -11,6 +11,7 @@ from business_desk.domain.events import (
     CASE_ASSIGNED,
     CASE_CLAIMED,
     CASE_OPENED,
+    CASE_RELEASED,
     NOTE_ADDED,
     STATUS_CHANGED,
     naming,
@@ -88,6 +89,21 @@ def assign(case: Case, assignee: str, assigned_by: Actor, catalogue: Catalogue) 
                 **naming("assigned_by", assigned_by),
             },
             schema_version=2,
+        )
+    ]
+
+
+def release(case: Case, released_by: Actor) -> list[NewEvent]:
+    """Its handler gives the case back to its queue, nobody's (a team lead moves it by
+    assigning). A case nobody has is left as it is: a second release changes nothing."""
+    require(case, ACTIVE, "release")
+    if case.handler is None:
+        return []
+    require_handler(case, released_by)
+    return [
+        NewEvent(
+            CASE_RELEASED,
+            {**ids(case), **naming("handler", released_by), **naming("previous_handler", case.handler)},
         )
     ]
 

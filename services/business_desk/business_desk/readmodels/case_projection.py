@@ -23,6 +23,10 @@ HISTORY_LINES: dict[str, tuple[str, tuple[str, ...]]] = {
     domain.CASE_OPENED: ("Case opened from the online inquiry.", ()),
     domain.CASE_CLAIMED: ("Claimed by %(handler)s.", ("handler",)),
     domain.CASE_ASSIGNED: ("Assigned to %(handler)s by %(assigned_by)s.", ("handler", "assigned_by")),
+    domain.CASE_RELEASED: (
+        "Released by %(handler)s back to the queue (was %(previous_handler)s's).",
+        ("handler", "previous_handler"),
+    ),
     domain.NOTE_ADDED: ("Internal note by %(author)s.", ("author",)),
     domain.STATUS_CHANGED: ("Status set to %(status)s by %(handler)s.", ("status", "handler")),
     domain.COMPLETION_REQUESTED: (

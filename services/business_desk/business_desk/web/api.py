@@ -219,6 +219,14 @@ def claim(case_id: str) -> dict:
     return run_command("claim", case_id, {})
 
 
+@command_route("release")
+@blp.response(200, CaseSchema)
+@blp.alt_response(409, description="Not allowed in the case's current state")
+def release(case_id: str) -> dict:
+    """Give the case back to its queue, nobody's (only its own handler)."""
+    return run_command("release", case_id, {})
+
+
 @command_route("completion-request")
 @blp.arguments(CompletionRequestSchema)
 @blp.response(200, CaseSchema)

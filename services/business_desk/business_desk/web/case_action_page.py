@@ -59,6 +59,7 @@ def _text_of(schema: type[Schema], name: str) -> FormText:
 # per case action (its name in the page's URL), its form's free-text fields by name
 FORM_TEXT: dict[str, dict[str, FormText]] = {
     "claim": {},
+    "release": {},
     "assign": {"handler": _text_of(AssignSchema, "handler")},
     "note": {"text": _text_of(NoteSchema, "note")},
     "status": {"status": _text_of(StatusSchema, "status")},

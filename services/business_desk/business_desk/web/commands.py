@@ -48,6 +48,9 @@ COMMANDS: dict[str, CaseCommand] = {
     for command in (
         _command("claim", "claim", lambda d, case_id, actor, v: handlers.claim(d, case_id, person(actor))),
         _command(
+            "release", "release", lambda d, case_id, actor, v: handlers.release(d, case_id, person(actor))
+        ),
+        _command(
             "completion-request",
             "completion_request",
             lambda d, case_id, actor, v: handlers.request_completion(

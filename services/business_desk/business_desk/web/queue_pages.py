@@ -36,13 +36,15 @@ def index():  # type: ignore[no-untyped-def]
     return render_template("index.html", queues=queues, teams=[(team, team_name(team)) for team in teams])
 
 
-def _queue_page(title: str, case_types: list[str], subtitle: str):  # type: ignore[no-untyped-def]
+def _queue_page(  # type: ignore[no-untyped-def]
+    title: str, case_types: list[str], subtitle: str, mine: bool = False
+):
     d = deps()
     args = request.args
     status = args.get("status", "open")
     if status not in QUEUE_STATUSES:
         status = "open"
-    handler = args.get("handler", "").strip()
+    handler = "me" if mine else args.get("handler", "").strip()
     filter_ = QueueFilter.from_params(
         case_types,
         status,
@@ -68,6 +70,7 @@ def _queue_page(title: str, case_types: list[str], subtitle: str):  # type: igno
         args=args,
         status=status,
         handlers=roster_choices(d.catalogue, case_types),
+        mine=mine,
     ), 422 if refused else 200
 
 
@@ -103,3 +106,12 @@ def team_queue(team: str):  # type: ignore[no-untyped-def]
         readable,
         t("page.case_types_labels", page_language(), labels=labels),
     )
+
+
+@pages.get("/mine")
+@signed_in("queue.read")
+def my_cases():  # type: ignore[no-untyped-def]
+    """The signed-in handler's own cases, across every queue they may read."""
+    d, lang = deps(), page_language()
+    readable = [ct for ct in d.catalogue.case_types if allowed("queue.read", ct)]
+    return _queue_page(t("mine.title", lang), readable, t("mine.subtitle", lang), mine=True)

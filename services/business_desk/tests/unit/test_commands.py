@@ -19,6 +19,7 @@ def test_every_command_keeps_its_url_its_audit_action_and_its_permission() -> No
         "delay-notice": ("delay_notice", "case.work"),
         "close": ("close", "case.work"),
         "reopen": ("reopen", "case.work"),
+        "release": ("release", "case.work"),
     }
 
 
