@@ -1,0 +1,80 @@
+"""A handler's own cases across queues, releasing a case back to its queue, and the close
+form's refusal in the page's language with the reason kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import case_inquiry, csrf_token
+
+pytestmark = pytest.mark.integration
+
+
+def _case_id(app, signed_in, reference: str) -> str:  # type: ignore[no-untyped-def]
+    client = signed_in(app, "case_handler_other_team")
+    return client.get(f"/api/v1/cases/by-reference/{reference}").get_json()["id"]
+
+
+def test_my_cases_lists_the_handler_s_own_and_release_gives_one_back(desk, signed_in, page_client):
+    app, processor, db = desk
+    processor.process(case_inquiry(41, "general_business_advice", "2026-11-20"))
+    processor.process(case_inquiry(42, "general_business_advice", "2026-11-21"))
+    mine, other = (_case_id(app, signed_in, f"BUS-2026-T0004{n}") for n in (1, 2))
+    hugo = page_client(app, "case_handler_other_team")
+    token = csrf_token(hugo.get(f"/cases/{mine}").get_data(as_text=True))
+    assert hugo.post(f"/cases/{mine}/claim", data={"csrf_token": token}).status_code == 303
+
+    page = hugo.get("/mine").get_data(as_text=True)
+    assert "My cases" in page and 'href="/mine"' in page
+    assert "BUS-2026-T00041" in page and "BUS-2026-T00042" not in page
+    swedish = page_client(app, "case_handler_other_team", "sv").get("/mine").get_data(as_text=True)
+    assert "Mina ärenden" in swedish and "BUS-2026-T00041" in swedish
+
+    case_page = hugo.get(f"/cases/{mine}").get_data(as_text=True)
+    assert "Release the case" in case_page
+    assert "Release the case" not in hugo.get(f"/cases/{other}").get_data(as_text=True)
+    assert hugo.post(f"/cases/{mine}/release", data={"csrf_token": token}).status_code == 303
+    # a second submit of the same form changes nothing
+    assert hugo.post(f"/cases/{mine}/release", data={"csrf_token": token}).status_code == 303
+    assert db["events"].count_documents({"type": "business_desk.case_released"}) == 1
+    released = hugo.get(f"/cases/{mine}").get_data(as_text=True)
+    assert "Released by Hugo Handläggare back to the queue" in released
+    assert "BUS-2026-T00041" not in hugo.get("/mine").get_data(as_text=True)
+    assert "BUS-2026-T00041" in hugo.get("/queues/general_business_advice?unassigned=1").get_data(
+        as_text=True
+    )
+
+
+def test_release_through_the_api_is_the_handler_s_own(desk, signed_in):
+    app, processor, _ = desk
+    processor.process(case_inquiry(43, "general_business_advice", "2026-11-20"))
+    hugo = signed_in(app, "case_handler_other_team")
+    case_id = hugo.get("/api/v1/cases/by-reference/BUS-2026-T00043").get_json()["id"]
+    assert hugo.post(f"/api/v1/cases/{case_id}/claim").status_code == 200
+    released = hugo.post(f"/api/v1/cases/{case_id}/release").get_json()
+    assert released["handler"] is None and released["status"] == "in_progress"
+    assert [h["type"] for h in released["history"]][-1] == "case_released"
+
+
+@pytest.mark.parametrize(
+    ("language", "button", "required"),
+    [
+        ("en", "Close without a decision", "Reason (required)"),
+        ("sv", "Avsluta utan beslut", "Skäl (obligatoriskt)"),
+    ],
+)
+def test_closing_without_a_reason_is_refused_at_the_field_in_the_page_s_language(  # type: ignore[no-untyped-def]
+    desk, signed_in, page_client, language, button, required
+):
+    app, processor, _ = desk
+    processor.process(case_inquiry(44, "general_business_advice", "2026-11-20"))
+    case_id = _case_id(app, signed_in, "BUS-2026-T00044")
+    client = page_client(app, "case_handler_other_team", language)
+    page = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    assert button in page and required in page
+    refused_page = client.post(f"/cases/{case_id}/close", data={"csrf_token": csrf_token(page), "text": "  "})
+    assert refused_page.status_code == 422
+    html = refused_page.get_data(as_text=True)
+    assert 'id="close-reason-error"' in html and 'aria-invalid="true"' in html
+    error = html.split('id="close-reason-error">')[1].split("</p>")[0]
+    assert error and ("field" in error) == (language == "en")
