@@ -78,3 +78,65 @@ def test_closing_without_a_reason_is_refused_at_the_field_in_the_page_s_language
     assert 'id="close-reason-error"' in html and 'aria-invalid="true"' in html
     error = html.split('id="close-reason-error">')[1].split("</p>")[0]
     assert error and ("field" in error) == (language == "en")
+
+
+def test_a_bulk_step_reports_each_case_and_a_second_submit_changes_nothing(desk, signed_in, page_client):
+    app, processor, db = desk
+    for n in (51, 52, 53):
+        processor.process(case_inquiry(n, "general_business_advice", "2026-11-20"))
+    first, second, third = (_case_id(app, signed_in, f"BUS-2026-T000{n}") for n in (51, 52, 53))
+    hugo = page_client(app, "case_handler_other_team")
+    queue = hugo.get("/queues/general_business_advice").get_data(as_text=True)
+    assert 'name="cases"' in queue and 'id="bulk_action"' in queue
+    token = csrf_token(queue)
+    form = {"csrf_token": token, "cases": [first, second], "bulk_action": "claim"}
+    done = hugo.post("/queues/general_business_advice", data=form)
+    assert done.status_code == 200
+    html = done.get_data(as_text=True)
+    assert html.count(": done") == 2
+    again = hugo.post("/queues/general_business_advice", data=form).get_data(as_text=True)
+    assert again.count(": unchanged, already so") == 2
+    assert db["events"].count_documents({"type": "business_desk.case_claimed"}) == 2
+    # a case the step is refused for is reported, and the others still take it
+    status = {"csrf_token": token, "cases": [first, third, second], "bulk_action": "status"}
+    html = hugo.post(
+        "/queues/general_business_advice", data={**status, "work_status": "site_visit"}
+    ).get_data(as_text=True)
+    assert html.count(": done") == 2 and "BUS-2026-T00053</a>: not done (" in html
+    assert db["events"].count_documents({"type": "business_desk.status_changed"}) == 2
+    release = {"csrf_token": token, "cases": [first, third], "bulk_action": "release"}
+    html = hugo.post("/queues/general_business_advice", data=release).get_data(as_text=True)
+    assert "BUS-2026-T00051</a>: done" in html and "BUS-2026-T00053</a>: unchanged" in html
+    assert db["events"].count_documents({"type": "business_desk.case_released"}) == 1
+
+
+@pytest.mark.parametrize(
+    ("language", "no_case", "no_status"),
+    [
+        ("en", "Choose at least one case in the list.", "Choose one for this action."),
+        ("sv", "Välj minst ett ärende i listan.", "Välj för den här åtgärden."),
+    ],
+)
+def test_a_bulk_form_s_errors_are_at_the_fields_with_the_choices_kept(  # type: ignore[no-untyped-def]
+    desk, signed_in, page_client, language, no_case, no_status
+):
+    app, processor, db = desk
+    processor.process(case_inquiry(54, "general_business_advice", "2026-11-20"))
+    case_id = _case_id(app, signed_in, "BUS-2026-T00054")
+    client = page_client(app, "case_handler_other_team", language)
+    token = csrf_token(client.get("/queues/general_business_advice").get_data(as_text=True))
+    nothing = client.post(
+        "/queues/general_business_advice", data={"csrf_token": token, "bulk_action": "status"}
+    )
+    assert nothing.status_code == 422
+    html = nothing.get_data(as_text=True)
+    assert 'id="error-summary"' in html and 'id="cases-error"' in html and no_case in html
+    assert 'id="work_status-error"' in html and no_status in html
+    assert '<option value="status" selected>' in html
+    chosen = client.post(
+        "/queues/general_business_advice",
+        data={"csrf_token": token, "bulk_action": "status", "cases": [case_id]},
+    ).get_data(as_text=True)
+    assert f'value="{case_id}" id="choose-{case_id}"' in chosen and "checked" in chosen
+    assert no_case not in chosen and no_status in chosen
+    assert db["events"].count_documents({"type": "business_desk.status_changed"}) == 0
