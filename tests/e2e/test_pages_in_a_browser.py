@@ -126,7 +126,14 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
 
     handler_tab.select_option("#outcome", "granted")
     handler_tab.fill("#answer", "Ni får tillstånd att servera alkohol till klockan 01.00.")
-    handler_tab.click("button:has-text('Decide')")
+    handler_tab.click("button:has-text('Preview the decision')")
+    # the letter the applicant will get, before anything is recorded; back keeps the answer
+    assert "klockan 01.00" in handler_tab.locator("#preview-letter").inner_text()
+    assert handler_tab.locator("#status").inner_text() != "Decided"
+    handler_tab.click("button:has-text('Go back and change it')")
+    assert "klockan 01.00" in handler_tab.locator("#answer").input_value()
+    handler_tab.click("button:has-text('Preview the decision')")
+    handler_tab.click("#confirm-decision")
     assert handler_tab.locator("#status").inner_text() == "Decided"
     assert "klockan 01.00" in handler_tab.locator("#decision").inner_text()
 

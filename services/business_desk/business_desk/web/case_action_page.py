@@ -12,9 +12,10 @@ from flask import abort, redirect, request, url_for
 from marshmallow import Schema, ValidationError, missing
 from marshmallow.fields import Field
 
-from business_desk.domain import IllegalTransition
+from business_desk.domain import Case, IllegalTransition, stream_id_for
+from business_desk.domain import decide as domain_decide
 from business_desk.i18n import page_language, refusal, t, word_for
-from business_desk.web.case_page import render_case
+from business_desk.web.case_page import decision_letter, render_case
 from business_desk.web.commands import PAGE_COMMANDS
 from business_desk.web.page_blueprint import deps, pages
 from business_desk.web.schemas import (
@@ -28,6 +29,7 @@ from business_desk.web.schemas import (
     ReplySchema,
     StatusSchema,
 )
+from kernel.domain.actors import Actor
 from kernel.web.signin import page_check
 
 
@@ -118,8 +120,11 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     if refused is not None:
         field, message = refused
         return render_case(case_id, message, 422, kept_action=action, error_at=f"{action}:{field}")
+    values = {**text, **form_others(action, form)}
     try:
-        command.run(d, case_id, handler, {**text, **form_others(action, form)})
+        if action == "decision" and form.get("step") != "confirm":
+            return _decision_preview(case_id, handler, values)
+        command.run(d, case_id, handler, values)
     except (IllegalTransition, ValueError) as exc:
         message = (
             refusal(exc)
@@ -128,3 +133,29 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
         )
         return render_case(case_id, message, 409)
     return redirect(url_for("pages.case_page", case_id=case_id), code=303)
+
+
+def _decision_preview(case_id: str, handler: Actor, values: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """Before a decision is recorded: the letter the applicant will get, to confirm, or to go
+    back to the form with everything kept ("edit"). The decision is tried on the case's
+    history first, recording nothing: one the case refuses is refused here (IllegalTransition)."""
+    d, form = deps(), request.form
+    if form.get("step") == "edit":
+        return render_case(case_id, kept_action="decision")
+    today = d.clock().date()
+    case = Case.from_history(d.store.load(stream_id_for(case_id)))
+    [decided] = domain_decide(
+        case, handler, values["outcome"], values["answer"], today, d.catalogue, values["legal_reference"]
+    )
+    doc = d.cases.get(case_id)
+    assert doc is not None
+    data = decided.data
+    letter = decision_letter(
+        doc,
+        data["outcome"],
+        data["personal"]["answer"],
+        data["legal_reference"],
+        handler.name,
+        data["decided_on"],
+    )
+    return render_case(case_id, kept_action="decision", preview=letter)

@@ -10,9 +10,34 @@ from business_desk.i18n import page_language, t
 from business_desk.readmodels.case_projection import clock_now
 from business_desk.web.page_blueprint import deps, pages
 from business_desk.web.roster import roster_choices
+from catalogue.outcomes import outcome_label
 from kernel.web.embedded import NEWEST_FIRST, newest_first
 from kernel.web.paging import page_or_first, pager_links
 from kernel.web.signin import page_check
+
+
+def decision_letter(
+    case: dict, outcome: str, answer: str | None, legal_reference: str, handler: str, decided_on: str
+) -> dict:
+    """The decision letter the applicant gets, in the applicant's language: the words of
+    notify's decision email (templates/email/decision.txt), shown before and after deciding."""
+    lang = case.get("language") or page_language()
+    words = {"reference": case["reference"], "outcome": outcome_label(outcome, lang)}
+    contact = case.get("contact") or {}
+    return {
+        "language": lang,
+        "subject": t("letter.subject", lang, **words),
+        "paragraphs": [
+            t("letter.greeting", lang, name=contact.get("name") or ""),
+            t("letter.decided", lang, reference=case["reference"], decided_on=decided_on),
+            f"{t('letter.outcome', lang)} {words['outcome']}",
+            answer or t("case.erased", page_language()),
+            t("letter.legal_basis", lang, legal_reference=legal_reference),
+            t("letter.appeal", lang, reference=case["reference"]),
+            t("letter.regards", lang),
+            t("letter.signature", lang, handler=handler),
+        ],
+    }
 
 
 def render_case(  # type: ignore[no-untyped-def]
@@ -21,6 +46,7 @@ def render_case(  # type: ignore[no-untyped-def]
     status: int = 200,
     kept_action: str | None = None,
     error_at: str | None = None,
+    preview: dict | None = None,
 ):
     d = deps()
     case = d.cases.get(case_id)
@@ -64,8 +90,24 @@ def render_case(  # type: ignore[no-untyped-def]
             error_at=error_at,
             user=g.principal,
             deliveries=d.deliveries(case["reference"]),
+            preview=preview,
+            letter=_sent_letter(case),
         ),
         status,
+    )
+
+
+def _sent_letter(case: dict) -> dict | None:
+    decision = case.get("decision")
+    if not decision:
+        return None
+    return decision_letter(
+        case,
+        decision["outcome"],
+        decision.get("answer"),
+        decision["legal_reference"],
+        decision["handler"],
+        decision["decided_on"],
     )
 
 

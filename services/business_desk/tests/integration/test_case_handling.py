@@ -99,7 +99,8 @@ def test_the_case_page_drives_the_same_steps(desk, signed_in, page_client):
     assert lead_of_other_team.get(f"/cases/{case_id}").status_code == 403
 
     done = hugo.post(
-        f"/cases/{case_id}/decision", data={"csrf_token": token, "outcome": "answered", "answer": "Svar."}
+        f"/cases/{case_id}/decision",
+        data={"csrf_token": token, "outcome": "answered", "answer": "Svar.", "step": "confirm"},
     )
     assert done.status_code == 303
     assert "Decided" in hugo.get(f"/cases/{case_id}").get_data(as_text=True)

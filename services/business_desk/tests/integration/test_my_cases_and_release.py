@@ -140,3 +140,43 @@ def test_a_bulk_form_s_errors_are_at_the_fields_with_the_choices_kept(  # type: 
     assert f'value="{case_id}" id="choose-{case_id}"' in chosen and "checked" in chosen
     assert no_case not in chosen and no_status in chosen
     assert db["events"].count_documents({"type": "business_desk.status_changed"}) == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "confirm"),
+    [
+        ("en", "The letter the applicant will get", "Confirm and record the decision"),
+        ("sv", "Så här blir brevet till sökanden", "Bekräfta och fatta beslutet"),
+    ],
+)
+def test_a_decision_is_previewed_as_the_applicant_s_letter_before_it_is_recorded(  # type: ignore[no-untyped-def]
+    desk, signed_in, page_client, language, heading, confirm
+):
+    app, processor, db = desk
+    processor.process(case_inquiry(61, "general_business_advice", "2026-11-20"))
+    case_id = _case_id(app, signed_in, "BUS-2026-T00061")
+    client = page_client(app, "case_handler_other_team", language)
+    token = csrf_token(client.get(f"/cases/{case_id}").get_data(as_text=True))
+    client.post(f"/cases/{case_id}/claim", data={"csrf_token": token})
+    form = {
+        "csrf_token": token,
+        "outcome": "answered",
+        "answer": "Ni behöver inget tillstånd.",
+        "legal_reference": "",
+    }
+    preview = client.post(f"/cases/{case_id}/decision", data=form)
+    html = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and heading in html and confirm in html
+    letter = html.split('id="preview-letter"')[1].split("</div>")[0]
+    assert "BUS-2026-T00061" in letter and "Ni behöver inget tillstånd." in letter
+    assert db["events"].count_documents({"type": "business_desk.case_decided"}) == 0
+    back = client.post(f"/cases/{case_id}/decision", data={**form, "step": "edit"}).get_data(as_text=True)
+    assert 'id="preview-letter"' not in back and ">Ni behöver inget tillstånd.</textarea>" in back
+    done = client.post(f"/cases/{case_id}/decision", data={**form, "step": "confirm"})
+    assert done.status_code == 303
+    assert db["events"].count_documents({"type": "business_desk.case_decided"}) == 1
+    decided = client.get(f"/cases/{case_id}").get_data(as_text=True)
+    sent = decided.split('id="letter"')[1].split("</div>")[0]
+    assert "Ni behöver inget tillstånd." in sent and "BUS-2026-T00061" in sent
+    # the letter is in the applicant's language (Swedish here), whatever the page's
+    assert "Beslut: Besvarat" in letter and "Beslut: Besvarat" in sent and "Decision:" not in sent
