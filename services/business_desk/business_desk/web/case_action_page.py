@@ -86,22 +86,46 @@ FORM_OTHERS: dict[str, dict[str, Callable[[str | None], Any]]] = {
 }
 
 
-def form_text(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any], tuple[str, str] | None]:
+# per case action, its form's fields by name -> the field's id on the page, where a
+# refusal of that field is shown (the error summary links to it)
+FIELD_IDS: dict[str, dict[str, str]] = {
+    "extension": {"text": "extension-reason"},
+    "delay-notice": {"text": "delay-reason"},
+    "close": {"text": "close-reason"},
+    "reopen": {"text": "reopen-reason"},
+    "note": {"text": "note"},
+}
+
+
+def field_id(action: str, name: str) -> str:
+    return FIELD_IDS.get(action, {}).get(name, name)
+
+
+def form_text(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The action's text fields by the command's values they fill, as its API schema reads
-    them, or the first one it refuses: the form field's name, and the page's words for why."""
+    them, and every one it refuses, by the field's id: the page's words for why."""
     cleaned: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
     for name, text in FORM_TEXT.get(action, {}).items():
         raw = form.get(name)
         try:
             cleaned[text.value] = text.field.deserialize(missing if raw is None else raw)
         except ValidationError as exc:
-            return cleaned, (name, word_for("field_error", str(exc.messages[0])))
-    return cleaned, None
+            errors[field_id(action, name)] = [word_for("field_error", str(m)) for m in exc.messages]
+    return cleaned, errors
 
 
-def form_others(action: str, form: Mapping[str, str]) -> dict[str, Any]:
-    """The action's other fields by the command's values they fill."""
-    return {value: read(form.get(value)) for value, read in FORM_OTHERS.get(action, {}).items()}
+def form_others(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The action's other fields by the command's values they fill, and every one that is
+    no date (a date field), by the field's id."""
+    values: dict[str, Any] = {}
+    errors: dict[str, list[str]] = {}
+    for value, read in FORM_OTHERS.get(action, {}).items():
+        try:
+            values[value] = read(form.get(value))
+        except ValueError:
+            errors[field_id(action, value)] = [t("page.not_a_date", page_language())]
+    return values, errors
 
 
 @pages.post("/cases/<case_id>/<action>")
@@ -117,10 +141,10 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     if command is None:
         abort(404)
     text, refused = form_text(action, form)
-    if refused is not None:
-        field, message = refused
-        return render_case(case_id, message, 422, kept_action=action, error_at=f"{action}:{field}")
-    values = {**text, **form_others(action, form)}
+    others, wrong_dates = form_others(action, form)
+    if refused or wrong_dates:
+        return render_case(case_id, None, 422, kept_action=action, errors={**refused, **wrong_dates})
+    values = {**text, **others}
     try:
         if action == "decision" and form.get("step") != "confirm":
             return _decision_preview(case_id, handler, values)

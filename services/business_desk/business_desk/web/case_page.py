@@ -45,7 +45,7 @@ def render_case(  # type: ignore[no-untyped-def]
     error: str | None = None,
     status: int = 200,
     kept_action: str | None = None,
-    error_at: str | None = None,
+    errors: dict[str, list[str]] | None = None,
     preview: dict | None = None,
 ):
     d = deps()
@@ -87,7 +87,7 @@ def render_case(  # type: ignore[no-untyped-def]
             error=error,
             kept=request.form if kept_action else {},
             kept_action=kept_action,
-            error_at=error_at,
+            errors=errors or {},
             user=g.principal,
             deliveries=d.deliveries(case["reference"]),
             preview=preview,

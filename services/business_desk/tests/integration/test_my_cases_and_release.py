@@ -180,3 +180,32 @@ def test_a_decision_is_previewed_as_the_applicant_s_letter_before_it_is_recorded
     assert "Ni behöver inget tillstånd." in sent and "BUS-2026-T00061" in sent
     # the letter is in the applicant's language (Swedish here), whatever the page's
     assert "Beslut: Besvarat" in letter and "Beslut: Besvarat" in sent and "Decision:" not in sent
+
+
+@pytest.mark.parametrize(
+    ("language", "blank", "not_a_date"),
+    [
+        ("en", "Missing data for required field.", "Write a date, for example 2026-12-31."),
+        ("sv", "Fältet måste fyllas i.", "Skriv ett datum, till exempel 2026-12-31."),
+    ],
+)
+def test_every_error_of_a_case_form_is_at_its_field_with_the_summary_and_the_input_kept(  # type: ignore[no-untyped-def]
+    desk, signed_in, page_client, language, blank, not_a_date
+):
+    app, processor, db = desk
+    processor.process(case_inquiry(71, "general_business_advice", "2026-11-20"))
+    case_id = _case_id(app, signed_in, "BUS-2026-T00071")
+    client = page_client(app, "case_handler_other_team", language)
+    token = csrf_token(client.get(f"/cases/{case_id}").get_data(as_text=True))
+    client.post(f"/cases/{case_id}/claim", data={"csrf_token": token})
+    refused = client.post(
+        f"/cases/{case_id}/delay-notice", data={"csrf_token": token, "text": "", "expected_by": "31/12"}
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    summary = html.split('id="error-summary"')[1].split("</div>")[0]
+    assert '<a href="#delay-reason">' in summary and '<a href="#expected_by">' in summary
+    assert f'id="delay-reason-error">{blank}</p>' in html
+    assert f'id="expected_by-error">{not_a_date}</p>' in html
+    assert 'value="31/12"' in html
+    assert db["events"].count_documents({"type": "business_desk.delay_notice_sent"}) == 0

@@ -69,10 +69,11 @@ def test_a_form_of_only_spaces_is_refused_at_its_field_and_the_rest_is_kept(desk
     assert re.search(
         r'<textarea id="answer" name="answer" rows="5" required aria-invalid="true" '
         r'aria-describedby="answer-error">\s*</textarea>'
-        r'<p class="error" id="answer-error">Fältet måste fyllas i.</p>',
+        r'<p class="field-error" id="answer-error">Fältet måste fyllas i.</p>',
         html,
     )
     assert 'value="Alkohollagen 8 kap. 1 §"' in html
+    assert 'id="error-summary"' in html and '<a href="#answer">' in html
     assert re.search(r'<option value="refused" selected>', html)
 
     note = sara.post(f"/cases/{case_id}/note", data={"csrf_token": csrf_token(html), "text": " \r\n "})
