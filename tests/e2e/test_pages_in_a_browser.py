@@ -102,7 +102,7 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
     handler_tab.click("a[href='/queues/alcohol_serving_licence']")
     reload_until(handler_tab, "#queue", re.escape(reference))
     # The queue is sorted by due date, soonest first.
-    dues = handler_tab.locator("#queue tbody tr td:first-child").all_inner_texts()
+    dues = handler_tab.locator("#queue tbody tr td:nth-child(2)").all_inner_texts()  # after the checkbox
     assert dues == sorted(dues)
     handler_tab.click(f"text={reference}")
     assert handler_tab.locator("#status").inner_text() == "Open, not claimed"
@@ -111,6 +111,20 @@ def test_a_handler_works_a_case_from_the_queue_and_the_applicant_follows_it(stac
 
     handler_tab.click("button:has-text('Claim')")
     assert handler_tab.locator("#status").inner_text() == "In progress"
+    # her own cases, across the queues, from the header; releasing gives the case back
+    handler_tab.click("#my-cases")
+    assert reference in handler_tab.locator("#queue").inner_text()
+    assert_accessible(handler_tab)  # My cases, with the bulk form
+    handler_tab.click(f"text={reference}")
+    handler_tab.click("#release")
+    assert handler_tab.locator("#handler").inner_text() == "—"
+    assert "Released by Sara Handläggare" in handler_tab.locator("#history").inner_text()
+    handler_tab.click("#my-cases")
+    assert reference not in handler_tab.locator("main").inner_text()
+    handler_tab.go_back()
+    handler_tab.reload()
+    handler_tab.click("button:has-text('Claim')")
+    assert handler_tab.locator("#handler").inner_text() == "Sara Handläggare"
 
     handler_tab.fill("#message", "Skicka en planritning över serveringsytan.")
     handler_tab.click("button:has-text('Request completion')")
