@@ -209,3 +209,27 @@ def test_every_error_of_a_case_form_is_at_its_field_with_the_summary_and_the_inp
     assert f'id="expected_by-error">{not_a_date}</p>' in html
     assert 'value="31/12"' in html
     assert db["events"].count_documents({"type": "business_desk.delay_notice_sent"}) == 0
+
+
+def test_a_team_lead_assigns_several_cases_to_a_member_chosen_from_the_roster(desk, page_client):
+    import re
+
+    app, processor, db = desk
+    for n in (81, 82):
+        processor.process(case_inquiry(n, "outdoor_seating", "2026-11-20"))
+    tina = page_client(app, "team_lead")
+    queue = tina.get("/queues/outdoor_seating").get_data(as_text=True)
+    sara = re.search(r'<option value="([^"]*#sara\.handler)"', queue)
+    assert sara and 'id="assignee"' in queue and "Assign them" in queue
+    ids = [d["_id"] for d in db["cases"].find({"case_type": "outdoor_seating"})]
+    missing = tina.post(
+        "/queues/outdoor_seating",
+        data={"csrf_token": csrf_token(queue), "cases": ids, "bulk_action": "assign"},
+    )
+    assert missing.status_code == 422 and 'id="assignee-error">Choose one for this action.</p>' in (
+        missing.get_data(as_text=True)
+    )
+    form = {"csrf_token": csrf_token(queue), "cases": ids, "bulk_action": "assign", "assignee": sara.group(1)}
+    html = tina.post("/queues/outdoor_seating", data=form).get_data(as_text=True)
+    assert html.count(": done") == 2
+    assert {d["handler_id"] for d in db["cases"].find({"case_type": "outdoor_seating"})} == {sara.group(1)}
