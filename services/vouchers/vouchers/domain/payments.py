@@ -25,9 +25,9 @@ def check_month(month: str, today: date) -> None:
     try:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
-        raise Refused("month must look like 2026-10", "month") from None
+        raise Refused("month must look like 2026-10", "month", "error.month") from None
     if month_of(first) >= month_of(today):
-        raise Refused("only a month that has ended can be paid", "month")
+        raise Refused("only a month that has ended can be paid", "month", "refused.month_not_ended")
 
 
 def make_payment(

@@ -139,12 +139,16 @@ def decide_on_provider(
     if not provider.provider_id:
         raise LookupError("no such provider")
     if decision not in DECISIONS:
-        raise Refused(f"decision must be one of {', '.join(DECISIONS)}", "decision")
+        raise Refused(f"decision must be one of {', '.join(DECISIONS)}", "decision", "form.choice")
     event_type, _, allowed_from = DECISIONS[decision]
     if provider.status not in allowed_from:
-        raise Refused(f"a {provider.status} provider cannot be given the decision {decision!r}")
+        raise Refused(
+            f"a {provider.status} provider cannot be given the decision {decision!r}",
+            None,
+            "refused.decision_not_allowed",
+        )
     if not reason.strip():
-        raise Refused("a decision needs its reason", "reason")
+        raise Refused("a decision needs its reason", "reason", "form.required")
     return [
         NewEvent(
             event_type,
@@ -167,10 +171,18 @@ def record_quality(
     if not provider.provider_id:
         raise LookupError("no such provider")
     if measure not in programme.quality_measures:
-        raise Refused(f"measure must be one of {', '.join(programme.quality_measures)}", "measure")
+        raise Refused(
+            f"measure must be one of {', '.join(programme.quality_measures)}", "measure", "form.choice"
+        )
     spec = programme.quality_measures[measure]
     if not spec.minimum <= value <= spec.maximum:
-        raise Refused(f"{measure} is measured from {spec.minimum:g} to {spec.maximum:g}", "value")
+        raise Refused(
+            f"{measure} is measured from {spec.minimum:g} to {spec.maximum:g}",
+            "value",
+            "refused.quality_range",
+            min=f"{spec.minimum:g}",
+            max=f"{spec.maximum:g}",
+        )
     data: dict[str, Any] = {
         "provider_id": provider.provider_id,
         "programme": programme.id,
@@ -186,9 +198,13 @@ def record_quality(
 
 def designate_default(provider: Provider, programme: Programme, today: date) -> list[NewEvent]:
     if not programme.default_provider:
-        raise Refused(f"{programme.id} has no default provider")
+        raise Refused(f"{programme.id} has no default provider", None, "refused.no_default_provider")
     if provider.programme != programme.id or not provider.approved_on(today):
-        raise Refused("only an approved provider of the programme can be its default provider", "provider_id")
+        raise Refused(
+            "only an approved provider of the programme can be its default provider",
+            "provider_id",
+            "refused.default_not_approved",
+        )
     return [
         NewEvent(
             ev.DEFAULT_PROVIDER_DESIGNATED,

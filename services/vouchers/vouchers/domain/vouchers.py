@@ -54,6 +54,29 @@ class GrantVoucher:
     valid_from: date | None = None
 
 
+def grant_refusals(
+    programme: Programme, category: Any, birth_date: date | None, units_per_period: int | None, today: date
+) -> list[Refused]:
+    """Every rule a grant breaks (the age limits; the units the category fixes or the grant
+    must give), all of them, for a form to show at once; a birth date not known is not checked."""
+    refusals = []
+    limits = {"programme": programme.id, "min": programme.age_min, "max": programme.age_max}
+    if birth_date is not None:
+        age = age_on(birth_date, today)
+        too_young = programme.age_min is not None and age < programme.age_min
+        if too_young or (programme.age_max is not None and age > programme.age_max):
+            message = f"{programme.id} is for ages {programme.age_min}-{programme.age_max}"
+            refusals.append(Refused(message, "personnummer", "refused.ages", **limits))
+    if category.units is not None and units_per_period not in (None, category.units):
+        message = f"{category.id} always grants {category.units} units per period"
+        refusals.append(Refused(message, "units_per_period", "refused.fixed_units", units=category.units))
+    units = category.units or units_per_period
+    if not units or units < 1:
+        message = "this programme needs the granted units per period"
+        refusals.append(Refused(message, "units_per_period", "refused.units_needed"))
+    return refusals
+
+
 def grant_voucher(
     command: GrantVoucher,
     programme: Programme,
@@ -63,16 +86,10 @@ def grant_voucher(
     default_provider: Provider | None = None,
 ) -> tuple[str, list[NewEvent]]:
     category = programme.category(command.category)
-    age = age_on(command.birth_date, today)
-    if programme.age_min is not None and age < programme.age_min:
-        raise Refused(f"{programme.id} is for ages {programme.age_min}-{programme.age_max}", "personnummer")
-    if programme.age_max is not None and age > programme.age_max:
-        raise Refused(f"{programme.id} is for ages {programme.age_min}-{programme.age_max}", "personnummer")
+    refusals = grant_refusals(programme, category, command.birth_date, command.units_per_period, today)
+    if refusals:
+        raise refusals[0]
     units = category.units or command.units_per_period
-    if category.units is not None and command.units_per_period not in (None, category.units):
-        raise Refused(f"{category.id} always grants {category.units} units per period", "units_per_period")
-    if not units or units < 1:
-        raise Refused("this programme needs the granted units per period", "units_per_period")
     valid_from = command.valid_from or today
     valid_until = add_months(valid_from, programme.validity_months) - timedelta(days=1)
     voucher_id = str(uuid.uuid4())

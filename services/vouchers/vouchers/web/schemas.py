@@ -36,6 +36,24 @@ def valid_personnummer(value: str) -> tuple[str, Any]:
     return birth.strftime("%Y%m%d") + personnummer.compact(number)[-4:], birth
 
 
+# this module's own English messages (the API's) by the key the pages' catalogues know them by;
+# a message that starts so is that message (the detail after it is python-stdnum's English)
+MESSAGE_KEYS = {
+    "Use digits (and - or +) only.": "error.digits",
+    "Not a valid Swedish organisation number": "error.organisation_number",
+    "Not a valid personnummer": "error.personnummer",
+    "A year (2026), half (2026-H1), quarter (2026-Q3) or month (2026-09).": "error.period",
+    "A month like 2026-10.": "error.month",
+    "Letters, digits and . : / - _ only.": "error.report_id",
+    "Use one line of text, without control characters.": "error.single_line",
+    "Remove the control characters from the text.": "error.multi_line",
+}
+
+
+def message_key(message: str) -> str | None:
+    return next((key for start, key in MESSAGE_KEYS.items() if message.startswith(start)), None)
+
+
 class ApplicationSchema(Schema):
     organisation_number = SingleLineText(
         validate=[validate.Length(max=20), DIGITS_AND_DASHES],
@@ -87,12 +105,13 @@ class GrantSchema(Schema):
     units_per_period = fields.Integer(load_default=None, validate=validate.Range(min=1, max=744))
     valid_from = fields.Date(load_default=None)
 
+    @validates("personnummer")
+    def _check_personnummer(self, value: str, **_: Any) -> None:
+        valid_personnummer(value)
+
     @post_load
     def _personnummer(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        try:
-            data["personnummer"], data["birth_date"] = valid_personnummer(data["personnummer"])
-        except ValidationError as exc:
-            raise ValidationError({"personnummer": exc.messages}) from None
+        data["personnummer"], data["birth_date"] = valid_personnummer(data["personnummer"])
         return data
 
 

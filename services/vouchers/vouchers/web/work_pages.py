@@ -11,14 +11,18 @@ handlers, so a page and an API call can never disagree on what is allowed."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
+from stdnum.se import orgnr
 
 from kernel.web.auth import current_principal
+from kernel.web.formats import number
+from kernel.web.forms import form_errors
+from kernel.web.i18n import bind_formats, kernel_text
 from kernel.web.paging import Page, PageRequest, SortKey, page_or_first, pager_links
 from kernel.web.signin import signed_in
 from vouchers import handlers
@@ -26,13 +30,26 @@ from vouchers.domain import Refused
 from vouchers.domain import figures as fig
 from vouchers.domain.providers import DECISIONS
 from vouchers.domain.redemptions import DeliveryReport
-from vouchers.domain.vouchers import GrantVoucher
+from vouchers.domain.vouchers import GrantVoucher, grant_refusals
 from vouchers.i18n import t
 from vouchers.readmodels.projections import HELD_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
 from vouchers.web.api import actor
 from vouchers.web.pages import deps, language, pages
-from vouchers.web.schemas import DecisionSchema, DeliverySchema, GrantSchema, PaymentRunSchema
+from vouchers.web.schemas import (
+    DecisionSchema,
+    DeliverySchema,
+    GrantSchema,
+    PaymentRunSchema,
+    message_key,
+    valid_personnummer,
+)
 from vouchers.web.vouchers_api import voucher_out
+
+
+@pages.record_once
+def _page_formats(state: Any) -> None:
+    """The Babel filters (number, amount, percent, day ...) in the page's language."""
+    bind_formats(state.app, language)
 
 
 class PageLists:
@@ -51,9 +68,24 @@ class PageLists:
         return page.items
 
 
+def org_format(value: str) -> str:
+    """An organisation number as people write it (556016-0680)."""
+    try:
+        return str(orgnr.format(value))
+    except Exception:  # one stored before the check: as it is
+        return value
+
+
 def decisions_from(status: str) -> list[str]:
     """The decisions an officer can take on a provider in this status."""
     return [decision for decision, (_, _, allowed_from) in DECISIONS.items() if status in allowed_from]
+
+
+def in_words(message: str, lang: str) -> str:
+    """One of the schemas' own English messages in the page's language (marshmallow's
+    defaults are translated by kernel.web.forms)."""
+    key = message_key(message)
+    return t(key, lang) if key else message
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:
@@ -64,6 +96,34 @@ def field_errors(exc: ValidationError) -> dict[str, str]:
     }
 
 
+def form_field_errors(exc: ValidationError, order: Sequence[str] = ()) -> dict[str, list[str]]:
+    """All of a form's errors, in its order and the page's language, by field."""
+    lang = language()
+    messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+    return form_errors(_mapped(messages, lambda m: in_words(m, lang)), order, lang)
+
+
+def _mapped(value: Any, change: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return change(value)
+    if isinstance(value, dict):
+        return {k: _mapped(v, change) for k, v in value.items()}
+    return [_mapped(v, change) for v in value]
+
+
+def refusal_text(exc: Refused) -> str:
+    """A rule's refusal in the page's language (its English where it has no message key)."""
+    if not exc.key:
+        return str(exc)
+    if exc.key.startswith("form."):
+        return kernel_text(exc.key, language())
+    return t(exc.key, language(), **exc.params)
+
+
+def refusal_errors(exc: Refused, field: str | None = None) -> dict[str, list[str]]:
+    return {field or exc.field or "_schema": [refusal_text(exc)]}
+
+
 # -- the voucher officer --------------------------------------------------------------------
 
 
@@ -71,7 +131,7 @@ def officer_page(  # type: ignore[no-untyped-def]
     status: int = 200,
     month: str | None = None,
     grant: Any = None,
-    errors: dict[str, str] | None = None,
+    errors: dict[str, list[str]] | None = None,
     error_in: str | None = None,
 ):
     """The officer's page; after a refused form, with its errors by field and what was typed."""
@@ -93,6 +153,7 @@ def officer_page(  # type: ignore[no-untyped-def]
     payments = lists.read("payments", PAYMENTS_ORDER, lambda page: d.read.payments_for(month, None, page))
     page = render_template(
         "officer.html",
+        organisation_number=org_format,
         programmes=programmes,
         providers=providers,
         decisions_from=decisions_from,
@@ -119,38 +180,75 @@ def officer():  # type: ignore[no-untyped-def]
 def decide(provider_id: str):  # type: ignore[no-untyped-def]
     if deps().read.provider(provider_id) is None:
         abort(404)
+    form = {k: request.form.get(k, "") for k in ("decision", "reason")}
     try:
-        body = DecisionSchema().load({k: request.form.get(k, "") for k in ("decision", "reason")})
+        body = DecisionSchema().load(form)
         handlers.decide_on_provider(deps(), provider_id, body["decision"], body["reason"].strip(), actor())
     except ValidationError as exc:
-        return officer_page(422, errors=field_errors(exc), error_in=provider_id)
+        errors = form_field_errors(exc, ("decision", "reason"))
+        return officer_page(422, grant=form, errors=for_provider(errors, provider_id), error_in=provider_id)
     except Refused as exc:
-        return officer_page(409, errors={"decision": str(exc)}, error_in=provider_id)
+        errors = for_provider(refusal_errors(exc, exc.field or "decision"), provider_id)
+        return officer_page(409, grant=form, errors=errors, error_in=provider_id)
     flash(t("decision_saved", language()))
     return redirect(url_for("pages.officer", lang=language()) + f"#provider-{provider_id}")
+
+
+def for_provider(errors: dict[str, list[str]], provider_id: str) -> dict[str, list[str]]:
+    """A decision form's errors by its fields' ids (one such form per provider on the page)."""
+    return {k if k == "_schema" else f"{k}-{provider_id}": v for k, v in errors.items()}
 
 
 @pages.post("/officer/vouchers")
 @signed_in("voucher.grant")
 def grant():  # type: ignore[no-untyped-def]
     form = {k: request.form.get(k, "").strip() for k in GRANT_FIELDS}
-    programme_id, _, category = form.pop("programme_category").partition("/")
-    raw = {k: v for k, v in form.items() if v} | {"programme": programme_id, "category": category}
+    programme_id, _, category = form["programme_category"].partition("/")
+    raw = {k: v for k, v in form.items() if v and k != "programme_category"}
     try:
-        body = GrantSchema().load(raw)
-        programme = deps().programmes.by_id.get(body["programme"])
-        if programme is None or body["category"] not in programme.categories:
-            raise ValidationError({"programme_category": ["Choose a programme and category from the list."]})
-        command = GrantVoucher(**{f.name: body[f.name] for f in fields(GrantVoucher)})
-        voucher_id = handlers.grant_voucher(deps(), command, actor())
+        body = GrantSchema().load(raw | {"programme": programme_id, "category": category})
+        errors = {}
     except ValidationError as exc:
-        return officer_page(422, grant=request.form, errors=field_errors(exc), error_in="grant")
+        body, errors = None, dict(exc.messages)
+    for field, messages in grant_rule_errors(programme_id, category, raw, body).items():
+        errors.setdefault(field, messages)  # a field its schema refused: that message only
+    if errors:
+        messages = form_field_errors(ValidationError(errors), GRANT_FIELDS)
+        return officer_page(422, grant=form, errors=messages, error_in="grant")
+    assert body is not None
+    command = GrantVoucher(**{f.name: body[f.name] for f in fields(GrantVoucher)})
+    try:
+        handlers.grant_voucher(deps(), command, actor())
     except Refused as exc:
-        return officer_page(
-            422, grant=request.form, errors={exc.field or "_schema": str(exc)}, error_in="grant"
-        )
-    flash(f"{t('voucher_granted', language())} {voucher_id}")
+        return officer_page(422, grant=form, errors=refusal_errors(exc), error_in="grant")
+    programme_name = deps().programmes.by_id[programme_id].name[language()]
+    flash(t("voucher_granted_for", language(), programme=programme_name))
     return redirect(url_for("pages.officer", lang=language()) + "#grant")
+
+
+def grant_rule_errors(
+    programme_id: str, category: str, raw: dict[str, str], body: dict[str, Any] | None
+) -> dict[str, list[str]]:
+    """The programme's rules a grant breaks, besides what its schema says: all of them, so
+    the form shows every error at once (the handler checks them again)."""
+    programme = deps().programmes.by_id.get(programme_id)
+    if programme is None or category not in programme.categories:
+        return {"programme_category": [t("error.programme_category", language())]}
+    birth = body["birth_date"] if body else None
+    if birth is None and raw.get("personnummer"):
+        try:
+            birth = valid_personnummer(raw["personnummer"])[1]
+        except ValidationError:
+            birth = None
+    try:
+        units = int(raw["units_per_period"]) if "units_per_period" in raw else None
+    except ValueError:
+        return {}  # the schema said so
+    today = deps().clock().date()
+    errors: dict[str, list[str]] = {}
+    for refusal in grant_refusals(programme, programme.category(category), birth, units, today):
+        errors.setdefault(refusal.field or "_schema", []).append(refusal_text(refusal))
+    return errors
 
 
 GRANT_FIELDS = ("programme_category", "personnummer", "email", "language", "units_per_period", "valid_from")
@@ -164,10 +262,10 @@ def payment_run():  # type: ignore[no-untyped-def]
         PaymentRunSchema().load({"month": month})
         made = handlers.run_payments(deps(), month)
     except ValidationError as exc:
-        return officer_page(422, month=month, errors=field_errors(exc), error_in="payments")
+        return officer_page(422, month=month, errors=form_field_errors(exc, ("month",)), error_in="payments")
     except Refused as exc:
-        return officer_page(422, month=month, errors={"month": str(exc)}, error_in="payments")
-    flash(f"{t('payments_made', language())}: {len(made)}")
+        return officer_page(422, month=month, errors=refusal_errors(exc, "month"), error_in="payments")
+    flash(f"{t('payments_made', language())}: {number(len(made), language())}")
     return redirect(url_for("pages.officer", month=month, lang=language()) + "#payments")
 
 
