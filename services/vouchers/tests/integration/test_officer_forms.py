@@ -1,0 +1,108 @@
+"""The voucher officer's forms when they are refused: every error at once, at its field
+and in the summary linking to it, in the page's language, with what was typed kept."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+
+from conftest import KULTURSKOLAN_APPLICATION, csrf_token
+
+pytestmark = pytest.mark.integration
+
+ADULT = "19121212-1212"  # a valid personnummer, far too old for kulturpeng
+
+
+def refused_grant(officer, lang: str) -> str:
+    page = officer.get(f"/officer?lang={lang}").get_data(as_text=True)
+    form = {
+        "programme_category": "kulturpeng/music",
+        "personnummer": ADULT,
+        "email": "",
+        "language": "en",
+        "units_per_period": "5",
+        "csrf_token": csrf_token(page),
+    }
+    refused = officer.post(f"/officer/vouchers?lang={lang}", data=form)
+    assert refused.status_code == 422
+    return html.unescape(refused.get_data(as_text=True))
+
+
+@pytest.mark.parametrize(
+    ("lang", "ages", "required", "units"),
+    [
+        ("sv", "kulturpeng är för åldrarna 6–19.", "Fyll i fältet.", "Kategorin ger alltid 32 enheter"),
+        ("en", "kulturpeng is for ages 6-19.", "Fill in this field.", "The category always grants 32 units"),
+    ],
+)
+def test_the_grant_form_shows_every_error_at_once_in_the_pages_language(
+    app, page_client, deps, lang, ages, required, units
+):
+    said = refused_grant(page_client(app, "voucher_officer"), lang)
+    summary = said[
+        said.index('class="error-summary"') : said.index("</ul>", said.index('class="error-summary"'))
+    ]
+    for field in ("personnummer", "email", "units_per_period"):
+        assert f'href="#{field}"' in summary
+        assert f'id="{field}-error"' in said and f'aria-describedby="{field}-error"' in said
+    assert ages in said and required in said and units in said
+    assert "Missing data for required field." not in said and "is for ages 6-19" not in summary.replace(
+        ages, ""
+    )
+    assert f'value="{ADULT}"' in said and 'value="5"' in said  # what was typed is kept
+    assert '<option value="kulturpeng/music" selected>' in said
+    assert deps.read.vouchers_of_programme("kulturpeng") == []
+
+
+def test_a_wrong_personnummer_and_a_bad_email_are_both_told(app, page_client):
+    officer = page_client(app, "voucher_officer")
+    page = officer.get("/officer?lang=sv").get_data(as_text=True)
+    form = {
+        "programme_category": "kulturpeng/music",
+        "personnummer": "20120315-2003",
+        "email": "not-an-address",
+        "valid_from": "someday",
+        "csrf_token": csrf_token(page),
+    }
+    said = html.unescape(officer.post("/officer/vouchers?lang=sv", data=form).get_data(as_text=True))
+    assert "Det är inte ett giltigt personnummer" in said
+    assert 'id="email-error"' in said and 'id="valid_from-error"' in said
+    assert 'value="not-an-address"' in said and 'value="someday"' in said
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "month_error"),
+    [
+        ("sv", "Rätta det som är markerat.", "Ange en månad som 2026-10."),
+        ("en", None, "A month like 2026-10."),
+    ],
+)
+def test_the_payment_run_and_the_decision_forms_say_so_in_the_pages_language(
+    app, signed_in, page_client, lang, heading, month_error
+):
+    provider_id = (
+        signed_in(app, "provider")
+        .post("/api/v1/programmes/kulturpeng/applications", json=KULTURSKOLAN_APPLICATION)
+        .get_json()["provider_id"]
+    )
+    officer = page_client(app, "voucher_officer")
+    page = officer.get(f"/officer?lang={lang}").get_data(as_text=True)
+    bad = officer.post(
+        f"/officer/payment-runs?lang={lang}", data={"month": "oct", "csrf_token": csrf_token(page)}
+    )
+    said = html.unescape(bad.get_data(as_text=True))
+    assert bad.status_code == 422 and month_error in said and 'href="#month"' in said
+    assert 'value="oct"' in said
+    if heading:
+        assert heading in said
+
+    short = officer.post(
+        f"/officer/providers/{provider_id}/decision?lang={lang}",
+        data={"decision": "reject", "reason": "no", "csrf_token": csrf_token(page)},
+    )
+    said = html.unescape(short.get_data(as_text=True))
+    assert short.status_code == 422 and f'href="#reason-{provider_id}"' in said
+    assert f'id="reason-{provider_id}-error"' in said and 'value="no"' in said
+    assert '<option value="reject" selected>' in said
+    assert "Shorter than minimum" not in said and "Length must be" not in said
