@@ -4,10 +4,11 @@ and in the summary linking to it, in the page's language, with what was typed ke
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
-from conftest import KULTURSKOLAN_APPLICATION, csrf_token
+from conftest import CITIZEN_PERSONNUMMER, KULTURSKOLAN_APPLICATION, csrf_token
 
 pytestmark = pytest.mark.integration
 
@@ -106,3 +107,35 @@ def test_the_payment_run_and_the_decision_forms_say_so_in_the_pages_language(
     assert f'id="reason-{provider_id}-error"' in said and 'value="no"' in said
     assert '<option value="reject" selected>' in said
     assert "Shorter than minimum" not in said and "Length must be" not in said
+
+
+def test_the_officer_lists_searches_and_sees_the_waiting_applications(
+    app, signed_in, page_client, granted_voucher
+):
+    voucher_id = granted_voucher()
+    applied = signed_in(app, "provider").post(
+        "/api/v1/programmes/kulturpeng/applications", json=KULTURSKOLAN_APPLICATION
+    )
+    provider_id = applied.get_json()["provider_id"]
+    officer = page_client(app, "voucher_officer")
+    assert page_client(app, "citizen").get("/officer/vouchers").status_code == 403
+
+    listed = officer.get("/officer/vouchers?lang=en&programme=kulturpeng&status=without_provider")
+    said = listed.get_data(as_text=True)
+    assert listed.status_code == 200 and f'data-voucher="{voucher_id}"' in said and "None chosen" in said
+    ended = officer.get("/officer/vouchers?lang=sv&status=ended").get_data(as_text=True)
+    assert voucher_id not in ended and "Inga checkar att visa." in ended
+    assert officer.get("/officer/vouchers?cursor=forged").status_code == 422
+
+    page = officer.get("/officer/vouchers?lang=sv").get_data(as_text=True)
+    search = {"personnummer": CITIZEN_PERSONNUMMER, "csrf_token": csrf_token(page)}
+    found = officer.post("/officer/vouchers/search?lang=sv", data=search).get_data(as_text=True)
+    assert "Hittade checkar: 1" in found and f'data-voucher="{voucher_id}"' in found
+    wrong = officer.post("/officer/vouchers/search?lang=en", data={**search, "personnummer": "2012"})
+    said = html.unescape(wrong.get_data(as_text=True))
+    assert wrong.status_code == 422 and 'href="#personnummer"' in said and 'value="2012"' in said
+    assert "Not a valid personnummer (yyyymmdd-nnnn)." in said
+
+    waiting = officer.get("/officer/applications?lang=en").get_data(as_text=True)
+    assert f'data-provider="{provider_id}"' in waiting and "Kulturskolan Pelle" in waiting
+    assert re.search(r"\d{6}-\d{4}", waiting)  # the organisation number with its hyphen

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, DESCENDING
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
@@ -46,6 +46,8 @@ COLLECTIONS = ("providers", "vouchers", "redemptions", "payments", "programme_se
 PROVIDERS_ORDER = SortKey.of(("name", 1), ("_id", 1))
 HELD_ORDER = SortKey.of(("valid_from", 1), ("_id", 1))
 CITIZEN_VOUCHERS_ORDER = SortKey.of(("granted_on", -1), ("_id", 1))
+GRANTED_ORDER = SortKey.of(("granted_on", -1), ("_id", 1))
+VOUCHER_STATUSES = ("valid", "without_provider", "ended")
 PAYMENTS_ORDER = SortKey.of(("month", -1), ("provider_name", 1), ("_id", 1))
 
 
@@ -69,6 +71,7 @@ class ReadModels:
         self.vouchers.create_index([("programme", ASCENDING)])
         self.vouchers.create_index([("tenures.provider_id", ASCENDING)])
         self.vouchers.create_index([("valid_until", ASCENDING)])
+        self.vouchers.create_index([("programme", ASCENDING), ("granted_on", DESCENDING), ("_id", ASCENDING)])
         self.redemptions.create_index([("voucher_id", ASCENDING), ("paid_in", ASCENDING)])
         self.providers.create_index([("organisation_number", ASCENDING)])
         self.redemptions.create_index([("recorded_month", ASCENDING), ("provider_id", ASCENDING)])
@@ -360,6 +363,20 @@ class ReadModels:
             return False
         mine = self.personal.subject_hash(doc["subject_id"], personnummer)
         return mine is not None and hmac.compare_digest(mine, doc["citizen_match"])
+
+    def vouchers_page(
+        self, programme: str | None, status: str | None, on: date, page: PageRequest
+    ) -> Page[dict[str, Any]]:
+        """One page of the granted vouchers (of a programme; valid on the day, valid and with
+        no provider yet, or ended), newest grant first."""
+        query: dict[str, Any] = {} if programme is None else {"programme": programme}
+        if status in ("valid", "without_provider"):
+            query["valid_until"] = {"$gte": on.isoformat()}
+        if status == "without_provider":
+            query["tenures"] = {"$size": 0}
+        if status == "ended":
+            query["valid_until"] = {"$lt": on.isoformat()}
+        return mongo_page(self.vouchers, query, GRANTED_ORDER, page)
 
     def vouchers_of_programme(self, programme: str) -> list[dict[str, Any]]:
         return list(self.vouchers.find({"programme": programme}, {"history": 0}))

@@ -32,7 +32,13 @@ from vouchers.domain.providers import DECISIONS
 from vouchers.domain.redemptions import DeliveryReport
 from vouchers.domain.vouchers import GrantVoucher, grant_refusals
 from vouchers.i18n import t
-from vouchers.readmodels.projections import HELD_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
+from vouchers.readmodels.projections import (
+    GRANTED_ORDER,
+    HELD_ORDER,
+    PAYMENTS_ORDER,
+    PROVIDERS_ORDER,
+    VOUCHER_STATUSES,
+)
 from vouchers.web.api import actor
 from vouchers.web.pages import deps, language, pages
 from vouchers.web.schemas import (
@@ -339,3 +345,88 @@ def report(provider_id: str, voucher_id: str):  # type: ignore[no-untyped-def]
     said = t("reported", language()) if redemption.created else t("reported_before", language())
     flash(f"{said}: {redemption.data['units']} ({redemption.data['delivered_on']}), {voucher_id}")
     return redirect(url_for("pages.provider_work", lang=language()) + f"#voucher-{voucher_id}")
+
+
+# -- the voucher officer's lists --------------------------------------------------------------
+
+
+@pages.get("/officer/vouchers")
+@signed_in("voucher.grant")
+def granted_vouchers():  # type: ignore[no-untyped-def]
+    """The granted vouchers, newest first: of a programme, by status, a page at a time."""
+    return vouchers_page()
+
+
+@pages.post("/officer/vouchers/search")
+@signed_in("voucher.grant")
+def search_vouchers():  # type: ignore[no-untyped-def]
+    """A citizen's vouchers by personnummer (posted: a personnummer stays out of addresses
+    and logs); the voucher holds no name to search by."""
+    typed = request.form.get("personnummer", "").strip()
+    try:
+        personnummer = valid_personnummer(typed)[0]
+    except ValidationError as exc:
+        errors = form_field_errors(ValidationError({"personnummer": exc.messages}), ("personnummer",))
+        return vouchers_page(422, typed=typed, errors=errors)
+    found = handlers.vouchers_of_citizen(deps(), personnummer, PageRequest(limit=50)).items
+    return vouchers_page(typed=typed, found=found)
+
+
+def vouchers_page(  # type: ignore[no-untyped-def]
+    status: int = 200,
+    typed: str = "",
+    errors: dict[str, list[str]] | None = None,
+    found: list[dict[str, Any]] | None = None,
+):
+    d = deps()
+    today = d.clock().date()
+    programme = request.args.get("programme") or None
+    state = request.args.get("status") or None
+    if programme not in d.programmes.by_id:
+        programme = None
+    if state not in VOUCHER_STATUSES:
+        state = None
+    lists = PageLists()
+    listed = lists.read(
+        "cursor",
+        GRANTED_ORDER,
+        lambda page: d.read.vouchers_page(programme, state, today, page).map(lambda v: voucher_out(v, today)),
+    )
+    page = render_template(
+        "officer_vouchers.html",
+        programmes=d.programmes.by_id,
+        programme=programme,
+        state=state,
+        statuses=VOUCHER_STATUSES,
+        vouchers=listed,
+        found=None if found is None else [voucher_out(v, today) for v in found],
+        typed=typed,
+        errors=errors or {},
+        pagers=lists.pagers,
+        paging_error=lists.refused,
+        provider_name=lambda pid: (d.read.provider(pid) or {}).get("name", pid) if pid else None,
+    )
+    return page, 422 if lists.refused and status == 200 else status
+
+
+@pages.get("/officer/applications")
+@signed_in("provider.decide")
+def applications():  # type: ignore[no-untyped-def]
+    """The providers' applications awaiting a decision, in every programme."""
+    d = deps()
+    lists = PageLists()
+    waiting = {
+        p.id: lists.read(
+            f"applied_{p.id}", PROVIDERS_ORDER, lambda page, p=p: d.read.providers_page(p.id, ["applied"], page)
+        )
+        for p in d.programmes
+    }
+    page = render_template(
+        "officer_applications.html",
+        programmes=list(d.programmes),
+        waiting=waiting,
+        pagers=lists.pagers,
+        paging_error=lists.refused,
+        organisation_number=org_format,
+    )
+    return page, 422 if lists.refused else 200
