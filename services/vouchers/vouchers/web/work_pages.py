@@ -417,7 +417,9 @@ def applications():  # type: ignore[no-untyped-def]
     lists = PageLists()
     waiting = {
         p.id: lists.read(
-            f"applied_{p.id}", PROVIDERS_ORDER, lambda page, p=p: d.read.providers_page(p.id, ["applied"], page)
+            f"applied_{p.id}",
+            PROVIDERS_ORDER,
+            lambda page, p=p: d.read.providers_page(p.id, ["applied"], page),
         )
         for p in d.programmes
     }
