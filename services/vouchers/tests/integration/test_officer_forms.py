@@ -139,3 +139,46 @@ def test_the_officer_lists_searches_and_sees_the_waiting_applications(
     waiting = officer.get("/officer/applications?lang=en").get_data(as_text=True)
     assert f'data-provider="{provider_id}"' in waiting and "Kulturskolan Pelle" in waiting
     assert re.search(r"\d{6}-\d{4}", waiting)  # the organisation number with its hyphen
+
+
+@pytest.mark.parametrize(
+    ("lang", "range_error", "period_error"),
+    [
+        ("sv", "Måttet anges från 1 till 5.", "Ange ett år (2026), halvår (2026-H1)"),
+        ("en", "The measure goes from 1 to 5.", "A year (2026), half (2026-H1)"),
+    ],
+)
+def test_the_quality_form_says_what_is_wrong_and_records_a_result(
+    app, page_client, deps, approved_provider, lang, range_error, period_error
+):
+    provider_id = approved_provider()
+    officer = page_client(app, "voucher_officer")
+    page = officer.get(f"/officer?lang={lang}").get_data(as_text=True)
+    url = f"/officer/programmes/kulturpeng/quality?lang={lang}"
+    form = {"provider_id": provider_id, "measure": "satisfaction", "value": "", "period": "last year"}
+    bad = officer.post(url, data={**form, "csrf_token": csrf_token(page)})
+    said = html.unescape(bad.get_data(as_text=True))
+    assert bad.status_code == 422
+    assert 'href="#value-kulturpeng"' in said and 'href="#period-kulturpeng"' in said  # both at once
+    assert period_error in said and 'value="last year"' in said
+    out_of_range = officer.post(
+        url, data={**form, "value": "7", "period": "2026", "csrf_token": csrf_token(page)}
+    )
+    said = html.unescape(out_of_range.get_data(as_text=True))
+    assert out_of_range.status_code == 422 and range_error in said and 'value="7"' in said
+    saved = officer.post(url, data={**form, "value": "4,5", "period": "2026", "csrf_token": csrf_token(page)})
+    assert saved.status_code == 302
+    assert deps.read.provider(provider_id)["quality"]["satisfaction"]["value"] == 4.5
+
+
+def test_the_default_provider_form_refuses_one_not_approved_in_the_pages_language(app, page_client):
+    officer = page_client(app, "voucher_officer")
+    page = officer.get("/officer?lang=sv").get_data(as_text=True)
+    refused = officer.post(
+        "/officer/programmes/hemtjanst/default-provider?lang=sv",
+        data={"provider_id": "nobody", "csrf_token": csrf_token(page)},
+    )
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    assert "Bara en godkänd leverantör i programmet kan vara ickevalsalternativ." in said
+    assert "only an approved provider" not in said

@@ -43,9 +43,11 @@ from vouchers.web.api import actor
 from vouchers.web.pages import deps, language, pages
 from vouchers.web.schemas import (
     DecisionSchema,
+    DefaultProviderSchema,
     DeliverySchema,
     GrantSchema,
     PaymentRunSchema,
+    QualitySchema,
     message_key,
     valid_personnummer,
 )
@@ -157,8 +159,11 @@ def officer_page(  # type: ignore[no-untyped-def]
         for p in programmes
     }
     payments = lists.read("payments", PAYMENTS_ORDER, lambda page: d.read.payments_for(month, None, page))
+    approved = {p.id: d.read.providers_of(p.id, ["approved"]) for p in programmes}
     page = render_template(
         "officer.html",
+        approved=approved,
+        default_ids={p.id: d.read.default_provider_id(p.id) for p in programmes if p.default_provider},
         organisation_number=org_format,
         programmes=programmes,
         providers=providers,
@@ -201,8 +206,70 @@ def decide(provider_id: str):  # type: ignore[no-untyped-def]
 
 
 def for_provider(errors: dict[str, list[str]], provider_id: str) -> dict[str, list[str]]:
-    """A decision form's errors by its fields' ids (one such form per provider on the page)."""
+    """A form's errors by its fields' ids (one such form per provider or programme on the page)."""
     return {k if k == "_schema" else f"{k}-{provider_id}": v for k, v in errors.items()}
+
+
+QUALITY_FIELDS = ("provider_id", "measure", "value", "period")
+
+
+@pages.post("/officer/programmes/<programme_id>/quality")
+@signed_in("provider.decide")
+def record_quality(programme_id: str):  # type: ignore[no-untyped-def]
+    """A quality result for one of the programme's providers (the API's schema and handler)."""
+    programme = deps().programmes.by_id.get(programme_id) or abort(404)
+    form = {k: request.form.get(k, "").strip() for k in QUALITY_FIELDS}
+    where = f"quality-{programme.id}"
+    errors: dict[str, Any] = {}
+    provider = deps().read.provider(form["provider_id"]) if form["provider_id"] else None
+    if provider is None or provider["programme"] != programme.id:
+        errors["provider_id"] = [kernel_text("form.choice", language())]
+    try:  # a decimal comma is a decimal point
+        body = QualitySchema().load(
+            {k: form[k].replace(",", ".") if k == "value" else form[k] for k in QUALITY_FIELDS[1:]}
+        )
+    except ValidationError as exc:
+        body, errors = None, {**errors, **exc.messages}
+    try:
+        if errors:
+            raise ValidationError(errors)
+        assert body is not None
+        handlers.record_quality(
+            deps(), form["provider_id"], body["measure"], body["value"], body["period"], actor()
+        )
+    except ValidationError as exc:
+        messages = for_provider(form_field_errors(exc, QUALITY_FIELDS), programme.id)
+        return officer_page(422, grant=form, errors=messages, error_in=where)
+    except Refused as exc:
+        return officer_page(
+            422, grant=form, errors=for_provider(refusal_errors(exc), programme.id), error_in=where
+        )
+    flash(t("quality_saved", language(), provider=provider["name"] if provider else ""))
+    return redirect(url_for("pages.officer", lang=language()) + f"#programme-{programme.id}")
+
+
+@pages.post("/officer/programmes/<programme_id>/default-provider")
+@signed_in("provider.decide")
+def choose_default(programme_id: str):  # type: ignore[no-untyped-def]
+    """The programme's default provider (ickevalsalternativ), through the API's handler."""
+    programme = deps().programmes.by_id.get(programme_id) or abort(404)
+    form = {"provider_id": request.form.get("provider_id", "").strip()}
+    where = f"default-{programme.id}"
+    try:
+        body = DefaultProviderSchema().load(form)
+        handlers.designate_default(deps(), programme.id, body["provider_id"])
+    except ValidationError as exc:
+        messages = form_field_errors(exc, ("provider_id",))
+        messages = for_provider(
+            {"default_provider": [m for ms in messages.values() for m in ms]}, programme.id
+        )
+        return officer_page(422, grant=form, errors=messages, error_in=where)
+    except Refused as exc:
+        errors = for_provider(refusal_errors(exc, "default_provider"), programme.id)
+        return officer_page(422, grant=form, errors=errors, error_in=where)
+    name = (deps().read.provider(body["provider_id"]) or {}).get("name", "")
+    flash(t("default_saved", language(), provider=name))
+    return redirect(url_for("pages.officer", lang=language()) + f"#programme-{programme.id}")
 
 
 @pages.post("/officer/vouchers")
