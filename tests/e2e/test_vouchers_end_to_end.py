@@ -157,6 +157,14 @@ def fresh_organisation_number() -> str:
     return digits + luhn.calc_check_digit(digits)
 
 
+def citizens_vouchers(officer, vouchers: str) -> set[str]:
+    """The vouchers of cilla.citizen, as the officer finds them by her personnummer."""
+    officer.goto(f"{vouchers}/officer/vouchers?lang=en")
+    officer.locator("#personnummer").fill("20120315-2002")
+    officer.locator("#search button[type=submit]").click()
+    return {row.get_attribute("data-voucher") for row in officer.locator("#search tr[data-voucher]").all()}
+
+
 def pelles_provider(vouchers: str, officer: dict) -> str:
     """pelle.provider's organisation on kulturpeng, approved (applied for by an earlier test or now)."""
     known = requests.get(f"{vouchers}/api/v1/providers/kulturpeng-5560360793", headers=officer, timeout=10)
@@ -192,21 +200,36 @@ def test_the_officer_decides_and_grants_and_the_provider_reports_on_their_pages(
     assert vera.locator("[role=status]").inner_text() == "The decision is saved."
     assert "Approved" in vera.locator(f"tr[data-provider='{studio}'] .status").inner_text()
 
-    # A wrong personnummer is explained at the field; the right one grants the voucher.
+    # Every error at once, at its field and in the summary at the top of the form (its
+    # links lead to the fields), in the page's language, what was typed kept; the right
+    # personnummer grants the voucher.
+    before = citizens_vouchers(vera, vouchers)
+    vera.goto(f"{vouchers}/officer?lang=en")
     grant = vera.locator("#grant")
     grant.locator("select[name=programme_category]").select_option("kulturpeng/music")
     grant.locator("input[name=personnummer]").fill("20120315-2003")
-    grant.locator("input[name=email]").fill(f"cilla-{uuid.uuid4().hex[:6]}@example.se")
+    grant.locator("input[name=units_per_period]").fill("5")
     grant.locator("select[name=language]").select_option("en")
     grant.locator("button[type=submit]").click()
-    assert "Not a valid personnummer" in vera.locator("#error-grant-personnummer").inner_text()
-    assert vera.locator("#grant-personnummer").get_attribute("aria-invalid") == "true"
+    summary = vera.locator("#grant .error-summary")
+    assert summary.is_visible()
+    links = [a.get_attribute("href") for a in summary.locator("a").all()]
+    assert links == ["#personnummer", "#email", "#units_per_period"], links
+    assert "Not a valid personnummer" in vera.locator("#personnummer-error").inner_text()
+    assert vera.locator("#email-error").inner_text() == "Fill in this field."
+    assert "always grants 32 units" in vera.locator("#units_per_period-error").inner_text()
+    assert vera.locator("#personnummer").get_attribute("aria-invalid") == "true"
+    assert vera.locator("#personnummer").input_value() == "20120315-2003"
     assert_accessible(vera)
-    vera.locator("#grant-personnummer").fill("20120315-2002")
+    summary.locator("a[href='#email']").click()
+    assert vera.evaluate("document.activeElement.id") in ("email", "error-summary")
+    vera.locator("#personnummer").fill("20120315-2002")
+    vera.locator("#email").fill(f"cilla-{uuid.uuid4().hex[:6]}@example.se")
+    vera.locator("#units_per_period").fill("")
     vera.locator("#grant button[type=submit]").click()
     notice = vera.locator("[role=status]").inner_text()
-    assert notice.startswith("The voucher is granted: ")
-    voucher_id = notice.rsplit(" ", 1)[1]
+    assert notice == "The voucher is granted (Culture school voucher)."
+    [voucher_id] = citizens_vouchers(vera, vouchers) - before
     vera.context.close()
 
     # The citizen chooses pelle's school; pelle reports a lesson on the provider page.
