@@ -230,6 +230,12 @@ def test_the_officer_decides_and_grants_and_the_provider_reports_on_their_pages(
     notice = vera.locator("[role=status]").inner_text()
     assert notice == "The voucher is granted (Culture school voucher)."
     [voucher_id] = citizens_vouchers(vera, vouchers) - before
+
+    # The officer's pages fit a phone: only a table's own box scrolls sideways.
+    vera.set_viewport_size({"width": 375, "height": 800})
+    for path in ("/officer", "/officer/vouchers", "/officer/applications"):
+        vera.goto(f"{vouchers}{path}?lang=sv")
+        assert vera.evaluate("document.documentElement.scrollWidth") <= 375, path
     vera.context.close()
 
     # The citizen chooses pelle's school; pelle reports a lesson on the provider page.
