@@ -418,3 +418,19 @@ def test_a_citizens_personal_data_is_erased_once_after_the_voucher_ran_out_and_t
     assert after.personal_erased and after.citizen_bucket == ""
     assert vou.erase_personal_data(after, last_day + timedelta(days=800), "retention") == []  # once
     assert not vou.erasure_due(after, last_day + timedelta(days=800), 730)
+
+
+def test_a_grant_is_told_every_rule_it_breaks_each_with_its_message_key():
+    kulturpeng = PROGRAMMES.get("kulturpeng")
+    music = kulturpeng.category("music")
+    refusals = vou.grant_refusals(kulturpeng, music, date(1980, 1, 1), 5, TODAY)
+    assert [(r.field, r.key) for r in refusals] == [
+        ("personnummer", "refused.ages"),
+        ("units_per_period", "refused.fixed_units"),
+    ]
+    assert str(refusals[0]) == "kulturpeng is for ages 6-19"  # the API's English, as before
+    assert refusals[0].params == {"programme": "kulturpeng", "min": 6, "max": 19}
+    assert vou.grant_refusals(kulturpeng, music, None, None, TODAY) == []  # no birth date: not checked
+    hemtjanst = PROGRAMMES.get("hemtjanst")
+    [needed] = vou.grant_refusals(hemtjanst, next(iter(hemtjanst.categories.values())), None, None, TODAY)
+    assert needed.key == "refused.units_needed"
