@@ -15,7 +15,9 @@ worker_class = "kernel.platform.web_worker.MasterBoundWorker"  # gthread, bound 
 threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = 30
 graceful_timeout = 10
-accesslog = os.environ.get("ACCESS_LOG") or None
+# one line per request (kernel.platform.web_logs); ACCESS_LOG=off for none
+accesslog = None if os.environ.get("ACCESS_LOG", "-").lower() in ("", "off", "none") else "-"
+logger_class = "kernel.platform.web_logs.Logger"  # gunicorn's lines as the services' (JSON or text)
 preload_app = False
 # Several services run side by side on one machine: no shared control socket.
 control_socket_disable = True
@@ -23,17 +25,11 @@ PORT_LET_GO_S = graceful_timeout + 2.0  # a killed master's orphaned workers let
 
 
 def on_starting(server):  # type: ignore[no-untyped-def]
-    """Gunicorn's own lines and the app's, as JSON with the trace id (kernel.platform.logs)."""
-    import logging
-
+    """The app's lines as JSON with the trace id (kernel.platform.logs); gunicorn's own go
+    the same way through its logger_class (kernel.platform.web_logs)."""
     from kernel.platform import logs
 
-    service = server.cfg.proc_name or "web"
-    logs.configure(service)
-    for name in ("gunicorn.error", "gunicorn.access"):
-        logger = logging.getLogger(name)
-        logger.handlers[:] = [logs.handler_for(service)]
-        logger.propagate = False
+    logs.configure(server.cfg.proc_name or "web")
     import_the_app_modules(server)
     wait_for_the_port(server)
 
