@@ -81,7 +81,7 @@ PAGES = [
     Page("pelle.provider", "vouchers", "/provider"),
 ]
 
-# Pages whose Swedish copy is being fixed elsewhere (issue 19's other parts); strict=False: they pass once fixed.
+# Pages whose Swedish copy is being fixed elsewhere (issue 19's other parts); they pass once fixed.
 SWEDISH_NOT_YET: dict[str, str] = {}
 
 
@@ -172,7 +172,7 @@ def test_the_page_fits_a_phone_and_axe_finds_nothing(tabs, stack, demo, spec):
         """() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
             .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
-                + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '')
+                + (typeof e.className === 'string' && e.className ? '.' + e.className.replace(/ /g, '.') : '')
                 + ' ' + Math.round(e.getBoundingClientRect().right) + 'px')"""
     )
     assert wider <= PHONE["width"], f"{spec.id} is {wider} px wide at {PHONE['width']} px: {too_wide}"
