@@ -26,6 +26,7 @@ pytestmark = pytest.mark.e2e
 PHONE = {"width": 375, "height": 740}
 LAPTOP = {"width": 1280, "height": 900}
 DECIMAL_POINT = re.compile(r"\d\.\d")  # 4.5, 0.25: Swedish writes 4,5 (dates, times, references have none)
+URL = re.compile(r"https?://\S+")  # a link to copy (the receipt's tracking link, 127.0.0.1) is no number
 # Labels once left in English on the Swedish pages. ("Status" is Swedish too, and not on the list.)
 ENGLISH = re.compile(
     r"\b(email|e-mail|Submit|Cancel|Sign out|Sign in|Search|Save|Send|Back|Next|Previous|Download"
@@ -65,9 +66,10 @@ PAGES = [
     Page("anna.applicant", "intake", "/my-cases", link="a[href^='/my-cases/']"),
     Page("sara.handler", "business_desk", "/"),
     Page("sara.handler", "business_desk", "/queues/outdoor_seating"),
-    Page("sara.handler", "business_desk", "/", link="a[href^='/cases/']"),
+    Page("sara.handler", "business_desk", "/queues/outdoor_seating", link="a[href^='/cases/']"),
     Page("hugo.handler", "business_desk", "/"),
-    Page("hugo.handler", "business_desk", "/", link="a[href^='/cases/']"),
+    Page("hugo.handler", "business_desk", "/queues/building_permit"),
+    Page("hugo.handler", "business_desk", "/queues/building_permit", link="a[href^='/cases/']"),
     Page("tina.lead", "business_desk", "/teams/licensing"),
     Page("maria.manager", "business_desk", "/"),
     Page("maria.manager", "business_desk", "/dashboard"),
@@ -82,7 +84,14 @@ PAGES = [
 ]
 
 # Pages whose Swedish copy is being fixed elsewhere (issue 19's other parts); they pass once fixed.
-SWEDISH_NOT_YET: dict[str, str] = {}
+NO_NUMBER_FILTER = "shows {} with a decimal point: the service's pages have no `number` filter yet"
+SWEDISH_NOT_YET: dict[str, str] = {
+    "anyone:intake/case-types": NO_NUMBER_FILTER.format("the median days ('0.0')"),
+    "anyone:vouchers/programmes/kulturpeng": NO_NUMBER_FILTER.format("units, quality ('32.0', '4.5')"),
+    "anyone:vouchers/programmes/hemtjanst": NO_NUMBER_FILTER.format("granted units ('24.0')"),
+    "anyone:vouchers/providers/kulturpeng-5560360793": NO_NUMBER_FILTER.format("the quality score ('4.5')"),
+    "maria.manager:business_desk/dashboard": "the charts' axis labels ('0.1': web/charts.py, pygal)",
+}
 
 
 @dataclass
@@ -197,7 +206,7 @@ def test_the_page_in_swedish_has_no_decimal_point_and_no_english_label(tabs, sta
     assert page.locator("html").get_attribute("lang") == "sv"
     text = page.locator("body").inner_text()
     lines = text.splitlines()
-    points = [line for line in lines if DECIMAL_POINT.search(line)]
+    points = [line for line in lines if DECIMAL_POINT.search(URL.sub("", line))]
     english = sorted({m.group(0) for m in ENGLISH.finditer(text)})
     assert not points, f"{spec.id}: a decimal point in {points[:5]}"
     assert not english, f"{spec.id}: English {english} in {[ln for ln in lines if ENGLISH.search(ln)][:5]}"
