@@ -11,7 +11,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-_KEY = r"""\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)*)["']"""
+_KEY = r"""\(\s*["']([a-z0-9_]+(?:\.[a-z0-9_]+)*)["'](?!\s*~)"""
 KEY_USE = re.compile(rf"(?<![\w.])tn?{_KEY}")
 KEY_CHECK = re.compile(rf"(?<![\w.])has{_KEY}")
 

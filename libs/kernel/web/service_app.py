@@ -17,6 +17,8 @@ from kernel.platform.service import Service
 from kernel.platform.settings import Settings
 from kernel.web.app import add_health, base_app
 from kernel.web.auth import add_security_scheme, init_auth
+from kernel.web.i18n import bind_formats
+from kernel.web.ratelimit import page_language
 from kernel.web.signin import init_signin
 
 SWAGGER_UI_URL = "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
@@ -44,6 +46,8 @@ def create_app(service: Service, settings: Settings | None = None, deps: Any = N
     init_signin(app, settings)
     if service.web.setup is not None:
         service.web.setup(app, deps)
+    if "number" not in app.jinja_env.filters:  # every service's pages format the same way
+        bind_formats(app, page_language)
     add_health(app, {STORE: deps.ping})
     collectors = list(service.web.collectors(deps))
     if service.routes and deps.db is not None:

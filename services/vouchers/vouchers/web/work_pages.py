@@ -22,7 +22,7 @@ from stdnum.se import orgnr
 from kernel.web.auth import current_principal
 from kernel.web.formats import number
 from kernel.web.forms import form_errors
-from kernel.web.i18n import bind_formats, kernel_text
+from kernel.web.i18n import kernel_text
 from kernel.web.paging import Page, PageRequest, SortKey, page_or_first, pager_links
 from kernel.web.signin import signed_in
 from vouchers import handlers
@@ -52,12 +52,6 @@ from vouchers.web.schemas import (
     valid_personnummer,
 )
 from vouchers.web.vouchers_api import voucher_out
-
-
-@pages.record_once
-def _page_formats(state: Any) -> None:
-    """The Babel filters (number, amount, percent, day ...) in the page's language."""
-    bind_formats(state.app, language)
 
 
 class PageLists:
