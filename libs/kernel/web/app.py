@@ -1,4 +1,5 @@
-"""What every service's Flask app shares: rate and size limits, JSON errors, health endpoints."""
+"""What every service's Flask app shares: rate and size limits, errors (JSON on the API, a page
+in the page's language elsewhere: kernel.web.error_pages), health endpoints."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from kernel.platform.dependencies import TRACKER, readiness
 from kernel.platform.settings import Settings
+from kernel.web.error_pages import error_page, http_error_page
 from kernel.web.i18n import kernel_text
 from kernel.web.paging import add_pager_template
 from kernel.web.ratelimit import init_rate_limits, page_language
@@ -95,7 +97,7 @@ def base_app(name: str, settings: Settings) -> Flask:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         if not wants_json():
-            return exc
+            return http_error_page(exc)  # a page in the page's language, with a way on
         headers = [(k, v) for k, v in exc.get_headers() if k.lower() != "content-type"]  # Retry-After
         return jsonify(code=exc.code, status=exc.name, message=exc.description), exc.code, headers
 
@@ -110,6 +112,8 @@ def base_app(name: str, settings: Settings) -> Flask:
         if TRACKER.report(exc) is not None:  # the store (or another dependency) is away
             return dependency_unavailable()
         log.exception("unhandled error on %s %s", request.method, request.path)
+        if not wants_json():
+            return error_page(500)
         body = {"code": 500, "status": "Internal Server Error", "message": "An unexpected error occurred."}
         return jsonify(body), 500
 
