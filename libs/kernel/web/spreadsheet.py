@@ -37,3 +37,46 @@ def csv_lines(rows: Iterable[Iterable[Any]], delimiter: str = ",") -> Iterator[s
 def csv_text(rows: Iterable[Iterable[Any]], delimiter: str = ",") -> str:
     """Every row written (csv_lines), as one text."""
     return "".join(csv_lines(rows, delimiter))
+
+
+def localised(cell: Any, decimal: str) -> Any:
+    """A number as the locale writes it (a decimal comma: Swedish Excel reads 0,5 as a
+    number and 0.5 as text); anything else neutralised."""
+    if isinstance(cell, bool):
+        return str(cell)
+    if isinstance(cell, float):
+        return repr(round(cell, 6)).replace(".", decimal)
+    return neutralise(cell)
+
+
+def excel_csv(rows: Iterable[Iterable[Any]], lang: str) -> str:
+    """CSV as the spreadsheet program of the page's language opens it: a byte-order mark,
+    so it reads the UTF-8; in Swedish and Danish semicolon-separated with a decimal comma
+    (the comma is their decimal sign), in English comma-separated with a decimal point."""
+    comma = lang in ("sv", "da")
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, delimiter=";" if comma else ",")
+    for row in rows:
+        writer.writerow([localised(cell, "," if comma else ".") for cell in row])
+    return out.getvalue()
+
+
+def xlsx_bytes(rows: Iterable[Iterable[Any]], title: str) -> bytes:
+    """The rows as an Excel workbook (openpyxl): numbers stay numbers, text that would start
+    a formula is neutralised like the CSV's, the first row (the headers) bold and frozen."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    for index, row in enumerate(rows):
+        sheet.append([neutralise(cell) for cell in row])
+        if index == 0:
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

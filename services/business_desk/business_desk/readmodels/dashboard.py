@@ -106,10 +106,12 @@ def figures_for(deps: Deps, scope_: Scope) -> dict[str, Any]:
 
 def figures_csv(result: dict[str, Any]) -> str:
     """One row per total, week and group, every figure a column."""
-    return csv_text(_figures_rows(result))
+    return csv_text(figures_rows(result))
 
 
-def _figures_rows(result: dict[str, Any]) -> Iterator[list[Any]]:
+def figures_rows(result: dict[str, Any]) -> Iterator[list[Any]]:
+    """The figures as rows, the first the column names (figures_csv; the pages' exports
+    put the names in the page's language)."""
     yield ["row", "key", *SUMMARY_COLUMNS]
     yield ["total", f"{result['scope']['from']}..{result['scope']['to']}", *_cells(result["totals"])]
     for week in result["weekly"]:

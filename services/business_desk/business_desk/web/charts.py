@@ -1,14 +1,18 @@
-"""The dashboard's charts, drawn on the server as SVG with pygal (no script, no CDN)."""
+"""The dashboard's charts, drawn on the server as SVG with pygal (no script, no CDN): weeks
+as week numbers, numbers in the page's locale, labels never cut off, the axis from the data;
+where there is too little to draw (under two points), a sentence saying so instead."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import pygal
+from markupsafe import escape
 from pygal.style import Style
 
 from business_desk.domain.figures import AGE_BANDS
 from business_desk.i18n import page_language, t
+from kernel.web import formats
 
 STYLE = Style(
     background="white",
@@ -37,12 +41,31 @@ def _config(title: str, **extra: Any) -> dict[str, Any]:
         "x_label_rotation": 40,
         "show_minor_x_labels": False,
         "print_values": False,
+        "truncate_label": -1,  # a label is shown whole ("15-30 dagar", not "15-30 dag…")
+        "truncate_legend": -1,
+        "value_formatter": lambda x: formats.number(x, page_language(), 1),
         **extra,
     }
 
 
 def _weeks(figures: dict[str, Any]) -> list[str]:
-    return [w["week"][5:] for w in figures["weekly"]]
+    return [formats.week(w["week"], page_language()) for w in figures["weekly"]]
+
+
+def enough(*series: list[Any]) -> bool:
+    """Whether a chart has something to show: two points or more, not all nothing."""
+    values = [v for values in series for v in values if v is not None]
+    return len(values) >= 2 and any(values)
+
+
+def empty() -> str:
+    return f'<p class="empty">{escape(t("dashboard.no_data", page_language()))}</p>'
+
+
+def _render(chart: Any, *series: list[Any]) -> str:
+    if not enough(*series):
+        return empty()
+    return str(chart.render(is_unicode=True))
 
 
 def _thin(labels: list[str]) -> list[str]:
@@ -55,9 +78,11 @@ def trend(figures: dict[str, Any]) -> str:
     chart = pygal.Bar(**_config(t("chart.received_and_decided_per_week", page_language())))
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
-    chart.add(t("case.received", page_language()), [w["received"] for w in figures["weekly"]])
-    chart.add(t("dashboard.decided", page_language()), [w["decided"] for w in figures["weekly"]])
-    return chart.render(is_unicode=True)
+    received = [w["received"] for w in figures["weekly"]]
+    decided = [w["decided"] for w in figures["weekly"]]
+    chart.add(t("case.received", page_language()), received)
+    chart.add(t("dashboard.decided", page_language()), decided)
+    return _render(chart, received, decided)
 
 
 def times(figures: dict[str, Any]) -> str:
@@ -67,13 +92,18 @@ def times(figures: dict[str, Any]) -> str:
     )
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
+    series: list[list[Any]] = []
     for key, label in (
         ("median_net_days", t("chart.median_legal_net", page_language())),
         ("p90_net_days", t("chart.p90_legal_net", page_language())),
         ("median_gross_days", t("chart.median_applicant_s_wait_gross", page_language())),
     ):
-        chart.add(label, [w[key] for w in figures["weekly"]])
-    return chart.render(is_unicode=True)
+        series.append([w[key] for w in figures["weekly"]])
+        chart.add(label, series[-1])
+    # the axis from the data: from 0 to a little above the longest time
+    top = max((v for values in series for v in values if v is not None), default=0)
+    chart.range = (0, max(5, round(top * 1.1 + 0.5)))
+    return _render(chart, *series)
 
 
 def within_target(figures: dict[str, Any]) -> str:
@@ -83,16 +113,22 @@ def within_target(figures: dict[str, Any]) -> str:
             t("chart.share_decided_within_target_per", page_language()),
             range=(0, 100),
             allow_interruptions=True,
+            value_formatter=lambda x: formats.percent(x / 100, page_language(), 1),
         )
     )
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
+    series: list[list[Any]] = []
     for key, label in (
         ("share_within_target_net", t("chart.legal_clock_net", page_language())),
         ("share_within_target_gross", t("case.applicant_s_wait_gross", page_language())),
     ):
-        chart.add(label, [None if w[key] is None else round(w[key] * 100, 1) for w in figures["weekly"]])
-    return chart.render(is_unicode=True)
+        series.append([None if w[key] is None else round(w[key] * 100, 1) for w in figures["weekly"]])
+        chart.add(label, series[-1])
+    # a share of 0 % is a point to draw: only missing weeks are nothing
+    if sum(v is not None for values in series for v in values) < 2:
+        return empty()
+    return str(chart.render(is_unicode=True))
 
 
 def backlog(figures: dict[str, Any]) -> str:
@@ -103,7 +139,7 @@ def backlog(figures: dict[str, Any]) -> str:
         **_config(
             t("chart.open_cases_by_age", page_language()),
             show_legend=False,
-            x_label_rotation=0,
+            x_label_rotation=30,
             show_minor_x_labels=True,
         )
     )
@@ -113,5 +149,6 @@ def backlog(figures: dict[str, Any]) -> str:
         else t("chart.over_days_days", page_language(), days=lo - 1)
         for lo, hi in AGE_BANDS  # the order of figures' by_age
     ]
-    chart.add(t("index.open_cases", page_language()), list(by_age.values()))
-    return chart.render(is_unicode=True)
+    counts = list(by_age.values())
+    chart.add(t("index.open_cases", page_language()), counts)
+    return _render(chart, counts)
