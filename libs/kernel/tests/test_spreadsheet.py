@@ -51,3 +51,24 @@ def test_every_csv_the_services_write_goes_through_the_kernel() -> None:
         if "tests" not in path.parts and CSV_IMPORT.search(path.read_text())
     ]
     assert writers == [], f"write CSV with kernel.web.spreadsheet.csv_text: {writers}"
+
+
+def test_csv_for_a_swedish_spreadsheet_has_a_bom_semicolons_and_a_decimal_comma():
+    from kernel.web.spreadsheet import excel_csv
+
+    text = excel_csv([["Andel", "Median"], [0.5, 27.5], ["=SUM(A1)", 3]], "sv")
+    assert text.startswith("\ufeff")
+    assert text.lstrip("\ufeff").splitlines() == ["Andel;Median", "0,5;27,5", "'=SUM(A1);3"]
+    assert excel_csv([[0.5, 1]], "en").lstrip("\ufeff").splitlines() == ["0.5,1"]
+
+
+def test_an_xlsx_keeps_numbers_and_neutralises_formulas():
+    import io
+
+    from openpyxl import load_workbook
+
+    from kernel.web.spreadsheet import xlsx_bytes
+
+    sheet = load_workbook(io.BytesIO(xlsx_bytes([["A", "B"], [0.5, "=1+1"]], "Figures"))).active
+    assert sheet.title == "Figures"
+    assert [[c.value for c in row] for row in sheet.iter_rows()] == [["A", "B"], [0.5, "'=1+1"]]
