@@ -120,6 +120,18 @@ def base_app(name: str, settings: Settings) -> Flask:
     return app
 
 
+def pages_get_error_pages(app: Flask, api_handler: Callable[[HTTPException], Any]) -> None:
+    """HTTP errors answered by `api_handler` (flask-smorest's JSON) on the API only; a page
+    is answered with a page in its language (kernel.web.error_pages)."""
+
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        if wants_json():
+            return api_handler(exc)
+        return http_error_page(exc)
+
+    app.register_error_handler(HTTPException, http_error)
+
+
 def allow_body(app: Flask, endpoint: str, budget: BodyBudget) -> None:
     """Let `endpoint` take a body beyond MAX_REQUEST_BYTES, as `budget` decides per request
     before the body is read."""

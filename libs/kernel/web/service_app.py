@@ -15,7 +15,7 @@ from kernel.platform.dependencies import STORE
 from kernel.platform.metrics import OutboxCollector, init_metrics
 from kernel.platform.service import Service
 from kernel.platform.settings import Settings
-from kernel.web.app import add_health, base_app
+from kernel.web.app import add_health, base_app, pages_get_error_pages
 from kernel.web.auth import add_security_scheme, init_auth
 from kernel.web.i18n import bind_formats
 from kernel.web.ratelimit import page_language
@@ -37,6 +37,8 @@ def create_app(service: Service, settings: Settings | None = None, deps: Any = N
     app.extensions[f"{service.name}.deps"] = deps
     init_auth(app, settings)
     api = Api(app)
+    # flask-smorest answers every HTTP error with its JSON: the API keeps it, pages get a page
+    pages_get_error_pages(app, api.handle_http_exception)
     add_security_scheme(api)
     for blueprint in service.web.blueprints():
         if isinstance(blueprint, ApiBlueprint):
