@@ -117,7 +117,8 @@ def test_the_officer_and_the_provider_do_their_work_on_pages(app, signed_in, pag
     # the provider reports a lesson; the same form sent twice counts once
     provider = page_client(app, "provider")
     page = provider.get("/provider?lang=en").get_data(as_text=True)
-    assert voucher["_id"] in page and "32 / 32 lessons" in page
+    assert f'data-voucher="{voucher["_id"]}"' in page and "32 / 32 lessons" in page
+    assert f"<strong>{voucher['_id']}" not in page  # the card names the category and period, not the id
     lesson = {
         "report_id": form_value(page, "report_id"),
         "units": "1",
@@ -126,12 +127,32 @@ def test_the_officer_and_the_provider_do_their_work_on_pages(app, signed_in, pag
     }
     url = f"/provider/{provider_id}/vouchers/{voucher['_id']}/deliveries?lang=en"
     assert provider.post(url, data=lesson).status_code == 302
-    assert "Reported: 1" in provider.get("/provider?lang=en").get_data(as_text=True)
+    reported = provider.get("/provider?lang=en").get_data(as_text=True)
+    assert "Reported: 1 lesson (5 Oct 2026), Music" in reported and f"), {voucher['_id']}" not in reported
     assert provider.post(url, data=lesson).status_code == 302
     page = provider.get("/provider?lang=en").get_data(as_text=True)
     assert "Already reported: 1" in page and "31 / 32 lessons" in page
     future = provider.post(url, data={**lesson, "report_id": "x-2", "delivered_on": "2027-01-10"})
     assert future.status_code == 422 and "field-error" in future.get_data(as_text=True)
+    # too many units: said at the field in the page's language, what was typed kept, and the
+    # form's report id kept (sending it again, once corrected, reports once)
+    url_sv = url.replace("lang=en", "lang=sv")
+    too_many = provider.post(url_sv, data={**lesson, "report_id": "x-3", "units": "40"})
+    said = too_many.get_data(as_text=True)
+    assert too_many.status_code == 422 and "Bara 31 lektioner finns kvar den här perioden." in said
+    assert f'id="error-{voucher["_id"]}-units"' in said and 'aria-invalid="true"' in said
+    assert form_value(said, "report_id") == "x-3" and 'value="40"' in said
+    assert "only 31 units" not in said
+    english = provider.post(url, data={**lesson, "report_id": "x-3", "units": "40"}).get_data(as_text=True)
+    assert "Only 31 lessons are left in this period." in english
+    bad = provider.post(url, data={**lesson, "report_id": "x-4", "units": "many", "delivered_on": "soon"})
+    said = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and f'id="error-{voucher["_id"]}-units"' in said
+    assert f'id="error-{voucher["_id"]}-delivered_on"' in said and 'value="many"' in said
+    assert form_value(said, "report_id") == "x-4"
+    for _ in range(2):  # corrected and sent, then Back and sent again: one delivery
+        assert provider.post(url, data={**lesson, "report_id": "x-3", "units": "2"}).status_code == 302
+    assert "29 / 32 lessons" in provider.get("/provider?lang=en").get_data(as_text=True)
     assert (
         provider.post(f"/provider/other/vouchers/{voucher['_id']}/deliveries", data=lesson).status_code == 404
     )
@@ -145,8 +166,8 @@ def test_the_officer_and_the_provider_do_their_work_on_pages(app, signed_in, pag
     )
     assert paid.status_code == 302
     page = officer.get("/officer?month=2026-10&lang=en").get_data(as_text=True)
-    assert "New payments: 1" in page and "SEK305.50" in page  # Babel, in the page's language
-    assert "305,50 kr" in provider.get("/provider?lang=en").get_data(as_text=True)
+    assert "New payments: 1" in page and "SEK916.50" in page  # three lessons; Babel, in the page's language
+    assert "916,50 kr" in provider.get("/provider?lang=en").get_data(as_text=True)
     bad_month = officer.post(
         "/officer/payment-runs?lang=en", data={"month": "oct", "csrf_token": csrf_token(page)}
     )

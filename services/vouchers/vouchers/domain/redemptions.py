@@ -36,21 +36,35 @@ def redeem(voucher: Voucher, provider: Provider, report: DeliveryReport, today: 
     if earlier is not None:
         if (earlier["units"], earlier["delivered_on"]) == (report.units, report.delivered_on.isoformat()):
             return []
-        raise Conflict(f"report {report.report_id} was already used for another delivery", "report_id")
+        raise Conflict(
+            f"report {report.report_id} was already used for another delivery",
+            "report_id",
+            "refused.report_used",
+        )
     if report.units < 1:
-        raise Refused("units must be at least 1", "units")
+        raise Refused("units must be at least 1", "units", "refused.units_min")
     day = report.delivered_on
     if day > today:
-        raise Refused("a delivery cannot be reported before it happens", "delivered_on")
+        raise Refused("a delivery cannot be reported before it happens", "delivered_on", "refused.not_yet")
     if not voucher.valid_from <= day <= voucher.valid_until:
-        raise Refused(f"the voucher is valid {voucher.valid_from} to {voucher.valid_until}", "delivered_on")
+        raise Refused(
+            f"the voucher is valid {voucher.valid_from} to {voucher.valid_until}",
+            "delivered_on",
+            "refused.outside_validity",
+            valid_from=voucher.valid_from,
+            valid_until=voucher.valid_until,
+        )
     if voucher.provider_on(day) != report.provider_id:
-        raise Refused("the citizen had not chosen this provider on that day", "delivered_on")
+        raise Refused(
+            "the citizen had not chosen this provider on that day", "delivered_on", "refused.not_chosen_then"
+        )
     if not provider.approved_on(day):
-        raise Refused("the provider was not approved on that day", "delivered_on")
+        raise Refused(
+            "the provider was not approved on that day", "delivered_on", "refused.not_approved_then"
+        )
     left = voucher.units_left(day)
     if report.units > left:
-        raise Refused(f"only {left} units are left in this period", "units")
+        raise Refused(f"only {left} units are left in this period", "units", "refused.units_left", left=left)
     done = voucher.units_per_period - left
     amount = voucher.value_of(done + report.units) - voucher.value_of(done)
     return [

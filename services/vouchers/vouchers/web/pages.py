@@ -9,16 +9,17 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 
+from kernel.web import formats
 from kernel.web.auth import current_principal
 from kernel.web.embedded import NEWEST_FIRST, newest_first
-from kernel.web.i18n import best_language
+from kernel.web.i18n import best_language, bind_formats
 from kernel.web.paging import Page, PageRequest, page_or_first, pager_links
 from kernel.web.signin import session_principal, signed_in
 from vouchers import handlers
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain.vouchers import CITIZEN
-from vouchers.i18n import LANGUAGES, t
+from vouchers.i18n import LANGUAGES, WORDS, t
 from vouchers.readmodels.projections import CITIZEN_VOUCHERS_ORDER
 from vouchers.web.api import PUBLIC_PROVIDER_FIELDS
 from vouchers.web.vouchers_api import comparison_for, voucher_out
@@ -41,7 +42,41 @@ def kronor(ore: int | None) -> str:
 
 
 def share(value: float | None) -> str:
-    return "–" if value is None else f"{value * 100:.0f} %"
+    """A fraction as a percentage in the page's language ("3 %" with a no-break space)."""
+    return formats.percent(value, language())
+
+
+def units(count: float | int | None, programme: Any) -> str:
+    """A count with the programme's unit word, singular or plural: "1 timme", "2 timmar",
+    "1 lektion", "32 lektioner"; the number as the page's language writes it."""
+    if count is None:
+        return "–"
+    lang = language()
+    word = programme.unit[lang] if count == 1 else programme.units_label[lang]
+    return f"{formats.number(count, lang, 1)} {word}"
+
+
+def _param(name: str, value: object, lang: str, programme: Any) -> str:
+    if isinstance(value, date):
+        return formats.day(value, lang)
+    if name == "left" and programme is not None:
+        return units(value, programme)  # type: ignore[arg-type]
+    return formats.number(value, lang) if isinstance(value, int | float) else str(value)
+
+
+def refusal(exc: Refused, programme: Any = None) -> str:
+    """What the rules refused, in the page's language when the catalogues have its words
+    (a count of units with the programme's unit word)."""
+    lang = language()
+    if exc.key and WORDS.has(exc.key, lang):
+        params = {k: _param(k, v, lang, programme) for k, v in exc.params.items()}
+        return t(exc.key, lang, **params)
+    return str(exc)
+
+
+@pages.record_once
+def _formats(state: Any) -> None:
+    bind_formats(state.app, language)
 
 
 @pages.app_context_processor
@@ -52,6 +87,8 @@ def helpers() -> dict[str, Any]:
         "t": lambda key, **params: t(key, lang, **params),
         "kronor": kronor,
         "share": share,
+        "units": units,
+        "tn": lambda key, count, **params: WORDS.tn(key, count, lang, **params),
         "visitor": session_principal(),
     }
 

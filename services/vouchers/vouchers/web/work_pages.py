@@ -19,6 +19,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from stdnum.se import orgnr
 
+from kernel.web import formats
 from kernel.web.auth import current_principal
 from kernel.web.formats import number
 from kernel.web.forms import form_errors
@@ -40,7 +41,7 @@ from vouchers.readmodels.projections import (
     VOUCHER_STATUSES,
 )
 from vouchers.web.api import actor
-from vouchers.web.pages import deps, language, pages
+from vouchers.web.pages import deps, language, pages, refusal, units
 from vouchers.web.schemas import (
     DecisionSchema,
     DefaultProviderSchema,
@@ -313,8 +314,8 @@ def grant_rule_errors(
         return {}  # the schema said so
     today = deps().clock().date()
     errors: dict[str, list[str]] = {}
-    for refusal in grant_refusals(programme, programme.category(category), birth, units, today):
-        errors.setdefault(refusal.field or "_schema", []).append(refusal_text(refusal))
+    for refused in grant_refusals(programme, programme.category(category), birth, units, today):
+        errors.setdefault(refused.field or "_schema", []).append(refusal_text(refused))
     return errors
 
 
@@ -353,7 +354,11 @@ def provider_work():  # type: ignore[no-untyped-def]
     return provider_page()
 
 
-def provider_page(status: int = 200, errors: dict[str, str] | None = None, error_in: str | None = None):  # type: ignore[no-untyped-def]
+def provider_page(  # type: ignore[no-untyped-def]
+    status: int = 200, errors: dict[str, str] | None = None, error_in: str | None = None, form: Any = None
+):
+    """The provider's page; after a refused report, that voucher's form as it was sent (its
+    report id too, so sending it again still reports the delivery once) with its errors."""
     d = deps()
     today = d.clock().date()
     mine = own_providers()
@@ -382,6 +387,7 @@ def provider_page(status: int = 200, errors: dict[str, str] | None = None, error
         new_report_id=lambda: uuid.uuid4().hex,
         errors=errors or {},
         error_in=error_in,
+        form=form or {},
     )
     return page, 422 if lists.refused and status == 200 else status
 
@@ -389,8 +395,10 @@ def provider_page(status: int = 200, errors: dict[str, str] | None = None, error
 @pages.post("/provider/<provider_id>/vouchers/<voucher_id>/deliveries")
 @signed_in("delivery.report")
 def report(provider_id: str, voucher_id: str):  # type: ignore[no-untyped-def]
-    if provider_id not in {p["_id"] for p in own_providers()} or deps().read.voucher(voucher_id) is None:
+    voucher = deps().read.voucher(voucher_id)
+    if provider_id not in {p["_id"] for p in own_providers()} or voucher is None:
         abort(404)
+    programme = deps().programmes.get(voucher["programme"])
     form = {k: request.form.get(k, "").strip() for k in ("report_id", "units", "delivered_on")}
     try:
         body = DeliverySchema().load(form)
@@ -400,11 +408,15 @@ def report(provider_id: str, voucher_id: str):  # type: ignore[no-untyped-def]
             DeliveryReport(provider_id, body["report_id"], body["units"], body["delivered_on"]),
         )
     except ValidationError as exc:
-        return provider_page(422, field_errors(exc), voucher_id)
+        said = form_errors(exc.messages, ("units", "delivered_on", "report_id"), language())  # type: ignore[arg-type]
+        return provider_page(422, {k: " ".join(v) for k, v in said.items()}, voucher_id, form)
     except Refused as exc:  # Conflict too: the report id was used for another delivery
-        return provider_page(422, {exc.field or "_schema": str(exc)}, voucher_id)
-    said = t("reported", language()) if redemption.created else t("reported_before", language())
-    flash(f"{said}: {redemption.data['units']} ({redemption.data['delivered_on']}), {voucher_id}")
+        return provider_page(422, {exc.field or "_schema": refusal(exc, programme)}, voucher_id, form)
+    lang = language()
+    said = t("reported", lang) if redemption.created else t("reported_before", lang)
+    category = programme.categories[voucher["category"]].label[lang]
+    delivered = formats.day(redemption.data["delivered_on"], lang)
+    flash(f"{said}: {units(redemption.data['units'], programme)} ({delivered}), {category}")
     return redirect(url_for("pages.provider_work", lang=language()) + f"#voucher-{voucher_id}")
 
 
