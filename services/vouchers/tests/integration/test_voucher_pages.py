@@ -58,6 +58,9 @@ def test_the_citizen_sees_and_switches_on_their_own_page(
     voucher = officer.get(f"/api/v1/vouchers/{voucher_id}").get_json()
     assert [t["provider_id"] for t in voucher["tenures"]] == [first, other]
     assert voucher["tenures"][0]["until"] == "2026-10-31"
+    page = browser.get("/my?lang=en").get_data(as_text=True)  # the coming change, and the comparison
+    assert 'class="coming-switch">From 1 Nov 2026: ' in page
+    assert 'href="/programmes/kulturpeng?lang=en"' in page
 
 
 def form_value(page: str, name: str) -> str:
