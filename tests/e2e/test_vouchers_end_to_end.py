@@ -114,8 +114,10 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
     # Published results, as JSON and as a page anyone can read.
     comparison = requests.get(f"{vouchers}/api/v1/programmes/kulturpeng/comparison", timeout=10).json()
     rows = {row["provider_id"]: row for row in comparison["providers"]}
-    assert rows[pelle]["delivered_units"] == 1 and rows[pelle]["switched_out"] == 1
-    assert rows[school]["switched_in"] == 1 and comparison["by_ownership"] == {
+    # the switch is for tomorrow: until then Pelle holds the voucher, no one has switched yet
+    assert rows[pelle]["delivered_units"] == 1 and rows[pelle]["switched_out"] == 0
+    assert rows[pelle]["choosers_now"] == 1 and rows[pelle]["delivered_share"] == round(1 / 32, 3)
+    assert rows[school]["switched_in"] == 0 and comparison["by_ownership"] == {
         "private": [pelle],
         "municipal": [school],
     }
