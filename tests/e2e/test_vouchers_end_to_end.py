@@ -141,7 +141,7 @@ def test_anyone_compares_providers_side_by_side_and_reads_a_profile(stack, token
     page.click("a[href^='/programmes/kulturpeng']")
     assert page.locator("h1").inner_text() == "Kulturpeng: Jämför utförare"
     row = page.locator(f"tr[data-provider='{music}']")
-    assert "Idéburen" in row.inner_text() and "4.7 (2026)" in row.inner_text()
+    assert "Idéburen" in row.inner_text() and "4,7 (2026)" in row.inner_text()  # a Swedish decimal comma
     assert_accessible(page)
     page.click("a[hreflang=en]")
     assert page.locator("h1").inner_text() == "Culture school voucher: Compare providers"
