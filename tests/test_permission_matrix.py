@@ -59,6 +59,7 @@ EXPECTED = {
     ("business_desk", "GET", "/api/v1/cases/by-reference/{reference}"): SARAS_TEAM | {"manager"},
     ("business_desk", "GET", "/api/v1/teams/{team}/queue"): SARAS_TEAM | {"manager"},
     ("business_desk", "POST", "/api/v1/cases/{case_id}/claim"): SARAS_TEAM,
+    ("business_desk", "POST", "/api/v1/cases/{case_id}/release"): SARAS_TEAM,
     ("business_desk", "POST", "/api/v1/cases/{case_id}/assign"): {"team_lead"},
     ("business_desk", "POST", "/api/v1/cases/{case_id}/notes"): SARAS_TEAM,
     ("business_desk", "POST", "/api/v1/cases/{case_id}/status"): SARAS_TEAM,
