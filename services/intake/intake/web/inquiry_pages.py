@@ -2,17 +2,46 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import render_template, request
 from marshmallow import ValidationError
 
 from intake import handlers
 from intake.domain.inquiries import SubmitInquiry
+from intake.domain.organisation import parse_organisation_number
 from intake.i18n import languages, request_language, t
 from intake.web.page_blueprint import deps, page_language, pages
 from intake.web.schemas import InquirySchema
+from kernel.web.forms import form_errors
 from kernel.web.ratelimit import limited
+from kernel.web.signin import session_principal
 
 FORM_FIELDS = ("organisation_number", "company", "contact_name", "email", "phone", "case_type", "description")
+# the form's order, as its errors are listed (the fields it shows after the inquiry's own)
+FORM_ORDER = (*FORM_FIELDS, "notify_by", "language")
+
+
+def form_labels(lang: str) -> dict[str, str]:
+    """Each field's label; the organisation number's by the deployment's country (a
+    Swedish deployment asks for an organisationsnummer, a Danish one for a CVR number)."""
+    labels = {field: t(field, lang) for field in FORM_ORDER}
+    labels["organisation_number"] = t(f"organisation_number.{deps().catalogue.country}", lang)
+    return labels
+
+
+def signed_in_values() -> dict[str, str]:
+    """What the session already tells about the applicant: their name and, when they
+    represent one organisation, its number."""
+    principal = session_principal()
+    if principal.anonymous:
+        return {}
+    values = {"contact_name": principal.name} if principal.name else {}
+    if len(principal.organisations) == 1:
+        [number] = principal.organisations
+        with contextlib.suppress(ValueError):
+            values["organisation_number"] = parse_organisation_number(number)[1]
+    return values
 
 
 def _render_form(lang: str, values: dict, errors: dict, status: int = 200):  # type: ignore[no-untyped-def]
@@ -36,6 +65,7 @@ def _render_form(lang: str, values: dict, errors: dict, status: int = 200):  # t
             errors=errors,
             case_types=case_types,
             fields=FORM_FIELDS,
+            labels=form_labels(lang),
             languages=languages(),
         ),
         status,
@@ -46,7 +76,11 @@ def _render_form(lang: str, values: dict, errors: dict, status: int = 200):  # t
 def form():  # type: ignore[no-untyped-def]
     lang = page_language()
     chosen = request.args.get("case_type", "")
-    values = {"language": lang, **({"case_type": chosen} if chosen in deps().catalogue.case_types else {})}
+    values = {
+        "language": lang,
+        **signed_in_values(),
+        **({"case_type": chosen} if chosen in deps().catalogue.case_types else {}),
+    }
     return _render_form(lang, values, {})
 
 
@@ -59,9 +93,8 @@ def submit():  # type: ignore[no-untyped-def]
     try:
         data = InquirySchema().load(values)
     except ValidationError as exc:
-        errors = {
-            field: [t(m, lang) for m in messages] for field, messages in exc.normalized_messages().items()
-        }
+        ordered = form_errors(exc.normalized_messages(), FORM_ORDER, lang)
+        errors = {field: [t(m, lang) for m in messages] for field, messages in ordered.items()}
         return _render_form(lang, values, errors, 422)
     submitted = handlers.submit(SubmitInquiry(**data), deps())
     receipt = handlers.receipt(submitted, deps())

@@ -426,7 +426,7 @@ def test_the_form_refuses_a_description_of_only_spaces_at_the_field_and_keeps_th
     refused = client.post("/", data=values)
     html = refused.get_data(as_text=True)
     assert refused.status_code == 422
-    assert re.search(r'id="description-error"[^>]*>\s*Fältet måste fyllas i\.', html)
+    assert re.search(r'id="description-error"[^>]*>\s*Fyll i fältet\.', html)
     assert (
         'value="Kafé Solsidan AB"' in html and 'value="Anna Berg"' in html and 'value="08-123 456 78"' in html
     )
