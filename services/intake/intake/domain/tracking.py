@@ -253,6 +253,12 @@ CASE_STEPS: dict[str, Step] = {
 }
 
 
+def _count_suffix(count: Any) -> str:
+    """A line counting files has its own words for none and one (`<key>.none`,
+    `<key>.one`): "1 bifogad fil", not "1 bifogade filer"."""
+    return {0: ".none", 1: ".one"}.get(count, "") if isinstance(count, int) else ""
+
+
 def public_view(
     doc: dict[str, Any],
     lang: str,
@@ -271,11 +277,12 @@ def public_view(
 
     def line(entry: dict[str, Any]) -> str:
         if "key" in entry:
+            key = entry["key"] + _count_suffix(entry["params"].get("files"))
             params = {
                 name.removesuffix("_key"): words(value, lang) if name.endswith("_key") else value
                 for name, value in entry["params"].items()
             }
-            return words(entry["key"], lang).format(**params)
+            return words(key, lang).format(**params)
         text = entry.get("text")  # lines stored before the catalogues: sv and en
         return (text.get(lang) or text.get("en", "")) if text else describe(entry["status"])
 

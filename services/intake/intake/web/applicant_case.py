@@ -4,7 +4,7 @@ link or from My cases."""
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request
+from flask import Response, abort, redirect, render_template, request
 
 from intake import handlers
 from intake.adapters import attachments, messages
@@ -12,8 +12,14 @@ from intake.bootstrap import Deps
 from intake.domain.inquiries import SURVEY_QUESTIONS, NothingToAnswer
 from intake.i18n import t
 from intake.web import letters
-from intake.web.page_blueprint import deps
+from intake.web.page_blueprint import deps, municipality
 from kernel.web.fields import MULTI_LINE_MESSAGE, has_control, normalise_newlines, without_control
+from kernel.web.signin import session_principal
+
+# the answer form's fields, in its order (the error summary's)
+ANSWER_FIELDS = ("answer", "files")
+# what the case page says after a form of its own was sent (?sent=...), by message key
+SENT_NOTES = {"answer": "answer.sent", "survey": "survey.thanks"}
 
 
 def appeal_text(doc: dict, lang: str) -> str:
@@ -26,10 +32,14 @@ def render_case(  # type: ignore[no-untyped-def]
     lang: str,
     token: str | None,
     letter_url: str,
-    answer_error: dict[str, str] | None = None,
+    answer_errors: dict[str, list[str]] | None = None,
     answer_text: str = "",
+    survey_errors: dict[str, list[str]] | None = None,
+    survey_values: dict[str, int] | None = None,
 ):
     view = handlers.applicant_view(deps(), doc, lang)
+    case_url = letter_url.removesuffix("/decision.pdf")
+    sent = request.args.get("sent", "")
     return render_template(
         "track.html",
         lang=lang,
@@ -44,8 +54,15 @@ def render_case(  # type: ignore[no-untyped-def]
         questions=SURVEY_QUESTIONS,
         max_files=attachments.MAX_FILES,
         max_mb=deps().settings.attachment_max_bytes // (1024 * 1024),
-        answer_error=answer_error or {},
+        answer_errors=answer_errors or {},
+        answer_labels={"answer": t("answer_label.short", lang), "files": t("files_label.short", lang)},
         answer_text=answer_text,
+        survey_errors=survey_errors or {},
+        survey_labels={q: t(f"survey.{q}", lang) for q in SURVEY_QUESTIONS},
+        survey_values=survey_values or {},
+        case_url=case_url,
+        sent_note=t(SENT_NOTES[sent], lang) if sent in SENT_NOTES else None,
+        signed_in=not session_principal().anonymous,
     )
 
 
@@ -60,8 +77,7 @@ def decision_pdf(doc: dict, lang: str):  # type: ignore[no-untyped-def]
     view = handlers.applicant_view(deps(), doc, lang)
     if not view["decision"]:
         abort(404, description=t("no_decision_yet", lang))
-    municipality = deps().catalogue.municipality.get("name") or t("municipality", lang)
-    pdf = letters.decision_letter(view, appeal_text(doc, lang), municipality, lang)
+    pdf = letters.decision_letter(view, appeal_text(doc, lang), municipality(lang)["name"], lang)
     name = f"{t('decision', lang).lower()}-{view['reference']}.pdf"
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
@@ -77,9 +93,10 @@ def upload_budget(deps_: Deps, doc: dict) -> int:
 
 
 def answer(doc: dict, lang: str, back: str, token: str | None, letter_url: str):  # type: ignore[no-untyped-def]
-    """Registers the applicant's answer. A refusal shows the case page again with the
-    reason at the answer field and what was typed still there (files must be chosen again:
-    a browser never refills a file input)."""
+    """Registers the applicant's answer, then leads back to the case page, which says it
+    was sent. A refusal shows the case page again with the reason at its field and in the
+    summary, what was typed still there (files must be chosen again: a browser never
+    refills a file input)."""
     uploads = [
         attachments.Upload(f.filename or "file", f.read())
         for f in request.files.getlist("files")
@@ -89,7 +106,7 @@ def answer(doc: dict, lang: str, back: str, token: str | None, letter_url: str):
 
     def refused(message: str, field: str = "answer"):  # type: ignore[no-untyped-def]
         kept = without_control(text, multi_line=True)
-        page = render_case(doc, lang, token, letter_url, answer_error={field: message}, answer_text=kept)
+        page = render_case(doc, lang, token, letter_url, answer_errors={field: [message]}, answer_text=kept)
         return page, 422
 
     if has_control(text, multi_line=True):
@@ -103,25 +120,23 @@ def answer(doc: dict, lang: str, back: str, token: str | None, letter_url: str):
         return refused(t("answer.empty", lang))
     except NothingToAnswer:
         abort(409, description=t("answer.nothing_to_answer", lang))
-    return render_template(
-        "message.html", lang=lang, t=lambda k: t(k, lang), message=t("answer.sent", lang), back=back
-    )
+    return redirect(f"{back}?lang={lang}&sent=answer#sent", 303)
 
 
-def survey(doc: dict, lang: str, back: str):  # type: ignore[no-untyped-def]
-    scores = {}
-    for question in SURVEY_QUESTIONS:
-        raw = request.form.get(question, "")
-        scores[question] = int(raw) if raw.isdigit() else 0
+def survey(doc: dict, lang: str, back: str, token: str | None, letter_url: str):  # type: ignore[no-untyped-def]
+    """Registers the survey's answers, then leads back to the case page, which thanks the
+    applicant. A question left unanswered is shown at its place, the others still chosen."""
+    chosen = {question: request.form.get(question, "") for question in SURVEY_QUESTIONS}
+    scores = {q: int(raw) for q, raw in chosen.items() if raw.isdigit() and 1 <= int(raw) <= 10}
+    missing = {q: [t("survey.incomplete", lang)] for q in SURVEY_QUESTIONS if q not in scores}
+    if missing:
+        page = render_case(doc, lang, token, letter_url, survey_errors=missing, survey_values=scores)
+        return page, 422
     try:
         handlers.answer_survey(deps(), doc, scores)
     except ValueError:
-        message = t("survey.incomplete", lang)
-        return render_template(
-            "message.html", lang=lang, t=lambda k: t(k, lang), message=message, error=True, back=back
-        ), 422
+        page = render_case(doc, lang, token, letter_url, survey_errors=missing, survey_values=scores)
+        return page, 422
     except NothingToAnswer:
         abort(409, description=t("survey.closed", lang))
-    return render_template(
-        "message.html", lang=lang, t=lambda k: t(k, lang), message=t("survey.thanks", lang), back=back
-    )
+    return redirect(f"{back}?lang={lang}&sent=survey#sent", 303)

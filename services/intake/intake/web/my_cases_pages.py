@@ -84,7 +84,7 @@ def my_case_answer(inquiry_id: str):  # type: ignore[no-untyped-def]
 @signed_in("inquiry.mine")
 def my_case_survey(inquiry_id: str):  # type: ignore[no-untyped-def]
     doc, lang = my_case_and_language(inquiry_id)
-    return survey(doc, lang, f"/my-cases/{inquiry_id}")
+    return survey(doc, lang, f"/my-cases/{inquiry_id}", None, f"/my-cases/{inquiry_id}/decision.pdf")
 
 
 @pages.get("/my-cases/<inquiry_id>/decision.pdf")

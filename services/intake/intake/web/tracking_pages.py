@@ -56,7 +56,7 @@ def track_answer(token: str):  # type: ignore[no-untyped-def]
 @limited("tracking")
 def track_survey(token: str):  # type: ignore[no-untyped-def]
     doc, lang = tracked_case(token)
-    return survey(doc, lang, f"/track/{token}")
+    return survey(doc, lang, f"/track/{token}", token, f"/track/{token}/decision.pdf")
 
 
 @pages.post("/track/<token>/new-link")

@@ -57,7 +57,9 @@ def post_answer(client, token: str, files: list[tuple[bytes, str]], text: str = 
         "csrf_token": csrf_token(page),
         "files": [(io.BytesIO(b), name) for b, name in files],
     }
-    return client.post(f"/track/{token}/answer?lang=en", data=data, content_type="multipart/form-data")
+    return client.post(
+        f"/track/{token}/answer?lang=en", data=data, content_type="multipart/form-data", follow_redirects=True
+    )
 
 
 def test_an_answer_with_a_file_is_stored_once_and_staff_can_fetch_the_file(app, signed_in):
@@ -143,7 +145,7 @@ def test_after_closing_the_applicant_answers_the_nki_survey_once(app):
     )
     assert incomplete.status_code == 422 and "all three questions" in incomplete.get_data(as_text=True)
     answers = {"overall": "9", "expectations": "8", "ideal": "7", "csrf_token": csrf_token(page)}
-    thanks = client.post(f"/track/{token}/survey?lang=en", data=answers)
+    thanks = client.post(f"/track/{token}/survey?lang=en", data=answers, follow_redirects=True)
     assert thanks.status_code == 200 and "Thank you for your answers" in thanks.get_data(as_text=True)
     [event] = app.db["events"].find({"type": "intake.survey_answered"})
     assert event["data"]["scores"] == {"overall": 9, "expectations": 8, "ideal": 7}
