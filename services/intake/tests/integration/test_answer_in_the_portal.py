@@ -187,3 +187,32 @@ def test_files_of_an_answer_that_is_not_recorded_are_removed(app, monkeypatch):
     assert post_answer(app.test_client(), token, [(PDF, "plan.pdf")]).status_code == 500
     assert app.db["attachments.files"].count_documents({}) == 0
     assert app.db["attachments.chunks"].count_documents({}) == 0
+
+
+@pytest.mark.parametrize(("lang", "heading"), [("sv", "Svaret kunde inte skickas"), ("en", "could not be sent")])
+def test_a_refused_answer_shows_its_error_on_the_case_page_and_the_language_switch_is_a_get(app, lang, heading):
+    _, token = waiting_case(app)
+    client = app.test_client()
+    page = client.get(f"/track/{token}?lang={lang}").get_data(as_text=True)
+    data = {"answer": "  ", "csrf_token": csrf_token(page)}
+    refused = client.post(f"/track/{token}/answer?lang={lang}", data=data, content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and heading in html
+    assert 'id="error-summary"' in html and '<a href="#answer">' in html and 'id="answer-error"' in html
+    assert f'href="/track/{token}?lang=en"' in html and f'href="/track/{token}?lang=sv"' in html
+    assert "answer?lang=" not in html.split("<nav>", 1)[1].split("</nav>", 1)[0]
+    kept = client.post(
+        f"/track/{token}/answer?lang={lang}",
+        data={"answer": "Planen\u0007 kommer", "csrf_token": csrf_token(page)},
+        content_type="multipart/form-data",
+    )
+    assert kept.status_code == 422 and "Planen kommer</textarea>" in kept.get_data(as_text=True)
+
+
+def test_a_sent_answer_leads_back_to_the_case_which_says_so(app):
+    _, token = waiting_case(app)
+    client = app.test_client()
+    sent = post_answer(client, token, [])
+    html = sent.get_data(as_text=True)
+    assert sent.request.path == f"/track/{token}" and 'id="sent"' in html and "Your answer is sent" in html
+    assert "(1 file attached)" not in html and "You sent your answer in the portal." in html
