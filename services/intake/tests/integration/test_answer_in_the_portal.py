@@ -189,8 +189,12 @@ def test_files_of_an_answer_that_is_not_recorded_are_removed(app, monkeypatch):
     assert app.db["attachments.chunks"].count_documents({}) == 0
 
 
-@pytest.mark.parametrize(("lang", "heading"), [("sv", "Svaret kunde inte skickas"), ("en", "could not be sent")])
-def test_a_refused_answer_shows_its_error_on_the_case_page_and_the_language_switch_is_a_get(app, lang, heading):
+@pytest.mark.parametrize(
+    ("lang", "heading"), [("sv", "Svaret kunde inte skickas"), ("en", "could not be sent")]
+)
+def test_a_refused_answer_shows_its_error_on_the_case_page_and_the_language_switch_is_a_get(
+    app, lang, heading
+):
     _, token = waiting_case(app)
     client = app.test_client()
     page = client.get(f"/track/{token}?lang={lang}").get_data(as_text=True)
