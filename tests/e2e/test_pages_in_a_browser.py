@@ -351,7 +351,7 @@ def test_the_applicant_answers_with_a_file_and_the_handler_opens_it(stack, page,
     page.click("#answer-form button[type=submit]")
     page.locator("[role=status]").wait_for()  # the page after the form or link has loaded
     assert page.locator("[role=status]").count() == 1
-    page.click("#back")
+    assert page.locator("#sent").count() == 1  # back on the case page, which says the answer was sent
     reload_until(page, "#status", "arbetar|working")  # business_desk registered the reply: the clock runs
 
     handler = sign_in(browser, f"{desk}/cases/{case['id']}", "sara.handler")
@@ -381,7 +381,7 @@ def test_the_applicant_answers_with_a_file_and_the_handler_opens_it(stack, page,
     page.click("#survey-form button[type=submit]")
     page.locator("[role=status]").wait_for()  # the page after the form or link has loaded
     assert page.locator("[role=status]").count() == 1
-    page.click("#back")
+    assert page.locator("#sent").count() == 1  # back on the case page, which thanks for the answers
     page.locator("#survey-answered").wait_for()  # the page after the form or link has loaded
     assert page.locator("#survey-answered").count() == 1
 
