@@ -290,14 +290,17 @@ def test_a_manager_reads_the_dashboard_with_charts_and_exports(stack, page, brow
     maria.click("#dashboard-link")
     reload_until(maria, "#received", r"[1-9]")
     assert maria.locator("h1").inner_text().startswith("Processing times")
-    assert maria.locator(".charts svg").count() == 4
+    assert maria.locator(".charts figure").count() == 4
     for chart in ("#chart-trend", "#chart-times", "#chart-within", "#chart-backlog"):
+        if maria.locator(f"{chart} .empty").count():  # one week's point is no trend: said in words
+            assert maria.locator(f"{chart} .empty").inner_text().strip()
+            continue
         box = maria.locator(chart).bounding_box()
         assert box and box["width"] > 300 and box["height"] > 120, chart  # readable on a laptop
     maria.select_option("#group_by", "team")
     maria.click("#dashboard-filters button[type=submit]")
     assert "Licensing" in maria.locator("#groups").inner_text()  # the team by its name
-    reload_until(maria, "#delivery-figures", r"email")  # notify's figures, fetched with a service token
+    reload_until(maria, "#delivery-figures", r"(?i)email")  # notify's figures, fetched with a service token
     shot = tmp_path / "dashboard.png"
     maria.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 20_000

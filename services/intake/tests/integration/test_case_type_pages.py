@@ -45,7 +45,7 @@ def test_a_case_type_page_shows_what_to_submit_the_promise_and_the_live_figures(
     client = create_app(settings_for("intake")).test_client()
     page = client.get("/case-types/outdoor_seating?lang=en").get_data(as_text=True)
     assert "A sketch of the seating" in page and "4 weeks" in page
-    assert 'id="decided">1<' in page and 'id="share">100 %<' in page
+    assert 'id="decided">1<' in page and 'id="share">100%<' in page
     listing = client.get("/case-types?lang=sv").get_data(as_text=True)
     assert (
         "Uteservering" in listing and "Inga beslut ännu under perioden." in listing
