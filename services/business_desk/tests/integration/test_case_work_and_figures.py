@@ -10,14 +10,11 @@ import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from urllib.parse import quote
 
 import pytest
 
-from business_desk import create_app
-from business_desk.bootstrap import bootstrap as desk_bootstrap
-from business_desk.service import consumed_handlers
 from conftest import case_inquiry
 from kernel.eventsourcing.inbox import MongoInbox
 from kernel.eventsourcing.processor import MessageProcessor
@@ -31,34 +28,9 @@ def inquiry(n: int, case_type: str, received_on: date, company: str | None = Non
     return case_inquiry(n, case_type, received_on.isoformat(), series="W", company=company)
 
 
-class Desk:
-    """The app on the real store, with a clock the test sets."""
-
-    def __init__(self, settings, personal, wire) -> None:
-        self.db = mongo_client(settings)[settings.database]
-        self.app = create_app(settings)
-        self.deps = self.app.extensions["business_desk.deps"]
-        self.today = date(2026, 11, 24)
-        self.deps.clock = lambda: datetime(self.today.year, self.today.month, self.today.day, 9, tzinfo=UTC)
-        self._processor = MessageProcessor(
-            MongoInbox(self.db, "business_desk"),
-            consumed_handlers(desk_bootstrap(settings, self.db)),
-            personal=personal,
-        )
-        self._wire = wire
-
-    def actor_id(self, subject: str) -> str:
-        """Who a demo user is (their issuer and subject)."""
-        return f"{self.deps.settings.oidc_issuer}#{subject}"
-
-    def receive(self, raw: dict) -> str:
-        assert self._processor.process(self._wire(raw)) is None
-        return raw["data"]["inquiry_id"]
-
-
 @pytest.fixture
-def desk(settings_for, personal, wire):
-    return Desk(settings_for("business_desk"), personal, wire)
+def desk(clocked_desk):
+    return clocked_desk
 
 
 def test_assign_note_status_extension_delay_close_and_reopen(desk, signed_in):

@@ -6,18 +6,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
 
-from business_desk import create_app
-from business_desk.bootstrap import bootstrap as desk_bootstrap
-from business_desk.service import consumed_handlers
 from conftest import case_inquiry
-from kernel.eventsourcing.inbox import MongoInbox
-from kernel.eventsourcing.processor import MessageProcessor
-from kernel.platform.connections import mongo_client
 
 pytestmark = pytest.mark.integration
 
@@ -26,34 +20,9 @@ def inquiry(n: int, case_type: str, received_on: date, company: str | None = Non
     return case_inquiry(n, case_type, received_on.isoformat(), series="W", company=company)
 
 
-class Desk:
-    """The app on the real store, with a clock the test sets."""
-
-    def __init__(self, settings, personal, wire) -> None:
-        self.db = mongo_client(settings)[settings.database]
-        self.app = create_app(settings)
-        self.deps = self.app.extensions["business_desk.deps"]
-        self.today = date(2026, 11, 24)
-        self.deps.clock = lambda: datetime(self.today.year, self.today.month, self.today.day, 9, tzinfo=UTC)
-        self._processor = MessageProcessor(
-            MongoInbox(self.db, "business_desk"),
-            consumed_handlers(desk_bootstrap(settings, self.db)),
-            personal=personal,
-        )
-        self._wire = wire
-
-    def actor_id(self, subject: str) -> str:
-        """Who a demo user is (their issuer and subject)."""
-        return f"{self.deps.settings.oidc_issuer}#{subject}"
-
-    def receive(self, raw: dict) -> str:
-        assert self._processor.process(self._wire(raw)) is None
-        return raw["data"]["inquiry_id"]
-
-
 @pytest.fixture
-def desk(settings_for, personal, wire):  # type: ignore[no-untyped-def]
-    desk = Desk(settings_for("business_desk"), personal, wire)
+def desk(clocked_desk):  # type: ignore[no-untyped-def]
+    desk = clocked_desk
     desk.receive(inquiry(71, "outdoor_seating", date(2026, 9, 1)))  # long overdue by 24 Nov
     desk.receive(inquiry(72, "outdoor_seating", date(2026, 11, 23)))
     return desk
