@@ -12,7 +12,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from kernel.web import formats
 from kernel.web.auth import current_principal
 from kernel.web.embedded import NEWEST_FIRST, newest_first
-from kernel.web.i18n import best_language, bind_formats
+from kernel.web.i18n import best_language, bind_formats, kernel_text
 from kernel.web.paging import Page, PageRequest, page_or_first, pager_links
 from kernel.web.signin import session_principal, signed_in
 from vouchers import handlers
@@ -66,8 +66,10 @@ def _param(name: str, value: object, lang: str, programme: Any) -> str:
 
 def refusal(exc: Refused, programme: Any = None) -> str:
     """What the rules refused, in the page's language when the catalogues have its words
-    (a count of units with the programme's unit word)."""
+    (a count of units with the programme's unit word; a form rule's in the kernel's words)."""
     lang = language()
+    if exc.key and exc.key.startswith("form."):
+        return kernel_text(exc.key, lang)
     if exc.key and WORDS.has(exc.key, lang):
         params = {k: _param(k, v, lang, programme) for k, v in exc.params.items()}
         return t(exc.key, lang, **params)

@@ -114,17 +114,8 @@ def _mapped(value: Any, change: Callable[[str], str]) -> Any:
     return [_mapped(v, change) for v in value]
 
 
-def refusal_text(exc: Refused) -> str:
-    """A rule's refusal in the page's language (its English where it has no message key)."""
-    if not exc.key:
-        return str(exc)
-    if exc.key.startswith("form."):
-        return kernel_text(exc.key, language())
-    return t(exc.key, language(), **exc.params)
-
-
 def refusal_errors(exc: Refused, field: str | None = None) -> dict[str, list[str]]:
-    return {field or exc.field or "_schema": [refusal_text(exc)]}
+    return {field or exc.field or "_schema": [refusal(exc)]}
 
 
 # -- the voucher officer --------------------------------------------------------------------
@@ -315,7 +306,7 @@ def grant_rule_errors(
     today = deps().clock().date()
     errors: dict[str, list[str]] = {}
     for refused in grant_refusals(programme, programme.category(category), birth, units, today):
-        errors.setdefault(refused.field or "_schema", []).append(refusal_text(refused))
+        errors.setdefault(refused.field or "_schema", []).append(refusal(refused))
     return errors
 
 
