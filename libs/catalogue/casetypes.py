@@ -32,6 +32,8 @@ class CaseType:
     documents: tuple[dict[str, str], ...] = ()
     # how to appeal a decision (the decision page and letter)
     appeal: dict[str, str] = field(default_factory=dict)
+    # False where the outcome is not a decision (an answer to a question): no appeal address
+    appealable: bool = True
 
     def label(self, lang: str) -> str:
         return self.name.get(lang) or self.name["en"]
@@ -177,6 +179,7 @@ def _parse(raw: dict) -> Catalogue:
             insikt_area=item.get("insikt_area"),
             documents=tuple(dict(d) for d in item.get("documents", [])),
             appeal=dict(item.get("appeal") or raw.get("appeal") or {}),
+            appealable=bool(item.get("appealable", True)),
             kind=item["kind"],
             legal_reference=item.get("legal_reference", ""),
             team=item["team"],

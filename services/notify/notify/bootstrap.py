@@ -17,6 +17,7 @@ from typing import Any
 from pymongo.database import Database
 
 from catalogue import casetypes, programmes
+from catalogue.casetypes import Catalogue
 from kernel.platform.connections import personal_data, service_database, store_ping
 from kernel.privacy.personal import PersonalData
 from notify.adapters.outbox import MailOutbox
@@ -42,6 +43,7 @@ class Deps:
     sms: Any  # SmsGateway, or a fake with `configured` and send()
     staff_language: str  # the deployment's national language: the staff's emails
     programme_names: Mapping[str, Mapping[str, str]]  # each voucher programme's name by language
+    catalogue: Catalogue  # the case types: the municipality and each one's appeal (decision emails)
     deliveries: Deliveries | None = None  # what the web reads of the outgoing mail (None: fakes)
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
@@ -76,6 +78,7 @@ def bootstrap(
         raise TypeError("fakes given need the personal data they seal with")
     if programme_names is None:
         programme_names = programmes.load(settings.voucher_programmes_file).names()
+    catalogue = casetypes.load(settings.case_types_file)
     return Deps(
         settings=settings,
         personal=personal,
@@ -83,7 +86,8 @@ def bootstrap(
         outbox=outbox,
         smtp=smtp or SmtpSender(settings),
         sms=sms or SmsGateway(settings),
-        staff_language=staff_language(casetypes.load(settings.case_types_file).country),
+        staff_language=staff_language(catalogue.country),
+        catalogue=catalogue,
         programme_names=programme_names,
         deliveries=deliveries,
         clock=clock,

@@ -119,7 +119,7 @@ def sign_in_link_requested(deps: Deps, event: Envelope, session: Session) -> Non
     language = event.data["language"]
     recipient = {"email": personal["email"], "language": language}
     link = f"{deps.settings.intake_public_url}/sign-in/{personal['token']}?lang={language}"
-    email = email_for(event, recipient, link)
+    email = email_for(event, recipient, link, deps.catalogue)
     about = About("sign-in", event.type, SIGN_IN, event.data["subject_id"])
     deps.outbox.queue(f"{event.event_id}:sign_in_link", email, about, session)
 
@@ -142,7 +142,8 @@ def _write_to_applicant(deps: Deps, recipient: dict[str, Any], event: Envelope, 
     """By the applicant's choice: email, SMS (with the email as its fallback), or both."""
     token = recipient.get("tracking_token")
     tracking_url = f"{deps.settings.intake_public_url}/track/{token}" if token else None
-    key, email = f"{event.event_id}:{EMAILS[event.type]}", email_for(event, recipient, tracking_url)
+    key = f"{event.event_id}:{EMAILS[event.type]}"
+    email = email_for(event, recipient, tracking_url, deps.catalogue)
     about = About(
         event.data["reference"],
         event.type,

@@ -10,7 +10,7 @@ from business_desk.i18n import page_language, t
 from business_desk.readmodels.case_projection import clock_now
 from business_desk.web.page_blueprint import deps, pages
 from business_desk.web.roster import roster_choices
-from catalogue.outcomes import outcome_label
+from catalogue.decision_letter import decision_letter as written_decision
 from kernel.web.embedded import NEWEST_FIRST, newest_first
 from kernel.web.paging import page_or_first, pager_links
 from kernel.web.signin import page_check
@@ -20,23 +20,26 @@ def decision_letter(
     case: dict, outcome: str, answer: str | None, legal_reference: str, handler: str, decided_on: str
 ) -> dict:
     """The decision letter the applicant gets, in the applicant's language: the words of
-    notify's decision email (templates/email/decision.txt), shown before and after deciding."""
-    lang = case.get("language") or page_language()
-    words = {"reference": case["reference"], "outcome": outcome_label(outcome, lang)}
+    notify's decision email (catalogue.decision_letter), shown before and after deciding."""
     contact = case.get("contact") or {}
+    letter = written_decision(
+        deps().catalogue,
+        case["case_type"],
+        case.get("language") or page_language(),
+        reference=case["reference"],
+        outcome=outcome,
+        decided_on=decided_on,
+        answer=answer,
+        legal_reference=legal_reference,
+        handler=handler,
+        name=contact.get("name"),
+    )
+    erased = () if answer else (t("case.erased", page_language()),)
+    body = letter.body[:2] + erased + letter.body[2:]
     return {
-        "language": lang,
-        "subject": t("letter.subject", lang, **words),
-        "paragraphs": [
-            t("letter.greeting", lang, name=contact.get("name") or ""),
-            t("letter.decided", lang, reference=case["reference"], decided_on=decided_on),
-            f"{t('letter.outcome', lang)} {words['outcome']}",
-            answer or t("case.erased", page_language()),
-            t("letter.legal_basis", lang, legal_reference=legal_reference),
-            t("letter.appeal", lang, reference=case["reference"]),
-            t("letter.regards", lang),
-            t("letter.signature", lang, handler=handler),
-        ],
+        "language": letter.language,
+        "subject": letter.subject,
+        "paragraphs": [letter.greeting, *body, *letter.closing],
     }
 
 

@@ -180,6 +180,10 @@ def test_a_decision_is_previewed_as_the_applicant_s_letter_before_it_is_recorded
     assert "Ni behöver inget tillstånd." in sent and "BUS-2026-T00061" in sent
     # the letter is in the applicant's language (Swedish here), whatever the page's
     assert "Beslut: Besvarat" in letter and "Beslut: Besvarat" in sent and "Decision:" not in sent
+    # the words of the decision email (catalogue.decision_letter): the configured municipality,
+    # and an answer to a question is not sent anywhere to be appealed
+    assert "Huddinge kommun har fattat beslut i ditt ärende BUS-2026-T00061" in sent
+    assert "kan inte överklagas" in sent and "Skicka överklagandet" not in sent
 
 
 @pytest.mark.parametrize(

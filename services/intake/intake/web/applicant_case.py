@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Response, abort, redirect, render_template, request
 
+from catalogue.decision_letter import appeal
 from intake import handlers
 from intake.adapters import attachments, messages
 from intake.bootstrap import Deps
@@ -22,9 +23,10 @@ ANSWER_FIELDS = ("answer", "files")
 SENT_NOTES = {"answer": "answer.sent", "survey": "survey.thanks"}
 
 
-def appeal_text(doc: dict, lang: str) -> str:
-    appeal = deps().catalogue.get(doc["case_type"]).appeal
-    return appeal.get(lang) or appeal.get("en", "")
+def appeal_text(doc: dict, lang: str) -> list[str]:
+    """How to appeal, as the decision email words it: the case type's text and, where the
+    outcome can be appealed, the address to send the appeal to."""
+    return appeal(deps().catalogue, doc["case_type"], lang, doc["reference"])
 
 
 def render_case(  # type: ignore[no-untyped-def]
@@ -77,7 +79,7 @@ def decision_pdf(doc: dict, lang: str):  # type: ignore[no-untyped-def]
     view = handlers.applicant_view(deps(), doc, lang)
     if not view["decision"]:
         abort(404, description=t("no_decision_yet", lang))
-    pdf = letters.decision_letter(view, appeal_text(doc, lang), municipality(lang)["name"], lang)
+    pdf = letters.decision_letter(view, "\n".join(appeal_text(doc, lang)), municipality(lang)["name"], lang)
     name = f"{t('decision', lang).lower()}-{view['reference']}.pdf"
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}

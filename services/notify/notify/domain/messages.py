@@ -12,6 +12,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from catalogue.casetypes import Catalogue
+from catalogue.decision_letter import DecisionLetter, decision_letter
 from catalogue.outcomes import OUTCOMES
 from kernel.eventsourcing.envelope import Envelope
 from kernel.web.i18n import LANGUAGES_BY_COUNTRY
@@ -162,13 +164,16 @@ def render(template: str, language: str, context: dict[str, Any]) -> tuple[str, 
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")
 
 
-def email_for(event: Envelope, recipient: dict[str, Any], tracking_url: str | None) -> Email:
+def email_for(
+    event: Envelope, recipient: dict[str, Any], tracking_url: str | None, catalogue: Catalogue
+) -> Email:
+    """The email an applicant (or whoever asked to sign in) gets of `event`; a decision in
+    the words of the decision letter the handler previewed (catalogue.decision_letter)."""
     template = EMAILS[event.type]
-    subject, body = render(
-        template,
-        recipient["language"],
-        {"data": event.data, "recipient": recipient, "tracking_url": tracking_url},
-    )
+    context = {"data": event.data, "recipient": recipient, "tracking_url": tracking_url}
+    if event.type == "business_desk.case_decided":
+        context["letter"] = decision_letter_of(event.data, recipient, catalogue)
+    subject, body = render(template, recipient["language"], context)
     return Email(
         to=recipient["email"],
         subject=subject,
@@ -176,6 +181,25 @@ def email_for(event: Envelope, recipient: dict[str, Any], tracking_url: str | No
         language=recipient["language"],
         template=template,
         link=tracking_url,
+    )
+
+
+def decision_letter_of(
+    data: dict[str, Any], recipient: dict[str, Any], catalogue: Catalogue
+) -> DecisionLetter:
+    """`data`: a case_decided event's; its answer is None once erased."""
+    language = written_in("decision", recipient["language"])
+    return decision_letter(
+        catalogue,
+        recipient.get("case_type"),
+        language,
+        reference=data["reference"],
+        outcome=data["outcome"],
+        decided_on=data["decided_on"],
+        answer=(data.get("personal") or {}).get("answer"),
+        legal_reference=data["legal_reference"],
+        handler=data["handler"],
+        name=recipient.get("name"),
     )
 
 

@@ -11,12 +11,20 @@ from typing import Any
 
 import pytest
 
+from catalogue import casetypes
 from kernel.eventsourcing.contracts import golden_example
-from notify.domain.messages import EMAILS, VOUCHER_EMAILS, html_body, kronor, render
+from kernel.platform.settings import REPO_ROOT
+from notify.domain.messages import EMAILS, VOUCHER_EMAILS, decision_letter_of, html_body, kronor, render
 
 FIXTURES = Path(__file__).with_name("emails_as_rendered.json")
 LANGUAGES = ("sv", "en", "da", "fi")  # fi: a language notify has no words in
-RECIPIENT = {"email": "anna.berg@example.se", "name": "Anna Berg", "language": "sv"}
+RECIPIENT = {
+    "email": "anna.berg@example.se",
+    "name": "Anna Berg",
+    "language": "sv",
+    "case_type": "building_permit",
+}
+CATALOGUE = casetypes.load(REPO_ROOT / "config" / "case_types.yaml")
 EVENT_OF = {
     **{template: event_type for event_type, template in EMAILS.items()},
     **{template: event_type for event_type, made in VOUCHER_EMAILS.items() for _who, template in made},
@@ -49,15 +57,18 @@ def cases() -> dict[str, tuple[str, str, dict[str, Any]]]:
                 data.pop("personal", None)
             for url in ("http://intake.example/track/abc", None):
                 for language in LANGUAGES:
+                    recipient = {**RECIPIENT, "language": language}
                     context = {
                         "data": data,
-                        "recipient": {**RECIPIENT, "language": language},
+                        "recipient": recipient,
                         "tracking_url": url,
                         "desk_url": "http://desk.example",
                         "vouchers_url": "http://vouchers.example",
                         "programme_name": "Hemtjänst",
                         "kronor": kronor,
                     }
+                    if template == "decision":
+                        context["letter"] = decision_letter_of(data, recipient, CATALOGUE)
                     name = f"{template}/{n}/{'link' if url else 'nolink'}/{language}"
                     found[name] = (template, language, context)
     return found

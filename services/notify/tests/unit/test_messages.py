@@ -5,19 +5,30 @@ from typing import ClassVar
 
 import pytest
 
+from catalogue import casetypes
 from kernel.eventsourcing.contracts import golden_example
 from kernel.eventsourcing.envelope import Envelope
+from kernel.platform.settings import REPO_ROOT
 from notify.domain.messages import APPLICANT_EMAILS, VOUCHER_EMAILS, email_for, render, staff_emails
 from notify.settings import NotifySettings
 
-RECIPIENT = {"email": "anna.berg@example.se", "name": "Anna Berg", "language": "sv"}
+CATALOGUE = casetypes.load(REPO_ROOT / "config" / "case_types.yaml")
+DANISH = casetypes.load(REPO_ROOT / "config" / "case_types.dk.yaml")
+
+RECIPIENT = {
+    "email": "anna.berg@example.se",
+    "name": "Anna Berg",
+    "language": "sv",
+    "case_type": "building_permit",
+}
 
 
 @pytest.mark.parametrize("language", ["sv", "en", "da"])
 @pytest.mark.parametrize("event_type", sorted(APPLICANT_EMAILS))
 def test_every_template_renders_with_its_golden_event(event_type, language):
     event = Envelope.from_dict(golden_example(event_type))
-    email = email_for(event, {**RECIPIENT, "language": language}, "http://intake.example/track/abc")
+    recipient = {**RECIPIENT, "language": language}
+    email = email_for(event, recipient, "http://intake.example/track/abc", CATALOGUE)
     assert email.to == "anna.berg@example.se"
     assert event.data.get("reference", "") in email.subject
     assert "http://intake.example/track/abc" in email.body
@@ -25,13 +36,15 @@ def test_every_template_renders_with_its_golden_event(event_type, language):
 
 
 def test_the_receipt_promises_a_date_and_the_decision_says_how_to_appeal():
-    receipt = email_for(Envelope.from_dict(golden_example("intake.inquiry_submitted")), RECIPIENT, None)
+    submitted = Envelope.from_dict(golden_example("intake.inquiry_submitted"))
+    receipt = email_for(submitted, RECIPIENT, None, CATALOGUE)
     assert "Du får besked senast: 2027-02-02" in receipt.body
     assert "Följ ditt ärende" not in receipt.body  # no link to show
     decision = email_for(
         Envelope.from_dict(golden_example("business_desk.case_decided")),
         {**RECIPIENT, "language": "en"},
         None,
+        CATALOGUE,
     )
     assert decision.subject.endswith("Granted with conditions")
     assert "Plan- och bygglagen" in decision.body and "appeal" in decision.body
@@ -169,10 +182,12 @@ def test_every_applicant_email_has_danish_words_for_a_danish_deployment():
         assert written_in(template, "da") == "da", template
     decision = email_for(
         Envelope.from_dict(golden_example("business_desk.case_decided")),
-        {**RECIPIENT, "language": "da"},
+        {**RECIPIENT, "language": "da", "case_type": "building_permit"},
         None,
+        DANISH,
     )
     assert decision.subject.endswith("Tilladelse givet med vilkår") and "klage" in decision.body
+    assert "Københavns Kommune" in decision.body and "fire uger" in decision.body
 
 
 def test_a_danish_deployment_warns_its_staff_in_danish(monkeypatch):

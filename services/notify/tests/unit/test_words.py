@@ -30,8 +30,10 @@ def extension_units() -> set[str]:
     return {f"unit.{unit}" for unit in extension["properties"]["unit"]["enum"]}
 
 
-# keys a template builds at run time
-BUILT = {"deadline_extended": extension_units()}
+# keys an email needs that its template does not write out: the units of an extension, and
+# the decision's subject key, which marks the languages the decision email is written in
+# (its words are catalogue.decision_letter's)
+BUILT = {"deadline_extended": extension_units(), "decision": {"decision.subject"}}
 
 
 def email_keys(email: str) -> tuple[set[str], set[str]]:
