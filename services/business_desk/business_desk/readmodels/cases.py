@@ -156,6 +156,22 @@ class CaseReadModel:
             opened=lambda stored: self._opened(stored, detail=False),
         )
 
+    def selected(self, query: dict[str, Any], sort: SortKey, page: PageRequest) -> Page[dict[str, Any]]:
+        """One page of the cases a query picks, in the order given (the dashboard's drilldowns:
+        one read of the store a page, its sealed summaries opened with one key fetch)."""
+        return mongo_page(
+            self._cases,
+            query,
+            sort,
+            page,
+            LIST_FIELDS,
+            opened=lambda stored: self._opened(stored, detail=False),
+        )
+
+    def count_selected(self, query: dict[str, Any]) -> int:
+        """How many cases a query picks (a drilldown's count)."""
+        return int(self._cases.count_documents(query))
+
     def count(self, filter_: QueueFilter, today: date) -> int:
         """How many cases the whole queue holds (its pages say how many in all)."""
         return int(self._cases.count_documents(filter_.query(today)))

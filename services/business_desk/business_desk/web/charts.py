@@ -4,6 +4,7 @@ where there is too little to draw (under two points), a sentence saying so inste
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pygal
@@ -48,6 +49,24 @@ def _config(title: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+# a chart's link to the cases behind a bar or point: (show, week= or band=) -> the URL
+Link = Callable[..., str]
+
+
+def _linked(
+    values: list[Any], weeks: list[dict[str, Any]], show: str, link: Link | None, what: str
+) -> list[Any]:
+    """The values, each drawn as a link to the cases behind it (a week with no cases has none)."""
+    if link is None:
+        return values
+    return [
+        v
+        if v is None or not week[what]
+        else {"value": v, "xlink": {"href": link(show, week=week["week"]), "target": "_self"}}
+        for v, week in zip(values, weeks, strict=True)
+    ]
+
+
 def _weeks(figures: dict[str, Any]) -> list[str]:
     return [formats.week(w["week"], page_language()) for w in figures["weekly"]]
 
@@ -73,41 +92,43 @@ def _thin(labels: list[str]) -> list[str]:
     return labels[::step]
 
 
-def trend(figures: dict[str, Any]) -> str:
-    """Received and decided per week."""
+def trend(figures: dict[str, Any], link: Link | None = None) -> str:
+    """Received and decided per week (each bar a link to its cases)."""
     chart = pygal.Bar(**_config(t("chart.received_and_decided_per_week", page_language())))
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
     received = [w["received"] for w in figures["weekly"]]
     decided = [w["decided"] for w in figures["weekly"]]
-    chart.add(t("case.received", page_language()), received)
-    chart.add(t("dashboard.decided", page_language()), decided)
+    weeks = figures["weekly"]
+    chart.add(t("case.received", page_language()), _linked(received, weeks, "received", link, "received"))
+    chart.add(t("dashboard.decided", page_language()), _linked(decided, weeks, "decided", link, "decided"))
     return _render(chart, received, decided)
 
 
-def times(figures: dict[str, Any]) -> str:
-    """Median and P90 days per week, net and gross."""
+def times(figures: dict[str, Any], link: Link | None = None) -> str:
+    """Median and P90 days per week, net and gross (each point a link to the week's decisions)."""
     chart = pygal.Line(
         **_config(t("chart.days_to_decision_per_week", page_language()), allow_interruptions=True)
     )
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
     series: list[list[Any]] = []
-    for key, label in (
-        ("median_net_days", t("chart.median_legal_net", page_language())),
-        ("p90_net_days", t("chart.p90_legal_net", page_language())),
-        ("median_gross_days", t("chart.median_applicant_s_wait_gross", page_language())),
+    for key, label, show in (
+        ("median_net_days", t("chart.median_legal_net", page_language()), "net_days"),
+        ("p90_net_days", t("chart.p90_legal_net", page_language()), "net_days"),
+        ("median_gross_days", t("chart.median_applicant_s_wait_gross", page_language()), "gross_days"),
     ):
         series.append([w[key] for w in figures["weekly"]])
-        chart.add(label, series[-1])
+        chart.add(label, _linked(series[-1], figures["weekly"], show, link, "decided"))
     # the axis from the data: from 0 to a little above the longest time
     top = max((v for values in series for v in values if v is not None), default=0)
     chart.range = (0, max(5, round(top * 1.1 + 0.5)))
     return _render(chart, *series)
 
 
-def within_target(figures: dict[str, Any]) -> str:
-    """Share decided within target per week, net and gross, in per cent."""
+def within_target(figures: dict[str, Any], link: Link | None = None) -> str:
+    """Share decided within target per week, net and gross, in per cent (each point a link
+    to the week's decisions within it)."""
     chart = pygal.Line(
         **_config(
             t("chart.share_decided_within_target_per", page_language()),
@@ -119,20 +140,20 @@ def within_target(figures: dict[str, Any]) -> str:
     chart.x_labels = _weeks(figures)
     chart.x_labels_major = _thin(chart.x_labels)
     series: list[list[Any]] = []
-    for key, label in (
-        ("share_within_target_net", t("chart.legal_clock_net", page_language())),
-        ("share_within_target_gross", t("case.applicant_s_wait_gross", page_language())),
+    for key, label, show in (
+        ("share_within_target_net", t("chart.legal_clock_net", page_language()), "within_net"),
+        ("share_within_target_gross", t("case.applicant_s_wait_gross", page_language()), "within_gross"),
     ):
         series.append([None if w[key] is None else round(w[key] * 100, 1) for w in figures["weekly"]])
-        chart.add(label, series[-1])
+        chart.add(label, _linked(series[-1], figures["weekly"], show, link, "decided"))
     # a share of 0 % is a point to draw: only missing weeks are nothing
     if sum(v is not None for values in series for v in values) < 2:
         return empty()
     return str(chart.render(is_unicode=True))
 
 
-def backlog(figures: dict[str, Any]) -> str:
-    """Open cases by age."""
+def backlog(figures: dict[str, Any], link: Link | None = None) -> str:
+    """Open cases by age (each bar a link to its cases)."""
     by_age = figures["backlog"]["by_age"]
     # six labels: show them all (the weekly charts show every few weeks only)
     chart = pygal.Bar(
@@ -150,5 +171,9 @@ def backlog(figures: dict[str, Any]) -> str:
         for lo, hi in AGE_BANDS  # the order of figures' by_age
     ]
     counts = list(by_age.values())
-    chart.add(t("index.open_cases", page_language()), counts)
+    bars = [
+        {"value": n, "xlink": {"href": link("age", band=str(i)), "target": "_self"}} if n and link else n
+        for i, n in enumerate(counts)
+    ]
+    chart.add(t("index.open_cases", page_language()), bars)
     return _render(chart, counts)

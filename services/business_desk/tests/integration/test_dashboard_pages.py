@@ -57,8 +57,8 @@ def test_staff_error_pages_are_pages_in_the_page_language_and_the_api_keeps_json
 def test_each_count_drills_down_to_the_cases_behind_it(desk, page_client):
     manager = page_client(desk.app, "manager", "en")
     page = manager.get("/dashboard?case_type=outdoor_seating").get_data(as_text=True)
-    assert "/dashboard/cases?show=overdue&case_type=outdoor_seating" in page
-    assert "/dashboard/cases?show=open&case_type=outdoor_seating" in page
+    assert "/dashboard/cases?show=overdue&amp;case_type=outdoor_seating" in page
+    assert "/dashboard/cases?show=open&amp;case_type=outdoor_seating" in page
     overdue = manager.get("/dashboard/cases?show=overdue&case_type=outdoor_seating")
     assert overdue.status_code == 200
     html = overdue.get_data(as_text=True)
