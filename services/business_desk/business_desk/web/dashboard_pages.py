@@ -229,7 +229,7 @@ def dashboard_cases():  # type: ignore[no-untyped-def]
         cases=[{**c, "clock": clock_now(c, d.catalogue, today)} for c in page.items],
         pager=pager_links(page),
         error=refused,
-        back="/dashboard?" + urlencode(_filter_args()),
+        back="/dashboard" + (f"?{urlencode(_filter_args())}" if _filter_args() else ""),
     )
 
 
