@@ -183,13 +183,14 @@ def dashboard_insikt():  # type: ignore[no-untyped-def]
 DRILL_PARAMS = ("show", "week", "band", "cursor", "limit")
 
 
-def _filter_args() -> list[tuple[str, str]]:
-    return [(k, v) for k, v in request.args.items(multi=True) if k not in DRILL_PARAMS and v]
+def _filter_args(but: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in request.args.items(multi=True) if k not in (*DRILL_PARAMS, *but) and v]
 
 
 def drill_url(show: str, **params: str) -> str:
-    """The link to the cases behind a figure, in the dashboard's filter."""
-    return "/dashboard/cases?" + urlencode([("show", show), *params.items(), *_filter_args()])
+    """The link to the cases behind a figure, in the dashboard's filter (narrowed by
+    `params`: a week, a band, a row's case type, team or handler)."""
+    return "/dashboard/cases?" + urlencode([("show", show), *params.items(), *_filter_args(tuple(params))])
 
 
 @pages.get("/dashboard/cases")

@@ -9,7 +9,7 @@ import html
 import io
 import re
 from datetime import date, timedelta
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from openpyxl import load_workbook
@@ -143,21 +143,33 @@ def expected(figures: dict, show: str, week: str | None, band: str | None) -> in
     }[show]
 
 
-@pytest.mark.parametrize("query", ["", "case_type=outdoor_seating", "period=4w", "team=licensing&period=52w"])
-def test_every_tile_bar_and_point_links_to_as_many_cases_as_it_counts(decided, page_client, query):
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "case_type=outdoor_seating",
+        "period=4w",
+        "team=licensing&period=52w",
+        "group_by=team",
+        "group_by=handler",
+    ],
+)
+def test_every_tile_bar_point_and_row_links_to_as_many_cases_as_it_counts(decided, page_client, query):
     manager = page_client(decided.app, "manager", "en")
     page = manager.get(f"/dashboard?{query}").get_data(as_text=True)
-    figures = manager.get(f"/dashboard/figures.json?{query}").get_json()
     links = {html.unescape(link) for link in LINK.findall(page)}
     shows = {parse_qs(urlsplit(link).query)["show"][0] for link in links}
-    if figures["totals"]["decided"]:
-        assert {"received", "decided", "within_net", "within_gross", "net_days", "gross_days"} <= shows
-        assert any("week=" in link for link in links)  # the charts' bars and points
+    assert {"received", "decided", "within_net", "within_gross", "net_days", "gross_days"} <= shows
     assert {"open", "overdue"} <= shows
+    assert any("week=" in link for link in links)  # the charts' bars and points
+    if "group_by" in query:  # the breakdown's rows
+        assert any(f"{query[9:]}=" in link for link in links)
     for link in sorted(links):
         args = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
         for name, value in parse_qs(query).items():
-            assert args[name] == value[0], link  # the dashboard's filter kept
+            assert args[name] == value[0] or name in ("case_type", "team"), link  # the filter kept
+        narrowed = urlencode({k: v for k, v in args.items() if k not in ("show", "week", "band")})
+        figures = manager.get(f"/dashboard/figures.json?{narrowed}").get_json()
         answer = manager.get(link)
         assert answer.status_code == 200, link
         text = answer.get_data(as_text=True)
