@@ -73,6 +73,8 @@ PAGES = [
     Page("tina.lead", "business_desk", "/teams/licensing"),
     Page("maria.manager", "business_desk", "/"),
     Page("maria.manager", "business_desk", "/dashboard"),
+    Page("maria.manager", "business_desk", "/dashboard", link="#tiles a"),  # the cases behind a tile
+    Page("maria.manager", "business_desk", "/dashboard/cases?show=open"),
     Page(None, "vouchers", "/"),
     Page(None, "vouchers", "/programmes/kulturpeng"),
     Page(None, "vouchers", "/programmes/hemtjanst"),

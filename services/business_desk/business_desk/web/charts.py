@@ -54,15 +54,31 @@ Link = Callable[..., str]
 
 
 def _linked(
-    values: list[Any], weeks: list[dict[str, Any]], show: str, link: Link | None, what: str
+    values: list[Any],
+    weeks: list[dict[str, Any]],
+    show: str,
+    link: Link | None,
+    what: str,
+    label: str,
+    shown: Callable[[Any], str] | None = None,
 ) -> list[Any]:
-    """The values, each drawn as a link to the cases behind it (a week with no cases has none)."""
+    """The values, each drawn as a link to the cases behind it (a week with no cases has
+    none), named for assistive technology ("Inkomna, v. 48: 3")."""
     if link is None:
         return values
+    lang = page_language()
+    shown = shown or (lambda v: formats.number(v, lang, 1))
     return [
         v
         if v is None or not week[what]
-        else {"value": v, "xlink": {"href": link(show, week=week["week"]), "target": "_self"}}
+        else {
+            "value": v,
+            "xlink": {
+                "href": link(show, week=week["week"]),
+                "target": "_self",
+                "aria-label": f"{label}, {formats.week(week['week'], lang)}: {shown(v)}",
+            },
+        }
         for v, week in zip(values, weeks, strict=True)
     ]
 
@@ -100,8 +116,11 @@ def trend(figures: dict[str, Any], link: Link | None = None) -> str:
     received = [w["received"] for w in figures["weekly"]]
     decided = [w["decided"] for w in figures["weekly"]]
     weeks = figures["weekly"]
-    chart.add(t("case.received", page_language()), _linked(received, weeks, "received", link, "received"))
-    chart.add(t("dashboard.decided", page_language()), _linked(decided, weeks, "decided", link, "decided"))
+    for label, show, values in (
+        (t("case.received", page_language()), "received", received),
+        (t("dashboard.decided", page_language()), "decided", decided),
+    ):
+        chart.add(label, _linked(values, weeks, show, link, show, label))
     return _render(chart, received, decided)
 
 
@@ -119,7 +138,7 @@ def times(figures: dict[str, Any], link: Link | None = None) -> str:
         ("median_gross_days", t("chart.median_applicant_s_wait_gross", page_language()), "gross_days"),
     ):
         series.append([w[key] for w in figures["weekly"]])
-        chart.add(label, _linked(series[-1], figures["weekly"], show, link, "decided"))
+        chart.add(label, _linked(series[-1], figures["weekly"], show, link, "decided", label))
     # the axis from the data: from 0 to a little above the longest time
     top = max((v for values in series for v in values if v is not None), default=0)
     chart.range = (0, max(5, round(top * 1.1 + 0.5)))
@@ -145,11 +164,15 @@ def within_target(figures: dict[str, Any], link: Link | None = None) -> str:
         ("share_within_target_gross", t("case.applicant_s_wait_gross", page_language()), "within_gross"),
     ):
         series.append([None if w[key] is None else round(w[key] * 100, 1) for w in figures["weekly"]])
-        chart.add(label, _linked(series[-1], figures["weekly"], show, link, "decided"))
+        chart.add(label, _linked(series[-1], figures["weekly"], show, link, "decided", label, _per_cent))
     # a share of 0 % is a point to draw: only missing weeks are nothing
     if sum(v is not None for values in series for v in values) < 2:
         return empty()
     return str(chart.render(is_unicode=True))
+
+
+def _per_cent(value: float) -> str:
+    return formats.percent(value / 100, page_language(), 1)
 
 
 def backlog(figures: dict[str, Any], link: Link | None = None) -> str:
@@ -172,8 +195,13 @@ def backlog(figures: dict[str, Any], link: Link | None = None) -> str:
     ]
     counts = list(by_age.values())
     bars = [
-        {"value": n, "xlink": {"href": link("age", band=str(i)), "target": "_self"}} if n and link else n
-        for i, n in enumerate(counts)
+        {
+            "value": n,
+            "xlink": {"href": link("age", band=str(i)), "target": "_self", "aria-label": f"{band}: {n}"},
+        }
+        if n and link
+        else n
+        for i, (n, band) in enumerate(zip(counts, chart.x_labels, strict=True))
     ]
     chart.add(t("index.open_cases", page_language()), bars)
     return _render(chart, counts)
