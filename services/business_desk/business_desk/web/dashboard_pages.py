@@ -129,7 +129,8 @@ def _figures_rows(lang: str) -> list[list[Any]]:
     """The figures' rows with the column names in the page's language."""
     result = dashboard.figures_for(deps(), _dashboard_scope())
     header, *rows = dashboard.figures_rows(result)
-    return [[t(f"export.{name}", lang) for name in header], *(_row_in(row, lang) for row in rows)]
+    names = {g["group"]: g["name"] for g in result.get("groups", []) if g.get("name")}
+    return [[t(f"export.{name}", lang) for name in header], *(_row_in(row, lang, names) for row in rows)]
 
 
 def band_words(lo: int, hi: int | None, lang: str) -> str:
@@ -141,9 +142,9 @@ def band_words(lo: int, hi: int | None, lang: str) -> str:
     )
 
 
-def _row_in(row: list[Any], lang: str) -> list[Any]:
+def _row_in(row: list[Any], lang: str, names: dict[str, str]) -> list[Any]:
     """A figures row's kind and key in the page's language: the row's kind, a group's case
-    type or team by name, an age band as the charts say it (the figures stay numbers)."""
+    type, team or handler by name, an age band as the charts say it (the figures stay numbers)."""
     kind, key, *cells = row
     catalogue = deps().catalogue
     if key == "(none)":
@@ -152,6 +153,8 @@ def _row_in(row: list[Any], lang: str) -> list[Any]:
         key = catalogue.get(key).label(lang)
     elif kind == "team":
         key = team_name(key)
+    elif kind == "handler":
+        key = names.get(key, key)
     elif kind == "open_by_age":
         lo, hi = next(band for band in AGE_BANDS if dashboard.figures._band(*band) == key)
         key = band_words(lo, hi, lang)

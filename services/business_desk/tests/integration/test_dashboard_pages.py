@@ -266,3 +266,6 @@ def test_the_csv_export_says_every_row_and_key_in_the_page_language(decided, pag
     keys = {row[1] for row in rows if row[0] in ("Ärendetyp", "Öppna efter ålder")}
     assert {"Uteservering", "0-7 dagar", "över 90 dagar"} <= keys
     assert not any("days" in row[1] or "_" in row[1] for row in rows[1:])
+    by_handler = manager.get("/dashboard/figures.csv?group_by=handler").get_data(as_text=True)
+    handlers = [row for row in csv.reader(io.StringIO(by_handler.lstrip("\ufeff")), delimiter=";")]
+    assert ["Handläggare", "Sara Handläggare"] in [row[:2] for row in handlers]
