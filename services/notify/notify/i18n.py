@@ -24,8 +24,8 @@ def subject_key(email: str) -> str:
 
 def written_in(email: str, lang: str) -> str:
     """The language an email is written in for a reader of `lang`: the reader's own where
-    its catalogue has the email (the Danish one has the applicants' and the staff's emails,
-    not the vouchers'), else English; an unknown language reads Swedish."""
+    its catalogue has the email (the Danish one has every email, frit valg's too),
+    else English; an unknown language reads Swedish."""
     lang = WORDS.language(lang)
     return lang if has(subject_key(email), lang) else "en"
 
