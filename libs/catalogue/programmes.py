@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-Text = dict[str, str]  # {"sv": ..., "en": ...}
+Text = dict[str, str]  # {"sv": ..., "en": ..., "da": ...}
 PERIODS = ("month", "whole")
 
 
@@ -19,9 +19,11 @@ class UnknownProgramme(LookupError):
 
 
 def _text(raw: Any, where: str) -> Text:
+    """A text in sv and en, and da (a Danish deployment's pages): its English where the
+    file gives no Danish."""
     if not isinstance(raw, dict) or not {"sv", "en"} <= raw.keys():
         raise ValueError(f"{where}: needs a text in sv and en")
-    return {"sv": str(raw["sv"]), "en": str(raw["en"])}
+    return {"sv": str(raw["sv"]), "en": str(raw["en"]), "da": str(raw.get("da", raw["en"]))}
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,7 @@ class Programmes:
         return iter(self.by_id.values())
 
     def names(self) -> dict[str, Text]:
-        """Each programme's name in sv and en, by its id (what notify's messages call it)."""
+        """Each programme's name in sv, en and da, by its id (what notify's messages call it)."""
         return {p.id: p.name for p in self}
 
 

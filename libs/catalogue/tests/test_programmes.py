@@ -35,10 +35,12 @@ def written(tmp_path: Path, **programmes: dict) -> Path:
     return path
 
 
-def test_the_shipped_programmes_load_with_their_names_in_both_languages() -> None:
+def test_the_shipped_programmes_load_with_their_names_in_every_language() -> None:
     programmes = load(SHIPPED)
     assert "kulturpeng" in programmes.by_id
-    assert programmes.names()["kulturpeng"] == {"sv": "Kulturpeng", "en": "Culture school voucher"}
+    assert programmes.names()["kulturpeng"] == {
+        "sv": "Kulturpeng", "en": "Culture school voucher", "da": "Kulturskolebevis"
+    }  # fmt: skip
     assert [p.id for p in programmes] == list(programmes.names())
 
 
@@ -81,3 +83,18 @@ def test_an_unknown_programme_or_category_is_a_lookup_error(tmp_path: Path) -> N
         programmes.get("nope")
     with pytest.raises(LookupError, match="no category"):
         programmes.get("kultur").category("nope")
+
+
+def test_every_shipped_text_has_its_danish_and_a_text_without_one_reads_english(tmp_path: Path) -> None:
+    """A Danish deployment's pages read each programme's Danish (frit valg)."""
+
+    def texts(node: object) -> list[dict]:
+        if isinstance(node, dict):
+            found = [node] if {"sv", "en"} <= node.keys() else []
+            return found + [t for value in node.values() for t in texts(value)]
+        return [t for value in node for t in texts(value)] if isinstance(node, list) else []
+
+    shipped = texts(yaml.safe_load(SHIPPED.read_text(encoding="utf-8")))
+    assert shipped and all(text.get("da") for text in shipped)
+    kultur = load(written(tmp_path, kultur=programme())).get("kultur")
+    assert kultur.name["da"] == "Culture voucher" and kultur.unit["da"] == "lesson"
