@@ -14,6 +14,7 @@ from datetime import datetime
 
 from pymongo.database import Database
 
+from catalogue import casetypes
 from catalogue import programmes as programme_config
 from catalogue.programmes import Programmes
 from kernel.eventsourcing.envelope import utc_now
@@ -37,6 +38,7 @@ class Deps:
     ping: Callable[[], object] = lambda: None
     personal: PersonalData | None = None  # the key vault: erasing destroys a citizen's key
     db: Database | None = None  # None: in-memory fakes
+    country: str = "SE"  # the deployment's (its case-type file's): the pages' languages, its money
 
 
 def citizen_secret(master_key: bytes) -> bytes:
@@ -54,6 +56,7 @@ def bootstrap(
     personal: PersonalData | None = None,
     programmes: Programmes | None = None,
     master_key: bytes | None = None,
+    country: str | None = None,
 ) -> Deps:
     """The handlers' dependencies: on `db` (else a client of their own), or on the `store`
     given with its `read` models (fakes, the read models kept by the store's hook: nothing
@@ -79,4 +82,5 @@ def bootstrap(
         ping=ping,
         personal=personal,
         db=db,
+        country=country or casetypes.load(settings.case_types_file).country,
     )

@@ -21,13 +21,16 @@ def blueprints() -> list[Any]:
 
 
 def setup(app: Any, deps: Any) -> None:
-    """The kept published comparison, and the pages' language for the kernel's own pages (429)."""
+    """The kept published comparison, the deployment's languages (its country's), and the
+    pages' language for the kernel's own pages (429)."""
+    from vouchers.i18n import offered_languages
     from vouchers.readmodels.published import published_figures
     from vouchers.web.pages import language
 
     app.extensions["vouchers.published"] = published_figures(
         deps, float(os.environ.get("COMPARISON_CACHE_S", "300"))
     )
+    app.config["LANGUAGES"] = offered_languages(deps.country)
     app.extensions["kernel.page_language"] = language
 
 

@@ -19,7 +19,7 @@ from vouchers import handlers
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain.vouchers import CITIZEN
-from vouchers.i18n import LANGUAGES, WORDS, t
+from vouchers.i18n import CURRENCY_BY_COUNTRY, LANGUAGE_NAMES, WORDS, offered_languages, t
 from vouchers.readmodels.projections import CITIZEN_VOUCHERS_ORDER
 from vouchers.web.api import PUBLIC_PROVIDER_FIELDS
 from vouchers.web.vouchers_api import comparison_for, voucher_out
@@ -31,13 +31,27 @@ def deps() -> Deps:
     return current_app.extensions["vouchers.deps"]
 
 
+def languages() -> tuple[str, ...]:
+    """The deployment's languages (its country's: sv and en, or da and en)."""
+    return tuple(current_app.config.get("LANGUAGES") or offered_languages(deps().country))
+
+
 def language() -> str:
-    return best_language(LANGUAGES)
+    """`?lang=` if the deployment offers it, else the browser's best match, else the national one."""
+    return best_language(languages())
+
+
+def currency() -> str:
+    return CURRENCY_BY_COUNTRY.get(deps().country, "SEK")
 
 
 def kronor(ore: int | None) -> str:
+    """An amount in öre (øre): a Swedish deployment's as it always read ("1 250,00 kr" on
+    every page), another's as the page's language writes its money ("1.250,00 kr.")."""
     if ore is None:
         return "–"
+    if currency() != "SEK":
+        return formats.amount(ore / 100, language(), currency())
     return f"{ore / 100:,.2f}".replace(",", " ").replace(".", ",") + " kr"
 
 
@@ -79,6 +93,10 @@ def refusal(exc: Refused, programme: Any = None) -> str:
 @pages.record_once
 def _formats(state: Any) -> None:
     bind_formats(state.app, language)
+    # |amount in the deployment's money (kroner in Denmark), not always SEK
+    state.app.jinja_env.filters["amount"] = lambda value, money=None: formats.amount(
+        value, language(), money or currency()
+    )
 
 
 @pages.app_context_processor
@@ -92,6 +110,7 @@ def helpers() -> dict[str, Any]:
         "units": units,
         "tn": lambda key, count, **params: WORDS.tn(key, count, lang, **params),
         "visitor": session_principal(),
+        "other_languages": [(code, LANGUAGE_NAMES[code]) for code in languages() if code != lang],
     }
 
 
