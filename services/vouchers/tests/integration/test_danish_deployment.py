@@ -1,17 +1,23 @@
 """A Danish deployment (country DK in its case-type configuration, CASE_TYPES_FILE): every
 vouchers page, as each role sees it, in Danish (the browser's Accept-Language or ?lang=da),
 with no Swedish word left on it, its language switch offering English (not Swedish), and
-its money in Danish kroner as Danish writes it."""
+its money in Danish kroner as Danish writes it. A citizen is known by a CPR number, a
+provider by a CVR number: a Swedish personnummer is refused, at the field, in Danish."""
 
 from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import pytest
 
+from conftest import CITIZEN_PERSONNUMMER, VOUCHER_OFFICER_VERA, csrf_token
+from kernel.domain.actors import Actor
 from kernel.platform.settings import REPO_ROOT
+from vouchers import handlers
 from vouchers.bootstrap import bootstrap
+from vouchers.domain.vouchers import GrantVoucher
 
 pytestmark = pytest.mark.integration
 
@@ -22,6 +28,9 @@ SWEDISH = re.compile(
     r"inlöst|utbetal\w*|handläggning|ansökningar)\b",
     re.IGNORECASE,
 )
+
+
+CPR = "150312-4002"  # a child's CPR number (born 15 March 2012: the seventh digit 4 says 20xx)
 
 
 @pytest.fixture
@@ -49,11 +58,12 @@ def assert_danish(page: str, *names: str) -> str:
     return text
 
 
-def test_every_page_of_a_danish_deployment_reads_danish(
-    app, signed_in, page_client, approved_provider, granted_voucher
-):
+def test_every_page_of_a_danish_deployment_reads_danish(app, deps, page_client, approved_provider):
     provider_id = approved_provider()
-    voucher_id = granted_voucher()
+    # the demo citizen signs in with the number the grant holds (the dev provider's is Swedish)
+    cilla = GrantVoucher("kulturpeng", "music", CITIZEN_PERSONNUMMER.replace("-", ""), date(2012, 3, 15),
+                         "cilla@hjem.example.dk", "en")  # fmt: skip
+    voucher_id = handlers.grant_voucher(deps, cilla, Actor(*VOUCHER_OFFICER_VERA))
     citizen = page_client(app, "citizen", "da")
     page = citizen.get("/my").get_data(as_text=True)
     names = ("Vera Valfrihetshandläggare", "Pelle Utförare")  # the demo users, signed in
@@ -85,3 +95,49 @@ def test_every_page_of_a_danish_deployment_reads_danish(
     english = provider.get("/provider?lang=en").get_data(as_text=True)
     assert '<html lang="en">' in english and 'hreflang="da" lang="da">Dansk<' in english
     assert 'hreflang="sv"' not in english
+
+
+def test_a_danish_deployment_grants_and_finds_by_cpr_number(app, deps, signed_in, page_client):
+    officer = page_client(app, "voucher_officer", "da")
+    page = officer.get("/officer").get_data(as_text=True)
+    form = {
+        "programme_category": "kulturpeng/music",
+        "personnummer": CITIZEN_PERSONNUMMER,  # a Swedish personnummer: no CPR number
+        "email": "mette@hjem.example.dk",
+        "language": "en",
+        "csrf_token": csrf_token(page),
+    }
+    refused = officer.post("/officer/vouchers", data=form)
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422 and 'href="#personnummer"' in said
+    assert "Det er ikke et gyldigt CPR-nummer (ddmmåå-nnnn)." in said
+    assert f'value="{CITIZEN_PERSONNUMMER}"' in said and 'value="mette@hjem.example.dk"' in said
+    english = officer.post("/officer/vouchers?lang=en", data=form).get_data(as_text=True)
+    assert "Not a valid CPR number (ddmmyy-nnnn)." in html.unescape(english) and "CPR number" in english
+
+    granted = officer.post("/officer/vouchers", data={**form, "personnummer": CPR})
+    assert granted.status_code == 302
+    assert "Fritvalgsbeviset er bevilget (Kulturskolebevis)." in officer.get(
+        granted.headers["Location"]
+    ).get_data(as_text=True)
+    [voucher] = deps.read.vouchers_of_programme("kulturpeng")
+
+    page = officer.get("/officer/vouchers").get_data(as_text=True)
+    search = {"personnummer": "1503124002", "csrf_token": csrf_token(page)}  # with or without the dash
+    found = officer.post("/officer/vouchers/search", data=search).get_data(as_text=True)
+    assert "Fundne fritvalgsbeviser: 1" in found and f'data-voucher="{voucher["_id"]}"' in found
+    wrong = officer.post("/officer/vouchers/search", data={**search, "personnummer": "20120315-2002"})
+    assert wrong.status_code == 422
+    assert "Det er ikke et gyldigt CPR-nummer" in html.unescape(wrong.get_data(as_text=True))
+
+    api = signed_in(app, "voucher_officer")
+    body = {"programme": "kulturpeng", "category": "dance", "email": "mette@hjem.example.dk"}
+    assert api.post("/api/v1/vouchers", json={**body, "personnummer": CPR}).status_code == 201
+    swedish = api.post("/api/v1/vouchers", json={**body, "personnummer": CITIZEN_PERSONNUMMER})
+    assert swedish.status_code == 422 and "personnummer" in swedish.get_json()["errors"]["json"]
+    org = api.post(
+        "/api/v1/programmes/kulturpeng/applications",
+        json={"organisation_number": "5560360793", "name": "Kulturskolen", "ownership": "private",
+              "categories": ["music"], "contact_email": "k@example.dk", "description": "Musikundervisning."},
+    )  # fmt: skip
+    assert org.status_code == 422 and "organisation_number" in org.get_json()["errors"]["json"]

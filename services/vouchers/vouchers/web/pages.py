@@ -22,6 +22,7 @@ from vouchers.domain.vouchers import CITIZEN
 from vouchers.i18n import CURRENCY_BY_COUNTRY, LANGUAGE_NAMES, WORDS, offered_languages, t
 from vouchers.readmodels.projections import CITIZEN_VOUCHERS_ORDER
 from vouchers.web.api import PUBLIC_PROVIDER_FIELDS
+from vouchers.web.schemas import signed_in_number
 from vouchers.web.vouchers_api import comparison_for, voucher_out
 
 pages = Blueprint("pages", __name__)
@@ -90,6 +91,16 @@ def refusal(exc: Refused, programme: Any = None) -> str:
     return str(exc)
 
 
+# the words a deployment's country names its own way: a Danish one's CPR and CVR numbers
+COUNTRY_WORDS = ("personnummer", "organisation_number")
+
+
+def worded(key: str) -> str:
+    """The key of a page's word in the deployment's country (`personnummer.DK`: CPR-nummer)."""
+    country = deps().country
+    return f"{key}.{country}" if country != "SE" and key in COUNTRY_WORDS else key
+
+
 @pages.record_once
 def _formats(state: Any) -> None:
     bind_formats(state.app, language)
@@ -104,7 +115,7 @@ def helpers() -> dict[str, Any]:
     lang = language()
     return {
         "lang": lang,
-        "t": lambda key, **params: t(key, lang, **params),
+        "t": lambda key, **params: t(worded(key), lang, **params),
         "kronor": kronor,
         "share": share,
         "units": units,
@@ -140,7 +151,7 @@ def provider(provider_id: str):  # type: ignore[no-untyped-def]
 
 
 def citizens_number() -> str:
-    number = current_principal().personal_number
+    number = signed_in_number(current_principal().personal_number)
     if not number:
         abort(403, description="Sign in with your personnummer (e-ID) to see your vouchers.")
     return str(number)

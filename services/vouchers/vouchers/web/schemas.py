@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, has_app_context
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
+from stdnum.dk import cpr, cvr
 from stdnum.exceptions import ValidationError as NumberError
 from stdnum.se import orgnr, personnummer
 
@@ -19,15 +21,37 @@ from vouchers.readmodels.projections import CITIZEN_VOUCHERS_ORDER, PAYMENTS_ORD
 DIGITS_AND_DASHES = WholeMatch(r"^[0-9+\- ]+$", error="Use digits (and - or +) only.")
 
 
-def organisation_number(value: str) -> str:
+def deployment_country() -> str:
+    """The deployment's country (SE, DK: its case-type file's), whose numbers a citizen and
+    an organisation are known by: a Swedish personnummer and organisationsnummer, or a Danish
+    CPR and CVR number."""
+    deps = current_app.extensions.get("vouchers.deps") if has_app_context() else None
+    return str(getattr(deps, "country", "SE"))
+
+
+def organisation_number(value: str, country: str | None = None) -> str:
+    if (country or deployment_country()) == "DK":
+        try:
+            return str(cvr.compact(cvr.validate(value)))
+        except NumberError as exc:
+            raise ValidationError(f"Not a valid Danish CVR number ({exc}).") from None
     try:
         return str(orgnr.compact(orgnr.validate(value)))
     except NumberError as exc:
         raise ValidationError(f"Not a valid Swedish organisation number ({exc}).") from None
 
 
-def valid_personnummer(value: str) -> tuple[str, Any]:
-    """The personnummer in its 12-digit form, and the birth date (coordination numbers too)."""
+def valid_personnummer(value: str, country: str | None = None) -> tuple[str, Any]:
+    """The citizen's number in its 12-digit form (yyyymmdd and the last four digits), and
+    the birth date: a Swedish personnummer (coordination numbers too), or in a Danish
+    deployment a CPR number (ddmmyy-nnnn, its century told by its seventh digit)."""
+    if (country or deployment_country()) == "DK":
+        try:
+            number = cpr.validate(value)
+            birth = cpr.get_birth_date(number)
+        except NumberError as exc:
+            raise ValidationError(f"Not a valid CPR number ({exc}).") from None
+        return birth.strftime("%Y%m%d") + number[-4:], birth
     try:
         number = personnummer.validate(value)
         birth = personnummer.get_birth_date(number)
@@ -36,12 +60,25 @@ def valid_personnummer(value: str) -> tuple[str, Any]:
     return birth.strftime("%Y%m%d") + personnummer.compact(number)[-4:], birth
 
 
+def signed_in_number(number: str | None) -> str | None:
+    """The signed-in citizen's number as the vouchers know it: a Danish sign-in's CPR number
+    (ddmmyynnnn) in its 12-digit form; a Swedish one as it is."""
+    if not number or deployment_country() != "DK":
+        return number
+    try:
+        return valid_personnummer(number, "DK")[0]
+    except ValidationError:
+        return number
+
+
 # this module's own English messages (the API's) by the key the pages' catalogues know them by;
 # a message that starts so is that message (the detail after it is python-stdnum's English)
 MESSAGE_KEYS = {
     "Use digits (and - or +) only.": "error.digits",
     "Not a valid Swedish organisation number": "error.organisation_number",
     "Not a valid personnummer": "error.personnummer",
+    "Not a valid Danish CVR number": "error.organisation_number.DK",
+    "Not a valid CPR number": "error.personnummer.DK",
     "A year (2026), half (2026-H1), quarter (2026-Q3) or month (2026-09).": "error.period",
     "A month like 2026-10.": "error.month",
     "Letters, digits and . : / - _ only.": "error.report_id",
@@ -57,7 +94,10 @@ def message_key(message: str) -> str | None:
 class ApplicationSchema(Schema):
     organisation_number = SingleLineText(
         validate=[validate.Length(max=20), DIGITS_AND_DASHES],
-        metadata={"description": "Swedish organisationsnummer; a provider's own is taken from their sign-in"},
+        metadata={
+            "description": "the deployment's country's: a Swedish organisationsnummer, a Danish CVR number; "
+            "a provider's own is taken from their sign-in"
+        },
     )
     name = SingleLineText(required=True, validate=validate.Length(min=2, max=200))
     ownership = fields.String(required=True, validate=validate.OneOf(OWNERSHIPS))

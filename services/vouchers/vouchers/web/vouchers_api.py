@@ -39,6 +39,7 @@ from vouchers.web.schemas import (
     VoucherHistoryEntryOut,
     VoucherOut,
     YearQuerySchema,
+    signed_in_number,
 )
 
 # -- vouchers ----------------------------------------------------------------------------
@@ -75,7 +76,7 @@ def readable_voucher(voucher_id: str, permission: str) -> dict[str, Any]:
     doc = deps().read.voucher(voucher_id)
     may = scope(permission)
     if doc is not None and may == "own":
-        number = current_principal().personal_number
+        number = signed_in_number(current_principal().personal_number)
         if not number or not deps().read.belongs_to(doc, number):
             doc = None
     if doc is None:
@@ -151,7 +152,7 @@ def voucher_tenures(query: dict[str, Any], voucher_id: str) -> dict[str, Any]:
 @blp.response(200, page_schema(VoucherOut))
 def my_vouchers(query: dict[str, Any]) -> dict[str, Any]:
     """The signed-in citizen's vouchers, newest first."""
-    number = current_principal().personal_number
+    number = signed_in_number(current_principal().personal_number)
     if not number:
         abort(403, message="Sign in with your personnummer (e-ID) to see your vouchers.")
     page = handlers.vouchers_of_citizen(deps(), number, query["page"])
