@@ -1,170 +1,50 @@
-"""Files an applicant sends with an answer: the type checked by the file's own first
-bytes (not its name), the size limited, scanned for viruses when a scanner is
-configured, and kept in MongoDB GridFS next to the inquiry."""
+"""Files an applicant sends with an answer: checked (type by the file's own first bytes,
+size, virus scan) and kept in MongoDB GridFS next to the inquiry, by the kernel's one
+helper for files people send (kernel.web.uploads), which business_desk's documents to the
+applicant use too."""
 
 from __future__ import annotations
 
-import hashlib
-import logging
-import shlex
-import subprocess
-from dataclasses import dataclass
-from typing import Any, Protocol
-
-import gridfs
-from bson import ObjectId
-from bson.errors import InvalidId
-from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
-from kernel.web.fields import SINGLE_LINE_FORBIDDEN, without_control
+from kernel.web.uploads import (
+    KINDS,
+    MAX_NAME_CHARS,
+    Checked,
+    CommandScanner,
+    FileStore,
+    NoScanner,
+    Rejected,
+    Scanner,
+    Upload,
+    scanner_for,
+    sniff,
+)
+from kernel.web.uploads import check as check_files
 
-log = logging.getLogger(__name__)
+__all__ = [
+    "KINDS",
+    "MAX_FILES",
+    "MAX_NAME_CHARS",
+    "AttachmentStore",
+    "Checked",
+    "CommandScanner",
+    "NoScanner",
+    "Rejected",
+    "Scanner",
+    "Upload",
+    "check",
+    "scanner_for",
+    "sniff",
+]
 
 MAX_FILES = 5
-# A file's name is free text the applicant chose: one line, no control characters (the
-# case page, the history and the download's header show it), of a name's usual length.
-MAX_NAME_CHARS = 255
-# content type -> (the bytes a file of that type starts with, the file name endings allowed)
-KINDS: dict[str, tuple[bytes, tuple[str, ...]]] = {
-    "application/pdf": (b"%PDF-", (".pdf",)),
-    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
-    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04", (".docx",)),
-}
-
-
-class Rejected(ValueError):
-    """A file that is not accepted; the message key says why (for the applicant's language)."""
-
-    def __init__(self, key: str, filename: str) -> None:
-        super().__init__(key)
-        self.key, self.filename = key, filename
-
-
-def sniff(filename: str, head: bytes) -> str:
-    """The file's content type, from its first bytes and its name agreeing."""
-    name = filename.lower()
-    for content_type, (magic, endings) in KINDS.items():
-        if head.startswith(magic) and name.endswith(endings):
-            return content_type
-    raise Rejected("attachment.type", filename)
-
-
-@dataclass(frozen=True)
-class Upload:
-    filename: str
-    data: bytes
-
-
-@dataclass(frozen=True)
-class Checked:
-    filename: str
-    content_type: str
-    data: bytes
-    sha256: str
-    scan: str  # "clean", or "not_scanned" when no scanner is configured
-
-
-class Scanner(Protocol):
-    def scan(self, data: bytes) -> str:
-        """'clean', or raise Rejected('attachment.infected')."""
-        ...
-
-
-class NoScanner:
-    def scan(self, data: bytes) -> str:
-        return "not_scanned"
-
-
-class CommandScanner:
-    """Runs a virus scanner that reads the file on standard input and exits 0 when it is
-    clean and 1 when it found something (ClamAV's `clamdscan --no-summary -` does)."""
-
-    def __init__(self, command: str, timeout_s: float = 60.0) -> None:
-        self._argv = shlex.split(command)
-        self._timeout_s = timeout_s
-
-    def scan(self, data: bytes) -> str:
-        result = subprocess.run(
-            self._argv, input=data, capture_output=True, timeout=self._timeout_s, check=False
-        )
-        if result.returncode == 0:
-            return "clean"
-        if result.returncode == 1:
-            raise Rejected("attachment.infected", "")
-        log.error("virus scanner failed (exit %s): %s", result.returncode, result.stderr[:500])
-        raise Rejected("attachment.scan_failed", "")
-
-
-def scanner_for(command: str) -> Scanner:
-    return CommandScanner(command) if command.strip() else NoScanner()
 
 
 def check(uploads: list[Upload], max_bytes: int, scanner: Scanner) -> list[Checked]:
-    if len(uploads) > MAX_FILES:
-        raise Rejected("attachment.too_many", "")
-    checked = []
-    for upload in uploads:
-        if len(upload.filename) > MAX_NAME_CHARS or SINGLE_LINE_FORBIDDEN.search(upload.filename):
-            raise Rejected("attachment.name", without_control(upload.filename)[:MAX_NAME_CHARS])
-        if len(upload.data) > max_bytes:
-            raise Rejected("attachment.too_large", upload.filename)
-        if not upload.data:
-            raise Rejected("attachment.empty", upload.filename)
-        content_type = sniff(upload.filename, upload.data[:16])
-        try:
-            scan = scanner.scan(upload.data)
-        except Rejected as rejected:
-            raise Rejected(rejected.key, upload.filename) from None
-        digest = hashlib.sha256(upload.data).hexdigest()
-        checked.append(Checked(upload.filename, content_type, upload.data, digest, scan))
-    return checked
+    return check_files(uploads, max_bytes, scanner, MAX_FILES)
 
 
-class AttachmentStore:
+class AttachmentStore(FileStore):
     def __init__(self, db: Database) -> None:
-        self._bucket = gridfs.GridFSBucket(db, bucket_name="attachments")
-        self._files = db["attachments.files"]
-        self._chunks = db["attachments.chunks"]
-
-    def put(self, inquiry_id: str, file: Checked) -> str:
-        file_id = self._bucket.upload_from_stream(
-            file.filename,
-            file.data,
-            metadata={
-                "inquiry_id": inquiry_id,
-                "content_type": file.content_type,
-                "sha256": file.sha256,
-                "scan": file.scan,
-            },
-        )
-        return str(file_id)
-
-    def get(self, inquiry_id: str, attachment_id: str) -> tuple[dict[str, Any], bytes] | None:
-        """The file's description and content, if it belongs to that inquiry."""
-        try:
-            oid = ObjectId(attachment_id)
-        except InvalidId:
-            return None
-        doc = self._files.find_one({"_id": oid, "metadata.inquiry_id": inquiry_id})
-        if doc is None:
-            return None
-        return doc, self._bucket.open_download_stream(oid).read()
-
-    def delete_for(self, inquiry_id: str, session: ClientSession | None = None) -> int:
-        """Erase an inquiry's files (personal data retention)."""
-        found = self._files.find({"metadata.inquiry_id": inquiry_id}, {"_id": 1}, session=session)
-        ids = [doc["_id"] for doc in found]
-        self._delete(ids, session)
-        return len(ids)
-
-    def delete(self, attachment_ids: list[str]) -> None:
-        """Remove files stored for an answer that was then not recorded."""
-        self._delete([ObjectId(a) for a in attachment_ids], None)
-
-    def _delete(self, ids: list[ObjectId], session: ClientSession | None) -> None:
-        # GridFS's own delete refuses a transaction: its two collections directly, files first
-        if ids:
-            self._files.delete_many({"_id": {"$in": ids}}, session=session)
-            self._chunks.delete_many({"files_id": {"$in": ids}}, session=session)
+        super().__init__(db, "attachments", "inquiry_id")
