@@ -219,3 +219,46 @@ class FileStore:
         if ids:
             self._files.delete_many({"_id": {"$in": ids}}, session=session)
             self._chunks.delete_many({"files_id": {"$in": ids}}, session=session)
+
+
+class MemoryFileStore:
+    """FileStore's fake for unit tests: the same calls, in a dict."""
+
+    def __init__(self, owner_key: str) -> None:
+        self._owner_key = owner_key
+        self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
+
+    def put(self, owner_id: str, file: Checked, **metadata: Any) -> str:
+        file_id = str(ObjectId())
+        meta = {self._owner_key: owner_id, "content_type": file.content_type, "sha256": file.sha256}
+        doc = {"_id": file_id, "filename": file.filename, "length": len(file.data)}
+        self.files[file_id] = ({**doc, "metadata": {**meta, "scan": file.scan, **metadata}}, file.data)
+        return file_id
+
+    def get(self, owner_id: str, file_id: str, **metadata: Any) -> tuple[dict[str, Any], bytes] | None:
+        found = self.files.get(file_id)
+        if found is None or found[0]["metadata"][self._owner_key] != owner_id:
+            return None
+        if any(found[0]["metadata"].get(key) != value for key, value in metadata.items()):
+            return None
+        return found
+
+    def describe(self, owner_id: str, file_id: str) -> dict[str, Any] | None:
+        found = self.get(owner_id, file_id)
+        return found[0] if found else None
+
+    def mark(self, file_ids: list[str], **metadata: Any) -> None:
+        for file_id in file_ids:
+            self.files[file_id][0]["metadata"].update(metadata)
+
+    def delete_for(self, owner_id: str, session: ClientSession | None = None) -> int:
+        ids = [i for i, (doc, _) in self.files.items() if doc["metadata"][self._owner_key] == owner_id]
+        self.delete(ids)
+        return len(ids)
+
+    def count_for(self, owner_id: str) -> int:
+        return sum(1 for doc, _ in self.files.values() if doc["metadata"][self._owner_key] == owner_id)
+
+    def delete(self, file_ids: list[str]) -> None:
+        for file_id in file_ids:
+            self.files.pop(file_id, None)

@@ -4,7 +4,7 @@ handlers, or the fakes a unit test gives."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +26,7 @@ from kernel.platform.connections import personal_data, service_database, store_p
 from kernel.platform.service_client import ServiceClient
 from kernel.privacy.audit import AuditLog
 from kernel.privacy.personal import PersonalData
+from kernel.web.uploads import FileStore, NoScanner, Scanner, scanner_for
 
 
 @dataclass
@@ -39,6 +40,9 @@ class Deps:
     deliveries: Callable[[str], list[dict[str, Any]] | None] = lambda _reference: None
     attachments: AttachmentFetcher = lambda _case_id, _attachment_id: None
     satisfaction: Satisfaction | None = None
+    # the documents handlers attach for the applicant (GridFS bucket `documents`, by case id)
+    documents: FileStore | None = None
+    scanner: Scanner = field(default_factory=NoScanner)
     delivery_figures: Callable[[], dict[str, Any] | None] = lambda: None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
@@ -59,6 +63,8 @@ def bootstrap(
     delivery_figures: Callable[[], dict[str, Any] | None] | None = None,
     attachments: AttachmentFetcher | None = None,
     personal: PersonalData | None = None,
+    documents: FileStore | None = None,
+    scanner: Scanner | None = None,
 ) -> Deps:
     """The handlers' dependencies: on `db` (else a client of their own), or on the `store`
     given with the `cases` view its hook keeps (fakes: readmodels.fakes). What is not given
@@ -77,6 +83,7 @@ def bootstrap(
         audit.ensure_schema()
         satisfaction = satisfaction or Satisfaction(db)
         satisfaction.ensure_schema()
+        documents = documents or FileStore(db, "documents", "case_id")
         ping = store_ping(db)  # the client this wiring made
     elif cases is None:
         raise TypeError("a store given needs the case view its hook keeps")
@@ -94,6 +101,8 @@ def bootstrap(
         deliveries=deliveries,
         attachments=attachments or attachment_fetcher(settings),  # its own client: files take longer
         satisfaction=satisfaction,
+        documents=documents,
+        scanner=scanner or scanner_for(settings.virus_scan_command),
         delivery_figures=delivery_figures,
         clock=clock,
         ping=ping,

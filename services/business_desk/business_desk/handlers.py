@@ -115,13 +115,19 @@ def reopen(deps: Deps, case_id: str, handler: Actor, reason: str) -> list[Envelo
 
 
 def request_completion(
-    deps: Deps, case_id: str, handler: Actor, message: str, reply_by: date | None = None
+    deps: Deps,
+    case_id: str,
+    handler: Actor,
+    message: str,
+    reply_by: date | None = None,
+    documents: list[dict] | None = None,
 ) -> list[Envelope]:
+    """`documents`: files stored already (business_desk.documents), described."""
     return _on_case(
         deps,
         case_id,
         lambda case, today: domain.request_completion(
-            case, handler, message, today, deps.catalogue, reply_by
+            case, handler, message, today, deps.catalogue, reply_by, documents
         ),
     )
 
@@ -133,13 +139,19 @@ def register_reply(deps: Deps, case_id: str, reply: str) -> list[Envelope]:
 
 
 def decide(
-    deps: Deps, case_id: str, handler: Actor, outcome: str, answer: str, legal_reference: str | None = None
+    deps: Deps,
+    case_id: str,
+    handler: Actor,
+    outcome: str,
+    answer: str,
+    legal_reference: str | None = None,
+    documents: list[dict] | None = None,
 ) -> list[Envelope]:
     return _on_case(
         deps,
         case_id,
         lambda case, today: domain.decide(
-            case, handler, outcome, answer, today, deps.catalogue, legal_reference
+            case, handler, outcome, answer, today, deps.catalogue, legal_reference, documents
         ),
     )
 
@@ -170,7 +182,10 @@ def erase_personal_data(deps: Deps, case_id: str, reason: str) -> list[Envelope]
             deps.personal.vault.erase(case.subject_id, reason)
         return events
 
-    return _on_case(deps, case_id, decide)
+    recorded = _on_case(deps, case_id, decide)
+    if deps.documents is not None:
+        deps.documents.delete_for(case_id)  # the documents sent to the applicant go with it
+    return recorded
 
 
 def erase_expired(deps: Deps) -> list[str]:

@@ -31,8 +31,13 @@ def blueprints() -> list[Any]:
 
 
 def setup(app: Any, deps: Any) -> None:
+    """The staff pages' languages, and the body the case actions' forms may have (the
+    documents for the applicant; checked before the CSRF check reads the form)."""
     from business_desk.i18n import init_i18n
+    from business_desk.web.case_action_page import document_budget
+    from kernel.web.app import allow_body
 
+    allow_body(app, "pages.case_action", document_budget)
     init_i18n(app, deps.catalogue.country)
 
 

@@ -22,8 +22,16 @@ PORTAL_APPLICANT = Actor("applicant:portal", "Sökanden (e-tjänsten)")
 
 
 def request_completion(
-    case: Case, handler: Actor, message: str, today: date, catalogue: Catalogue, reply_by: date | None = None
+    case: Case,
+    handler: Actor,
+    message: str,
+    today: date,
+    catalogue: Catalogue,
+    reply_by: date | None = None,
+    documents: list[dict] | None = None,
 ) -> list[NewEvent]:
+    """`documents`: the files the handler attaches for the applicant, described (stored
+    already, checked by kernel.web.uploads)."""
     require(case, ("in_progress",), "request completion for")
     require_handler(case, handler)
     text = require_text(message, "say what the applicant must complete")
@@ -38,10 +46,11 @@ def request_completion(
                 **naming("handler", handler),
                 "reply_by": reply_by.isoformat(),
                 "paused_on": today.isoformat(),
+                "document_count": len(documents or []),
                 "subject_id": case.subject_id,
-                "personal": {"message": text},
+                "personal": {"message": text, **({"documents": documents} if documents else {})},
             },
-            schema_version=3,
+            schema_version=4,
         )
     ]
 

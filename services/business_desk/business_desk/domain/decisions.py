@@ -25,7 +25,10 @@ def decide(
     today: date,
     catalogue: Catalogue,
     legal_reference: str | None = None,
+    documents: list[dict] | None = None,
 ) -> list[NewEvent]:
+    """`documents`: the files the handler attaches to the decision, described (stored
+    already, checked by kernel.web.uploads)."""
     require(case, ("in_progress",), "decide")
     require_handler(case, handler)
     if outcome not in OUTCOMES:
@@ -47,10 +50,11 @@ def decide(
                 "due_date": clock.due_date.isoformat(),
                 "within_target": bool(clock.within_target_net),
                 "gross_days": clock.gross_days,
+                "document_count": len(documents or []),
                 "subject_id": case.subject_id,
-                "personal": {"answer": text},
+                "personal": {"answer": text, **({"documents": documents} if documents else {})},
             },
-            schema_version=3,
+            schema_version=4,
         )
     ]
 

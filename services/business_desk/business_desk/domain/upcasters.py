@@ -40,6 +40,11 @@ def _with_legacy_reason(*roles: str) -> Step:
     return step
 
 
+def _without_documents(data: dict[str, Any]) -> dict[str, Any]:
+    """Before version 4 a handler attached no documents."""
+    return {**data, "document_count": 0}
+
+
 # (event type, the version upcast from): the step to the next version
 STEPS: dict[tuple[str, int], Step] = {
     (domain.CASE_CLAIMED, 1): _with_actor_ids("handler", "previous_handler"),
@@ -50,6 +55,8 @@ STEPS: dict[tuple[str, int], Step] = {
     (domain.DELAY_NOTICE_SENT, 1): _with_actor_ids("handler"),
     (domain.DEADLINE_WARNING_ISSUED, 1): _with_actor_ids("handler"),
     (domain.CASE_DECIDED, 2): _with_actor_ids("handler"),
+    (domain.COMPLETION_REQUESTED, 3): _without_documents,
+    (domain.CASE_DECIDED, 3): _without_documents,
     (domain.DEADLINE_EXTENDED, 1): _with_legacy_reason("handler"),
     (domain.CASE_CLOSED, 1): _with_legacy_reason("handler"),
     (domain.CASE_REOPENED, 1): _with_legacy_reason("handler"),

@@ -73,6 +73,7 @@ def _entry(event: Envelope) -> dict[str, Any]:
         "params": params,
         "detail": detail,
         "attachments": personal.get("attachments") or [],
+        "documents": personal.get("documents") or [],  # the handler's, sent to the applicant
     }
 
 
@@ -261,6 +262,7 @@ def _decided(doc: dict[str, Any], d: dict[str, Any], personal: dict[str, Any], a
     doc["decision"] = {
         **{k: d[k] for k in ("outcome", "legal_reference", "decided_on", "handler", "handler_id")},
         "answer": personal.get("answer"),
+        "documents": personal.get("documents") or [],
     }
 
 
@@ -280,12 +282,13 @@ def _personal_data_erased(doc: dict[str, Any], d: dict[str, Any], personal: dict
         description=None,
         waiting_for=None,
         personal_erased_on=d["erased_on"],
-        history=[{**h, "detail": None} for h in doc["history"]],
+        # the files' names are the sender's words: they go too (the files are deleted)
+        history=[{**h, "detail": None, "attachments": [], "documents": []} for h in doc["history"]],
         notes=[{**n, "note": None} for n in doc["notes"]],
         delay_notices=[{**n, "reason": None} for n in doc["delay_notices"]],
     )
     if doc["decision"]:
-        doc["decision"] = {**doc["decision"], "answer": None}
+        doc["decision"] = {**doc["decision"], "answer": None, "documents": []}
     for step in ("extension", "closed"):
         if doc.get(step):
             doc[step] = {**doc[step], "reason": None}

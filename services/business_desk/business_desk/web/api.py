@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from flask import current_app
+from flask import Response, current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
@@ -14,6 +14,7 @@ from business_desk.bootstrap import Deps
 from business_desk.domain import IllegalTransition
 from business_desk.readmodels.case_projection import clock_now
 from business_desk.readmodels.cases import QueueFilter
+from business_desk.web import documents
 from business_desk.web.commands import COMMANDS, CaseCommand, NotAPerson
 from business_desk.web.schemas import (
     AssignSchema,
@@ -200,6 +201,27 @@ class CaseNotes(MethodView):
         """The case's internal notes, newest first."""
         doc = _readable(deps().cases.get(case_id), f"No case {case_id}.")
         return page_body(newest_first(doc["notes"], query["page"]))
+
+
+@blp.route("/cases/<string:case_id>/documents/<string:document_id>")
+class CaseDocument(MethodView):
+    @require("document.read")
+    @blp.response(
+        200, description="The document as the handler sent it", content_type="application/octet-stream"
+    )
+    def get(self, case_id: str, document_id: str):  # type: ignore[no-untyped-def]
+        """A document a handler sent to the applicant with a request for completion or a
+        decision (404: not one of this case's, or erased). intake's case page fetches it."""
+        d = deps()
+        case_type = d.cases.case_type_of(case_id)
+        if case_type is None:
+            abort(404, message="No such document.")
+        check("document.read", case_type)
+        found = documents.download(d, case_id, document_id)
+        if found is None:
+            abort(404, message="No such document.")
+        data, content_type, disposition = found
+        return Response(data, mimetype=content_type, headers={"Content-Disposition": disposition})
 
 
 @blp.route("/cases/by-reference/<string:reference>")

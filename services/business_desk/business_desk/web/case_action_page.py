@@ -15,8 +15,9 @@ from marshmallow.fields import Field
 from business_desk.domain import Case, IllegalTransition, stream_id_for
 from business_desk.domain import decide as domain_decide
 from business_desk.i18n import page_language, refusal, t, word_for
+from business_desk.web import documents as docs
 from business_desk.web.case_page import decision_letter, render_case
-from business_desk.web.commands import PAGE_COMMANDS
+from business_desk.web.commands import PAGE_COMMANDS, CaseCommand
 from business_desk.web.page_blueprint import deps, pages
 from business_desk.web.schemas import (
     AssignSchema,
@@ -31,6 +32,7 @@ from business_desk.web.schemas import (
 )
 from kernel.domain.actors import Actor
 from kernel.web.signin import page_check
+from kernel.web.uploads import Checked, Rejected
 
 
 def _optional_date(value: str | None) -> date | None:
@@ -94,7 +96,12 @@ FIELD_IDS: dict[str, dict[str, str]] = {
     "close": {"text": "close-reason"},
     "reopen": {"text": "reopen-reason"},
     "note": {"text": "note"},
+    "completion-request": {"documents": "completion-documents"},
+    "decision": {"documents": "decision-documents"},
 }
+# the actions whose form takes documents for the applicant (a file input named `documents`;
+# a decision's pending uploads, stored at its preview, named by `document` ids)
+DOCUMENT_ACTIONS = ("completion-request", "decision")
 
 
 def field_id(action: str, name: str) -> str:
@@ -128,6 +135,49 @@ def form_others(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any], d
     return values, errors
 
 
+def document_budget(view_args: dict) -> int:
+    """The body a case action's form may have: documents only on the forms that take them
+    (checked before the body is read, the CSRF check included)."""
+    d = deps()
+    if view_args.get("action") not in DOCUMENT_ACTIONS:
+        return d.settings.max_request_bytes
+    return docs.MAX_DOCUMENTS * d.settings.document_max_bytes + 256 * 1024
+
+
+def form_documents(action: str) -> tuple[list[Checked], dict[str, list[str]]]:
+    """The files chosen on the action's form, checked (not stored yet), or the refusal at
+    the file field, in the page's language, the file named."""
+    if action not in DOCUMENT_ACTIONS:
+        return [], {}
+    kept = request.form.getlist("document") if action == "decision" else []
+    try:
+        return docs.checked(deps(), docs.uploads_of(request), len(kept)), {}
+    except Rejected as rejected:
+        named = f" ({rejected.filename})" if rejected.filename else ""
+        return [], {field_id(action, "documents"): [t(rejected.key, page_language()) + named]}
+
+
+def kept_documents(case_id: str) -> list[dict[str, Any]]:
+    """A decision's documents stored at its preview, as its forms name them."""
+    return docs.pending(deps(), case_id, request.form.getlist("document"))
+
+
+def run_with_documents(
+    command: CaseCommand, case_id: str, handler: Actor, values: dict[str, Any], files: list[Checked]
+) -> None:
+    """The command with the form's documents: those kept from a preview and those chosen
+    now (stored first, pending; sent once the event is recorded, discarded if it is not)."""
+    d = deps()
+    stored = docs.store(d, case_id, files, handler.id)
+    documents = kept_documents(case_id) + stored
+    try:
+        command.run(d, case_id, handler, {**values, "documents": documents})
+    except BaseException:
+        docs.discard(d, stored)
+        raise
+    docs.sent(d, documents)
+
+
 @pages.post("/cases/<case_id>/<action>")
 def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     d, form = deps(), request.form
@@ -142,13 +192,19 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
         abort(404)
     text, refused = form_text(action, form)
     others, wrong_dates = form_others(action, form)
-    if refused or wrong_dates:
-        return render_case(case_id, None, 422, kept_action=action, errors={**refused, **wrong_dates})
+    files, wrong_files = form_documents(action)
+    errors = {**refused, **wrong_dates, **wrong_files}
+    if errors:
+        kept = kept_documents(case_id) if action == "decision" else []
+        return render_case(case_id, None, 422, kept_action=action, errors=errors, documents=kept)
     values = {**text, **others}
     try:
         if action == "decision" and form.get("step") != "confirm":
-            return _decision_preview(case_id, handler, values)
-        command.run(d, case_id, handler, values)
+            return _decision_preview(case_id, handler, values, files)
+        if action in DOCUMENT_ACTIONS:
+            run_with_documents(command, case_id, handler, values, files)
+        else:
+            command.run(d, case_id, handler, values)
     except (IllegalTransition, ValueError) as exc:
         message = (
             refusal(exc)
@@ -159,13 +215,16 @@ def case_action(case_id: str, action: str):  # type: ignore[no-untyped-def]
     return redirect(url_for("pages.case_page", case_id=case_id), code=303)
 
 
-def _decision_preview(case_id: str, handler: Actor, values: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _decision_preview(  # type: ignore[no-untyped-def]
+    case_id: str, handler: Actor, values: dict[str, Any], files: list[Checked]
+):
     """Before a decision is recorded: the letter the applicant will get, to confirm, or to go
-    back to the form with everything kept ("edit"). The decision is tried on the case's
+    back to the form with everything kept ("edit"), its documents too (stored now as pending
+    uploads of the case, named by id in both forms). The decision is tried on the case's
     history first, recording nothing: one the case refuses is refused here (IllegalTransition)."""
     d, form = deps(), request.form
     if form.get("step") == "edit":
-        return render_case(case_id, kept_action="decision")
+        return render_case(case_id, kept_action="decision", documents=kept_documents(case_id))
     today = d.clock().date()
     case = Case.from_history(d.store.load(stream_id_for(case_id)))
     [decided] = domain_decide(
@@ -182,4 +241,5 @@ def _decision_preview(case_id: str, handler: Actor, values: dict[str, Any]):  # 
         handler.name,
         data["decided_on"],
     )
-    return render_case(case_id, kept_action="decision", preview=letter)
+    documents = kept_documents(case_id) + docs.store(d, case_id, files, handler.id)
+    return render_case(case_id, kept_action="decision", preview=letter, documents=documents)

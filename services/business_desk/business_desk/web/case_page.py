@@ -8,6 +8,7 @@ from business_desk.adapters.attachments import Unavailable
 from business_desk.domain import OUTCOMES
 from business_desk.i18n import page_language, t
 from business_desk.readmodels.case_projection import clock_now
+from business_desk.web import documents as docs
 from business_desk.web.page_blueprint import deps, pages
 from business_desk.web.roster import roster_choices
 from catalogue.decision_letter import decision_letter as written_decision
@@ -50,7 +51,9 @@ def render_case(  # type: ignore[no-untyped-def]
     kept_action: str | None = None,
     errors: dict[str, list[str]] | None = None,
     preview: dict | None = None,
+    documents: list[dict] | None = None,
 ):
+    """`documents`: a decision's documents kept from its preview (pending uploads)."""
     d = deps()
     case = d.cases.get(case_id)
     if case is None:
@@ -94,6 +97,8 @@ def render_case(  # type: ignore[no-untyped-def]
             user=g.principal,
             deliveries=d.deliveries(case["reference"]),
             preview=preview,
+            documents=documents or [],
+            max_document_mb=d.settings.document_max_bytes // (1024 * 1024),
             letter=_sent_letter(case),
         ),
         status,
@@ -138,3 +143,20 @@ def case_attachment(case_id: str, attachment_id: str):  # type: ignore[no-untype
     return Response(
         file.content, mimetype=file.content_type, headers={"Content-Disposition": file.disposition}
     )
+
+
+@pages.get("/cases/<case_id>/documents/<document_id>")
+def case_document(case_id: str, document_id: str):  # type: ignore[no-untyped-def]
+    """A document the case's handler sent to the applicant, for the case's team."""
+    d = deps()
+    case_type = d.cases.case_type_of(case_id)
+    if case_type is None:
+        abort(404)
+    principal = page_check("case.read", case_type)
+    found = docs.download(d, case_id, document_id)
+    if found is None:
+        abort(404)
+    if d.audit is not None:
+        d.audit.record(principal, "read document", "case", case_id)
+    data, content_type, disposition = found
+    return Response(data, mimetype=content_type, headers={"Content-Disposition": disposition})

@@ -54,7 +54,7 @@ COMMANDS: dict[str, CaseCommand] = {
             "completion-request",
             "completion_request",
             lambda d, case_id, actor, v: handlers.request_completion(
-                d, case_id, person(actor), v["message"], v["reply_by"]
+                d, case_id, person(actor), v["message"], v["reply_by"], v.get("documents")
             ),
         ),
         # the applicant's words, typed in by whoever received them: no person's step
@@ -67,7 +67,13 @@ COMMANDS: dict[str, CaseCommand] = {
             "decision",
             "decision",
             lambda d, case_id, actor, v: handlers.decide(
-                d, case_id, person(actor), v["outcome"], v["answer"], v["legal_reference"]
+                d,
+                case_id,
+                person(actor),
+                v["outcome"],
+                v["answer"],
+                v["legal_reference"],
+                v.get("documents"),
             ),
         ),
         _command(
