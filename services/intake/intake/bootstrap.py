@@ -17,6 +17,7 @@ from pymongo.database import Database
 from catalogue import casetypes
 from catalogue.casetypes import Catalogue
 from intake.adapters.attachments import AttachmentStore, NoScanner, Scanner, scanner_for
+from intake.adapters.documents import DocumentFetcher, document_fetcher
 from intake.adapters.figures import LiveFigures
 from intake.adapters.messages import MessageLog, message_log
 from intake.adapters.signin_links import SignInLinks
@@ -38,6 +39,8 @@ class Deps:
     attachments: AttachmentStore | None = None
     scanner: Scanner = field(default_factory=NoScanner)
     messages: MessageLog = lambda _reference: None
+    # the documents the municipality sent the applicant, fetched from business_desk
+    documents: DocumentFetcher = lambda _case_id, _document_id: None
     sign_in_links: SignInLinks | None = None
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
@@ -57,6 +60,7 @@ def bootstrap(
     scanner: Scanner | None = None,
     messages: MessageLog | None = None,
     sign_in_links: SignInLinks | None = None,
+    documents: DocumentFetcher | None = None,
 ) -> Deps:
     """The handlers' dependencies: on `db` (else a client of their own), or on the `store`
     given with its `tracking` view (fakes, kept by the store's hook: nothing is connected
@@ -85,6 +89,7 @@ def bootstrap(
         attachments=attachments,
         scanner=scanner or scanner_for(settings.virus_scan_command),
         messages=messages or message_log(settings),
+        documents=documents or document_fetcher(settings),  # its own client: files take longer
         sign_in_links=sign_in_links,
         clock=clock,
         ping=ping,

@@ -154,6 +154,15 @@ def _completion_requested(
     doc["history"].append(
         _entry(at, "waiting_for_applicant", "completion_requested", reply_by=data["reply_by"])
     )
+    _documents_sent(doc, personal, at, "completion_requested")
+
+
+def _documents_sent(doc: dict[str, Any], personal: dict[str, Any], at: str, sent_with: str) -> None:
+    """The documents the municipality attached for the applicant (described; the files stay
+    with business_desk, fetched for the holder of the case's link or its signed-in owner)."""
+    sent = [{**file, "sent_with": sent_with, "sent_on": at[:10]} for file in personal.get("documents") or []]
+    if sent:
+        doc["documents"] = [*doc.get("documents", []), *sent]
 
 
 def _applicant_replied(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
@@ -176,6 +185,7 @@ def _case_decided(doc: dict[str, Any], data: dict[str, Any], personal: dict[str,
         },
     )
     doc["history"].append(_entry(at, "decided", "decided", outcome_key=f"outcome.{data['outcome']}"))
+    _documents_sent(doc, personal, at, "case_decided")
 
 
 def _status_changed(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
@@ -226,6 +236,7 @@ def _personal_data_erased(
         tracking_verifier=None,
         revoked_hashes=[],
         delays=[{**d, "reason": None} for d in doc.get("delays", [])],
+        documents=[],  # the files are erased by business_desk with the case
     )
     if doc.get("decision"):
         doc["decision"] = {**doc["decision"], "answer": None}
@@ -308,6 +319,7 @@ def public_view(
         "answered_on": doc.get("answered_on") if doc["status"] == "waiting_for_applicant" else None,
         "decision": decision,
         "delays": doc.get("delays", []),
+        "documents": doc.get("documents", []),  # from the municipality
         "history": [
             {
                 "at": entry["at"],

@@ -8,7 +8,7 @@ from flask import Response, abort, redirect, render_template, request
 
 from catalogue.decision_letter import appeal
 from intake import handlers
-from intake.adapters import attachments, messages
+from intake.adapters import attachments, documents, messages
 from intake.bootstrap import Deps
 from intake.domain.inquiries import SURVEY_QUESTIONS, NothingToAnswer
 from intake.i18n import t
@@ -83,6 +83,23 @@ def decision_pdf(doc: dict, lang: str):  # type: ignore[no-untyped-def]
     name = f"{t('decision', lang).lower()}-{view['reference']}.pdf"
     return Response(
         pdf, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
+    )
+
+
+def municipality_document(doc: dict, lang: str, document_id: str):  # type: ignore[no-untyped-def]
+    """A document the municipality sent with this case (the caller checked the visitor
+    holds the case's link or owns it): only one the case's events named; another case's
+    id, or an erased one, is 404 as if there were none."""
+    if document_id not in {d["attachment_id"] for d in doc.get("documents") or []}:
+        abort(404, description=t("not_found", lang))
+    try:
+        file = deps().documents(doc["_id"], document_id)
+    except documents.Unavailable:
+        abort(502, description=t("documents.unavailable", lang))
+    if file is None:
+        abort(404, description=t("not_found", lang))
+    return Response(
+        file.content, mimetype=file.content_type, headers={"Content-Disposition": file.disposition}
     )
 
 

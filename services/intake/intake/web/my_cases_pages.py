@@ -11,7 +11,14 @@ from flask import abort, redirect, render_template, request
 from intake import handlers
 from intake.i18n import t
 from intake.readmodels.tracking import MY_CASES_ORDER
-from intake.web.applicant_case import answer, decision_pdf, render_case, survey, upload_budget
+from intake.web.applicant_case import (
+    answer,
+    decision_pdf,
+    municipality_document,
+    render_case,
+    survey,
+    upload_budget,
+)
 from intake.web.page_blueprint import deps, page_language, pages
 from kernel.web.auth import current_principal
 from kernel.web.paging import PageRequest, page_from_args, pager_links
@@ -92,3 +99,11 @@ def my_case_survey(inquiry_id: str):  # type: ignore[no-untyped-def]
 def my_case_letter(inquiry_id: str):  # type: ignore[no-untyped-def]
     doc, lang = my_case_and_language(inquiry_id)
     return decision_pdf(doc, lang)
+
+
+@pages.get("/my-cases/<inquiry_id>/documents/<document_id>")
+@signed_in("inquiry.mine")
+def my_case_document(inquiry_id: str, document_id: str):  # type: ignore[no-untyped-def]
+    """A document from the municipality, for the case's signed-in owner."""
+    doc, lang = my_case_and_language(inquiry_id)
+    return municipality_document(doc, lang, document_id)

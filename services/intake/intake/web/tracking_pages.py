@@ -9,7 +9,14 @@ from intake import handlers
 from intake.domain.inquiries import LinkNotReplaceable
 from intake.handlers import LinkRefused
 from intake.i18n import t
-from intake.web.applicant_case import answer, decision_pdf, render_case, survey, upload_budget
+from intake.web.applicant_case import (
+    answer,
+    decision_pdf,
+    municipality_document,
+    render_case,
+    survey,
+    upload_budget,
+)
 from intake.web.page_blueprint import deps, page_language, pages
 from kernel.web.ratelimit import limited
 
@@ -36,6 +43,14 @@ def track(token: str):  # type: ignore[no-untyped-def]
 def track_letter(token: str):  # type: ignore[no-untyped-def]
     doc, lang = tracked_case(token)
     return decision_pdf(doc, lang)
+
+
+@pages.get("/track/<token>/documents/<document_id>")
+@limited("tracking")
+def track_document(token: str, document_id: str):  # type: ignore[no-untyped-def]
+    """A document from the municipality, for the holder of the case's tracking link."""
+    doc, lang = tracked_case(token)
+    return municipality_document(doc, lang, document_id)
 
 
 def track_answer_budget(view_args: dict) -> int:
