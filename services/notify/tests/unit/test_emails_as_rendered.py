@@ -38,6 +38,9 @@ VARIANTS: dict[str, list[dict[str, Any]]] = {
     ]
     + [{"personal": None, "reason": "a reason from before reasons were sealed"}],
     "deadline_warning": [{}, {"handler": None}],
+    # with the golden event's one document, with none, and with several
+    "completion_request": [{}, {"document_count": 0}, {"document_count": 3}],
+    "decision": [{}, {"document_count": 0}, {"document_count": 3}],
     "provider_new_choice": [{"how": "default"}, {"how": "chosen"}],
     "voucher_granted": [{"period": "month"}, {"period": "validity"}],
     "provider_payment": [
