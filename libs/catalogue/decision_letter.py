@@ -23,6 +23,13 @@ WORDS: dict[str, dict[str, str]] = {
         "appeal_to": "Skicka överklagandet till {address} och ange ärendenummer {reference}.",
         "regards": "Med vänlig hälsning",
         "signature": "{handler}, {municipality}",
+        "document": (
+            "Kommunen har bifogat en handling till dig. Du hämtar den på ditt ärendes sida i e-tjänsten."
+        ),
+        "documents": (
+            "Kommunen har bifogat {count} handlingar till dig. "
+            "Du hämtar dem på ditt ärendes sida i e-tjänsten."
+        ),
         "municipality": "Kommunen",
     },
     "en": {
@@ -35,6 +42,14 @@ WORDS: dict[str, dict[str, str]] = {
         "appeal_to": "Send your appeal to {address} and quote case reference {reference}.",
         "regards": "Kind regards",
         "signature": "{handler}, {municipality}",
+        "document": (
+            "The municipality has attached a document for you. "
+            "You download it on your case's page in the e-service."
+        ),
+        "documents": (
+            "The municipality has attached {count} documents for you. "
+            "You download them on your case's page in the e-service."
+        ),
         "municipality": "The municipality",
     },
     "da": {
@@ -47,6 +62,12 @@ WORDS: dict[str, dict[str, str]] = {
         "appeal_to": "Send klagen til {address}, og oplys sagsnummer {reference}.",
         "regards": "Med venlig hilsen",
         "signature": "{handler}, {municipality}",
+        "document": (
+            "Kommunen har vedhæftet et dokument til dig. Du henter det på din sags side i e-tjenesten."
+        ),
+        "documents": (
+            "Kommunen har vedhæftet {count} dokumenter til dig. Du henter dem på din sags side i e-tjenesten."
+        ),
         "municipality": "Kommunen",
     },
 }
@@ -77,9 +98,11 @@ def decision_letter(
     legal_reference: str,
     handler: str,
     name: str | None,
+    documents: int = 0,
 ) -> DecisionLetter:
     """The letter in `language` (Swedish where it has no words). `answer` None: the
-    decision's text was erased, and the letter goes without it."""
+    decision's text was erased, and the letter goes without it. `documents`: how many the
+    handler attached (the files stay on the case's page)."""
     lang = language if language in WORDS else "sv"
     words = WORDS[lang]
     municipality = catalogue.municipality.get("name") or words["municipality"]
@@ -92,6 +115,7 @@ def decision_letter(
         *([answer] if answer else []),
         words["legal_basis"].format(legal_reference=legal_reference),
         *appeal(catalogue, case_type, lang, reference),
+        *attached(words, documents),
     ]
     return DecisionLetter(
         language=lang,
@@ -100,6 +124,13 @@ def decision_letter(
         body=tuple(body),
         closing=(words["regards"], words["signature"].format(handler=handler, municipality=municipality)),
     )
+
+
+def attached(words: dict[str, str], documents: int) -> list[str]:
+    """That the handler attached documents, and where the applicant finds them."""
+    if not documents:
+        return []
+    return [words["document"] if documents == 1 else words["documents"].format(count=documents)]
 
 
 def appeal(catalogue: Catalogue, case_type: str | None, language: str, reference: str) -> list[str]:

@@ -232,6 +232,7 @@ def _decision_preview(  # type: ignore[no-untyped-def]
     )
     doc = d.cases.get(case_id)
     assert doc is not None
+    documents = kept_documents(case_id) + docs.store(d, case_id, files, handler.id)
     data = decided.data
     letter = decision_letter(
         doc,
@@ -240,6 +241,6 @@ def _decision_preview(  # type: ignore[no-untyped-def]
         data["legal_reference"],
         handler.name,
         data["decided_on"],
+        len(documents),
     )
-    documents = kept_documents(case_id) + docs.store(d, case_id, files, handler.id)
     return render_case(case_id, kept_action="decision", preview=letter, documents=documents)

@@ -18,10 +18,17 @@ from kernel.web.signin import page_check
 
 
 def decision_letter(
-    case: dict, outcome: str, answer: str | None, legal_reference: str, handler: str, decided_on: str
+    case: dict,
+    outcome: str,
+    answer: str | None,
+    legal_reference: str,
+    handler: str,
+    decided_on: str,
+    documents: int = 0,
 ) -> dict:
     """The decision letter the applicant gets, in the applicant's language: the words of
-    notify's decision email (catalogue.decision_letter), shown before and after deciding."""
+    notify's decision email (catalogue.decision_letter), shown before and after deciding;
+    `documents`, how many are attached (the letter says so, as the email does)."""
     contact = case.get("contact") or {}
     letter = written_decision(
         deps().catalogue,
@@ -34,6 +41,7 @@ def decision_letter(
         legal_reference=legal_reference,
         handler=handler,
         name=contact.get("name"),
+        documents=documents,
     )
     erased = () if answer else (t("case.erased", page_language()),)
     body = letter.body[:2] + erased + letter.body[2:]
@@ -116,6 +124,7 @@ def _sent_letter(case: dict) -> dict | None:
         decision["legal_reference"],
         decision["handler"],
         decision["decided_on"],
+        len(decision.get("documents") or []),
     )
 
 

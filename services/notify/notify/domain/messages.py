@@ -200,6 +200,7 @@ def decision_letter_of(
         legal_reference=data["legal_reference"],
         handler=data["handler"],
         name=recipient.get("name"),
+        documents=int(data.get("document_count") or 0),
     )
 
 
