@@ -19,6 +19,7 @@ WORDS = {
         "outcome": "Beslut",
         "grounds": "Lagrum",
         "appeal": "Så överklagar du",
+        "documents": "Bifogade handlingar (hämtas på ärendets sida i e-tjänsten)",
         "page": "Sida",
     },
     "da": {
@@ -31,6 +32,7 @@ WORDS = {
         "outcome": "Afgørelse",
         "grounds": "Hjemmel",
         "appeal": "Sådan klager du",
+        "documents": "Vedhæftede dokumenter (hentes på sagens side i e-tjenesten)",
         "page": "Side",
     },
     "en": {
@@ -43,6 +45,7 @@ WORDS = {
         "outcome": "Decision",
         "grounds": "Legal basis",
         "appeal": "How to appeal",
+        "documents": "Documents attached (download them on the case's page in the e-service)",
         "page": "Page",
     },
 }
@@ -118,6 +121,8 @@ def decision_letter(view: dict[str, Any], appeal: str, municipality: str, lang: 
         (words["outcome"], decision.get("answer") or ""),
         (words["grounds"], decision.get("legal_reference") or "-"),
         (words["appeal"], appeal),
+        # the decision's documents, named (the files themselves are on the case page)
+        (words["documents"], "\n".join(d["filename"] for d in _decision_documents(view))),
     ]
     for heading, text in sections:
         if not text:
@@ -128,3 +133,7 @@ def decision_letter(view: dict[str, Any], appeal: str, municipality: str, lang: 
         pdf.set_font("Helvetica", "", 11)
         pdf.multi_cell(0, 6, latin1(text), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def _decision_documents(view: dict[str, Any]) -> list[dict[str, Any]]:
+    return [d for d in view.get("documents") or [] if d.get("sent_with") == "case_decided"]

@@ -53,3 +53,13 @@ def test_english_words_and_no_letter_without_a_decision():
 def test_text_outside_latin1_is_folded_not_dropped():
     assert latin1("Čapek – “ok” Ł") == 'Capek - "ok" ?'
     assert latin1("åäö æøå é") == "åäö æøå é"
+
+
+def test_the_letter_names_the_documents_sent_with_the_decision_only():
+    documents = [
+        {"filename": "villkor.pdf", "sent_with": "case_decided"},
+        {"filename": "blankett.pdf", "sent_with": "completion_requested"},
+    ]
+    text = text_of(decision_letter({**VIEW, "documents": documents}, "", "Huddinge kommun", "sv"))
+    assert "Bifogade handlingar" in text and "villkor.pdf" in text and "blankett.pdf" not in text
+    assert "Bifogade handlingar" not in text_of(decision_letter(VIEW, "", "Huddinge kommun", "sv"))
