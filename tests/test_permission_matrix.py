@@ -56,6 +56,8 @@ EXPECTED = {
     ("business_desk", "GET", "/api/v1/cases/{case_id}"): SARAS_TEAM | {"manager"},
     ("business_desk", "GET", "/api/v1/cases/{case_id}/history"): SARAS_TEAM | {"manager"},
     ("business_desk", "GET", "/api/v1/cases/{case_id}/notes"): SARAS_TEAM | {"manager"},
+    ("business_desk", "GET", "/api/v1/cases/{case_id}/documents/{document_id}"): SARAS_TEAM
+    | {"manager", "service:intake"},
     ("business_desk", "GET", "/api/v1/cases/by-reference/{reference}"): SARAS_TEAM | {"manager"},
     ("business_desk", "GET", "/api/v1/teams/{team}/queue"): SARAS_TEAM | {"manager"},
     ("business_desk", "POST", "/api/v1/cases/{case_id}/claim"): SARAS_TEAM,
@@ -181,6 +183,7 @@ def apps(settings_for, personal, wire):
         "case_id": case_id,
         "inquiry_id": receipt["inquiry_id"],
         "attachment_id": "6745a1c2e4b0f1a2b3c4d5e6",  # none such: allowed callers get 404
+        "document_id": "6745a1c2e4b0f1a2b3c4d5e7",  # none such either
         "reference": "BUS-2026-MATRIX",
     }
     return {
