@@ -225,3 +225,24 @@ def test_the_deadline_round_warns_about_the_open_cases_of_the_case_view_once_per
 def test_a_store_given_needs_the_case_view_its_hook_keeps():
     with pytest.raises(TypeError):
         bootstrap(DeskSettings.from_env(), store=InMemoryEventStore())
+
+
+@pytest.mark.parametrize("event_type", [domain.COMPLETION_REQUESTED, domain.CASE_DECIDED])
+def test_an_event_from_before_documents_reads_as_one_with_none(event_type):
+    from business_desk.domain.upcasters import upcasters
+
+    raw = golden_example(event_type)
+    raw["schema_version"] = 3
+    del raw["data"]["document_count"]
+    raw["data"]["personal"] = {k: v for k, v in raw["data"]["personal"].items() if k != "documents"}
+    read = upcasters().upcast(Envelope.from_dict(raw))
+    assert read.schema_version == 4 and read.data["document_count"] == 0
+
+
+def test_the_documents_are_described_in_the_event_and_counted_in_clear():
+    desk = Desk("alcohol_serving_licence")
+    handlers.claim(desk.deps, desk.case_id, ERIK)
+    described = golden_example(domain.COMPLETION_REQUESTED)["data"]["personal"]["documents"]
+    [asked] = handlers.request_completion(desk.deps, desk.case_id, ERIK, "Fyll i.", documents=described)
+    assert asked.schema_version == 4 and asked.data["document_count"] == 1
+    assert asked.data["personal"]["documents"] == described
