@@ -187,7 +187,8 @@ def test_consumers_accept_the_golden_examples():
     for event_type in APPLICANT_EMAILS:
         email = email_for(
             Envelope.from_dict(golden_example(event_type)),
-            {"email": "a@example.se", "name": "A", "language": "sv"},
+            {"email": "a@example.se", "name": "A", "language": "sv", "case_type": "building_permit"},
             None,
+            CATALOGUE,
         )
         assert email.subject

@@ -66,3 +66,13 @@ def test_a_swedish_answer_to_a_question_is_not_sent_to_be_appealed_either():
     sent = letter(SWEDISH, "general_business_advice", "sv", outcome="answered")
     assert "kan inte överklagas" in sent.body[-1]
     assert not any("Skicka överklagandet" in paragraph for paragraph in sent.body)
+
+
+def test_the_letter_says_how_many_documents_the_handler_attached():
+    assert (
+        "Kommunen har bifogat en handling till dig."
+        in letter(SWEDISH, "building_permit", "sv", documents=1).body[-1]
+    )
+    two = letter(SWEDISH, "building_permit", "en", documents=2).body[-1]
+    assert two.startswith("The municipality has attached 2 documents for you.")
+    assert not any("bifogat" in p for p in letter(SWEDISH, "building_permit", "sv").body)

@@ -122,7 +122,7 @@ def test_a_decisions_document_survives_the_preview_and_is_sent_on_confirm(claime
     preview = post(browser, case_id, "decision", form, [(PDF, "villkor.pdf")])
     html = preview.get_data(as_text=True)
     assert preview.status_code == 200 and 'id="preview-documents"' in html and "villkor.pdf" in html
-    assert "Bifogade handlingar: 1." in html  # the letter says so (the applicant's language)
+    assert "Kommunen har bifogat en handling till dig." in html  # the letter says so
     [pending_id] = set(re.findall(r'name="document" value="([0-9a-f]{24})"', html))
     assert stored_event(db, "business_desk.case_decided") is None
 
