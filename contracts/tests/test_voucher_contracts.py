@@ -94,6 +94,10 @@ def test_vouchers_producers_events_match_the_contracts():
     history = s.add(
         stream, vou.choose_provider(Voucher.from_history(history), other, date(2026, 12, 1), CITIZEN, TODAY)
     )
+    history = s.add(stream, vou.cancel_switch(Voucher.from_history(history), other, CITIZEN, TODAY))
+    history = s.add(
+        stream, vou.choose_provider(Voucher.from_history(history), other, date(2026, 12, 1), CITIZEN, TODAY)
+    )
     jobb = provider(s, "jobbpeng", "2120000142", ["basic"], ["approve"])
     command = GrantVoucher(
         "jobbpeng", "basic", "197707071002", date(1977, 7, 7), "a@example.se", "en", None, date(2026, 1, 5)

@@ -125,6 +125,18 @@ def choose_provider(
     )
 
 
+def cancel_switch(deps: Deps, voucher_id: str, by: Actor) -> None:
+    """Take back the voucher's scheduled switch of provider (vouchers.domain.vouchers.cancel_switch)."""
+
+    def decide(history: list[Envelope]) -> list[NewEvent]:
+        voucher = Voucher.from_history(history)
+        coming = voucher.tenures[-1] if voucher.tenures else None
+        provider = load_provider(deps, coming.provider_id) if coming else Provider()
+        return vou.cancel_switch(voucher, provider, by, _today(deps))
+
+    execute(deps.store, vou.stream_id_for(voucher_id), decide, _meta())
+
+
 @dataclass(frozen=True)
 class Redemption:
     data: dict[str, Any]

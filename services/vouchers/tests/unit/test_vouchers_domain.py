@@ -434,3 +434,58 @@ def test_a_grant_is_told_every_rule_it_breaks_each_with_its_message_key():
     hemtjanst = PROGRAMMES.get("hemtjanst")
     [needed] = vou.grant_refusals(hemtjanst, next(iter(hemtjanst.categories.values())), None, None, TODAY)
     assert needed.key == "refused.units_needed"
+
+
+def scheduled_switch() -> tuple[Stream, Provider, Provider]:
+    stream = grant()
+    first = approved_provider("kulturpeng", "5560360793", ["music"])
+    second = approved_provider("kulturpeng", "2120000142", ["music"])
+    stream.add(vou.choose_provider(stream.voucher, first, None, CITIZEN, TODAY))
+    stream.add(vou.choose_provider(stream.voucher, second, date(2026, 12, 1), CITIZEN, TODAY))
+    return stream, first, second
+
+
+def test_a_scheduled_switch_is_cancelled_before_its_day_and_the_voucher_stays_where_it_is():
+    stream, first, second = scheduled_switch()
+    assert stream.voucher.scheduled_switch(TODAY).provider_id == second.provider_id
+    [cancelled] = stream.add(vou.cancel_switch(stream.voucher, second, CITIZEN, date(2026, 11, 30)))
+    assert cancelled.type == ev.SWITCH_CANCELLED
+    assert cancelled.data["provider_id"] == second.provider_id
+    assert cancelled.data["staying_provider_id"] == first.provider_id
+    assert cancelled.data["effective_from"] == "2026-12-01"
+    assert cancelled.data["provider_email"] == "p@example.se"
+    assert (cancelled.data["cancelled_by"], cancelled.data["cancelled_by_id"]) == ("citizen", "citizen:self")
+    voucher = stream.voucher
+    assert voucher.provider_on(date(2026, 12, 1)) == first.provider_id
+    assert [t.provider_id for t in voucher.tenures] == [first.provider_id]
+    assert voucher.tenures[-1].until is None and voucher.scheduled_switch(TODAY) is None
+    # the citizen may schedule a switch again afterwards
+    stream.add(vou.choose_provider(voucher, second, date(2026, 12, 15), CITIZEN, TODAY))
+    assert stream.voucher.provider_on(date(2026, 12, 15)) == second.provider_id
+
+
+def test_a_second_cancel_is_told_so_and_changes_nothing():
+    stream, _, second = scheduled_switch()
+    stream.add(vou.cancel_switch(stream.voucher, second, CITIZEN, TODAY))
+    before = len(stream.history)
+    with pytest.raises(Refused, match="cancelled already") as refused:
+        vou.cancel_switch(stream.voucher, second, CITIZEN, TODAY)
+    assert refused.value.key == "refused.switch_cancelled_already" and refused.value.field is None
+    assert len(stream.history) == before
+
+
+def test_only_a_switch_still_to_come_can_be_cancelled():
+    stream, first, second = scheduled_switch()
+    with pytest.raises(Refused, match="can no longer be cancelled") as refused:
+        vou.cancel_switch(stream.voucher, second, CITIZEN, date(2026, 12, 1))
+    assert refused.value.key == "refused.switch_started"
+    assert refused.value.params == {"day": date(2026, 12, 1)}
+    only_chosen = grant()
+    only_chosen.add(vou.choose_provider(only_chosen.voucher, first, None, CITIZEN, TODAY))
+    with pytest.raises(Refused, match="no switch") as refused:
+        vou.cancel_switch(only_chosen.voucher, first, CITIZEN, TODAY)
+    assert refused.value.key == "refused.no_switch"
+    with pytest.raises(Refused, match="no switch"):
+        vou.cancel_switch(grant().voucher, first, CITIZEN, TODAY)
+    with pytest.raises(LookupError):
+        vou.cancel_switch(Voucher(), first, CITIZEN, TODAY)

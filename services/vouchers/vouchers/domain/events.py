@@ -12,6 +12,7 @@ DEFAULT_PROVIDER_DESIGNATED = "vouchers.default_provider_designated"
 VOUCHER_GRANTED = "vouchers.voucher_granted"
 PROVIDER_CHOSEN = "vouchers.provider_chosen"
 PROVIDER_SWITCHED = "vouchers.provider_switched"
+SWITCH_CANCELLED = "vouchers.switch_cancelled"
 UNITS_REDEEMED = "vouchers.units_redeemed"
 OUTCOME_BONUS_GRANTED = "vouchers.outcome_bonus_granted"
 PERSONAL_DATA_ERASED = "vouchers.personal_data_erased"
@@ -31,6 +32,7 @@ VOUCHER_EVENTS = (
     VOUCHER_GRANTED,
     PROVIDER_CHOSEN,
     PROVIDER_SWITCHED,
+    SWITCH_CANCELLED,
     UNITS_REDEEMED,
     OUTCOME_BONUS_GRANTED,
     PERSONAL_DATA_ERASED,

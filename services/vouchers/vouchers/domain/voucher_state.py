@@ -37,6 +37,7 @@ class Voucher:
     bonus_granted: bool = False
     subject_id: str = ""  # whose key seals the citizen's personnummer and email
     personal_erased: bool = False
+    cancelled_switch: date | None = None  # the day of the switch cancelled last, if one was
 
     @classmethod
     def from_history(cls, events: list[Envelope]) -> Voucher:
@@ -63,6 +64,11 @@ class Voucher:
             if self.tenures:
                 self.tenures[-1].until = since - timedelta(days=1)
             self.tenures.append(Tenure(data["provider_id"], since, None, data["how"]))
+            self.cancelled_switch = None
+        elif event.type == ev.SWITCH_CANCELLED:
+            self.tenures.pop()  # as if it was never scheduled: the provider before keeps it
+            self.tenures[-1].until = None
+            self.cancelled_switch = date.fromisoformat(data["effective_from"])
         elif event.type == ev.UNITS_REDEEMED:
             key = data["period_key"]
             self.redeemed_units[key] = self.redeemed_units.get(key, 0) + data["units"]
@@ -103,6 +109,11 @@ class Voucher:
             subject_id=doc["subject_id"],
             personal_erased=bool(doc.get("personal_erased_on")),
         )
+
+    def scheduled_switch(self, today: date) -> Tenure | None:
+        """The switch to another provider that is still to take effect, if there is one."""
+        coming = self.tenures[-1] if self.tenures else None
+        return coming if coming and coming.how == "switched" and coming.since > today else None
 
     def provider_on(self, day: date) -> str | None:
         for tenure in self.tenures:

@@ -203,6 +203,45 @@ def choose_provider(
     ]
 
 
+def cancel_switch(voucher: Voucher, provider: Provider, by: Actor, today: date) -> list[NewEvent]:
+    """The citizen takes back a switch they scheduled: only before its day, and only one
+    still scheduled (a second cancel, a double click, is told so and changes nothing). The
+    voucher stays with the provider it is with; `provider` is the one the switch was to."""
+    if not voucher.voucher_id:
+        raise LookupError("no such voucher")
+    coming = voucher.tenures[-1] if voucher.tenures else None
+    if coming is None or coming.how != "switched":
+        if voucher.cancelled_switch is not None:
+            raise Refused("the switch was cancelled already", None, "refused.switch_cancelled_already")
+        raise Refused("there is no switch of provider to cancel", None, "refused.no_switch")
+    if coming.since <= today:
+        raise Refused(
+            f"the switch took effect on {coming.since}: it can no longer be cancelled",
+            None,
+            "refused.switch_started",
+            day=coming.since,
+        )
+    if provider.provider_id != coming.provider_id:
+        raise LookupError("no such provider")
+    return [
+        NewEvent(
+            ev.SWITCH_CANCELLED,
+            {
+                "voucher_id": voucher.voucher_id,
+                "programme": voucher.programme,
+                "provider_id": provider.provider_id,
+                "provider_name": provider.name,
+                "provider_email": provider.contact_email,
+                "effective_from": coming.since.isoformat(),
+                "staying_provider_id": voucher.tenures[-2].provider_id,
+                "cancelled_by": by.name,
+                "cancelled_by_id": by.id,
+                "on": today.isoformat(),
+            },
+        )
+    ]
+
+
 def erasure_due(voucher: Voucher, today: date, retention_days: int) -> bool:
     """A citizen's personal data is kept `retention_days` after the voucher's last valid day."""
     return (

@@ -34,6 +34,7 @@ HANDLERS = {
     ev.VOUCHER_GRANTED: "_voucher_granted",
     ev.PROVIDER_CHOSEN: "_tenure",
     ev.PROVIDER_SWITCHED: "_tenure",
+    ev.SWITCH_CANCELLED: "_switch_cancelled",
     ev.UNITS_REDEEMED: "_units_redeemed",
     ev.OUTCOME_BONUS_GRANTED: "_bonus_granted",
     ev.PERSONAL_DATA_ERASED: "_personal_data_erased",
@@ -193,6 +194,26 @@ class ReadModels:
             "provider_name": d["provider_name"],
         }
         entry["effective_from"] = d["effective_from"]
+        self.vouchers.update_one(
+            {"_id": d["voucher_id"]},
+            {"$set": {"tenures": tenures, "version": event.version}, "$push": {"history": entry}},
+            session=session,
+        )
+
+    def _switch_cancelled(self, event: Envelope, session: ClientSession | None) -> None:
+        """The scheduled switch never happens: its tenure goes, the one before lasts on
+        (so it counts in no figure), and the history says it was cancelled."""
+        d = event.data
+        voucher = self.vouchers.find_one({"_id": d["voucher_id"]}, {"tenures": 1}, session=session)
+        tenures = voucher["tenures"][:-1] if voucher else []
+        if tenures:
+            tenures[-1]["until"] = None
+        entry = {
+            "on": d["on"],
+            "what": "switch_cancelled",
+            "provider_name": d["provider_name"],
+            "effective_from": d["effective_from"],
+        }
         self.vouchers.update_one(
             {"_id": d["voucher_id"]},
             {"$set": {"tenures": tenures, "version": event.version}, "$push": {"history": entry}},

@@ -18,6 +18,7 @@ from kernel.web.signin import session_principal, signed_in
 from vouchers import handlers
 from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
+from vouchers.domain.voucher_state import Tenure, Voucher
 from vouchers.domain.vouchers import CITIZEN
 from vouchers.i18n import CURRENCY_BY_COUNTRY, LANGUAGE_NAMES, WORDS, offered_languages, t
 from vouchers.readmodels.projections import CITIZEN_VOUCHERS_ORDER
@@ -230,3 +231,35 @@ def choose(voucher_id: str):  # type: ignore[no-untyped-def]
         return redirect(url_for("pages.my_vouchers", error=str(exc), lang=language()))
     flash(t("saved", language()))
     return redirect(url_for("pages.my_vouchers", lang=language()))
+
+
+@pages.post("/my/vouchers/<voucher_id>/switch/cancel")
+@signed_in("voucher.mine")
+def cancel_switch(voucher_id: str):  # type: ignore[no-untyped-def]
+    """The citizen takes back their scheduled switch: the result, or why not, on their page."""
+    voucher = citizens_voucher(voucher_id)
+    lang = language()
+    today = deps().clock().date()
+    coming = Voucher.from_document(voucher).scheduled_switch(today)
+    try:
+        handlers.cancel_switch(deps(), voucher_id, CITIZEN)
+    except Refused as exc:
+        return redirect(url_for("pages.my_vouchers", error=refusal(exc), lang=lang))
+    flash(_cancelled(voucher, coming, today, lang))
+    return redirect(url_for("pages.my_vouchers", lang=lang))
+
+
+def _cancelled(voucher: dict[str, Any], coming: Tenure | None, today: date, lang: str) -> str:
+    """What the citizen is told of a cancelled switch: to whom and from when it was, and
+    with whom they stay."""
+    if coming is None:
+        return t("switch_cancelled", lang)
+    names = {tenure["provider_id"]: tenure["provider_name"] for tenure in voucher["tenures"]}
+    staying = Voucher.from_document(voucher).provider_on(today) or ""
+    return t(
+        "switch_cancelled.result",
+        lang,
+        provider=names.get(coming.provider_id, ""),
+        day=formats.day(coming.since, lang),
+        current=names.get(staying, ""),
+    )

@@ -276,10 +276,14 @@ class VoucherHistoryEntryOut(Schema):
     seq = position_field("in the voucher's history")
     on = fields.String()
     what = fields.String(
-        metadata={"description": "granted, chosen, default, switched, delivered, bonus or erased"}
+        metadata={
+            "description": "granted, chosen, default, switched, switch_cancelled, delivered, bonus or erased"
+        }
     )
-    provider_name = fields.String(metadata={"description": "chosen, default, switched"})
-    effective_from = fields.String(metadata={"description": "chosen, default, switched"})
+    provider_name = fields.String(metadata={"description": "chosen, default, switched, switch_cancelled"})
+    effective_from = fields.String(
+        metadata={"description": "chosen, default, switched; switch_cancelled: the day it would have been"}
+    )
     units = fields.Integer(metadata={"description": "delivered"})
     delivered_on = fields.String(metadata={"description": "delivered"})
     amount_ore = fields.Integer(metadata={"description": "delivered, bonus"})

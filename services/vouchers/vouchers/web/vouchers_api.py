@@ -174,6 +174,21 @@ def choose(body: dict[str, Any], voucher_id: str) -> dict[str, Any]:
     return voucher_out(deps().read.voucher(voucher_id), today())  # type: ignore[arg-type]
 
 
+@blp.route("/vouchers/<string:voucher_id>/choice/switch", methods=["DELETE"])
+@require("voucher.choose")
+@blp.response(200, VoucherOut)
+@blp.alt_response(409, description="No switch is scheduled (or it was cancelled already), or it took effect")
+def cancel_switch(voucher_id: str) -> dict[str, Any]:
+    """Cancel the voucher's scheduled switch of provider, before its day: the voucher stays
+    with the provider it is with. Only the voucher's own citizen may."""
+    readable_voucher(voucher_id, "voucher.choose")
+    if scope("voucher.choose") != "own":
+        abort(403, message="Only the voucher's citizen can cancel their switch.")
+    with refusals():
+        handlers.cancel_switch(deps(), voucher_id, CITIZEN)
+    return voucher_out(deps().read.voucher(voucher_id), today())  # type: ignore[arg-type]
+
+
 def reporting_provider(voucher: dict[str, Any], delivered_on: date) -> str:
     """The provider the signed-in organisation is on this voucher's programme: the one
     holding the voucher on the day, when it has several."""
