@@ -63,6 +63,64 @@ def test_the_citizen_sees_and_switches_on_their_own_page(
     assert 'href="/programmes/kulturpeng?lang=en"' in page
 
 
+def test_the_citizen_cancels_their_coming_switch_on_their_page_and_a_second_cancel_changes_nothing(
+    app, signed_in, page_client, clock, approved_provider, granted_voucher
+):
+    first = approved_provider()
+    officer = signed_in(app, "voucher_officer")
+    body = {**KULTURSKOLAN_APPLICATION, "name": "Föreningen Musik", "organisation_number": "2120000142"}
+    other = officer.post("/api/v1/programmes/kulturpeng/applications", json=body).get_json()["provider_id"]
+    officer.post(f"/api/v1/providers/{other}/decisions", json={"decision": "approve", "reason": "Meets it."})
+    voucher_id = granted_voucher()
+    citizen = signed_in(app, "citizen")
+    chose = citizen.post(f"/api/v1/vouchers/{voucher_id}/choice", json={"provider_id": first})
+    assert chose.status_code == 200
+    switched = citizen.post(
+        f"/api/v1/vouchers/{voucher_id}/choice", json={"provider_id": other, "effective_from": "2026-11-01"}
+    )
+    assert switched.status_code == 200
+
+    refused = officer.delete(f"/api/v1/vouchers/{voucher_id}/choice/switch")
+    assert refused.status_code == 403  # only the voucher's own citizen takes back their switch
+
+    browser = page_client(app, "citizen")
+    page = browser.get("/my?lang=sv").get_data(as_text=True)
+    assert 'class="coming-switch">Från 1 nov. 2026: Föreningen Musik' in page
+    assert 'action="/my/vouchers/' + voucher_id + '/switch/cancel?lang=sv"' in page and "Ångra bytet" in page
+    token = csrf_token(page)
+    cancelled = browser.post(f"/my/vouchers/{voucher_id}/switch/cancel?lang=sv", data={"csrf_token": token})
+    assert cancelled.status_code == 302
+    page = browser.get("/my?lang=sv").get_data(as_text=True)
+    told = "Bytet till Föreningen Musik från 1 nov. 2026 är ångrat. Du är kvar hos Kulturskolan Pelle."
+    assert told in page
+    assert "coming-switch" not in page and "Ångra bytet</button>" not in page
+    assert "Ångrat byte till Föreningen Musik (skulle ha gällt från 1 nov. 2026)" in page
+
+    voucher = officer.get(f"/api/v1/vouchers/{voucher_id}").get_json()
+    assert [(t["provider_id"], t["until"]) for t in voucher["tenures"]] == [(first, None)]
+    assert voucher["history"][-1]["what"] == "switch_cancelled"
+
+    # the double click: told so in the page's language, and nothing changes
+    again = browser.post(f"/my/vouchers/{voucher_id}/switch/cancel?lang=en", data={"csrf_token": token})
+    page = browser.get(again.headers["Location"]).get_data(as_text=True)
+    assert "The switch was cancelled already. You stay with your current provider." in page
+    answer = citizen.delete(f"/api/v1/vouchers/{voucher_id}/choice/switch")
+    assert answer.status_code == 409 and "cancelled already" in answer.get_json()["message"]
+    unchanged = officer.get(f"/api/v1/vouchers/{voucher_id}").get_json()
+    assert unchanged["history_total"] == voucher["history_total"]
+
+    # a switch whose day has come can no longer be cancelled
+    citizen.post(
+        f"/api/v1/vouchers/{voucher_id}/choice", json={"provider_id": other, "effective_from": "2026-10-10"}
+    )
+    clock.day = date(2026, 10, 10)
+    late = citizen.delete(f"/api/v1/vouchers/{voucher_id}/choice/switch")
+    assert late.status_code == 409 and "can no longer be cancelled" in late.get_json()["message"]
+    figures = signed_in(app, "citizen").get("/api/v1/programmes/kulturpeng/comparison").get_json()
+    counts = {r["provider_id"]: (r["switched_out"], r["switched_in"]) for r in figures["providers"]}
+    assert counts == {first: (1, 0), other: (0, 1)}  # the switch done; the cancelled one counts nowhere
+
+
 def form_value(page: str, name: str) -> str:
     match = re.search(rf'name="{name}" value="([^"]*)"', page)
     assert match, name
