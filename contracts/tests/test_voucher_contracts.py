@@ -150,7 +150,11 @@ def contracts_types() -> set[str]:
 
 def test_notify_writes_an_email_from_every_vouchers_golden_example_it_emails_about():
     citizen = {"email": "karin@example.se", "language": "sv"}
+    # the providers the events name by id, as their applications gave them (notify.readmodels.providers)
+    applied = golden_example(ev.PROVIDER_APPLIED)["data"]
+    providers = {applied["provider_id"]: {"name": applied["name"], "email": applied["contact_email"]}}
     for event_type in VOUCHER_EMAILS:
-        emails = voucher_emails(Envelope.from_dict(golden_example(event_type)), citizen, "http://vouchers")
+        event = Envelope.from_dict(golden_example(event_type))
+        emails = voucher_emails(event, citizen, "http://vouchers", None, providers)
         assert emails and all(e.subject and e.to for e in emails), event_type
     assert ev.PAYMENT_MADE in VOUCHER_EMAILS

@@ -25,6 +25,7 @@ from notify.adapters.sms import SmsGateway
 from notify.adapters.smtp import SmtpSender
 from notify.domain.messages import staff_language
 from notify.readmodels.deliveries import Deliveries
+from notify.readmodels.providers import ProviderContacts
 from notify.readmodels.recipients import Recipients
 from notify.settings import NotifySettings
 
@@ -45,6 +46,7 @@ class Deps:
     programme_names: Mapping[str, Mapping[str, str]]  # each voucher programme's name by language
     catalogue: Catalogue  # the case types: the municipality and each one's appeal (decision emails)
     deliveries: Deliveries | None = None  # what the web reads of the outgoing mail (None: fakes)
+    providers: Any = None  # ProviderContacts, or the fake's: whom to write to at a provider
     clock: Callable[[], datetime] = utc_now
     ping: Callable[[], object] = lambda: None
     db: Database | None = None  # None: in-memory fakes
@@ -61,6 +63,7 @@ def bootstrap(
     recipients: Recipients | None = None,
     outbox: Any = None,
     programme_names: Mapping[str, Mapping[str, str]] | None = None,
+    providers: Any = None,
 ) -> Deps:
     """notify's dependencies: on `db` (else a client of their own), or on the `recipients`
     and `outbox` given (fakes, with the `personal` data they seal with: nothing is
@@ -73,9 +76,14 @@ def bootstrap(
         recipients = recipients or Recipients(db, personal)
         outbox = outbox or MailOutbox(db, clock, personal=personal)
         deliveries = Deliveries(db, personal)
+        providers = providers or ProviderContacts(db)
         ping = store_ping(db)  # the client this wiring made
     elif personal is None:
         raise TypeError("fakes given need the personal data they seal with")
+    if providers is None:
+        from notify.readmodels.fakes import InMemoryProviderContacts
+
+        providers = InMemoryProviderContacts()  # with the other fakes: nothing is connected
     if programme_names is None:
         programme_names = programmes.load(settings.voucher_programmes_file).names()
     catalogue = casetypes.load(settings.case_types_file)
@@ -90,6 +98,7 @@ def bootstrap(
         catalogue=catalogue,
         programme_names=programme_names,
         deliveries=deliveries,
+        providers=providers,
         clock=clock,
         ping=ping,
         db=db,

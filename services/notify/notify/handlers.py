@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -18,6 +19,7 @@ from notify.bootstrap import Deps
 from notify.domain.access import APPLICANT, SIGN_IN, STAFF
 from notify.domain.messages import (
     EMAILS,
+    PROVIDER_NAMED_BY,
     VOUCHER_EMAILS,
     About,
     Email,
@@ -98,15 +100,51 @@ def personal_data_erased(deps: Deps, event: Envelope, session: Session) -> None:
 
 
 def voucher_event(deps: Deps, event: Envelope, session: Session) -> None:
-    """Customer choice: the citizen hears of a grant and a switch, the provider of a
-    new choice and of a payment."""
+    """Customer choice: the citizen hears of a grant, a switch and its cancellation; the
+    provider of a new choice, of a citizen leaving it, of a switch to it cancelled and of
+    a payment."""
     data = event.data
     citizen = _citizen_of(deps, event, session)
     reference = data.get("payment_id") or data["voucher_id"]
     # a letter about a voucher is about its citizen, the provider's too: their key seals it
     subject_id = citizen.get("subject_id") if citizen else None
+    _queue_voucher_emails(deps, event, citizen, reference, subject_id, session)
+
+
+def provider_applied(deps: Deps, event: Envelope, session: Session) -> None:
+    """Where to write to the provider: the address its application gives."""
+    deps.providers.learn(event, session)
+
+
+# An approval older than this when notify first reads it (a deployment reading the
+# providers' topic from its start) is no news to the provider: it is not mailed.
+APPROVAL_NEWS_DAYS = 7
+
+
+def provider_approved(deps: Deps, event: Envelope, session: Session) -> None:
+    """The provider hears that its application is approved."""
+    occurred = datetime.fromisoformat(event.occurred_at)
+    if deps.clock() - occurred > timedelta(days=APPROVAL_NEWS_DAYS):
+        return
+    _queue_voucher_emails(deps, event, None, event.data["provider_id"], None, session)
+
+
+def _queue_voucher_emails(
+    deps: Deps,
+    event: Envelope,
+    citizen: dict[str, Any] | None,
+    reference: str,
+    subject_id: str | None,
+    session: Session,
+) -> None:
+    data = event.data
+    named = {data[field] for field in PROVIDER_NAMED_BY.values() if data.get(field)}
+    providers = {provider_id: deps.providers.get(provider_id, session) for provider_id in named}
     audience_of = {template: who for who, template in VOUCHER_EMAILS[event.type]}
-    for email in voucher_emails(event, citizen, deps.settings.vouchers_public_url, deps.programme_names):
+    emails = voucher_emails(
+        event, citizen, deps.settings.vouchers_public_url, deps.programme_names, providers
+    )
+    for email in emails:
         about = About(reference, event.type, audience_of[email.template], subject_id)
         deps.outbox.queue(f"{event.event_id}:{email.template}", email, about, session)
 
@@ -183,6 +221,8 @@ def _write_to_staff(deps: Deps, emails: list[Email], event: Envelope, session: S
 
 HANDLERS: dict[str, Callable[[Deps, Envelope, Session], None]] = {
     **dict.fromkeys(VOUCHER_EMAILS, voucher_event),
+    "vouchers.provider_applied": provider_applied,
+    "vouchers.provider_approved": provider_approved,
     **dict.fromkeys(ERASURES, personal_data_erased),
     "intake.sign_in_link_requested": sign_in_link_requested,
     "intake.inquiry_submitted": inquiry_submitted,
@@ -209,6 +249,7 @@ def dispatch_round(deps: Deps, stop: threading.Event) -> Callable[[], None]:
 
     deps.outbox.ensure_schema()
     deps.recipients.ensure_schema()
+    deps.providers.ensure_schema()
 
     def round_() -> None:
         dispatch(deps.outbox, deps.smtp, deps.settings.mail_from, sms=deps.sms, stop=stop)

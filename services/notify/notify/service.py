@@ -1,5 +1,5 @@
 """The notify service, declared once (kernel.platform.service): the delivery log it
-publishes, the five topics it consumes (and the dispatch after each batch), its read
+publishes, the six topics it consumes (and the dispatch after each batch), its read
 model's rebuild and its web app (the delivery log's API and its gauges)."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ TOPICS = (
     "intake.signin.v1",
     "business_desk.case.v1",
     "vouchers.voucher.v1",
+    "vouchers.provider.v1",  # the providers' addresses (applications) and their approvals
     "vouchers.payment.v1",
 )
 

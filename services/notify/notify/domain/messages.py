@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -219,9 +220,18 @@ def staff_emails(event: Envelope, desk_url: str, language: str = "sv") -> list[E
 VOUCHER_EMAILS: dict[str, list[tuple[str, str]]] = {
     "vouchers.voucher_granted": [(CITIZEN, "voucher_granted")],
     "vouchers.provider_chosen": [(PROVIDER, "provider_new_choice")],
-    "vouchers.provider_switched": [(CITIZEN, "provider_switched"), (PROVIDER, "provider_new_choice")],
+    "vouchers.provider_switched": [
+        (CITIZEN, "provider_switched"),
+        (PROVIDER, "provider_new_choice"),
+        (PROVIDER, "provider_citizen_left"),
+    ],
+    "vouchers.switch_cancelled": [(CITIZEN, "switch_cancelled"), (PROVIDER, "provider_switch_cancelled")],
     "vouchers.payment_made": [(PROVIDER, "provider_payment")],
+    "vouchers.provider_approved": [(PROVIDER, "provider_approved")],
 }
+# the provider emails whose event carries no address: the provider the event names by this
+# field, written to at the address its application gave (notify.readmodels.providers)
+PROVIDER_NAMED_BY = {"provider_citizen_left": "previous_provider_id", "provider_approved": "provider_id"}
 
 
 def kronor(ore: int) -> str:
@@ -234,29 +244,54 @@ def voucher_emails(
     citizen: dict[str, Any] | None,
     vouchers_url: str,
     programme_names: Mapping[str, Mapping[str, str]] | None = None,
+    providers: Mapping[str, Mapping[str, Any] | None] | None = None,
 ) -> list[Email]:
     """The emails a vouchers event makes: to the citizen (their address from the grant)
-    and to the provider (its address travels in the event). Providers read Swedish.
-    `programme_names`: each programme's name by language (catalogue.programmes)."""
+    and to the provider (its address travels in the event, or, for those PROVIDER_NAMED_BY
+    a field, is in `providers` by provider id; one not known there is not written to).
+    Providers read Swedish. `programme_names`: each programme's name by language
+    (catalogue.programmes). No email names the citizen: neither their personnummer nor any id."""
     emails = []
     data = event.data
     names = (programme_names or {}).get(data.get("programme", ""), {})
     for who, template in VOUCHER_EMAILS[event.type]:
-        if who == CITIZEN:
-            if not citizen:
-                continue
-            language, to = citizen["language"], citizen["email"]
-        else:
-            language, to = VOUCHER_LANGUAGE, data["provider_email"]
+        to = _address(who, template, data, citizen, providers or {})
+        if to is None:
+            continue
+        language = citizen["language"] if who == CITIZEN and citizen else VOUCHER_LANGUAGE
         context = {
             "data": data,
             "programme_name": names.get(language, data.get("programme", "")),
             "vouchers_url": vouchers_url,
             "kronor": kronor,
+            "provider": (providers or {}).get(data.get(PROVIDER_NAMED_BY.get(template, ""), "")) or {},
+            "last_day": _day_before(data.get("effective_from")),
         }
         subject, body = render(template, language, context)
         emails.append(Email(to=to, subject=subject, body=body, language=language, template=template))
     return emails
+
+
+def _day_before(iso_day: str | None) -> str | None:
+    """The last day of the tenure a switch from `iso_day` ends."""
+    return (date.fromisoformat(iso_day) - timedelta(days=1)).isoformat() if iso_day else None
+
+
+def _address(
+    who: str,
+    template: str,
+    data: Mapping[str, Any],
+    citizen: Mapping[str, Any] | None,
+    providers: Mapping[str, Mapping[str, Any] | None],
+) -> str | None:
+    """Where the email goes: the citizen's address, the provider's in the event, or the
+    address of the provider the event names (None: nobody to write to)."""
+    if who == CITIZEN:
+        return citizen["email"] if citizen else None
+    if template not in PROVIDER_NAMED_BY:
+        return str(data["provider_email"])
+    contact = providers.get(data.get(PROVIDER_NAMED_BY[template], ""))
+    return str(contact["email"]) if contact else None
 
 
 def delay_notice_copies(event: Envelope, desk_url: str, language: str = "sv") -> list[Email]:

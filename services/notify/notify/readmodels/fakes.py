@@ -89,3 +89,23 @@ class InMemoryOutbox:
     def letters(self) -> list[dict[str, Any]]:
         """What may be shown of each message still readable (recipient, subject, text)."""
         return [letter for mail in self.mails.values() if (letter := self._letters.letter(mail)) is not None]
+
+
+class InMemoryProviderContacts:
+    """The providers' contact addresses in a dict (notify.readmodels.providers)."""
+
+    def __init__(self) -> None:
+        self.contacts: dict[str, dict[str, Any]] = {}
+
+    def ensure_schema(self) -> None:
+        pass
+
+    def learn(self, event: Any, session: ClientSession | None) -> None:
+        from notify.readmodels.providers import contact_of
+
+        contact = contact_of(event)
+        self.contacts[contact["_id"]] = contact
+
+    def get(self, provider_id: str, session: ClientSession | None) -> dict[str, Any] | None:
+        found = self.contacts.get(provider_id)
+        return dict(found) if found is not None else None

@@ -69,6 +69,9 @@ def cases() -> dict[str, tuple[str, str, dict[str, Any]]]:
                         "vouchers_url": "http://vouchers.example",
                         "programme_name": "Hemtjänst",
                         "kronor": kronor,
+                        # the provider an event names by id (notify.readmodels.providers)
+                        "provider": {"name": "Kommunens hemtjänst", "email": "hemtjanst@kommun.example.se"},
+                        "last_day": "2026-11-30",  # the day before a switch takes effect
                     }
                     if template == "decision":
                         context["letter"] = decision_letter_of(data, recipient, CATALOGUE)

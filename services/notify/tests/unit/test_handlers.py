@@ -3,7 +3,9 @@ written to for which event, once, and nothing readable left after an erasure."""
 
 from __future__ import annotations
 
+import re
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 
@@ -24,6 +26,7 @@ def deps() -> Deps:
         personal=personal,
         recipients=InMemoryRecipients(personal),
         outbox=InMemoryOutbox(personal),
+        clock=lambda: datetime(2026, 11, 26, 9, tzinfo=UTC),  # two days after the golden events
     )
 
 
@@ -75,3 +78,75 @@ def test_fakes_given_need_the_personal_data_they_seal_with():
     with pytest.raises(TypeError):
         fakes = {"recipients": InMemoryRecipients(personal), "outbox": InMemoryOutbox(personal)}
         bootstrap(NotifySettings.from_env(), **fakes)
+
+
+def golden(event_type: str, **data: object) -> Envelope:
+    raw = golden_example(event_type)
+    raw["event_id"] = str(uuid.uuid4())
+    raw["data"].update(data)
+    return Envelope.from_dict(raw)
+
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def sent(deps: Deps, event_type: str) -> dict[str, dict]:
+    """The letters queued for the event type, by template."""
+    return {
+        mail["template"]: deps.outbox._letters.letter(mail)
+        for mail in deps.outbox.mails.values()
+        if mail["event_type"] == event_type
+    }
+
+
+def test_the_provider_a_citizen_leaves_hears_from_which_day_at_its_application_s_address(deps):
+    handle(deps, golden("vouchers.provider_applied"))  # hemtjanst-2120000142, the provider left
+    handle(deps, golden("vouchers.voucher_granted"))
+    handle(deps, golden("vouchers.provider_switched"))
+    letters = sent(deps, "vouchers.provider_switched")
+    assert {t: letter["to"] for t, letter in letters.items()} == {
+        "provider_switched": "karin@hem.example.se",
+        "provider_new_choice": "info@alfaomsorg.example.se",
+        "provider_citizen_left": "hemtjanst@kommun.example.se",
+    }
+    left = letters["provider_citizen_left"]
+    assert "från och med 2026-12-01" in left["body"] and "till och med 2026-11-30" in left["body"]
+    assert not UUID.search(left["subject"] + left["body"]) and "194001019999" not in left["body"]
+
+
+def test_a_provider_notify_has_no_address_for_is_not_written_to_and_the_others_are(deps):
+    handle(deps, golden("vouchers.voucher_granted"))
+    handle(deps, golden("vouchers.provider_switched"))
+    assert set(sent(deps, "vouchers.provider_switched")) == {"provider_switched", "provider_new_choice"}
+
+
+def test_a_cancelled_switch_is_confirmed_to_the_citizen_and_called_off_to_the_provider(deps):
+    handle(deps, golden("vouchers.voucher_granted"))
+    cancelled = golden("vouchers.switch_cancelled")
+    handle(deps, cancelled)
+    handle(deps, cancelled)  # the same event again: no second letter
+    letters = sent(deps, "vouchers.switch_cancelled")
+    assert len([m for m in deps.outbox.mails.values() if m["event_type"] == cancelled.type]) == 2
+    assert letters["switch_cancelled"]["to"] == "karin@hem.example.se"
+    assert letters["switch_cancelled"]["subject"] == "Ditt byte av utförare är ångrat"
+    assert "Alfa Omsorg AB" in letters["switch_cancelled"]["body"]
+    off = letters["provider_switch_cancelled"]
+    assert off["to"] == "info@alfaomsorg.example.se" and "har ångrat bytet" in off["body"]
+    for letter in letters.values():
+        assert not UUID.search(letter["subject"] + letter["body"]) and "194001019999" not in letter["body"]
+
+
+def test_an_approved_provider_hears_of_it_but_not_of_an_approval_long_past(deps):
+    handle(deps, golden("vouchers.provider_applied"))
+    handle(deps, golden("vouchers.provider_approved"))
+    [approved] = sent(deps, "vouchers.provider_approved").values()
+    assert approved["to"] == "hemtjanst@kommun.example.se"
+    assert approved["subject"] == "Er ansökan är godkänd (Hemtjänst)"
+    assert "Kommunens hemtjänst är godkänd som utförare" in approved["body"]
+    assert not UUID.search(approved["body"]) and "2120000142" not in approved["body"]
+    raw = golden_example("vouchers.provider_approved")
+    old = Envelope.from_dict(
+        {**raw, "event_id": str(uuid.uuid4()), "occurred_at": "2026-01-02T09:00:00+00:00"}
+    )
+    handle(deps, old)  # read again from the topic's start after a deployment: no news
+    assert len(sent(deps, "vouchers.provider_approved")) == 1

@@ -78,8 +78,11 @@ def test_every_voucher_template_renders_with_its_golden_event(event_type, langua
     from notify.domain.messages import voucher_emails
 
     event = Envelope.from_dict(golden_example(event_type))
-    emails = voucher_emails(event, {"email": "k@example.se", "language": language}, "http://vouchers.example")
-    assert emails
+    known = {"name": "Kommunens hemtjänst", "email": "hemtjanst@kommun.example.se"}
+    providers = {p: known for p in ("hemtjanst-2120000142", "hemtjanst-5567037485")}
+    citizen = {"email": "k@example.se", "language": language}
+    emails = voucher_emails(event, citizen, "http://vouchers.example", None, providers)
+    assert {email.template for email in emails} == {template for _, template in VOUCHER_EMAILS[event_type]}
     for email in emails:
         assert "{{" not in email.body and email.subject and "Subject:" not in email.body
 
