@@ -106,6 +106,7 @@ EXPECTED = {
     ("vouchers", "GET", "/api/v1/vouchers/{voucher_id}/tenures"): {"citizen", "voucher_officer"},
     ("vouchers", "GET", "/api/v1/my/vouchers"): {"citizen"},
     ("vouchers", "POST", "/api/v1/vouchers/{voucher_id}/choice"): {"citizen", "voucher_officer"},
+    ("vouchers", "DELETE", "/api/v1/vouchers/{voucher_id}/choice/switch"): {"citizen"},
     ("vouchers", "POST", "/api/v1/vouchers/{voucher_id}/deliveries"): {"provider"},
     ("vouchers", "POST", "/api/v1/vouchers/{voucher_id}/outcome"): {"voucher_officer"},
     ("vouchers", "POST", "/api/v1/payment-runs"): {"voucher_officer"},

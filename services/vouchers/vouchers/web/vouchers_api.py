@@ -181,9 +181,9 @@ def choose(body: dict[str, Any], voucher_id: str) -> dict[str, Any]:
 def cancel_switch(voucher_id: str) -> dict[str, Any]:
     """Cancel the voucher's scheduled switch of provider, before its day: the voucher stays
     with the provider it is with. Only the voucher's own citizen may."""
-    readable_voucher(voucher_id, "voucher.choose")
     if scope("voucher.choose") != "own":
         abort(403, message="Only the voucher's citizen can cancel their switch.")
+    readable_voucher(voucher_id, "voucher.choose")
     with refusals():
         handlers.cancel_switch(deps(), voucher_id, CITIZEN)
     return voucher_out(deps().read.voucher(voucher_id), today())  # type: ignore[arg-type]
