@@ -124,3 +124,28 @@ def test_erasing_waits_for_the_voucher_to_run_out_and_destroys_the_citizens_key(
 
 def test_a_payment_round_with_nothing_redeemed_pays_no_one(deps: Deps) -> None:
     assert handlers.payment_round(deps) == []
+
+
+def test_the_citizen_cancels_their_switch_once_and_only_before_its_day(deps: Deps, clock: DayClock) -> None:
+    default = approved(deps, "5560360793")
+    other = approved(deps, "2120000142")
+    handlers.designate_default(deps, "hemtjanst", default)
+    voucher_id = granted(deps)
+    stream = f"voucher-{voucher_id}"
+    handlers.choose_provider(deps, voucher_id, other, date(2026, 11, 10), CITIZEN)
+
+    handlers.cancel_switch(deps, voucher_id, CITIZEN)
+    cancelled = deps.store.load(stream)[-1]
+    assert cancelled.type == ev.SWITCH_CANCELLED
+    assert (cancelled.data["provider_id"], cancelled.data["staying_provider_id"]) == (other, default)
+    assert cancelled.data["provider_email"] == "omsorg@example.se"
+    with pytest.raises(Refused, match="cancelled already"):
+        handlers.cancel_switch(deps, voucher_id, CITIZEN)  # the double click: nothing new
+    assert types(deps, stream)[-1] == ev.SWITCH_CANCELLED and len(types(deps, stream)) == 4
+
+    handlers.choose_provider(deps, voucher_id, other, date(2026, 11, 10), CITIZEN)
+    clock.day = date(2026, 11, 10)
+    with pytest.raises(Refused, match="can no longer be cancelled"):
+        handlers.cancel_switch(deps, voucher_id, CITIZEN)
+    with pytest.raises(LookupError):
+        handlers.cancel_switch(deps, "no-such-voucher", CITIZEN)
