@@ -392,3 +392,41 @@ def test_an_unreachable_sms_gateway_spends_no_attempt_and_the_emails_still_go(
     [text] = [m for m in deliveries.recent({}, None, PageRequest()).items if m["channel"] == "sms"]
     assert (text["status"], text["attempts"]) == ("queued", 0)  # waits, untried, and no fallback yet
     assert mails_to(infra.mail_url, addresses["sms"]) == []
+
+
+def test_providers_hear_of_a_citizen_leaving_a_cancelled_switch_and_their_approval_at_their_address(
+    infra, notify, wire, unique
+):
+    settings, processor, outbox = notify
+    citizen, leaving, coming = (f"{who}-{unique}@example.se" for who in ("citizen", "leaving", "coming"))
+    voucher_id = str(uuid.uuid4())
+
+    def event(event_type: str, **data: object) -> bytes:
+        raw = golden_example(event_type)
+        raw["event_id"] = str(uuid.uuid4())
+        raw["occurred_at"] = datetime.now(UTC).isoformat()
+        if "voucher_id" in raw["data"]:
+            raw["data"]["voucher_id"] = voucher_id
+        if "personal" in raw["data"]:
+            raw["data"]["personal"]["email"] = citizen
+        raw["data"].update(data)
+        return wire(raw)
+
+    for raw in (
+        event("vouchers.provider_applied", contact_email=leaving),  # the provider the citizen leaves
+        event("vouchers.provider_approved"),
+        event("vouchers.voucher_granted"),
+        event("vouchers.provider_switched", provider_email=coming),
+        event("vouchers.switch_cancelled", provider_email=coming),
+    ):
+        assert processor.process(raw) is None
+    assert dispatch(outbox, SmtpSender(settings), settings.mail_from) == 7
+    assert [m["subject"] for m in mails_to(infra.mail_url, leaving)] == [
+        "Er ansökan är godkänd (Hemtjänst)",
+        "En brukare byter från er (Hemtjänst)",
+    ]
+    assert [m["subject"] for m in mails_to(infra.mail_url, coming)] == [
+        "Ny brukare hos Alfa Omsorg AB (Hemtjänst)",
+        "Ett byte till er är ångrat (Hemtjänst)",
+    ]
+    assert [m["subject"] for m in mails_to(infra.mail_url, citizen)][-1] == "Ditt byte av utförare är ångrat"
