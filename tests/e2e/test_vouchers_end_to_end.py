@@ -123,6 +123,68 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
     }
 
 
+def test_a_citizen_cancels_a_coming_switch_and_the_providers_are_told(
+    stack,
+    infra,
+    tokens,
+    browser,  # noqa: F811
+):
+    vouchers = stack.url("vouchers")
+    officer = tokens.header("voucher_officer", "vouchers")
+    run = uuid.uuid4().hex[:8]
+    citizen_mail, staying_mail, coming_mail = (f"{who}-{run}@example.se" for who in ("cilla", "stay", "come"))
+    staying_name, coming_name = f"Musikhuset {run}", f"Dansskolan {run}"
+    staying = apply_and_approve(
+        vouchers, officer, fresh_organisation_number(), staying_name, "private", staying_mail
+    )
+    coming = apply_and_approve(
+        vouchers, officer, fresh_organisation_number(), coming_name, "non_profit", coming_mail
+    )
+    [approval] = wait_for(lambda: mails_to(infra.mail_url, coming_mail), 30, "the approval email")
+    assert approval["subject"].startswith("Er ansökan är godkänd") and coming_name in approval["body"]
+
+    voucher_id = VouchersApi(vouchers, officer).grant(
+        "kulturpeng", "music", "20120315-2002", citizen_mail, language="sv"
+    )
+    citizen = tokens.header("citizen", "vouchers")
+    VouchersApi(vouchers, citizen).choose(voucher_id, staying)
+    tomorrow = datetime.now(UTC).date() + timedelta(days=1)
+    switch = {"provider_id": coming, "effective_from": tomorrow.isoformat()}
+    requests.post(
+        f"{vouchers}/api/v1/vouchers/{voucher_id}/choice", json=switch, headers=citizen, timeout=10
+    ).raise_for_status()
+
+    def told_of(address: str, subject: str) -> list[dict]:
+        return [m for m in mails_to(infra.mail_url, address) if m["subject"].startswith(subject)]
+
+    [left] = wait_for(lambda: told_of(staying_mail, "En brukare byter"), 30, "the leaving citizen's email")
+    assert f"från och med {tomorrow.isoformat()}" in left["body"]
+    assert voucher_id not in left["body"] and "20120315" not in left["body"]
+
+    # The citizen sees the coming switch on their page and takes it back.
+    cilla = sign_in(browser, f"{vouchers}/my?lang=sv", "cilla.citizen")
+    card = cilla.locator(f"[data-voucher='{voucher_id}']")
+    shown = formats.day(tomorrow, "sv")
+    assert card.locator(".coming-switch").inner_text() == f"Från {shown}: {coming_name}."
+    assert_accessible(cilla)
+    card.locator("form.cancel-switch button[type=submit]").click()
+    cilla.locator("[role=status]").wait_for()
+    told = f"Bytet till {coming_name} från {shown} är ångrat. Du är kvar hos {staying_name}."
+    assert cilla.locator("[role=status]").inner_text() == told
+    card = cilla.locator(f"[data-voucher='{voucher_id}']")
+    assert card.locator(".coming-switch").count() == 0 and card.locator("form.cancel-switch").count() == 0
+    assert f"Ångrat byte till {coming_name}" in card.locator(".history").inner_text()
+    assert staying_name in card.locator(".provider").inner_text()
+    assert_accessible(cilla)
+    cilla.context.close()
+
+    wait_for(lambda: told_of(citizen_mail, "Ditt byte av utförare är ångrat"), 30, "the confirmation")
+    [off] = wait_for(lambda: told_of(coming_mail, "Ett byte till er är ångrat"), 30, "the switch is off")
+    assert voucher_id not in off["body"]
+    voucher = requests.get(f"{vouchers}/api/v1/vouchers/{voucher_id}", headers=officer, timeout=10).json()
+    assert [(t["provider_id"], t["until"]) for t in voucher["tenures"]] == [(staying, None)]
+
+
 def test_anyone_compares_providers_side_by_side_and_reads_a_profile(stack, tokens, page, tmp_path):  # noqa: F811
     vouchers = stack.url("vouchers")
     officer = tokens.header("voucher_officer", "vouchers")
