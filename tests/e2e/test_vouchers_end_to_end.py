@@ -70,9 +70,13 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
     card.locator("button[type=submit]").click()
     assert cilla.locator("[role=status]").inner_text() == "Your choice is saved."
     assert "Kulturskolan Pelle" in cilla.locator(f"[data-voucher='{voucher_id}'] .provider").inner_text()
-    [new_choice] = wait_for(
-        lambda: mails_to(infra.mail_url, pelle_mail), 15, "the provider's new-choice email"
-    )
+
+    def told_of(address: str, subject: str) -> list[dict]:
+        return [m for m in mails_to(infra.mail_url, address) if m["subject"].startswith(subject)]
+
+    [approved] = wait_for(lambda: told_of(pelle_mail, "Er ansökan är godkänd"), 15, "the approval email")
+    assert "Kulturskolan Pelle är godkänd som utförare inom Kulturpeng" in approved["body"]
+    [new_choice] = wait_for(lambda: told_of(pelle_mail, "Ny brukare"), 15, "the provider's new-choice email")
     assert new_choice["subject"].startswith("Ny brukare") and voucher_id in new_choice["body"]
 
     # The provider reports a lesson (twice: once redeemed), and it shows on the citizen's page.
@@ -102,7 +106,9 @@ def test_a_citizen_chooses_and_switches_providers_are_told_and_paid_per_delivery
     assert f"Switch to Kommunens kulturskola (from {shown})" in history
     wait_for(lambda: len(mails_to(infra.mail_url, citizen_mail)) == 2, 15, "the switch email")
     assert mails_to(infra.mail_url, citizen_mail)[1]["subject"] == "Your switch of provider is registered"
-    wait_for(lambda: mails_to(infra.mail_url, school_mail), 15, "the new provider's email")
+    wait_for(lambda: told_of(school_mail, "Ny brukare"), 15, "the new provider's email")
+    [left] = wait_for(lambda: told_of(pelle_mail, "En brukare byter"), 15, "the email of the one left")
+    assert f"från och med {tomorrow}" in left["body"] and voucher_id not in left["body"]
     # The voucher's whole history, newest first, on a page of its own.
     cilla.goto(f"{vouchers}/my/vouchers/{voucher_id}/history?lang=en")
     whole = cilla.locator("main").inner_text()
