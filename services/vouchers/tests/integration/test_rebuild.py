@@ -1,8 +1,8 @@
 """The vouchers service's read models rebuilt from its events equal the ones kept by the
 append hook, on the real store, and so do the published results computed from them: a
 provider approved, vouchers granted (one in an old event version), chosen, redeemed (a
-report sent twice), paid, a citizen erased; rebuilt over the live models, from scratch,
-twice, and while a delivery report races the rebuild."""
+report sent twice), a switch scheduled and cancelled, paid, a citizen erased; rebuilt
+over the live models, from scratch, twice, and while a delivery report races the rebuild."""
 
 from __future__ import annotations
 
@@ -60,6 +60,15 @@ def a_programme_in_use(app, signed_in, deps, clock) -> list[str]:
             200,
             201,
         )
+
+    # a switch to another provider, scheduled and cancelled before its day
+    other = {**KULTURSKOLAN_APPLICATION, "name": "Föreningen Musik", "organisation_number": "2120000142"}
+    applied = officer.post("/api/v1/programmes/kulturpeng/applications", json=other)
+    other_id = applied.get_json()["provider_id"]
+    assert officer.post(f"/api/v1/providers/{other_id}/decisions", json=decision).status_code == 200
+    switch = {"provider_id": other_id, "effective_from": "2026-11-20"}
+    assert citizen.post(f"/api/v1/vouchers/{vouchers[0]}/choice", json=switch).status_code == 200
+    assert citizen.delete(f"/api/v1/vouchers/{vouchers[0]}/choice/switch").status_code == 200
 
     # a grant written long ago, in its first version (read through the upcaster)
     old = golden_example("vouchers.voucher_granted", 1)
