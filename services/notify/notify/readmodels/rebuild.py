@@ -1,6 +1,7 @@
-"""Rebuild notify's read model, the recipients (whom to write to about a case or a
-voucher), from the events its consumer kept (kernel.eventsourcing.consumed), a data
-subject at a time. Safe on a live system and idempotent (kernel.eventsourcing.rebuild):
+"""Rebuild notify's read models from the events its consumer kept
+(kernel.eventsourcing.consumed): the recipients (whom to write to about a case or a
+voucher), a data subject at a time, and the providers' contact addresses. Safe on a
+live system and idempotent (kernel.eventsourcing.rebuild):
 `python -m kernel.platform.run notify rebuild [--check]` prints the summary as JSON.
 
 The outgoing mail is not rebuilt: it records what the dispatcher did (sent, bounced,
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
@@ -25,6 +27,7 @@ from kernel.eventsourcing.rebuild import (
     opened,
 )
 from kernel.platform.connections import personal_data
+from notify.readmodels.providers import LEARNT_FROM, contact_of
 from notify.readmodels.recipients import Recipients
 from notify.settings import NotifySettings
 
@@ -81,5 +84,46 @@ class RecipientsOfSubjects:
         return self._kept.unkept()
 
 
-# rebuild(settings, db=None, check=False): the summary of the recipients' rebuild (`check`: compare)
-rebuild = kept_model_rebuild("notify", RecipientsOfSubjects)
+class ProviderContactsOfApplications:
+    """The providers' addresses (notify.readmodels.providers), each its provider's last
+    application's, by provider id."""
+
+    name = "notify.provider_contacts"
+
+    def __init__(self, db: Database, settings: NotifySettings) -> None:
+        self._kept = ConsumedEvents(db, group_of(settings), personal_data(settings, db.client))
+        self._kept.ensure_index("data.provider_id")
+        self.collection = db["provider_contacts"]
+
+    def keys(self) -> Iterable[str]:
+        yield from self._kept.values("data.provider_id", {"type": LEARNT_FROM})
+        yield from self.collection.distinct("_id")
+
+    def rebuilt(
+        self, keys: list[str], live: Mapping[str, Doc], session: ClientSession
+    ) -> Mapping[str, Doc | Unreproducible | None]:
+        if self._kept.unkept():
+            return dict.fromkeys(live, UNREPRODUCIBLE)
+        rebuilt: dict[str, Doc | Unreproducible | None] = dict.fromkeys(keys)
+        for kept in self._kept.find({"data.provider_id": {"$in": keys}, "type": LEARNT_FROM}, session):
+            rebuilt[kept.envelope.data["provider_id"]] = contact_of(kept.envelope)  # the last one stays
+        return rebuilt
+
+    def comparable(self, stored: Doc) -> Doc:
+        return stored
+
+    def unkept(self) -> int:
+        return self._kept.unkept()
+
+
+_recipients = kept_model_rebuild("notify", RecipientsOfSubjects)
+_provider_contacts = kept_model_rebuild("notify", ProviderContactsOfApplications)
+
+
+def rebuild(settings: NotifySettings, db: Database | None = None, check: bool = False) -> dict[str, Any]:
+    """The summary of the recipients' and the provider contacts' rebuild (`check`: compare)."""
+    models = [
+        *_recipients(settings, db, check)["models"],
+        *_provider_contacts(settings, db, check)["models"],
+    ]
+    return {"service": "notify", "models": models}

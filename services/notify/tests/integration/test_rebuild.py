@@ -69,17 +69,33 @@ def test_the_rebuilt_recipients_equal_the_incremental_ones(notify, personal):
     assert set(incremental) == {cases[0], cases[1], f"voucher:{voucher}"}
     assert incremental[cases[0]]["personal"]["tracking_token"] and incremental[cases[1]]["personal"]["name"]
 
-    [summary] = rebuild(settings)["models"]
+    summary = rebuild(settings)["models"][0]  # the recipients'
     assert (summary["changed"], summary["removed"], summary["unreproducible"]) == (0, 0, 0)
 
     db["recipients"].drop()
-    [summary] = rebuild(settings)["models"]
+    summary = rebuild(settings)["models"][0]  # the recipients'
     assert summary["changed"] == 3 and snapshot(db, settings) == incremental
     assert rebuild(settings)["models"][0]["changed"] == 0  # idempotent
 
     # a record no event supports any more goes; a wrong one is put right
     db["recipients"].update_one({"_id": cases[1]}, {"$set": {"language": "xx"}})
     db["recipients"].insert_one({"_id": "stray", "subject_id": applicants[2], "language": "sv"})
-    [summary] = rebuild(settings)["models"]
+    summary = rebuild(settings)["models"][0]  # the recipients'
     assert (summary["changed"], summary["removed"]) == (1, 1)
     assert snapshot(db, settings) == incremental
+
+
+def test_the_rebuilt_provider_contacts_are_each_provider_s_last_application(notify):
+    settings, db, _, consume = notify
+    provider_id = f"hemtjanst-{uuid.uuid4().int % 10**10:010d}"
+    consume("vouchers.provider_applied", provider_id=provider_id, contact_email="first@omsorg.example.se")
+    consume("vouchers.provider_applied", provider_id=provider_id, contact_email="again@omsorg.example.se")
+    incremental = db["provider_contacts"].find_one({"_id": provider_id})
+    assert incremental["email"] == "again@omsorg.example.se"
+
+    models = {m["model"]: m for m in rebuild(settings)["models"]}
+    assert models["notify.provider_contacts"]["changed"] == 0
+    db["provider_contacts"].drop()
+    models = {m["model"]: m for m in rebuild(settings)["models"]}
+    assert models["notify.provider_contacts"]["changed"] >= 1
+    assert db["provider_contacts"].find_one({"_id": provider_id}) == incremental
