@@ -3,12 +3,17 @@ cancelled): a provider's units delivered are never more than the units it was gr
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from catalogue.programmes import load
+from kernel.eventsourcing.envelope import Metadata, seal
 from kernel.platform.settings import REPO_ROOT
 from vouchers.domain import figures as fig
+from vouchers.domain import vouchers as vou
+from vouchers.domain.providers import Provider
+from vouchers.domain.voucher_state import Voucher
+from vouchers.domain.vouchers import CITIZEN, GrantVoucher
 
 PROGRAMMES = load(REPO_ROOT / "config" / "voucher_programmes.yaml")
 PROGRAMME = PROGRAMMES.get("kulturpeng")
@@ -127,3 +132,36 @@ def test_a_return_to_a_whole_voucher_s_provider_counts_its_delivery_once():
     now = rows(v, delivered, date(2026, 2, 1))
     assert now["a"]["delivered_units"] == 7 and now["a"]["granted_units"] == 10
     assert now["b"]["granted_units"] == 10 - 7 and now["b"]["delivered_share"] == 1.0
+
+
+def test_a_switch_cancelled_through_the_domain_counts_nowhere_even_past_its_day():
+    a, b = (Provider(p, "kulturpeng", p.upper(), f"{p}@example.se", ["music"], "approved") for p in "ab")
+    for provider in (a, b):
+        provider.statuses.append((date(2026, 1, 1), "approved"))
+    history: list = []
+
+    def add(events: list, on: date) -> None:
+        at = datetime(on.year, on.month, on.day, 9, tzinfo=UTC)
+        history.extend(seal("v", len(history) + 1, events, Metadata.new(), at))
+
+    grant = GrantVoucher("kulturpeng", "music", "201203152002", date(2012, 3, 15), "c@example.se", "sv")
+    _, granted = vou.grant_voucher(grant, PROGRAMME, b"k" * 32, CITIZEN, date(2026, 1, 1))
+    add(granted, date(2026, 1, 1))
+    add(
+        vou.choose_provider(Voucher.from_history(history), a, None, CITIZEN, date(2026, 1, 1)),
+        date(2026, 1, 1),
+    )
+    switch = vou.choose_provider(
+        Voucher.from_history(history), b, date(2026, 3, 15), CITIZEN, date(2026, 3, 1)
+    )
+    add(switch, date(2026, 3, 1))
+    add(vou.cancel_switch(Voucher.from_history(history), b, CITIZEN, date(2026, 3, 10)), date(2026, 3, 10))
+    tenures = [
+        (t.provider_id, t.since.isoformat(), t.until and t.until.isoformat(), t.how)
+        for t in Voucher.from_history(history).tenures
+    ]
+    delivered = {("v", "a"): {"first": "2026-03-02", "units": 4}}
+    now = rows(voucher("whole", *tenures), delivered, date(2026, 3, 20))  # past the would-be day
+    assert now["a"]["switched_out"] == 0 and now["a"]["choosers_now"] == 1 and now["a"]["granted_units"] == 32
+    assert (now["b"]["choices"], now["b"]["switched_in"], now["b"]["choosers_now"]) == (0, 0, 0)
+    assert now["b"]["granted_units"] == 0 and now["b"]["waiting_now"] == 0
