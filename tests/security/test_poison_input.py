@@ -99,6 +99,7 @@ TOPIC_EVENT = {
     "intake.signin.v1": "intake.sign_in_link_requested",
     "business_desk.case.v1": "business_desk.case_opened",
     "vouchers.voucher.v1": "vouchers.provider_chosen",
+    "vouchers.provider.v1": "vouchers.provider_applied",
     "vouchers.payment.v1": "vouchers.payment_made",
 }
 
