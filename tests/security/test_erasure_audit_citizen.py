@@ -75,11 +75,33 @@ def test_nothing_of_a_citizen_is_left_after_their_voucher_is_erased(own_stack: S
     chose = citizen("POST", f"/api/v1/vouchers/{voucher_id}/choice", json={"provider_id": provider_id})
     assert chose.status_code == 200, chose.text
 
+    # A switch to another provider, from tomorrow, taken back: more letters about the citizen.
+    other = officer(
+        "POST",
+        "/api/v1/programmes/kulturpeng/applications",
+        json={
+            "organisation_number": "2120000142",
+            "name": "Kommunens kulturskola",
+            "ownership": "municipal",
+            "categories": ["music"],
+            "contact_email": f"school-{run}@kommun.example.se",
+            "description": "The municipality's own music lessons.",
+        },
+    )
+    assert other.status_code in (201, 409), other.text  # 409: an earlier test's, approved already
+    other_id = "kulturpeng-2120000142"
+    approve = {"decision": "approve", "reason": "Meets it."}
+    officer("POST", f"/api/v1/providers/{other_id}/decisions", json=approve)
+    tomorrow = (datetime.now(UTC).date() + timedelta(days=1)).isoformat()
+    switch = {"provider_id": other_id, "effective_from": tomorrow}
+    assert citizen("POST", f"/api/v1/vouchers/{voucher_id}/choice", json=switch).status_code == 200
+    assert citizen("DELETE", f"/api/v1/vouchers/{voucher_id}/choice/switch").status_code == 200
+
     # Delivered (the lesson is paid in next month's run), then the mails are out.
     today = datetime.now(UTC).date()
     lesson = {"report_id": f"lesson-{run}", "units": 2, "delivered_on": today.isoformat()}
     assert provider("POST", f"/api/v1/vouchers/{voucher_id}/deliveries", json=lesson).status_code == 201
-    wait_for(lambda: mails_to(stack.infra.mail_url, values["email"]), 20, "the citizen's grant email")
+    wait_for(lambda: len(mails_to(stack.infra.mail_url, values["email"])) == 3, 30, "the citizen's emails")
     jobs = Jobs(stack)
     next_month = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
     jobs.run("vouchers payments", next_month)
