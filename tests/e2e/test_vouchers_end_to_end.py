@@ -173,6 +173,8 @@ def test_a_citizen_cancels_a_coming_switch_and_the_providers_are_told(
     shown = formats.day(tomorrow, "sv")
     assert card.locator(".coming-switch").inner_text() == f"Från {shown}: {coming_name}."
     assert_accessible(cilla)
+    stale = cilla.context.new_page()  # the same page in a second tab, for a second cancel later
+    stale.goto(f"{vouchers}/my?lang=en")
     card.locator("form.cancel-switch button[type=submit]").click()
     cilla.locator("[role=status]").wait_for()
     told = f"Bytet till {coming_name} från {shown} är ångrat. Du är kvar hos {staying_name}."
@@ -182,6 +184,14 @@ def test_a_citizen_cancels_a_coming_switch_and_the_providers_are_told(
     assert f"Ångrat byte till {coming_name}" in card.locator(".history").inner_text()
     assert staying_name in card.locator(".provider").inner_text()
     assert_accessible(cilla)
+    # The second cancel, from the tab still showing the switch: told so, nothing changes.
+    stale.locator(f"[data-voucher='{voucher_id}'] form.cancel-switch button[type=submit]").click()
+    stale.locator("[role=alert]").wait_for()
+    assert stale.locator("[role=alert]").inner_text() == (
+        "The switch was cancelled already. You stay with your current provider."
+    )
+    assert stale.locator(f"[data-voucher='{voucher_id}'] .coming-switch").count() == 0
+    assert_accessible(stale)
     cilla.context.close()
 
     wait_for(lambda: told_of(citizen_mail, "Ditt byte av utförare är ångrat"), 30, "the confirmation")
