@@ -65,6 +65,8 @@ class Principal:
     # (an email-link session): never their organisation's other cases. `organisations`
     # comes only from a verified claim.
     contact_cases: frozenset[str] = field(default_factory=frozenset)
+    # the sign-in's `email` claim, when it gives one (prefills the applicant's forms)
+    email: str = ""
 
     @property
     def anonymous(self) -> bool:
@@ -231,6 +233,7 @@ def principal_from_claims(claims: dict[str, Any], role_claim: str) -> Principal:
         if claims.get("personnummer")
         else None,
         issuer=str(claims["iss"]),
+        email=str(claims.get("email") or ""),
     )
 
 

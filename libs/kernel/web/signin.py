@@ -70,6 +70,7 @@ def session_principal() -> Principal:
         personal_number=data.get("personal_number"),
         issuer=data.get("issuer"),
         contact_cases=frozenset(data.get("contact_cases", [])),
+        email=data.get("email") or "",
     )
 
 
@@ -139,6 +140,7 @@ def callback():  # type: ignore[no-untyped-def]
         "organisations": sorted(principal.organisations),
         "personal_number": principal.personal_number,
         "issuer": principal.issuer,
+        "email": principal.email or (token.get("userinfo") or {}).get("email") or "",
     }
     return redirect(safe_next(target))
 

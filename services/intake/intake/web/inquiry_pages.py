@@ -31,12 +31,14 @@ def form_labels(lang: str) -> dict[str, str]:
 
 
 def signed_in_values() -> dict[str, str]:
-    """What the session already tells about the applicant: their name and, when they
-    represent one organisation, its number."""
+    """What the session already tells about the applicant: their name, their email when
+    the sign-in gives an email claim and, when they represent one organisation, its number."""
     principal = session_principal()
     if principal.anonymous:
         return {}
     values = {"contact_name": principal.name} if principal.name else {}
+    if principal.email:
+        values["email"] = principal.email
     if len(principal.organisations) == 1:
         [number] = principal.organisations
         with contextlib.suppress(ValueError):

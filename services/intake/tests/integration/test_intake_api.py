@@ -441,3 +441,12 @@ def test_the_case_type_catalogue_pages_by_id(app):
     ids = [ct["id"] for p in pages for ct in p["items"]]
     assert ids == sorted(app.extensions["intake.deps"].catalogue.case_types) and len(pages) > 1
     assert client.get("/api/v1/case-types?limit=0").status_code == 422
+
+
+def test_the_form_is_prefilled_with_the_sign_ins_name_organisation_and_email(app, page_client):
+    """Anna's sign-in gives her name, her one organisation and an email claim: the inquiry
+    form starts with all three; a visitor who is not signed in gets an empty form."""
+    page = page_client(app, "applicant").get("/?lang=en").get_data(as_text=True)
+    assert 'value="anna@krogen.example.se"' in page
+    assert 'value="Anna Sökande"' in page and "556703-7485" in page
+    assert "anna@krogen.example.se" not in app.test_client().get("/?lang=en").get_data(as_text=True)
