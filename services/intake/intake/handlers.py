@@ -15,7 +15,7 @@ from intake.bootstrap import Deps
 from intake.domain import access
 from intake.domain import inquiries as domain
 from intake.domain.inquiries import Inquiry, SubmitInquiry, Submitted, submit_inquiry
-from intake.domain.tracking import link_expired, public_view
+from intake.domain.tracking import awaits_answer, link_expired, public_view, takes_documents
 from intake.i18n import t
 from kernel.eventsourcing.envelope import Envelope, Metadata
 from kernel.eventsourcing.eventstore import execute
@@ -116,11 +116,6 @@ def applicant_view(deps: Deps, doc: dict[str, Any], lang: str) -> dict[str, Any]
     )
 
 
-def awaits_answer(doc: dict) -> bool:
-    """The municipality asked for more and the applicant has not answered yet."""
-    return doc["status"] == "waiting_for_applicant" and not doc.get("answered_on")
-
-
 def answer_completion(
     deps: Deps, doc: dict[str, Any], answer: str, uploads: list[attachments.Upload]
 ) -> None:
@@ -131,6 +126,40 @@ def answer_completion(
         raise domain.NothingToAnswer("the case is not waiting for an answer from you")
     if not answer.strip() and not uploads:
         raise ValueError("write an answer or attach a file")
+    _with_files(
+        deps,
+        doc,
+        uploads,
+        lambda history, described: domain.answer_completion(
+            Inquiry.from_history(history), True, answer, described, deps.clock().date()
+        ),
+    )
+
+
+def send_document(deps: Deps, doc: dict[str, Any], note: str, uploads: list[attachments.Upload]) -> None:
+    """A further document after the answer (intake.domain.tracking.takes_documents), with a
+    short note: the files checked and stored as an answer's are, the same event names them.
+    Raises attachments.Rejected, domain.NothingToAnswer or ValueError (no file, a long note)."""
+    if not takes_documents(doc):
+        raise domain.NothingToAnswer("the case takes no further documents")
+    if not uploads:
+        raise ValueError("attach a document")
+    _with_files(
+        deps,
+        doc,
+        uploads,
+        lambda history, described: domain.send_document(history, True, note, described, deps.clock().date()),
+    )
+
+
+def _with_files(
+    deps: Deps,
+    doc: dict[str, Any],
+    uploads: list[attachments.Upload],
+    decide: Callable[[list[Envelope], list[dict[str, Any]]], list[Any]],
+) -> None:
+    """Check and store the applicant's files, then record the event naming them; a file
+    whose event is not recorded is removed again."""
     assert deps.attachments is not None
     checked = attachments.check(uploads, deps.settings.attachment_max_bytes, deps.scanner)
     described = [
@@ -145,18 +174,18 @@ def answer_completion(
         for file in checked
     ]
     try:
-        execute(
+        recorded = execute(
             deps.store,
             domain.stream_id_for(doc["_id"]),
-            lambda history: domain.answer_completion(
-                Inquiry.from_history(history), True, answer, described, deps.clock().date()
-            ),
+            lambda history: decide(history, described),
             Metadata.new(telemetry.current_traceparent()),
         )
     except BaseException:
         # not recorded (answered meanwhile, or the store failed): no file without its answer
         deps.attachments.delete([file["attachment_id"] for file in described])
         raise
+    if not recorded:  # the same document once more (a double submit): sent once
+        deps.attachments.delete([file["attachment_id"] for file in described])
 
 
 def answer_survey(deps: Deps, doc: dict[str, Any], scores: dict[str, int]) -> None:

@@ -89,9 +89,10 @@ def answer_from_portal(
     case: Case, answer: str, attachments: list[dict], today: date, catalogue: Catalogue
 ) -> list[NewEvent]:
     """The applicant's answer sent in the portal: the reply, if the case waits for one;
-    otherwise (the handler already registered a reply) kept as a note, so nothing is lost."""
+    otherwise (the handler already registered a reply, or the applicant sends a further
+    document after answering) kept as a note with its files, so nothing is lost."""
     files = ", ".join(f["filename"] for f in attachments)
     text = "\n".join(part for part in (answer.strip(), f"Bifogade filer: {files}" if files else "") if part)
     if case.exists and case.phase == "waiting_for_applicant":
         return register_reply(case, text, today, catalogue, attachments)
-    return add_note(case, PORTAL_APPLICANT, text, today)
+    return add_note(case, PORTAL_APPLICANT, text, today, attachments)

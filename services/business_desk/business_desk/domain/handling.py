@@ -108,8 +108,11 @@ def release(case: Case, released_by: Actor) -> list[NewEvent]:
     ]
 
 
-def add_note(case: Case, author: Actor, note: str, today: date) -> list[NewEvent]:
-    """An internal note: never shown to the applicant; sealed, as it may name people."""
+def add_note(
+    case: Case, author: Actor, note: str, today: date, attachments: list[dict] | None = None
+) -> list[NewEvent]:
+    """An internal note: never shown to the applicant; sealed, as it may name people.
+    `attachments`: the files of a further document the applicant sent in the portal."""
     if not case.exists:
         raise LookupError("no such case")
     text = require_text(note, "a note needs some text")
@@ -121,9 +124,9 @@ def add_note(case: Case, author: Actor, note: str, today: date) -> list[NewEvent
                 **naming("author", author),
                 "noted_on": today.isoformat(),
                 "subject_id": case.subject_id,
-                "personal": {"note": text},
+                "personal": {"note": text, **({"attachments": attachments} if attachments else {})},
             },
-            schema_version=2,
+            schema_version=3,
         )
     ]
 

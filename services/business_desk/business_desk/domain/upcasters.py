@@ -50,6 +50,7 @@ STEPS: dict[tuple[str, int], Step] = {
     (domain.CASE_CLAIMED, 1): _with_actor_ids("handler", "previous_handler"),
     (domain.CASE_ASSIGNED, 1): _with_actor_ids("handler", "previous_handler", "assigned_by"),
     (domain.NOTE_ADDED, 1): _with_actor_ids("author"),
+    (domain.NOTE_ADDED, 2): dict,  # v3 may carry the applicant's files: a v2 note has none
     (domain.STATUS_CHANGED, 1): _with_actor_ids("handler"),
     (domain.COMPLETION_REQUESTED, 2): _with_actor_ids("handler"),
     (domain.DELAY_NOTICE_SENT, 1): _with_actor_ids("handler"),

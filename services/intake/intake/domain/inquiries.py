@@ -173,6 +173,38 @@ def answer_completion(
     ]
 
 
+# a further document's note: a few lines, no more (the document says the rest)
+MAX_NOTE_CHARS = 500
+
+
+def _same_document(event: Envelope, note: str, attachments: list[dict]) -> bool:
+    personal = event.data.get("personal") or {}
+    sent = sorted(f.get("sha256", "") for f in personal.get("attachments") or [])
+    return personal.get("answer") == note and sent == sorted(f["sha256"] for f in attachments)
+
+
+def send_document(
+    history: list[Envelope], may_send: bool, note: str, attachments: list[dict], today: date
+) -> list[NewEvent]:
+    """A further document the applicant sends after answering a completion request, while
+    the case is open and undecided: the same event as an answer (business_desk keeps it
+    with the case, as a note with its files, since no reply is awaited). The same note and
+    files again right after (a double submit) send nothing more."""
+    inquiry = Inquiry.from_history(history)
+    if not inquiry.inquiry_id:
+        raise LookupError("no such inquiry")
+    if not may_send or inquiry.personal_erased:
+        raise NothingToAnswer("the case takes no further documents")
+    if not attachments:
+        raise ValueError("attach a document")
+    if len(note) > MAX_NOTE_CHARS:
+        raise ValueError("the note is too long")
+    last = next((e for e in reversed(history) if e.type == COMPLETION_ANSWERED), None)
+    if last is not None and _same_document(last, note.strip(), attachments):
+        return []
+    return answer_completion(inquiry, True, note, attachments, today)
+
+
 SURVEY_ANSWERED = "intake.survey_answered"
 SURVEY_QUESTIONS = ("overall", "expectations", "ideal")  # SKR Insikt's three NKI questions, 1-10
 

@@ -1,6 +1,6 @@
 """What the applicant sees of their case: status and history in plain words, derived
 from the inquiry's own event and the case events business_desk publishes. Pure logic.
-Just over 300 lines: the document's steps (one per event type) and its public view are
+About 350 lines: the document's steps (one per event type) and its public view are
 one concept, what the applicant is told, and read best side by side."""
 
 from __future__ import annotations
@@ -86,6 +86,13 @@ def _submitted(data: dict[str, Any], personal: dict[str, Any], at: str, event_id
         "organisation_key": organisation_key(personal.get("organisation_number")),
         # finds the cases of a contact who signs in with an email link
         "contact_email": personal["contact"]["email"] if personal else None,
+        # what the applicant submitted, shown back to them on the case page (sealed at rest)
+        "contact_name": personal["contact"]["name"] if personal else None,
+        "contact_phone": personal["contact"]["phone"] if personal else None,
+        "description": personal.get("description"),
+        "notify_by": data.get("notify_by", "email"),
+        # the applicant's answers and further documents, in order (texts and files sealed)
+        "answers": [],
         # set by the erasure event only: replayed after it, an unreadable inquiry folds to
         # the same document as it did when it was read (the erasure nulls the rest)
         "personal_erased_on": None,
@@ -124,12 +131,41 @@ def _survey_answered(doc: dict[str, Any], data: dict[str, Any], personal: dict[s
     doc["history"].append(_entry(at, doc["status"], "survey_answered"))
 
 
+def awaits_answer(doc: dict[str, Any]) -> bool:
+    """The municipality asked for more and the applicant has not answered yet."""
+    return doc["status"] == "waiting_for_applicant" and not doc.get("answered_on")
+
+
+def takes_documents(doc: dict[str, Any]) -> bool:
+    """A further document may be sent: a completion request was answered, no answer is
+    awaited now, and the case is open and not decided (nor its personal data erased)."""
+    return (
+        bool(doc.get("answers"))
+        and not awaits_answer(doc)
+        and doc["status"] not in ("decided", "closed")
+        and not doc.get("decision")
+        and not doc.get("personal_erased_on")
+    )
+
+
 def _completion_answered(
     doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str
 ) -> None:
+    """The answer to a completion request, or (sent when none was awaited) a further document."""
     files = data.get("attachment_count", 0)
-    doc["answered_on"] = data["answered_on"]
-    doc["history"].append(_entry(at, doc["status"], "answered", files=files))
+    kind = "answer" if awaits_answer(doc) else "document"
+    if kind == "answer":
+        doc["answered_on"] = data["answered_on"]
+    shown = [
+        {k: f[k] for k in ("attachment_id", "filename", "content_type", "size")}
+        for f in personal.get("attachments") or []
+    ]
+    doc["answers"] = [
+        *doc.get("answers", []),
+        {"at": at, "kind": kind, "text": personal.get("answer"), "files": shown},
+    ]
+    key = "answered" if kind == "answer" else "document_sent"
+    doc["history"].append(_entry(at, doc["status"], key, files=files))
 
 
 def _case_opened(doc: dict[str, Any], data: dict[str, Any], personal: dict[str, Any], at: str) -> None:
@@ -237,6 +273,10 @@ def _personal_data_erased(
         revoked_hashes=[],
         delays=[{**d, "reason": None} for d in doc.get("delays", [])],
         documents=[],  # the files are erased by business_desk with the case
+        contact_name=None,
+        contact_phone=None,
+        description=None,
+        answers=[{**a, "text": None, "files": []} for a in doc.get("answers", [])],
     )
     if doc.get("decision"):
         doc["decision"] = {**doc["decision"], "answer": None}
@@ -320,6 +360,18 @@ def public_view(
         "decision": decision,
         "delays": doc.get("delays", []),
         "documents": doc.get("documents", []),  # from the municipality
+        # what the applicant sent: the inquiry's fields, then each answer and document
+        "submitted": {
+            "organisation_number": doc.get("organisation_number"),
+            "company": doc.get("company"),
+            "contact_name": doc.get("contact_name"),
+            "email": doc.get("contact_email"),
+            "phone": doc.get("contact_phone"),
+            "description": doc.get("description"),
+            "notify_by": doc.get("notify_by"),
+        },
+        "answers": doc.get("answers", []),
+        "takes_documents": takes_documents(doc),
         "history": [
             {
                 "at": entry["at"],

@@ -2,7 +2,8 @@
 events, same transaction) and by the consumer (case events from business_desk).
 
 At rest, what names or was written by the applicant (company, organisation number,
-contact email, the completion request, the decision's answer, delay reasons) is sealed
+contact details, the description, the answers and further documents with their files'
+names, the completion request, the decision's answer, delay reasons) is sealed
 with the contact's own data key (kernel.privacy.personal), so destroying the key makes every copy
 unreadable: the document, each earlier write of it in the store's replication log, and
 every backup. In clear stay the dates, statuses and two 3-hex-digit lookup buckets (of
@@ -42,6 +43,10 @@ def _personal_values(doc: dict[str, Any]) -> dict[str, Any]:
         "waiting_for": doc.get("waiting_for"),
         "answer": (doc.get("decision") or {}).get("answer"),
         "delays": [d.get("reason") for d in doc.get("delays", [])],
+        "contact_name": doc.get("contact_name"),
+        "contact_phone": doc.get("contact_phone"),
+        "description": doc.get("description"),
+        "answers": [[a.get("text"), a.get("files") or []] for a in doc.get("answers", [])],
     }
 
 
@@ -81,6 +86,9 @@ class TrackingReadModel:
         if doc.get("decision"):
             stored["decision"] = {k: v for k, v in doc["decision"].items() if k != "answer"}
         stored["delays"] = [{k: v for k, v in d.items() if k != "reason"} for d in doc.get("delays", [])]
+        stored["answers"] = [
+            {k: v for k, v in a.items() if k not in ("text", "files")} for a in doc.get("answers", [])
+        ]
         email, number = values["contact_email"], values["organisation_number"]
         stored["contact_bucket"] = self.bucket("contact", email) if email else None
         stored["organisation_bucket"] = (
@@ -107,7 +115,15 @@ class TrackingReadModel:
             organisation_key=organisation_key(values.get("organisation_number")),
             contact_email=values.get("contact_email"),
             waiting_for=values.get("waiting_for"),
+            contact_name=values.get("contact_name"),
+            contact_phone=values.get("contact_phone"),
+            description=values.get("description"),
         )
+        sent = values.get("answers") or []
+        doc["answers"] = [
+            {**a, "text": sent[i][0] if i < len(sent) else None, "files": sent[i][1] if i < len(sent) else []}
+            for i, a in enumerate(doc.get("answers", []))
+        ]
         if doc.get("decision"):
             doc["decision"] = {**doc["decision"], "answer": values.get("answer")}
         reasons = values.get("delays") or []

@@ -4,13 +4,16 @@ link or from My cases."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Response, abort, redirect, render_template, request
 
 from catalogue.decision_letter import appeal
 from intake import handlers
 from intake.adapters import attachments, documents, messages
 from intake.bootstrap import Deps
-from intake.domain.inquiries import SURVEY_QUESTIONS, NothingToAnswer
+from intake.domain.inquiries import MAX_NOTE_CHARS, SURVEY_QUESTIONS, NothingToAnswer
+from intake.domain.tracking import takes_documents
 from intake.i18n import t
 from intake.web import letters
 from intake.web.page_blueprint import deps, municipality
@@ -19,8 +22,10 @@ from kernel.web.signin import session_principal
 
 # the answer form's fields, in its order (the error summary's)
 ANSWER_FIELDS = ("answer", "files")
+# the further document's form: its fields' ids (unlike the answer form's: both may be on one page)
+DOCUMENT_FIELDS = ("document_note", "document_files")
 # what the case page says after a form of its own was sent (?sent=...), by message key
-SENT_NOTES = {"answer": "answer.sent", "survey": "survey.thanks"}
+SENT_NOTES = {"answer": "answer.sent", "survey": "survey.thanks", "document": "document.sent"}
 
 
 def appeal_text(doc: dict, lang: str) -> list[str]:
@@ -38,6 +43,8 @@ def render_case(  # type: ignore[no-untyped-def]
     answer_text: str = "",
     survey_errors: dict[str, list[str]] | None = None,
     survey_values: dict[str, int] | None = None,
+    document_errors: dict[str, list[str]] | None = None,
+    document_note: str = "",
 ):
     view = handlers.applicant_view(deps(), doc, lang)
     case_url = letter_url.removesuffix("/decision.pdf")
@@ -64,6 +71,15 @@ def render_case(  # type: ignore[no-untyped-def]
         survey_values=survey_values or {},
         case_url=case_url,
         sent_note=t(SENT_NOTES[sent], lang) if sent in SENT_NOTES else None,
+        document_url=letter_url.replace("/decision.pdf", "/document") + f"?lang={lang}",
+        document_errors=document_errors or {},
+        document_labels={
+            "document_note": t("document.note_label.short", lang),
+            "document_files": t("document.file_label.short", lang),
+        },
+        document_note=document_note,
+        max_note=MAX_NOTE_CHARS,
+        submitted_labels={"organisation_number": t(f"organisation_number.{deps().catalogue.country}", lang)},
         signed_in=not session_principal().anonymous,
     )
 
@@ -106,7 +122,7 @@ def municipality_document(doc: dict, lang: str, document_id: str):  # type: igno
 def upload_budget(deps_: Deps, doc: dict) -> int:
     """The body an answer may have: files only while the case waits for the applicant's
     answer; the answer text alone otherwise."""
-    if not handlers.awaits_answer(doc):
+    if not (handlers.awaits_answer(doc) or takes_documents(doc)):
         return deps_.settings.max_request_bytes
     return attachments.MAX_FILES * deps_.settings.attachment_max_bytes + 256 * 1024
 
@@ -116,11 +132,7 @@ def answer(doc: dict, lang: str, back: str, token: str | None, letter_url: str):
     was sent. A refusal shows the case page again with the reason at its field and in the
     summary, what was typed still there (files must be chosen again: a browser never
     refills a file input)."""
-    uploads = [
-        attachments.Upload(f.filename or "file", f.read())
-        for f in request.files.getlist("files")
-        if f and f.filename
-    ]
+    uploads = uploaded("files")
     text = request.form.get("answer", "")
 
     def refused(message: str, field: str = "answer"):  # type: ignore[no-untyped-def]
@@ -140,6 +152,57 @@ def answer(doc: dict, lang: str, back: str, token: str | None, letter_url: str):
     except NothingToAnswer:
         abort(409, description=t("answer.nothing_to_answer", lang))
     return redirect(f"{back}?lang={lang}&sent=answer#sent", 303)
+
+
+def uploaded(field: str) -> list[attachments.Upload]:
+    """The files chosen in a form's file field (none chosen: an empty list)."""
+    return [
+        attachments.Upload(f.filename or "file", f.read())
+        for f in request.files.getlist(field)
+        if f and f.filename
+    ]
+
+
+def document(doc: dict, lang: str, back: str, token: str | None, letter_url: str):  # type: ignore[no-untyped-def]
+    """Registers a further document after the answer, with its short note, then leads back
+    to the case page, which says it was sent. A refusal shows the case page again with
+    every reason at its field and in the summary, the note still there."""
+    uploads = uploaded("document_files")
+    note = request.form.get("document_note", "")
+    errors: dict[str, list[str]] = {}
+    if has_control(note, multi_line=True):
+        errors["document_note"] = [t(MULTI_LINE_MESSAGE, lang)]
+    elif len(normalise_newlines(note).strip()) > MAX_NOTE_CHARS:
+        errors["document_note"] = [t("document.note_too_long", lang).format(max=MAX_NOTE_CHARS)]
+    if not uploads:
+        errors["document_files"] = [t("document.no_file", lang)]
+    if not errors:
+        try:
+            handlers.send_document(deps(), doc, normalise_newlines(note), uploads)
+        except attachments.Rejected as rejected:
+            named = f" ({rejected.filename})" if rejected.filename else ""
+            errors["document_files"] = [t(rejected.key, lang) + named]
+        except NothingToAnswer:
+            abort(409, description=t("document.closed", lang))
+    if errors:
+        kept = without_control(note, multi_line=True)
+        return render_case(doc, lang, token, letter_url, document_errors=errors, document_note=kept), 422
+    return redirect(f"{back}?lang={lang}&sent=document#sent", 303)
+
+
+def own_file(doc: dict, attachment_id: str, lang: str):  # type: ignore[no-untyped-def]
+    """A file the applicant sent with this case, for its own page only: a file of another
+    case (or none) is 404, the same as an unknown one."""
+    assert deps().attachments is not None
+    found = deps().attachments.get(doc["_id"], attachment_id)
+    if found is None:
+        abort(404, description=t("not_found", lang))
+    meta, data = found
+    return Response(
+        data,
+        mimetype=meta["metadata"]["content_type"],
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta['filename'])}"},
+    )
 
 
 def survey(doc: dict, lang: str, back: str, token: str | None, letter_url: str):  # type: ignore[no-untyped-def]

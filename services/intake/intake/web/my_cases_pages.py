@@ -15,6 +15,8 @@ from intake.web.applicant_case import (
     answer,
     decision_pdf,
     municipality_document,
+    document,
+    own_file,
     render_case,
     survey,
     upload_budget,
@@ -85,6 +87,20 @@ def my_case_answer_budget(view_args: dict) -> int:
 def my_case_answer(inquiry_id: str):  # type: ignore[no-untyped-def]
     doc, lang = my_case_and_language(inquiry_id)
     return answer(doc, lang, f"/my-cases/{inquiry_id}", None, f"/my-cases/{inquiry_id}/decision.pdf")
+
+
+@pages.post("/my-cases/<inquiry_id>/document")
+@signed_in("inquiry.mine")
+def my_case_document(inquiry_id: str):  # type: ignore[no-untyped-def]
+    doc, lang = my_case_and_language(inquiry_id)
+    return document(doc, lang, f"/my-cases/{inquiry_id}", None, f"/my-cases/{inquiry_id}/decision.pdf")
+
+
+@pages.get("/my-cases/<inquiry_id>/files/<attachment_id>")
+@signed_in("inquiry.mine")
+def my_case_file(inquiry_id: str, attachment_id: str):  # type: ignore[no-untyped-def]
+    doc, lang = my_case_and_language(inquiry_id)
+    return own_file(doc, attachment_id, lang)
 
 
 @pages.post("/my-cases/<inquiry_id>/survey")

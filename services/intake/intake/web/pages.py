@@ -13,4 +13,9 @@ from intake.web.tracking_pages import track_answer_budget
 __all__ = ["BODY_BUDGETS", "page_language", "pages"]
 
 # the body each upload may have, checked before it is read (see the budgets' functions)
-BODY_BUDGETS = {"pages.track_answer": track_answer_budget, "pages.my_case_answer": my_case_answer_budget}
+BODY_BUDGETS = {
+    "pages.track_answer": track_answer_budget,
+    "pages.my_case_answer": my_case_answer_budget,
+    "pages.track_document": track_answer_budget,
+    "pages.my_case_document": my_case_answer_budget,
+}

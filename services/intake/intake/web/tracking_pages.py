@@ -13,6 +13,8 @@ from intake.web.applicant_case import (
     answer,
     decision_pdf,
     municipality_document,
+    document,
+    own_file,
     render_case,
     survey,
     upload_budget,
@@ -65,6 +67,20 @@ def track_answer_budget(view_args: dict) -> int:
 def track_answer(token: str):  # type: ignore[no-untyped-def]
     doc, lang = tracked_case(token)
     return answer(doc, lang, f"/track/{token}", token, f"/track/{token}/decision.pdf")
+
+
+@pages.post("/track/<token>/document")
+@limited("tracking")
+def track_document(token: str):  # type: ignore[no-untyped-def]
+    doc, lang = tracked_case(token)
+    return document(doc, lang, f"/track/{token}", token, f"/track/{token}/decision.pdf")
+
+
+@pages.get("/track/<token>/files/<attachment_id>")
+@limited("tracking")
+def track_file(token: str, attachment_id: str):  # type: ignore[no-untyped-def]
+    doc, lang = tracked_case(token)
+    return own_file(doc, attachment_id, lang)
 
 
 @pages.post("/track/<token>/survey")
