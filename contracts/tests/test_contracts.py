@@ -23,6 +23,7 @@ from intake.domain.inquiries import (
     answer_survey,
     replace_tracking_link,
     request_sign_in_link,
+    send_document,
     submit_inquiry,
 )
 from intake.domain.tracking import evolve
@@ -129,6 +130,13 @@ def test_producers_events_match_the_contracts():
     )
     [answered] = store.append(submitted.stream_id, 2, answer_events, Metadata.new())
     desk_handlers.register_portal_answer(deps)(answered, None)
+    # a further document after the answer: the same event; the desk keeps it as a note with its file
+    certificate = {**attachment, "attachment_id": "6745a1c2e4b0f1a2b3c4d5e7", "sha256": "1" * 64}
+    document_events = send_document(
+        store.load(submitted.stream_id), True, "The fire safety certificate.", [certificate], today["value"]
+    )
+    [document] = store.append(submitted.stream_id, 3, document_events, Metadata.new())
+    desk_handlers.register_portal_answer(deps)(document, None)
     desk_handlers.extend_deadline(deps, case_id, hugo, "Shoreline protection must be assessed.")
     today["value"] = date(2027, 6, 1)
     deps.cases = _OpenCases([case_id])  # the warnings need only the open cases' ids
