@@ -21,6 +21,7 @@ from intake.adapters.documents import DocumentFetcher, document_fetcher
 from intake.adapters.figures import LiveFigures
 from intake.adapters.messages import MessageLog, message_log
 from intake.adapters.signin_links import SignInLinks
+from intake.domain.upcasters import upcasters
 from intake.readmodels.tracking import TrackingReadModel
 from intake.settings import IntakeSettings
 from kernel.eventsourcing.envelope import utc_now
@@ -70,7 +71,9 @@ def bootstrap(
         db = service_database(settings, db)
         personal = personal_data(settings, db.client)
         tracking = TrackingReadModel(db, personal)
-        store = MongoEventStore(db, hooks=[tracking.apply], personal=personal, clock=clock)
+        store = MongoEventStore(
+            db, upcasters=upcasters(), hooks=[tracking.apply], personal=personal, clock=clock
+        )
         store.ensure_schema()
         tracking.ensure_schema()
         if sign_in_links is None:

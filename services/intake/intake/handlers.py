@@ -188,8 +188,9 @@ def _with_files(
         deps.attachments.delete([file["attachment_id"] for file in described])
 
 
-def answer_survey(deps: Deps, doc: dict[str, Any], scores: dict[str, int]) -> None:
-    """Raises domain.NothingToAnswer (not closed, or answered) or ValueError (a missing answer)."""
+def answer_survey(deps: Deps, doc: dict[str, Any], scores: dict[str, int], comment: str = "") -> None:
+    """Raises domain.NothingToAnswer (not closed, or answered) or ValueError (a missing
+    answer, a comment too long)."""
     execute(
         deps.store,
         domain.stream_id_for(doc["_id"]),
@@ -200,6 +201,7 @@ def answer_survey(deps: Deps, doc: dict[str, Any], scores: dict[str, int]) -> No
             doc["case_type"],
             scores,
             deps.clock().date(),
+            comment,
         ),
         Metadata.new(telemetry.current_traceparent()),
     )

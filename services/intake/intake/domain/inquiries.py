@@ -207,6 +207,7 @@ def send_document(
 
 SURVEY_ANSWERED = "intake.survey_answered"
 SURVEY_QUESTIONS = ("overall", "expectations", "ideal")  # SKR Insikt's three NKI questions, 1-10
+MAX_SURVEY_COMMENT_CHARS = 1000  # the survey's optional free-text comment
 
 
 def nki(scores: dict[str, int]) -> float:
@@ -222,9 +223,11 @@ def answer_survey(
     case_type: str,
     scores: dict[str, int],
     today: date,
+    comment: str = "",
 ) -> list[NewEvent]:
-    """The satisfaction survey after a case is closed: once per case, no personal data
-    (the answers count per case type, not per person)."""
+    """The satisfaction survey after a case is closed: once per case. The scores count
+    per case type, not per person; the optional comment may name people, so it is the
+    contact's personal data (sealed with their key, erased with the case)."""
     if not inquiry.inquiry_id:
         raise LookupError("no such inquiry")
     if not closed or already_answered:
@@ -233,6 +236,8 @@ def answer_survey(
         isinstance(v, int) and 1 <= v <= 10 for v in scores.values()
     ):
         raise ValueError("answer each question on the scale 1-10")
+    if len(comment.strip()) > MAX_SURVEY_COMMENT_CHARS:
+        raise ValueError("the comment is too long")
     return [
         NewEvent(
             SURVEY_ANSWERED,
@@ -243,7 +248,10 @@ def answer_survey(
                 "answered_on": today.isoformat(),
                 "scores": {q: scores[q] for q in SURVEY_QUESTIONS},
                 "nki": nki(scores),
+                "subject_id": inquiry.subject_id,
+                "personal": None if inquiry.personal_erased else {"comment": comment.strip()},
             },
+            schema_version=2,
         )
     ]
 

@@ -11,6 +11,7 @@ from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
 from intake.domain.inquiries import INQUIRY_SUBMITTED, stream_id_for
+from intake.domain.upcasters import upcasters
 from intake.readmodels.tracking import TrackingReadModel
 from intake.settings import IntakeSettings
 from kernel.eventsourcing.consumed import ConsumedEvents, Kept, group_of
@@ -28,7 +29,7 @@ class TrackingSources:
         personal = personal_data(settings, db.client)
         self._db = db
         self._tracking = TrackingReadModel(db, personal)
-        self._store = MongoEventStore(db, personal=personal)
+        self._store = MongoEventStore(db, upcasters=upcasters(), personal=personal)
         self._kept = ConsumedEvents(db, group_of(settings), personal)
         self._kept.ensure_index("data.case_id")
         self.collection = self._tracking.collection

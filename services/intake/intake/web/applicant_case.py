@@ -12,7 +12,12 @@ from catalogue.decision_letter import appeal
 from intake import handlers
 from intake.adapters import attachments, documents, messages
 from intake.bootstrap import Deps
-from intake.domain.inquiries import MAX_NOTE_CHARS, SURVEY_QUESTIONS, NothingToAnswer
+from intake.domain.inquiries import (
+    MAX_NOTE_CHARS,
+    MAX_SURVEY_COMMENT_CHARS,
+    SURVEY_QUESTIONS,
+    NothingToAnswer,
+)
 from intake.domain.tracking import takes_documents
 from intake.i18n import t
 from intake.web import letters
@@ -43,6 +48,7 @@ def render_case(  # type: ignore[no-untyped-def]
     answer_text: str = "",
     survey_errors: dict[str, list[str]] | None = None,
     survey_values: dict[str, int] | None = None,
+    survey_comment: str = "",
     document_errors: dict[str, list[str]] | None = None,
     document_note: str = "",
 ):
@@ -67,8 +73,13 @@ def render_case(  # type: ignore[no-untyped-def]
         answer_labels={"answer": t("answer_label.short", lang), "files": t("files_label.short", lang)},
         answer_text=answer_text,
         survey_errors=survey_errors or {},
-        survey_labels={q: t(f"survey.{q}", lang) for q in SURVEY_QUESTIONS},
+        survey_labels={
+            **{q: t(f"survey.{q}", lang) for q in SURVEY_QUESTIONS},
+            "survey_comment": t("survey.comment_label.short", lang),
+        },
         survey_values=survey_values or {},
+        survey_comment=survey_comment,
+        max_comment=MAX_SURVEY_COMMENT_CHARS,
         case_url=case_url,
         sent_note=t(SENT_NOTES[sent], lang) if sent in SENT_NOTES else None,
         document_url=letter_url.replace("/decision.pdf", "/document") + f"?lang={lang}",
@@ -206,19 +217,31 @@ def own_file(doc: dict, attachment_id: str, lang: str):  # type: ignore[no-untyp
 
 
 def survey(doc: dict, lang: str, back: str, token: str | None, letter_url: str):  # type: ignore[no-untyped-def]
-    """Registers the survey's answers, then leads back to the case page, which thanks the
-    applicant. A question left unanswered is shown at its place, the others still chosen."""
+    """Registers the survey's answers and its optional comment, then leads back to the case
+    page, which thanks the applicant. Every question left unanswered, and a comment refused,
+    is shown at its place, the others still chosen and the comment still there."""
     chosen = {question: request.form.get(question, "") for question in SURVEY_QUESTIONS}
     scores = {q: int(raw) for q, raw in chosen.items() if raw.isdigit() and 1 <= int(raw) <= 10}
-    missing = {q: [t("survey.incomplete", lang)] for q in SURVEY_QUESTIONS if q not in scores}
-    if missing:
-        page = render_case(doc, lang, token, letter_url, survey_errors=missing, survey_values=scores)
+    errors = {q: [t("survey.incomplete", lang)] for q in SURVEY_QUESTIONS if q not in scores}
+    comment = request.form.get("survey_comment", "")
+    if has_control(comment, multi_line=True):
+        errors["survey_comment"] = [t(MULTI_LINE_MESSAGE, lang)]
+    elif len(normalise_newlines(comment).strip()) > MAX_SURVEY_COMMENT_CHARS:
+        errors["survey_comment"] = [t("survey.comment_too_long", lang).format(max=MAX_SURVEY_COMMENT_CHARS)]
+
+    def refused():  # type: ignore[no-untyped-def]
+        kept = without_control(comment, multi_line=True)
+        page = render_case(
+            doc, lang, token, letter_url, survey_errors=errors, survey_values=scores, survey_comment=kept
+        )
         return page, 422
+
+    if errors:
+        return refused()
     try:
-        handlers.answer_survey(deps(), doc, scores)
+        handlers.answer_survey(deps(), doc, scores, normalise_newlines(comment))
     except ValueError:
-        page = render_case(doc, lang, token, letter_url, survey_errors=missing, survey_values=scores)
-        return page, 422
+        return refused()
     except NothingToAnswer:
         abort(409, description=t("survey.closed", lang))
     return redirect(f"{back}?lang={lang}&sent=survey#sent", 303)
