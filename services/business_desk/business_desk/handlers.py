@@ -52,6 +52,28 @@ def register_portal_answer(deps: Deps) -> Callable[[Envelope, ClientSession | No
     return handle
 
 
+def record_survey_answer(deps: Deps) -> Callable[[Envelope, ClientSession | None], None]:
+    """intake.survey_answered: the scores count in the survey figures; a comment, text
+    only, joins the case page as a note."""
+
+    def handle(event: Envelope, session: ClientSession | None) -> None:
+        if deps.satisfaction is not None:
+            deps.satisfaction.record(event, session)
+        comment = (event.data.get("personal") or {}).get("comment") or ""
+        if not comment.strip():
+            return
+        today = deps.clock().date()
+        execute(
+            deps.store,
+            domain.stream_id_for(event.data["inquiry_id"]),
+            lambda history: domain.survey_comment(Case.from_history(history), comment, today),
+            Metadata.caused_by(event),
+            session=session,
+        )
+
+    return handle
+
+
 def _on_case(deps: Deps, case_id: str, decide: Callable[[Case, date], list[NewEvent]]) -> list[Envelope]:
     today = deps.clock().date()
     return execute(

@@ -18,7 +18,7 @@ def consumed_handlers(deps: Any) -> dict[str, Any]:
     return {
         "intake.inquiry_submitted": handlers.open_case_from_inquiry(deps),
         "intake.completion_answered": handlers.register_portal_answer(deps),
-        "intake.survey_answered": deps.satisfaction.record if deps.satisfaction else lambda _e, _s: None,
+        "intake.survey_answered": handlers.record_survey_answer(deps),
     }
 
 

@@ -9,6 +9,7 @@ from business_desk.domain.completion import (
     answer_from_portal,
     register_reply,
     request_completion,
+    survey_comment,
 )
 from business_desk.domain.deadlines import extend_deadline, issue_warning, send_delay_notice
 from business_desk.domain.decisions import OUTCOMES, close, decide, reopen
@@ -76,4 +77,5 @@ __all__ = [
     "request_completion",
     "send_delay_notice",
     "stream_id_for",
+    "survey_comment",
 ]

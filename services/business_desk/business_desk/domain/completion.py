@@ -96,3 +96,12 @@ def answer_from_portal(
     if case.exists and case.phase == "waiting_for_applicant":
         return register_reply(case, text, today, catalogue, attachments)
     return add_note(case, PORTAL_APPLICANT, text, today, attachments)
+
+
+def survey_comment(case: Case, comment: str, today: date) -> list[NewEvent]:
+    """The free-text comment of the applicant's satisfaction survey, kept with the case as
+    a note (sealed as their personal data, erased with the case); the scores count in the
+    figures apart from it. Nothing once the case's personal data is erased."""
+    if not case.exists or case.personal_erased or not comment.strip():
+        return []
+    return add_note(case, PORTAL_APPLICANT, f"Kommentar i nöjdhetsenkäten: {comment.strip()}", today)
