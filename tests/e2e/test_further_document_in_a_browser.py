@@ -71,7 +71,7 @@ def test_a_further_document_is_explained_when_refused_then_reaches_the_handler(
     assert saved.read_bytes() == certificate.read_bytes()
 
     handler = sign_in(browser, f"{desk}/cases/{case['id']}", "sara.handler")
-    reload_until(handler, "ol.history", "Brandskyddsintyget")
+    reload_until(handler, "#history", "Brandskyddsintyget")
     with handler.expect_download() as download:
         handler.locator("ul.attachments a", has_text="brandskydd.pdf").click()
     fetched = tmp_path / "fetched.pdf"
