@@ -209,3 +209,42 @@ def test_erasing_the_case_erases_the_further_document_and_what_was_sent(app):
     ]
     stored = json.dumps(app.db["tracking"].find_one({"_id": inquiry_id}), default=str)
     assert "Anna Berg" not in stored and "foto.png" not in stored
+
+
+def test_my_cases_shows_the_own_files_and_takes_a_further_document_and_no_other_companys(app, page_client):
+    """Anna (the demo applicant) represents 556703-7485: her company's case, from My cases."""
+    client = app.test_client()
+    own = client.post("/api/v1/inquiries", json={**INQUIRY, "organisation_number": "5567037485"}).get_json()
+    own_id = own["inquiry_id"]
+    other_id, other_token = answered_case(app, client)  # Kafé Solsidan's: not Anna's
+    case_event(app, "business_desk.completion_requested", own_id)
+    anna = page_client(app, "applicant")
+    page = anna.get(f"/my-cases/{own_id}?lang=en").get_data(as_text=True)
+    sent = anna.post(
+        f"/my-cases/{own_id}/answer?lang=en",
+        data={
+            "answer": "Ritningen.",
+            "csrf_token": csrf_token(page),
+            "files": [(io.BytesIO(PDF), "egen.pdf")],
+        },
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303
+    page = anna.get(f"/my-cases/{own_id}?lang=en").get_data(as_text=True)
+    [link] = re.findall(rf'href="(/my-cases/{own_id}/files/[0-9a-f]{{24}})\?lang=', page)
+    assert anna.get(link).data == PDF
+    document = {
+        "document_note": "",
+        "csrf_token": csrf_token(page),
+        "document_files": [(io.BytesIO(PNG), "foto.png")],
+    }
+    sent = anna.post(
+        f"/my-cases/{own_id}/document?lang=en", data=document, content_type="multipart/form-data"
+    )
+    assert sent.status_code == 303 and sent.headers["Location"].startswith(f"/my-cases/{own_id}?")
+    # another company's case and its file: not found, as if there were none
+    [other_link] = file_links(client.get(f"/track/{other_token}").get_data(as_text=True))
+    other_file = other_link.rsplit("/", 1)[1]
+    assert anna.get(f"/my-cases/{other_id}/files/{other_file}").status_code == 404
+    assert anna.get(f"/my-cases/{own_id}/files/{other_file}").status_code == 404
+    assert app.test_client().get(link).status_code in (302, 401)  # not signed in
