@@ -38,6 +38,9 @@ def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: S
         "answer": f"Planritningen är bifogad i tre exemplar, {run}.",
         "extension reason": f"Remissvaret från polisen dröjer för {run}.",
         "decision": f"Serveringstillstånd beviljas för uteserveringen {run}.",
+        "further document note": f"Brandskyddsintyget för lokalen, {run}.",
+        "further document name": f"brandskyddsintyg-{run}.pdf",
+        "survey comment": f"Tack Sara, snabbt och vänligt bemötande {run}!",
     }
 
     # Submitted on the web form, with a receipt and a tracking link.
@@ -89,6 +92,23 @@ def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: S
         20,
         "the answer on the case",
     )
+    # ...and, after the answer, a further document with a note, on the tracking page
+    page = browser.get(tracking_url, timeout=10).text
+    sent = browser.post(
+        f"{tracking_url.split('?')[0]}/document",
+        data={"document_note": values["further document note"], "csrf_token": csrf_token(page)},
+        files={"document_files": (values["further document name"], b"%PDF-1.4\n%%EOF\n", "application/pdf")},
+        timeout=10,
+    )
+    assert sent.status_code == 200 and 'id="sent"' in sent.text, sent.text
+    wait_for(
+        lambda: first_match(
+            lambda: handler("GET", case_path).json(),
+            lambda c: any(h["type"] == "note_added" for h in c["history"]),
+        ),
+        20,
+        "the further document on the case",
+    )
     extended = handler("POST", f"{case_path}/extension", json={"reason": values["extension reason"]})
     assert extended.status_code == 200, extended.text
     decided = handler(
@@ -99,6 +119,31 @@ def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: S
         lambda: any(values["decision"] in m["body"] for m in mails_to(stack.infra.mail_url, values["email"])),
         20,
         "the decision email",
+    )
+
+    # Closed: the applicant answers the survey with a comment.
+    assert handler("POST", f"{case_path}/close", json={"reason": "Klart."}).status_code == 200
+    page = wait_for(
+        lambda: first_match(
+            lambda: browser.get(tracking_url, timeout=10).text, lambda text: 'id="survey-form"' in text
+        ),
+        20,
+        "the survey on the tracking page",
+    )
+    scores = {"overall": "9", "expectations": "8", "ideal": "8"}
+    surveyed = browser.post(
+        f"{tracking_url.split('?')[0]}/survey",
+        data={**scores, "survey_comment": values["survey comment"], "csrf_token": csrf_token(page)},  # type: ignore[arg-type]
+        timeout=10,
+    )
+    assert surveyed.status_code == 200 and 'id="survey-answered"' in surveyed.text, surveyed.text
+    wait_for(
+        lambda: first_match(
+            lambda: handler("GET", case_path).json(),
+            lambda c: sum(h["type"] == "note_added" for h in c["history"]) == 2,
+        ),
+        20,
+        "the survey comment on the case",
     )
 
     # The retention job erases the applicant when it is due, not before.
