@@ -152,6 +152,16 @@ def send_document(deps: Deps, doc: dict[str, Any], note: str, uploads: list[atta
     )
 
 
+def attachment_name(doc: dict[str, Any], attachment_id: str) -> str:
+    """The name the applicant gave a file of their case, from the case's (opened) answers;
+    a neutral one when the case no longer knows it."""
+    for sent in doc.get("answers") or []:
+        for file in sent.get("files") or []:
+            if file.get("attachment_id") == attachment_id and file.get("filename"):
+                return str(file["filename"])
+    return attachments.STORED_NAME
+
+
 def _with_files(
     deps: Deps,
     doc: dict[str, Any],

@@ -141,7 +141,7 @@ class Attachment(MethodView):
         if found is None:
             abort(404, message="No such attachment.")
         meta, data = found
-        name = quote(meta["filename"])
+        name = quote(handlers.attachment_name(doc, attachment_id))
         return Response(
             data,
             mimetype=meta["metadata"]["content_type"],

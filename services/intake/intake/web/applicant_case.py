@@ -209,10 +209,11 @@ def own_file(doc: dict, attachment_id: str, lang: str):  # type: ignore[no-untyp
     if found is None:
         abort(404, description=t("not_found", lang))
     meta, data = found
+    name = quote(handlers.attachment_name(doc, attachment_id))
     return Response(
         data,
         mimetype=meta["metadata"]["content_type"],
-        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(meta['filename'])}"},
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{name}"},
     )
 
 

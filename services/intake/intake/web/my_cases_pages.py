@@ -14,8 +14,8 @@ from intake.readmodels.tracking import MY_CASES_ORDER
 from intake.web.applicant_case import (
     answer,
     decision_pdf,
-    municipality_document,
     document,
+    municipality_document,
     own_file,
     render_case,
     survey,
@@ -91,7 +91,7 @@ def my_case_answer(inquiry_id: str):  # type: ignore[no-untyped-def]
 
 @pages.post("/my-cases/<inquiry_id>/document")
 @signed_in("inquiry.mine")
-def my_case_document(inquiry_id: str):  # type: ignore[no-untyped-def]
+def my_case_further_document(inquiry_id: str):  # type: ignore[no-untyped-def]
     doc, lang = my_case_and_language(inquiry_id)
     return document(doc, lang, f"/my-cases/{inquiry_id}", None, f"/my-cases/{inquiry_id}/decision.pdf")
 

@@ -16,6 +16,6 @@ __all__ = ["BODY_BUDGETS", "page_language", "pages"]
 BODY_BUDGETS = {
     "pages.track_answer": track_answer_budget,
     "pages.my_case_answer": my_case_answer_budget,
-    "pages.track_document": track_answer_budget,
-    "pages.my_case_document": my_case_answer_budget,
+    "pages.track_further_document": track_answer_budget,
+    "pages.my_case_further_document": my_case_answer_budget,
 }

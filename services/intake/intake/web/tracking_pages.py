@@ -12,8 +12,8 @@ from intake.i18n import t
 from intake.web.applicant_case import (
     answer,
     decision_pdf,
-    municipality_document,
     document,
+    municipality_document,
     own_file,
     render_case,
     survey,
@@ -71,7 +71,7 @@ def track_answer(token: str):  # type: ignore[no-untyped-def]
 
 @pages.post("/track/<token>/document")
 @limited("tracking")
-def track_document(token: str):  # type: ignore[no-untyped-def]
+def track_further_document(token: str):  # type: ignore[no-untyped-def]
     doc, lang = tracked_case(token)
     return document(doc, lang, f"/track/{token}", token, f"/track/{token}/decision.pdf")
 

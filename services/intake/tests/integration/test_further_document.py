@@ -110,6 +110,8 @@ def test_the_case_page_shows_what_the_applicant_sent_and_only_they_download_thei
     # at rest the inquiry's text and the answer are sealed
     stored = json.dumps(app.db["tracking"].find_one({"_id": inquiry_id}), default=str)
     assert "Uteservering" not in stored and "ritningen" not in stored and "ritning.pdf" not in stored
+    # nor is a file's own name kept in clear with the file (the oplog would outlive erasure)
+    assert "ritning.pdf" not in json.dumps(list(app.db["attachments.files"].find()), default=str)
 
 
 def test_a_further_document_after_the_answer_is_sent_once_and_listed_in_order(app):
