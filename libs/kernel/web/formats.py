@@ -51,7 +51,7 @@ def day(
     value: date | datetime | str | None, lang: str, style: str = "medium", zone: str = DEFAULT_ZONE
 ) -> str:
     """A date ("3 dec. 2026"); a datetime is shown on its day in the deployment's zone."""
-    if value is None or value == "":
+    if not value:  # None, "", or a template's undefined field
         return "–"
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
@@ -62,7 +62,7 @@ def day(
 
 def moment(value: datetime | str | None, lang: str, zone: str = DEFAULT_ZONE, style: str = "medium") -> str:
     """A point in time in the deployment's zone ("3 dec. 2026 08:15")."""
-    if value is None or value == "":
+    if not value:  # None, "", or a template's undefined field
         return "–"
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
