@@ -14,7 +14,7 @@ from marshmallow.fields import Field
 
 from business_desk.domain import Case, IllegalTransition, stream_id_for
 from business_desk.domain import decide as domain_decide
-from business_desk.i18n import page_language, refusal, t, word_for
+from business_desk.i18n import key_of, page_language, refusal, t
 from business_desk.web import documents as docs
 from business_desk.web.case_page import decision_letter, render_case
 from business_desk.web.commands import PAGE_COMMANDS, CaseCommand
@@ -31,6 +31,7 @@ from business_desk.web.schemas import (
     StatusSchema,
 )
 from kernel.domain.actors import Actor
+from kernel.web.forms import in_language
 from kernel.web.signin import page_check
 from kernel.web.uploads import Checked, Rejected
 
@@ -118,8 +119,16 @@ def form_text(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any], dic
         try:
             cleaned[text.value] = text.field.deserialize(missing if raw is None else raw)
         except ValidationError as exc:
-            errors[field_id(action, name)] = [word_for("field_error", str(m)) for m in exc.messages]
+            errors[field_id(action, name)] = [_in_words(str(m)) for m in exc.messages]
     return cleaned, errors
+
+
+def _in_words(message: str) -> str:
+    """A field's refusal in the page's language: as the desk's catalogue says it, else as the
+    kernel says marshmallow's defaults (a text too long was English on every page)."""
+    key = key_of("field_error", message)
+    said = t(key, page_language())
+    return said if said != key else in_language(message, page_language())
 
 
 def form_others(action: str, form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:

@@ -15,6 +15,7 @@ from business_desk.web.commands import PAGE_COMMANDS
 from business_desk.web.page_blueprint import allowed, deps, pages
 from business_desk.web.roster import roster_choices
 from business_desk.web.schemas import QUEUE_STATUSES
+from kernel.web.fields import without_control
 from kernel.web.paging import PageRequest, page_from_args, pager_links
 from kernel.web.signin import page_check, signed_in
 
@@ -62,7 +63,9 @@ def _bulk_one(case_id: str, action: str, value: str | None, case_types: list[str
     d, lang = deps(), page_language()
     doc = d.cases.get(case_id)
     if doc is None or doc["case_type"] not in case_types:
-        return {"reference": case_id, "outcome": "refused", "why": t("queue.bulk_not_in_queue", lang)}
+        # named as it was sent, without what a line of text may not hold and at most an id's length
+        named = without_control(case_id)[:64]
+        return {"reference": named, "outcome": "refused", "why": t("queue.bulk_not_in_queue", lang)}
     command = PAGE_COMMANDS[action]
     outcome: dict[str, Any] = {"reference": doc["reference"], "case_id": case_id}
     if not allowed(command.permission, doc["case_type"]):

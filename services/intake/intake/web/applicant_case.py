@@ -22,6 +22,7 @@ from intake.domain.tracking import takes_documents
 from intake.i18n import t
 from intake.web import letters
 from intake.web.page_blueprint import deps, municipality
+from kernel.web import formats
 from kernel.web.fields import MULTI_LINE_MESSAGE, has_control, normalise_newlines, without_control
 from kernel.web.signin import session_principal
 
@@ -138,6 +139,10 @@ def upload_budget(deps_: Deps, doc: dict) -> int:
     return attachments.MAX_FILES * deps_.settings.attachment_max_bytes + 256 * 1024
 
 
+ANSWER_MAX_CHARS = 5000  # as the case handler's registered reply (business_desk's ReplySchema)
+SCORES = {str(n) for n in range(1, 11)}
+
+
 def answer(doc: dict, lang: str, back: str, token: str | None, letter_url: str):  # type: ignore[no-untyped-def]
     """Registers the applicant's answer, then leads back to the case page, which says it
     was sent. A refusal shows the case page again with the reason at its field and in the
@@ -153,6 +158,8 @@ def answer(doc: dict, lang: str, back: str, token: str | None, letter_url: str):
 
     if has_control(text, multi_line=True):
         return refused(t(MULTI_LINE_MESSAGE, lang))
+    if len(text.strip()) > ANSWER_MAX_CHARS:
+        return refused(t("answer.too_long", lang, max=formats.number(ANSWER_MAX_CHARS, lang)))
     try:
         handlers.answer_completion(deps(), doc, normalise_newlines(text), uploads)
     except attachments.Rejected as rejected:
@@ -222,7 +229,8 @@ def survey(doc: dict, lang: str, back: str, token: str | None, letter_url: str):
     page, which thanks the applicant. Every question left unanswered, and a comment refused,
     is shown at its place, the others still chosen and the comment still there."""
     chosen = {question: request.form.get(question, "") for question in SURVEY_QUESTIONS}
-    scores = {q: int(raw) for q, raw in chosen.items() if raw.isdigit() and 1 <= int(raw) <= 10}
+    # 1-10 written as such: "²" and "٣" are digits to str.isdigit, and int("²") fails
+    scores = {q: int(raw) for q, raw in chosen.items() if raw in SCORES}
     errors = {q: [t("survey.incomplete", lang)] for q in SURVEY_QUESTIONS if q not in scores}
     comment = request.form.get("survey_comment", "")
     if has_control(comment, multi_line=True):

@@ -21,6 +21,7 @@ from stdnum.se import orgnr
 
 from kernel.web import formats
 from kernel.web.auth import current_principal
+from kernel.web.fields import without_control
 from kernel.web.formats import number
 from kernel.web.forms import form_errors
 from kernel.web.i18n import kernel_text
@@ -239,6 +240,8 @@ def record_quality(programme_id: str):  # type: ignore[no-untyped-def]
 def choose_default(programme_id: str):  # type: ignore[no-untyped-def]
     """The programme's default provider (ickevalsalternativ), through the API's handler."""
     programme = deps().programmes.by_id.get(programme_id) or abort(404)
+    if not programme.default_provider:
+        abort(404)  # no such form on its page: a refusal there would be shown nowhere
     form = {"provider_id": request.form.get("provider_id", "").strip()}
     where = f"default-{programme.id}"
     try:
@@ -431,7 +434,7 @@ def search_vouchers():  # type: ignore[no-untyped-def]
         personnummer = valid_personnummer(typed)[0]
     except ValidationError as exc:
         errors = form_field_errors(ValidationError({"personnummer": exc.messages}), ("personnummer",))
-        return vouchers_page(422, typed=typed, errors=errors)
+        return vouchers_page(422, typed=without_control(typed)[:40], errors=errors)
     found = handlers.vouchers_of_citizen(deps(), personnummer, PageRequest(limit=50)).items
     return vouchers_page(typed=typed, found=found)
 
