@@ -423,3 +423,20 @@ def test_the_survey_refuses_hostile_scores_at_their_questions_and_counts_once(tr
     again = client.post(f"/track/{token}/survey?lang={lang}", data=form)
     assert again.status_code == 409 and "<html" in again.get_data(as_text=True)
     assert events_of(settings_for, "intake") == before + 1
+
+
+def test_the_grant_form_sent_twice_grants_one_voucher(vera, settings_for):
+    clients, _ = vera
+    client = clients["sv"]
+    page = client.get("/officer?lang=sv").get_data(as_text=True)
+    key = re.search(r'name="grant_key" value="([0-9a-f]{32})"', page).group(1)
+    form = {"csrf_token": csrf_token(page), "grant_key": key, **GRANT}
+    first = client.post("/officer/vouchers?lang=sv", data=form, follow_redirects=True)
+    assert first.status_code == 200 and "Checken är beviljad" in first.get_data(as_text=True)
+    again = client.post("/officer/vouchers?lang=sv", data=form, follow_redirects=True)
+    assert again.status_code == 200 and "redan beviljad" in again.get_data(as_text=True)
+    settings = settings_for("vouchers")
+    events = mongo_client(settings)[settings.database]["events"]
+    assert events.count_documents({"type": "vouchers.voucher_granted"}) == 2  # the matrix's and this one
+    # a page shown again holds a new key: the officer's next grant is another voucher
+    assert key not in client.get("/officer?lang=sv").get_data(as_text=True)

@@ -90,7 +90,9 @@ def designate_default(deps: Deps, programme_id: str, provider_id: str) -> None:
 # -- vouchers ----------------------------------------------------------------------------
 
 
-def grant_voucher(deps: Deps, command: GrantVoucher, by: Actor) -> str:
+def grant_voucher(deps: Deps, command: GrantVoucher, by: Actor, voucher_id: str | None = None) -> str:
+    """Grants the voucher; with a `voucher_id` chosen before (a form's key) a second grant of
+    it raises ConcurrencyError and grants nothing."""
     programme = deps.programmes.get(command.programme)
     default = None
     if programme.default_provider:
@@ -98,7 +100,9 @@ def grant_voucher(deps: Deps, command: GrantVoucher, by: Actor) -> str:
         default = load_provider(deps, default_id) if default_id else None
         if default is not None and not default.approved_on(_today(deps)):
             default = None
-    voucher_id, events = vou.grant_voucher(command, programme, deps.citizen_secret, by, _today(deps), default)
+    voucher_id, events = vou.grant_voucher(
+        command, programme, deps.citizen_secret, by, _today(deps), default, voucher_id
+    )
     deps.store.append(vou.stream_id_for(voucher_id), 0, events, _meta())
     return voucher_id
 

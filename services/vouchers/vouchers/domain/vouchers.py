@@ -84,7 +84,10 @@ def grant_voucher(
     by: Actor,
     today: date,
     default_provider: Provider | None = None,
+    voucher_id: str | None = None,
 ) -> tuple[str, list[NewEvent]]:
+    """The grant's events and its voucher's id (`voucher_id` where the caller chose it: a form's
+    idempotency key, so the same form sent twice grants once)."""
     category = programme.category(command.category)
     refusals = grant_refusals(programme, category, command.birth_date, command.units_per_period, today)
     if refusals:
@@ -92,7 +95,7 @@ def grant_voucher(
     units = category.units or command.units_per_period
     valid_from = command.valid_from or today
     valid_until = add_months(valid_from, programme.validity_months) - timedelta(days=1)
-    voucher_id = str(uuid.uuid4())
+    voucher_id = voucher_id or str(uuid.uuid4())
     events = [
         NewEvent(
             ev.VOUCHER_GRANTED,

@@ -19,6 +19,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from stdnum.se import orgnr
 
+from kernel.eventsourcing.eventstore import ConcurrencyError
 from kernel.web import formats
 from kernel.web.auth import current_principal
 from kernel.web.fields import without_control
@@ -163,6 +164,7 @@ def officer_page(  # type: ignore[no-untyped-def]
         grant=grant or {},
         errors=errors or {},
         error_in=error_in,
+        new_grant_key=uuid.uuid4().hex,
     )
     return page, 422 if lists.refused and status == 200 else status
 
@@ -279,13 +281,25 @@ def grant():  # type: ignore[no-untyped-def]
         return officer_page(422, grant=form, errors=messages, error_in="grant")
     assert body is not None
     command = GrantVoucher(**{f.name: body[f.name] for f in fields(GrantVoucher)})
+    programme_name = deps().programmes.by_id[programme_id].name[language()]
     try:
-        handlers.grant_voucher(deps(), command, actor())
+        handlers.grant_voucher(deps(), command, actor(), grant_key(request.form.get("grant_key", "")))
     except Refused as exc:
         return officer_page(422, grant=form, errors=refusal_errors(exc), error_in="grant")
-    programme_name = deps().programmes.by_id[programme_id].name[language()]
+    except ConcurrencyError:  # the same form sent again: granted the first time
+        flash(t("voucher_granted_before", language(), programme=programme_name))
+        return redirect(url_for("pages.officer", lang=language()) + "#grant")
     flash(t("voucher_granted_for", language(), programme=programme_name))
     return redirect(url_for("pages.officer", lang=language()) + "#grant")
+
+
+def grant_key(sent: str) -> str | None:
+    """The grant form's idempotency key (a UUID the page wrote in it) as the voucher's id; a
+    form without one (or with something else) grants a voucher of a new id."""
+    try:
+        return str(uuid.UUID(hex=sent.strip()))
+    except ValueError:
+        return None
 
 
 def grant_rule_errors(
