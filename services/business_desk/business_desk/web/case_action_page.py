@@ -99,6 +99,7 @@ FIELD_IDS: dict[str, dict[str, str]] = {
     "note": {"text": "note"},
     "completion-request": {"documents": "completion-documents"},
     "decision": {"documents": "decision-documents"},
+    "status": {"status": "work-status"},  # not "status": the case's status shown on the page
 }
 # the actions whose form takes documents for the applicant (a file input named `documents`;
 # a decision's pending uploads, stored at its preview, named by `document` ids)
