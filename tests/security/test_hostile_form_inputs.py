@@ -442,3 +442,39 @@ def test_the_grant_form_sent_twice_grants_one_voucher(vera, settings_for):
     assert events.count_documents({"type": "vouchers.voucher_granted"}) == 2  # the matrix's and this one
     # a page shown again holds a new key: the officer's next grant is another voucher
     assert key not in client.get("/officer?lang=sv").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_the_citizen_s_choice_refuses_at_its_field_and_writes_nothing_from_the_address(
+    world, page_client, settings_for, lang
+):
+    services, values = world
+    cilla = page_client(services["vouchers"], "citizen", lang)
+    voucher_id, provider_id = values["voucher_id"], values["provider_id"]
+    url = f"/my/vouchers/{voucher_id}/choice?lang={lang}"
+    token = csrf_token(cilla.get(f"/my?lang={lang}").get_data(as_text=True))
+    before = events_of(settings_for, "vouchers")
+    for provider in ("no-such-provider", *CONTROLS.values()):
+        said = cilla.post(url, data={"csrf_token": token, "provider_id": provider})
+        refused_at_fields(said, lang, f"provider-{voucher_id}")
+    assert events_of(settings_for, "vouchers") == before
+    chose = cilla.post(url, data={"csrf_token": token, "provider_id": provider_id})
+    assert chose.status_code in (302, 303)
+    from tests.test_permission_matrix import VERA
+    from vouchers.domain.providers import ApplyAsProvider
+    from vouchers.handlers import apply_as_provider, decide_on_provider
+
+    vdeps = services["vouchers"].extensions["vouchers.deps"]
+    other = apply_as_provider(
+        vdeps,
+        ApplyAsProvider("kulturpeng", "5567037485", "Q", "private", ["music"], "q@example.se", "Music."),
+    )
+    decide_on_provider(vdeps, other, "approve", "Meets the criteria.", VERA)
+    before += 2
+    for day in NO_DAYS:  # a switch, now that it has a provider: from a day that does not exist
+        said = cilla.post(url, data={"csrf_token": token, "provider_id": other, "effective_from": day})
+        errors = refused_at_fields(said, lang, f"from-{voucher_id}")
+        assert errors and "\x00" not in said.get_data(as_text=True)
+    assert events_of(settings_for, "vouchers") == before + 1
+    # the page writes no text a link brings: ?error= was shown as the page's own alert
+    assert "Ring 0900" not in cilla.get(f"/my?lang={lang}&error=Ring+0900-123456").get_data(as_text=True)

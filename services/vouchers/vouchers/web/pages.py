@@ -12,6 +12,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from kernel.web import formats
 from kernel.web.auth import current_principal
 from kernel.web.embedded import NEWEST_FIRST, newest_first
+from kernel.web.fields import without_control
 from kernel.web.i18n import best_language, bind_formats, kernel_text
 from kernel.web.paging import Page, PageRequest, page_or_first, pager_links
 from kernel.web.signin import session_principal, signed_in
@@ -166,6 +167,18 @@ def citizens_vouchers(page: PageRequest) -> Page[dict[str, Any]]:
 @pages.get("/my")
 @signed_in("voucher.mine")
 def my_vouchers():  # type: ignore[no-untyped-def]
+    return my_page()
+
+
+def my_page(  # type: ignore[no-untyped-def]
+    status: int = 200,
+    errors: dict[str, list[str]] | None = None,
+    error_in: str | None = None,
+    kept: dict[str, str] | None = None,
+):
+    """The citizen's vouchers; after a refused choice, that voucher's form with its errors at
+    its fields and what was chosen kept (a refusal is never read from the address: a link
+    could write anything on the page)."""
     d = deps()
     page, refused = page_or_first(CITIZEN_VOUCHERS_ORDER, request.args, citizens_vouchers)
     vouchers = page.items
@@ -183,9 +196,12 @@ def my_vouchers():  # type: ignore[no-untyped-def]
         choices=choices,
         programmes=d.programmes.by_id,
         today=d.clock().date().isoformat(),
-        error=refused or request.args.get("error"),
+        error=refused,
         pager=pager_links(page),
-    ), 422 if refused else 200
+        errors=errors or {},
+        error_in=error_in,
+        kept=kept or {},
+    ), 422 if refused and status == 200 else status
 
 
 def citizens_voucher(voucher_id: str) -> dict[str, Any]:
@@ -217,18 +233,22 @@ def voucher_history(voucher_id: str):  # type: ignore[no-untyped-def]
 @pages.post("/my/vouchers/<voucher_id>/choice")
 @signed_in("voucher.mine")
 def choose(voucher_id: str):  # type: ignore[no-untyped-def]
-    citizens_voucher(voucher_id)
+    voucher = citizens_voucher(voucher_id)
     raw_from = request.form.get("effective_from", "").strip()
+    provider_id = request.form.get("provider_id", "")
+    kept = {"provider_id": provider_id, "effective_from": without_control(raw_from)[:10]}
     try:
         effective_from = date.fromisoformat(raw_from) if raw_from else None
-        provider_id = request.form.get("provider_id", "")
-        handlers.choose_provider(deps(), voucher_id, provider_id, effective_from, CITIZEN)
     except ValueError:
-        return redirect(
-            url_for("pages.my_vouchers", error="The date must look like 2026-12-01.", lang=language())
-        )
+        errors = {f"from-{voucher_id}": [kernel_text("form.date", language())]}
+        return my_page(422, errors, voucher_id, kept)
+    try:
+        handlers.choose_provider(deps(), voucher_id, provider_id, effective_from, CITIZEN)
     except Refused as exc:
-        return redirect(url_for("pages.my_vouchers", error=str(exc), lang=language()))
+        field = "from" if exc.field == "effective_from" else "provider"
+        programme = deps().programmes.get(voucher["programme"])
+        message = refusal(exc, programme) if exc.key else kernel_text("form.choice", language())
+        return my_page(422, {f"{field}-{voucher_id}": [message]}, voucher_id, kept)
     flash(t("saved", language()))
     return redirect(url_for("pages.my_vouchers", lang=language()))
 
@@ -243,8 +263,8 @@ def cancel_switch(voucher_id: str):  # type: ignore[no-untyped-def]
     coming = Voucher.from_document(voucher).scheduled_switch(today)
     try:
         handlers.cancel_switch(deps(), voucher_id, CITIZEN)
-    except Refused as exc:
-        return redirect(url_for("pages.my_vouchers", error=refusal(exc), lang=lang))
+    except Refused as exc:  # told in the voucher's card, never through the address
+        return my_page(409, {f"cancel-{voucher_id}": [refusal(exc)]}, voucher_id)
     flash(_cancelled(voucher, coming, today, lang))
     return redirect(url_for("pages.my_vouchers", lang=lang))
 
