@@ -478,3 +478,70 @@ def test_the_citizen_s_choice_refuses_at_its_field_and_writes_nothing_from_the_a
     assert events_of(settings_for, "vouchers") == before + 1
     # the page writes no text a link brings: ?error= was shown as the page's own alert
     assert "Ring 0900" not in cilla.get(f"/my?lang={lang}&error=Ring+0900-123456").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_a_day_in_the_past_or_far_ahead_is_refused_in_the_page_s_language(sara, settings_for, lang):
+    clients, case_id = sara
+    before = events_of(settings_for, "business_desk")
+    for day in ("2020-01-01", "0001-01-01"):
+        for action, form in (
+            ("completion-request", {"message": "Ritningen.", "reply_by": day}),
+            ("delay-notice", {"text": "Remiss.", "expected_by": day}),
+        ):
+            said = post_case_form(clients[lang], case_id, action, form)
+            page = markup.unescape(said.get_data(as_text=True))
+            assert 400 <= said.status_code < 500, (action, day, said.status_code)
+            alert = re.search(r'role="alert"[^>]*>(.*?)</', page, re.S)
+            assert alert and alert.group(1).strip(), (action, day)
+            if lang == "sv":
+                assert not re.search(r"\b(the|must|date|reply|future)\b", alert.group(1)), alert.group(1)
+    assert events_of(settings_for, "business_desk") == before
+    far = post_case_form(
+        clients[lang], case_id, "completion-request", {"message": "Ritningen.", "reply_by": "9999-12-31"}
+    )
+    assert far.status_code < 500
+
+
+QUERIES = {
+    "q": (*CONTROLS.values(), "x" * 5000, "%", ".*", "$where"),
+    "handler": (*CONTROLS.values(), "me", "x" * 5000),
+    "status": ("nonsense", "\x00"),
+    "cursor": ("garbage", "\x00", "eyJ4IjoxfQ"),
+    "limit": ("-1", "0", "99999999999999999999", "NaN", "²"),
+    "from": NO_DAYS,
+    "to": NO_DAYS,
+    "period": ("52w\x00", "-1w", "99999999w"),
+    "show": ("nonsense", "age"),
+    "band": ("-1", "99", "²"),
+    "month": ("2026-13", "\x00", "99999-01"),
+    "programme": ("\x00", "nope"),
+}
+
+
+def test_the_new_lists_take_hostile_queries_without_a_server_error(apps, page_client):  # noqa: F811
+    services, _ = apps
+    desk, vouchers = services["business_desk"], services["vouchers"]
+    pages = [
+        (
+            page_client(desk, "case_handler", "sv"),
+            ("/mine", "/queues/alcohol_serving_licence", "/teams/licensing"),
+        ),
+        (
+            page_client(desk, "manager", "sv"),
+            ("/dashboard", "/dashboard/cases", "/dashboard/figures.csv", "/dashboard/figures.xlsx"),
+        ),
+        (
+            page_client(vouchers, "voucher_officer", "sv"),
+            ("/officer", "/officer/vouchers", "/officer/applications"),
+        ),
+    ]
+    wrong = []
+    for client, urls in pages:
+        for url in urls:
+            for name, hostile in QUERIES.items():
+                for value in hostile:
+                    status = client.get(url, query_string={name: value, "lang": "sv"}).status_code
+                    if status >= 500:
+                        wrong.append(f"{url}?{name}={value[:20]!r}: {status}")
+    assert not wrong, "\n".join(wrong)
