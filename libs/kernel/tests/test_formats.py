@@ -16,6 +16,8 @@ def test_a_swedish_page_writes_numbers_with_a_decimal_comma_and_a_spaced_percent
 def test_english_and_danish_write_their_own_way():
     assert number(1234.56, "en", 1) == "1,234.6" and percent(0.5, "en") == "50%"
     assert number(1234.56, "da", 1) == "1.234,6"
+    assert amount(1250, "en") == "SEK\xa01,250.00" and amount(-916.5, "en") == "-SEK\xa0916.50"
+    assert amount(1250, "da") == "1.250,00\xa0SEK"
 
 
 def test_times_are_shown_in_the_deployments_zone_and_weeks_by_number():

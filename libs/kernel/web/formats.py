@@ -6,6 +6,7 @@ letters and emails rendered outside a request call them with the language."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -42,9 +43,13 @@ def percent(fraction: float | None, lang: str, digits: int = 0) -> str:
 
 
 def amount(value: float | int | None, lang: str, currency: str = "SEK") -> str:
+    """A sum of money as the page's language writes it: "1 250,00 kr" in Swedish, "SEK 1,250.00"
+    in English (Babel's English writes the code against the number, "SEK1,250.00": a no-break
+    space keeps them apart, as the code reads in English text), "1.250,00 SEK" in Danish."""
     if value is None:
         return "–"
-    return format_currency(value, currency, locale=locale_of(lang))
+    written = format_currency(value, currency, locale=locale_of(lang))
+    return re.sub(rf"{re.escape(currency)}(?=\d)", f"{currency}\xa0", written)
 
 
 def day(

@@ -229,8 +229,9 @@ def test_the_officer_and_the_provider_do_their_work_on_pages(app, signed_in, pag
     )
     assert paid.status_code == 302
     page = officer.get("/officer?month=2026-10&lang=en").get_data(as_text=True)
-    assert "New payments: 1" in page and "SEK916.50" in page  # three lessons; Babel, in the page's language
-    assert "916,50 kr" in provider.get("/provider?lang=en").get_data(as_text=True)
+    assert "New payments: 1" in page and "SEK\xa0916.50" in page  # three lessons, in the page's language
+    assert "SEK\xa0916.50" in provider.get("/provider?lang=en").get_data(as_text=True)
+    assert "916,50\xa0kr" in provider.get("/provider?lang=sv").get_data(as_text=True)
     bad_month = officer.post(
         "/officer/payment-runs?lang=en", data={"month": "oct", "csrf_token": csrf_token(page)}
     )

@@ -49,13 +49,12 @@ def currency() -> str:
 
 
 def kronor(ore: int | None) -> str:
-    """An amount in öre (øre): a Swedish deployment's as it always read ("1 250,00 kr" on
-    every page), another's as the page's language writes its money ("1.250,00 kr.")."""
+    """An amount in öre (øre) as the page's language writes the deployment's money (Babel):
+    "1 250,00 kr" on a Swedish page, "SEK 1,250.00" on an English one, "1.250,00 kr." in
+    Danish kroner."""
     if ore is None:
         return "–"
-    if currency() != "SEK":
-        return formats.amount(ore / 100, language(), currency())
-    return f"{ore / 100:,.2f}".replace(",", " ").replace(".", ",") + " kr"
+    return formats.amount(ore / 100, language(), currency())
 
 
 def share(value: float | None) -> str:
