@@ -31,7 +31,7 @@ from kernel.web.signin import signed_in
 from vouchers import handlers
 from vouchers.domain import Refused
 from vouchers.domain import figures as fig
-from vouchers.domain.providers import DECISIONS
+from vouchers.domain.providers import DECISIONS, OWNERSHIPS, ApplyAsProvider, provider_id_for
 from vouchers.domain.redemptions import DeliveryReport
 from vouchers.domain.vouchers import GrantVoucher, grant_refusals
 from vouchers.i18n import t
@@ -45,6 +45,7 @@ from vouchers.readmodels.projections import (
 from vouchers.web.api import actor
 from vouchers.web.pages import deps, language, pages, refusal, units
 from vouchers.web.schemas import (
+    ApplicationSchema,
     DecisionSchema,
     DefaultProviderSchema,
     DeliverySchema,
@@ -363,10 +364,14 @@ def provider_work():  # type: ignore[no-untyped-def]
 
 
 def provider_page(  # type: ignore[no-untyped-def]
-    status: int = 200, errors: dict[str, str] | None = None, error_in: str | None = None, form: Any = None
+    status: int = 200,
+    errors: dict[str, Any] | None = None,
+    error_in: str | None = None,
+    form: Any = None,
 ):
     """The provider's page; after a refused report, that voucher's form as it was sent (its
-    report id too, so sending it again still reports the delivery once) with its errors."""
+    report id too, so sending it again still reports the delivery once) with its errors;
+    after a refused application (error_in "apply-<programme>"), that form as it was sent."""
     d = deps()
     today = d.clock().date()
     mine = own_providers()
@@ -390,6 +395,9 @@ def provider_page(  # type: ignore[no-untyped-def]
         pagers=lists.pagers,
         paging_error=lists.refused,
         programmes=d.programmes.by_id,
+        openings=openings(mine),
+        organisation_number=org_format,
+        ownerships=OWNERSHIPS,
         payments=payments,
         today=today.isoformat(),
         new_report_id=lambda: uuid.uuid4().hex,
@@ -426,6 +434,101 @@ def report(provider_id: str, voucher_id: str):  # type: ignore[no-untyped-def]
     delivered = formats.day(redemption.data["delivered_on"], lang)
     flash(f"{said}: {units(redemption.data['units'], programme)} ({delivered}), {category}")
     return redirect(url_for("pages.provider_work", lang=language()) + f"#voucher-{voucher_id}")
+
+
+# statuses after which an organisation may apply to the programme again
+MAY_APPLY_AGAIN = ("rejected", "revoked")
+APPLY_FIELDS = (
+    "organisation_number",
+    "name",
+    "ownership",
+    "categories",
+    "contact_email",
+    "description",
+    "website",
+)
+
+
+def openings(mine: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The programmes the signed-in provider's organisations are not approved for: for each,
+    the organisations that may apply and those whose application awaits a decision."""
+    organisations = sorted(current_principal().organisations)
+    status = {(p["programme"], p["organisation_number"]): p["status"] for p in mine}
+    found = []
+    for programme in deps().programmes:
+        said = [status.get((programme.id, org)) for org in organisations]
+        may = [org for org, st in zip(organisations, said, strict=True) if st in (None, *MAY_APPLY_AGAIN)]
+        pending = [org for org, st in zip(organisations, said, strict=True) if st == "applied"]
+        if may or pending:
+            found.append({"programme": programme, "may_apply": may, "pending": pending})
+    return found
+
+
+def application_form() -> dict[str, Any]:
+    form: dict[str, Any] = {k: request.form.get(k, "").strip() for k in APPLY_FIELDS if k != "categories"}
+    form["categories"] = [c.strip() for c in request.form.getlist("categories") if c.strip()]
+    return form
+
+
+def application_errors(form: dict[str, Any], programme: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The application as the API's schema reads it, and every error at once: the schema's,
+    the organisation (one of the signed-in provider's own) and the programme's categories."""
+    organisations = sorted(current_principal().organisations)
+    errors: dict[str, Any] = {}
+    if len(organisations) > 1 and form["organisation_number"] not in organisations:
+        errors["organisation_number"] = [t("error.organisation", language())]
+    if any(c not in programme.categories for c in form["categories"]):
+        errors["categories"] = [t("error.categories", language())]
+    raw = {k: v for k, v in form.items() if k != "organisation_number" and (v or k == "categories")}
+    try:
+        body = ApplicationSchema().load(raw)
+    except ValidationError as exc:
+        body = None
+        for field, messages in dict(exc.messages).items():
+            errors.setdefault(field, messages)
+    if "categories" in errors and form["categories"] == []:
+        errors["categories"] = [t("error.categories", language())]
+    return body, errors
+
+
+@pages.post("/provider/programmes/<programme_id>/applications")
+@signed_in("provider.apply")
+def apply(programme_id: str):  # type: ignore[no-untyped-def]
+    """A provider applies to a programme from its page (the API's schema and handler): every
+    error at once at its field; sent twice (Back and send again), one application."""
+    programme = deps().programmes.by_id.get(programme_id) or abort(404)
+    organisations = sorted(current_principal().organisations)
+    if not organisations:
+        abort(403, description="Your sign-in names no organisation.")
+    form = application_form()
+    where = f"apply-{programme.id}"
+    body, errors = application_errors(form, programme)
+    if errors:
+        messages = for_provider(form_field_errors(ValidationError(errors), APPLY_FIELDS), programme.id)
+        return provider_page(422, messages, where, form)
+    assert body is not None
+    number = form["organisation_number"] if len(organisations) > 1 else organisations[0]
+    command = ApplyAsProvider(
+        programme=programme.id,
+        organisation_number=number,
+        name=body["name"].strip(),
+        ownership=body["ownership"],
+        categories=body["categories"],
+        contact_email=body["contact_email"],
+        description=body["description"].strip(),
+        website=body.get("website", ""),
+    )
+    provider_id = provider_id_for(programme.id, number)
+    try:
+        handlers.apply_as_provider(deps(), command)
+    except Refused as exc:
+        if handlers.load_provider(deps(), provider_id).status != "applied":
+            field = exc.field if exc.field in APPLY_FIELDS else "_schema"
+            said = [t("error.already_applied", language())] if field == "_schema" else [refusal_text(exc)]
+            return provider_page(409, for_provider({field: said}, programme.id), where, form)
+        # else: the same form sent again; its application awaits a decision
+    flash(t("application_sent", language(), programme=programme.name[language()]))
+    return redirect(url_for("pages.provider_work", lang=language()) + f"#apply-{programme.id}")
 
 
 # -- the voucher officer's lists --------------------------------------------------------------
