@@ -112,3 +112,21 @@ def test_an_approved_programme_is_not_offered_again(app, page_client, approved_p
     page = page_client(app, "provider").get("/provider?lang=en").get_data(as_text=True)
     assert 'id="apply-kulturpeng"' not in page and 'id="apply-jobbpeng"' in page
     assert "Organisation number: 556036-0793" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "named", "erased", "unnamed"),
+    [
+        ("sv", "A.-K. L., 1 jan. 2026 – 31 dec. 2026", "Raderad, 1 jan. 2026", "Giltig 1 jan. 2026"),
+        ("en", "A.-K. L., 1 Jan 2026 – 31 Dec 2026", "Erased, 1 Jan 2026", "Valid 1 Jan 2026"),
+    ],
+)
+def test_a_provider_sees_a_voucher_as_its_holders_initials_and_period(app, lang, named, erased, unnamed):
+    from vouchers.web.work_pages import holder
+
+    voucher = {"valid_from": "2026-01-01", "valid_until": "2026-12-31"}
+    with app.test_request_context(f"/provider?lang={lang}"):
+        assert holder({**voucher, "holder_initials": "A.-K. L."}) == named
+        gone = {**voucher, "holder_initials": None, "personal_erased_on": "2029-01-02"}
+        assert holder(gone).startswith(erased)
+        assert holder(voucher).startswith(unnamed)

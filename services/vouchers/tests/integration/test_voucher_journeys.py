@@ -196,7 +196,8 @@ def test_retention_erases_a_paid_voucher_after_its_last_day_and_the_retention_pe
     app, signed_in, clock, deps, approved_provider, granted_voucher
 ):
     provider_id = approved_provider()
-    voucher_id = granted_voucher()
+    voucher_id = granted_voucher(name="Cilla-Maj Citizen")
+    assert deps.read.voucher(voucher_id)["holder_initials"] == "C.-M. C."  # what a provider may see
     signed_in(app, "citizen").post(f"/api/v1/vouchers/{voucher_id}/choice", json={"provider_id": provider_id})
     lesson = {"report_id": "lesson-1", "units": 1, "delivered_on": "2026-10-05"}
     assert (
@@ -213,7 +214,8 @@ def test_retention_erases_a_paid_voucher_after_its_last_day_and_the_retention_pe
     assert handlers.erase_expired(deps) == []  # once
 
     doc = deps.read.voucher(voucher_id)
-    assert doc["citizen_bucket"] is doc["citizen_match"] is None
+    assert doc["citizen_bucket"] is doc["citizen_match"] is doc["holder_initials"] is None
+    assert "Cilla" not in str(doc)
     assert doc["personal_erased_on"] == clock.day.isoformat()
     assert deps.personal.vault.erased_at(subject_id) is not None
     [granted] = [e for e in deps.store.load(f"voucher-{voucher_id}") if e.type == "vouchers.voucher_granted"]

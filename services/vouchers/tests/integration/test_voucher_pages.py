@@ -166,7 +166,8 @@ def test_the_officer_and_the_provider_do_their_work_on_pages(app, signed_in, pag
     assert refused.status_code == 422 and 'id="personnummer-error"' in said
     assert 'value="cilla@hem.example.se"' in said  # what was typed is kept
     assert deps.read.vouchers_of_programme("kulturpeng") == []
-    granted = officer.post("/officer/vouchers?lang=en", data={**grant, "personnummer": CITIZEN_PERSONNUMMER})
+    named = {**grant, "personnummer": CITIZEN_PERSONNUMMER, "name": "Cilla-Maj Citizen"}
+    granted = officer.post("/officer/vouchers?lang=en", data=named)
     assert granted.status_code == 302
     [voucher] = deps.read.vouchers_of_programme("kulturpeng")
     assert voucher["category"] == "music" and voucher["language"] == "en"
@@ -182,6 +183,7 @@ def test_the_officer_and_the_provider_do_their_work_on_pages(app, signed_in, pag
     page = provider.get("/provider?lang=en").get_data(as_text=True)
     assert f'data-voucher="{voucher["_id"]}"' in page and "32 / 32 lessons" in page
     assert f"<strong>{voucher['_id']}" not in page  # the card names the category and period, not the id
+    assert '<strong class="holder">C.-M. C., ' in page and "Cilla" not in page  # initials only
     lesson = {
         "report_id": form_value(page, "report_id"),
         "units": "1",
@@ -191,7 +193,8 @@ def test_the_officer_and_the_provider_do_their_work_on_pages(app, signed_in, pag
     url = f"/provider/{provider_id}/vouchers/{voucher['_id']}/deliveries?lang=en"
     assert provider.post(url, data=lesson).status_code == 302
     reported = provider.get("/provider?lang=en").get_data(as_text=True)
-    assert "Reported: 1 lesson (5 Oct 2026), Music" in reported and f"), {voucher['_id']}" not in reported
+    assert "Reported: 1 lesson (5 Oct 2026), Music · C.-M. C., " in reported
+    assert f"), {voucher['_id']}" not in reported and "Cilla" not in reported
     assert provider.post(url, data=lesson).status_code == 302
     page = provider.get("/provider?lang=en").get_data(as_text=True)
     assert "Already reported: 1" in page and "31 / 32 lessons" in page

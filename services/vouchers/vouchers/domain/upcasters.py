@@ -25,6 +25,11 @@ def voucher_granted_v1_redacted(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "citizen_key": data["citizen_key"][:BUCKET_HEX_DIGITS]}
 
 
+def voucher_granted_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """v4 may seal the citizen's name too; a v3 grant has none."""
+    return data
+
+
 def _with_actor_id(role: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Events written before people were identified by subject name them only: the name
     gets a `legacy:<name>` actor id (kernel.domain.actors), which matches nobody; a citizen's own
@@ -53,6 +58,7 @@ ACTOR_ROLES = {
 def upcasters() -> Upcasters:
     steps = Upcasters()
     steps.register(ev.VOUCHER_GRANTED, 1, voucher_granted_v1, redact=voucher_granted_v1_redacted)
+    steps.register(ev.VOUCHER_GRANTED, 3, voucher_granted_v3)
     for (event_type, version), role in ACTOR_ROLES.items():
         steps.register(event_type, version, _with_actor_id(role))
     return steps

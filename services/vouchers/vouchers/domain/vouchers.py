@@ -52,6 +52,7 @@ class GrantVoucher:
     language: str
     units_per_period: int | None = None  # where the category leaves it to the grant (home care hours)
     valid_from: date | None = None
+    name: str = ""  # the citizen's name, optional: sealed; a provider sees its initials only
 
 
 def grant_refusals(
@@ -114,9 +115,13 @@ def grant_voucher(
                 "granted_by_id": by.id,
                 "on": today.isoformat(),
                 "subject_id": str(uuid.uuid4()),
-                "personal": {"personnummer": command.personnummer, "email": command.email},
+                "personal": {
+                    "personnummer": command.personnummer,
+                    "email": command.email,
+                    **({"name": command.name.strip()} if command.name.strip() else {}),
+                },
             },
-            schema_version=3,
+            schema_version=4,
         )
     ]
     if default_provider is not None and default_provider.offers(category.id):

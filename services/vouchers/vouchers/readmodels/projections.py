@@ -21,6 +21,7 @@ from kernel.eventsourcing.envelope import Envelope
 from kernel.privacy.personal import PersonalData
 from kernel.web.paging import Page, PageRequest, SortKey, mongo_page
 from vouchers.domain import events as ev
+from vouchers.domain.holders import initials
 from vouchers.domain.providers import STATUS_BY_EVENT
 from vouchers.domain.voucher_state import report_key
 from vouchers.readmodels.published import mark_stale
@@ -158,6 +159,7 @@ class ReadModels:
         doc.update(
             _id=d["voucher_id"],
             citizen_match=self._citizen_match(d["subject_id"], d["personal"]),
+            holder_initials=initials((d["personal"] or {}).get("name")),
             granted_on=d["on"],
             tenures=[],
             redeemed={},
@@ -283,6 +285,7 @@ class ReadModels:
                 "$set": {
                     "citizen_bucket": None,
                     "citizen_match": None,
+                    "holder_initials": None,
                     "personal_erased_on": d["erased_on"],
                     "version": event.version,
                 },

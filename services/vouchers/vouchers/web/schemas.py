@@ -144,6 +144,11 @@ class GrantSchema(Schema):
     language = fields.String(load_default="sv", validate=validate.OneOf(["sv", "en"]))
     units_per_period = fields.Integer(load_default=None, validate=validate.Range(min=1, max=744))
     valid_from = fields.Date(load_default=None)
+    name = SingleLineText(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "The citizen's name (optional): sealed; a provider sees its initials only"},
+    )
 
     @validates("personnummer")
     def _check_personnummer(self, value: str, **_: Any) -> None:

@@ -112,6 +112,7 @@ def grant(body: dict[str, Any]) -> dict[str, Any]:
         language=body["language"],
         units_per_period=body["units_per_period"],
         valid_from=body["valid_from"],
+        name=body["name"],
     )
     with refusals():
         voucher_id = handlers.grant_voucher(deps(), command, actor())

@@ -328,7 +328,15 @@ def grant_rule_errors(
     return errors
 
 
-GRANT_FIELDS = ("programme_category", "personnummer", "email", "language", "units_per_period", "valid_from")
+GRANT_FIELDS = (
+    "programme_category",
+    "personnummer",
+    "name",
+    "email",
+    "language",
+    "units_per_period",
+    "valid_from",
+)
 
 
 @pages.post("/officer/payment-runs")
@@ -347,6 +355,19 @@ def payment_run():  # type: ignore[no-untyped-def]
 
 
 # -- the provider ---------------------------------------------------------------------------
+
+
+def holder(voucher: dict[str, Any]) -> str:
+    """Whose voucher, as a provider may see it: the citizen's initials (or that they were
+    erased) and the voucher's period, "A. L., 1 jan. 2026 – 31 dec. 2026"; a voucher granted
+    without a name, its period only. Never the citizen's name or the voucher's id."""
+    lang = language()
+    period = {k: formats.day(voucher[k], lang) for k in ("valid_from", "valid_until")}
+    if voucher.get("holder_initials"):
+        return t("holder_of", lang, holder=voucher["holder_initials"], **period)
+    if voucher.get("personal_erased_on"):
+        return t("holder_of", lang, holder=t("holder_erased", lang), **period)
+    return f"{t('valid', lang)} {period['valid_from']} – {period['valid_until']}"
 
 
 def own_providers() -> list[dict[str, Any]]:
@@ -396,6 +417,7 @@ def provider_page(  # type: ignore[no-untyped-def]
         paging_error=lists.refused,
         programmes=d.programmes.by_id,
         openings=openings(mine),
+        holder=holder,
         organisation_number=org_format,
         ownerships=OWNERSHIPS,
         payments=payments,
@@ -432,7 +454,8 @@ def report(provider_id: str, voucher_id: str):  # type: ignore[no-untyped-def]
     said = t("reported", lang) if redemption.created else t("reported_before", lang)
     category = programme.categories[voucher["category"]].label[lang]
     delivered = formats.day(redemption.data["delivered_on"], lang)
-    flash(f"{said}: {units(redemption.data['units'], programme)} ({delivered}), {category}")
+    counted = units(redemption.data["units"], programme)
+    flash(f"{said}: {counted} ({delivered}), {category} · {holder(voucher)}")
     return redirect(url_for("pages.provider_work", lang=language()) + f"#voucher-{voucher_id}")
 
 
