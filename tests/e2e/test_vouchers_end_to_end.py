@@ -331,3 +331,43 @@ def test_the_officer_decides_and_grants_and_the_provider_reports_on_their_pages(
     assert pelle.locator("[role=status]").inner_text().startswith("Reported: 1")
     assert "31 / 32 lessons" in pelle.locator(f"[data-voucher='{voucher_id}'] .balance").inner_text()
     pelle.context.close()
+
+
+def test_a_provider_applies_to_another_programme_from_its_page(stack, browser):  # noqa: F811
+    """Every error at once at its field and in the summary, in Swedish, what was typed kept;
+    once corrected, the application is sent and shown as pending, with no second form."""
+    vouchers = stack.url("vouchers")
+    pelle = sign_in(browser, f"{vouchers}/provider?lang=sv", "pelle.provider")
+    opening = pelle.locator("#apply [data-programme]:has(form)").first
+    programme = opening.get_attribute("data-programme")
+    form = pelle.locator(f"#apply-{programme} form")
+    form.locator("input[name=name]").fill("Pelles kurser")
+    form.locator("input[name=contact_email]").fill("inte-en-adress")
+    form.locator("textarea[name=description]").fill("Kort")
+    form.locator("button[type=submit]").click()
+
+    summary = pelle.locator(f"#apply-{programme} .error-summary")
+    assert summary.is_visible()
+    links = [a.get_attribute("href") for a in summary.locator("a").all()]
+    expected = ["ownership", "categories", "contact_email", "description"]
+    assert links == [f"#{field}-{programme}" for field in expected], links
+    assert pelle.locator(f"#ownership-{programme}-error").inner_text() == "Fyll i fältet."
+    assert "inriktning" in pelle.locator(f"#categories-{programme}-error").inner_text()
+    assert pelle.locator(f"#ownership-{programme}").get_attribute("aria-invalid") == "true"
+    assert pelle.locator(f"#name-{programme}").input_value() == "Pelles kurser"  # kept
+    assert pelle.locator(f"#contact_email-{programme}").input_value() == "inte-en-adress"
+    assert "Missing data" not in pelle.locator("main").inner_text()
+    assert_accessible(pelle)
+
+    form = pelle.locator(f"#apply-{programme} form")
+    form.locator("select[name=ownership]").select_option("private")
+    form.locator("input[name=categories]").first.check()
+    form.locator("input[name=contact_email]").fill(f"pelle-{uuid.uuid4().hex[:6]}@example.se")
+    form.locator("textarea[name=description]").fill("Kurser för kommunens invånare, hela året.")
+    form.locator("button[type=submit]").click()
+    assert pelle.locator("[role=status]").inner_text().startswith("Ansökan till ")
+    card = pelle.locator(f"#apply-{programme}")
+    assert "Ansökan väntar på beslut" in card.inner_text()
+    assert card.locator("form").count() == 0  # no second apply button
+    assert_accessible(pelle)
+    pelle.context.close()
