@@ -20,6 +20,7 @@ def refused_grant(officer, lang: str) -> str:
     form = {
         "programme_category": "kulturpeng/music",
         "personnummer": ADULT,
+        "name": "Anna-Karin Lind",
         "email": "",
         "language": "en",
         "units_per_period": "5",
@@ -52,6 +53,7 @@ def test_the_grant_form_shows_every_error_at_once_in_the_pages_language(
         ages, ""
     )
     assert f'value="{ADULT}"' in said and 'value="5"' in said  # what was typed is kept
+    assert 'value="Anna-Karin Lind"' in said and 'id="name-error"' not in said
     assert '<option value="kulturpeng/music" selected>' in said
     assert deps.read.vouchers_of_programme("kulturpeng") == []
 
