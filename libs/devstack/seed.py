@@ -162,7 +162,9 @@ def seed_vouchers(vouchers_url: str, oidc_issuer: str) -> list[str]:
             json={"measure": "satisfaction", "value": score, "period": "2026"},
             timeout=10,
         ).raise_for_status()
-    voucher_id = officer.grant("kulturpeng", "music", "20120315-2002", "cilla@hem.example.se")
+    voucher_id = officer.grant(
+        "kulturpeng", "music", "20120315-2002", "cilla@hem.example.se", name="Cilla-Maj Lind"
+    )
     citizen = VouchersApi(vouchers_url, signed_in(oidc_issuer, "citizen", "vouchers"))
     citizen.choose(voucher_id, "kulturpeng-5560360793")
     signed_in(oidc_issuer, "provider", "vouchers").post(
@@ -170,5 +172,12 @@ def seed_vouchers(vouchers_url: str, oidc_issuer: str) -> list[str]:
         json={"report_id": "demo-lesson-1", "units": 1, "delivered_on": time.strftime("%Y-%m-%d")},
         timeout=10,
     ).raise_for_status()
-    officer.grant("hemtjanst", "home_care", "19450101-1003", "karin@hem.example.se", units_per_period=24)
+    officer.grant(
+        "hemtjanst",
+        "home_care",
+        "19450101-1003",
+        "karin@hem.example.se",
+        units_per_period=24,
+        name="Karin Öberg",
+    )
     return provider_ids
