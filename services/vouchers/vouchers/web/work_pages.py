@@ -547,7 +547,7 @@ def apply(programme_id: str):  # type: ignore[no-untyped-def]
     except Refused as exc:
         if handlers.load_provider(deps(), provider_id).status != "applied":
             field = exc.field if exc.field in APPLY_FIELDS else "_schema"
-            said = [t("error.already_applied", language())] if field == "_schema" else [refusal_text(exc)]
+            said = [t("error.already_applied", language())] if field == "_schema" else [refusal(exc)]
             return provider_page(409, for_provider({field: said}, programme.id), where, form)
         # else: the same form sent again; its application awaits a decision
     flash(t("application_sent", language(), programme=programme.name[language()]))
