@@ -26,11 +26,14 @@ def setup(app: Any, deps: Any) -> None:
     from vouchers.i18n import offered_languages
     from vouchers.readmodels.published import published_figures
     from vouchers.web.pages import language
+    from vouchers.web.schemas import offer_languages_in_openapi
 
     app.extensions["vouchers.published"] = published_figures(
         deps, float(os.environ.get("COMPARISON_CACHE_S", "300"))
     )
     app.config["LANGUAGES"] = offered_languages(deps.country)
+    api = app.extensions["flask-smorest"]["apis"][""]["ext_obj"]
+    offer_languages_in_openapi(api.spec, deps.country)  # the grant's email languages
     app.extensions["kernel.page_language"] = language
 
 

@@ -141,3 +141,63 @@ def test_a_danish_deployment_grants_and_finds_by_cpr_number(app, deps, signed_in
               "categories": ["music"], "contact_email": "k@example.dk", "description": "Musikundervisning."},
     )  # fmt: skip
     assert org.status_code == 422 and "organisation_number" in org.get_json()["errors"]["json"]
+
+
+def test_a_danish_deployment_offers_its_own_languages_for_the_citizens_emails(
+    app, deps, signed_in, page_client
+):
+    """The grant form's and the API's email languages are the deployment's (da and en, as
+    its pages' switch): Swedish is refused at the field in the page's language, what was
+    typed kept; a grant in Danish is a v4 voucher_granted, valid against its contract."""
+    from kernel.eventsourcing import contracts
+    from vouchers.domain.vouchers import stream_id_for
+
+    officer = page_client(app, "voucher_officer", "da")
+    page = officer.get("/officer").get_data(as_text=True)
+    select = page[page.index('<select id="language"') : page.index("</select>", page.index('id="language"'))]
+    assert '<option value="da">Dansk</option>' in select and '<option value="en">Engelsk</option>' in select
+    assert 'value="sv"' not in select
+    english = officer.get("/officer?lang=en").get_data(as_text=True)
+    assert (
+        '<option value="da">Danish</option>' in english and '<option value="en">English</option>' in english
+    )
+    form = {
+        "programme_category": "kulturpeng/music",
+        "personnummer": CPR,
+        "email": "mette@hjem.example.dk",
+        "language": "sv",
+        "csrf_token": csrf_token(page),
+    }
+    for lang, message in (("da", "Vælg en af mulighederne."), ("en", "Choose one of the options.")):
+        refused = officer.post(f"/officer/vouchers?lang={lang}", data=form)
+        said = html.unescape(refused.get_data(as_text=True))
+        assert refused.status_code == 422 and 'href="#language"' in said
+        assert 'id="language-error"' in said and message in said
+        assert f'value="{CPR}"' in said and 'value="mette@hjem.example.dk"' in said
+    assert deps.read.vouchers_of_programme("kulturpeng") == []
+
+    granted = officer.post("/officer/vouchers", data={**form, "language": "da"})
+    assert granted.status_code == 302
+    [voucher] = deps.read.vouchers_of_programme("kulturpeng")
+    [event] = deps.store.load(stream_id_for(voucher["_id"]))[:1]
+    assert event.schema_version == 4 and event.data["language"] == "da"
+    contracts.validate_personal(event)
+    contracts.validate(deps.personal.seal_event(event))
+
+    api = signed_in(app, "voucher_officer")
+    body = {
+        "programme": "kulturpeng",
+        "category": "dance",
+        "email": "mette@hjem.example.dk",
+        "personnummer": CPR,
+    }
+    swedish = api.post("/api/v1/vouchers", json={**body, "language": "sv"})
+    assert swedish.status_code == 422 and "language" in swedish.get_json()["errors"]["json"]
+    left_out = api.post("/api/v1/vouchers", json=body)  # the national language, Danish
+    assert left_out.status_code == 201
+    [event] = deps.store.load(stream_id_for(left_out.get_json()["voucher_id"]))[:1]
+    assert event.data["language"] == "da"
+    spec = api.get("/api/openapi.json").get_json()
+    assert spec["components"]["schemas"]["Grant"]["properties"]["language"]["enum"] == ["da", "en"]
+    [programme] = [p for p in api.get("/api/v1/programmes").get_json()["items"] if p["id"] == "kulturpeng"]
+    assert "da" in programme["name"] and all("da" in c["label"] for c in programme["categories"])

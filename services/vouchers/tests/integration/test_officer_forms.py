@@ -184,3 +184,33 @@ def test_the_default_provider_form_refuses_one_not_approved_in_the_pages_languag
     assert refused.status_code == 422
     assert "Bara en godkänd leverantör i programmet kan vara ickevalsalternativ." in said
     assert "only an approved provider" not in said
+
+
+@pytest.mark.parametrize(
+    ("lang", "names", "message"),
+    [("sv", ("Svenska", "Engelska"), "Välj ett av alternativen."), ("en", ("Swedish", "English"), None)],
+)
+def test_a_swedish_deployment_offers_swedish_and_english_emails_and_refuses_danish(
+    app, page_client, deps, lang, names, message
+):
+    officer = page_client(app, "voucher_officer")
+    page = officer.get(f"/officer?lang={lang}").get_data(as_text=True)
+    select = page[page.index('<select id="language"') : page.index("</select>", page.index('id="language"'))]
+    assert (
+        f'<option value="sv">{names[0]}</option>' in select
+        and f'<option value="en">{names[1]}</option>' in select
+    )
+    assert 'value="da"' not in select
+    form = {
+        "programme_category": "kulturpeng/music",
+        "personnummer": CITIZEN_PERSONNUMMER,
+        "email": "k@example.se",
+        "language": "da",
+        "csrf_token": csrf_token(page),
+    }
+    refused = officer.post(f"/officer/vouchers?lang={lang}", data=form)
+    said = html.unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422 and 'href="#language"' in said and 'id="language-error"' in said
+    assert (message or "Choose one of the options.") in said and "Must be one of" not in said
+    assert 'value="k@example.se"' in said
+    assert deps.read.vouchers_of_programme("kulturpeng") == []

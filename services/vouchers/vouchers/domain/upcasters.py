@@ -30,6 +30,12 @@ def voucher_granted_v3(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def voucher_granted_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """v5 allows Danish (`da`) as the emails' language too: every v4 grant (sv or en) is a
+    v5 one as it is."""
+    return data
+
+
 def _with_actor_id(role: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Events written before people were identified by subject name them only: the name
     gets a `legacy:<name>` actor id (kernel.domain.actors), which matches nobody; a citizen's own
@@ -59,6 +65,7 @@ def upcasters() -> Upcasters:
     steps = Upcasters()
     steps.register(ev.VOUCHER_GRANTED, 1, voucher_granted_v1, redact=voucher_granted_v1_redacted)
     steps.register(ev.VOUCHER_GRANTED, 3, voucher_granted_v3)
+    steps.register(ev.VOUCHER_GRANTED, 4, voucher_granted_v4)
     for (event_type, version), role in ACTOR_ROLES.items():
         steps.register(event_type, version, _with_actor_id(role))
     return steps

@@ -16,6 +16,7 @@ from kernel.web.embedded import NEWEST_FIRST, head_schema, position_field
 from kernel.web.fields import EmailAddress, MultiLineText, SingleLineText, WebAddress, WholeMatch
 from kernel.web.paging import PageQuerySchema, SortKey, page_query
 from vouchers.domain.providers import DECISIONS, OWNERSHIPS
+from vouchers.i18n import offered_languages
 from vouchers.readmodels.projections import CITIZEN_VOUCHERS_ORDER, PAYMENTS_ORDER, PROVIDERS_ORDER
 
 DIGITS_AND_DASHES = WholeMatch(r"^[0-9+\- ]+$", error="Use digits (and - or +) only.")
@@ -58,6 +59,44 @@ def valid_personnummer(value: str, country: str | None = None) -> tuple[str, Any
     except NumberError as exc:
         raise ValidationError(f"Not a valid personnummer ({exc}).") from None
     return birth.strftime("%Y%m%d") + personnummer.compact(number)[-4:], birth
+
+
+class OfferedLanguage(validate.OneOf):
+    """One of the languages the deployment offers (its country's, the pages' own: sv and en,
+    or da and en), read when a value is checked and when the OpenAPI document is written,
+    not when the schema is declared."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return offered_languages(deployment_country())
+
+    @choices.setter
+    def choices(self, _: object) -> None:
+        pass
+
+    @property  # type: ignore[override]
+    def choices_text(self) -> str:
+        return ", ".join(self.choices)
+
+    @choices_text.setter
+    def choices_text(self, _: object) -> None:
+        pass
+
+
+def national_language() -> str:
+    """The deployment's national language (sv, da): a grant's emails' unless told otherwise."""
+    return offered_languages(deployment_country())[0]
+
+
+def offer_languages_in_openapi(spec: Any, country: str) -> None:
+    """The OpenAPI document's grant names the deployment's email languages: it is written
+    as the API's routes are registered, before the app knows its deployment."""
+    grant = spec.components.schemas.get("Grant")
+    if grant is not None:
+        grant["properties"]["language"]["enum"] = list(offered_languages(country))
 
 
 def signed_in_number(number: str | None) -> str | None:
@@ -141,7 +180,14 @@ class GrantSchema(Schema):
     category = SingleLineText(required=True, validate=validate.Length(max=50))
     personnummer = SingleLineText(required=True, validate=[validate.Length(max=20), DIGITS_AND_DASHES])
     email = EmailAddress(required=True, validate=validate.Length(max=254))
-    language = fields.String(load_default="sv", validate=validate.OneOf(["sv", "en"]))
+    language = fields.String(
+        load_default=national_language,
+        validate=OfferedLanguage(),
+        metadata={
+            "description": "The citizen's emails' language: one the deployment offers (a Swedish one "
+            "sv or en, a Danish one da or en); its national language if left out"
+        },
+    )
     units_per_period = fields.Integer(load_default=None, validate=validate.Range(min=1, max=744))
     valid_from = fields.Date(load_default=None)
     name = SingleLineText(
@@ -211,6 +257,7 @@ class YearQuerySchema(Schema):
 class TextSchema(Schema):
     sv = fields.String()
     en = fields.String()
+    da = fields.String()
 
 
 class CategoryOut(Schema):

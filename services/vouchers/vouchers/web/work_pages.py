@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from typing import Any
 
+from babel import Locale
 from flask import abort, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from stdnum.se import orgnr
@@ -43,7 +44,7 @@ from vouchers.readmodels.projections import (
     VOUCHER_STATUSES,
 )
 from vouchers.web.api import actor
-from vouchers.web.pages import deps, language, pages, refusal, units
+from vouchers.web.pages import deps, language, languages, pages, refusal, units
 from vouchers.web.schemas import (
     ApplicationSchema,
     DecisionSchema,
@@ -124,6 +125,13 @@ def refusal_errors(exc: Refused, field: str | None = None) -> dict[str, list[str
 # -- the voucher officer --------------------------------------------------------------------
 
 
+def email_languages() -> list[tuple[str, str]]:
+    """The languages a grant's emails may be written in (the deployment's, as its pages'
+    language switch offers them), each named in the page's language ("Dansk", "Engelsk")."""
+    names = Locale.parse(formats.locale_of(language())).languages
+    return [(code, names[code][:1].upper() + names[code][1:]) for code in languages()]
+
+
 def officer_page(  # type: ignore[no-untyped-def]
     status: int = 200,
     month: str | None = None,
@@ -163,6 +171,7 @@ def officer_page(  # type: ignore[no-untyped-def]
         pagers=lists.pagers,
         paging_error=lists.refused,
         grant=grant or {},
+        email_languages=email_languages(),
         errors=errors or {},
         error_in=error_in,
         new_grant_key=uuid.uuid4().hex,
