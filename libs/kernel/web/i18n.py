@@ -24,6 +24,13 @@ KERNEL_TRANSLATIONS = Path(__file__).parent / "translations"
 
 # the languages offered, by the deployment's country (config/case_types.yaml): the national one first
 LANGUAGES_BY_COUNTRY = {"SE": ("sv", "en"), "DK": ("da", "en")}
+# the money of the deployment's country, as its pages and emails write amounts (kernel.web.formats.amount)
+CURRENCY_BY_COUNTRY = {"SE": "SEK", "DK": "DKK"}
+
+
+def currency_of(country: str) -> str:
+    """The deployment's currency (ISO 4217): Danish kroner in Denmark, Swedish kronor else."""
+    return CURRENCY_BY_COUNTRY.get(country, CURRENCY_BY_COUNTRY["SE"])
 
 
 class Catalogues:

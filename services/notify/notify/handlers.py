@@ -142,7 +142,12 @@ def _queue_voucher_emails(
     providers = {provider_id: deps.providers.get(provider_id, session) for provider_id in named}
     audience_of = {template: who for who, template in VOUCHER_EMAILS[event.type]}
     emails = voucher_emails(
-        event, citizen, deps.settings.vouchers_public_url, deps.programme_names, providers
+        event,
+        citizen,
+        deps.settings.vouchers_public_url,
+        deps.programme_names,
+        providers,
+        deps.catalogue.country,
     )
     for email in emails:
         about = About(reference, event.type, audience_of[email.template], subject_id)

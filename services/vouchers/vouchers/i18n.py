@@ -13,8 +13,7 @@ LANGUAGES = ("sv", "en", "da")
 # an unknown language reads Swedish; a key a language lacks, its English text
 WORDS = Words(Path(__file__).parent, LANGUAGES, unknown="sv")
 LANGUAGE_NAMES = {"sv": "Svenska", "en": "English", "da": "Dansk"}
-# the money of the deployment's country, as the pages' |amount and kronor() write it
-CURRENCY_BY_COUNTRY = {"SE": "SEK", "DK": "DKK"}
+# the money of the deployment's country: kernel.web.i18n.currency_of (notify's emails' too)
 
 
 def offered_languages(country: str) -> tuple[str, ...]:

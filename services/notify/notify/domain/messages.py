@@ -17,7 +17,8 @@ from catalogue.casetypes import Catalogue
 from catalogue.decision_letter import DecisionLetter, decision_letter
 from catalogue.outcomes import OUTCOMES
 from kernel.eventsourcing.envelope import Envelope
-from kernel.web.i18n import LANGUAGES_BY_COUNTRY
+from kernel.web import formats
+from kernel.web.i18n import LANGUAGES_BY_COUNTRY, currency_of
 from notify.domain.access import CITIZEN, PROVIDER
 from notify.i18n import ByLanguage, has, t, written_in
 
@@ -72,7 +73,7 @@ APPLICANT_EMAILS = {
 # ... and to the municipality's staff named in the event
 STAFF_EMAILS = {"business_desk.deadline_warning_issued": "deadline_warning"}
 EMAILS = {**APPLICANT_EMAILS, **STAFF_EMAILS}
-VOUCHER_LANGUAGE = "sv"  # customer choice (LOV) is Swedish: providers hear of it in Swedish
+# a provider hears of customer choice in the deployment's national language (staff_language)
 
 
 def staff_language(country: str) -> str:
@@ -234,9 +235,20 @@ VOUCHER_EMAILS: dict[str, list[tuple[str, str]]] = {
 PROVIDER_NAMED_BY = {"provider_citizen_left": "previous_provider_id", "provider_approved": "provider_id"}
 
 
-def kronor(ore: int) -> str:
-    """Swedish style: 7 668,00 kr."""
-    return f"{ore / 100:,.2f}".replace(",", " ").replace(".", ",") + " kr"
+def kronor(ore: int, language: str = "sv", country: str = "SE") -> str:
+    """An amount in öre (øre) in the deployment's money as the email's language writes it
+    (kernel.web.formats): "7 668,00 kr", "7.668,00 kr.", "DKK7,668.00"."""
+    return formats.amount(ore / 100, language, currency_of(country))
+
+
+def voucher_formats(template: str, language: str, country: str = "SE") -> dict[str, Callable[[Any], str]]:
+    """What a vouchers email writes its amounts (`kronor`) and dates (`day`) with: in the
+    language it is written in, the deployment's money."""
+    written = written_in(template, language)
+    return {
+        "kronor": lambda ore: kronor(ore, written, country),
+        "day": lambda value: formats.day(value, written),
+    }
 
 
 def voucher_emails(
@@ -245,12 +257,14 @@ def voucher_emails(
     vouchers_url: str,
     programme_names: Mapping[str, Mapping[str, str]] | None = None,
     providers: Mapping[str, Mapping[str, Any] | None] | None = None,
+    country: str = "SE",
 ) -> list[Email]:
     """The emails a vouchers event makes: to the citizen (their address from the grant)
     and to the provider (its address travels in the event, or, for those PROVIDER_NAMED_BY
-    a field, is in `providers` by provider id; one not known there is not written to).
-    Providers read Swedish. `programme_names`: each programme's name by language
-    (catalogue.programmes). No email names the citizen: neither their personnummer nor any id."""
+    a field, is in `providers` by provider id; one not known there is not written to), who
+    reads the `country`'s national language (staff_language); amounts in the country's
+    money. `programme_names`: each programme's name by language (catalogue.programmes).
+    No email names the citizen: neither their personnummer nor any id."""
     emails = []
     data = event.data
     names = (programme_names or {}).get(data.get("programme", ""), {})
@@ -258,12 +272,12 @@ def voucher_emails(
         to = _address(who, template, data, citizen, providers or {})
         if to is None:
             continue
-        language = citizen["language"] if who == CITIZEN and citizen else VOUCHER_LANGUAGE
+        language = citizen["language"] if who == CITIZEN and citizen else staff_language(country)
         context = {
             "data": data,
             "programme_name": names.get(language, data.get("programme", "")),
             "vouchers_url": vouchers_url,
-            "kronor": kronor,
+            **voucher_formats(template, language, country),
             "provider": (providers or {}).get(data.get(PROVIDER_NAMED_BY.get(template, ""), "")) or {},
             "last_day": _day_before(data.get("effective_from")),
         }

@@ -191,6 +191,8 @@ def test_citizens_and_providers_hear_of_grants_choices_switches_and_payments_onc
             data["personal"]["email"] = citizen
         if "provider_email" in data:
             data["provider_email"] = provider
+        if event_type == "vouchers.voucher_granted":
+            data["language"] = "sv"  # a Swedish deployment's citizen (the golden grant's is Danish)
         return wire(raw)
 
     granted = voucher_event("vouchers.voucher_granted")
@@ -208,7 +210,7 @@ def test_citizens_and_providers_hear_of_grants_choices_switches_and_payments_onc
     to_provider = [m["subject"] for m in mails_to(infra.mail_url, provider)]
     assert to_citizen == ["Du har beviljats Hemtjänst", "Ditt byte av utförare är registrerat"]
     assert [s.split(" ")[0] for s in to_provider] == ["Ny", "Ny", "Utbetalning"]
-    assert to_provider[2] == "Utbetalning 2026-10: 7 668,00 kr (Hemtjänst)"
+    assert to_provider[2].replace("\xa0", " ") == "Utbetalning 2026-10: 7 668,00 kr (Hemtjänst)"
 
     # nobody may read a citizen's or a provider's letter: once sent, only that it went is kept
     db = outbox._mails.database

@@ -14,7 +14,14 @@ import pytest
 from catalogue import casetypes
 from kernel.eventsourcing.contracts import golden_example
 from kernel.platform.settings import REPO_ROOT
-from notify.domain.messages import EMAILS, VOUCHER_EMAILS, decision_letter_of, html_body, kronor, render
+from notify.domain.messages import (
+    EMAILS,
+    VOUCHER_EMAILS,
+    decision_letter_of,
+    html_body,
+    render,
+    voucher_formats,
+)
 
 FIXTURES = Path(__file__).with_name("emails_as_rendered.json")
 LANGUAGES = ("sv", "en", "da", "fi")  # fi: a language notify has no words in
@@ -68,7 +75,7 @@ def cases() -> dict[str, tuple[str, str, dict[str, Any]]]:
                         "desk_url": "http://desk.example",
                         "vouchers_url": "http://vouchers.example",
                         "programme_name": "Hemtjänst",
-                        "kronor": kronor,
+                        **voucher_formats(template, language),  # a Swedish deployment's kronor
                         # the provider an event names by id (notify.readmodels.providers)
                         "provider": {"name": "Kommunens hemtjänst", "email": "hemtjanst@kommun.example.se"},
                         "last_day": "2026-11-30",  # the day before a switch takes effect

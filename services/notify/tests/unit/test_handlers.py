@@ -80,6 +80,20 @@ def test_fakes_given_need_the_personal_data_they_seal_with():
         bootstrap(NotifySettings.from_env(), **fakes)
 
 
+@pytest.fixture
+def danish_deps(monkeypatch) -> Deps:
+    from kernel.platform.settings import REPO_ROOT
+
+    monkeypatch.setenv("CASE_TYPES_FILE", str(REPO_ROOT / "config" / "case_types.dk.yaml"))
+    personal = PersonalData(InMemoryKeyVault())
+    return bootstrap(
+        NotifySettings.from_env(),
+        personal=personal,
+        recipients=InMemoryRecipients(personal),
+        outbox=InMemoryOutbox(personal),
+    )
+
+
 def golden(event_type: str, **data: object) -> Envelope:
     raw = golden_example(event_type)
     raw["event_id"] = str(uuid.uuid4())
@@ -150,3 +164,26 @@ def test_an_approved_provider_hears_of_it_but_not_of_an_approval_long_past(deps)
     )
     handle(deps, old)  # read again from the topic's start after a deployment: no news
     assert len(sent(deps, "vouchers.provider_approved")) == 1
+
+
+def test_a_danish_citizen_hears_of_their_voucher_in_danish_with_danish_kroner_and_dates(danish_deps):
+    granted = golden("vouchers.voucher_granted")  # v4: its language da
+    assert granted.schema_version == 4 and granted.data["language"] == "da"
+    handle(danish_deps, granted)
+    [letter] = danish_deps.outbox.letters()
+    assert letter["to"] == "karen@hjem.example.dk" and letter["subject"] == "Du har fået bevilget Hjemmehjælp"
+    body = letter["body"].replace("\xa0", " ")
+    assert "1. nov. 2026" in body and "31. okt. 2027" in body and "2026-11-01" not in body
+    assert "8.520,00 kr." in body and "8 520" not in body
+
+
+def test_a_provider_hears_of_a_payment_in_the_deployments_language_and_money(deps, danish_deps):
+    payment = golden("vouchers.payment_made")
+    handle(danish_deps, payment)
+    [danish] = danish_deps.outbox.letters()
+    text = danish["body"].replace("\xa0", " ")
+    assert "Med venlig hilsen" in text and "7.668,00 kr." in text and "31. okt. 2026" in text
+    handle(deps, payment)  # a Swedish deployment's provider: Swedish, in kronor
+    [swedish] = deps.outbox.letters()
+    text = swedish["body"].replace("\xa0", " ")
+    assert "Med vänlig hälsning" in text and "7 668,00 kr" in text and "31 okt. 2026" in text

@@ -232,6 +232,7 @@ def test_links_and_addresses_in_interpolated_text_are_not_clickable_but_the_syst
             "programme_name": "Hemtjänst",
             "vouchers_url": "https://kommun.example",
             "kronor": str,
+            "day": str,
         },
     )
     text = subject + body

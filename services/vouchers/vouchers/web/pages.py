@@ -13,7 +13,7 @@ from kernel.web import formats
 from kernel.web.auth import current_principal
 from kernel.web.embedded import NEWEST_FIRST, newest_first
 from kernel.web.fields import without_control
-from kernel.web.i18n import best_language, bind_formats, kernel_text
+from kernel.web.i18n import best_language, bind_formats, currency_of, kernel_text
 from kernel.web.paging import Page, PageRequest, page_or_first, pager_links
 from kernel.web.signin import session_principal, signed_in
 from vouchers import handlers
@@ -21,7 +21,7 @@ from vouchers.bootstrap import Deps
 from vouchers.domain import Refused
 from vouchers.domain.voucher_state import Tenure, Voucher
 from vouchers.domain.vouchers import CITIZEN
-from vouchers.i18n import CURRENCY_BY_COUNTRY, LANGUAGE_NAMES, WORDS, offered_languages, t
+from vouchers.i18n import LANGUAGE_NAMES, WORDS, offered_languages, t
 from vouchers.readmodels.projections import CITIZEN_VOUCHERS_ORDER
 from vouchers.web.api import PUBLIC_PROVIDER_FIELDS
 from vouchers.web.schemas import signed_in_number
@@ -45,7 +45,7 @@ def language() -> str:
 
 
 def currency() -> str:
-    return CURRENCY_BY_COUNTRY.get(deps().country, "SEK")
+    return currency_of(deps().country)
 
 
 def kronor(ore: int | None) -> str:
