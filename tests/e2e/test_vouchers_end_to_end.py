@@ -371,3 +371,27 @@ def test_a_provider_applies_to_another_programme_from_its_page(stack, browser): 
     assert card.locator("form").count() == 0  # no second apply button
     assert_accessible(pelle)
     pelle.context.close()
+
+
+def test_the_grant_form_offers_the_deployments_email_languages_and_refuses_another(stack, browser):  # noqa: F811
+    """A Swedish deployment's grant form offers Swedish and English emails, named in the
+    page's language; a language it does not offer (Danish, sent by a tampered form) is
+    refused at its field and in the summary, in the page's language, what was typed kept."""
+    vouchers = stack.url("vouchers")
+    vera = sign_in(browser, f"{vouchers}/officer?lang=en", "vera.officer")
+    select = vera.locator("#grant select[name=language]")
+    assert [o.inner_text() for o in select.locator("option").all()] == ["Swedish", "English"]
+    vera.locator("#grant select[name=programme_category]").select_option("kulturpeng/music")
+    vera.locator("#personnummer").fill("20120315-2002")
+    vera.locator("#email").fill("cilla@example.se")
+    select.evaluate("s => { s.add(new Option('Dansk', 'da')); s.value = 'da'; }")
+    vera.locator("#grant button[type=submit]").click()
+    summary = vera.locator("#grant .error-summary")
+    assert summary.is_visible()
+    assert [a.get_attribute("href") for a in summary.locator("a").all()] == ["#language"]
+    assert vera.locator("#language-error").inner_text() == "Choose one of the options."
+    assert vera.locator("#language").get_attribute("aria-invalid") == "true"
+    assert vera.locator("#email").input_value() == "cilla@example.se"
+    vera.goto(f"{vouchers}/officer?lang=sv")
+    options = vera.locator("#grant select[name=language] option").all()
+    assert [o.inner_text() for o in options] == ["Svenska", "Engelska"]
