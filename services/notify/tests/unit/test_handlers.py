@@ -124,7 +124,7 @@ def test_the_provider_a_citizen_leaves_hears_from_which_day_at_its_application_s
         "provider_citizen_left": "hemtjanst@kommun.example.se",
     }
     left = letters["provider_citizen_left"]
-    assert "från och med 2026-12-01" in left["body"] and "till och med 2026-11-30" in left["body"]
+    assert "från och med 1 dec. 2026" in left["body"] and "till och med 30 nov. 2026" in left["body"]
     assert not UUID.search(left["subject"] + left["body"]) and "194001019999" not in left["body"]
 
 
@@ -167,8 +167,9 @@ def test_an_approved_provider_hears_of_it_but_not_of_an_approval_long_past(deps)
 
 
 def test_a_danish_citizen_hears_of_their_voucher_in_danish_with_danish_kroner_and_dates(danish_deps):
-    granted = golden("vouchers.voucher_granted")  # v4: its language da
-    assert granted.schema_version == 4 and granted.data["language"] == "da"
+    personal = {"personnummer": "194001019999", "email": "karen@hjem.example.dk", "name": "Karen Holm"}
+    granted = golden("vouchers.voucher_granted", language="da", personal=personal)  # v5: da allowed
+    assert granted.schema_version == 5
     handle(danish_deps, granted)
     [letter] = danish_deps.outbox.letters()
     assert letter["to"] == "karen@hjem.example.dk" and letter["subject"] == "Du har fået bevilget Hjemmehjælp"

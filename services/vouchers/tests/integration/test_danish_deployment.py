@@ -180,7 +180,7 @@ def test_a_danish_deployment_offers_its_own_languages_for_the_citizens_emails(
     assert granted.status_code == 302
     [voucher] = deps.read.vouchers_of_programme("kulturpeng")
     [event] = deps.store.load(stream_id_for(voucher["_id"]))[:1]
-    assert event.schema_version == 4 and event.data["language"] == "da"
+    assert event.schema_version == 5 and event.data["language"] == "da"
     contracts.validate_personal(event)
     contracts.validate(deps.personal.seal_event(event))
 

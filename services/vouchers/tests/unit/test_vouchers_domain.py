@@ -122,7 +122,7 @@ def test_a_voucher_granted_in_v1_is_read_with_its_keyed_hash_cut_to_the_bucket()
         VERA,
         TODAY,
     )
-    assert granted.schema_version == 4 and "citizen_key" not in granted.data
+    assert granted.schema_version == 5 and "citizen_key" not in granted.data
     assert granted.data["granted_by_id"] == VERA.id
     full = hmac.new(SECRET, b"201203152002", hashlib.sha256).hexdigest()  # what v1 carried
     v1 = {k: v for k, v in granted.data.items() if k not in ("citizen_bucket", "granted_by_id")}
@@ -131,7 +131,7 @@ def test_a_voucher_granted_in_v1_is_read_with_its_keyed_hash_cut_to_the_bucket()
     )
     read = upcasters().upcast(old)
     # the officer of an old grant is known by name only: an id that says so, and matches nobody
-    assert read.schema_version == 4
+    assert read.schema_version == 5
     assert read.data == {**granted.data, "granted_by_id": f"legacy:{VERA.name}"}
     # erasing the citizen rewrites the stored v1 grant to hold no more than v2 does
     redacted = upcasters().redacted(ev.VOUCHER_GRANTED, 1, old.data)
@@ -152,7 +152,7 @@ def test_the_citizens_name_is_sealed_with_the_grant_when_the_officer_gives_it():
     # a v3 grant (before names) is read as v4, as it was
     [v3] = envelopes("voucher-x", 1, [NewEvent(ev.VOUCHER_GRANTED, unnamed.data, schema_version=3)])
     read = upcasters().upcast(v3)
-    assert read.schema_version == 4 and read.data == unnamed.data
+    assert read.schema_version == 5 and read.data == unnamed.data
 
 
 def test_with_a_default_provider_the_voucher_is_served_until_the_citizen_chooses():

@@ -121,7 +121,7 @@ def grant_voucher(
                     **({"name": command.name.strip()} if command.name.strip() else {}),
                 },
             },
-            schema_version=4,
+            schema_version=5,
         )
     ]
     if default_provider is not None and default_provider.offers(category.id):
