@@ -40,6 +40,7 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from kernel.eventsourcing.envelope import Envelope
 
 SEAL_PREFIX = "v1."
+SEAL_BYTES_PREFIX = b"kb1"
 # Events of this kind announce that a subject's key was destroyed.
 ERASURE_EVENT_SUFFIX = ".personal_data_erased"
 MASTER_KEY_ENV = "DATA_MASTER_KEY"
@@ -300,6 +301,23 @@ class PersonalData:
         raw = _unb64(sealed.removeprefix(SEAL_PREFIX))
         plain = AESGCM(key).decrypt(raw[:12], raw[12:], subject_id.encode())
         return json.loads(plain)
+
+    def seal_bytes(self, subject_id: str, data: bytes) -> bytes:
+        """Raw bytes (a file's content) sealed with the subject's key, as bytes: the nonce
+        and the ciphertext after a version prefix, no base64 (a file of megabytes)."""
+        key = self.vault.key_for_writing(subject_id)
+        nonce = os.urandom(12)
+        return SEAL_BYTES_PREFIX + nonce + AESGCM(key).encrypt(nonce, data, subject_id.encode())
+
+    def open_bytes(self, subject_id: str, sealed: bytes) -> bytes | None:
+        """The bytes seal_bytes sealed, or None once the subject was erased."""
+        key = self._key(subject_id)
+        if key is None:
+            return None
+        if not sealed.startswith(SEAL_BYTES_PREFIX):
+            raise ValueError("not sealed by seal_bytes")
+        raw = sealed[len(SEAL_BYTES_PREFIX) :]
+        return AESGCM(key).decrypt(raw[:12], raw[12:], subject_id.encode())
 
     def subject_hash(self, subject_id: str, value: str) -> str | None:
         """A keyed hash of one of the subject's values (to find or match them by it), keyed

@@ -4,6 +4,13 @@ by the file's own first bytes (and its name agreeing), the size limited, scanned
 when a scanner is configured; kept in MongoDB GridFS, each file under the id of what owns it
 (an inquiry, a case), so a file asked for under another owner's id is not found.
 
+Each file is sealed with its data subject's key (kernel.privacy.personal, the applicant's):
+its content, its name and its sha256, so erasing the subject leaves nothing readable of it
+even in MongoDB's oplog; GridFS's own `filename` is a neutral word. In clear stay what
+queries need: the owner's and the subject's ids, the content type, the size, the scan's
+result. A file of an erased subject reads as gone (None). Files stored in clear before
+sealing (no `metadata.sealed`) are read as they are.
+
 A refusal is `Rejected` with a message key (`attachment.type`, `attachment.too_large`, ...):
 each service says it in the page's language from its own catalogue."""
 
@@ -19,9 +26,11 @@ from typing import Any, Protocol
 import gridfs
 from bson import ObjectId
 from bson.errors import InvalidId
+from gridfs.errors import NoFile
 from pymongo.client_session import ClientSession
 from pymongo.database import Database
 
+from kernel.privacy.personal import InMemoryKeyVault, PersonalData
 from kernel.web.fields import SINGLE_LINE_FORBIDDEN, without_control
 
 log = logging.getLogger(__name__)
@@ -148,50 +157,102 @@ def check(uploads: list[Upload], max_bytes: int, scanner: Scanner, max_files: in
     return checked
 
 
-class FileStore:
-    """Checked files in a GridFS bucket, each under its owner's id (`metadata.<owner_key>`)."""
+# GridFS's `filename` of a sealed file: the real name is in the sealed part
+NEUTRAL_NAME = "file"
 
-    def __init__(self, db: Database, bucket_name: str, owner_key: str) -> None:
+
+class _Sealing:
+    """How a file's description and content are sealed and opened, for both stores."""
+
+    def __init__(self, owner_key: str, personal: PersonalData) -> None:
+        self._owner_key = owner_key
+        self._personal = personal
+
+    def metadata(
+        self, owner_id: str, subject_id: str, file: Checked, extra: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {
+            self._owner_key: owner_id,
+            "subject_id": subject_id,
+            "sealed": True,
+            "personal": self._personal.seal(subject_id, {"filename": file.filename, "sha256": file.sha256}),
+            "content_type": file.content_type,
+            "size": len(file.data),
+            "scan": file.scan,
+            **extra,
+        }
+
+    def content(self, subject_id: str, file: Checked) -> bytes:
+        return self._personal.seal_bytes(subject_id, file.data)
+
+    def opened(self, doc: dict[str, Any] | None) -> dict[str, Any] | None:
+        """The file's description as it was sent (its name, length and sha256), None once
+        its subject was erased; a file stored in clear before sealing as it is."""
+        if doc is None or not doc.get("metadata", {}).get("sealed"):
+            return doc
+        meta = dict(doc["metadata"])
+        personal = self._personal.open(meta["subject_id"], meta.pop("personal"))
+        if personal is None:
+            return None
+        meta["sha256"] = personal["sha256"]
+        return {**doc, "filename": personal["filename"], "length": meta["size"], "metadata": meta}
+
+    def opened_content(self, doc: dict[str, Any], stored: bytes) -> bytes | None:
+        if not doc["metadata"].get("sealed"):
+            return stored
+        return self._personal.open_bytes(doc["metadata"]["subject_id"], stored)
+
+
+class FileStore:
+    """Checked files in a GridFS bucket, each under its owner's id (`metadata.<owner_key>`),
+    sealed with its data subject's key (`put(..., subject_id=...)`)."""
+
+    def __init__(self, db: Database, bucket_name: str, owner_key: str, personal: PersonalData) -> None:
         self._bucket = gridfs.GridFSBucket(db, bucket_name=bucket_name)
         self._files = db[f"{bucket_name}.files"]
         self._chunks = db[f"{bucket_name}.chunks"]
         self._owner_key = owner_key
+        self._sealing = _Sealing(owner_key, personal)
 
-    def put(self, owner_id: str, file: Checked, **metadata: Any) -> str:
+    def put(self, owner_id: str, file: Checked, *, subject_id: str, **metadata: Any) -> str:
+        """Store the file sealed with the key of `subject_id` (the person it is about: the
+        inquiry's or the case's subject); erasing that subject makes it unreadable."""
         file_id = self._bucket.upload_from_stream(
-            file.filename,
-            file.data,
-            metadata={
-                self._owner_key: owner_id,
-                "content_type": file.content_type,
-                "sha256": file.sha256,
-                "scan": file.scan,
-                **metadata,
-            },
+            NEUTRAL_NAME,
+            self._sealing.content(subject_id, file),
+            metadata=self._sealing.metadata(owner_id, subject_id, file, metadata),
         )
         return str(file_id)
 
     def get(self, owner_id: str, file_id: str, **metadata: Any) -> tuple[dict[str, Any], bytes] | None:
         """The file's description and content, if it belongs to that owner (and has the
-        metadata given)."""
+        metadata given); None for an erased subject's file."""
         try:
             oid = ObjectId(file_id)
         except (InvalidId, TypeError):
             return None
         query = {"_id": oid, f"metadata.{self._owner_key}": owner_id}
         query.update({f"metadata.{key}": value for key, value in metadata.items()})
-        doc = self._files.find_one(query)
-        if doc is None:
+        stored = self._files.find_one(query)
+        doc = self._sealing.opened(stored)
+        if stored is None or doc is None:
             return None
-        return doc, self._bucket.open_download_stream(oid).read()
+        try:
+            data = self._sealing.opened_content(stored, self._bucket.open_download_stream(oid).read())
+        except NoFile:  # erased meanwhile
+            return None
+        return None if data is None else (doc, data)
 
     def describe(self, owner_id: str, file_id: str) -> dict[str, Any] | None:
-        """The file's description (no content), if it belongs to that owner."""
+        """The file's description (no content), if it belongs to that owner; None for an
+        erased subject's file."""
         try:
             oid = ObjectId(file_id)
         except (InvalidId, TypeError):
             return None
-        return self._files.find_one({"_id": oid, f"metadata.{self._owner_key}": owner_id})
+        return self._sealing.opened(
+            self._files.find_one({"_id": oid, f"metadata.{self._owner_key}": owner_id})
+        )
 
     def mark(self, file_ids: list[str], **metadata: Any) -> None:
         """Set metadata on stored files (a pending upload become part of a record)."""
@@ -222,17 +283,23 @@ class FileStore:
 
 
 class MemoryFileStore:
-    """FileStore's fake for unit tests: the same calls, in a dict."""
+    """FileStore's fake for unit tests: the same calls, in a dict, sealed the same way
+    (`files` holds what FileStore would write)."""
 
-    def __init__(self, owner_key: str) -> None:
+    def __init__(self, owner_key: str, personal: PersonalData | None = None) -> None:
         self._owner_key = owner_key
+        self.personal = personal or PersonalData(InMemoryKeyVault())
+        self._sealing = _Sealing(owner_key, self.personal)
         self.files: dict[str, tuple[dict[str, Any], bytes]] = {}
 
-    def put(self, owner_id: str, file: Checked, **metadata: Any) -> str:
+    def put(self, owner_id: str, file: Checked, *, subject_id: str, **metadata: Any) -> str:
         file_id = str(ObjectId())
-        meta = {self._owner_key: owner_id, "content_type": file.content_type, "sha256": file.sha256}
-        doc = {"_id": file_id, "filename": file.filename, "length": len(file.data)}
-        self.files[file_id] = ({**doc, "metadata": {**meta, "scan": file.scan, **metadata}}, file.data)
+        sealed = self._sealing.content(subject_id, file)
+        meta = self._sealing.metadata(owner_id, subject_id, file, metadata)
+        self.files[file_id] = (
+            {"_id": file_id, "filename": NEUTRAL_NAME, "length": len(sealed), "metadata": meta},
+            sealed,
+        )
         return file_id
 
     def get(self, owner_id: str, file_id: str, **metadata: Any) -> tuple[dict[str, Any], bytes] | None:
@@ -241,11 +308,15 @@ class MemoryFileStore:
             return None
         if any(found[0]["metadata"].get(key) != value for key, value in metadata.items()):
             return None
-        return found
+        doc = self._sealing.opened(found[0])
+        data = self._sealing.opened_content(found[0], found[1]) if doc is not None else None
+        return None if doc is None or data is None else (doc, data)
 
     def describe(self, owner_id: str, file_id: str) -> dict[str, Any] | None:
-        found = self.get(owner_id, file_id)
-        return found[0] if found else None
+        found = self.files.get(file_id)
+        if found is None or found[0]["metadata"][self._owner_key] != owner_id:
+            return None
+        return self._sealing.opened(found[0])
 
     def mark(self, file_ids: list[str], **metadata: Any) -> None:
         for file_id in file_ids:

@@ -83,7 +83,7 @@ def bootstrap(
         audit.ensure_schema()
         satisfaction = satisfaction or Satisfaction(db)
         satisfaction.ensure_schema()
-        documents = documents or FileStore(db, "documents", "case_id")
+        documents = documents or FileStore(db, "documents", "case_id", personal)
         ping = store_ping(db)  # the client this wiring made
     elif cases is None:
         raise TypeError("a store given needs the case view its hook keeps")

@@ -79,7 +79,7 @@ def bootstrap(
         if sign_in_links is None:
             sign_in_links = SignInLinks(db, personal)
             sign_in_links.ensure_schema()
-        attachments = attachments or AttachmentStore(db)
+        attachments = attachments or AttachmentStore(db, personal)
         ping = store_ping(db)  # the client this wiring made
     elif tracking is None:
         raise TypeError("a store given needs the tracking view its hook keeps")

@@ -174,7 +174,7 @@ def _with_files(
     checked = attachments.check(uploads, deps.settings.attachment_max_bytes, deps.scanner)
     described = [
         {
-            "attachment_id": deps.attachments.put(doc["_id"], file),
+            "attachment_id": deps.attachments.put(doc["_id"], file, subject_id=doc["subject_id"]),
             "filename": file.filename,
             "content_type": file.content_type,
             "size": len(file.data),

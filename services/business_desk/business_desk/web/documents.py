@@ -34,10 +34,19 @@ def checked(d: Deps, uploads: list[Upload], already: int = 0) -> list[Checked]:
 
 
 def store(d: Deps, case_id: str, files: list[Checked], uploaded_by: str) -> list[dict[str, Any]]:
-    """Each file kept as a pending upload of the case; their descriptions for the event."""
+    """Each file kept as a pending upload of the case, sealed with the key of the case's
+    data subject (the applicant); their descriptions for the event."""
     assert d.documents is not None, "documents need the service's database"
+    if not files:
+        return []
+    case = d.cases.get(case_id)
+    assert case is not None, f"no case {case_id}"
     return [
-        file.described(d.documents.put(case_id, file, state=PENDING, uploaded_by=uploaded_by))
+        file.described(
+            d.documents.put(
+                case_id, file, subject_id=case["subject_id"], state=PENDING, uploaded_by=uploaded_by
+            )
+        )
         for file in files
     ]
 

@@ -5,11 +5,9 @@ applicant use too."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
 from pymongo.database import Database
 
+from kernel.privacy.personal import PersonalData
 from kernel.web.uploads import (
     KINDS,
     MAX_NAME_CHARS,
@@ -48,16 +46,8 @@ def check(uploads: list[Upload], max_bytes: int, scanner: Scanner) -> list[Check
     return check_files(uploads, max_bytes, scanner, MAX_FILES)
 
 
-# the name every file is stored under (AttachmentStore.put)
-STORED_NAME = "attachment"
-
-
 class AttachmentStore(FileStore):
-    def __init__(self, db: Database) -> None:
-        super().__init__(db, "attachments", "inquiry_id")
+    """An inquiry's files, sealed with its contact's key (`put(..., subject_id=...)`)."""
 
-    def put(self, owner_id: str, file: Checked, **metadata: Any) -> str:
-        """Stores the file under a name that says nothing: the applicant's own name for it
-        may name a person, and a name written in clear here would outlive the erasure in
-        the database's replication log. Its name travels sealed, in the event naming it."""
-        return super().put(owner_id, replace(file, filename=STORED_NAME), **metadata)
+    def __init__(self, db: Database, personal: PersonalData) -> None:
+        super().__init__(db, "attachments", "inquiry_id", personal)
