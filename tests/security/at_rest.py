@@ -4,6 +4,7 @@ test_<service>_keeps_nothing_readable tests."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -63,3 +64,16 @@ def erase_now(stack: Stack) -> None:
         timeout=60,
     )
     assert erased.returncode == 0, erased.stderr.decode()
+
+
+def file_values(run: str, label: str, name: str) -> tuple[dict[str, str], bytes]:
+    """A PDF of the applicant's story, unique to the run: the values the audit must not find
+    of it once erased (its name, a marker inside its content, its sha256) and its bytes."""
+    marker = f"{label.upper().replace(' ', '-')}-MARKER-{run}"
+    content = b"%PDF-1.4\n% " + marker.encode() + b"\n%%EOF\n"
+    values = {
+        f"{label} name": name,
+        f"{label} content marker": marker,
+        f"{label} sha256": hashlib.sha256(content).hexdigest(),
+    }
+    return values, content

@@ -2,7 +2,10 @@
 whole story runs through intake, business_desk and notify, the real retention job erases
 them on the day it is due, and then the erasure audit finds none of their values
 anywhere, in clear or as any hash the system computes: not on the store (every
-database, the oplog included), not on any Kafka topic, not in the processes' logs."""
+database, the oplog included), not on any Kafka topic, not in the processes' logs. Their
+files too: the document the handler sends them with the completion request (on the case
+page) and the file they answer with (on the tracking page), each by its name, a marker
+inside its content and its sha256 (GridFS keeps them sealed with the applicant's key)."""
 
 from __future__ import annotations
 
@@ -15,13 +18,21 @@ import requests
 
 from conftest import Tokens, csrf_token
 from devstack.stack import Stack
+from tests.e2e.browser import browser  # noqa: F401 - a pytest fixture
 from tests.e2e.conftest import case_by_reference, first_match, mails_to, wait_for
+from tests.e2e.test_pages_in_a_browser import sign_in
+from tests.security.at_rest import file_values
 from tests.security.audited_stack import Jobs, api, audited_clean
 
 pytestmark = pytest.mark.e2e
 
 
-def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: Stack, own_tokens: Tokens):
+def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(
+    own_stack: Stack,
+    own_tokens: Tokens,
+    browser,  # noqa: F811
+    tmp_path,
+):
     stack, tokens = own_stack, own_tokens
     assert stack.infra is not None
     run = uuid.uuid4().hex[:8]
@@ -42,10 +53,13 @@ def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: S
         "further document name": f"brandskyddsintyg-{run}.pdf",
         "survey comment": f"Tack Sara, snabbt och vänligt bemötande {run}!",
     }
+    document, document_content = file_values(run, "document", f"Blankett till Ingrid {run}.pdf")
+    answer_file, answer_content = file_values(run, "answer file", f"Planritning Raderasdotter {run}.pdf")
+    values.update(document | answer_file)
 
     # Submitted on the web form, with a receipt and a tracking link.
-    browser = requests.Session()
-    form = csrf_token(browser.get(f"{intake}/", timeout=10).text)
+    portal = requests.Session()
+    form = csrf_token(portal.get(f"{intake}/", timeout=10).text)
     inquiry = {
         "organisation_number": "556703-7485",
         "company": values["company"],
@@ -57,7 +71,7 @@ def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: S
         "language": "sv",
         "csrf_token": form,
     }
-    receipt = browser.post(f"{intake}/", data=inquiry, timeout=10)
+    receipt = portal.post(f"{intake}/", data=inquiry, timeout=10)
     assert receipt.status_code == 201, receipt.text
     reference = re.search(r'id="reference">([^<]+)<', receipt.text).group(1)  # type: ignore[union-attr]
     tracking_url = re.search(r'id="tracking-link" href="([^"]+)"', receipt.text).group(1)  # type: ignore[union-attr]
@@ -71,19 +85,27 @@ def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: S
 
     # Claimed, completion requested and answered on the tracking page, extended, decided.
     assert handler("POST", f"{case_path}/claim").status_code == 200
-    asked = handler("POST", f"{case_path}/completion-request", json={"message": values["completion request"]})
-    assert asked.status_code == 200, asked.text
+    # the completion request on the case page, with a document for the applicant
+    desk_page = sign_in(browser, f"{desk}/cases/{case['id']}?lang=sv", "sara.handler")  # type: ignore[index]
+    chosen = tmp_path / values["document name"]
+    chosen.write_bytes(document_content)
+    desk_page.fill("#message", values["completion request"])
+    desk_page.set_input_files("#completion-documents", str(chosen))
+    desk_page.click("#completion-documents ~ button[type=submit]")
+    desk_page.locator("ul.attachments a", has_text=values["document name"]).wait_for()
+    desk_page.context.close()
     page = wait_for(
         lambda: first_match(
-            lambda: browser.get(tracking_url, timeout=10).text,
+            lambda: portal.get(tracking_url, timeout=10).text,
             lambda text: values["completion request"] in text,
         ),
         20,
         "the request on the tracking page",
     )
-    answered = browser.post(
+    answered = portal.post(
         f"{tracking_url.split('?')[0]}/answer",
         data={"answer": values["answer"], "csrf_token": csrf_token(page)},  # type: ignore[arg-type]
+        files={"files": (values["answer file name"], answer_content, "application/pdf")},
         timeout=10,
     )
     assert answered.status_code == 200, answered.text
@@ -92,9 +114,10 @@ def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(own_stack: S
         20,
         "the answer on the case",
     )
+    assert values["document name"] in portal.get(tracking_url, timeout=10).text  # the applicant sees it
     # ...and, after the answer, a further document with a note, on the tracking page
-    page = browser.get(tracking_url, timeout=10).text
-    sent = browser.post(
+    page = portal.get(tracking_url, timeout=10).text
+    sent = portal.post(
         f"{tracking_url.split('?')[0]}/document",
         data={"document_note": values["further document note"], "csrf_token": csrf_token(page)},
         files={"document_files": (values["further document name"], b"%PDF-1.4\n%%EOF\n", "application/pdf")},

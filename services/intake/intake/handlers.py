@@ -159,7 +159,7 @@ def attachment_name(doc: dict[str, Any], attachment_id: str) -> str:
         for file in sent.get("files") or []:
             if file.get("attachment_id") == attachment_id and file.get("filename"):
                 return str(file["filename"])
-    return attachments.STORED_NAME
+    return "file"
 
 
 def _with_files(
