@@ -148,13 +148,13 @@ def test_nothing_of_an_applicant_is_left_after_their_case_is_erased(
     assert handler("POST", f"{case_path}/close", json={"reason": "Klart."}).status_code == 200
     page = wait_for(
         lambda: first_match(
-            lambda: browser.get(tracking_url, timeout=10).text, lambda text: 'id="survey-form"' in text
+            lambda: portal.get(tracking_url, timeout=10).text, lambda text: 'id="survey-form"' in text
         ),
         20,
         "the survey on the tracking page",
     )
     scores = {"overall": "9", "expectations": "8", "ideal": "8"}
-    surveyed = browser.post(
+    surveyed = portal.post(
         f"{tracking_url.split('?')[0]}/survey",
         data={**scores, "survey_comment": values["survey comment"], "csrf_token": csrf_token(page)},  # type: ignore[arg-type]
         timeout=10,

@@ -3,7 +3,8 @@ events, same transaction) and by the consumer (case events from business_desk).
 
 At rest, what names or was written by the applicant (company, organisation number,
 contact details, the description, the answers and further documents with their files'
-names, the completion request, the decision's answer, delay reasons) is sealed
+names, the completion request, the decision's answer, delay reasons, the municipality's
+documents' names and sha256) is sealed
 with the contact's own data key (kernel.privacy.personal), so destroying the key makes every copy
 unreadable: the document, each earlier write of it in the store's replication log, and
 every backup. In clear stay the dates, statuses and two 3-hex-digit lookup buckets (of
@@ -47,6 +48,8 @@ def _personal_values(doc: dict[str, Any]) -> dict[str, Any]:
         "contact_phone": doc.get("contact_phone"),
         "description": doc.get("description"),
         "answers": [[a.get("text"), a.get("files") or []] for a in doc.get("answers", [])],
+        # the municipality's documents for the applicant: their names and sha256 name them
+        "documents": doc.get("documents", []),
     }
 
 
@@ -126,6 +129,8 @@ class TrackingReadModel:
         ]
         if doc.get("decision"):
             doc["decision"] = {**doc["decision"], "answer": values.get("answer")}
+        # sealed since the files are; a document kept before in clear is read as it is
+        doc["documents"] = values["documents"] if "documents" in values else doc.get("documents", [])
         reasons = values.get("delays") or []
         doc["delays"] = [
             {**d, "reason": reasons[i] if i < len(reasons) else None}

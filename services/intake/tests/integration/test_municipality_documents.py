@@ -95,3 +95,12 @@ def test_erasure_takes_the_documents_off_the_case(app):
     deps = app.extensions["intake.deps"]
     deps.tracking.apply([Envelope.from_dict(erased)], None)
     assert deps.tracking.by_id(inquiry_id).get("documents") == []
+
+
+def test_the_documents_names_and_sha256_are_sealed_in_the_stored_tracking_document(app):
+    inquiry_id, token = case_with(app, "business_desk.completion_requested")
+    described = golden_example("business_desk.completion_requested")["data"]["personal"]["documents"][0]
+    stored = app.extensions["intake.deps"].tracking._collection.find_one({"_id": inquiry_id})
+    assert described["filename"] not in repr(stored) and described["sha256"] not in repr(stored)
+    page = app.test_client().get(f"/track/{token}?lang=sv").get_data(as_text=True)
+    assert described["filename"] in page  # opened for the page
