@@ -29,7 +29,11 @@ def _detail(doc: dict[str, Any]) -> dict[str, Any]:
         "closed": (doc.get("closed") or {}).get("reason"),
         "delays": [n.get("reason") for n in doc["delay_notices"]],
         "notes": [n.get("note") for n in doc["notes"]],
-        "history": [[h.get("detail"), h.get("attachments") or []] for h in doc["history"]],
+        "history": [
+            [h.get("detail"), h.get("attachments") or [], h.get("documents") or []] for h in doc["history"]
+        ],
+        # the handler's documents for the applicant (names, sha256), as the files are sealed
+        "decision_documents": (doc.get("decision") or {}).get("documents") or [],
     }
 
 
@@ -42,12 +46,15 @@ def _stripped(doc: dict[str, Any]) -> dict[str, Any]:
     skip = {*SUMMARY, "description", "waiting_for"}
     out = {k: v for k, v in doc.items() if k not in skip}
     out.update(
-        decision=_without(doc.get("decision"), "answer"),
+        decision=_without(_without(doc.get("decision"), "answer"), "documents"),
         extension=_without(doc.get("extension"), "reason"),
         closed=_without(doc.get("closed"), "reason"),
         delay_notices=[_without(n, "reason") for n in doc["delay_notices"]],
         notes=[_without(n, "note") for n in doc["notes"]],
-        history=[{k: v for k, v in h.items() if k not in ("detail", "attachments")} for h in doc["history"]],
+        history=[
+            {k: v for k, v in h.items() if k not in ("detail", "attachments", "documents")}
+            for h in doc["history"]
+        ],
     )
     return out
 
@@ -96,6 +103,10 @@ class CaseSealing:
         ):
             if doc.get(part) is not None:
                 doc[part] = {**doc[part], key: value}
+        if doc.get("decision") is not None:  # documents stored in clear before sealing read as they are
+            doc["decision"]["documents"] = opened.get(
+                "decision_documents", doc["decision"].get("documents", [])
+            )
         doc["delay_notices"] = [
             {**n, "reason": r}
             for n, r in zip(
@@ -106,9 +117,15 @@ class CaseSealing:
             {**n, "note": t}
             for n, t in zip(doc["notes"], _padded(opened.get("notes"), doc["notes"]), strict=True)
         ]
-        history = _padded(opened.get("history"), doc["history"], [None, []])
+        history = _padded(opened.get("history"), doc["history"], [None, [], []])
         doc["history"] = [
-            {**h, "detail": d, "attachments": a} for h, (d, a) in zip(doc["history"], history, strict=True)
+            {
+                **h,
+                "detail": kept[0],
+                "attachments": kept[1],
+                "documents": kept[2] if len(kept) > 2 else h.get("documents", []),
+            }
+            for h, kept in zip(doc["history"], history, strict=True)
         ]
         return doc
 

@@ -56,3 +56,19 @@ def test_once_the_key_is_destroyed_no_stored_copy_opens():
     again = sealing.seal({**opened, "personal_erased_on": "2030-01-01"})
     assert again["sealed_summary"] is None and again["sealed_detail"] is None
     assert sealing.seal(opened)["sealed_summary"] is None  # not marked erased yet: still nothing
+
+
+def test_the_handlers_documents_names_and_sha256_are_sealed_and_gone_once_erased():
+    personal = PersonalData(InMemoryKeyVault())
+    sealing = CaseSealing(personal)
+    described = {"attachment_id": "a1", "filename": "Blankett Anna.pdf", "sha256": "f00d" * 16, "size": 9}
+    doc = whole_life()
+    doc["history"][-1] = {**doc["history"][-1], "documents": [described]}
+    doc["decision"] = {**doc["decision"], "documents": [described]}
+    stored = sealing.seal(doc)
+    at_rest = json.dumps(stored, ensure_ascii=False, default=str)
+    assert "Blankett Anna" not in at_rest and "f00d" * 16 not in at_rest
+    assert sealing.open_doc(stored) == doc
+    personal.vault.erase(doc["subject_id"], "retention")
+    opened = sealing.open_doc(stored)
+    assert opened["decision"]["documents"] == [] and all(h["documents"] == [] for h in opened["history"])
