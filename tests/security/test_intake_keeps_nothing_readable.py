@@ -4,7 +4,9 @@ erasure and could be brute-forced or linked, sign-in requests were never erased,
 tracking read model kept the company, the completion request and the decision's answer in
 clear in the store's replication log. After erasure the erasure audit's search finds none
 of the applicant's values in what intake wrote: its collections, their oplog entries,
-its topics and its log lines, in clear or as any hash that survives the erasure."""
+its topics and its log lines, in clear or as any hash that survives the erasure. The file
+the applicant answers with on the tracking page is among them (its name, a marker inside
+its content, its sha256): GridFS keeps it sealed with the contact's key."""
 
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ import uuid
 import pytest
 import requests
 
+from conftest import csrf_token
 from tests.e2e.conftest import first_match, wait_for
 from tests.security.applicant import applicant_values, case_at_the_desk
-from tests.security.at_rest import erase_now, readable
+from tests.security.at_rest import erase_now, file_values, readable
 from tests.security.test_contact_sign_in import sign_in_with_email_link
 
 pytestmark = pytest.mark.e2e
@@ -23,25 +26,52 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def worked(stack, infra, tokens) -> dict[str, str]:
-    """A case asked for completion, decided and closed, whose contact signed in by email link."""
+    """A case asked for completion, answered with a file on the tracking page, decided and
+    closed, whose contact signed in by email link."""
     run = uuid.uuid4().hex[:8]
     values = {
         **applicant_values(run, "Ingrid Intag", "Intagna", "torget", "55 44"),
         "message": f"Skicka ritningen över torget {run}.",
         "answer": f"Serveringstillstånd vid torget beviljas {run}.",
+        "portal answer": f"Ritningen över torget bifogas, {run}.",
     }
+    answer_file, content = file_values(run, "answer file", f"Ritning Intagna {run}.pdf")
+    values.update(answer_file)
     intake = stack.url("intake")
     receipt, case, auth, url = case_at_the_desk(stack, tokens, values, wait_s=30)
+    token = receipt["tracking_url"].rsplit("/", 1)[1]
+    for step, body in [("claim", None), ("completion-request", {"message": values["message"]})]:
+        response = requests.post(f"{url}/{step}", json=body, headers=auth, timeout=10)
+        assert response.status_code == 200, (step, response.text)
+    portal = requests.Session()
+    page = wait_for(
+        lambda: first_match(
+            lambda: portal.get(f"{intake}/track/{token}", timeout=10).text,
+            lambda text: values["message"] in text,
+        ),
+        30,
+        "the request on the tracking page",
+    )
+    answered = portal.post(
+        f"{intake}/track/{token}/answer",
+        data={"answer": values["portal answer"], "csrf_token": csrf_token(page)},  # type: ignore[arg-type]
+        files={"files": (values["answer file name"], content, "application/pdf")},
+        timeout=10,
+    )
+    assert answered.status_code == 200, answered.text
+    wait_for(
+        lambda: first_match(
+            lambda: requests.get(url, headers=auth, timeout=10).json(), lambda c: c["status"] == "in_progress"
+        ),
+        30,
+        "the answer at the desk",
+    )
     for step, body in [
-        ("claim", None),
-        ("completion-request", {"message": values["message"]}),
-        ("applicant-reply", {"reply": "Skickad."}),
         ("decision", {"outcome": "granted", "answer": values["answer"]}),
         ("close", {"reason": "Arkiveras."}),
     ]:
         response = requests.post(f"{url}/{step}", json=body, headers=auth, timeout=10)
         assert response.status_code == 200, (step, response.text)
-    token = receipt["tracking_url"].rsplit("/", 1)[1]
     wait_for(
         lambda: first_match(
             lambda: requests.get(f"{intake}/api/v1/inquiries/track/{token}", timeout=5).json(),
