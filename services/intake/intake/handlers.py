@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -18,7 +19,7 @@ from intake.domain.inquiries import Inquiry, SubmitInquiry, Submitted, submit_in
 from intake.domain.tracking import awaits_answer, link_expired, public_view, takes_documents
 from intake.i18n import t
 from kernel.eventsourcing.envelope import Envelope, Metadata
-from kernel.eventsourcing.eventstore import execute
+from kernel.eventsourcing.eventstore import ConcurrencyError, execute
 from kernel.platform import telemetry
 from kernel.web.auth import Principal
 from kernel.web.paging import Page, PageRequest
@@ -28,16 +29,37 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Envelope, ClientSession | None], None]  # a consumed event, in the inbox's transaction
 
 
-def submit(command: SubmitInquiry, deps: Deps) -> Submitted:
+# the inquiry ids a web form's submission ids stand for (uuid5 in this namespace)
+SUBMISSIONS = uuid.UUID("8f6b2c1e-4a7d-4f0e-9c3b-5d2a1e7f6b90")
+
+
+class AlreadySubmitted(Exception):
+    """The form was sent before (a reload, a double click, Back and send): nothing new."""
+
+
+def inquiry_id_of(submission_id: str | None) -> str | None:
+    """The inquiry a form's submission id (a UUID the form page wrote) stands for; None
+    for no or a malformed one (the inquiry gets a new id)."""
+    try:
+        return str(uuid.uuid5(SUBMISSIONS, str(uuid.UUID(submission_id or ""))))
+    except ValueError:
+        return None
+
+
+def submit(command: SubmitInquiry, deps: Deps, submission_id: str | None = None) -> Submitted:
     """Store the inquiry. Kafka is not involved: the relay publishes it later, so a
-    submission succeeds even while the broker is down."""
+    submission succeeds even while the broker is down. A form sent again with the same
+    `submission_id` stores nothing and raises AlreadySubmitted."""
+    inquiry_id = inquiry_id_of(submission_id)
     for attempt in range(3):
-        submitted = submit_inquiry(command, deps.catalogue, deps.clock())
+        submitted = submit_inquiry(command, deps.catalogue, deps.clock(), inquiry_id=inquiry_id)
         try:
             deps.store.append(
                 submitted.stream_id, 0, submitted.events, Metadata.new(telemetry.current_traceparent())
             )
             return submitted
+        except ConcurrencyError as exc:
+            raise AlreadySubmitted(submitted.inquiry_id) from exc
         except DuplicateKeyError:
             # a reference already in use (one in a billion): draw another
             if attempt == 2:

@@ -63,11 +63,14 @@ def submit_inquiry(
     now: datetime,
     reference: str | None = None,
     tracking_token: str | None = None,
+    inquiry_id: str | None = None,
 ) -> Submitted:
+    """`inquiry_id`: the one a form sent twice names again (its submission id), so the
+    second is refused by the store as the same stream; by default a new one."""
     case_type = catalogue.get(command.case_type)
     received_on = now.date()
     promised = catalogue.calendar.due_date(received_on, case_type.target)
-    inquiry_id = str(uuid.uuid4())
+    inquiry_id = inquiry_id or str(uuid.uuid4())
     subject_id = str(uuid.uuid4())  # the contact person: their data is sealed with its own key
     reference = reference or new_reference(now)
     tracking_token = tracking_token or new_tracking_token()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import uuid
 
-from flask import render_template, request
+from flask import render_template, request, session
 from marshmallow import ValidationError
 
 from intake import handlers
@@ -46,6 +47,13 @@ def signed_in_values() -> dict[str, str]:
     return values
 
 
+def submission_id_of(values: dict) -> str:
+    """The form's submission id: the one it was sent with (a refused form shown again keeps
+    it, so once corrected it is still one inquiry), else a new one."""
+    sent = values.get("submission_id")
+    return sent if handlers.inquiry_id_of(sent) else str(uuid.uuid4())
+
+
 def _render_form(lang: str, values: dict, errors: dict, status: int = 200):  # type: ignore[no-untyped-def]
     catalogue = deps().catalogue
     today = deps().clock().date()
@@ -69,6 +77,8 @@ def _render_form(lang: str, values: dict, errors: dict, status: int = 200):  # t
             fields=FORM_FIELDS,
             labels=form_labels(lang),
             languages=languages(),
+            # the same for every send of this filled-in form: sent twice, it is one inquiry
+            submission_id=submission_id_of(values),
         ),
         status,
     )
@@ -89,18 +99,32 @@ def form():  # type: ignore[no-untyped-def]
 @pages.post("/")
 @limited("submit")
 def submit():  # type: ignore[no-untyped-def]
-    values = {key: request.form.get(key, "") for key in (*FORM_FIELDS, "language")}
+    values = {key: request.form.get(key, "") for key in (*FORM_FIELDS, "language", "submission_id")}
     values["notify_by"] = request.form.get("notify_by") or "email"
     lang = values["language"] if values["language"] in languages() else request_language()
     try:
-        data = InquirySchema().load(values)
+        data = InquirySchema().load({k: v for k, v in values.items() if k != "submission_id"})
     except ValidationError as exc:
         ordered = form_errors(exc.normalized_messages(), FORM_ORDER, lang)
         errors = {field: [t(m, lang) for m in messages] for field, messages in ordered.items()}
         return _render_form(lang, values, errors, 422)
-    submitted = handlers.submit(SubmitInquiry(**data), deps())
+    submission_id = values["submission_id"]
+    try:
+        submitted = handlers.submit(SubmitInquiry(**data), deps(), submission_id)
+    except handlers.AlreadySubmitted:
+        # a reload of the receipt, a double click, Back and send: the receipt once given
+        kept = session.get("receipt")
+        if kept and kept.get("submission_id") == submission_id:
+            return _receipt_page(kept["receipt"], lang, 200)
+        message = t("already_submitted", lang)
+        return render_template("message.html", lang=lang, t=lambda k: t(k, lang), message=message), 200
     receipt = handlers.receipt(submitted, deps())
+    session["receipt"] = {"submission_id": submission_id, "receipt": receipt}
+    return _receipt_page(receipt, lang, 201)
+
+
+def _receipt_page(receipt: dict, lang: str, status: int):  # type: ignore[no-untyped-def]
     label = deps().catalogue.get(receipt["case_type"]).label(lang)
     return render_template(
         "receipt.html", lang=lang, t=lambda k: t(k, lang), receipt=receipt, case_type_label=label
-    ), 201
+    ), status

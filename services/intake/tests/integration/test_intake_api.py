@@ -450,3 +450,32 @@ def test_the_form_is_prefilled_with_the_sign_ins_name_organisation_and_email(app
     assert 'value="anna@krogen.example.se"' in page
     assert 'value="Anna Sökande"' in page and "556703-7485" in page
     assert "anna@krogen.example.se" not in app.test_client().get("/?lang=en").get_data(as_text=True)
+
+
+def test_a_form_sent_twice_is_one_inquiry_with_one_receipt(app):
+    """A reload of the receipt, a double click or Back and send post the form again: its
+    submission id (written in the form page) makes the second send store nothing, and the
+    browser that sent it sees the same receipt again; another browser is told it came."""
+
+    def inquiries(app) -> int:  # type: ignore[no-untyped-def]
+        return app.db["events"].count_documents({"type": "intake.inquiry_submitted"})
+
+    client = app.test_client()
+    form = client.get("/?lang=sv").get_data(as_text=True)
+    token = csrf_token(form)
+    submission_id = re.search(r'name="submission_id" value="([0-9a-f-]{36})"', form).group(1)
+    sent = {**INQUIRY, "csrf_token": token, "submission_id": submission_id}
+    first = client.post("/", data=sent)
+    again = client.post("/", data=sent)  # the reload
+    assert first.status_code == 201 and again.status_code == 200
+    reference = re.search(r"BUS-\d{4}-[A-Z0-9]{6}", first.get_data(as_text=True)).group(0)
+    assert reference in again.get_data(as_text=True) and inquiries(app) == 1
+    other = app.test_client()
+    other_token = csrf_token(other.get("/").get_data(as_text=True))
+    told = other.post("/", data={**sent, "csrf_token": other_token}).get_data(as_text=True)
+    assert "Vi har redan tagit emot den här förfrågan" in told and inquiries(app) == 1
+    # a refused form shown again keeps its id; a malformed id is a new inquiry, never an error
+    refused = client.post("/", data={**sent, "phone": "ring mig"}).get_data(as_text=True)
+    assert f'name="submission_id" value="{submission_id}"' in refused
+    assert client.post("/", data={**sent, "submission_id": "x'; --"}).status_code == 201
+    assert inquiries(app) == 2
