@@ -74,6 +74,11 @@ def base_app(name: str, settings: Settings) -> Flask:
         budget = app.extensions["kernel.body_budgets"].get(request.endpoint)
         limit = budget(request.view_args or {}) if budget else settings.max_request_bytes
         request.max_content_length = limit
+        if budget:
+            # the multipart parser holds a read chunk (64 KiB) plus what it has not parsed
+            # yet against this limit, files included: at MAX_REQUEST_BYTES an upload of a
+            # few hundred kB could be refused. A text field's length is its form's to refuse.
+            request.max_form_memory_size = max(settings.max_request_bytes, 1024 * 1024)
         if request.content_length is not None and request.content_length > limit:
             abort(413)
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 
 import pytest
+import requests
 from bson import ObjectId
+from werkzeug.serving import make_server
 
 from business_desk import handlers
 from conftest import case_inquiry, csrf_token
@@ -185,3 +188,28 @@ def replace_max(app, max_bytes: int):
     from dataclasses import replace
 
     return replace(app.extensions["business_desk.deps"].settings, document_max_bytes=max_bytes)
+
+
+def test_a_document_of_several_megabytes_is_taken_as_the_form_promises(claimed):
+    """Up to DOCUMENT_MAX_BYTES each, over HTTP as a browser sends it: a 3 MB drawing is sent
+    (it was refused with a bare 413 once the multipart parser's buffer passed the 64 kB meant
+    for text fields)."""
+    app, db, browser, (case_id, _) = claimed
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.get(f"/cases/{case_id}").get_data(as_text=True)
+        cookies = {cookie.key: cookie.value for cookie in browser._cookies.values()}
+        drawing = PDF + b"0" * (3 * 1024 * 1024)
+        sent = requests.post(
+            f"http://127.0.0.1:{server.server_port}/cases/{case_id}/completion-request",
+            data={"csrf_token": csrf_token(page), "message": "Se ritningen."},
+            files={"documents": ("ritning.pdf", drawing, "application/pdf")},
+            cookies=cookies,
+            allow_redirects=False,
+            timeout=30,
+        )
+    finally:
+        server.shutdown()
+    assert sent.status_code == 303, sent.text[:300]
+    assert stored_event(db, "business_desk.completion_requested")["data"]["document_count"] == 1
