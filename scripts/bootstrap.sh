@@ -24,7 +24,7 @@ fi
 
 # The source roots on sys.path, so new modules need no reinstall.
 site="$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
-printf '%s\n' "$ROOT/libs" "$ROOT/services/intake" "$ROOT/services/business_desk" "$ROOT/services/notify" \
+printf '%s\n' "$ROOT/libs" "$ROOT/services/intake" "$ROOT/services/business_desk" "$ROOT/services/notify" "$ROOT/services/vouchers" \
   > "$site/municipal-sources.pth"
 
 # Every service's words (the pages', notify's emails'): gettext catalogues compiled from their .po files.

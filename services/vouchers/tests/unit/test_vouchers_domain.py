@@ -505,3 +505,11 @@ def test_only_a_switch_still_to_come_can_be_cancelled():
         vou.cancel_switch(grant().voucher, first, CITIZEN, TODAY)
     with pytest.raises(LookupError):
         vou.cancel_switch(Voucher(), first, CITIZEN, TODAY)
+
+
+def test_a_voucher_that_would_have_ended_before_today_is_not_granted():
+    kulturpeng = PROGRAMMES.get("kulturpeng")
+    music = kulturpeng.category("music")
+    [ended] = vou.grant_refusals(kulturpeng, music, None, None, TODAY, date(2020, 1, 1))
+    assert ended.field == "valid_from" and ended.key == "refused.ended_already"
+    assert vou.grant_refusals(kulturpeng, music, None, None, TODAY, TODAY) == []

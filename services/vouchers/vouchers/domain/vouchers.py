@@ -56,11 +56,22 @@ class GrantVoucher:
 
 
 def grant_refusals(
-    programme: Programme, category: Any, birth_date: date | None, units_per_period: int | None, today: date
+    programme: Programme,
+    category: Any,
+    birth_date: date | None,
+    units_per_period: int | None,
+    today: date,
+    valid_from: date | None = None,
 ) -> list[Refused]:
     """Every rule a grant breaks (the age limits; the units the category fixes or the grant
-    must give), all of them, for a form to show at once; a birth date not known is not checked."""
+    must give; a voucher that would have ended before today), all of them, for a form to
+    show at once; a birth date not known is not checked."""
     refusals = []
+    if valid_from is not None:
+        ends = add_months(valid_from, programme.validity_months) - timedelta(days=1)
+        if ends < today:
+            message = f"a voucher valid from {valid_from} would have ended on {ends}"
+            refusals.append(Refused(message, "valid_from", "refused.ended_already", day=ends))
     limits = {"programme": programme.id, "min": programme.age_min, "max": programme.age_max}
     if birth_date is not None:
         age = age_on(birth_date, today)
@@ -90,7 +101,9 @@ def grant_voucher(
     """The grant's events and its voucher's id (`voucher_id` where the caller chose it: a form's
     idempotency key, so the same form sent twice grants once)."""
     category = programme.category(command.category)
-    refusals = grant_refusals(programme, category, command.birth_date, command.units_per_period, today)
+    refusals = grant_refusals(
+        programme, category, command.birth_date, command.units_per_period, today, command.valid_from
+    )
     if refusals:
         raise refusals[0]
     units = category.units or command.units_per_period

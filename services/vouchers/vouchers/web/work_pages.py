@@ -331,8 +331,9 @@ def grant_rule_errors(
     except ValueError:
         return {}  # the schema said so
     today = deps().clock().date()
+    valid_from = body.get("valid_from") if body else None
     errors: dict[str, list[str]] = {}
-    for refused in grant_refusals(programme, programme.category(category), birth, units, today):
+    for refused in grant_refusals(programme, programme.category(category), birth, units, today, valid_from):
         errors.setdefault(refused.field or "_schema", []).append(refusal(refused))
     return errors
 
