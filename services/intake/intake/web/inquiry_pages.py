@@ -96,11 +96,23 @@ def form():  # type: ignore[no-untyped-def]
     return _render_form(lang, values, {})
 
 
+def sent_values() -> dict[str, str]:
+    values = {key: request.form.get(key, "") for key in (*FORM_FIELDS, "language", "submission_id")}
+    values["notify_by"] = request.form.get("notify_by") or "email"
+    return values
+
+
+def refused_as_stale(lang: str):  # type: ignore[no-untyped-def]
+    """The form again, all that was typed kept, told to send it once more (a new form token)."""
+    values = sent_values()
+    lang = values["language"] if values["language"] in languages() else lang
+    return _render_form(lang, values, {"_schema": [t("form.stale", lang)]}, 400)
+
+
 @pages.post("/")
 @limited("submit")
 def submit():  # type: ignore[no-untyped-def]
-    values = {key: request.form.get(key, "") for key in (*FORM_FIELDS, "language", "submission_id")}
-    values["notify_by"] = request.form.get("notify_by") or "email"
+    values = sent_values()
     lang = values["language"] if values["language"] in languages() else request_language()
     try:
         data = InquirySchema().load({k: v for k, v in values.items() if k != "submission_id"})

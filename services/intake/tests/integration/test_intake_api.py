@@ -479,3 +479,16 @@ def test_a_form_sent_twice_is_one_inquiry_with_one_receipt(app):
     assert f'name="submission_id" value="{submission_id}"' in refused
     assert client.post("/", data={**sent, "submission_id": "x'; --"}).status_code == 201
     assert inquiries(app) == 2
+
+
+def test_a_form_sent_from_a_stale_page_comes_back_with_all_that_was_typed(app):
+    """The session gone (the page open too long, cookies blocked): the form again, every
+    value kept, the reason on top in the page's language, and nothing stored."""
+    stale = app.test_client().post("/", data={**INQUIRY, "language": "sv", "csrf_token": "old"})
+    page = stale.get_data(as_text=True)
+    assert stale.status_code == 400 and "Formuläret hann bli för gammalt" in page
+    assert f'value="{INQUIRY["company"]}"' in page and INQUIRY["description"] in page
+    assert "CSRF" not in page and stored_events(app) == 0
+    too_big = app.test_client().post("/?lang=sv", data={**INQUIRY, "description": "x" * 200_000})
+    assert too_big.status_code == 413 and too_big.mimetype == "text/html"
+    assert "Det du skickade är för stort att ta emot" in too_big.get_data(as_text=True)
