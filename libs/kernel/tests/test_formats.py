@@ -9,7 +9,7 @@ def test_a_swedish_page_writes_numbers_with_a_decimal_comma_and_a_spaced_percent
     assert percent(1 / 3, "sv", 1) == "33,3\xa0%"
     assert percent(1.0, "sv") == "100\xa0%"
     assert amount(1234.5, "sv") == "1\xa0234,50\xa0kr"
-    assert filesize(600, "sv") == "0,6 kB"
+    assert filesize(600, "sv") == "0,6 kB" and filesize(20, "sv") == "20 B"  # never "0 kB"
     assert "." not in number(1234.56, "sv", 1) + percent(0.5, "sv", 1) + filesize(2_400_000, "sv")
 
 

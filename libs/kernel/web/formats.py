@@ -89,9 +89,11 @@ def week(value: date | str, lang: str) -> str:
 
 
 def filesize(size: int | None, lang: str) -> str:
-    """A file's size in kB or MB ("0,6 kB", "2,4 MB")."""
+    """A file's size in byte, kB or MB ("512 byte", "0,6 kB", "2,4 MB"): never "0 kB"."""
     if size is None:
         return "–"
+    if size < 100:
+        return format_unit(size, "digital-byte", length="short", locale=locale_of(lang))
     if size < 1_000_000:
         return format_unit(
             size / 1000, "digital-kilobyte", length="short", format="#,##0.#", locale=locale_of(lang)
