@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask, current_app, g, request, session
 
 from business_desk.domain import IllegalTransition
+from business_desk.domain.completion import PORTAL_APPLICANT
 from business_desk.readmodels.case_projection import HISTORY_LINES
 from catalogue.casetypes import Catalogue
 from kernel.web.i18n import LANGUAGES_BY_COUNTRY, Words, best_language
@@ -70,6 +71,10 @@ def history_line(entry: dict) -> str:
         params["status"] = status_label(params["status"])
     if params.get("outcome"):
         params["outcome"] = outcome_label(params["outcome"])
+    if entry.get("type") == "note_added" and params.get("author") == PORTAL_APPLICANT.name:
+        # what the applicant sent from the e-service (a further document, a comment): not
+        # a note of the staff's
+        return t("history.applicant_sent", page_language())
     return t(key_of("history", str(entry["type"])), page_language(), **params)
 
 
