@@ -188,15 +188,24 @@ def choose_provider(
     if today > voucher.valid_until:
         raise Refused(f"the voucher ran out on {voucher.valid_until}")
     if provider.programme != voucher.programme or not provider.offers(voucher.category):
-        raise Refused("the provider does not offer this voucher's programme and category", "provider_id")
+        raise Refused(
+            "the provider does not offer this voucher's programme and category",
+            "provider_id",
+            "refused.not_offered",
+        )
     if not provider.approved_on(today):
-        raise Refused("the provider is not approved at present", "provider_id")
+        raise Refused("the provider is not approved at present", "provider_id", "refused.not_approved_now")
     start = effective_from or today
     if start > voucher.valid_until:
-        raise Refused(f"the voucher runs out on {voucher.valid_until}", "effective_from")
+        raise Refused(
+            f"the voucher runs out on {voucher.valid_until}",
+            "effective_from",
+            "refused.runs_out",
+            day=voucher.valid_until,
+        )
     if not voucher.tenures:
         if start < today:
-            raise Refused("a choice cannot take effect in the past", "effective_from")
+            raise Refused("a choice cannot take effect in the past", "effective_from", "refused.in_the_past")
         start = max(start, voucher.valid_from)
         return [
             _tenure_event(
@@ -205,11 +214,16 @@ def choose_provider(
         ]
     current = voucher.tenures[-1]
     if current.provider_id == provider.provider_id:
-        raise Refused("the voucher is already with this provider", "provider_id")
+        raise Refused("the voucher is already with this provider", "provider_id", "refused.same_provider")
     if start < today:
-        raise Refused("a switch cannot take effect in the past", "effective_from")
+        raise Refused("a switch cannot take effect in the past", "effective_from", "refused.in_the_past")
     if start <= current.since:
-        raise Refused(f"a switch must take effect after {current.since}", "effective_from")
+        raise Refused(
+            f"a switch must take effect after {current.since}",
+            "effective_from",
+            "refused.after_current",
+            day=current.since,
+        )
     return [
         _tenure_event(
             ev.PROVIDER_SWITCHED,
