@@ -105,6 +105,7 @@ def test_the_citizen_cancels_their_coming_switch_on_their_page_and_a_second_canc
     assert again.status_code == 409, again.headers.get("Location")  # told on the page itself
     page = again.get_data(as_text=True)
     assert f'id="cancel-error-{voucher_id}"' in page and "error=" not in page
+    assert page.count('role="alert"') == 1  # said once, in the card; the choice form has no error
     assert "The switch was cancelled already. You stay with your current provider." in page
     answer = citizen.delete(f"/api/v1/vouchers/{voucher_id}/choice/switch")
     assert answer.status_code == 409 and "cancelled already" in answer.get_json()["message"]
