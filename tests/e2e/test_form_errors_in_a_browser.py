@@ -280,7 +280,7 @@ def test_the_citizen_s_choice_and_the_provider_s_report_errors(stack, browser, p
     assert cilla.locator(by_id(f"provider-{voucher}")).input_value() == programmes["other"]
     cilla.context.close()
 
-    # the provider's report: no summary on that form (yet), the error at the field
+    # the provider's report: every error in the form's summary, linked, and at its field
     pelle = sign_in(browser, f"{vouchers}/provider?lang={lang}", "pelle.provider", lang)
     pelle.goto(f"{vouchers}/provider?lang={lang}")
     pelle.fill(by_id(f"units-{voucher}"), "-3")
@@ -289,6 +289,10 @@ def test_the_citizen_s_choice_and_the_provider_s_report_errors(stack, browser, p
     units = pelle.locator(by_id(f"units-{voucher}"))
     assert units.get_attribute("aria-invalid") == "true" and units.input_value() == "-3"
     assert pelle.locator(by_id(f"on-{voucher}")).get_attribute("aria-invalid") == "true"
+    summary = pelle.locator(f"form[action$='/vouchers/{voucher}/deliveries?lang={lang}'] .error-summary")
+    links = [a.get_attribute("href") for a in summary.locator("a").all()]
+    assert links == [f"#units-{voucher}", f"#on-{voucher}"], links
+    assert pelle.locator("[role=alert]").count() == 1
     described = pelle.locator(by_id(units.get_attribute("aria-describedby") or "none"))
     assert described.is_visible() and described.inner_text()
     if lang == "sv":

@@ -394,6 +394,17 @@ def provider_work():  # type: ignore[no-untyped-def]
     return provider_page()
 
 
+def report_summary(errors: dict[str, Any], voucher_id: str) -> dict[str, list[str]]:
+    """A refused delivery report's errors for its summary: each at its field's id on that
+    voucher's form (`units-<voucher>`, `on-<voucher>`), any other without a link."""
+    ids = {"units": f"units-{voucher_id}", "delivered_on": f"on-{voucher_id}"}
+    summary: dict[str, list[str]] = {}
+    for name, text in errors.items():
+        said = text if isinstance(text, list) else [str(text)]
+        summary.setdefault(ids.get(name, "_schema"), []).extend(said)
+    return summary
+
+
 def provider_page(  # type: ignore[no-untyped-def]
     status: int = 200,
     errors: dict[str, Any] | None = None,
@@ -433,6 +444,7 @@ def provider_page(  # type: ignore[no-untyped-def]
         payments=payments,
         today=today.isoformat(),
         new_report_id=lambda: uuid.uuid4().hex,
+        report_summary=report_summary,
         errors=errors or {},
         error_in=error_in,
         form=form or {},
