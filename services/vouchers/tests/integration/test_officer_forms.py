@@ -141,6 +141,8 @@ def test_the_officer_lists_searches_and_sees_the_waiting_applications(
     waiting = officer.get("/officer/applications?lang=en").get_data(as_text=True)
     assert f'data-provider="{provider_id}"' in waiting and "Kulturskolan Pelle" in waiting
     assert re.search(r"\d{6}-\d{4}", waiting)  # the organisation number with its hyphen
+    # what the provider wrote, to decide on: its description of the service
+    assert "Music and dance lessons for children in the municipality." in waiting
 
 
 @pytest.mark.parametrize(
