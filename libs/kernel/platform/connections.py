@@ -124,6 +124,10 @@ def kafka_consumer(settings: Settings, group: str, topics: list[str]) -> KafkaCo
         fetch_max_wait_ms=100,
         session_timeout_ms=10_000,
         heartbeat_interval_ms=3_000,
+        # A consumer that joins before another service's topic exists is assigned none of
+        # its partitions until its metadata is refreshed (kafka-python's default: every
+        # 5 minutes); a fresh topic is noticed, and the group rebalances, within 10 s.
+        metadata_max_age_ms=10_000,
     )
     consumer.subscribe(topics)
     return consumer

@@ -275,3 +275,23 @@ def test_a_handler_blocked_past_the_poll_interval_rejoins_and_loses_or_doubles_n
         assert {p: reader.committed(p) or 0 for p in partitions} == ends
     finally:
         reader.close()
+
+
+def test_a_consumer_that_joined_before_its_topic_existed_gets_its_partitions_soon(settings_for):
+    """Another service's topic may not exist yet when a consumer starts (its producer has
+    not published): once it does, the consumer is assigned its partitions within seconds,
+    not at kafka-python's default metadata refresh of 5 minutes."""
+    settings = settings_for("kernel_test")
+    topic = settings.topic(f"late.topic{int(time.time() * 1000)}.v1")
+    consumer = kafka_consumer(settings, settings.topic("late-joiner"), [topic])
+    try:
+        consumer.poll(timeout_ms=500)  # joins the group while the topic is being created
+        producer = kafka_producer(settings)
+        producer.send(topic, b"{}").get(timeout=10)
+        producer.close()
+        deadline = time.monotonic() + 30
+        while not consumer.assignment() and time.monotonic() < deadline:
+            consumer.poll(timeout_ms=500)
+        assert consumer.assignment(), "no partitions of the new topic after 30 s"
+    finally:
+        consumer.close()
